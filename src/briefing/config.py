@@ -1,0 +1,92 @@
+"""The briefing's parameters: one file (`params.yml`), read by the Makefile, notebooks and templates."""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+PARAMS_FILE = "params.yml"
+
+
+def find_root(start: Path | None = None) -> Path:
+    """The project root: the nearest folder at or above `start` holding params.yml."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / PARAMS_FILE).is_file():
+            return folder
+    raise FileNotFoundError(f"no {PARAMS_FILE} found at or above {here}")
+
+
+@dataclass(frozen=True)
+class Params:
+    wave: str
+    survey_file: str
+    codebook: str
+    frame_file: str
+    region: str | None
+    small_pcn_max: int
+    large_pcn_min: int
+    confidence_level: float
+    estimate: str
+    suppression_threshold: int
+    title: str
+    publisher: str
+
+    @property
+    def survey_path(self) -> str:
+        return self.survey_file.format(wave=self.wave)
+
+    def as_dict(self) -> dict[str, Any]:
+        d = {f.name: getattr(self, f.name) for f in fields(self)}
+        d["survey_path"] = self.survey_path
+        return d
+
+
+def load(path: str | Path | None = None, **overrides: Any) -> Params:
+    """Read params.yml; keyword overrides (e.g. from papermill) win when not None."""
+    path = Path(path) if path else find_root() / PARAMS_FILE
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    raw.update({k: v for k, v in overrides.items() if v is not None})
+    known = {f.name for f in fields(Params)}
+    unknown = sorted(set(raw) - known)
+    if unknown:
+        raise ValueError(f"{path}: unknown parameter(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+    missing = sorted(known - set(raw))
+    if missing:
+        raise ValueError(f"{path}: missing parameter(s) {', '.join(missing)}")
+    raw["wave"] = str(raw["wave"])
+    if raw["estimate"] not in ("unweighted", "weighted"):
+        raise ValueError(f"{path}: estimate must be 'unweighted' or 'weighted', not {raw['estimate']!r}")
+    if not raw["small_pcn_max"] <= raw["large_pcn_min"]:
+        raise ValueError(f"{path}: small_pcn_max must not exceed large_pcn_min")
+    return Params(**raw)
+
+
+def make_vars(params: Params) -> str:
+    """The parameters as Makefile variable assignments (upper-case names)."""
+    lines = []
+    for key, value in params.as_dict().items():
+        text = "" if value is None else str(value)
+        lines.append(f"{key.upper()} := {text}")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--params", default=None)
+    parser.add_argument("--get", help="print one parameter's value")
+    args = parser.parse_args(argv)
+    params = load(args.params)
+    if args.get:
+        print(params.as_dict()[args.get])
+    else:
+        print(make_vars(params), end="")
+
+
+if __name__ == "__main__":
+    main()
