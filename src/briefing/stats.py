@@ -1,0 +1,609 @@
+"""Survey statistics for the briefing: intervals, comparisons, weights and disclosure control.
+
+Pure functions (no I/O, no global state). Sampling is treated as simple random sampling
+without replacement from a finite frame (the PCNs in England), so every interval can take the
+finite population correction (FPC)
+
+    f = (N - n) / (N - 1)
+
+which multiplies the variance of a sample proportion (Cochran, *Sampling Techniques*, 3rd ed.,
+1977, section 3.2: V(p) = (N - n)/(N - 1) * PQ/n). With f = 1 (population=None) everything
+reduces to the textbook infinite-population methods; with n = N (a census) f = 0 and the
+intervals collapse to the point estimate.
+
+Public API
+----------
+proportion_ci(count, base, population=None, level=0.95) -> (low, high)
+weighted_proportion_ci(mask, weights, population=None, level=0.95) -> (low, high)
+compare_proportions(count1, base1, count2, base2, population=None, level=0.95) -> Comparison
+post_stratify(sample, population, cells, population_count_col=None) -> Series
+rake(sample, margins, max_iter=100, tol=1e-6) -> Series
+weights_for(sample, population, cells, min_cell=10, population_count_col=None) -> Weighting
+weighted_proportion(mask, weights) -> float
+effective_n(weights) -> float
+suppress(count, base=None, threshold=8, complement=True) -> bool
+Suppression(threshold=8, complement=True): .reason(count, base) / __call__(count, base)
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from dataclasses import dataclass
+from typing import Mapping, NamedTuple, Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import stats as _sps
+
+__all__ = [
+    "Comparison",
+    "FISHER",
+    "RakingError",
+    "SMALL_BASE",
+    "SMALL_COMPLEMENT",
+    "SMALL_COUNT",
+    "Suppression",
+    "Weighting",
+    "Z_TEST",
+    "compare_proportions",
+    "effective_n",
+    "fpc",
+    "post_stratify",
+    "proportion_ci",
+    "rake",
+    "suppress",
+    "weighted_proportion",
+    "weighted_proportion_ci",
+    "weights_for",
+]
+
+Z_TEST = "two-proportion z-test"
+FISHER = "Fisher's exact test"
+
+
+# --------------------------------------------------------------------------------------------
+# Validation helpers
+# --------------------------------------------------------------------------------------------
+
+
+def _as_count(value, name: str) -> int:
+    """An integer count >= 0 (integral floats and numpy integers accepted)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a whole number, got {value!r}")
+    if isinstance(value, numbers.Integral):
+        out = int(value)
+    else:
+        if not math.isfinite(value) or value != int(value):
+            raise ValueError(f"{name} must be a whole number, got {value!r}")
+        out = int(value)
+    if out < 0:
+        raise ValueError(f"{name} must not be negative, got {out}")
+    return out
+
+
+def _z(level: float) -> float:
+    if isinstance(level, bool) or not isinstance(level, numbers.Real) or not 0 < level < 1:
+        raise ValueError(f"level must be strictly between 0 and 1, got {level!r}")
+    return float(_sps.norm.ppf(1 - (1 - level) / 2))
+
+
+def fpc(base: float, population: int | None) -> float:
+    """Finite population correction (N - n) / (N - 1) for a sample of `base` from `population`.
+
+    None means an infinite population (1.0). population == base is a census (0.0).
+    """
+    if population is None:
+        return 1.0
+    if isinstance(population, bool) or not isinstance(population, numbers.Real):
+        raise TypeError(f"population must be a whole number or None, got {population!r}")
+    population = _as_count(population, "population")
+    if base > population:
+        raise ValueError(f"base ({base}) cannot exceed population ({population})")
+    if population == base:
+        return 0.0
+    return (population - base) / (population - 1)
+
+
+def _wilson(p: float, n: float, f: float, z: float) -> tuple[float, float]:
+    """Wilson score interval for proportion p observed on n, variance multiplied by f.
+
+    Solves (p - pi)^2 = z^2 * f * pi (1 - pi) / n for pi. Writing m = n / f (f > 0):
+        centre = (p + z^2 / (2m)) / (1 + z^2 / m)
+        half   = z / (1 + z^2 / m) * sqrt(p (1 - p) / m + z^2 / (4 m^2))
+    f = 0 (census) gives the point p.
+    """
+    if f == 0:
+        return (p, p)
+    m = n / f
+    z2 = z * z
+    denom = 1 + z2 / m
+    centre = (p + z2 / (2 * m)) / denom
+    half = z / denom * math.sqrt(max(p * (1 - p) / m + z2 / (4 * m * m), 0.0))
+    # Clip rounding noise only (the Wilson interval always lies inside [0, 1]).
+    return (max(0.0, centre - half), min(1.0, centre + half))
+
+
+# --------------------------------------------------------------------------------------------
+# Intervals
+# --------------------------------------------------------------------------------------------
+
+
+def proportion_ci(
+    count: int, base: int, population: int | None = None, level: float = 0.95
+) -> tuple[float, float]:
+    """Wilson score interval for count/base, with the finite population correction.
+
+    Formula. With p = count/base, n = base, z the (1 + level)/2 normal quantile and
+    f = (N - n)/(N - 1) (f = 1 when population is None), the interval is the set of pi with
+    (p - pi)^2 <= z^2 * f * pi(1 - pi)/n, i.e. the Wilson (1927) score interval with the
+    variance of p scaled by the FPC (Cochran 1977, section 3.2). In closed form, with m = n/f:
+
+        centre = (p + z^2/(2m)) / (1 + z^2/m)
+        half   = z/(1 + z^2/m) * sqrt(p(1 - p)/m + z^2/(4m^2))
+        (low, high) = (centre - half, centre + half)
+
+    So it is the ordinary Wilson interval evaluated at the "effective" sample size m = n/f.
+
+    References: E. B. Wilson (1927), "Probable inference, the law of succession, and statistical
+    inference", JASA 22:209-212; W. G. Cochran (1977), *Sampling Techniques*, 3rd ed., Wiley.
+
+    Returns (nan, nan) when base == 0; (p, p) when population == base (census).
+    Raises ValueError unless 0 <= count <= base <= population.
+    """
+    count = _as_count(count, "count")
+    base = _as_count(base, "base")
+    if count > base:
+        raise ValueError(f"count ({count}) cannot exceed base ({base})")
+    z = _z(level)
+    f = fpc(base, population)
+    if base == 0:
+        return (math.nan, math.nan)
+    return _wilson(count / base, base, f, z)
+
+
+def weighted_proportion_ci(
+    mask: pd.Series,
+    weights: pd.Series,
+    population: int | None = None,
+    level: float = 0.95,
+) -> tuple[float, float]:
+    """Wilson interval for a weighted proportion, on Kish's effective sample size.
+
+    p is `weighted_proportion(mask, weights)`; the interval is the Wilson interval of p with
+    n replaced by `effective_n` of the weights of the answering rows (mask not NA), and the FPC
+    computed from the actual number of answering respondents n: f = (N - n)/(N - 1). The
+    variance is therefore approximately deff * f * p(1 - p)/n with deff = n / n_eff.
+    """
+    mask, weights = _align(mask, weights)
+    answered = mask.notna()
+    n = int(answered.sum())
+    z = _z(level)
+    f = fpc(n, population)
+    if n == 0:
+        return (math.nan, math.nan)
+    p = weighted_proportion(mask, weights)
+    n_eff = effective_n(weights[answered])
+    return _wilson(p, n_eff, f, z)
+
+
+# --------------------------------------------------------------------------------------------
+# Comparing two proportions
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Two independent proportions compared: p1 - p2 with its interval and a test.
+
+    `significant` is `p_value < 1 - level` (from the test named in `test`), so the verdict in
+    the prose always matches the reported test. The Newcombe interval and the test are different
+    methods and can, very rarely, disagree at the boundary.
+    """
+
+    p1: float
+    p2: float
+    difference: float
+    ci_low: float
+    ci_high: float
+    p_value: float
+    significant: bool
+    test: str
+    level: float = 0.95
+
+
+def _domain_populations(population) -> tuple[int | None, int | None]:
+    if population is None:
+        return (None, None)
+    if isinstance(population, (str, bytes)) or not isinstance(population, Sequence):
+        raise TypeError(
+            "population for a comparison must be None or a pair (N1, N2): the number of "
+            f"population units in each group (e.g. small and large PCNs), got {population!r}"
+        )
+    if len(population) != 2:
+        raise ValueError(f"population must be a pair (N1, N2), got {population!r}")
+    return (population[0], population[1])
+
+
+def compare_proportions(
+    count1: int,
+    base1: int,
+    count2: int,
+    base2: int,
+    population: tuple[int, int] | None = None,
+    level: float = 0.95,
+) -> Comparison:
+    """Compare count1/base1 with count2/base2 (independent groups, e.g. small vs large PCNs).
+
+    Interval: Newcombe's hybrid score interval (Newcombe 1998, Statistics in Medicine
+    17:873-890, method 10) for p1 - p2, built from each group's Wilson interval (l_i, u_i):
+
+        low  = d - sqrt((p1 - l1)^2 + (u2 - p2)^2)
+        high = d + sqrt((u1 - p1)^2 + (p2 - l2)^2)
+
+    With `population=(N1, N2)` (the groups' sizes in the frame) each Wilson interval takes its
+    own FPC f_i = (N_i - n_i)/(N_i - 1), exactly as in `proportion_ci`.
+
+    Test: when every expected cell count of the 2x2 table is at least 5, the pooled
+    two-proportion z-test, z = (p1 - p2) / sqrt(pbar(1 - pbar)(f1/n1 + f2/n2)) (f_i = 1 without
+    a population; identical to statsmodels' `proportions_ztest`); otherwise Fisher's exact test
+    (two-sided, scipy), which is a conditional permutation test and takes no FPC (so it is
+    conservative when the FPC matters). `test` names the test used.
+
+    A group with base 0 gives nan estimates, p_value nan and significant False.
+    """
+    count1, base1 = _as_count(count1, "count1"), _as_count(base1, "base1")
+    count2, base2 = _as_count(count2, "count2"), _as_count(base2, "base2")
+    for c, b, i in ((count1, base1, 1), (count2, base2, 2)):
+        if c > b:
+            raise ValueError(f"count{i} ({c}) cannot exceed base{i} ({b})")
+    z = _z(level)
+    n1_pop, n2_pop = _domain_populations(population)
+    f1, f2 = fpc(base1, n1_pop), fpc(base2, n2_pop)
+
+    if base1 == 0 or base2 == 0:
+        nan = math.nan
+        p1 = count1 / base1 if base1 else nan
+        p2 = count2 / base2 if base2 else nan
+        return Comparison(p1, p2, p1 - p2, nan, nan, nan, False, "not tested: a group has no respondents", level)
+
+    p1, p2 = count1 / base1, count2 / base2
+    d = p1 - p2
+    l1, u1 = _wilson(p1, base1, f1, z)
+    l2, u2 = _wilson(p2, base2, f2, z)
+    ci_low = d - math.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2)
+    ci_high = d + math.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
+
+    table = np.array([[count1, base1 - count1], [count2, base2 - count2]], dtype=float)
+    expected = table.sum(axis=1, keepdims=True) * table.sum(axis=0, keepdims=True) / table.sum()
+    if (expected < 5).any():
+        test = FISHER
+        p_value = float(_sps.fisher_exact(table.astype(int), alternative="two-sided").pvalue)
+    else:
+        test = Z_TEST if (f1 == 1.0 and f2 == 1.0) else f"{Z_TEST} (finite population corrected)"
+        pbar = (count1 + count2) / (base1 + base2)
+        se = math.sqrt(pbar * (1 - pbar) * (f1 / base1 + f2 / base2))
+        if se == 0:  # both groups are censuses: any difference is real
+            p_value = 1.0 if d == 0 else 0.0
+        else:
+            p_value = float(2 * _sps.norm.sf(abs(d) / se))
+    return Comparison(
+        p1=p1,
+        p2=p2,
+        difference=d,
+        ci_low=ci_low,
+        ci_high=ci_high,
+        p_value=p_value,
+        significant=bool(p_value < 1 - level),
+        test=test,
+        level=level,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Weighting
+# --------------------------------------------------------------------------------------------
+
+
+class RakingError(RuntimeError):
+    """Raking (iterative proportional fitting) did not converge."""
+
+
+class Weighting(NamedTuple):
+    """Weights (mean 1, indexed like the sample), the method used and why."""
+
+    weights: pd.Series
+    method: str  # "post-stratification" | "raking"
+    description: str
+
+
+def _check_columns(frame: pd.DataFrame, cols: Sequence[str], what: str) -> None:
+    missing = [c for c in cols if c not in frame.columns]
+    if missing:
+        raise KeyError(f"{what} has no column(s) {missing}")
+
+
+def _check_no_missing(sample: pd.DataFrame, cols: Sequence[str]) -> None:
+    for c in cols:
+        if sample[c].isna().any():
+            raise ValueError(
+                f"{int(sample[c].isna().sum())} respondent(s) have no value for weighting "
+                f"variable {c!r}; impute or drop them before weighting"
+            )
+
+
+def _population_counts(
+    population: pd.DataFrame, cells: list[str], population_count_col: str | None
+) -> pd.Series:
+    """Population count per cell: a sum of `population_count_col`, or one row per unit."""
+    _check_columns(population, cells, "population")
+    if population_count_col is None:
+        counts = population.groupby(cells, observed=True, dropna=False).size()
+    else:
+        _check_columns(population, [population_count_col], "population")
+        counts = population.groupby(cells, observed=True, dropna=False)[population_count_col].sum()
+    if (counts < 0).any():
+        raise ValueError("population counts must not be negative")
+    return counts.astype(float)
+
+
+def _normalise(w: np.ndarray, index: pd.Index) -> pd.Series:
+    return pd.Series(w / w.mean(), index=index, name="weight")
+
+
+def post_stratify(
+    sample: pd.DataFrame,
+    population: pd.DataFrame,
+    cells: list[str],
+    population_count_col: str | None = None,
+) -> pd.Series:
+    """Post-stratification weights: population share of the cell / sample share of the cell.
+
+    `population` holds one row per cell with the count in `population_count_col`, or, when
+    `population_count_col` is None, one row per population unit (e.g. the PCN frame). Weights
+    are normalised to mean 1 over the sample (so they sum to the sample size).
+
+    Raises ValueError when a respondent is in a cell the population does not have (or has with
+    count 0), or has no value for a weighting variable. Populated cells without respondents are
+    left out, so they are not represented; `weights_for` avoids this by raking instead.
+    """
+    cells = list(cells)
+    _check_columns(sample, cells, "sample")
+    _check_no_missing(sample, cells)
+    if len(sample) == 0:
+        raise ValueError("cannot weight an empty sample")
+    pop = _population_counts(population, cells, population_count_col)
+    pop = pop[pop > 0]
+    pop_share = (pop / pop.sum()).rename("pop_share").reset_index()
+    keys = sample[cells].reset_index(drop=True)
+    samp_share = (keys.groupby(cells, observed=True).size() / len(keys)).rename("samp_share").reset_index()
+    table = samp_share.merge(pop_share, on=cells, how="left")
+    orphan = table[table["pop_share"].isna()]
+    if len(orphan):
+        shown = ", ".join(str(tuple(r)) for r in orphan[cells].itertuples(index=False))
+        raise ValueError(f"respondents are in cell(s) with no population: {shown}")
+    table["w"] = table["pop_share"] / table["samp_share"]
+    w = keys.merge(table[cells + ["w"]], on=cells, how="left")["w"].to_numpy(dtype=float)
+    return _normalise(w, sample.index)
+
+
+def rake(
+    sample: pd.DataFrame,
+    margins: Mapping[str, pd.Series],
+    max_iter: int = 100,
+    tol: float = 1e-6,
+) -> pd.Series:
+    """Raking weights by iterative proportional fitting (Deming and Stephan 1940).
+
+    `margins` maps a sample column to a Series of population totals indexed by category. Each
+    margin is used as shares (totals / their sum), so margins whose totals differ slightly are
+    still consistent. Starting from weights of 1, each sweep scales the weights so the weighted
+    shares match each margin in turn; it stops when, after a sweep, every weighted share is
+    within `tol` of its target. Weights are normalised to mean 1.
+
+    Raises ValueError when a respondent's category has no (or zero) population total, or a
+    populated category has no respondents (no weights can match it); RakingError (a
+    RuntimeError) when `max_iter` sweeps do not reach `tol`.
+    """
+    if not margins:
+        raise ValueError("rake needs at least one margin")
+    cols = list(margins)
+    _check_columns(sample, cols, "sample")
+    _check_no_missing(sample, cols)
+    if len(sample) == 0:
+        raise ValueError("cannot weight an empty sample")
+    if max_iter < 1:
+        raise ValueError("max_iter must be at least 1")
+
+    targets: dict[str, pd.Series] = {}
+    for col, totals in margins.items():
+        totals = pd.Series(totals, dtype=float)
+        if (totals < 0).any() or totals.isna().any():
+            raise ValueError(f"margin {col!r} has negative or missing totals")
+        totals = totals[totals > 0]
+        present = set(sample[col].unique())
+        unknown = present - set(totals.index)
+        if unknown:
+            raise ValueError(
+                f"respondents have {col!r} value(s) {sorted(map(str, unknown))} with no population total"
+            )
+        empty = set(totals.index) - present
+        if empty:
+            raise ValueError(
+                f"margin {col!r} has populated categories with no respondents "
+                f"{sorted(map(str, empty))}: collapse categories before raking"
+            )
+        targets[col] = totals / totals.sum()
+
+    codes = {col: sample[col].to_numpy() for col in cols}
+    w = np.ones(len(sample))
+    worst = math.inf
+    for _ in range(max_iter):
+        for col in cols:
+            current = pd.Series(w).groupby(codes[col]).sum() / w.sum()
+            factor = targets[col] / current
+            w = w * factor.reindex(codes[col]).to_numpy()
+        worst = 0.0
+        for col in cols:
+            current = pd.Series(w).groupby(codes[col]).sum() / w.sum()
+            worst = max(worst, float((current - targets[col]).abs().max()))
+        if worst <= tol:
+            return _normalise(w, sample.index)
+    raise RakingError(
+        f"raking did not converge in {max_iter} iterations: the weighted shares are still up to "
+        f"{worst:.2g} from the margins (tolerance {tol:g}). The sample may be too sparse for these "
+        "margins; collapse categories, rake on fewer variables or raise max_iter."
+    )
+
+
+def weights_for(
+    sample: pd.DataFrame,
+    population: pd.DataFrame,
+    cells: list[str],
+    min_cell: int = 10,
+    population_count_col: str | None = None,
+    max_iter: int = 100,
+    tol: float = 1e-6,
+) -> Weighting:
+    """Weights to the population on `cells`: post-stratification when the cells allow, else raking.
+
+    Post-stratifies when every populated cell (population count > 0) has at least `min_cell`
+    respondents (so no populated cell is empty in the sample). Otherwise rakes on the one-way
+    margins of each variable in `cells` (population totals per category), which needs enough
+    respondents per category rather than per combination. The default min_cell of 10 is a
+    judgement: a weight resting on fewer respondents is volatile (rules of thumb in the
+    literature run from about 5 to 30 per cell).
+
+    Returns Weighting(weights, method, description) where description says which method and why.
+    """
+    cells = list(cells)
+    if isinstance(min_cell, bool) or not isinstance(min_cell, numbers.Integral) or min_cell < 1:
+        raise ValueError(f"min_cell must be a whole number of at least 1, got {min_cell!r}")
+    _check_columns(sample, cells, "sample")
+    _check_no_missing(sample, cells)
+    pop = _population_counts(population, cells, population_count_col)
+    pop = pop[pop > 0]
+    samp = sample.groupby(cells, observed=True).size()
+    n_in_cell = samp.reindex(pop.index, fill_value=0)
+    label = " \u00d7 ".join(cells)
+    thin = n_in_cell[n_in_cell < min_cell]
+    if len(thin) == 0:
+        weights = post_stratify(sample, population, cells, population_count_col)
+        return Weighting(
+            weights,
+            "post-stratification",
+            f"post-stratified on {label}: all {len(pop)} populated cells have at least "
+            f"{min_cell} respondents (smallest {int(n_in_cell.min())})",
+        )
+    margins = {}
+    for c in cells:
+        margins[c] = pop.groupby(level=c, observed=True).sum()
+    weights = rake(sample, margins, max_iter=max_iter, tol=tol)
+    empty = int((thin == 0).sum())
+    why = f"{len(thin)} of {len(pop)} populated cells of {label} have fewer than {min_cell} respondents"
+    if empty:
+        why += f" ({empty} with none)"
+    return Weighting(weights, "raking", f"raked on the margins of {', '.join(cells)}: {why}")
+
+
+def _align(mask: pd.Series, weights: pd.Series) -> tuple[pd.Series, pd.Series]:
+    mask = pd.Series(mask)
+    weights = pd.Series(weights, dtype=float)
+    if len(mask) != len(weights):
+        raise ValueError(f"mask has {len(mask)} rows but weights {len(weights)}")
+    if not mask.index.equals(weights.index):
+        if set(mask.index) != set(weights.index):
+            raise ValueError("mask and weights have different indexes")
+        weights = weights.reindex(mask.index)
+    if weights.isna().any() or (weights < 0).any():
+        raise ValueError("weights must be non-negative numbers")
+    return mask, weights
+
+
+def weighted_proportion(mask: pd.Series, weights: pd.Series) -> float:
+    """Weighted share of rows where `mask` is true: sum(w * mask) / sum(w).
+
+    Rows where mask is missing (NA: question not answered) leave both numerator and base.
+    Series are aligned on their index. Returns nan when no answering row has weight.
+    """
+    mask, weights = _align(mask, weights)
+    answered = mask.notna()
+    m = mask[answered].astype(bool).to_numpy()
+    w = weights[answered].to_numpy()
+    total = w.sum()
+    if total == 0:
+        return math.nan
+    return float((w * m).sum() / total)
+
+
+def effective_n(weights) -> float:
+    """Kish's effective sample size (sum w)^2 / sum(w^2); equals n for equal weights."""
+    w = np.asarray(weights, dtype=float)
+    if np.isnan(w).any() or (w < 0).any():
+        raise ValueError("weights must be non-negative numbers")
+    sq = float((w * w).sum())
+    if sq == 0:
+        return 0.0
+    return float(w.sum()) ** 2 / sq
+
+
+# --------------------------------------------------------------------------------------------
+# Disclosure control
+# --------------------------------------------------------------------------------------------
+
+SMALL_COUNT = "small count"
+SMALL_BASE = "small base"
+SMALL_COMPLEMENT = "small complement"
+
+
+@dataclass(frozen=True)
+class Suppression:
+    """Disclosure control rule (NHS Digital practice: suppress counts of 1 to 7 with threshold 8).
+
+    For a count on its own (base None): suppressed when 1 <= count < threshold. Zero is shown:
+    NHS Digital suppresses 1 to 7, not 0.
+
+    For a count or percentage with its base: suppressed when
+      * the count is 1 .. threshold-1 (SMALL_COUNT), or
+      * the base is below threshold (SMALL_BASE; the percentage is unstable and the count is
+        small anyway), or
+      * with `complement=True` (default), base - count is 1 .. threshold-1 (SMALL_COMPLEMENT).
+
+    Why the complement: the briefing publishes every base ("213 clinical directors"), so
+    "210 (99%) said yes" discloses that 3 said no just as surely as printing 3. Secondary
+    disclosure by differencing against a published base is exactly what suppressing 1-7
+    protects against, so the complement is checked by default. Pass complement=False for
+    outputs whose bases are not published.
+    """
+
+    threshold: int = 8
+    complement: bool = True
+
+    def __post_init__(self) -> None:
+        if isinstance(self.threshold, bool) or not isinstance(self.threshold, numbers.Integral) or self.threshold < 1:
+            raise ValueError(f"threshold must be a whole number of at least 1, got {self.threshold!r}")
+
+    def reason(self, count: int, base: int | None = None) -> str | None:
+        """Why the figure is suppressed (SMALL_COUNT, SMALL_BASE, SMALL_COMPLEMENT), or None."""
+        count = _as_count(count, "count")
+        t = self.threshold
+        if 1 <= count < t:
+            return SMALL_COUNT
+        if base is None:
+            return None
+        base = _as_count(base, "base")
+        if count > base:
+            raise ValueError(f"count ({count}) cannot exceed base ({base})")
+        if base < t:
+            return SMALL_BASE
+        if self.complement and 1 <= base - count < t:
+            return SMALL_COMPLEMENT
+        return None
+
+    def __call__(self, count: int, base: int | None = None) -> bool:
+        return self.reason(count, base) is not None
+
+
+def suppress(count: int, base: int | None = None, threshold: int = 8, complement: bool = True) -> bool:
+    """True when the figure must not be shown; see `Suppression` for the rule."""
+    return Suppression(threshold, complement)(count, base)
