@@ -1,0 +1,103 @@
+# The briefing pipeline as a DAG of real files: an unchanged rebuild does nothing, and a changed input rebuilds
+# exactly what depends on it.  `make help` lists the targets.
+#
+#   data/raw/*.csv ─ validate ─┐
+#   data/reference/*.csv ──────┼─ notebooks (papermill) ─ findings.json ─ narrative (Jinja) ─ render ─ _output/
+#   params.yml, codebook ──────┘                                                         (Quarto, or pandoc + Typst)
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DELETE_ON_ERROR:
+.SUFFIXES:
+MAKEFLAGS += --no-builtin-rules
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+ENV_READY := $(VENV)/.ready
+PARAMS ?= params.yml
+ENGINE ?= auto
+BUILD := build
+OUT := _output
+NHS_DIGITAL ?= data/raw/nhs-digital
+
+# The parameters (WAVE, SURVEY_PATH, CODEBOOK, FRAME_FILE, ...) come from params.yml, through the package's reader.
+NO_PARAMS_GOALS := help clean env
+ifneq ($(filter-out $(NO_PARAMS_GOALS),$(or $(MAKECMDGOALS),help)),)
+include $(BUILD)/params.mk
+endif
+
+ANALYSIS_SRC := $(addprefix src/briefing/,__init__.py config.py codebook.py validate.py analysis.py findings.py stats.py prose.py charts.py)
+NOTEBOOKS := $(sort $(basename $(notdir $(wildcard notebooks/*.ipynb))))
+FINDINGS := $(NOTEBOOKS:%=$(BUILD)/findings/%.json)
+VALIDATED := $(BUILD)/validated/wave-$(WAVE).ok
+TEMPLATES := $(wildcard report/templates/*.j2)
+REPORT_SRC := _quarto.yml report/briefing.qmd $(wildcard report/styles/* report/typst/* report/filters/* report/fonts/*)
+OUTPUTS := $(OUT)/briefing.html $(OUT)/briefing.pdf $(OUT)/findings.json
+
+.PHONY: help report compute test bench reference env clean FORCE
+
+help: ## List the targets
+	@echo "Targets (parameters live in $(PARAMS); ENGINE=auto|quarto|pandoc picks the renderer):"
+	@grep -hE '^[a-z][a-zA-Z_-]*:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F'\t' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+report: $(OUTPUTS) ## Build the briefing: _output/briefing.html, briefing.pdf, findings.json
+	@echo "Briefing up to date: $(OUTPUTS)"
+
+compute: $(BUILD)/narrative.stamp ## Run the notebooks and write the narrative (what `quarto render` needs)
+
+test: $(ENV_READY) ## Run the test suite
+	$(PY) -m pytest
+
+bench: $(ENV_READY) ## Time cold, no-op and one-input-changed builds (medians per stage)
+	$(PY) scripts/bench.py
+
+reference: $(ENV_READY) ## Rebuild data/reference/ from official NHS Digital files in data/raw/nhs-digital/
+	$(PY) -m briefing.frame --mapping $(NHS_DIGITAL)/MAPPING_NHS_GEOGRAPHIES_1920.csv \
+	  --prevalence $(NHS_DIGITAL)/PREVALENCE_1920.csv --out $(FRAME_FILE)
+
+env: $(ENV_READY) ## Build the Python environment (.venv) from requirements.lock
+
+clean: ## Remove build products (keeps .venv and the last _output/)
+	rm -rf $(BUILD)
+
+# --- environment: rebuilt when the lock or the package metadata changes --------------------------------------
+$(ENV_READY): requirements.lock pyproject.toml
+	@echo "env: building $(VENV) from requirements.lock"
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $@
+
+$(BUILD)/params.mk: $(PARAMS) src/briefing/config.py $(ENV_READY)
+	@mkdir -p $(@D)
+	$(PY) -m briefing.config --params $(PARAMS) > $@
+
+# Remember the engine asked for, so changing ENGINE re-renders (the file only changes when the value does).
+$(BUILD)/engine: FORCE
+	@mkdir -p $(@D); echo '$(ENGINE)' | cmp -s - $@ || echo '$(ENGINE)' > $@
+
+# --- compute ------------------------------------------------------------------------------------------------
+$(VALIDATED): $(SURVEY_PATH) $(CODEBOOK) $(BUILD)/params.mk src/briefing/validate.py src/briefing/codebook.py
+	$(PY) -m briefing.validate --params $(PARAMS)
+	@mkdir -p $(@D); touch $@
+
+$(BUILD)/findings/%.json: notebooks/%.ipynb $(VALIDATED) $(FRAME_FILE) $(ANALYSIS_SRC) $(BUILD)/params.mk
+	@mkdir -p $(@D) $(BUILD)/executed $(BUILD)/figures
+	$(PY) -m papermill --cwd . --log-level WARNING $< $(BUILD)/executed/$*.ipynb \
+	  -p params_path $(PARAMS) -r wave $(WAVE) -r survey_path $(SURVEY_PATH) \
+	  -r findings_path $@ -r figures_dir $(BUILD)/figures
+
+$(BUILD)/findings.json: $(FINDINGS) src/briefing/findings.py
+	$(PY) -m briefing.findings $(FINDINGS) --params $(PARAMS) --out $@
+
+$(BUILD)/narrative.stamp: $(BUILD)/findings.json $(TEMPLATES) src/briefing/narrative.py src/briefing/prose.py $(BUILD)/params.mk
+	$(PY) -m briefing.narrative --params $(PARAMS) --findings $(BUILD)/findings.json --out $(BUILD)/narrative
+	@touch $@
+
+# --- render: staged, published to _output/ only when every format succeeded ----------------------------------
+$(OUTPUTS) &: $(BUILD)/narrative.stamp $(REPORT_SRC) src/briefing/render.py $(BUILD)/engine
+	$(PY) -m briefing.render --engine $(ENGINE) --out $(OUT) --findings $(BUILD)/findings.json
+
+FORCE:

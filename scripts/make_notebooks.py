@@ -1,0 +1,85 @@
+"""Write the thin theme notebooks (parameters, a few package calls, the outputs), committed without outputs.
+
+Run after changing the notebook skeleton: `.venv/bin/python scripts/make_notebooks.py`. Notebooks may also be
+edited in Jupyter directly; strip outputs before committing (tests/test_notebooks.py checks).
+"""
+
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+PARAMETERS = '''\
+# Parameters: papermill injects the Makefile's values (read from params.yml) after this cell.
+params_path = None  # None: the params.yml of this project
+wave = None  # None: the wave named in params.yml
+survey_path = None  # None: params.yml's survey_file for the wave
+findings_path = "build/findings/{name}.json"  # relative to the project root
+figures_dir = "build/figures"
+'''
+
+SETUP = '''\
+from briefing import analysis, findings as findings_io
+
+NOTEBOOK = "notebooks/{name}.ipynb"
+ctx = analysis.load_context(params_path, wave=wave, survey_path=survey_path)
+'''
+
+THEMES = {
+    "retention": ("Retention", "Do clinical directors plan to stay in the role?", None),
+    "workload": (
+        "Workload",
+        "How PCNs have affected practices' workload, and how manageable clinical directors find it, by PCN size.",
+        '''\
+from briefing import charts
+
+chart = charts.unmanageable_by_size(ctx, {f.id: f for f in results}, figures_dir, NOTEBOOK)
+results.append(chart)
+chart.extra["path"]''',
+    ),
+    "workforce": ("Workforce and additional roles", "Confidence in the GP workforce and reimbursement of additional roles.", None),
+    "relationships": ("Relationships and the partnership model", "Relationships with the wider system and the future of the partnership model.", None),
+    "priorities": ("Priorities", "What clinical directors say PCNs need in order to succeed.", None),
+}
+
+
+def theme_notebook(name: str, title: str, purpose: str, extra: str | None):
+    cells = [
+        new_markdown_cell(f"# {title}\n\n{purpose}\n\nComputed from the survey wave named in `params.yml`; "
+                          "the findings registry is `data/codebook.yml`. Logic lives in `src/briefing/`."),
+        new_code_cell(PARAMETERS.format(name=name), metadata={"tags": ["parameters"]}),
+        new_code_cell(SETUP.format(name=name)),
+        new_code_cell(f'results = analysis.survey_findings(ctx, theme="{name}", notebook=NOTEBOOK)\nanalysis.as_table(results)'),
+    ]
+    if extra:
+        cells.append(new_code_cell(extra))
+    cells.append(new_code_cell("analysis.write_findings(results, findings_path, ctx)"))
+    return cells
+
+
+def landscape_notebook():
+    return [
+        new_markdown_cell("# The PCN landscape\n\nThe real size of every PCN in England, from NHS Digital's reference "
+                          "frame (`params.yml`: `frame_file`), and the survey's response rate against it."),
+        new_code_cell(PARAMETERS.format(name="landscape"), metadata={"tags": ["parameters"]}),
+        new_code_cell(SETUP.format(name="landscape")),
+        new_code_cell('results = analysis.landscape_findings(ctx, notebook=NOTEBOOK)\nanalysis.as_table(results)'),
+        new_code_cell("analysis.write_findings(results, findings_path, ctx)"),
+    ]
+
+
+def write(name: str, cells) -> None:
+    nb = new_notebook(cells=cells)
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["language_info"] = {"name": "python"}
+    for i, cell in enumerate(nb.cells):
+        cell["id"] = f"{name}-{i}"  # stable ids keep diffs clean
+    path = Path("notebooks") / f"{name}.ipynb"
+    nbformat.validate(nb)
+    path.write_text(nbformat.writes(nb) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    for name, (title, purpose, extra) in THEMES.items():
+        write(name, theme_notebook(name, title, purpose, extra))
+    write("landscape", landscape_notebook())

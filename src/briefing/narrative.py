@@ -1,0 +1,113 @@
+"""Write the briefing's narrative: Jinja templates under report/templates, filled from findings.json.
+
+StrictUndefined makes a missing figure an error, never a blank. Each `NAME.md.j2` becomes `NAME.md` in the
+narrative folder, which report/briefing.qmd includes; templates whose names start with `_` are macros only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import yaml
+
+from briefing import config, findings as findings_io, prose
+
+TEMPLATE_SUFFIX = ".md.j2"
+
+
+def environment(templates_dir: Path) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates_dir)),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,  # Markdown, not HTML
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    prose.register(env)
+    return env
+
+
+def build_date() -> dt.date:
+    """Today, or SOURCE_DATE_EPOCH's date when set (reproducible builds convention)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date() if epoch else dt.date.today()
+
+
+def sidecar(data_file: str | Path, root: Path) -> dict[str, Any]:
+    """The provenance record kept beside a data file (`name.meta.yml`): origin, date, licence, synthetic or not."""
+    path = root / Path(data_file).with_suffix(".meta.yml")
+    if not path.is_file():
+        raise FileNotFoundError(f"{data_file}: no provenance record {path.relative_to(root)} beside it")
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def context(findings: dict[str, Any], params: config.Params, root: Path) -> dict[str, Any]:
+    return {
+        "f": findings["findings"],
+        "p": params,
+        "wave": sidecar(params.survey_path, root),
+        "frame_source": sidecar(params.frame_file, root),
+        "build_date": build_date(),
+    }
+
+
+def metadata(ctx: dict[str, Any]) -> dict[str, Any]:
+    """Document metadata both render paths read (title block, language); built here, not templated, so any
+    character in a title is safely quoted."""
+    params, wave = ctx["p"], ctx["wave"]
+    subtitle = f"{wave['title']}" + (f": {params.region}" if params.region else ": England")
+    return {
+        "title": params.title,
+        "subtitle": subtitle,
+        "date": ctx["build_date"].strftime("%-d %B %Y"),
+        "publisher": params.publisher,
+        "lang": "en-GB",
+    }
+
+
+def render_all(findings_path: Path, params: config.Params, templates_dir: Path, out_dir: Path) -> list[Path]:
+    env = environment(templates_dir)
+    ctx = context(findings_io.load(findings_path), params, config.find_root(templates_dir))
+    names = sorted(p.name for p in templates_dir.glob(f"*{TEMPLATE_SUFFIX}") if not p.name.startswith("_"))
+    if not names:
+        raise FileNotFoundError(f"no {TEMPLATE_SUFFIX} templates in {templates_dir}")
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".narrative-", dir=out_dir.parent))
+    try:
+        for name in names:
+            try:
+                text = env.get_template(name).render(ctx)
+            except jinja2.UndefinedError as error:
+                raise jinja2.UndefinedError(f"{templates_dir / name}: {error}") from error
+            (staging / name.removesuffix(".j2")).write_text(text, encoding="utf-8")
+        (staging / "metadata.yml").write_text(
+            yaml.safe_dump(metadata(ctx), allow_unicode=True, sort_keys=True), encoding="utf-8"
+        )
+        shutil.rmtree(out_dir, ignore_errors=True)
+        staging.rename(out_dir)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return sorted(out_dir.iterdir())
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Render the narrative partials from findings.json")
+    parser.add_argument("--findings", default="build/findings.json", type=Path)
+    parser.add_argument("--params", default=None)
+    parser.add_argument("--templates", default="report/templates", type=Path)
+    parser.add_argument("--out", default="build/narrative", type=Path)
+    args = parser.parse_args(argv)
+    written = render_all(args.findings, config.load(args.params), args.templates, args.out)
+    print(f"narrative: {len(written)} files in {args.out}")
+
+
+if __name__ == "__main__":
+    main()

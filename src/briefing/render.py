@@ -1,0 +1,211 @@
+"""Render the briefing to HTML and PDF, with Quarto or with the engines Quarto itself uses (pandoc and Typst).
+
+Both paths read the same sources: `report/briefing.qmd`, the narrative partials it includes and the figures they
+reference. Everything is rendered into a staging folder first; the published folder (`_output/`) is only touched
+once every format has succeeded, so a failed build leaves the last good briefing in place.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from briefing.config import find_root
+
+DOCUMENT = "report/briefing.qmd"
+STYLESHEET = "report/styles/briefing.css"
+LUA_FILTER = "report/filters/pandoc-compat.lua"
+TYPST_TEMPLATE = "report/typst/pandoc-template.typ"
+METADATA = "build/narrative/metadata.yml"
+OUTPUT_NAMES = ("briefing.html", "briefing.pdf")
+
+INCLUDE = re.compile(r"\{\{<\s*include\s+(?P<path>\S+)\s*>\}\}")
+ANY_SHORTCODE = re.compile(r"\{\{<\s*(?P<name>[\w-]+)[^>]*>\}\}")
+FENCED_DIV = re.compile(r"^:{3,}\s*\{(?P<attrs>[^}]*)\}", re.MULTILINE)
+CODE_CELL = re.compile(r"^```+\s*\{", re.MULTILINE)
+ALLOWED_DIV_CLASSES = {"callout-note", "callout-important", "key-findings", "notice"}
+
+
+class RenderError(RuntimeError):
+    """A render failed; the message says which engine and step."""
+
+
+# --- the Markdown dialect both paths render the same way (documented in report/README.md) ---------------------
+
+
+def dialect_problems(text: str, source: str) -> list[str]:
+    """Constructs that one render path would show differently from the other."""
+    problems = []
+    for match in ANY_SHORTCODE.finditer(text):
+        if match.group("name") != "include":
+            problems.append(f"{source}: shortcode {match.group(0)!r} is Quarto-only; use an include or a template")
+    for match in FENCED_DIV.finditer(text):
+        classes = set(re.findall(r"\.([\w-]+)", match.group("attrs")))
+        unknown = classes - ALLOWED_DIV_CLASSES
+        if unknown:
+            problems.append(f"{source}: div class(es) {sorted(unknown)} are outside the dialect {sorted(ALLOWED_DIV_CLASSES)}")
+    if CODE_CELL.search(text):
+        problems.append(f"{source}: executable code cells belong in notebooks/, not in the report")
+    if re.search(r"(?<![\w@])@(fig|tbl|sec)-", text):
+        problems.append(f"{source}: Quarto cross-references (@fig-...) are Quarto-only")
+    return problems
+
+
+def resolve_includes(text: str, base: Path, root: Path, seen: tuple[Path, ...] = ()) -> str:
+    """Inline `{{< include path >}}` as Quarto does: paths relative to the including file, `/...` from the root."""
+
+    def inline(match: re.Match) -> str:
+        target = match.group("path")
+        path = (root / target.lstrip("/")) if target.startswith("/") else (base / target)
+        path = path.resolve()
+        if path in seen:
+            raise RenderError(f"include cycle at {path}")
+        if not path.is_file():
+            raise RenderError(f"{base}: included file {target} not found (looked for {path}); run the compute step first")
+        return resolve_includes(path.read_text(encoding="utf-8"), path.parent, root, (*seen, path))
+
+    return INCLUDE.sub(inline, text)
+
+
+def assemble_markdown(root: Path) -> str:
+    """The report source with every include inlined, checked against the dialect."""
+    document = root / DOCUMENT
+    text = resolve_includes(document.read_text(encoding="utf-8"), document.parent, root)
+    problems = dialect_problems(text, DOCUMENT)
+    if problems:
+        raise RenderError("the report uses constructs outside its dialect:\n  " + "\n  ".join(problems))
+    return text
+
+
+# --- engines ------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Engine:
+    name: str
+
+    @staticmethod
+    def choose(requested: str) -> "Engine":
+        if requested == "auto":
+            return Engine("quarto" if shutil.which("quarto") else "pandoc")
+        if requested == "quarto" and not shutil.which("quarto"):
+            raise RenderError("ENGINE=quarto but `quarto` is not on PATH (install it from conda-forge or quarto.org)")
+        if requested not in ("quarto", "pandoc"):
+            raise RenderError(f"unknown engine {requested!r}: use auto, quarto or pandoc")
+        return Engine(requested)
+
+
+def pandoc_binary() -> str:
+    import pypandoc
+
+    return pypandoc.get_pandoc_path()
+
+
+def run(command: list[str], step: str, cwd: Path) -> None:
+    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise RenderError(f"{step} failed (exit {result.returncode}):\n{result.stderr.strip() or result.stdout.strip()}")
+
+
+def font_dirs(root: Path) -> list[str]:
+    """Fonts the PDF embeds: the project's own, then the DejaVu family that matplotlib ships (the charts' font)."""
+    import matplotlib
+
+    dirs = [root / "report" / "fonts", Path(matplotlib.get_data_path()) / "fonts" / "ttf"]
+    return [str(d) for d in dirs if d.is_dir()]
+
+
+def render_pandoc(root: Path, staging: Path) -> None:
+    markdown = staging / "briefing.md"
+    markdown.write_text(assemble_markdown(root), encoding="utf-8")
+    pandoc = pandoc_binary()
+    common = [
+        pandoc, str(markdown), "--from", "markdown", "--standalone",
+        "--metadata-file", str(root / METADATA),
+        "--lua-filter", str(root / LUA_FILTER),
+        "--resource-path", str(root / "report"),
+    ]  # fmt: skip
+    run(
+        [*common, "--to", "html5", "--embed-resources", "--toc", "--toc-depth=2",
+         "--css", str(root / STYLESHEET), "--output", str(staging / "briefing.html")],
+        "pandoc (HTML)", cwd=root / "report",
+    )  # fmt: skip
+    typst_source = staging / "briefing.typ"
+    run(
+        [*common, "--to", "typst", "--template", str(root / TYPST_TEMPLATE), "--output", str(typst_source)],
+        "pandoc (Typst)", cwd=root / "report",
+    )  # fmt: skip
+    compile_typst(root, typst_source, staging / "briefing.pdf")
+
+
+def compile_typst(root: Path, source: Path, pdf: Path) -> None:
+    import typst
+
+    # Typst reads "/..." image paths from `root`; the staging folder sits inside it (under build/).
+    try:
+        typst.compile(str(source), output=str(pdf), root=str(root), font_paths=font_dirs(root), ignore_system_fonts=True)
+    except Exception as error:  # typst raises its own error types carrying the compiler's diagnostics
+        raise RenderError(f"typst (PDF) failed: {error}") from error
+
+
+def render_quarto(root: Path, staging: Path) -> None:
+    for fmt in ("html", "typst"):
+        run(["quarto", "render", DOCUMENT, "--to", fmt, "--output-dir", str(staging / "quarto")], f"quarto ({fmt})", root)
+    for name in OUTPUT_NAMES:
+        found = sorted((staging / "quarto").rglob(name))
+        if not found:
+            raise RenderError(f"quarto finished but wrote no {name}")
+        shutil.move(str(found[0]), staging / name)
+
+
+# --- publishing ---------------------------------------------------------------------------------------------------
+
+
+def publish(staging: Path, out_dir: Path, names: tuple[str, ...]) -> None:
+    """Move finished files into place, each with an atomic rename, only after all of them exist."""
+    missing = [n for n in names if not (staging / n).is_file() or (staging / n).stat().st_size == 0]
+    if missing:
+        raise RenderError(f"not publishing: {', '.join(missing)} missing or empty")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        tmp = out_dir / f".{name}.tmp"
+        shutil.copyfile(staging / name, tmp)
+        os.replace(tmp, out_dir / name)
+
+
+def render(engine: str, out_dir: Path, findings: Path, root: Path | None = None) -> Engine:
+    root = root or find_root()
+    chosen = Engine.choose(engine)
+    (root / "build").mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="render-", dir=root / "build") as tmp:
+        staging = Path(tmp)
+        (render_quarto if chosen.name == "quarto" else render_pandoc)(root, staging)
+        shutil.copyfile(findings, staging / "findings.json")
+        publish(staging, out_dir, (*OUTPUT_NAMES, "findings.json"))
+    return chosen
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--engine", default="auto", choices=("auto", "quarto", "pandoc"))
+    parser.add_argument("--out", default="_output", type=Path)
+    parser.add_argument("--findings", default="build/findings.json", type=Path)
+    args = parser.parse_args(argv)
+    try:
+        chosen = render(args.engine, args.out, args.findings)
+    except RenderError as error:
+        print(f"render: {error}\nThe previous briefing in {args.out}/ is unchanged.", file=sys.stderr)
+        return 1
+    print(f"render: {chosen.name} wrote {', '.join(str(args.out / n) for n in (*OUTPUT_NAMES, 'findings.json'))}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

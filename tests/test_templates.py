@@ -1,0 +1,39 @@
+"""Templates hold placeholders, never figures; a missing figure is an error, never a blank."""
+
+import re
+
+import jinja2
+import pytest
+
+from briefing import config, narrative
+from tests.conftest import ROOT
+
+SOURCES = [*sorted((ROOT / "report" / "templates").glob("*.j2")), ROOT / "report" / "briefing.qmd"]
+JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
+COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+
+
+def literal_figures(text: str) -> list[str]:
+    """Digits in prose: anything outside Jinja tags and comments."""
+    prose = COMMENT.sub("", JINJA.sub("", text))
+    return [line.strip() for line in prose.splitlines() if re.search(r"\d", line)]
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: p.name)
+def test_no_literal_figures(path):
+    assert literal_figures(path.read_text(encoding="utf-8")) == []
+
+
+def test_the_check_catches_a_typed_figure():
+    assert literal_figures("Almost a third ({{ f.x.value | percent }}) or 26% of them") == ["Almost a third () or 26% of them"]
+    assert literal_figures("{{ f.x.value | percent }} in {{ n }}") == []
+
+
+def test_a_missing_finding_is_an_error_naming_the_template(tmp_path):
+    (tmp_path / "params.yml").write_text((ROOT / "params.yml").read_text())
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "x.md.j2").write_text("{{ f.no_such_finding.value | percent }}")
+    env = narrative.environment(templates)
+    with pytest.raises(jinja2.UndefinedError, match="no_such_finding"):
+        env.get_template("x.md.j2").render(f={}, p=config.load(tmp_path / "params.yml"))
