@@ -8,12 +8,14 @@ once every format has succeeded, so a failed build leaves the last good briefing
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -108,8 +110,13 @@ def pandoc_binary() -> str:
     return pypandoc.get_pandoc_path()
 
 
+STEP_TIMINGS: dict[str, float] = {}  # seconds per render step, written out when BRIEFING_TIMINGS names a file
+
+
 def run(command: list[str], step: str, cwd: Path) -> None:
+    start = time.perf_counter()
     result = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
+    STEP_TIMINGS[step] = time.perf_counter() - start
     if result.returncode != 0:
         raise RenderError(f"{step} failed (exit {result.returncode}):\n{result.stderr.strip() or result.stdout.strip()}")
 
@@ -149,10 +156,12 @@ def compile_typst(root: Path, source: Path, pdf: Path) -> None:
     import typst
 
     # Typst reads "/..." image paths from `root`; the staging folder sits inside it (under build/).
+    start = time.perf_counter()
     try:
         typst.compile(str(source), output=str(pdf), root=str(root), font_paths=font_dirs(root), ignore_system_fonts=True)
     except Exception as error:  # typst raises its own error types carrying the compiler's diagnostics
         raise RenderError(f"typst (PDF) failed: {error}") from error
+    STEP_TIMINGS["typst (PDF)"] = time.perf_counter() - start
 
 
 def render_quarto(root: Path, staging: Path) -> None:
@@ -203,6 +212,8 @@ def main(argv: list[str] | None = None) -> int:
     except RenderError as error:
         print(f"render: {error}\nThe previous briefing in {args.out}/ is unchanged.", file=sys.stderr)
         return 1
+    if timings_file := os.environ.get("BRIEFING_TIMINGS"):
+        Path(timings_file).write_text(json.dumps(STEP_TIMINGS, indent=2), encoding="utf-8")
     print(f"render: {chosen.name} wrote {', '.join(str(args.out / n) for n in (*OUTPUT_NAMES, 'findings.json'))}")
     return 0
 
