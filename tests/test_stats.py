@@ -375,7 +375,7 @@ def test_weights_for_rakes_when_a_populated_cell_has_no_respondents():
     pop = pd.DataFrame({"region": ["x", "x", "y", "y"], "band": ["u", "v", "u", "v"], "n": [20, 30, 45, 5]})
     result = weights_for(s, pop, ["region", "band"], min_cell=5, population_count_col="n")
     assert result.method == "raking"
-    assert "1 with none" in result.description
+    assert "1 of 4 populated cells of region \u00d7 band has fewer than 5 respondents (1 with none)" in result.description
     w = result.weights
     assert (w.groupby(s.band).sum() / w.sum()).to_dict() == pytest.approx({"u": 0.65, "v": 0.35}, abs=1e-6)
     # Margins no weights can meet (band v, only in region x, is 50% but x is 40%): raking says so.

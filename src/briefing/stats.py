@@ -500,7 +500,8 @@ def weights_for(
         margins[c] = pop.groupby(level=c, observed=True).sum()
     weights = rake(sample, margins, max_iter=max_iter, tol=tol)
     empty = int((thin == 0).sum())
-    why = f"{len(thin)} of {len(pop)} populated cells of {label} have fewer than {min_cell} respondents"
+    verb = "has" if len(thin) == 1 else "have"
+    why = f"{len(thin)} of {len(pop)} populated cells of {label} {verb} fewer than {min_cell} respondents"
     if empty:
         why += f" ({empty} with none)"
     return Weighting(weights, "raking", f"raked on the margins of {', '.join(cells)}: {why}")
