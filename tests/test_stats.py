@@ -202,7 +202,7 @@ def test_fisher_when_an_expected_count_is_below_five(c1, n1, c2, n2):
 
 
 def test_expected_count_of_exactly_five_uses_z_test():
-    # 10 of 20 vs 0 of 20... gives expected 5 in every cell: not below 5, so the z-test.
+    # 10 of 20 vs 0 of 20: expected counts 5, 15, 5, 15; none below 5, so the z-test.
     c = compare_proportions(10, 20, 0, 20)
     assert c.test == Z_TEST
 
