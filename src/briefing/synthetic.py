@@ -1,0 +1,342 @@
+"""The SYNTHETIC example wave: 213 invented respondents whose figures reproduce the published 2019 survey.
+
+The BMA's survey of PCN clinical directors (fieldwork October-November 2019, published January 2020; 213
+respondents of about 1,250 clinical directors) published percentages, not microdata. So that the briefing can be
+built and tested end to end, this module invents respondent-level data whose figures, computed as the briefing
+computes them (respondents whose answer is one of a finding's `counts`, over respondents who answered the
+question, within the finding's size band), round to each published percentage.
+
+How (deterministic, so two runs give a byte-identical CSV):
+1. Solve, not sample: for each finding, the integer count nearest the published share on its answered base,
+   accepted only when it is within 0.45 percentage points, so any rounding rule gives the published figure.
+   The size-band finding is solved jointly: band sizes nearest the frame's band shares such that integer counts
+   exist for the small band, the large band and the whole sample at once.
+2. Invent the rest with a seeded numpy Generator (SEED): which real 2019-20 PCNs (by size band) lend their
+   region and approximate list size (jittered +/-3% and rounded to 100, kept in band, so no row is a real PCN);
+   how the non-counted answers split (INVENTED_SPLITS); a latent "pessimism" score (correlation RHO) so that
+   respondents who give one unfavourable answer tend to give others; which answers are left blank (BLANKS).
+
+Usage: python -m briefing.synthetic [--params params.yml] [--out CSV]
+(writes the wave CSV and its provenance record beside it, CSV with suffix .meta.yml).
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from briefing import config
+from briefing.codebook import Codebook, FindingSpec, load_codebook
+
+SEED = 20191101  # fieldwork opened in October-November 2019; any fixed seed would do
+RESPONDENTS = 213
+MARGIN = 0.45  # percentage points: a solved share must lie this close to the published figure
+RHO = 0.5  # correlation of each question's answer order with the respondent's latent pessimism
+
+# Published figures (per cent) of the BMA survey of PCN clinical directors, 2019, by finding id.
+PUBLISHED = {
+    "plan_to_leave": 11,
+    "workload_impact_negative": 27,
+    "workload_impact_too_early": 63,
+    "workload_unmanageable": 49,
+    "workload_unmanageable_small": 63,
+    "workload_unmanageable_large": 42,
+    "not_confident_workforce": 71,
+    "arrs_not_reimbursed": 26,
+    "relationship_poor": 53,
+    "not_confident_partnership": 58,
+    "priority_funding": 39,  # published as "just under 40%"
+}
+
+# Invented: blank answers per optional question (the published shares hold on the answered base).
+BLANKS = {
+    "leave_role_12m": 2,
+    "workload_impact": 1,
+    "workload_manageable": 0,
+    "confidence_workforce": 3,
+    "arrs_reimbursement": 5,
+    "relationship_system": 2,
+    "confidence_partnership": 3,
+    "priorities": 0,
+}
+
+# Invented: relative weights splitting each question's answers within the counted and the non-counted groups.
+# Listed from most to least unfavourable: respondents with higher pessimism receive answers earlier in the list.
+_CONFIDENCE = {
+    "Not at all confident": 0.35, "Not very confident": 0.65,
+    "Don't know": 0.20, "Fairly confident": 0.68, "Very confident": 0.12,
+}  # fmt: skip
+INVENTED_SPLITS = {
+    "leave_role_12m": {"Yes": 1, "Don't know": 0.30, "No": 0.70},
+    "workload_impact": {"Negative impact": 1, "Too early to tell": 1, "No impact": 0.55, "Positive impact": 0.45},
+    "workload_manageable": {"Unmanageable": 1, "Just about manageable": 0.85, "Manageable": 0.15},
+    "confidence_workforce": _CONFIDENCE,
+    "arrs_reimbursement": {"Not yet": 1, "Not applicable": 0.40, "Yes": 0.60},
+    "relationship_system": {
+        "Very poor": 0.30, "Poor": 0.70, "Neither good nor poor": 0.40, "Good": 0.45, "Very good": 0.15,
+    },
+    "confidence_partnership": _CONFIDENCE,
+}  # fmt: skip
+# Invented: chance that a respondent names each other priority (multiple choice).
+OTHER_PRIORITIES = {"Workforce": 0.62, "Premises": 0.38, "Management support": 0.30, "IT and data": 0.24,
+                    "Time to lead": 0.46}  # fmt: skip
+COMMENTS = [
+    "SYNTHETIC EXAMPLE - not a real response. Generated to show how free-text comments are stored.",
+    'SYNTHETIC EXAMPLE - invented text with a comma, and "quotes", to exercise CSV quoting.',
+    "SYNTHETIC EXAMPLE - this respondent does not exist.",
+]
+# Fallback when the reference frame is absent: 2019-20 PCNs per region (QOF) and a lognormal list size
+# (median 44,000 patients, sigma 0.32), roughly matching the frame's median and quartiles.
+FALLBACK_REGIONS = {"East of England": 145, "London": 201, "Midlands": 223, "North East and Yorkshire": 185,
+                    "North West": 163, "South East": 205, "South West": 128}  # fmt: skip
+FALLBACK_MEDIAN, FALLBACK_SIGMA = 44_000, 0.32
+
+
+# --- solving the counts ---------------------------------------------------------------------------------------
+def solve_count(base: int, percent: float, below: float | None = None) -> int:
+    """The integer count whose share of `base` is nearest `percent`, within MARGIN (and under `below`)."""
+    count = round(base * percent / 100)
+    share = 100 * count / base
+    if abs(share - percent) >= MARGIN or (below is not None and share >= below):
+        raise ValueError(f"no count of {base} respondents gives {percent}% within {MARGIN} points")
+    return count
+
+
+def fits(base: int, percent: float) -> bool:
+    try:
+        solve_count(base, percent)
+    except ValueError:
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class BandSolution:
+    sizes: dict[str, int]  # respondents per band: small, medium, large
+    counted: dict[str, int]  # counted answers per band
+
+
+def solve_bands(total: int, shares: dict[str, float], overall: float, small: float, large: float) -> BandSolution:
+    """Band sizes nearest `shares` of `total` with integer counts meeting the small, large and overall figures."""
+    expected = {band: total * share for band, share in shares.items()}
+    candidates = []
+    for n_small in range(1, total):
+        for n_large in range(1, total - n_small):
+            n_medium = total - n_small - n_large
+            distance = abs(n_small - expected["small"]) + abs(n_large - expected["large"])
+            candidates.append((distance, n_small, n_large, n_medium))
+    for _, n_small, n_large, n_medium in sorted(candidates):
+        if fits(n_small, small) and fits(n_large, large) and fits(total, overall):
+            c_small, c_large = solve_count(n_small, small), solve_count(n_large, large)
+            c_medium = solve_count(total, overall) - c_small - c_large
+            if 0 <= c_medium <= n_medium:
+                sizes = {"small": n_small, "medium": n_medium, "large": n_large}
+                return BandSolution(sizes, {"small": c_small, "medium": c_medium, "large": c_large})
+    raise ValueError("no band sizes meet the size-band figures")
+
+
+def largest_remainder(total: int, weights: dict[str, float]) -> dict[str, int]:
+    """Split `total` in proportion to `weights` into integers that sum to `total` (ties: listed order)."""
+    if not weights:
+        return {}
+    scale = sum(weights.values())
+    exact = {k: total * w / scale for k, w in weights.items()}
+    counts = {k: math.floor(v) for k, v in exact.items()}
+    by_remainder = sorted(exact, key=lambda k: -(exact[k] - counts[k]))
+    for key in by_remainder[: total - sum(counts.values())]:
+        counts[key] += 1
+    return counts
+
+
+def answer_counts(question: str, findings: list[FindingSpec], base: int, counted: dict[str, int]) -> dict[str, int]:
+    """How many respondents give each answer, in INVENTED_SPLITS order: each finding's solved total split over
+    its counted values, the rest over the values no finding counts."""
+    weights = INVENTED_SPLITS[question]
+    counts: dict[str, int] = {}
+    for spec in findings:
+        counts |= largest_remainder(counted[spec.id], {v: weights[v] for v in spec.counts})
+    rest = {v: w for v, w in weights.items() if v not in counts}
+    counts |= largest_remainder(base - sum(counts.values()), rest)
+    return {v: counts[v] for v in weights}
+
+
+# --- respondents ----------------------------------------------------------------------------------------------
+def band_of(size: pd.Series, params: config.Params) -> pd.Series:
+    band = pd.Series("medium", index=size.index)
+    band[size < params.small_pcn_max] = "small"
+    band[size > params.large_pcn_min] = "large"
+    return band
+
+
+def keep_in_band(size: np.ndarray, band: np.ndarray, params: config.Params) -> np.ndarray:
+    """Clip jittered list sizes back into their band (bands are solved for, so they must hold exactly)."""
+    size = np.where(band == "small", np.minimum(size, params.small_pcn_max - 100), size)
+    size = np.where(band == "large", np.maximum(size, params.large_pcn_min + 100), size)
+    medium = band == "medium"
+    size[medium] = np.clip(size[medium], params.small_pcn_max, params.large_pcn_min)
+    return size
+
+
+def frame_pcns(frame_path: Path, params: config.Params) -> pd.DataFrame | None:
+    if not frame_path.is_file():
+        return None
+    frame = pd.read_csv(frame_path, usecols=["pcn_code", "region", "registered_patients"], dtype={"pcn_code": str})
+    frame = frame.sort_values("pcn_code").reset_index(drop=True)
+    return frame.assign(band=band_of(frame["registered_patients"], params))
+
+
+def fallback_pcns(rng: np.random.Generator, params: config.Params) -> pd.DataFrame:
+    """A parametric stand-in frame (documented above), used only when the real frame is missing."""
+    regions = list(FALLBACK_REGIONS)
+    n = sum(FALLBACK_REGIONS.values())
+    sizes = np.exp(rng.normal(math.log(FALLBACK_MEDIAN), FALLBACK_SIGMA, n)).round()
+    frame = pd.DataFrame({"region": np.repeat(regions, list(FALLBACK_REGIONS.values())), "registered_patients": sizes})
+    return frame.assign(band=band_of(frame["registered_patients"], params))
+
+
+def respondents_frame(rng: np.random.Generator, pcns: pd.DataFrame, bands: BandSolution, params: config.Params) -> pd.DataFrame:
+    """One respondent per sampled PCN (without replacement, per band): region and a jittered list size."""
+    picks = [
+        pcns[pcns["band"] == band].sample(n=size, random_state=rng).assign(band=band)
+        for band, size in bands.sizes.items()
+    ]
+    people = pd.concat(picks).sample(frac=1, random_state=rng).reset_index(drop=True)
+    jittered = people["registered_patients"].to_numpy() * rng.uniform(0.97, 1.03, len(people))
+    sizes = keep_in_band(np.round(jittered / 100) * 100, people["band"].to_numpy(), params)
+    return pd.DataFrame({"region": people["region"], "pcn_list_size": sizes.astype(int), "band": people["band"]})
+
+
+def assign(answers: dict[str, int], who: np.ndarray, key: np.ndarray, out: np.ndarray) -> None:
+    """Give the answers (most unfavourable first) to respondents `who`, most pessimistic first."""
+    order = who[np.argsort(-key[who], kind="stable")]
+    out[order] = np.repeat(list(answers), list(answers.values()))
+
+
+def single_answers(rng, question, findings, counted, bands_of_people, key, bands: BandSolution | None) -> np.ndarray:
+    """One question's answers: blanks at random, then solved counts handed out by pessimism (per band if solved so)."""
+    n = len(key)
+    out = np.full(n, None, dtype=object)
+    answered = np.setdiff1d(np.arange(n), rng.choice(n, BLANKS[question], replace=False))
+    if bands is None:
+        assign(answer_counts(question, findings, len(answered), counted), answered, key, out)
+        return out
+    overall = [s for s in findings if s.subgroup is None]
+    for band in bands.sizes:
+        who = answered[bands_of_people[answered] == band]
+        band_counted = {s.id: bands.counted[band] for s in overall}
+        assign(answer_counts(question, overall, len(who), band_counted), who, key, out)
+    return out
+
+
+def priority_answers(rng, question: str, spec: FindingSpec, codebook: Codebook) -> np.ndarray:
+    """Multiple choice: exactly the solved number name the counted priority; other priorities at random."""
+    n = RESPONDENTS
+    answered = np.setdiff1d(np.arange(n), rng.choice(n, BLANKS[question], replace=False))
+    counted = set(rng.choice(answered, solve_count(len(answered), PUBLISHED[spec.id], below=40), replace=False))
+    order = codebook.questions[question].values()
+    out = np.full(n, None, dtype=object)
+    for person in answered:
+        chosen = {v for v, p in OTHER_PRIORITIES.items() if rng.random() < p} | set(spec.counts if person in counted else [])
+        chosen = chosen or {"Workforce"}
+        out[person] = codebook.separator.join(v for v in order if v in chosen)
+    return out
+
+
+def build_wave(codebook: Codebook, params: config.Params, frame_path: Path) -> pd.DataFrame:
+    rng = np.random.default_rng(SEED)
+    pcns = frame_pcns(frame_path, params)
+    pcns = fallback_pcns(rng, params) if pcns is None else pcns
+    findings = {fid: codebook.findings[fid] for fid in PUBLISHED}
+    by_question: dict[str, list[FindingSpec]] = {}
+    for spec in findings.values():
+        by_question.setdefault(spec.question, []).append(spec)
+    band_solution = solve_size_bands(pcns, findings)
+    people = respondents_frame(rng, pcns, band_solution, params)
+    pessimism = rng.normal(size=RESPONDENTS)
+    columns = {"respondent_id": [f"SYN{i:04d}" for i in range(1, RESPONDENTS + 1)], "wave": params.wave,
+               "region": people["region"], "pcn_list_size": people["pcn_list_size"]}  # fmt: skip
+    for question, specs in by_question.items():
+        if codebook.questions[question].type == "multiple_choice":
+            columns[question] = priority_answers(rng, question, specs[0], codebook)
+            continue
+        key = RHO * pessimism + math.sqrt(1 - RHO**2) * rng.normal(size=RESPONDENTS)
+        base = RESPONDENTS - BLANKS[question]
+        counted = {s.id: solve_count(base, PUBLISHED[s.id]) for s in specs if s.subgroup is None}
+        banded = band_solution if any(s.subgroup for s in specs) else None
+        columns[question] = single_answers(rng, question, specs, counted, people["band"].to_numpy(), key, banded)
+    comments = np.full(RESPONDENTS, None, dtype=object)
+    comments[np.sort(rng.choice(RESPONDENTS, len(COMMENTS), replace=False))] = COMMENTS
+    columns["comments"] = comments
+    return pd.DataFrame(columns)[list(codebook.questions)]
+
+
+def solve_size_bands(pcns: pd.DataFrame, findings: dict[str, FindingSpec]) -> BandSolution:
+    """Band sizes and counts for the size-band findings, with band shares taken from the frame."""
+    banded = [s for s in findings.values() if s.subgroup]
+    question = banded[0].question
+    overall = next(s for s in findings.values() if s.question == question and s.subgroup is None)
+    if BLANKS[question]:
+        raise ValueError(f"{question}: the size-band question is solved per band, so it takes no blanks")
+    total = RESPONDENTS
+    shares = pcns["band"].value_counts(normalize=True).to_dict()
+    by_band = {s.subgroup: PUBLISHED[s.id] for s in banded}
+    return solve_bands(total, shares, PUBLISHED[overall.id], by_band["small"], by_band["large"])
+
+
+# --- output ---------------------------------------------------------------------------------------------------
+def write_wave(wave: pd.DataFrame, out: Path) -> Path:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    wave.to_csv(out, index=False, lineterminator="\n", encoding="utf-8")
+    return out
+
+
+def sidecar_record(params: config.Params, out: Path, frame_path: Path) -> dict:
+    return {
+        "title": f"SYNTHETIC example wave {params.wave}",
+        "synthetic": True,
+        "notice": (
+            "The respondent-level data behind this briefing are synthetic: invented by this project so that "
+            "each headline percentage matches the figure published by the BMA from its 2019 survey of primary "
+            "care network clinical directors (213 respondents). Other breakdowns, and any comparison not "
+            "published by the BMA, reflect invented data and say nothing about real clinical directors."
+        ),
+        "description": (
+            f"a synthetic wave of {RESPONDENTS} respondents, calibrated so that each published figure of the BMA "
+            "survey of PCN clinical directors (fieldwork October-November 2019, published January 2020) is "
+            "reproduced; regions and approximate list sizes are drawn from the real 2019-20 PCN frame."
+        ),
+        "origin": "made by this project's script: python -m briefing.synthetic",
+        "date": "figures calibrated to the BMA publication of January 2020; rows regenerated by the command below",
+        "calibrated_to": "BMA survey of PCN clinical directors, fieldwork October-November 2019, published January 2020",
+        "published_figures_percent": dict(PUBLISHED),
+        "seed": SEED,
+        "frame": frame_path.as_posix(),
+        "licence": "MIT (the project's licence); no personal data: every respondent is invented",
+        "command": f"python -m briefing.synthetic --out {out.as_posix()}",
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Write the SYNTHETIC example survey wave.")
+    parser.add_argument("--params", default=None, help="parameters file (default: params.yml at the project root)")
+    parser.add_argument("--out", default=None, type=Path, help="CSV to write (default: the wave's survey_file)")
+    args = parser.parse_args(argv)
+    params = config.load(args.params)
+    root = config.find_root(Path(args.params).resolve().parent if args.params else None)
+    out = args.out or Path(params.survey_path)
+    frame_path = Path(params.frame_file)
+    wave = build_wave(load_codebook(root / params.codebook), params, root / frame_path)
+    target = write_wave(wave, out if out.is_absolute() else root / out)
+    meta = target.with_suffix(".meta.yml")
+    meta.write_text(yaml.safe_dump(sidecar_record(params, out, frame_path), sort_keys=False, width=110), encoding="utf-8")
+    print(f"synthetic: wrote {target} ({len(wave)} respondents) and {meta}")
+
+
+if __name__ == "__main__":
+    main()
