@@ -236,10 +236,12 @@ def sidecar_record(build: FrameBuild, mapping: Path, prevalence: Path, out: Path
             "registered_patients: sum of member practices' list sizes from the prevalence file's TOTAL rows",
             "a PCN spanning several CCGs gets the CCG with most of its patients (ties: lowest code) and its STP",
         ],
+        # File names only, so the record does not depend on where the official files were kept.
         "command": (
-            f"python -m briefing.frame --mapping {mapping.as_posix()} --prevalence {prevalence.as_posix()} "
+            f"python -m briefing.frame --mapping $NHS_DIGITAL/{mapping.name} --prevalence $NHS_DIGITAL/{prevalence.name} "
             f"--out {out.as_posix()} --year {year}"
         ),
+        "nhs_digital_folder": "$NHS_DIGITAL: where the official files were placed (make reference: data/raw/nhs-digital)",
     }
 
 
