@@ -67,7 +67,7 @@ $(ENV_READY): requirements.lock pyproject.toml
 	@echo "env: building $(VENV) from requirements.lock"
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
-	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $@
 
 $(BUILD)/params.mk: $(PARAMS) src/briefing/config.py $(ENV_READY)

@@ -6,11 +6,12 @@ Notebooks stay thin (parameters, a few calls, the outputs); the logic lives here
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
 
-from briefing import config
+from briefing import config, stats
 from briefing.codebook import Codebook, FindingSpec, answered_mask, counts_mask, load_codebook
 from briefing import findings as findings_io
 from briefing.findings import Finding
@@ -26,6 +27,10 @@ class Context:
     survey: pd.DataFrame
     frame: pd.DataFrame
     root: Path
+
+    @cached_property
+    def weighting(self) -> stats.Weighting:
+        return survey_weights(self)
 
     @property
     def survey_inputs(self) -> list[str]:
@@ -67,34 +72,123 @@ def subgroup_description(subgroup: str | None, params: config.Params) -> str:
     return ""
 
 
+def population_of(ctx: Context, subgroup: str | None) -> int:
+    """Clinical directors the estimate speaks for: one per PCN in the frame (in the subgroup's size band)."""
+    if subgroup is None:
+        return len(ctx.frame)
+    return int((size_band(ctx.frame["registered_patients"], ctx.params) == subgroup).sum())
+
+
+def survey_weights(ctx: Context) -> stats.Weighting:
+    """Weights to the frame's region by size-band mix (post-stratified, or raked where cells are sparse)."""
+    cells = ["band"] if ctx.params.region else ["region", "band"]
+    sample = ctx.survey.assign(band=size_band(ctx.survey["pcn_list_size"], ctx.params))
+    frame = ctx.frame.assign(band=size_band(ctx.frame["registered_patients"], ctx.params))
+    return stats.weights_for(sample[cells], frame[cells], cells)
+
+
+def estimates(counted: pd.Series, answered: pd.Series, weights: pd.Series, population: int, level: float) -> dict:
+    """Unweighted and weighted proportion with their intervals (Wilson score, finite population corrected)."""
+    k, n = int(counted.sum()), int(answered.sum())
+    if n == 0:
+        return {"unweighted": None, "weighted": None}
+    low, high = stats.proportion_ci(k, n, population, level)
+    w = weights[answered]
+    w_low, w_high = stats.weighted_proportion_ci(counted[answered], w, population, level)
+    return {
+        "unweighted": {"value": k / n, "ci_low": low, "ci_high": high},
+        "weighted": {"value": stats.weighted_proportion(counted[answered], w), "ci_low": w_low, "ci_high": w_high,
+                     "effective_n": stats.effective_n(w)},
+    }  # fmt: skip
+
+
+def suppress_record(finding: Finding, threshold: int) -> Finding:
+    """Disclosure control at the source: a suppressed figure never reaches findings.json, a chart or the text."""
+    reason = stats.Suppression(threshold).reason(finding.numerator, finding.denominator)
+    finding.extra["suppressed"] = reason is not None
+    finding.extra["suppression_reason"] = reason
+    if reason is not None:
+        finding.value = finding.numerator = None
+        finding.extra.update(ci_low=None, ci_high=None, unweighted=None, weighted=None)
+        if reason == stats.SMALL_BASE:
+            finding.denominator = None
+    return finding
+
+
 def survey_finding(ctx: Context, spec: FindingSpec, notebook: str) -> Finding:
     """The share of respondents (in the finding's subgroup) answering the question whose answer counts."""
-    survey = ctx.survey
+    in_group = pd.Series(True, index=ctx.survey.index)
     if spec.subgroup:
-        survey = survey[size_band(survey["pcn_list_size"], ctx.params) == spec.subgroup]
+        in_group = size_band(ctx.survey["pcn_list_size"], ctx.params) == spec.subgroup
     question = ctx.codebook.questions[spec.question]
-    answered = answered_mask(survey, question)
-    counted = counts_mask(survey, spec, ctx.codebook) & answered
+    answered = answered_mask(ctx.survey, question) & in_group
+    counted = counts_mask(ctx.survey, spec, ctx.codebook) & answered
     numerator, denominator = int(counted.sum()), int(answered.sum())
+    population = population_of(ctx, spec.subgroup)
+    both = estimates(counted, answered, ctx.weighting.weights, population, ctx.params.confidence_level)
+    quoted = both[ctx.params.estimate] or {"value": None, "ci_low": None, "ci_high": None}
     who = " ".join(filter(None, ["clinical directors", subgroup_description(spec.subgroup, ctx.params)]))
-    return Finding(
+    finding = Finding(
         id=spec.id,
-        value=numerator / denominator if denominator else None,
+        value=quoted["value"],
         numerator=numerator,
         denominator=denominator,
         description=spec.description,
         base=f"{who} who answered: {question.wording}",
         notebook=notebook,
         inputs=ctx.survey_inputs,
-        extra={"question": spec.question, "counts": list(spec.counts), "subgroup": spec.subgroup, "theme": spec.theme},
-    )
+        extra={"question": spec.question, "counts": list(spec.counts), "subgroup": spec.subgroup,
+               "theme": spec.theme, "estimate": ctx.params.estimate, "ci_low": quoted["ci_low"],
+               "ci_high": quoted["ci_high"], "confidence_level": ctx.params.confidence_level,
+               "population": population, **both},
+    )  # fmt: skip
+    return suppress_record(finding, ctx.params.suppression_threshold)
+
+
+def comparison_finding(ctx: Context, first: Finding, second: Finding, fid: str, notebook: str) -> Finding:
+    """The difference between two subgroup shares, with a test: the verdict the narrative's verb follows."""
+    extra = {"first": first.id, "second": second.id, "theme": first.extra["theme"], "suppressed": False}
+    if first.extra["suppressed"] or second.extra["suppressed"]:
+        extra["suppressed"] = True
+        return Finding(fid, None, "difference suppressed (small numbers)", "", notebook, first.inputs,
+                       kind="comparison", extra=extra)  # fmt: skip
+    result = stats.compare_proportions(
+        first.numerator, first.denominator, second.numerator, second.denominator,
+        population=(first.extra["population"], second.extra["population"]), level=ctx.params.confidence_level,
+    )  # fmt: skip
+    extra.update(p1=result.p1, p2=result.p2, difference=result.difference, ci_low=result.ci_low,
+                 ci_high=result.ci_high, p_value=result.p_value, significant=result.significant, test=result.test,
+                 confidence_level=ctx.params.confidence_level)  # fmt: skip
+    return Finding(
+        fid, result.difference, f"{first.description} minus {second.description}",
+        f"{first.base}; compared with {second.base}", notebook, first.inputs, kind="comparison", extra=extra,
+    )  # fmt: skip
 
 
 def survey_findings(ctx: Context, theme: str, notebook: str) -> list[Finding]:
     specs = [s for s in ctx.codebook.findings.values() if s.theme == theme]
     if not specs:
         raise ValueError(f"{ctx.params.codebook}: no findings registered for theme {theme!r}")
-    return [survey_finding(ctx, spec, notebook) for spec in specs]
+    results = [survey_finding(ctx, spec, notebook) for spec in specs]
+    by_id = {f.id: f for f in results}
+    for question_id in sorted({s.question for s in specs}):
+        small = next((f for f in results if f.extra["question"] == question_id and f.extra["subgroup"] == "small"), None)
+        large = next((f for f in results if f.extra["question"] == question_id and f.extra["subgroup"] == "large"), None)
+        if small and large:
+            fid = f"{small.id.removesuffix('_small')}_small_vs_large"
+            by_id[fid] = comparison_finding(ctx, small, large, fid, notebook)
+    return list(by_id.values())
+
+
+def weighting_finding(ctx: Context, notebook: str) -> Finding:
+    """How the weights were made, for the methods appendix."""
+    weighting = ctx.weighting
+    return Finding(
+        "weighting", stats.effective_n(weighting.weights), weighting.description,
+        "all respondents", notebook, ctx.survey_inputs, kind="weighting",
+        extra={"method": weighting.method, "respondents": len(ctx.survey),
+               "weight_min": float(weighting.weights.min()), "weight_max": float(weighting.weights.max())},
+    )  # fmt: skip
 
 
 def landscape_findings(ctx: Context, notebook: str) -> list[Finding]:
@@ -116,6 +210,7 @@ def landscape_findings(ctx: Context, notebook: str) -> list[Finding]:
         Finding("response_rate", len(ctx.survey) / n_pcns, "of PCNs' clinical directors responded",
                 "respondents out of PCNs in the frame (one clinical director per PCN)", notebook,
                 [params.survey_path, params.frame_file], numerator=len(ctx.survey), denominator=n_pcns),
+        weighting_finding(ctx, notebook),
     ]  # fmt: skip
 
 

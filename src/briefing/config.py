@@ -51,7 +51,10 @@ def load(path: str | Path | None = None, **overrides: Any) -> Params:
     """Read params.yml; keyword overrides (e.g. from papermill) win when not None."""
     path = Path(path) if path else find_root() / PARAMS_FILE
     raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    raw.update({k: v for k, v in overrides.items() if v is not None})
+    overrides = {k: v for k, v in overrides.items() if v is not None}
+    if "survey_path" in overrides:  # an explicit file (papermill's -r survey_path) stands in for the pattern
+        overrides["survey_file"] = overrides.pop("survey_path")
+    raw.update(overrides)
     known = {f.name for f in fields(Params)}
     unknown = sorted(set(raw) - known)
     if unknown:

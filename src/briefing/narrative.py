@@ -18,11 +18,45 @@ import jinja2
 import yaml
 
 from briefing import config, findings as findings_io, prose
+from briefing.codebook import load_codebook
 
 TEMPLATE_SUFFIX = ".md.j2"
 
 
-def environment(templates_dir: Path) -> jinja2.Environment:
+def record_filters(threshold: int) -> dict[str, Any]:
+    """Filters that take a whole finding record, so suppression is honoured wherever a figure is shown."""
+    marker = prose.SUPPRESSED.format(threshold=threshold)
+
+    def share(record: dict) -> str:
+        """'11%', or the suppression marker."""
+        return marker if record["suppressed"] else prose.percent(record["value"])
+
+    def share_of(record: dict, group: str) -> str:
+        """'over 1 in 10 clinical directors (11%)', 'almost half of clinical directors (49%)', or suppressed."""
+        if record["suppressed"]:
+            return f"{marker} {group}"
+        words = prose.proportion_words(record["value"])
+        joined = f"{words} {group}" if " in " in words else f"{words} of {group}"
+        return f"{joined} ({prose.percent(record['value'])})"
+
+    def interval(record: dict) -> str:
+        """'95% confidence interval 7% to 16%' for the quoted estimate."""
+        if record["suppressed"] or record.get("ci_low") is None:
+            return "no interval (figure suppressed)"
+        level = prose.percent(record["confidence_level"])
+        low, high = prose.percent(record["ci_low"]), prose.percent(record["ci_high"])
+        if record["kind"] == "comparison":  # a difference: its interval is in percentage points
+            return f"{level} confidence interval {low.rstrip('%')} to {high.rstrip('%')} percentage points"
+        return f"{level} confidence interval {low} to {high}"
+
+    def crosses_half(record: dict) -> bool:
+        """True when the interval spans 50%: whether it is a majority is then uncertain, which changes the message."""
+        return not record["suppressed"] and record["ci_low"] < 0.5 < record["ci_high"]
+
+    return {"share": share, "share_of": share_of, "interval": interval, "crosses_half": crosses_half}
+
+
+def environment(templates_dir: Path, suppression_threshold: int = 8) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir)),
         undefined=jinja2.StrictUndefined,
@@ -31,7 +65,8 @@ def environment(templates_dir: Path) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    prose.register(env)
+    prose.register(env, suppression_threshold)
+    env.filters.update(record_filters(suppression_threshold))
     return env
 
 
@@ -50,8 +85,10 @@ def sidecar(data_file: str | Path, root: Path) -> dict[str, Any]:
 
 
 def context(findings: dict[str, Any], params: config.Params, root: Path) -> dict[str, Any]:
+    registry = load_codebook(root / params.codebook).findings
     return {
         "f": findings["findings"],
+        "survey_results": [findings["findings"][fid] for fid in registry],
         "p": params,
         "wave": sidecar(params.survey_path, root),
         "frame_source": sidecar(params.frame_file, root),
@@ -74,7 +111,7 @@ def metadata(ctx: dict[str, Any]) -> dict[str, Any]:
 
 
 def render_all(findings_path: Path, params: config.Params, templates_dir: Path, out_dir: Path) -> list[Path]:
-    env = environment(templates_dir)
+    env = environment(templates_dir, params.suppression_threshold)
     ctx = context(findings_io.load(findings_path), params, config.find_root(templates_dir))
     names = sorted(p.name for p in templates_dir.glob(f"*{TEMPLATE_SUFFIX}") if not p.name.startswith("_"))
     if not names:

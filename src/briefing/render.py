@@ -30,7 +30,7 @@ OUTPUT_NAMES = ("briefing.html", "briefing.pdf")
 
 INCLUDE = re.compile(r"\{\{<\s*include\s+(?P<path>\S+)\s*>\}\}")
 ANY_SHORTCODE = re.compile(r"\{\{<\s*(?P<name>[\w-]+)[^>]*>\}\}")
-FENCED_DIV = re.compile(r"^:{3,}\s*\{(?P<attrs>[^}]*)\}", re.MULTILINE)
+FENCED_DIV = re.compile(r"^:{3,}[ \t]*\{(?P<attrs>[^}\n]*)\}", re.MULTILINE)
 CODE_CELL = re.compile(r"^```+\s*\{", re.MULTILINE)
 ALLOWED_DIV_CLASSES = {"callout-note", "callout-important", "key-findings", "notice"}
 
