@@ -218,7 +218,15 @@ def assign(answers: dict[str, int], who: np.ndarray, key: np.ndarray, out: np.nd
     out[order] = np.repeat(list(answers), list(answers.values()))
 
 
-def single_answers(rng, question, findings, counted, bands_of_people, key, bands: BandSolution | None) -> np.ndarray:
+def single_answers(
+    rng: np.random.Generator,
+    question: str,
+    findings: list[FindingSpec],
+    counted: dict[str, int],
+    bands_of_people: np.ndarray,
+    key: np.ndarray,
+    bands: BandSolution | None,
+) -> np.ndarray:
     """One question's answers: blanks at random, then solved counts handed out by pessimism (per band if solved so)."""
     n = len(key)
     out = np.full(n, None, dtype=object)
@@ -234,7 +242,7 @@ def single_answers(rng, question, findings, counted, bands_of_people, key, bands
     return out
 
 
-def priority_answers(rng, question: str, spec: FindingSpec, codebook: Codebook) -> np.ndarray:
+def priority_answers(rng: np.random.Generator, question: str, spec: FindingSpec, codebook: Codebook) -> np.ndarray:
     """Multiple choice: exactly the solved number name the counted priority; other priorities at random."""
     n = RESPONDENTS
     answered = np.setdiff1d(np.arange(n), rng.choice(n, BLANKS[question], replace=False))
