@@ -1,35 +1,49 @@
--- Pandoc render path only: maps the briefing's Markdown dialect (the subset Quarto also understands)
--- onto plain pandoc output, so both render paths show the same thing.
---   * `::: {.callout-note title="..."}` / `.callout-important`: a styled box (HTML: <aside>; Typst: briefing-callout).
---   * `![caption](../build/figures/x.svg){fig-alt="..."}`: alt text from fig-alt, as Quarto does.
---   * image paths are relative to report/; Typst resolves them from the project root.
+-- Maps the briefing's Markdown dialect (report/README.md) onto the page design, for HTML and Typst alike.
+-- The pandoc render path always runs it; _quarto.yml runs it too, where it leaves callouts to Quarto.
+--
+--   * `::: {.callout-note title="..."}` / `.callout-important`: a styled box
+--       (HTML: <div class="callout callout-note" role="note">; Typst: #briefing-callout).
+--   * `::: {.key-findings}`, or else the section headed `## Key findings {#key-findings}`: the summary panel
+--       (HTML: <div class="key-findings">; Typst: #briefing-key-findings).
+--   * the section headed `{#methods}` ("About this briefing"): the appendix (HTML: <div class="appendix">;
+--       Typst: #briefing-appendix).
+--   * `![Headline](../build/figures/x.svg){fig-alt="..."}` then "Source: ...": the image's alt text comes from
+--       fig-alt, as in Quarto; in Typst the figure, its headline and its source line are one unbreakable
+--       block with the alt text on the image (PDF/UA needs it).
+--   * a paragraph that starts "Source:" (under a chart or a table): the source line style.
+--   * HTML (pandoc path): the content sits in one `main` landmark, as Quarto's own template does.
+--   * Typst: image paths are made root-relative ("/build/..."); Typst resolves them from the project root.
 
-local function callout_kind(div)
-  for _, class in ipairs(div.classes) do
-    local kind = class:match("^callout%-(%a+)$")
-    if kind then return kind end
+local in_quarto = type(quarto) == "table"
+local is_typst = FORMAT:match("typst") ~= nil
+local is_html = FORMAT:match("html") ~= nil
+
+local KEY_FINDINGS_ID = "key-findings"
+local APPENDIX_ID = "methods"
+
+-- --- helpers ------------------------------------------------------------------------------------------------
+
+local function has_class(el, name)
+  for _, class in ipairs(el.classes or {}) do
+    if class == name then return true end
   end
+  return false
 end
 
-function Div(div)
-  local kind = callout_kind(div)
-  if not kind then return nil end
-  local title = div.attributes["title"]
-  if FORMAT:match("typst") then
-    local open = '#briefing-callout(kind: "' .. kind .. '"'
-    if title then open = open .. ', title: [' .. title .. ']' end
-    open = open .. ')['
-    local blocks = { pandoc.RawBlock("typst", open) }
-    for _, b in ipairs(div.content) do table.insert(blocks, b) end
-    table.insert(blocks, pandoc.RawBlock("typst", "]"))
-    return blocks
-  end
-  local blocks = {}
-  if title then
-    table.insert(blocks, pandoc.Div(pandoc.Plain(pandoc.Str(title)), pandoc.Attr("", { "callout-title" })))
-  end
-  table.insert(blocks, pandoc.Div(div.content, pandoc.Attr("", { "callout-body" })))
-  return pandoc.Div(blocks, pandoc.Attr(div.identifier, { "callout", "callout-" .. kind }, { role = "note" }))
+local function raw(text) return pandoc.RawBlock("typst", text) end
+
+-- Typst markup for inline or block content, through pandoc's own Typst writer (so escaping is pandoc's).
+local function typst_blocks(blocks)
+  return (pandoc.write(pandoc.Pandoc(blocks), "typst"):gsub("%s+$", ""))
+end
+
+local function typst_inlines(inlines)
+  return typst_blocks({ pandoc.Plain(inlines) })
+end
+
+-- A Typst string literal.
+local function typst_string(text)
+  return '"' .. text:gsub("\\", "\\\\"):gsub('"', '\\"'):gsub("\n", " ") .. '"'
 end
 
 -- "report/../build/x.svg" -> "/build/x.svg" (Typst reads "/..." from the project root).
@@ -41,14 +55,180 @@ local function root_relative(path)
   return "/" .. table.concat(parts, "/")
 end
 
+local function image_source(src)
+  if is_typst and not src:match("^/") and not src:match("^%a+:") then
+    return root_relative("report/" .. src)
+  end
+  return src
+end
+
+local function is_source_line(block)
+  if not block or block.t ~= "Para" then return false end
+  local first = block.content[1]
+  return first ~= nil and first.t == "Str" and first.text == "Source:"
+end
+
+local function wrap(blocks, typst_function, html_class)
+  if is_typst then
+    local out = { raw("#" .. typst_function .. "[") }
+    for _, b in ipairs(blocks) do table.insert(out, b) end
+    table.insert(out, raw("]"))
+    return out
+  end
+  return { pandoc.Div(blocks, pandoc.Attr("", { html_class })) }
+end
+
+-- --- images and figures -------------------------------------------------------------------------------------
+
 function Image(img)
   local alt = img.attributes["fig-alt"]
   if alt then
     img.attributes["fig-alt"] = nil
     img.attributes["alt"] = alt
   end
-  if FORMAT:match("typst") and not img.src:match("^/") and not img.src:match("^%a+:") then
-    img.src = root_relative("report/" .. img.src)
-  end
+  img.src = image_source(img.src)
   return img
+end
+
+-- The one image inside a figure, if it is that simple.
+local function figure_image(fig)
+  local found
+  fig:walk({ Image = function(img) found = img end })
+  return found
+end
+
+local function typst_figure(fig, source)
+  local img = figure_image(fig)
+  if not img then return nil end
+  local alt = img.attributes["alt"] or img.attributes["fig-alt"] or pandoc.utils.stringify(img.caption)
+  local call = "#briefing-figure(\n"
+    .. "  title: [" .. typst_inlines(fig.caption.long[1] and fig.caption.long[1].content or {}) .. "],\n"
+  if source then
+    call = call .. "  source: [" .. typst_inlines(source.content) .. "],\n"
+  end
+  call = call .. "  image(" .. typst_string(image_source(img.src)) .. ", alt: " .. typst_string(alt) .. ", width: 100%),\n)"
+  return raw(call)
+end
+
+-- --- tables ---------------------------------------------------------------------------------------------------
+
+-- Pipe tables get column widths from their dash counts once a row is long, which squeezes the first (label)
+-- column. In the PDF the figures' columns take their natural width and the label column the rest (1fr); in
+-- HTML the browser sizes the columns from their content.
+function Table(tbl)
+  for k, spec in ipairs(tbl.colspecs) do
+    tbl.colspecs[k] = { spec[1], (is_typst and k == 1) and 0.5 or nil }
+  end
+  if not is_typst then return tbl end
+  local typst = typst_blocks({ tbl }):gsub("columns: %(50%%,", "columns: (1fr,", 1)
+  return raw(typst)
+end
+
+-- --- callouts -------------------------------------------------------------------------------------------------
+
+local function callout_kind(div)
+  for _, class in ipairs(div.classes) do
+    local kind = class:match("^callout%-(%a+)$")
+    if kind then return kind end
+  end
+end
+
+local function callout(div, kind)
+  local title = div.attributes["title"]
+  if is_typst then
+    local open = '#briefing-callout(kind: "' .. kind .. '"'
+    if title then open = open .. ", title: [" .. typst_inlines(pandoc.Inlines(title)) .. "]" end
+    local blocks = { raw(open .. ")[") }
+    for _, b in ipairs(div.content) do table.insert(blocks, b) end
+    table.insert(blocks, raw("]"))
+    return blocks
+  end
+  local blocks = {}
+  if title then
+    table.insert(blocks, pandoc.Div(pandoc.Plain(pandoc.Str(title)), pandoc.Attr("", { "callout-title" })))
+  end
+  table.insert(blocks, pandoc.Div(div.content, pandoc.Attr("", { "callout-body" })))
+  return { pandoc.Div(blocks, pandoc.Attr(div.identifier, { "callout", "callout-" .. kind }, { role = "note" })) }
+end
+
+-- --- walking the document -------------------------------------------------------------------------------------
+
+local transform_blocks
+
+-- A section: the header at blocks[i] and what follows it up to the next header of the same or a higher level.
+local function section_end(blocks, i)
+  local level = blocks[i].level
+  local j = i + 1
+  while j <= #blocks and not (blocks[j].t == "Header" and blocks[j].level <= level) do j = j + 1 end
+  return j - 1
+end
+
+local function slice(blocks, from, to)
+  local out = pandoc.Blocks({})
+  for k = from, to do out:insert(blocks[k]) end
+  return out
+end
+
+transform_blocks = function(blocks, inside_panel)
+  local out = pandoc.Blocks({})
+  local i = 1
+  while i <= #blocks do
+    local b = blocks[i]
+    if b.t == "Div" then
+      local kind = callout_kind(b)
+      if has_class(b, "key-findings") and inside_panel then
+        out:extend(transform_blocks(b.content, true))  -- already inside the panel (the section made it)
+      elseif has_class(b, "key-findings") then
+        out:extend(wrap(transform_blocks(b.content, true), "briefing-key-findings", "key-findings"))
+      elseif kind and not in_quarto then
+        out:extend(callout(pandoc.Div(transform_blocks(b.content, inside_panel), b.attr), kind))
+      else
+        b.content = transform_blocks(b.content, inside_panel)
+        out:insert(b)
+      end
+      i = i + 1
+    elseif b.t == "Header" and not inside_panel and (b.identifier == KEY_FINDINGS_ID or b.identifier == APPENDIX_ID) then
+      local last = section_end(blocks, i)
+      local body = transform_blocks(slice(blocks, i, last), true)
+      if b.identifier == KEY_FINDINGS_ID then
+        out:extend(wrap(body, "briefing-key-findings", "key-findings"))
+      else
+        out:extend(wrap(body, "briefing-appendix", "appendix"))
+      end
+      i = last + 1
+    elseif b.t == "Figure" then
+      local source = is_source_line(blocks[i + 1]) and blocks[i + 1] or nil
+      local typst = is_typst and typst_figure(b, source)
+      if typst then
+        out:insert(typst)
+        i = i + (source and 2 or 1)
+      else
+        out:insert(b)
+        i = i + 1
+      end
+    elseif is_source_line(b) then
+      if is_typst then
+        out:insert(raw("#briefing-source[" .. typst_inlines(b.content) .. "]"))
+      else
+        out:insert(pandoc.Div({ b }, pandoc.Attr("", { "source" })))
+      end
+      i = i + 1
+    else
+      out:insert(b)
+      i = i + 1
+    end
+  end
+  return out
+end
+
+function Pandoc(doc)
+  -- Images first (alt text, paths), then the block structure.
+  doc = doc:walk({ Image = Image, Table = Table })
+  local blocks = transform_blocks(doc.blocks, false)
+  if is_html and not in_quarto then
+    -- One main landmark for the content (the title block is the banner, the contents list the navigation).
+    blocks = pandoc.Blocks({ pandoc.Div(blocks, pandoc.Attr("content", {}, { role = "main" })) })
+  end
+  doc.blocks = blocks
+  return doc
 end

@@ -2,31 +2,201 @@
 
 A chart is recorded as a finding of kind "figure" whose `alt` text is written from the same numbers it plots,
 so the text alternative can never disagree with the picture.
+
+House style, on top of afcharts' own style sheet:
+  * the page's typeface (Inter, bundled in report/fonts/) for every label, kept as text in the SVG
+    (`svg.fonttype: none`) with the glyphs it uses embedded, so the chart reads the same in a browser, in the
+    single-file HTML and in the PDF, and its words can be found and read;
+  * the Analysis Function focus palette: the groups being compared in dark blue, the rest in grey;
+  * labels on the bars, no legend and no value axis; the headline title and source line belong to the page
+    (the figure caption and the line under it), not to the picture;
+  * one width, the PDF's text column, so chart text prints at the size of the body text.
 """
 
 from __future__ import annotations
 
+import base64
+import io
+import re
 from pathlib import Path
 
 import afcharts
 import matplotlib
+from afcharts.af_colours import get_af_colours
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib import font_manager  # noqa: E402
 
 from briefing.findings import Finding  # noqa: E402
 from briefing.prose import percent  # noqa: E402
 
 STYLE = Path(afcharts.__file__).parent / "afcharts.mplstyle"
-DARK_BLUE, GREY = "#12436D", "#BFBFBF"
+FONTS_DIR = Path(__file__).resolve().parents[2] / "report" / "fonts"
+FONT_FAMILY = "Inter"
+FALLBACK_FAMILIES = ("DejaVu Sans", "Arial", "sans-serif")
+
+# Analysis Function colours: afcharts' focus palette (the highlighted groups and the rest) and GOV.UK text.
+DARK_BLUE, GREY = get_af_colours("focus")
+TEXT = "#0B0C0C"
+MUTED = "#4D4D4D"
+
+WIDTH_IN = 6.5  # the PDF's text column (A4 less 2.2 cm margins: 16.6 cm), so chart text prints at BASE_PT
+BASE_PT = 10.5  # the body text size of the PDF
+
+HOUSE_STYLE = {
+    "font.family": [FONT_FAMILY],
+    "font.size": BASE_PT,
+    "text.color": TEXT,
+    "axes.labelcolor": TEXT,
+    "xtick.labelcolor": TEXT,
+    "ytick.labelcolor": TEXT,
+    "xtick.labelsize": BASE_PT,
+    "ytick.labelsize": BASE_PT,
+    "svg.fonttype": "none",  # text stays text
+    "svg.hashsalt": "briefing",  # stable ids: byte-identical SVG between builds
+    "svg.id": None,
+}
+
+_registered = False
 
 
-def _save_svg(fig, path: Path) -> None:
+def register_fonts() -> bool:
+    """Make the bundled fonts known to matplotlib (once). False when the folder is missing (charts use DejaVu)."""
+    global _registered
+    if _registered:
+        return True
+    fonts = sorted(FONTS_DIR.glob("*.otf")) + sorted(FONTS_DIR.glob("*.ttf"))
+    for font in fonts:
+        font_manager.fontManager.addfont(str(font))
+    _registered = bool(fonts)
+    return _registered
+
+
+def house_style() -> list:
+    """Style sheets for `plt.style.context`: afcharts, then the briefing's overrides."""
+    style = dict(HOUSE_STYLE)
+    if not register_fonts():
+        style["font.family"] = list(FALLBACK_FAMILIES[:1])
+    return [str(STYLE), style]
+
+
+# --- SVG output -------------------------------------------------------------------------------------------------
+
+_TEXT = re.compile(r"<text\b(?P<attrs>[^>]*)>(?P<body>.*?)</text>", re.DOTALL)
+_STYLE_ATTR = re.compile(r'style="(?P<style>[^"]*)"')
+_FAMILY = re.compile(r"font-family: '" + re.escape(FONT_FAMILY) + r"'")
+_FACES = {  # (weight, italic) -> file
+    (400, False): "Inter-Regular.otf",
+    (400, True): "Inter-Italic.otf",
+    (600, False): "Inter-SemiBold.otf",
+    (600, True): "Inter-SemiBoldItalic.otf",
+    (700, False): "Inter-Bold.otf",
+    (700, True): "Inter-BoldItalic.otf",
+}
+
+
+def _face(style: str) -> tuple[int, bool]:
+    weight = re.search(r"font-weight: (\w+)", style)
+    value = weight.group(1) if weight else "400"
+    number = {"normal": 400, "bold": 700}.get(value, int(value) if value.isdigit() else 400)
+    number = min((400, 600, 700), key=lambda w: abs(w - number))
+    return number, "font-style: italic" in style or "font-style: oblique" in style
+
+
+def _unescape(text: str) -> str:
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&#39;", "'").replace("&amp;", "&")
+
+
+def _font_faces(svg: str) -> str:
+    """@font-face rules carrying only the glyphs the chart's text uses (WOFF, a few kilobytes each)."""
+    from fontTools import subset
+
+    used: dict[tuple[int, bool], set[str]] = {}
+    for match in _TEXT.finditer(svg):
+        style = _STYLE_ATTR.search(match.group("attrs"))
+        if style and FONT_FAMILY in style.group("style"):
+            used.setdefault(_face(style.group("style")), set()).update(_unescape(match.group("body")))
+    rules = []
+    for (weight, italic), chars in sorted(used.items()):
+        path = FONTS_DIR / _FACES[(weight, italic)]
+        if not path.is_file():
+            continue
+        options = subset.Options()
+        options.flavor = "woff"
+        options.layout_features = ["kern", "liga", "calt", "tnum", "case"]
+        options.name_IDs = [1, 2]  # family and style only: keeps the embedded copy small
+        options.notdef_outline = True
+        font = subset.load_font(str(path), options)
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(text="".join(sorted(chars)) + " ")
+        subsetter.subset(font)
+        buffer = io.BytesIO()
+        font.flavor = "woff"
+        font.save(buffer, reorderTables=True)
+        data = base64.b64encode(buffer.getvalue()).decode("ascii")
+        rules.append(
+            f"@font-face{{font-family:'{FONT_FAMILY}';font-weight:{weight};font-style:{'italic' if italic else 'normal'};"
+            f"src:url(data:font/woff;base64,{data}) format('woff')}}"
+        )
+    return "".join(rules)
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+def finish_svg(svg: str, title: str, alt: str) -> str:
+    """Make matplotlib's SVG self-contained and self-describing: fallback fonts, embedded glyphs, title and
+    description, and `role="img"` so assistive technology reads it as one image when it is opened on its own."""
+    families = ", ".join(f"'{f}'" if " " in f else f for f in FALLBACK_FAMILIES)
+    svg = _FAMILY.sub(f"font-family: '{FONT_FAMILY}', {families}", svg)
+    faces = _font_faces(svg)
+    head = f"<title>{_escape(title)}</title><desc>{_escape(alt)}</desc>"
+    if faces:
+        head += f'<style type="text/css">{faces}</style>'
+    svg = re.sub(r"<svg\b", '<svg role="img"', svg, count=1)
+    return re.sub(r"(<svg\b[^>]*>)", lambda m: m.group(1) + head, svg, count=1)
+
+
+def save_svg(fig, path: Path, title: str, alt: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    # Fixed metadata and hash salt make the SVG byte-identical between builds.
-    plt.rcParams["svg.hashsalt"] = "briefing"
-    fig.savefig(path, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": None})
+    buffer = io.StringIO()
+    # No date or creator: the SVG is byte-identical between builds of the same data.
+    # The figure keeps its set width (constrained layout fits the labels inside it) so its text prints at size.
+    fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
     plt.close(fig)
+    path.write_text(finish_svg(buffer.getvalue(), title, alt), encoding="utf-8")
+    return path
+
+
+# --- alt text ---------------------------------------------------------------------------------------------------
+
+
+def _lower_first(label: str) -> str:
+    """'All PCNs' -> 'all PCNs', but 'PCNs under ...' stays (an acronym keeps its capitals)."""
+    if len(label) > 1 and label[0].isupper() and not label[1].isupper():
+        return label[0].lower() + label[1:]
+    return label
+
+
+def _join(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def share_alt(bars: list[tuple[str, Finding]], subject: str, who: str = "") -> str:
+    """A sentence from the plotted numbers, e.g. "Bar chart: 63% of clinical directors of PCNs under 40,000
+    patients find the workload unmanageable, compared with 53% of clinical directors of all PCNs and 42% of
+    clinical directors of PCNs over 60,000 patients."."""
+    who = f"{who.strip()} " if who.strip() else ""
+    phrases = [f"{percent(f.value)} of {who}{_lower_first(label)}" for label, f in bars]
+    text = f"Bar chart: {phrases[0]} {subject}"
+    if len(phrases) > 1:
+        text += ", compared with " + _join(phrases[1:])
+    return text + "."
+
+
+# --- charts -----------------------------------------------------------------------------------------------------
 
 
 def share_bars(
@@ -37,26 +207,34 @@ def share_bars(
     figures_dir: str | Path,
     notebook: str,
     source: str,
+    who: str = "",
 ) -> Finding:
     """Horizontal bars of proportions, labelled directly, highlighting the first and last bars (the comparison)."""
     labels = [label for label, _ in bars]
     values = [f.value for _, f in bars]
-    with plt.style.context(STYLE):
-        fig, ax = plt.subplots(figsize=(7.5, 0.75 + 0.62 * len(bars)))
-        colours = [DARK_BLUE if i in (0, len(bars) - 1) else GREY for i in range(len(bars))]
-        positions = range(len(bars))[::-1]
-        ax.barh(list(positions), [v * 100 for v in values], color=colours, height=0.62)
-        for y, value in zip(positions, values):
-            ax.text(value * 100 + 1, y, percent(value), va="center", fontsize=13)
-        ax.set_yticks(list(positions), labels)
+    highlight = {0, len(bars) - 1}
+    with plt.style.context(house_style()):
+        fig, ax = plt.subplots(figsize=(WIDTH_IN, 0.3 + 0.48 * len(bars)), layout="constrained")
+        positions = list(range(len(bars)))[::-1]
+        colours = [DARK_BLUE if i in highlight else GREY for i in range(len(bars))]
+        ax.barh(positions, [v * 100 for v in values], color=colours, height=0.66)
+        for i, (y, value) in enumerate(zip(positions, values)):
+            ax.text(
+                value * 100 + 1.2, y, percent(value), va="center", ha="left", color=TEXT,
+                fontweight=600 if i in highlight else 400,
+            )  # fmt: skip
+        ax.set_yticks(positions, labels)
         ax.set_xlim(0, 100)
+        ax.set_ylim(-0.5, len(bars) - 0.5)
         ax.xaxis.set_visible(False)
         ax.grid(False)
-        ax.spines["bottom"].set_visible(False)
-        ax.tick_params(axis="y", length=0)
-    path = Path(figures_dir) / f"{chart_id}.svg"
-    _save_svg(fig, path)
-    alt = "Bar chart: " + "; ".join(f"{percent(f.value)} of {label.lower()} {subject}" for label, f in bars) + "."
+        for side in ("top", "right", "bottom"):
+            ax.spines[side].set_visible(False)
+        ax.spines["left"].set_visible(True)
+        ax.spines["left"].set_color("#8C8C8C")
+        ax.tick_params(axis="y", length=0, pad=8)
+    alt = share_alt(bars, subject, who)
+    path = save_svg(fig, Path(figures_dir) / f"{chart_id}.svg", title, alt)
     return Finding(
         id=chart_id,
         value=None,
@@ -92,4 +270,5 @@ def unmanageable_by_size(ctx, by_id: dict[str, Finding], figures_dir: str | Path
         figures_dir=figures_dir,
         notebook=notebook,
         source=f"Survey of PCN clinical directors, {p.wave}",
+        who="clinical directors of",
     )

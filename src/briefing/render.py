@@ -122,7 +122,8 @@ def run(command: list[str], step: str, cwd: Path) -> None:
 
 
 def font_dirs(root: Path) -> list[str]:
-    """Fonts the PDF embeds: the project's own, then the DejaVu family that matplotlib ships (the charts' font)."""
+    """Fonts the PDF embeds: the project's own (Inter, OFL: the page's and the charts' typeface), then the DejaVu
+    family that matplotlib's wheel ships, as the fallback for characters outside Inter's bundled subset."""
     import matplotlib
 
     dirs = [root / "report" / "fonts", Path(matplotlib.get_data_path()) / "fonts" / "ttf"]
@@ -140,8 +141,7 @@ def render_pandoc(root: Path, staging: Path) -> None:
         "--resource-path", str(root / "report"),
     ]  # fmt: skip
     run(
-        [*common, "--to", "html5", "--embed-resources", "--toc", "--toc-depth=2",
-         "--css", str(root / STYLESHEET), "--output", str(staging / "briefing.html")],
+        [*common, *HTML_ARGS, "--css", str(root / STYLESHEET), "--output", str(staging / "briefing.html")],
         "pandoc (HTML)", cwd=root / "report",
     )  # fmt: skip
     typst_source = staging / "briefing.typ"
@@ -152,13 +152,34 @@ def render_pandoc(root: Path, staging: Path) -> None:
     compile_typst(root, typst_source, staging / "briefing.pdf")
 
 
+# The HTML: one self-contained page (fonts, CSS and SVG charts inlined: it works offline), a contents list,
+# sections as <section> elements (the style sheet and the print style address them).
+HTML_ARGS = (
+    "--to", "html5", "--embed-resources", "--section-divs",
+    "--toc", "--toc-depth=2", "--metadata", "toc-title=Contents",
+)  # fmt: skip
+
+# The PDF: tagged and checked against PDF/UA-1 by Typst itself, which refuses to write a PDF with an image
+# lacking alt text, no title or a broken heading order. Same setting as `pdf-standard` in _quarto.yml.
+PDF_STANDARDS = ["ua-1"]
+
+
+def _source_date_epoch() -> int | None:
+    """SOURCE_DATE_EPOCH, when set, fixes the PDF's creation date (reproducible builds convention)."""
+    value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    return int(value) if value.isdigit() else None
+
+
 def compile_typst(root: Path, source: Path, pdf: Path) -> None:
     import typst
 
     # Typst reads "/..." image paths from `root`; the staging folder sits inside it (under build/).
     start = time.perf_counter()
     try:
-        typst.compile(str(source), output=str(pdf), root=str(root), font_paths=font_dirs(root), ignore_system_fonts=True)
+        typst.compile(
+            str(source), output=str(pdf), root=str(root), font_paths=font_dirs(root), ignore_system_fonts=True,
+            pdf_standards=PDF_STANDARDS, pdf_tags=True, timestamp=_source_date_epoch(),
+        )  # fmt: skip
     except Exception as error:  # typst raises its own error types carrying the compiler's diagnostics
         raise RenderError(f"typst (PDF) failed: {error}") from error
     STEP_TIMINGS["typst (PDF)"] = time.perf_counter() - start
