@@ -97,6 +97,9 @@ $(BUILD)/narrative.stamp: $(BUILD)/findings.json $(TEMPLATES) src/briefing/narra
 	@touch $@
 
 # --- render: staged, published to _output/ only when every format succeeded ----------------------------------
+# render.py replaces _output/ files itself, atomically; make must never delete them after a failed render
+# (.DELETE_ON_ERROR would otherwise remove the last good briefing).
+.PRECIOUS: $(OUTPUTS)
 $(OUTPUTS) &: $(BUILD)/narrative.stamp $(REPORT_SRC) src/briefing/render.py $(BUILD)/engine
 	$(PY) -m briefing.render --engine $(ENGINE) --out $(OUT) --findings $(BUILD)/findings.json
 

@@ -26,7 +26,8 @@ def normalise(text: str) -> str:
 
 
 def pdf_text(path: Path) -> str:
-    return normalise(" ".join(page.extract_text() for page in PdfReader(path).pages))
+    text = normalise(" ".join(page.extract_text() for page in PdfReader(path).pages))
+    return re.sub(r"(\w)- (\w)", r"\1-\2", text)  # a hyphenated word broken across lines
 
 
 def html_text(path: Path) -> str:
@@ -37,7 +38,8 @@ def narrative_sentences(project: Path) -> list[str]:
     """Every sentence the templates wrote, as plain text."""
     sentences = []
     for partial in sorted((project / "build" / "narrative").glob("*.md")):
-        plain = pypandoc.convert_text(partial.read_text(encoding="utf-8"), "plain", format="markdown", extra_args=["--wrap=none"])
+        text = "\n".join(line for line in partial.read_text(encoding="utf-8").splitlines() if not line.startswith("|"))
+        plain = pypandoc.convert_text(text, "plain", format="markdown", extra_args=["--wrap=none"])
         for line in plain.splitlines():
             line = normalise(line.lstrip("-• "))
             if line and not line.startswith(("[", "Source:")):
