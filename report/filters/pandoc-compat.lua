@@ -11,12 +11,10 @@
 --       fig-alt, as in Quarto; in Typst the figure, its headline and its source line are one unbreakable
 --       block with the alt text on the image (PDF/UA needs it).
 --   * a paragraph that starts "Source:" (under a chart or a table): the source line style.
---   * HTML (pandoc path): the content sits in one `main` landmark, as Quarto's own template does.
 --   * Typst: image paths are made root-relative ("/build/..."); Typst resolves them from the project root.
 
 local in_quarto = type(quarto) == "table"
 local is_typst = FORMAT:match("typst") ~= nil
-local is_html = FORMAT:match("html") ~= nil
 
 local KEY_FINDINGS_ID = "key-findings"
 local APPENDIX_ID = "methods"
@@ -225,10 +223,6 @@ function Pandoc(doc)
   -- Images first (alt text, paths), then the block structure.
   doc = doc:walk({ Image = Image, Table = Table })
   local blocks = transform_blocks(doc.blocks, false)
-  if is_html and not in_quarto then
-    -- One main landmark for the content (the title block is the banner, the contents list the navigation).
-    blocks = pandoc.Blocks({ pandoc.Div(blocks, pandoc.Attr("content", {}, { role = "main" })) })
-  end
   doc.blocks = blocks
   return doc
 end

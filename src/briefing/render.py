@@ -141,7 +141,8 @@ def render_pandoc(root: Path, staging: Path) -> None:
         "--resource-path", str(root / "report"),
     ]  # fmt: skip
     run(
-        [*common, *HTML_ARGS, "--css", str(root / STYLESHEET), "--output", str(staging / "briefing.html")],
+        [*common, *HTML_ARGS, "--template", str(root / HTML_TEMPLATE), "--css", str(root / STYLESHEET),
+         "--output", str(staging / "briefing.html")],
         "pandoc (HTML)", cwd=root / "report",
     )  # fmt: skip
     typst_source = staging / "briefing.typ"
@@ -153,7 +154,8 @@ def render_pandoc(root: Path, staging: Path) -> None:
 
 
 # The HTML: one self-contained page (fonts, CSS and SVG charts inlined: it works offline), a contents list,
-# sections as <section> elements (the style sheet and the print style address them).
+# sections as <section> elements (the style sheet and the print style address them). Paths are from the root.
+HTML_TEMPLATE = "report/styles/briefing.html5"  # pandoc's html5 template plus landmarks and the title band
 HTML_ARGS = (
     "--to", "html5", "--embed-resources", "--section-divs",
     "--toc", "--toc-depth=2", "--metadata", "toc-title=Contents",
