@@ -92,7 +92,8 @@ $(BUILD)/findings/%.json: notebooks/%.ipynb $(VALIDATED) $(FRAME_FILE) $(ANALYSI
 $(BUILD)/findings.json: $(FINDINGS) src/briefing/findings.py
 	$(PY) -m briefing.findings $(FINDINGS) --params $(PARAMS) --out $@
 
-$(BUILD)/narrative.stamp: $(BUILD)/findings.json $(TEMPLATES) src/briefing/narrative.py src/briefing/prose.py $(BUILD)/params.mk
+$(BUILD)/narrative.stamp: $(BUILD)/findings.json $(TEMPLATES) data/context/context_figures.yml $(wildcard data/raw/*.meta.yml data/reference/*.meta.yml) \
+  src/briefing/narrative.py src/briefing/prose.py src/briefing/context.py $(BUILD)/params.mk
 	$(PY) -m briefing.narrative --params $(PARAMS) --findings $(BUILD)/findings.json --out $(BUILD)/narrative
 	@touch $@
 

@@ -39,7 +39,9 @@ def narrative_sentences(project: Path) -> list[str]:
     sentences = []
     for partial in sorted((project / "build" / "narrative").glob("*.md")):
         text = "\n".join(line for line in partial.read_text(encoding="utf-8").splitlines() if not line.startswith("|"))
-        plain = pypandoc.convert_text(text, "plain", format="markdown", extra_args=["--wrap=none"])
+        bibliography = project / "build" / "narrative" / "references.json"
+        plain = pypandoc.convert_text(text, "plain", format="markdown",
+                                      extra_args=["--wrap=none", "--citeproc", f"--bibliography={bibliography}"])  # fmt: skip
         for line in plain.splitlines():
             line = normalise(line.lstrip("-• "))
             if line and not line.startswith(("[", "Source:")):

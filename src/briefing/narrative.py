@@ -19,8 +19,11 @@ import yaml
 
 from briefing import config, findings as findings_io, prose
 from briefing.codebook import load_codebook
+from briefing.context import load_context_figures, write_bibliography
 
 TEMPLATE_SUFFIX = ".md.j2"
+CONTEXT_FIGURES = "data/context/context_figures.yml"  # figures from other publications, cited
+BIBLIOGRAPHY = "references.json"  # CSL-JSON, written beside the partials; both render paths cite from it
 
 
 def record_filters(threshold: int) -> dict[str, Any]:
@@ -89,6 +92,7 @@ def context(findings: dict[str, Any], params: config.Params, root: Path) -> dict
     return {
         "f": findings["findings"],
         "survey_results": [findings["findings"][fid] for fid in registry],
+        "c": load_context_figures(root / CONTEXT_FIGURES),
         "p": params,
         "wave": sidecar(params.survey_path, root),
         "frame_source": sidecar(params.frame_file, root),
@@ -125,6 +129,7 @@ def render_all(findings_path: Path, params: config.Params, templates_dir: Path, 
             except jinja2.UndefinedError as error:
                 raise jinja2.UndefinedError(f"{templates_dir / name}: {error}") from error
             (staging / name.removesuffix(".j2")).write_text(text, encoding="utf-8")
+        write_bibliography(ctx["c"], staging / BIBLIOGRAPHY)
         (staging / "metadata.yml").write_text(
             yaml.safe_dump(metadata(ctx), allow_unicode=True, sort_keys=True), encoding="utf-8"
         )

@@ -1,0 +1,158 @@
+"""Findings from the example data: values, intervals, weighting, comparison and disclosure control."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+import yaml
+
+from briefing import analysis, narrative, stats
+from tests.conftest import ROOT
+
+SURVEY = ROOT / "data" / "raw" / "pcn_cd_survey_2019.csv"
+
+
+@pytest.fixture(scope="module")
+def ctx():
+    return analysis.load_context(ROOT / "params.yml")
+
+
+@pytest.fixture(scope="module")
+def results(ctx):
+    found = {}
+    for theme in ("retention", "workload", "workforce", "relationships", "priorities"):
+        found.update({f.id: f for f in analysis.survey_findings(ctx, theme, "nb")})
+    found.update({f.id: f for f in analysis.landscape_findings(ctx, "nb")})
+    return found
+
+
+def independent_share(column: str, counted: set[str], rows=None) -> tuple[int, int]:
+    """Plain pandas from the CSV, without the package's codebook masks."""
+    df = pd.read_csv(SURVEY, dtype=str, keep_default_na=False)
+    if rows is not None:
+        df = df[rows(df)]
+    answered = df[column].str.strip() != ""
+    if column == "priorities":
+        hit = df[column].str.split(";").map(lambda values: bool(counted & {v.strip() for v in values}))
+    else:
+        hit = df[column].isin(counted)
+    return int((hit & answered).sum()), int(answered.sum())
+
+
+SMALL = lambda df: df["pcn_list_size"].astype(int) < 40000  # noqa: E731  (params.yml thresholds)
+LARGE = lambda df: df["pcn_list_size"].astype(int) > 60000  # noqa: E731
+
+CASES = {
+    "plan_to_leave": ("leave_role_12m", {"Yes"}, None),
+    "workload_impact_negative": ("workload_impact", {"Negative impact"}, None),
+    "workload_impact_too_early": ("workload_impact", {"Too early to tell"}, None),
+    "workload_unmanageable": ("workload_manageable", {"Unmanageable"}, None),
+    "workload_unmanageable_small": ("workload_manageable", {"Unmanageable"}, SMALL),
+    "workload_unmanageable_large": ("workload_manageable", {"Unmanageable"}, LARGE),
+    "not_confident_workforce": ("confidence_workforce", {"Not very confident", "Not at all confident"}, None),
+    "arrs_not_reimbursed": ("arrs_reimbursement", {"Not yet"}, None),
+    "relationship_poor": ("relationship_system", {"Poor", "Very poor"}, None),
+    "not_confident_partnership": ("confidence_partnership", {"Not very confident", "Not at all confident"}, None),
+    "priority_funding": ("priorities", {"Adequate funding"}, None),
+}
+
+
+def published() -> dict[str, int]:
+    meta = yaml.safe_load(SURVEY.with_suffix(".meta.yml").read_text())
+    return meta["published_figures_percent"]
+
+
+@pytest.mark.parametrize("fid", sorted(CASES))
+def test_each_finding_matches_an_independent_computation(results, fid):
+    column, counted, rows = CASES[fid]
+    k, n = independent_share(column, counted, rows)
+    record = results[fid]
+    assert (record.numerator, record.denominator) == (k, n)
+    assert record.value == pytest.approx(k / n)
+    assert round(100 * record.value) == published()[fid]
+
+
+def test_intervals_are_wilson_with_fpc_and_contain_the_estimate(results, ctx):
+    record = results["plan_to_leave"]
+    low, high = stats.proportion_ci(record.numerator, record.denominator, len(ctx.frame), 0.95)
+    assert (record.extra["ci_low"], record.extra["ci_high"]) == pytest.approx((low, high))
+    assert low < record.value < high
+    assert record.extra["population"] == len(ctx.frame) == 1250
+
+
+def test_small_vs_large_comparison_uses_each_band_population(results, ctx):
+    cmp = results["workload_unmanageable_small_vs_large"]
+    small, large = results["workload_unmanageable_small"], results["workload_unmanageable_large"]
+    assert cmp.value == pytest.approx(small.value - large.value)
+    bands = analysis.size_band(ctx.frame["registered_patients"], ctx.params)
+    assert small.extra["population"] == int((bands == "small").sum())
+    assert large.extra["population"] == int((bands == "large").sum())
+    assert cmp.extra["significant"] == (cmp.extra["p_value"] < 0.05)
+
+
+def test_weighted_estimates_sit_beside_unweighted(results):
+    for fid in CASES:
+        extra = results[fid].extra
+        assert extra["unweighted"]["value"] == pytest.approx(results[fid].value)  # params.yml quotes unweighted
+        assert 0 <= extra["weighted"]["value"] <= 1
+        assert extra["weighted"]["effective_n"] <= results[fid].denominator + 1e-9
+
+
+def test_weights_reproduce_the_frame_margins(ctx):
+    sample = ctx.survey.assign(band=analysis.size_band(ctx.survey["pcn_list_size"], ctx.params))
+    frame = ctx.frame.assign(band=analysis.size_band(ctx.frame["registered_patients"], ctx.params))
+    weights = ctx.weighting.weights
+    for column in ("region", "band"):
+        weighted = weights.groupby(sample[column]).sum() / weights.sum()
+        target = frame[column].value_counts(normalize=True)
+        assert weighted.sort_index().to_numpy() == pytest.approx(target.sort_index().to_numpy(), abs=1e-4)
+
+
+def test_frame_findings(results, ctx):
+    patients = ctx.frame["registered_patients"]
+    assert results["pcn_count"].value == 1250
+    assert results["pcn_median_patients"].value == patients.median()
+    assert results["pcn_share_small"].numerator == int((patients < 40000).sum())
+    assert results["response_rate"].value == pytest.approx(213 / 1250)
+
+
+# --- disclosure control when the briefing is filtered to one region -----------------------------------------
+
+
+@pytest.fixture(scope="module")
+def regional():
+    """The smallest region by respondents: small cells certainly occur there."""
+    region = pd.read_csv(SURVEY)["region"].value_counts().idxmin()
+    ctx = analysis.load_context(ROOT / "params.yml", region=region)
+    found = {}
+    for theme in ("retention", "workload", "workforce", "relationships", "priorities"):
+        found.update({f.id: f.as_record() for f in analysis.survey_findings(ctx, theme, "nb")})
+    return ctx, found
+
+
+def test_region_filter_applies_to_survey_and_frame(regional):
+    ctx, _ = regional
+    assert set(ctx.survey["region"]) == {ctx.params.region} == set(ctx.frame["region"])
+
+
+def test_small_counts_are_suppressed_at_the_source(regional):
+    ctx, found = regional
+    threshold = ctx.params.suppression_threshold
+    suppressed = [r for r in found.values() if r.get("suppressed")]
+    assert suppressed, "a small region should trigger suppression"
+    for record in found.values():
+        if record["kind"] != "proportion":
+            continue
+        k, n = record["numerator"], record["denominator"]
+        if record["suppressed"]:
+            assert record["value"] is None and k is None and record["weighted"] is None
+        else:
+            assert not 0 < k < threshold and n >= threshold and not 0 < n - k < threshold
+
+
+def test_suppressed_figures_read_as_fewer_than_threshold(regional):
+    ctx, found = regional
+    filters = narrative.record_filters(ctx.params.suppression_threshold)
+    record = next(r for r in found.values() if r.get("suppressed") and r["kind"] == "proportion")
+    assert filters["share"](record) == f"fewer than {ctx.params.suppression_threshold}"
+    assert filters["share_of"](record, "clinical directors").startswith("fewer than")
