@@ -26,6 +26,7 @@ STYLESHEET = "report/styles/briefing.css"
 LUA_FILTER = "report/filters/pandoc-compat.lua"
 TYPST_TEMPLATE = "report/typst/pandoc-template.typ"
 METADATA = "build/narrative/metadata.yml"
+BIBLIOGRAPHY = "build/narrative/references.json"
 OUTPUT_NAMES = ("briefing.html", "briefing.pdf")
 
 INCLUDE = re.compile(r"\{\{<\s*include\s+(?P<path>\S+)\s*>\}\}")
@@ -138,6 +139,7 @@ def render_pandoc(root: Path, staging: Path) -> None:
         pandoc, str(markdown), "--from", "markdown", "--standalone",
         "--metadata-file", str(root / METADATA),
         "--lua-filter", str(root / LUA_FILTER),
+        "--citeproc", "--bibliography", str(root / BIBLIOGRAPHY),
         "--resource-path", str(root / "report"),
     ]  # fmt: skip
     run(
