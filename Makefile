@@ -36,7 +36,7 @@ TEMPLATES := $(wildcard report/templates/*.j2)
 REPORT_SRC := _quarto.yml report/briefing.qmd $(wildcard report/styles/* report/typst/* report/filters/* report/fonts/*)
 OUTPUTS := $(OUT)/briefing.html $(OUT)/briefing.pdf $(OUT)/findings.json
 
-.PHONY: help report compute test bench reference env clean FORCE
+.PHONY: help report compute test bench reference golden env clean FORCE
 
 help: ## List the targets
 	@echo "Targets (parameters live in $(PARAMS); ENGINE=auto|quarto|pandoc picks the renderer):"
@@ -56,6 +56,10 @@ bench: $(ENV_READY) ## Time cold, no-op and one-input-changed builds (medians pe
 reference: $(ENV_READY) ## Rebuild data/reference/ from official NHS Digital files in data/raw/nhs-digital/
 	$(PY) -m briefing.frame --mapping $(NHS_DIGITAL)/MAPPING_NHS_GEOGRAPHIES_1920.csv \
 	  --prevalence $(NHS_DIGITAL)/PREVALENCE_1920.csv --out $(FRAME_FILE)
+
+golden: $(OUTPUTS) ## Accept the current findings.json as the reviewed golden copy (review its diff!)
+	cp $(OUT)/findings.json tests/golden/findings.json
+	git --no-pager diff --stat -- tests/golden/findings.json || true
 
 env: $(ENV_READY) ## Build the Python environment (.venv) from requirements.lock
 

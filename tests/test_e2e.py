@@ -148,3 +148,9 @@ def test_broken_input_fails_and_keeps_the_last_good_briefing(built):
         assert {name: digest(built / "_output" / name) for name in OUTPUTS} == before
     finally:
         survey.write_text(good, encoding="utf-8")
+
+
+def test_findings_match_the_reviewed_golden_copy(built):
+    """A change in any figure shows up here: regenerate on purpose with `make golden` and review the diff."""
+    golden = Path(__file__).parent / "golden" / "findings.json"
+    assert (built / "_output" / "findings.json").read_text() == golden.read_text()
