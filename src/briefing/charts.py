@@ -42,7 +42,7 @@ TEXT = "#0B0C0C"
 MUTED = "#4D4D4D"
 
 WIDTH_IN = 6.5  # the PDF's text column (A4 less 2.2 cm margins: 16.6 cm), so chart text prints at BASE_PT
-BASE_PT = 10.5  # the body text size of the PDF
+BASE_PT = 10  # the body text size of the PDF (typst-template.typ: fontsize)
 
 HOUSE_STYLE = {
     "font.family": [FONT_FAMILY],
@@ -233,8 +233,8 @@ def share_bars(
         ax.spines["left"].set_visible(True)
         ax.spines["left"].set_color("#8C8C8C")
         ax.tick_params(axis="y", length=0, pad=8)
-    alt = share_alt(bars, subject, who)
-    path = save_svg(fig, Path(figures_dir) / f"{chart_id}.svg", title, alt)
+        alt = share_alt(bars, subject, who)
+        path = save_svg(fig, Path(figures_dir) / f"{chart_id}.svg", title, alt)  # inside the style: svg.* apply
     return Finding(
         id=chart_id,
         value=None,

@@ -1,0 +1,149 @@
+"""Charts: one house style, SVG with text kept as text in the page's typeface, alt text written from the data."""
+
+from __future__ import annotations
+
+import base64
+import io
+import re
+import xml.etree.ElementTree as ET
+from types import SimpleNamespace
+
+import pytest
+from afcharts.af_colours import get_af_colours
+from fontTools.ttLib import TTFont
+
+from briefing import charts
+from briefing.findings import Finding
+from briefing.prose import percent
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def finding(fid: str, value: float, inputs=("q1",)) -> Finding:
+    return Finding(id=fid, value=value, description=fid, base="respondents", notebook="nb", inputs=list(inputs))
+
+
+def context(small=40000, large=60000):
+    return SimpleNamespace(params=SimpleNamespace(small_pcn_max=small, large_pcn_min=large, wave="2019"))
+
+
+def by_size(small: float, overall: float, large: float) -> dict[str, Finding]:
+    return {
+        "workload_unmanageable_small": finding("workload_unmanageable_small", small, ["q5", "list_size"]),
+        "workload_unmanageable": finding("workload_unmanageable", overall, ["q5"]),
+        "workload_unmanageable_large": finding("workload_unmanageable_large", large, ["q5", "list_size"]),
+    }
+
+
+@pytest.fixture
+def chart(tmp_path):
+    return charts.unmanageable_by_size(context(), by_size(0.634, 0.49, 0.421), tmp_path, "notebooks/workload.ipynb")
+
+
+def svg_root(chart):
+    return ET.parse(chart.extra["path"]).getroot()
+
+
+def test_the_record_is_a_figure_finding_with_path_alt_title_and_source(chart):
+    assert chart.kind == "figure" and chart.value is None and chart.id == "fig_workload_by_size"
+    assert set(chart.extra) >= {"path", "alt", "title", "source", "bars"}
+    assert chart.extra["path"].endswith("fig_workload_by_size.svg")
+    assert chart.extra["source"] == "Survey of PCN clinical directors, 2019"
+    assert chart.inputs == ["list_size", "q5"]  # union of what the bars were computed from
+    assert chart.extra["bars"] == ["workload_unmanageable_small", "workload_unmanageable", "workload_unmanageable_large"]
+
+
+def test_alt_text_is_written_from_the_plotted_numbers(chart):
+    assert chart.extra["alt"] == (
+        "Bar chart: 63% of clinical directors of PCNs under 40,000 patients find the workload in general practice "
+        "unmanageable, compared with 49% of clinical directors of all PCNs and 42% of clinical directors of PCNs "
+        "over 60,000 patients."
+    )
+
+
+@pytest.mark.parametrize("value", [0.0, 0.05, 0.5, 0.999, 1.0])
+def test_alt_text_follows_any_value(tmp_path, value):
+    bars = [("Group A", finding("a", value)), ("Group B", finding("b", 1 - value))]
+    made = charts.share_bars("fig_x", "Title", bars, "say yes", tmp_path, "nb", "Source")
+    assert made.extra["alt"] == f"Bar chart: {percent(value)} of group A say yes, compared with {percent(1 - value)} of group B."
+    labels = [t.text for t in svg_root(made).iter(f"{SVG}text")]
+    assert percent(value) in labels and percent(1 - value) in labels
+
+
+def test_acronyms_keep_their_capitals_in_alt_text():
+    assert charts._lower_first("All PCNs") == "all PCNs"
+    assert charts._lower_first("PCNs under 40,000 patients") == "PCNs under 40,000 patients"
+    assert charts._lower_first("NHS trusts") == "NHS trusts"
+
+
+@pytest.mark.parametrize(
+    "small, large, headline",
+    [
+        (0.6, 0.4, "smaller PCNs"),
+        (0.4, 0.6, "larger PCNs"),
+        (0.5, 0.5, "equally often"),
+    ],
+)
+def test_the_headline_follows_the_data(tmp_path, small, large, headline):
+    made = charts.unmanageable_by_size(context(), by_size(small, 0.5, large), tmp_path, "nb")
+    assert headline in made.extra["title"]
+
+
+def test_labels_are_direct_and_there_is_no_legend(chart):
+    root = svg_root(chart)
+    texts = [t.text for t in root.iter(f"{SVG}text")]
+    for label in ("PCNs under 40,000 patients", "All PCNs", "PCNs over 60,000 patients", "63%", "49%", "42%"):
+        assert label in texts
+    assert not any(g.get("id", "").startswith("legend") for g in root.iter(f"{SVG}g"))
+
+
+def test_text_stays_text_in_the_page_typeface(chart):
+    svg = open(chart.extra["path"], encoding="utf-8").read()
+    texts = list(svg_root(chart).iter(f"{SVG}text"))
+    assert texts, "svg.fonttype must be 'none' so labels are text, not paths"
+    for text in texts:
+        assert "font-family: 'Inter', 'DejaVu Sans'" in text.get("style")
+    assert "<path" in svg and 'id="glyph' not in svg.lower() and "DejaVuSans-" not in svg
+
+
+def test_the_glyphs_it_uses_are_embedded(chart):
+    svg = open(chart.extra["path"], encoding="utf-8").read()
+    faces = re.findall(r"font-weight:(\d+);font-style:(\w+);src:url\(data:font/woff;base64,([A-Za-z0-9+/=]+)\)", svg)
+    assert {(w, s) for w, s, _ in faces} == {("400", "normal"), ("600", "normal")}  # labels; highlighted values
+    used = {ord(c) for t in svg_root(chart).iter(f"{SVG}text") for c in t.text}
+    covered = set()
+    for _, _, data in faces:
+        font = TTFont(io.BytesIO(base64.b64decode(data)))
+        assert font.flavor == "woff" and font["name"].getDebugName(1).startswith("Inter")
+        cmap = font.getBestCmap()
+        assert len(cmap) < 80  # a subset: a few kilobytes, not the whole font
+        covered |= set(cmap)
+    assert used <= covered
+
+
+def test_house_colours_are_the_analysis_function_focus_palette(chart):
+    svg = open(chart.extra["path"], encoding="utf-8").read().lower()
+    dark, grey = (c.lower() for c in get_af_colours("focus"))
+    bars = re.findall(r"fill: (#[0-9a-f]{6})", svg)
+    assert bars.count(dark) == 2 and bars.count(grey) == 1  # the compared groups highlighted, the rest grey
+
+
+def test_svg_describes_itself_and_prints_at_the_text_width(chart):
+    root = svg_root(chart)
+    assert root.get("role") == "img"
+    assert root.find(f"{SVG}title").text == chart.extra["title"]
+    assert root.find(f"{SVG}desc").text == chart.extra["alt"]
+    assert root.get("width") == f"{charts.WIDTH_IN * 72:g}pt"  # fixed width: text prints at the body size
+
+
+def test_svg_is_byte_identical_between_builds(tmp_path):
+    first = charts.unmanageable_by_size(context(), by_size(0.6, 0.5, 0.4), tmp_path / "a", "nb")
+    second = charts.unmanageable_by_size(context(), by_size(0.6, 0.5, 0.4), tmp_path / "b", "nb")
+    assert open(first.extra["path"], "rb").read() == open(second.extra["path"], "rb").read()
+    assert "<dc:date>" not in open(first.extra["path"], encoding="utf-8").read()
+
+
+def test_house_style_starts_from_afcharts():
+    sheets = charts.house_style()
+    assert sheets[0].endswith("afcharts.mplstyle")
+    assert sheets[1]["svg.fonttype"] == "none" and sheets[1]["font.family"] == ["Inter"]
