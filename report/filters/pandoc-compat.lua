@@ -113,11 +113,20 @@ end
 -- Pipe tables get column widths from their dash counts once a row is long, which squeezes the first (label)
 -- column. In the PDF the figures' columns take their natural width and the label column the rest (1fr); in
 -- HTML the browser sizes the columns from their content.
+local tables_seen = 0
+
 function Table(tbl)
   for k, spec in ipairs(tbl.colspecs) do
     tbl.colspecs[k] = { spec[1], (is_typst and k == 1) and 0.5 or nil }
   end
-  if not is_typst then return tbl end
+  if not is_typst then
+    -- On a narrow screen a wide table scrolls sideways inside its own box (reachable by keyboard), not the page.
+    -- Its name matches the "Table n: headline" the style sheet shows, and tells the boxes apart.
+    tables_seen = tables_seen + 1
+    local caption = pandoc.utils.stringify(tbl.caption.long or {})
+    local name = "Table " .. tables_seen .. (caption ~= "" and (": " .. caption) or "")
+    return pandoc.Div({ tbl }, pandoc.Attr("", { "table-scroll" }, { tabindex = "0", role = "region", ["aria-label"] = name }))
+  end
   local typst = typst_blocks({ tbl }):gsub("columns: %(50%%,", "columns: (1fr,", 1)
   return raw(typst)
 end
