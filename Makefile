@@ -21,6 +21,8 @@ ENGINE ?= auto
 BUILD := build
 OUT := _output
 NHS_DIGITAL ?= data/raw/nhs-digital
+AXE_VERSION := 4.14.1
+AXE_JS := build/axe/node_modules/axe-core/axe.min.js
 
 # The parameters (WAVE, SURVEY_PATH, CODEBOOK, FRAME_FILE, ...) come from params.yml, through the package's reader.
 NO_PARAMS_GOALS := help clean env
@@ -47,8 +49,13 @@ report: $(OUTPUTS) ## Build the briefing: _output/briefing.html, briefing.pdf, f
 
 compute: $(BUILD)/narrative.stamp ## Run the notebooks and write the narrative (what `quarto render` needs)
 
-test: $(ENV_READY) ## Run the test suite
+test: $(ENV_READY) $(AXE_JS) ## Run the test suite
 	$(PY) -m pytest
+
+# axe-core (pinned) for the accessibility test in a real browser; from the npm registry when npm is present.
+$(AXE_JS):
+	@if command -v npm >/dev/null; then npm install --silent --no-audit --no-fund --prefix $(BUILD)/axe axe-core@$(AXE_VERSION); \
+	else echo "npm not found: the browser accessibility check will skip"; fi
 
 bench: $(ENV_READY) ## Time cold, no-op and one-input-changed builds (medians per stage)
 	$(PY) scripts/bench.py
