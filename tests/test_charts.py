@@ -27,8 +27,11 @@ def context(small=40000, large=60000):
     return SimpleNamespace(params=SimpleNamespace(small_pcn_max=small, large_pcn_min=large, wave="2019"))
 
 
-def by_size(small: float, overall: float, large: float) -> dict[str, Finding]:
+def by_size(small: float, overall: float, large: float, significant: bool = True) -> dict[str, Finding]:
+    comparison = finding("workload_unmanageable_small_vs_large", small - large)
+    comparison.extra.update(significant=significant, suppressed=False)
     return {
+        "workload_unmanageable_small_vs_large": comparison,
         "workload_unmanageable_small": finding("workload_unmanageable_small", small, ["q5", "list_size"]),
         "workload_unmanageable": finding("workload_unmanageable", overall, ["q5"]),
         "workload_unmanageable_large": finding("workload_unmanageable_large", large, ["q5", "list_size"]),
@@ -77,15 +80,15 @@ def test_acronyms_keep_their_capitals_in_alt_text():
 
 
 @pytest.mark.parametrize(
-    "small, large, headline",
+    "small, large, significant, headline",
     [
-        (0.6, 0.4, "smaller PCNs"),
-        (0.4, 0.6, "larger PCNs"),
-        (0.5, 0.5, "equally often"),
+        (0.6, 0.4, True, "smaller PCNs"),
+        (0.4, 0.6, True, "larger PCNs"),
+        (0.6, 0.4, False, "within the margin of error"),
     ],
 )
-def test_the_headline_follows_the_data(tmp_path, small, large, headline):
-    made = charts.unmanageable_by_size(context(), by_size(small, 0.5, large), tmp_path, "nb")
+def test_the_headline_follows_the_test(tmp_path, small, large, significant, headline):
+    made = charts.unmanageable_by_size(context(), by_size(small, 0.5, large, significant), tmp_path, "nb")
     assert headline in made.extra["title"]
 
 

@@ -255,13 +255,14 @@ def unmanageable_by_size(ctx, by_id: dict[str, Finding], figures_dir: str | Path
         ("All PCNs", by_id["workload_unmanageable"]),
         (f"PCNs over {p.large_pcn_min:,} patients", by_id["workload_unmanageable_large"]),
     ]
-    small, large = bars[0][1].value, bars[-1][1].value
-    # The headline follows the data: it names whichever group is higher (issue 4 adds the test of the difference).
-    title = (
-        "Workload is more often unmanageable for clinical directors of smaller PCNs" if small > large
-        else "Workload is more often unmanageable for clinical directors of larger PCNs" if large > small
-        else "Small and large PCNs' clinical directors find workload unmanageable equally often"
-    )
+    comparison = by_id["workload_unmanageable_small_vs_large"]
+    # The headline follows the test of the difference, not just its sign.
+    if comparison.extra.get("suppressed") or not comparison.extra.get("significant"):
+        title = "Small and large PCNs' clinical directors differ little, within the margin of error, on workload"
+    elif comparison.value > 0:
+        title = "Workload is more often unmanageable for clinical directors of smaller PCNs"
+    else:
+        title = "Workload is more often unmanageable for clinical directors of larger PCNs"
     return share_bars(
         "fig_workload_by_size",
         title,
