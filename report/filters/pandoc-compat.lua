@@ -11,7 +11,8 @@
 --       fig-alt, as in Quarto; in Typst the figure, its headline and its source line are one unbreakable
 --       block with the alt text on the image (PDF/UA needs it).
 --   * a paragraph that starts "Source:" (under a chart or a table): the source line style.
---   * Typst: image paths are made root-relative ("/build/..."); Typst resolves them from the project root.
+--   * Typst (pandoc path): image paths are made root-relative ("/build/..."); Typst resolves them from the
+--       project root given to typst.compile.
 
 local in_quarto = type(quarto) == "table"
 local is_typst = FORMAT:match("typst") ~= nil
@@ -54,7 +55,8 @@ local function root_relative(path)
 end
 
 local function image_source(src)
-  if is_typst and not src:match("^/") and not src:match("^%a+:") then
+  -- Quarto writes its .typ beside the .qmd, so there the relative path already works.
+  if is_typst and not in_quarto and not src:match("^/") and not src:match("^%a+:") then
     return root_relative("report/" .. src)
   end
   return src
