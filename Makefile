@@ -30,7 +30,7 @@ ifneq ($(filter-out $(NO_PARAMS_GOALS),$(or $(MAKECMDGOALS),help)),)
 include $(BUILD)/params.mk
 endif
 
-ANALYSIS_SRC := $(addprefix src/briefing/,__init__.py config.py codebook.py validate.py analysis.py findings.py stats.py prose.py charts.py)
+ANALYSIS_SRC := $(addprefix src/briefing/,__init__.py config.py codebook.py validate.py analysis.py findings.py stats.py prose.py charts.py) $(wildcard report/fonts/*.ttf report/fonts/*.otf report/fonts/*.woff2)
 NOTEBOOKS := $(sort $(basename $(notdir $(wildcard notebooks/*.ipynb))))
 FINDINGS := $(NOTEBOOKS:%=$(BUILD)/findings/%.json)
 VALIDATED := $(BUILD)/validated/wave-$(WAVE).ok
