@@ -30,7 +30,7 @@ ifneq ($(filter-out $(NO_PARAMS_GOALS),$(or $(MAKECMDGOALS),help)),)
 include $(BUILD)/params.mk
 endif
 
-ANALYSIS_SRC := $(addprefix src/briefing/,__init__.py config.py codebook.py validate.py analysis.py findings.py stats.py prose.py charts.py) $(wildcard report/fonts/*.ttf report/fonts/*.otf report/fonts/*.woff2)
+ANALYSIS_SRC := $(addprefix src/briefing/,__init__.py config.py yamlfile.py codebook.py validate.py analysis.py findings.py stats.py prose.py charts.py) $(wildcard report/fonts/*.ttf report/fonts/*.otf report/fonts/*.woff2)
 NOTEBOOKS := $(sort $(basename $(notdir $(wildcard notebooks/*.ipynb))))
 FINDINGS := $(NOTEBOOKS:%=$(BUILD)/findings/%.json)
 VALIDATED := $(BUILD)/validated/wave-$(WAVE).ok
@@ -104,7 +104,7 @@ $(BUILD)/findings.json: $(FINDINGS) src/briefing/findings.py
 	$(PY) -m briefing.findings $(FINDINGS) --params $(PARAMS) --out $@
 
 $(BUILD)/narrative.stamp: $(BUILD)/findings.json $(TEMPLATES) data/context/context_figures.yml $(wildcard data/raw/*.meta.yml data/reference/*.meta.yml) \
-  src/briefing/narrative.py src/briefing/prose.py src/briefing/context.py $(BUILD)/params.mk
+  src/briefing/narrative.py src/briefing/prose.py src/briefing/context.py src/briefing/yamlfile.py $(BUILD)/params.mk
 	$(PY) -m briefing.narrative --params $(PARAMS) --findings $(BUILD)/findings.json --out $(BUILD)/narrative
 	@touch $@
 

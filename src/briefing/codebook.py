@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
+
+from briefing.yamlfile import read_mapping
 
 QUESTION_TYPES = ("id", "wave", "single_choice", "likert", "multiple_choice", "numeric", "free_text")
 CHOICE_TYPES = ("single_choice", "likert", "multiple_choice")
@@ -88,14 +89,7 @@ class Codebook:
 def load_codebook(path: str | Path) -> Codebook:
     """Read and check a codebook file."""
     path = Path(path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise CodebookError(f"{path}: codebook not found") from None
-    except yaml.YAMLError as error:
-        raise CodebookError(f"{path}: not valid YAML: {error}") from None
-    if not isinstance(raw, dict) or not isinstance(raw.get("questions"), list):
-        raise CodebookError(f"{path}: expected a mapping with a `questions:` list")
+    raw = read_mapping(path, "codebook", "questions", CodebookError)
     separator = raw.get("separator")
     if not isinstance(separator, str) or not separator:
         raise CodebookError(f"{path}: `separator` must be a non-empty string (it joins multiple_choice answers)")

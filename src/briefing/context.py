@@ -23,7 +23,8 @@ import re
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-import yaml
+
+from briefing.yamlfile import read_mapping
 
 __all__ = [
     "CSL_TYPES",
@@ -240,14 +241,7 @@ def load_context_figures(path: str | Path = DEFAULT_FILE) -> dict[str, dict[str,
     """
     path = Path(path)
     check = _Checker(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ContextError(f"{path}: context-figures file not found") from None
-    except yaml.YAMLError as error:
-        raise ContextError(f"{path}: not valid YAML: {error}") from None
-    if not isinstance(data, Mapping) or not isinstance(data.get("figures"), list):
-        raise ContextError(f"{path}: expected a mapping with a `figures:` list")
+    data = read_mapping(path, "context-figures file", "figures", ContextError)
     if data.get("schema_version") != SCHEMA_VERSION:
         raise ContextError(f"{path}: field 'schema_version' must be {SCHEMA_VERSION}, got {data.get('schema_version')!r}")
     unknown = set(data) - {"schema_version", "figures"}
