@@ -25,8 +25,16 @@ def normalise(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+def body_lines(page_text: str, number: int) -> list[str]:
+    """A page's text without its running header (pages after the first) and its footer (last line)."""
+    lines = page_text.splitlines()
+    lines = lines[:-1] if lines and re.search(r"Page \d+ of \d+$", lines[-1]) else lines
+    return lines[1:] if number > 0 else lines
+
+
 def pdf_text(path: Path) -> str:
-    text = normalise(" ".join(page.extract_text() for page in PdfReader(path).pages))
+    pages = PdfReader(path).pages
+    text = normalise(" ".join(" ".join(body_lines(page.extract_text(), i)) for i, page in enumerate(pages)))
     return re.sub(r"(\w)- (\w)", r"\1-\2", text)  # a hyphenated word broken across lines
 
 

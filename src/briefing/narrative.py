@@ -111,6 +111,7 @@ def metadata(ctx: dict[str, Any]) -> dict[str, Any]:
         "date": ctx["build_date"].strftime("%-d %B %Y"),
         "publisher": params.publisher,
         "lang": "en-GB",
+        **({"fieldwork": wave["fieldwork"]} if wave.get("fieldwork") else {}),  # optional in a wave's .meta.yml
     }
 
 
