@@ -30,7 +30,10 @@ ifneq ($(filter-out $(NO_PARAMS_GOALS),$(or $(MAKECMDGOALS),help)),)
 include $(BUILD)/params.mk
 endif
 
-ANALYSIS_SRC := $(addprefix src/briefing/,__init__.py config.py yamlfile.py codebook.py validate.py analysis.py findings.py stats.py prose.py charts.py) $(wildcard report/fonts/*.ttf report/fonts/*.otf report/fonts/*.woff2)
+# Code by pipeline stage (src/briefing/<stage>/): inputs -> analysis -> narrative -> publication.
+CORE_SRC := $(addprefix src/briefing/,__init__.py config.py yamlfile.py)
+INPUTS_SRC := $(wildcard src/briefing/inputs/*.py)
+ANALYSIS_SRC := $(CORE_SRC) $(INPUTS_SRC) $(wildcard src/briefing/analysis/*.py) src/briefing/narrative/prose.py src/briefing/publication/charts.py $(wildcard report/fonts/*.ttf report/fonts/*.otf report/fonts/*.woff2)
 NOTEBOOKS := $(sort $(basename $(notdir $(wildcard notebooks/*.ipynb))))
 FINDINGS := $(NOTEBOOKS:%=$(BUILD)/findings/%.json)
 VALIDATED := $(BUILD)/validated/wave-$(WAVE).ok
@@ -61,7 +64,7 @@ bench: $(ENV_READY) ## Time cold, no-op and one-input-changed builds (medians pe
 	$(PY) scripts/bench.py
 
 reference: $(ENV_READY) ## Rebuild data/reference/ from official NHS Digital files in data/raw/nhs-digital/
-	$(PY) -m briefing.frame --mapping $(NHS_DIGITAL)/MAPPING_NHS_GEOGRAPHIES_1920.csv \
+	$(PY) -m briefing.inputs.frame --mapping $(NHS_DIGITAL)/MAPPING_NHS_GEOGRAPHIES_1920.csv \
 	  --prevalence $(NHS_DIGITAL)/PREVALENCE_1920.csv --out $(FRAME_FILE)
 
 golden: $(OUTPUTS) ## Accept the current findings.json as the reviewed golden copy (review its diff!)
@@ -90,8 +93,8 @@ $(BUILD)/engine: FORCE
 	@mkdir -p $(@D); echo '$(ENGINE)' | cmp -s - $@ || echo '$(ENGINE)' > $@
 
 # --- compute ------------------------------------------------------------------------------------------------
-$(VALIDATED): $(SURVEY_PATH) $(CODEBOOK) $(BUILD)/params.mk src/briefing/validate.py src/briefing/codebook.py
-	$(PY) -m briefing.validate --params $(PARAMS)
+$(VALIDATED): $(SURVEY_PATH) $(CODEBOOK) $(BUILD)/params.mk src/briefing/inputs/validate.py src/briefing/inputs/codebook.py
+	$(PY) -m briefing.inputs.validate --params $(PARAMS)
 	@mkdir -p $(@D); touch $@
 
 $(BUILD)/findings/%.json: notebooks/%.ipynb $(VALIDATED) $(FRAME_FILE) $(ANALYSIS_SRC) $(BUILD)/params.mk
@@ -100,19 +103,19 @@ $(BUILD)/findings/%.json: notebooks/%.ipynb $(VALIDATED) $(FRAME_FILE) $(ANALYSI
 	  -p params_path $(PARAMS) -r wave $(WAVE) -r survey_path $(SURVEY_PATH) \
 	  -r findings_path $@ -r figures_dir $(BUILD)/figures
 
-$(BUILD)/findings.json: $(FINDINGS) src/briefing/findings.py
-	$(PY) -m briefing.findings $(FINDINGS) --params $(PARAMS) --out $@
+$(BUILD)/findings.json: $(FINDINGS) src/briefing/analysis/findings.py
+	$(PY) -m briefing.analysis.findings $(FINDINGS) --params $(PARAMS) --out $@
 
 $(BUILD)/narrative.stamp: $(BUILD)/findings.json $(TEMPLATES) data/context/context_figures.yml $(wildcard data/raw/*.meta.yml data/reference/*.meta.yml) \
-  src/briefing/narrative.py src/briefing/prose.py src/briefing/context.py src/briefing/yamlfile.py $(BUILD)/params.mk
-	$(PY) -m briefing.narrative --params $(PARAMS) --findings $(BUILD)/findings.json --out $(BUILD)/narrative
+  $(wildcard src/briefing/narrative/*.py) src/briefing/yamlfile.py $(BUILD)/params.mk
+	$(PY) -m briefing.narrative.writer --params $(PARAMS) --findings $(BUILD)/findings.json --out $(BUILD)/narrative
 	@touch $@
 
 # --- render: staged, published to _output/ only when every format succeeded ----------------------------------
 # render.py replaces _output/ files itself, atomically; make must never delete them after a failed render
 # (.DELETE_ON_ERROR would otherwise remove the last good briefing).
 .PRECIOUS: $(OUTPUTS)
-$(OUTPUTS) &: $(BUILD)/narrative.stamp $(REPORT_SRC) src/briefing/render.py $(BUILD)/engine
-	$(PY) -m briefing.render --engine $(ENGINE) --out $(OUT) --findings $(BUILD)/findings.json
+$(OUTPUTS) &: $(BUILD)/narrative.stamp $(REPORT_SRC) src/briefing/publication/render.py $(BUILD)/engine
+	$(PY) -m briefing.publication.render --engine $(ENGINE) --out $(OUT) --findings $(BUILD)/findings.json
 
 FORCE:

@@ -19,10 +19,11 @@ figures_dir = "build/figures"
 '''
 
 SETUP = '''\
-from briefing import analysis, findings as findings_io
+from briefing.analysis import themes
+from briefing.analysis import findings as findings_io
 
 NOTEBOOK = "notebooks/{name}.ipynb"
-ctx = analysis.load_context(params_path, wave=wave, survey_path=survey_path)
+ctx = themes.load_context(params_path, wave=wave, survey_path=survey_path)
 '''
 
 THEMES = {
@@ -31,7 +32,7 @@ THEMES = {
         "Workload",
         "How PCNs have affected practices' workload, and how manageable clinical directors find it, by PCN size.",
         '''\
-from briefing import charts
+from briefing.publication import charts
 
 chart = charts.unmanageable_by_size(ctx, {f.id: f for f in results}, figures_dir, NOTEBOOK)
 results.append(chart)
@@ -49,11 +50,11 @@ def theme_notebook(name: str, title: str, purpose: str, extra: str | None):
                           "the findings registry is `data/codebook.yml`. Logic lives in `src/briefing/`."),
         new_code_cell(PARAMETERS.format(name=name), metadata={"tags": ["parameters"]}),
         new_code_cell(SETUP.format(name=name)),
-        new_code_cell(f'results = analysis.survey_findings(ctx, theme="{name}", notebook=NOTEBOOK)\nanalysis.as_table(results)'),
+        new_code_cell(f'results = themes.survey_findings(ctx, theme="{name}", notebook=NOTEBOOK)\nthemes.as_table(results)'),
     ]
     if extra:
         cells.append(new_code_cell(extra))
-    cells.append(new_code_cell("analysis.write_findings(results, findings_path, ctx)"))
+    cells.append(new_code_cell("themes.write_findings(results, findings_path, ctx)"))
     return cells
 
 
@@ -63,8 +64,8 @@ def landscape_notebook():
                           "frame (`params.yml`: `frame_file`), and the survey's response rate against it."),
         new_code_cell(PARAMETERS.format(name="landscape"), metadata={"tags": ["parameters"]}),
         new_code_cell(SETUP.format(name="landscape")),
-        new_code_cell('results = analysis.landscape_findings(ctx, notebook=NOTEBOOK)\nanalysis.as_table(results)'),
-        new_code_cell("analysis.write_findings(results, findings_path, ctx)"),
+        new_code_cell('results = themes.landscape_findings(ctx, notebook=NOTEBOOK)\nthemes.as_table(results)'),
+        new_code_cell("themes.write_findings(results, findings_path, ctx)"),
     ]
 
 

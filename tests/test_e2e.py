@@ -11,7 +11,7 @@ import pypandoc
 import pytest
 from pypdf import PdfReader
 
-from briefing.prose import percent
+from briefing.narrative.prose import percent
 from tests.conftest import copy_project, digest, make
 
 pytestmark = pytest.mark.e2e
@@ -108,7 +108,7 @@ def test_second_make_does_nothing(built):
     assert "Briefing up to date" in result.stdout
     # Nothing ran: the only output is the closing line (the engine stamp is checked silently and left unchanged).
     assert result.stdout.strip().splitlines() == [line for line in result.stdout.strip().splitlines() if line.startswith("Briefing up to date")]
-    assert "papermill" not in result.stdout and "briefing.render" not in result.stdout
+    assert "papermill" not in result.stdout and "briefing.publication.render" not in result.stdout
 
 
 def dry_run(project: Path) -> str:
@@ -119,8 +119,8 @@ def test_touching_a_template_rerenders_without_recomputing(built):
     time.sleep(1.1)
     (built / "report" / "templates" / "retention.md.j2").touch()
     plan = dry_run(built)
-    assert "briefing.narrative" in plan and "briefing.render" in plan
-    assert "papermill" not in plan and "briefing.validate" not in plan
+    assert "briefing.narrative.writer" in plan and "briefing.publication.render" in plan
+    assert "papermill" not in plan and "briefing.inputs.validate" not in plan
     make(built, "report", ENGINE="pandoc")
 
 
@@ -128,8 +128,8 @@ def test_touching_the_stylesheet_only_rerenders(built):
     time.sleep(1.1)
     (built / "report" / "styles" / "briefing.css").touch()
     plan = dry_run(built)
-    assert "briefing.render" in plan
-    assert "briefing.narrative" not in plan and "papermill" not in plan
+    assert "briefing.publication.render" in plan
+    assert "briefing.narrative.writer" not in plan and "papermill" not in plan
     make(built, "report", ENGINE="pandoc")
 
 

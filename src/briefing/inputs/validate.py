@@ -12,7 +12,7 @@ Conventions:
   changes answers; the error names the file and the line, and says how to re-save it;
 * columns the codebook does not know are ignored with a warning; codebook columns missing from the file fail.
 
-CLI: python -m briefing.validate [--params params.yml]  (exit 0 and a one-line summary, or 1 and the error).
+CLI: python -m briefing.inputs.validate [--params params.yml]  (exit 0 and a one-line summary, or 1 and the error).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from briefing import config
-from briefing.codebook import Codebook, CodebookError, Question, load_codebook
+from briefing.inputs.codebook import Codebook, CodebookError, Question, load_codebook
 
 ROWS_SHOWN = 10  # rows listed per breach before "and N more"
 FIRST_DATA_ROW = 2  # spreadsheet row of the first respondent (the header is row 1)

@@ -9,11 +9,12 @@ import pandas as pd
 import pytest
 import yaml
 
-from briefing import config, synthetic
-from briefing.codebook import answered_mask, counts_mask, load_codebook
-from briefing.validate import read_survey
+from briefing import config
+from briefing.inputs import synthetic
+from briefing.inputs.codebook import answered_mask, counts_mask, load_codebook
+from briefing.inputs.validate import read_survey
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.conftest import ROOT  # noqa: E402
 
 
 @pytest.fixture(scope="module")

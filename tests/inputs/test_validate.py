@@ -16,10 +16,10 @@ import pandas as pd
 import pytest
 import yaml
 
-from briefing.codebook import load_codebook
-from briefing.validate import SurveyValidationError, main, read_survey
+from briefing.inputs.codebook import load_codebook
+from briefing.inputs.validate import SurveyValidationError, main, read_survey
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.conftest import ROOT  # noqa: E402
 EXAMPLE = ROOT / "data/raw/pcn_cd_survey_2019.csv"
 CODEBOOK = ROOT / "data/codebook.yml"
 WAVE = "2019"
@@ -210,6 +210,6 @@ def test_cli_reports_a_bad_wave_on_stderr_and_exits_1(tmp_path, example, capsys)
 
 
 def test_cli_as_a_module_on_the_repository():
-    done = subprocess.run([sys.executable, "-m", "briefing.validate"], cwd=ROOT, capture_output=True, text=True)
+    done = subprocess.run([sys.executable, "-m", "briefing.inputs.validate"], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert "data/raw/pcn_cd_survey_2019.csv" in done.stdout

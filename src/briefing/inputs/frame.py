@@ -16,7 +16,7 @@ Decisions (also written to the frame's sidecar):
 * a PCN whose practices sit in several CCGs is given the CCG holding most of its patients (ties: lowest CCG
   code), and that CCG's STP, so ccg and stp always agree.
 
-Usage: python -m briefing.frame --mapping M --prevalence P --out OUT [--year 2019-20]
+Usage: python -m briefing.inputs.frame --mapping M --prevalence P --out OUT [--year 2019-20]
 (also writes OUT's provenance record, OUT with suffix .meta.yml).
 """
 
@@ -238,7 +238,7 @@ def sidecar_record(build: FrameBuild, mapping: Path, prevalence: Path, out: Path
         ],
         # File names only, so the record does not depend on where the official files were kept.
         "command": (
-            f"python -m briefing.frame --mapping $NHS_DIGITAL/{mapping.name} --prevalence $NHS_DIGITAL/{prevalence.name} "
+            f"python -m briefing.inputs.frame --mapping $NHS_DIGITAL/{mapping.name} --prevalence $NHS_DIGITAL/{prevalence.name} "
             f"--out {out.as_posix()} --year {year}"
         ),
         "nhs_digital_folder": "$NHS_DIGITAL: where the official files were placed (make reference: data/raw/nhs-digital)",

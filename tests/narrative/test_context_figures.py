@@ -11,10 +11,11 @@ import pypandoc
 import pytest
 import yaml
 
-from briefing import context, prose
-from briefing.context import ContextError, csl_items, load_context_figures, write_bibliography
+from briefing.narrative import context_figures as context
+from briefing.narrative import prose
+from briefing.narrative.context_figures import ContextError, csl_items, load_context_figures, write_bibliography
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.conftest import ROOT  # noqa: E402
 FIGURES_FILE = ROOT / context.DEFAULT_FILE
 
 

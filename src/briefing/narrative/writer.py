@@ -17,9 +17,11 @@ from typing import Any
 import jinja2
 import yaml
 
-from briefing import config, findings as findings_io, prose
-from briefing.codebook import load_codebook
-from briefing.context import load_context_figures, write_bibliography
+from briefing import config
+from briefing.analysis import findings as findings_io
+from briefing.narrative import prose
+from briefing.inputs.codebook import load_codebook
+from briefing.narrative.context_figures import load_context_figures, write_bibliography
 
 TEMPLATE_SUFFIX = ".md.j2"
 CONTEXT_FIGURES = "data/context/context_figures.yml"  # figures from other publications, cited

@@ -3,7 +3,8 @@ import json
 import numpy as np
 import pytest
 
-from briefing import config, findings
+from briefing import config
+from briefing.analysis import findings
 from tests.conftest import ROOT
 
 

@@ -1,4 +1,4 @@
-"""Tests for briefing.prose: house-style number filters for the narrative templates."""
+"""Tests for briefing.narrative.prose: house-style number filters for the narrative templates."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 from markupsafe import Markup
 
-from briefing import prose
-from briefing.prose import (
+from briefing.narrative import prose
+from briefing.narrative.prose import (
     FILTERS,
     SUPPRESSED,
     capfirst,
@@ -28,7 +28,7 @@ from briefing.prose import (
     sentence_start,
     suppressed_or,
 )
-from briefing.stats import compare_proportions
+from briefing.analysis.stats import compare_proportions
 
 
 # ---------------------------------------------------------------------------------------------

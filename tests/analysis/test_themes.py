@@ -6,7 +6,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from briefing import analysis, narrative, stats
+from briefing.analysis import themes as analysis
+from briefing.narrative import writer as narrative
+from briefing.analysis import stats
 from tests.conftest import ROOT
 
 SURVEY = ROOT / "data" / "raw" / "pcn_cd_survey_2019.csv"

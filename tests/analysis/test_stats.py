@@ -1,4 +1,4 @@
-"""Tests for briefing.stats against independent references (statsmodels, scipy, published examples)."""
+"""Tests for briefing.analysis.stats against independent references (statsmodels, scipy, published examples)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from statsmodels.stats.proportion import (
     proportions_ztest,
 )
 
-from briefing.stats import (
+from briefing.analysis.stats import (
     FISHER,
     SMALL_BASE,
     SMALL_COMPLEMENT,

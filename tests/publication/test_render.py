@@ -1,10 +1,11 @@
 """The render layer: the dialect, includes, engine choice, and publishing only complete builds."""
 
+import os
 import shutil
 
 import pytest
 
-from briefing import render
+from briefing.publication import render
 from tests.conftest import ROOT, copy_project, digest, make
 
 REPORT_SOURCES = [ROOT / render.DOCUMENT, *sorted((ROOT / "report" / "templates").glob("*.j2"))]
@@ -80,15 +81,16 @@ def test_a_failing_render_keeps_the_last_good_briefing(built, tmp_path):
     outputs = sorted((built / "_output").iterdir())
     before = {p.name: digest(p) for p in outputs}
     partial = built / "report" / "typst" / "typst-show.typ"
-    good = partial.read_text()
+    good, stamp = partial.read_text(), partial.stat()
     partial.write_text(good + "\n#this-function-does-not-exist()\n")
     try:
         result = make(built, "report", ENGINE="pandoc", check=False)
         assert result.returncode != 0
         assert "typst (PDF) failed" in result.stderr and "unchanged" in result.stderr
         assert {p.name: digest(p) for p in outputs} == before
-    finally:
+    finally:  # restore the file and its time, so the shared build stays up to date for the tests after this one
         partial.write_text(good)
+        os.utime(partial, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
 
 
 @pytest.mark.quarto

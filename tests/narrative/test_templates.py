@@ -5,7 +5,8 @@ import re
 import jinja2
 import pytest
 
-from briefing import config, narrative
+from briefing import config
+from briefing.narrative import writer as narrative
 from tests.conftest import ROOT
 
 SOURCES = [*sorted((ROOT / "report" / "templates").glob("*.j2")), ROOT / "report" / "briefing.qmd"]

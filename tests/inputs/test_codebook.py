@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from briefing.codebook import CodebookError, answered_mask, counts_mask, load_codebook
+from briefing.inputs.codebook import CodebookError, answered_mask, counts_mask, load_codebook
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.conftest import ROOT  # noqa: E402
 CODEBOOK = ROOT / "data/codebook.yml"
 
 

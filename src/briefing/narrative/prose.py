@@ -37,7 +37,7 @@ from typing import Any, Callable, Mapping
 import jinja2
 from markupsafe import Markup
 
-from briefing.stats import SMALL_COMPLEMENT, Suppression
+from briefing.analysis.stats import SMALL_COMPLEMENT, Suppression
 
 __all__ = [
     "DEFAULT_THRESHOLD",

@@ -11,11 +11,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from briefing import config, stats
-from briefing.codebook import Codebook, FindingSpec, answered_mask, counts_mask, load_codebook
-from briefing import findings as findings_io
-from briefing.findings import Finding
-from briefing.validate import read_survey
+from briefing import config
+from briefing.analysis import stats
+from briefing.inputs.codebook import Codebook, FindingSpec, answered_mask, counts_mask, load_codebook
+from briefing.analysis import findings as findings_io
+from briefing.analysis.findings import Finding
+from briefing.inputs.validate import read_survey
 
 SIZE_BANDS = ("small", "medium", "large")
 

@@ -10,7 +10,7 @@ figure's `value` through the house-style filters and cites its source by `citati
 field); `csl_items` turns the entries into CSL-JSON items; `write_bibliography` writes them byte-identically on
 every run, for `--citeproc --bibliography=...` (pandoc) or `bibliography:` (Quarto).
 
-    python -m briefing.context --out build/context/references.json
+    python -m briefing.narrative.context_figures --out build/context/references.json
 """
 
 from __future__ import annotations

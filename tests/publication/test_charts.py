@@ -12,9 +12,9 @@ import pytest
 from afcharts.af_colours import get_af_colours
 from fontTools.ttLib import TTFont
 
-from briefing import charts
-from briefing.findings import Finding
-from briefing.prose import percent
+from briefing.publication import charts
+from briefing.analysis.findings import Finding
+from briefing.narrative.prose import percent
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -16,8 +16,9 @@ import yaml
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
-from briefing import charts, render
-from briefing.findings import Finding
+from briefing.publication import charts
+from briefing.publication import render
+from briefing.analysis.findings import Finding
 from tests.conftest import ROOT
 
 A4 = (595.28, 841.89)  # points

@@ -10,11 +10,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from briefing import frame as frame_module
-from briefing.frame import FrameInputError, build_frame, main
+from briefing.inputs import frame as frame_module
+from briefing.inputs.frame import FrameInputError, build_frame, main
 
-ROOT = Path(__file__).resolve().parents[1]
-NHS_DIGITAL = Path(os.environ.get("NHS_DIGITAL_DIR", Path(__file__).resolve().parents[2] / "shared/data/nhs-digital"))
+from tests.conftest import ROOT  # noqa: E402
+NHS_DIGITAL = Path(os.environ.get("NHS_DIGITAL_DIR", ROOT.parent / "shared/data/nhs-digital"))
 COMMITTED = ROOT / "data/reference/pcn_frame_2019-20.csv"
 YEARS = {
     "2019-20": ("MAPPING_NHS_GEOGRAPHIES_1920.csv", "PREVALENCE_1920.csv", "PATIENT_LIST_SIZE"),

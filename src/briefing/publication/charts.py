@@ -28,11 +28,11 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
 
-from briefing.findings import Finding  # noqa: E402
-from briefing.prose import percent  # noqa: E402
+from briefing.analysis.findings import Finding  # noqa: E402
+from briefing.narrative.prose import percent  # noqa: E402
 
 STYLE = Path(afcharts.__file__).parent / "afcharts.mplstyle"
-FONTS_DIR = Path(__file__).resolve().parents[2] / "report" / "fonts"
+FONTS_DIR = Path(__file__).resolve().parents[3] / "report" / "fonts"
 FONT_FAMILY = "Inter"
 FALLBACK_FAMILIES = ("DejaVu Sans", "Arial", "sans-serif")
 
