@@ -19,7 +19,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from briefing.analysis import findings as findings_io
 from briefing.config import find_root
+from briefing.narrative import provenance
 
 DOCUMENT = "report/briefing.qmd"
 STYLESHEET = "report/styles/briefing.css"
@@ -27,6 +29,7 @@ LUA_FILTER = "report/filters/pandoc-compat.lua"
 TYPST_TEMPLATE = "report/typst/pandoc-template.typ"
 METADATA = "build/narrative/metadata.yml"
 BIBLIOGRAPHY = "build/narrative/references.json"
+PROVENANCE = "build/narrative/provenance.json"  # written by the narrative step; published inside findings.json
 OUTPUT_NAMES = ("briefing.html", "briefing.pdf")
 
 INCLUDE = re.compile(r"\{\{<\s*include\s+(?P<path>\S+)\s*>\}\}")
@@ -97,7 +100,7 @@ class Engine:
     @staticmethod
     def choose(requested: str) -> "Engine":
         if requested == "auto":
-            return Engine("quarto" if shutil.which("quarto") else "pandoc")
+            return Engine(provenance.default_engine())
         if requested == "quarto" and not shutil.which("quarto"):
             raise RenderError("ENGINE=quarto but `quarto` is not on PATH (install it from conda-forge or quarto.org)")
         if requested not in ("quarto", "pandoc"):
@@ -152,7 +155,7 @@ def render_pandoc(root: Path, staging: Path) -> None:
         [*common, "--to", "typst", "--template", str(root / TYPST_TEMPLATE), "--output", str(typst_source)],
         "pandoc (Typst)", cwd=root / "report",
     )  # fmt: skip
-    compile_typst(root, typst_source, staging / "briefing.pdf")
+    compile_typst(root, typst_source, staging / "briefing.pdf", built_from(root)["source_date_epoch"])
 
 
 # The HTML: one self-contained page (fonts, CSS and SVG charts inlined: it works offline), a contents list,
@@ -168,13 +171,16 @@ HTML_ARGS = (
 PDF_STANDARDS = ["ua-1"]
 
 
-def _source_date_epoch() -> int | None:
-    """SOURCE_DATE_EPOCH, when set, fixes the PDF's creation date (reproducible builds convention)."""
-    value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    return int(value) if value.isdigit() else None
+def built_from(root: Path) -> dict:
+    """The narrative step's provenance record (inputs, parameters, versions, the build's clock)."""
+    path = root / PROVENANCE
+    if not path.is_file():
+        raise RenderError(f"{PROVENANCE} not found; run the compute step first")
+    return findings_io.load(path)
 
 
-def compile_typst(root: Path, source: Path, pdf: Path) -> None:
+def compile_typst(root: Path, source: Path, pdf: Path, timestamp: int | None = None) -> None:
+    """Typst to PDF; `timestamp` (seconds since 1970) is the PDF's creation date (None: now)."""
     import typst
 
     # Typst reads "/..." image paths from `root`; the staging folder sits inside it (under build/).
@@ -182,7 +188,7 @@ def compile_typst(root: Path, source: Path, pdf: Path) -> None:
     try:
         typst.compile(
             str(source), output=str(pdf), root=str(root), font_paths=font_dirs(root), ignore_system_fonts=True,
-            pdf_standards=PDF_STANDARDS, pdf_tags=True, timestamp=_source_date_epoch(),
+            pdf_standards=PDF_STANDARDS, pdf_tags=True, timestamp=timestamp,
         )  # fmt: skip
     except Exception as error:  # typst raises its own error types carrying the compiler's diagnostics
         raise RenderError(f"typst (PDF) failed: {error}") from error
@@ -221,7 +227,8 @@ def render(engine: str, out_dir: Path, findings: Path, root: Path | None = None)
     with tempfile.TemporaryDirectory(prefix="render-", dir=root / "build") as tmp:
         staging = Path(tmp)
         (render_quarto if chosen.name == "quarto" else render_pandoc)(root, staging)
-        shutil.copyfile(findings, staging / "findings.json")
+        published = findings_io.load(findings) | {"provenance": built_from(root)}  # the same record as the appendix
+        (staging / "findings.json").write_text(findings_io.dumps(published), encoding="utf-8")
         publish(staging, out_dir, (*OUTPUT_NAMES, "findings.json"))
     return chosen
 
