@@ -102,7 +102,10 @@ endif
 $(BUILD)/engine $(BUILD)/build-context: ; @mkdir -p $(@D); touch $@
 
 # --- compute ------------------------------------------------------------------------------------------------
-$(VALIDATED): $(SURVEY_PATH) $(CODEBOOK) $(BUILD)/params.mk src/briefing/inputs/validate.py src/briefing/inputs/codebook.py
+# The wave against the frame first (two columns: fails at once, even on a huge file), then the wave on its own.
+$(VALIDATED): $(SURVEY_PATH) $(CODEBOOK) $(FRAME_FILE) $(wildcard data/raw/*.meta.yml data/reference/*.meta.yml) $(BUILD)/params.mk \
+  src/briefing/inputs/validate.py src/briefing/inputs/codebook.py src/briefing/inputs/crosscheck.py src/briefing/inputs/frame.py
+	$(PY) -m briefing.inputs.crosscheck --params $(PARAMS)
 	$(PY) -m briefing.inputs.validate --params $(PARAMS)
 	@mkdir -p $(@D); touch $@
 

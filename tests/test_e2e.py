@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 import time
 from pathlib import Path
@@ -198,6 +199,26 @@ def test_broken_input_fails_and_keeps_the_last_good_briefing(built):
         assert {name: digest(built / "_output" / name) for name in OUTPUTS} == before
     finally:
         survey.write_text(good, encoding="utf-8")
+
+
+def test_a_wave_larger_than_its_population_fails_before_any_notebook(built):
+    """The issue's example: more respondents than PCNs used to fail 30 s in, inside a notebook. Now the
+    cross-check stops the build first, naming the file, the rows and the rule; _output/ stays byte for byte."""
+    before = {name: digest(built / "_output" / name) for name in OUTPUTS}
+    survey = next((built / "data" / "raw").glob("pcn_cd_survey_*.csv"))
+    good, stamp = survey.read_bytes(), survey.stat()
+    header, *rows = good.decode("utf-8").splitlines(keepends=True)
+    survey.write_text(header + "".join(rows) * 6, encoding="utf-8")
+    try:
+        result = make(built, "report", ENGINE="pandoc", check=False)
+        assert result.returncode != 0
+        assert f"{survey.relative_to(built)}: rows 2 to {6 * len(rows) + 1:,} are {6 * len(rows):,} respondents" in result.stderr
+        assert "cannot outnumber the PCNs they speak for" in result.stderr
+        assert "papermill" not in result.stdout and "briefing.inputs.validate" not in result.stdout
+        assert {name: digest(built / "_output" / name) for name in OUTPUTS} == before
+    finally:  # the file and its time restored: the shared build stays up to date
+        survey.write_bytes(good)
+        os.utime(survey, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
 
 
 def test_findings_match_the_reviewed_golden_copy(built):
