@@ -131,3 +131,9 @@ def test_the_command_fails_with_every_breach_named(tmp_path):
     rows = 6 * (len(lines) - 1)
     assert f"{PARAMS.survey_path}: rows 2 to {rows + 1:,} are {rows:,} respondents, but the frame" in result.stderr
     assert "header is row 1" in result.stderr
+
+
+def test_a_frame_without_its_record_is_named(example):
+    problems = crosscheck.check_wave(dataclasses.replace(example, frame_meta={}), PARAMS)
+    assert problems == [f"{PARAMS.frame_file.removesuffix('.csv')}.meta.yml: not found: the frame needs its provenance "
+                        "record, whose `year` is checked against the wave's"]  # fmt: skip

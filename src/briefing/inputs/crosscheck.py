@@ -149,6 +149,8 @@ def year_problems(inputs: Inputs, params: config.Params) -> list[str]:
     wave_year = str(inputs.wave_meta.get("year") or params.wave)
     year = frame_year(inputs.frame_meta)
     frame_meta = shown(inputs.frame_path.with_suffix(".meta.yml"))
+    if not inputs.frame_meta:
+        return [f"{frame_meta}: not found: the frame needs its provenance record, whose `year` is checked against the wave's"]
     if year is None:
         return [f"{frame_meta}: no `year` (e.g. 2019-20): the frame's year cannot be checked against the wave's"]
     if not year.startswith(wave_year):
