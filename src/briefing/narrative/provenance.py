@@ -13,6 +13,7 @@ import hashlib
 import importlib.metadata
 import platform
 import re
+import shlex
 import shutil
 import subprocess
 from pathlib import Path
@@ -22,14 +23,16 @@ import yaml
 
 from briefing import config
 from briefing.analysis import findings as findings_io
+from briefing.narrative.context_figures import DEFAULT_FILE as CONTEXT_FIGURES
 
 HASH_NAME = "SHA-256"
-CONTEXT_FIGURES = "data/context/context_figures.yml"
 # Packages whose versions decide the figures or the pages (the full pins are in requirements.lock).
 KEY_PACKAGES = (
     "numpy", "pandas", "scipy", "statsmodels", "pandera", "matplotlib", "papermill", "jinja2",
     "pypandoc_binary", "typst",
 )  # fmt: skip
+
+
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -120,7 +123,7 @@ def versions(engine: str) -> dict[str, Any]:
 
 
 def rebuild_command(params_file: str, epoch: int, engine: str) -> str:
-    return f"SOURCE_DATE_EPOCH={epoch} make report PARAMS={params_file} ENGINE={engine}"
+    return f"SOURCE_DATE_EPOCH={epoch} make report PARAMS={shlex.quote(params_file)} ENGINE={engine}"
 
 
 def record(params: config.Params, params_path: Path, root: Path, engine: str) -> dict[str, Any]:

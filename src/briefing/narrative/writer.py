@@ -22,7 +22,7 @@ from briefing.inputs.codebook import load_codebook
 from briefing.narrative.context_figures import load_context_figures, write_bibliography
 
 TEMPLATE_SUFFIX = ".md.j2"
-CONTEXT_FIGURES = "data/context/context_figures.yml"  # figures from other publications, cited
+CONTEXT_FIGURES = provenance.CONTEXT_FIGURES  # figures from other publications, cited
 BIBLIOGRAPHY = "references.json"  # CSL-JSON, written beside the partials; both render paths cite from it
 PROVENANCE = "provenance.json"  # what the briefing was built from; render publishes it inside findings.json
 
