@@ -33,7 +33,7 @@ endif
 # Code by pipeline stage (src/briefing/<stage>/): inputs -> analysis -> narrative -> publication.
 CORE_SRC := $(addprefix src/briefing/,__init__.py config.py yamlfile.py)
 INPUTS_SRC := $(wildcard src/briefing/inputs/*.py)
-ANALYSIS_SRC := $(CORE_SRC) $(INPUTS_SRC) $(wildcard src/briefing/analysis/*.py) src/briefing/narrative/prose.py src/briefing/publication/charts.py $(wildcard report/fonts/*.ttf report/fonts/*.otf report/fonts/*.woff2)
+ANALYSIS_SRC := $(CORE_SRC) $(INPUTS_SRC) $(wildcard src/briefing/analysis/*.py) src/briefing/narrative/prose.py src/briefing/publication/charts.py src/briefing/publication/theme_charts.py $(wildcard report/fonts/*.ttf report/fonts/*.otf report/fonts/*.woff2)
 NOTEBOOKS := $(sort $(basename $(notdir $(wildcard notebooks/*.ipynb))))
 FINDINGS := $(NOTEBOOKS:%=$(BUILD)/findings/%.json)
 VALIDATED := $(BUILD)/validated/wave-$(WAVE).ok

@@ -89,10 +89,22 @@ def sidecar(data_file: str | Path, root: Path) -> dict[str, Any]:
     return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
+def figures_by_theme(findings: dict[str, Any], question_order: list[str]) -> dict[str, list[dict]]:
+    """Each theme's question charts (records with a `question`), in codebook order."""
+    charts = [r for r in findings.values() if r["kind"] == "figure" and r.get("question") in question_order]
+    charts.sort(key=lambda r: question_order.index(r["question"]))
+    themes: dict[str, list[dict]] = {}
+    for record in charts:
+        themes.setdefault(record["theme"], []).append(record)
+    return themes
+
+
 def context(findings: dict[str, Any], params: config.Params, root: Path) -> dict[str, Any]:
-    registry = load_codebook(root / params.codebook).findings
+    codebook = load_codebook(root / params.codebook)
+    registry = codebook.findings
     return {
         "f": findings["findings"],
+        "figures": figures_by_theme(findings["findings"], list(codebook.questions)),
         "survey_results": [findings["findings"][fid] for fid in registry],
         "c": load_context_figures(root / CONTEXT_FIGURES),
         "p": params,
