@@ -39,7 +39,8 @@ FINDINGS := $(NOTEBOOKS:%=$(BUILD)/findings/%.json)
 VALIDATED := $(BUILD)/validated/wave-$(WAVE).ok
 TEMPLATES := $(wildcard report/templates/*.j2)
 REPORT_SRC := _quarto.yml report/briefing.qmd $(wildcard report/styles/* report/typst/* report/filters/* report/fonts/*)
-OUTPUTS := $(OUT)/briefing.html $(OUT)/briefing.pdf $(OUT)/findings.json
+OUTPUTS := $(OUT)/briefing.html $(OUT)/briefing.pdf $(OUT)/briefing.docx $(OUT)/findings.json
+REFERENCE_DOCX := $(BUILD)/reference.docx
 
 .PHONY: help report compute test bench reference golden env clean FORCE
 
@@ -47,10 +48,10 @@ help: ## List the targets
 	@echo "Targets (parameters live in $(PARAMS); ENGINE=auto|quarto|pandoc picks the renderer):"
 	@grep -hE '^[a-z][a-zA-Z_-]*:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F'\t' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-report: $(OUTPUTS) ## Build the briefing: _output/briefing.html, briefing.pdf, findings.json
+report: $(OUTPUTS) ## Build the briefing: _output/briefing.html, briefing.pdf, briefing.docx, findings.json
 	@echo "Briefing up to date: $(OUTPUTS)"
 
-compute: $(BUILD)/narrative.stamp ## Run the notebooks and write the narrative (what `quarto render` needs)
+compute: $(BUILD)/narrative.stamp $(REFERENCE_DOCX) ## Run the notebooks and write the narrative (what `quarto render` needs)
 
 test: $(ENV_READY) $(AXE_JS) ## Run the test suite
 	$(PY) -m pytest
@@ -115,7 +116,11 @@ $(BUILD)/narrative.stamp: $(BUILD)/findings.json $(TEMPLATES) data/context/conte
 # render.py replaces _output/ files itself, atomically; make must never delete them after a failed render
 # (.DELETE_ON_ERROR would otherwise remove the last good briefing).
 .PRECIOUS: $(OUTPUTS)
-$(OUTPUTS) &: $(BUILD)/narrative.stamp $(REPORT_SRC) src/briefing/publication/render.py $(BUILD)/engine
+$(OUTPUTS) &: $(BUILD)/narrative.stamp $(REFERENCE_DOCX) $(REPORT_SRC) src/briefing/publication/render.py $(BUILD)/engine
 	$(PY) -m briefing.publication.render --engine $(ENGINE) --out $(OUT) --findings $(BUILD)/findings.json
+
+# The Word edition's house style: a reference document built from pandoc's default by the project's code.
+$(REFERENCE_DOCX): src/briefing/publication/docx.py $(ENV_READY)
+	$(PY) -m briefing.publication.docx --out $@
 
 FORCE:

@@ -16,6 +16,7 @@
 
 local in_quarto = type(quarto) == "table"
 local is_typst = FORMAT:match("typst") ~= nil
+local is_docx = FORMAT:match("docx") ~= nil
 
 local KEY_FINDINGS_ID = "key-findings"
 local APPENDIX_ID = "methods"
@@ -87,6 +88,10 @@ function Image(img)
     img.attributes["alt"] = alt
   end
   img.src = image_source(img.src)
+  if is_docx then
+    img.src = img.src:gsub("%.svg$", ".png")  -- Word: the chart's PNG twin (charts.py)
+    if alt then img.caption = pandoc.Inlines({ pandoc.Str(alt) }) end  -- Word's alt text (descr) is the image's text
+  end
   return img
 end
 
@@ -108,6 +113,15 @@ local function typst_figure(fig, source)
   end
   call = call .. "  image(" .. typst_string(image_source(img.src)) .. ", alt: " .. typst_string(alt) .. ", width: 100%),\n)"
   return raw(call)
+end
+
+-- Word has no style sheet counter: "Figure n: " goes into the caption itself, as the PDF and HTML show it.
+local figures_seen = 0
+function number_figure(fig)
+  local first = fig.caption.long[1]
+  if not first then return end
+  figures_seen = figures_seen + 1
+  first.content:insert(1, pandoc.Str("Figure " .. figures_seen .. ": "))
 end
 
 -- --- tables ---------------------------------------------------------------------------------------------------
@@ -207,6 +221,7 @@ transform_blocks = function(blocks, inside_panel)
       i = last + 1
     elseif b.t == "Figure" then
       local source = is_source_line(blocks[i + 1]) and blocks[i + 1] or nil
+      if is_docx then number_figure(b) end
       local typst = is_typst and typst_figure(b, source)
       if typst then
         out:insert(typst)
@@ -219,7 +234,7 @@ transform_blocks = function(blocks, inside_panel)
       if is_typst then
         out:insert(raw("#briefing-source[" .. typst_inlines(b.content) .. "]"))
       else
-        out:insert(pandoc.Div({ b }, pandoc.Attr("", { "source" })))
+        out:insert(pandoc.Div({ b }, pandoc.Attr("", { "source" }, { ["custom-style"] = "Source Line" })))
       end
       i = i + 1
     else

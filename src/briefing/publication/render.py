@@ -27,7 +27,8 @@ LUA_FILTER = "report/filters/pandoc-compat.lua"
 TYPST_TEMPLATE = "report/typst/pandoc-template.typ"
 METADATA = "build/narrative/metadata.yml"
 BIBLIOGRAPHY = "build/narrative/references.json"
-OUTPUT_NAMES = ("briefing.html", "briefing.pdf")
+REFERENCE_DOCX = "build/reference.docx"  # the Word edition's house style (publication/docx.py; `make compute`)
+OUTPUT_NAMES = ("briefing.html", "briefing.pdf", "briefing.docx")
 
 INCLUDE = re.compile(r"\{\{<\s*include\s+(?P<path>\S+)\s*>\}\}")
 ANY_SHORTCODE = re.compile(r"\{\{<\s*(?P<name>[\w-]+)[^>]*>\}\}")
@@ -153,6 +154,10 @@ def render_pandoc(root: Path, staging: Path) -> None:
         "pandoc (Typst)", cwd=root / "report",
     )  # fmt: skip
     compile_typst(root, typst_source, staging / "briefing.pdf")
+    run(
+        [*common, "--to", "docx", "--reference-doc", str(root / REFERENCE_DOCX), "--output", str(staging / "briefing.docx")],
+        "pandoc (Word)", cwd=root / "report",
+    )  # fmt: skip
 
 
 # The HTML: one self-contained page (fonts, CSS and SVG charts inlined: it works offline), a contents list,
@@ -190,7 +195,7 @@ def compile_typst(root: Path, source: Path, pdf: Path) -> None:
 
 
 def render_quarto(root: Path, staging: Path) -> None:
-    for fmt in ("html", "typst"):
+    for fmt in ("html", "typst", "docx"):
         run(["quarto", "render", DOCUMENT, "--to", fmt, "--output-dir", str(staging / "quarto")], f"quarto ({fmt})", root)
     for name in OUTPUT_NAMES:
         found = sorted((staging / "quarto").rglob(name))
