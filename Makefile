@@ -107,7 +107,7 @@ $(BUILD)/findings/%.json: notebooks/%.ipynb $(VALIDATED) $(FRAME_FILE) $(ANALYSI
 $(BUILD)/findings.json: $(FINDINGS) src/briefing/analysis/findings.py
 	$(PY) -m briefing.analysis.findings $(FINDINGS) --params $(PARAMS) --out $@
 
-$(BUILD)/narrative.stamp: $(BUILD)/findings.json $(TEMPLATES) data/context/context_figures.yml $(wildcard data/raw/*.meta.yml data/reference/*.meta.yml) \
+$(BUILD)/narrative.stamp: $(BUILD)/findings.json $(TEMPLATES) data/context/context_figures.yml data/quotes.yml $(SURVEY_PATH) $(FRAME_FILE) $(wildcard data/raw/*.meta.yml data/reference/*.meta.yml) \
   $(wildcard src/briefing/narrative/*.py) src/briefing/yamlfile.py $(BUILD)/params.mk
 	$(PY) -m briefing.narrative.writer --params $(PARAMS) --findings $(BUILD)/findings.json --out $(BUILD)/narrative
 	@touch $@

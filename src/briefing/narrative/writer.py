@@ -22,6 +22,7 @@ from briefing.analysis import findings as findings_io
 from briefing.narrative import prose
 from briefing.inputs.codebook import load_codebook
 from briefing.narrative.context_figures import load_context_figures, write_bibliography
+from briefing.narrative.quotes import QUOTES_FILE, QuoteError, load_quotes
 
 TEMPLATE_SUFFIX = ".md.j2"
 CONTEXT_FIGURES = "data/context/context_figures.yml"  # figures from other publications, cited
@@ -99,16 +100,29 @@ def figures_by_theme(findings: dict[str, Any], question_order: list[str]) -> dic
     return themes
 
 
+def wave_quotes(codebook, params: config.Params, root: Path, synthetic: bool) -> dict[str, list]:
+    """The quotes data/quotes.yml picks for this wave, by theme (narrative/quotes.py checks and escapes them)."""
+    import pandas as pd
+
+    from briefing.inputs.validate import read_survey
+
+    survey = read_survey(root / params.survey_path, codebook, params.wave)
+    frame = pd.read_csv(root / params.frame_file, dtype=str)
+    return load_quotes(root / QUOTES_FILE, survey, frame, codebook, params, synthetic)
+
+
 def context(findings: dict[str, Any], params: config.Params, root: Path) -> dict[str, Any]:
     codebook = load_codebook(root / params.codebook)
     registry = codebook.findings
+    wave = sidecar(params.survey_path, root)
     return {
         "f": findings["findings"],
         "figures": figures_by_theme(findings["findings"], list(codebook.questions)),
         "survey_results": [findings["findings"][fid] for fid in registry],
         "c": load_context_figures(root / CONTEXT_FIGURES),
         "p": params,
-        "wave": sidecar(params.survey_path, root),
+        "wave": wave,
+        "quotes": wave_quotes(codebook, params, root, bool(wave.get("synthetic"))),
         "frame_source": sidecar(params.frame_file, root),
         "build_date": build_date(),
     }
@@ -162,7 +176,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--templates", default="report/templates", type=Path)
     parser.add_argument("--out", default="build/narrative", type=Path)
     args = parser.parse_args(argv)
-    written = render_all(args.findings, config.load(args.params), args.templates, args.out)
+    try:
+        written = render_all(args.findings, config.load(args.params), args.templates, args.out)
+    except QuoteError as error:
+        raise SystemExit(f"narrative: {error}\nThe narrative was not written; the previous briefing is unchanged.")
     print(f"narrative: {len(written)} files in {args.out}")
 
 
