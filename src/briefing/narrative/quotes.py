@@ -36,11 +36,11 @@ QUOTES_FILE = "data/quotes.yml"
 ELLIPSIS = "\u2026"
 REDACTED = "[redacted]"
 TITLES = r"(?:Dr|Mr|Mrs|Ms|Miss|Mx|Prof|Professor|Sir|Dame|Nurse|Cllr)"
-PERSONAL_DATA = [  # in this order: an e-mail address holds a dot-separated host a URL rule would also take
+PERSONAL_DATA = [  # in this order: e-mail before URL (its host), phone before NHS number (+44 161 496 0000)
     re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),  # e-mail
     re.compile(r"(?:\b[a-z][a-z0-9+.-]*://|\bwww\.)[^\s<>\"]+", re.IGNORECASE),  # URL
-    re.compile(r"(?<!\d)\d{3}[ -]?\d{3}[ -]?\d{4}(?!\d)"),  # NHS number (3-3-4) or any ten-digit run
     re.compile(r"(?:\+44\s?(?:\(0\)\s?)?|(?<!\d)0)\d{2,4}[\s-]?\d{3,4}[\s-]?\d{3,4}(?!\d)"),  # UK phone
+    re.compile(r"(?<!\d)\d{3}[ -]?\d{3}[ -]?\d{4}(?!\d)"),  # NHS number (3-3-4) or any ten-digit run
     re.compile(rf"\b{TITLES}\.?\s+[A-Z][\w'\u2019-]*(?:\s+[A-Z][\w'\u2019-]*)*"),  # a title and a name
 ]
 MARKUP = set(string.punctuation)  # pandoc Markdown reads any backslash-escaped ASCII punctuation literally
