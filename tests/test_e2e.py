@@ -16,7 +16,7 @@ from tests.conftest import copy_project, digest, make
 
 pytestmark = pytest.mark.e2e
 
-OUTPUTS = ("briefing.html", "briefing.pdf", "findings.json")
+OUTPUTS = ("briefing.html", "briefing.pdf", "briefing.docx", "findings.json")
 
 
 def normalise(text: str) -> str:
