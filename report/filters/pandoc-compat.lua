@@ -115,6 +115,13 @@ local function typst_figure(fig, source)
   return raw(call)
 end
 
+-- HTML: the chart sits in its own box, which on a narrow screen keeps the chart at a legible size and scrolls
+-- sideways (reachable by keyboard, named like the tables' boxes); the page itself never scrolls sideways.
+function html_chart_box(fig)
+  local name = "Chart: " .. pandoc.utils.stringify(fig.caption.long or {})
+  fig.content = { pandoc.Div(fig.content, pandoc.Attr("", { "chart-scroll" }, { tabindex = "0", role = "region", ["aria-label"] = name })) }
+end
+
 -- Word has no style sheet counter: "Figure n: " goes into the caption itself, as the PDF and HTML show it.
 local figures_seen = 0
 function number_figure(fig)
@@ -227,6 +234,7 @@ transform_blocks = function(blocks, inside_panel)
         out:insert(typst)
         i = i + (source and 2 or 1)
       else
+        if not is_typst and not is_docx then html_chart_box(b) end
         out:insert(b)
         i = i + 1
       end

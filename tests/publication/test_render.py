@@ -98,7 +98,7 @@ def test_a_failing_render_keeps_the_last_good_briefing(built, tmp_path):
 def test_quarto_path_renders_the_same_briefing(tmp_path):
     project = copy_project(tmp_path)
     make(project, "report", ENGINE="quarto")
-    for name in ("briefing.html", "briefing.pdf", "findings.json"):
+    for name in ("briefing.html", "briefing.pdf", "briefing.docx", "findings.json"):
         assert (project / "_output" / name).stat().st_size > 0
     # `quarto render` itself works on the project after the compute step
     import subprocess
