@@ -137,6 +137,7 @@ end
 -- column. In the PDF the figures' columns take their natural width and the label column the rest (1fr); in
 -- HTML the browser sizes the columns from their content.
 local tables_seen = 0
+local word_tables = 0
 
 function Table(tbl)
   for k, spec in ipairs(tbl.colspecs) do
@@ -148,6 +149,11 @@ function Table(tbl)
     tables_seen = tables_seen + 1
     local caption = pandoc.utils.stringify(tbl.caption.long or {})
     local name = "Table " .. tables_seen .. (caption ~= "" and (": " .. caption) or "")
+    if is_docx and tbl.caption.long[1] and not tbl.attributes["numbered"] then  -- Word: no style sheet counter,
+      word_tables = word_tables + 1                                            -- so the number goes in the caption
+      tbl.attributes["numbered"] = "true"  -- (the filter can see a table twice)
+      tbl.caption.long[1].content:insert(1, pandoc.Str("Table " .. word_tables .. ": "))
+    end
     return pandoc.Div({ tbl }, pandoc.Attr("", { "table-scroll" }, { tabindex = "0", role = "region", ["aria-label"] = name }))
   end
   local typst = typst_blocks({ tbl }):gsub("columns: %(50%%,", "columns: (1fr,", 1)

@@ -155,7 +155,8 @@ def render_pandoc(root: Path, staging: Path) -> None:
     )  # fmt: skip
     compile_typst(root, typst_source, staging / "briefing.pdf")
     run(
-        [*common, "--to", "docx", "--reference-doc", str(root / REFERENCE_DOCX), "--output", str(staging / "briefing.docx")],
+        [*common, "--to", "docx", "--reference-doc", str(root / REFERENCE_DOCX), "--figure-caption-position=above",
+         "--table-caption-position=above", "--output", str(staging / "briefing.docx")],
         "pandoc (Word)", cwd=root / "report",
     )  # fmt: skip
 
