@@ -7,8 +7,10 @@ import re
 import time
 from pathlib import Path
 
+import docx
 import pypandoc
 import pytest
+from docx.oxml.ns import qn
 from pypdf import PdfReader
 
 from briefing.narrative.prose import percent
@@ -73,13 +75,22 @@ def test_findings_json_is_complete(built):
     assert {"plan_to_leave", "workload_unmanageable", "pcn_count", "fig_workload_by_size"} <= set(findings)
 
 
-def test_every_sentence_is_in_the_pdf_and_the_html(built):
+def docx_text(path: Path) -> str:
+    """Every paragraph's text in the Word edition, tables and callouts included (python-docx opens the file)."""
+    document = docx.Document(str(path))
+    paragraphs = ["".join(t.text or "" for t in p.iter(qn("w:t"))) for p in document.element.body.iter(qn("w:p"))]
+    return normalise(" ".join(paragraphs))
+
+
+def test_every_sentence_is_in_the_pdf_the_html_and_the_word_edition(built):
     pdf, html = pdf_text(built / "_output" / "briefing.pdf"), html_text(built / "_output" / "briefing.html")
+    word = docx_text(built / "_output" / "briefing.docx")
     sentences = narrative_sentences(built)
-    assert len(sentences) >= 5
+    assert len(sentences) >= 20
     for sentence in sentences:
         assert sentence in html, f"not in HTML: {sentence}"
         assert sentence in pdf, f"not in PDF: {sentence}"
+        assert sentence in word, f"not in the Word edition: {sentence}"
 
 
 def test_figures_in_prose_come_from_findings_json(built):

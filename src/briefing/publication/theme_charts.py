@@ -2,7 +2,9 @@
 overview of every headline finding with its confidence interval. House style, SVG and alt text: charts.py.
 
   * rating and confidence scales (codebook type `likert`): diverging stacked bars, unfavourable answers left of
-    the centre line, a middle answer split across it, "Don't know" named beside the bar;
+    the centre line, a middle answer split across it, "Don't know" named beside the bar; the scale's colours run
+    dark to light (afcharts' sequential blues), so its order survives greyscale print, and a legend above reads
+    in the scale's order (the one place the house style allows a legend: a segment is too narrow for its name);
   * single choices: bars ordered by share; multiple-choice priorities: bars ranked by share;
   * the answers a finding counts are dark blue, the rest grey (the focus palette), as in Figure 1;
   * every share is a label, the base (n) is in the row label, suppressed cells are never drawn
