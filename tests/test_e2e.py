@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import time
 from pathlib import Path
@@ -152,23 +153,31 @@ def test_touching_one_notebook_reruns_only_that_notebook(built):
     make(built, "report", ENGINE="pandoc")
 
 
+def fails_keeping_the_last_good_briefing(project: Path, path: Path, broken: bytes) -> str:
+    """Put `broken` in `path` and run `make report`: it must fail and leave _output/ byte for byte. The file is
+    restored with its time, so the shared build stays up to date. Returns make's stderr."""
+    before = {name: digest(project / "_output" / name) for name in OUTPUTS}
+    good, stamp = path.read_bytes(), path.stat()
+    path.write_bytes(broken)
+    try:
+        result = make(project, "report", ENGINE="pandoc", check=False)
+        assert result.returncode != 0
+        assert {name: digest(project / "_output" / name) for name in OUTPUTS} == before
+        return result.stderr
+    finally:
+        path.write_bytes(good)
+        os.utime(path, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
+
+
 def test_broken_input_fails_and_keeps_the_last_good_briefing(built):
-    before = {name: digest(built / "_output" / name) for name in OUTPUTS}
     survey = next((built / "data" / "raw").glob("pcn_cd_survey_*.csv"))
-    good = survey.read_text(encoding="utf-8")
-    lines = good.splitlines(keepends=True)
+    lines = survey.read_text(encoding="utf-8").splitlines(keepends=True)
     header = lines[0].rstrip("\r\n").split(",")
     cells = lines[3].rstrip("\r\n").split(",")
     cells[header.index("pcn_list_size")] = "lots"
     lines[3] = ",".join(cells) + "\n"
-    survey.write_text("".join(lines), encoding="utf-8")
-    try:
-        result = make(built, "report", ENGINE="pandoc", check=False)
-        assert result.returncode != 0
-        assert survey.name in result.stderr and "pcn_list_size" in result.stderr
-        assert {name: digest(built / "_output" / name) for name in OUTPUTS} == before
-    finally:
-        survey.write_text(good, encoding="utf-8")
+    stderr = fails_keeping_the_last_good_briefing(built, survey, "".join(lines).encode("utf-8"))
+    assert survey.name in stderr and "pcn_list_size" in stderr
 
 
 def test_findings_match_the_reviewed_golden_copy(built):

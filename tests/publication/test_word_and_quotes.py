@@ -13,13 +13,10 @@ import pandas as pd
 import pytest
 from pypdf import PdfReader
 
-from tests.conftest import copy_project, digest, make
-from tests.test_e2e import docx_text, html_text, normalise, pdf_text
+from tests.conftest import copy_project, make
+from tests.test_e2e import docx_text, fails_keeping_the_last_good_briefing, html_text, normalise, pdf_text
 
 pytestmark = pytest.mark.e2e
-
-OUTPUTS = ("briefing.html", "briefing.pdf", "briefing.docx", "findings.json")
-
 
 def docx_images(path: Path) -> list[dict]:
     xml = zipfile.ZipFile(path).read("word/document.xml").decode("utf-8")
@@ -90,34 +87,16 @@ def test_quotes_are_printed_redacted_in_every_output(built):
     ],
 )
 def test_a_bad_quote_fails_naming_it_and_keeps_the_last_good_briefing(built, entry, message):
-    before = {name: digest(built / "_output" / name) for name in OUTPUTS}
     quotes = built / "data" / "quotes.yml"
-    good = quotes.read_text(encoding="utf-8")
-    quotes.write_text(f'"2019":\n  - {entry}\n', encoding="utf-8")
-    try:
-        result = make(built, "report", ENGINE="pandoc", check=False)
-        assert result.returncode != 0
-        assert f"data/quotes.yml: {message}" in result.stderr
-        assert "Traceback" not in result.stderr
-        assert {name: digest(built / "_output" / name) for name in OUTPUTS} == before
-    finally:
-        quotes.write_text(good, encoding="utf-8")
-        make(built, "report", ENGINE="pandoc")
+    stderr = fails_keeping_the_last_good_briefing(built, quotes, f'"2019":\n  - {entry}\n'.encode("utf-8"))
+    assert f"data/quotes.yml: {message}" in stderr and "Traceback" not in stderr
 
 
 def test_invalid_utf8_in_the_comments_fails_and_keeps_the_last_good_briefing(built):
-    before = {name: digest(built / "_output" / name) for name in OUTPUTS}
     survey = next((built / "data" / "raw").glob("pcn_cd_survey_*.csv"))
-    good = survey.read_bytes()
-    survey.write_bytes(good.replace(b"The workload is relentless", b"The workload is \xe9\xff relentless"))
-    try:
-        result = make(built, "report", ENGINE="pandoc", check=False)
-        assert result.returncode != 0
-        assert survey.name in result.stderr and "not UTF-8 text: byte 0xe9 on line 2, column `comments`" in result.stderr
-        assert {name: digest(built / "_output" / name) for name in OUTPUTS} == before
-    finally:
-        survey.write_bytes(good)
-        make(built, "report", ENGINE="pandoc")
+    broken = survey.read_bytes().replace(b"The workload is relentless", b"The workload is \xe9\xff relentless")
+    stderr = fails_keeping_the_last_good_briefing(built, survey, broken)
+    assert survey.name in stderr and "not UTF-8 text: byte 0xe9 on line 2, column `comments`" in stderr
 
 
 # --- hostile comments, through the real render paths ----------------------------------------------------------
