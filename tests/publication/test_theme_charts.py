@@ -129,3 +129,21 @@ def test_overview_title_follows_the_intervals(ctx, results):
     finally:
         for f, low in zip(findings, lows):
             f.extra["ci_low"] = low
+
+
+def test_in_the_smallest_region_no_chart_shows_a_count_of_one_to_seven(tmp_path):
+    region = themes.load_context(ROOT / "params.yml")
+    smallest = region.survey["region"].value_counts().idxmin()
+    ctx = themes.load_context(ROOT / "params.yml", region=smallest)
+    shown = 0
+    for theme in themes.survey_themes(ctx):
+        for chart in theme_charts.theme_charts(ctx, themes.survey_findings(ctx, theme, "nb"), tmp_path, "nb"):
+            for row in chart.extra["rows"]:
+                for share in row["shares"].values():
+                    if share is not None:
+                        count = round(share * row["n"])
+                        assert count == 0 or count >= 8, f"{chart.id}: {row['label']} shows a count of {count}"
+                        shown += 1
+                if row["n"] is not None and None in row["shares"].values():
+                    assert "fewer than 8" in chart.extra["alt"] or "withheld" in chart.extra["alt"]
+    assert shown > 0  # not everything is hidden
