@@ -15,12 +15,14 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import pandas as pd
 import yaml
 
 from briefing import config
 from briefing.analysis import findings as findings_io
 from briefing.narrative import prose
 from briefing.inputs.codebook import load_codebook
+from briefing.inputs.validate import read_survey
 from briefing.narrative.context_figures import load_context_figures, write_bibliography
 from briefing.narrative.quotes import QUOTES_FILE, QuoteError, load_quotes
 
@@ -102,10 +104,6 @@ def figures_by_theme(findings: dict[str, Any], question_order: list[str]) -> dic
 
 def wave_quotes(codebook, params: config.Params, root: Path, synthetic: bool) -> dict[str, list]:
     """The quotes data/quotes.yml picks for this wave, by theme (narrative/quotes.py checks and escapes them)."""
-    import pandas as pd
-
-    from briefing.inputs.validate import read_survey
-
     survey = read_survey(root / params.survey_path, codebook, params.wave)
     frame = pd.read_csv(root / params.frame_file, dtype=str)
     return load_quotes(root / QUOTES_FILE, survey, frame, codebook, params, synthetic)
