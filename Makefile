@@ -39,13 +39,14 @@ endif
 # Code by pipeline stage (src/briefing/<stage>/): inputs -> analysis -> narrative -> publication.
 CORE_SRC := $(addprefix src/briefing/,__init__.py config.py yamlfile.py)
 INPUTS_SRC := $(wildcard src/briefing/inputs/*.py)
-ANALYSIS_SRC := $(CORE_SRC) $(INPUTS_SRC) $(wildcard src/briefing/analysis/*.py) src/briefing/narrative/prose.py src/briefing/publication/charts.py $(wildcard report/fonts/*.ttf report/fonts/*.otf report/fonts/*.woff2)
+ANALYSIS_SRC := $(CORE_SRC) $(INPUTS_SRC) $(wildcard src/briefing/analysis/*.py) src/briefing/narrative/prose.py src/briefing/publication/charts.py src/briefing/publication/theme_charts.py $(wildcard report/fonts/*.ttf report/fonts/*.otf report/fonts/*.woff2)
 NOTEBOOKS := $(sort $(basename $(notdir $(wildcard notebooks/*.ipynb))))
 FINDINGS := $(NOTEBOOKS:%=$(BUILD)/findings/%.json)
 VALIDATED := $(BUILD)/validated/wave-$(WAVE).ok
 TEMPLATES := $(wildcard report/templates/*.j2)
 REPORT_SRC := _quarto.yml report/briefing.qmd $(wildcard report/styles/* report/typst/* report/filters/* report/fonts/*)
-OUTPUTS := $(OUT)/briefing.html $(OUT)/briefing.pdf $(OUT)/findings.json
+OUTPUTS := $(OUT)/briefing.html $(OUT)/briefing.pdf $(OUT)/briefing.docx $(OUT)/findings.json
+REFERENCE_DOCX := $(BUILD)/reference.docx
 
 .PHONY: help report compute test bench reference golden env clean FORCE
 
@@ -53,10 +54,10 @@ help: ## List the targets
 	@echo "Targets (parameters live in $(PARAMS); ENGINE=auto|quarto|pandoc picks the renderer):"
 	@grep -hE '^[a-z][a-zA-Z_-]*:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F'\t' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-report: $(OUTPUTS) ## Build the briefing: _output/briefing.html, briefing.pdf, findings.json
+report: $(OUTPUTS) ## Build the briefing: _output/briefing.html, briefing.pdf, briefing.docx, findings.json
 	@echo "Briefing up to date: $(OUTPUTS)"
 
-compute: $(BUILD)/narrative.stamp ## Run the notebooks and write the narrative (what `quarto render` needs)
+compute: $(BUILD)/narrative.stamp $(REFERENCE_DOCX) ## Run the notebooks and write the narrative (what `quarto render` needs)
 
 test: $(ENV_READY) $(AXE_JS) ## Run the test suite
 	$(PY) -m pytest
@@ -121,7 +122,7 @@ $(BUILD)/findings/%.json: notebooks/%.ipynb $(VALIDATED) $(FRAME_FILE) $(ANALYSI
 $(BUILD)/findings.json: $(FINDINGS) src/briefing/analysis/findings.py
 	$(PY) -m briefing.analysis.findings $(FINDINGS) --params $(PARAMS) --out $@
 
-$(BUILD)/narrative.stamp: $(BUILD)/findings.json $(TEMPLATES) data/context/context_figures.yml $(CODEBOOK) $(FRAME_FILE) \
+$(BUILD)/narrative.stamp: $(BUILD)/findings.json $(TEMPLATES) data/context/context_figures.yml data/quotes.yml $(CODEBOOK) $(SURVEY_PATH) $(FRAME_FILE) \
   $(wildcard data/*.meta.yml data/*/*.meta.yml) $(wildcard src/briefing/narrative/*.py) src/briefing/yamlfile.py \
   $(BUILD)/params.mk $(BUILD)/engine $(BUILD)/build-context
 	$(PY) -m briefing.narrative.writer --params $(PARAMS) --findings $(BUILD)/findings.json --out $(BUILD)/narrative --engine $(ENGINE)
@@ -131,7 +132,11 @@ $(BUILD)/narrative.stamp: $(BUILD)/findings.json $(TEMPLATES) data/context/conte
 # render.py replaces _output/ files itself, atomically; make must never delete them after a failed render
 # (.DELETE_ON_ERROR would otherwise remove the last good briefing).
 .PRECIOUS: $(OUTPUTS)
-$(OUTPUTS) &: $(BUILD)/narrative.stamp $(REPORT_SRC) src/briefing/publication/render.py $(BUILD)/engine
+$(OUTPUTS) &: $(BUILD)/narrative.stamp $(REFERENCE_DOCX) $(REPORT_SRC) src/briefing/publication/render.py $(BUILD)/engine
 	$(PY) -m briefing.publication.render --engine $(ENGINE) --out $(OUT) --findings $(BUILD)/findings.json
+
+# The Word edition's house style: a reference document built from pandoc's default by the project's code.
+$(REFERENCE_DOCX): src/briefing/publication/docx.py $(ENV_READY)
+	$(PY) -m briefing.publication.docx --out $@
 
 FORCE:

@@ -11,9 +11,11 @@ import subprocess
 import time
 from pathlib import Path
 
+import docx
 import pypandoc
 import pytest
 import yaml
+from docx.oxml.ns import qn
 from pypdf import PdfReader
 
 from briefing.narrative.prose import percent
@@ -21,7 +23,7 @@ from tests.conftest import VENV, copy_project, digest, make
 
 pytestmark = pytest.mark.e2e
 
-OUTPUTS = ("briefing.html", "briefing.pdf", "findings.json")
+OUTPUTS = ("briefing.html", "briefing.pdf", "briefing.docx", "findings.json")
 
 
 def normalise(text: str) -> str:
@@ -78,13 +80,22 @@ def test_findings_json_is_complete(built):
     assert {"plan_to_leave", "workload_unmanageable", "pcn_count", "fig_workload_by_size"} <= set(findings)
 
 
-def test_every_sentence_is_in_the_pdf_and_the_html(built):
+def docx_text(path: Path) -> str:
+    """Every paragraph's text in the Word edition, tables and callouts included (python-docx opens the file)."""
+    document = docx.Document(str(path))
+    paragraphs = ["".join(t.text or "" for t in p.iter(qn("w:t"))) for p in document.element.body.iter(qn("w:p"))]
+    return normalise(" ".join(paragraphs))
+
+
+def test_every_sentence_is_in_the_pdf_the_html_and_the_word_edition(built):
     pdf, html = pdf_text(built / "_output" / "briefing.pdf"), html_text(built / "_output" / "briefing.html")
+    word = docx_text(built / "_output" / "briefing.docx")
     sentences = narrative_sentences(built)
-    assert len(sentences) >= 5
+    assert len(sentences) >= 20
     for sentence in sentences:
         assert sentence in html, f"not in HTML: {sentence}"
         assert sentence in pdf, f"not in PDF: {sentence}"
+        assert sentence in word, f"not in the Word edition: {sentence}"
 
 
 def test_figures_in_prose_come_from_findings_json(built):
@@ -118,8 +129,10 @@ def test_one_labelled_region_per_table(built):
     """Each table sits in exactly one scroll region named after it (a screen reader announces one table)."""
     html = (built / "_output" / "briefing.html").read_text(encoding="utf-8")
     regions = re.findall(r'<div class="table-scroll" tabindex="0" role="region" aria-label="([^"]*)">\s*<table', html)
-    assert len(regions) == html.count("<table") == html.count('role="region"') == 2
+    assert len(regions) == html.count("<table") == html.count('class="table-scroll"') == 2
     assert [name.split(":")[0] for name in regions] == ["Table 1", "Table 2"]
+    # every other region is a chart's own box, one per chart: nothing is wrapped twice
+    assert html.count('role="region"') == 2 + html.count('class="chart-scroll"') == 2 + html.count("<img")
     assert regions[0].startswith("Table 1: Every survey finding")
 
 
@@ -190,23 +203,31 @@ def test_touching_one_notebook_reruns_only_that_notebook(built):
     make(built, "report", ENGINE="pandoc")
 
 
+def fails_keeping_the_last_good_briefing(project: Path, path: Path, broken: bytes) -> str:
+    """Put `broken` in `path` and run `make report`: it must fail and leave _output/ byte for byte. The file is
+    restored with its time, so the shared build stays up to date. Returns make's stderr."""
+    before = {name: digest(project / "_output" / name) for name in OUTPUTS}
+    good, stamp = path.read_bytes(), path.stat()
+    path.write_bytes(broken)
+    try:
+        result = make(project, "report", ENGINE="pandoc", check=False)
+        assert result.returncode != 0
+        assert {name: digest(project / "_output" / name) for name in OUTPUTS} == before
+        return result.stderr
+    finally:
+        path.write_bytes(good)
+        os.utime(path, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
+
+
 def test_broken_input_fails_and_keeps_the_last_good_briefing(built):
-    before = {name: digest(built / "_output" / name) for name in OUTPUTS}
     survey = next((built / "data" / "raw").glob("pcn_cd_survey_*.csv"))
-    good = survey.read_text(encoding="utf-8")
-    lines = good.splitlines(keepends=True)
+    lines = survey.read_text(encoding="utf-8").splitlines(keepends=True)
     header = lines[0].rstrip("\r\n").split(",")
     cells = lines[3].rstrip("\r\n").split(",")
     cells[header.index("pcn_list_size")] = "lots"
     lines[3] = ",".join(cells) + "\n"
-    survey.write_text("".join(lines), encoding="utf-8")
-    try:
-        result = make(built, "report", ENGINE="pandoc", check=False)
-        assert result.returncode != 0
-        assert survey.name in result.stderr and "pcn_list_size" in result.stderr
-        assert {name: digest(built / "_output" / name) for name in OUTPUTS} == before
-    finally:
-        survey.write_text(good, encoding="utf-8")
+    stderr = fails_keeping_the_last_good_briefing(built, survey, "".join(lines).encode("utf-8"))
+    assert survey.name in stderr and "pcn_list_size" in stderr
 
 
 def test_a_wave_larger_than_its_population_fails_before_any_notebook(built):

@@ -16,6 +16,7 @@
 
 local in_quarto = type(quarto) == "table"
 local is_typst = FORMAT:match("typst") ~= nil
+local is_docx = FORMAT:match("docx") ~= nil
 
 local KEY_FINDINGS_ID = "key-findings"
 local APPENDIX_IDS = { methods = true, provenance = true }  -- "About this briefing", "How this briefing was built"
@@ -87,6 +88,10 @@ local function fix_image(img)
     img.attributes["alt"] = alt
   end
   img.src = image_source(img.src)
+  if is_docx then
+    img.src = img.src:gsub("%.svg$", ".png")  -- Word: the chart's PNG twin (charts.py)
+    if alt then img.caption = pandoc.Inlines({ pandoc.Str(alt) }) end  -- Word's alt text (descr) is the image's text
+  end
   return img
 end
 
@@ -110,12 +115,29 @@ local function typst_figure(fig, source)
   return raw(call)
 end
 
+-- HTML: the chart sits in its own box, which on a narrow screen keeps the chart at a legible size and scrolls
+-- sideways (reachable by keyboard, named like the tables' boxes); the page itself never scrolls sideways.
+local function html_chart_box(fig)
+  local name = "Chart: " .. pandoc.utils.stringify(fig.caption.long or {})
+  fig.content = { pandoc.Div(fig.content, pandoc.Attr("", { "chart-scroll" }, { { "tabindex", "0" }, { "role", "region" }, { "aria-label", name } })) }
+end
+
+-- Word has no style sheet counter: "Figure n: " goes into the caption itself, as the PDF and HTML show it.
+local figures_seen = 0
+local function number_figure(fig)
+  local first = fig.caption.long[1]
+  if not first then return end
+  figures_seen = figures_seen + 1
+  first.content:insert(1, pandoc.Str("Figure " .. figures_seen .. ": "))
+end
+
 -- --- tables ---------------------------------------------------------------------------------------------------
 
 -- Pipe tables get column widths from their dash counts once a row is long, which squeezes the first (label)
 -- column. In the PDF the figures' columns take their natural width and the label column the rest (1fr); in
 -- HTML the browser sizes the columns from their content.
 local tables_seen = 0
+local word_tables = 0
 
 local function fix_table(tbl)
   for k, spec in ipairs(tbl.colspecs) do
@@ -127,6 +149,11 @@ local function fix_table(tbl)
     tables_seen = tables_seen + 1
     local caption = pandoc.utils.stringify(tbl.caption.long or {})
     local name = "Table " .. tables_seen .. (caption ~= "" and (": " .. caption) or "")
+    if is_docx and tbl.caption.long[1] and not tbl.attributes["numbered"] then  -- Word: no style sheet counter,
+      word_tables = word_tables + 1                                            -- so the number goes in the caption
+      tbl.attributes["numbered"] = "true"  -- (guards against numbering a table twice)
+      tbl.caption.long[1].content:insert(1, pandoc.Str("Table " .. word_tables .. ": "))
+    end
     -- Attributes as an ordered list of pairs: a Lua table's hash order varies from run to run (stable bytes).
     local attributes = { { "tabindex", "0" }, { "role", "region" }, { "aria-label", name } }
     return pandoc.Div({ tbl }, pandoc.Attr("", { "table-scroll" }, attributes))
@@ -209,11 +236,13 @@ transform_blocks = function(blocks, inside_panel)
       i = last + 1
     elseif b.t == "Figure" then
       local source = is_source_line(blocks[i + 1]) and blocks[i + 1] or nil
+      if is_docx then number_figure(b) end
       local typst = is_typst and typst_figure(b, source)
       if typst then
         out:insert(typst)
         i = i + (source and 2 or 1)
       else
+        if not is_typst and not is_docx then html_chart_box(b) end
         out:insert(b)
         i = i + 1
       end
@@ -221,7 +250,7 @@ transform_blocks = function(blocks, inside_panel)
       if is_typst then
         out:insert(raw("#briefing-source[" .. typst_inlines(b.content) .. "]"))
       else
-        out:insert(pandoc.Div({ b }, pandoc.Attr("", { "source" })))
+        out:insert(pandoc.Div({ b }, pandoc.Attr("", { "source" }, { ["custom-style"] = "Source Line" })))
       end
       i = i + 1
     else

@@ -159,6 +159,11 @@ def comparison_finding(ctx: Context, first: Finding, second: Finding, fid: str, 
     )  # fmt: skip
 
 
+def survey_themes(ctx: Context) -> list[str]:
+    """The themes of the codebook's findings registry, in registry order."""
+    return list(dict.fromkeys(spec.theme for spec in ctx.codebook.findings.values()))
+
+
 def survey_findings(ctx: Context, theme: str, notebook: str) -> list[Finding]:
     specs = [s for s in ctx.codebook.findings.values() if s.theme == theme]
     if not specs:

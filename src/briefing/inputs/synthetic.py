@@ -92,6 +92,18 @@ COMMENTS = [
     'SYNTHETIC EXAMPLE - invented text with a comma, and "quotes", to exercise CSV quoting.',
     "SYNTHETIC EXAMPLE - this respondent does not exist.",
 ]
+# Invented comments that exercise the quotes' redaction (narrative/quotes.py): an e-mail address, a phone number,
+# an NHS number, a URL, a person's name after a title and a PCN name from the frame. Marked synthetic, like COMMENTS.
+REDACTION_EXAMPLES = [
+    "SYNTHETIC EXAMPLE - The workload is relentless: I finish PCN paperwork most evenings after surgery. "
+    "Ring me on 020 7946 0123 or write to cd.example@nhs.example if you want the detail.",
+    "SYNTHETIC EXAMPLE - Dr Jane Example and I set up West Merton PCN with no management support at all; "
+    "our plan is at https://example.org/pcn-plan for anyone who asks.",
+    "SYNTHETIC EXAMPLE - Recruiting under the additional roles scheme is slow. One patient, NHS number "
+    "943 476 5919, waited months for a pharmacist review while we waited for the money.",
+    "SYNTHETIC EXAMPLE - Without proper funding and protected time to lead, the partnership model will not "
+    "survive; relationships with the trusts have not helped.",
+]
 # Fallback when the reference frame is absent: 2019-20 PCNs per region (QOF) and a lognormal list size
 # (median 44,000 patients, sigma 0.32), roughly matching the frame's median and quartiles.
 FALLBACK_REGIONS = {"East of England": 145, "London": 201, "Midlands": 223, "North East and Yorkshire": 185,
@@ -282,7 +294,16 @@ def build_wave(codebook: Codebook, params: config.Params, frame_path: Path) -> p
     comments = np.full(RESPONDENTS, None, dtype=object)
     comments[np.sort(rng.choice(RESPONDENTS, len(COMMENTS), replace=False))] = COMMENTS
     columns["comments"] = comments
-    return pd.DataFrame(columns)[list(codebook.questions)]
+    return add_redaction_examples(pd.DataFrame(columns)[list(codebook.questions)], params)
+
+
+def add_redaction_examples(wave: pd.DataFrame, params: config.Params) -> pd.DataFrame:
+    """Give REDACTION_EXAMPLES to the first respondents without a comment whose region x size-band cell is large
+    enough to be quoted. Uses no random numbers, so every other column is unchanged."""
+    cells = wave["region"] + "|" + band_of(wave["pcn_list_size"], params)
+    quotable = (cells.map(cells.value_counts()) >= params.suppression_threshold) & wave["comments"].isna()
+    chosen = wave.index[quotable][: len(REDACTION_EXAMPLES)]
+    return wave.assign(comments=wave["comments"].where(~wave.index.isin(chosen), pd.Series(REDACTION_EXAMPLES, index=chosen)))
 
 
 def solve_size_bands(pcns: pd.DataFrame, findings: dict[str, FindingSpec]) -> BandSolution:

@@ -24,6 +24,7 @@ import yaml
 from briefing import config
 from briefing.analysis import findings as findings_io
 from briefing.narrative.context_figures import DEFAULT_FILE as CONTEXT_FIGURES
+from briefing.narrative.quotes import QUOTES_FILE
 
 HASH_NAME = "SHA-256"
 # Packages whose versions decide the figures or the pages (the full pins are in requirements.lock).
@@ -77,7 +78,7 @@ def inputs(params: config.Params, params_path: Path, root: Path) -> list[dict[st
     """Every data file the briefing reads, with its record; the parameters file itself has no sidecar (its values
     are listed in full)."""
     data = (("survey wave", params.survey_path), ("codebook", params.codebook), ("reference frame", params.frame_file),
-            ("context figures", CONTEXT_FIGURES))  # fmt: skip
+            ("context figures", CONTEXT_FIGURES), ("quotes picked", QUOTES_FILE))  # fmt: skip
     records = [input_record(role, path, root, sidecar(path, root)) for role, path in data]
     records.append(input_record("parameters", relative_to_root(params_path, root), root, None))
     return records

@@ -13,13 +13,16 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import pandas as pd
 import yaml
 
 from briefing import config
 from briefing.analysis import findings as findings_io
 from briefing.narrative import prose, provenance
 from briefing.inputs.codebook import load_codebook
+from briefing.inputs.validate import read_survey
 from briefing.narrative.context_figures import load_context_figures, write_bibliography
+from briefing.narrative.quotes import QUOTES_FILE, QuoteError, load_quotes
 
 TEMPLATE_SUFFIX = ".md.j2"
 CONTEXT_FIGURES = provenance.CONTEXT_FIGURES  # figures from other publications, cited
@@ -76,14 +79,35 @@ def environment(templates_dir: Path, suppression_threshold: int = 8) -> jinja2.E
     return env
 
 
+def figures_by_theme(findings: dict[str, Any], question_order: list[str]) -> dict[str, list[dict]]:
+    """Each theme's question charts (records with a `question`), in codebook order."""
+    charts = [r for r in findings.values() if r["kind"] == "figure" and r.get("question") in question_order]
+    charts.sort(key=lambda r: question_order.index(r["question"]))
+    themes: dict[str, list[dict]] = {}
+    for record in charts:
+        themes.setdefault(record["theme"], []).append(record)
+    return themes
+
+
+def wave_quotes(codebook, params: config.Params, root: Path, synthetic: bool) -> dict[str, list]:
+    """The quotes data/quotes.yml picks for this wave, by theme (narrative/quotes.py checks and escapes them)."""
+    survey = read_survey(root / params.survey_path, codebook, params.wave)
+    frame = pd.read_csv(root / params.frame_file, dtype=str)
+    return load_quotes(root / QUOTES_FILE, survey, frame, codebook, params, synthetic)
+
+
 def context(findings: dict[str, Any], params: config.Params, root: Path, built_from: dict[str, Any]) -> dict[str, Any]:
-    registry = load_codebook(root / params.codebook).findings
+    codebook = load_codebook(root / params.codebook)
+    registry = codebook.findings
+    wave = provenance.sidecar(params.survey_path, root)
     return {
         "f": findings["findings"],
+        "figures": figures_by_theme(findings["findings"], list(codebook.questions)),
         "survey_results": [findings["findings"][fid] for fid in registry],
         "c": load_context_figures(root / CONTEXT_FIGURES),
         "p": params,
-        "wave": provenance.sidecar(params.survey_path, root),
+        "wave": wave,
+        "quotes": wave_quotes(codebook, params, root, bool(wave.get("synthetic"))),
         "frame_source": provenance.sidecar(params.frame_file, root),
         "publication_date": config.publication_date(params, root),
         "provenance": built_from,
@@ -146,7 +170,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--engine", default="auto", choices=("auto", "quarto", "pandoc"), help="for the provenance record")
     args = parser.parse_args(argv)
     params_path = Path(args.params) if args.params else None
-    written = render_all(args.findings, config.load(args.params), args.templates, args.out, params_path, args.engine)
+    try:
+        written = render_all(args.findings, config.load(args.params), args.templates, args.out, params_path, args.engine)
+    except QuoteError as error:
+        raise SystemExit(f"narrative: {error}\nThe narrative was not written; the previous briefing is unchanged.")
     print(f"narrative: {len(written)} files in {args.out}")
 
 

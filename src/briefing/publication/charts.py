@@ -43,6 +43,7 @@ MUTED = "#4D4D4D"
 
 WIDTH_IN = 6.5  # the PDF's text column (A4 less 2.2 cm margins: 16.6 cm), so chart text prints at BASE_PT
 BASE_PT = 10  # the body text size of the PDF (typst-template.typ: fontsize)
+PNG_DPI = 200  # the Word edition's raster copy: sharp in print at the text width
 
 HOUSE_STYLE = {
     "font.family": [FONT_FAMILY],
@@ -165,6 +166,8 @@ def save_svg(fig, path: Path, title: str, alt: str) -> Path:
     # No date or creator: the SVG is byte-identical between builds of the same data.
     # The figure keeps its set width (constrained layout fits the labels inside it) so its text prints at size.
     fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
+    # A raster twin for Word, which shows SVG only from Office 2016 on; no "Software" stamp, so it is reproducible.
+    fig.savefig(path.with_suffix(".png"), format="png", dpi=PNG_DPI, metadata={"Software": None})
     plt.close(fig)
     path.write_text(finish_svg(buffer.getvalue(), title, alt), encoding="utf-8")
     return path

@@ -30,7 +30,8 @@ TYPST_TEMPLATE = "report/typst/pandoc-template.typ"
 METADATA = "build/narrative/metadata.yml"
 BIBLIOGRAPHY = "build/narrative/references.json"
 PROVENANCE = "build/narrative/provenance.json"  # written by the narrative step; published inside findings.json
-OUTPUT_NAMES = ("briefing.html", "briefing.pdf")
+REFERENCE_DOCX = "build/reference.docx"  # the Word edition's house style (publication/docx.py; `make compute`)
+OUTPUT_NAMES = ("briefing.html", "briefing.pdf", "briefing.docx")
 
 INCLUDE = re.compile(r"\{\{<\s*include\s+(?P<path>\S+)\s*>\}\}")
 ANY_SHORTCODE = re.compile(r"\{\{<\s*(?P<name>[\w-]+)[^>]*>\}\}")
@@ -142,7 +143,9 @@ def render_pandoc(root: Path, staging: Path) -> None:
         pandoc, str(markdown), "--from", "markdown", "--standalone",
         "--metadata-file", str(root / METADATA),
         "--lua-filter", str(root / LUA_FILTER),
-        "--citeproc", "--bibliography", str(root / BIBLIOGRAPHY),
+        # relative to the working folder (report/): pandoc copies it into the Word file's properties, and an
+        # absolute path would make the bytes depend on where the project sits
+        "--citeproc", "--bibliography", os.path.relpath(root / BIBLIOGRAPHY, root / "report"),
         "--resource-path", str(root / "report"),
     ]  # fmt: skip
     run(
@@ -156,6 +159,11 @@ def render_pandoc(root: Path, staging: Path) -> None:
         "pandoc (Typst)", cwd=root / "report",
     )  # fmt: skip
     compile_typst(root, typst_source, staging / "briefing.pdf", built_from(root)["source_date_epoch"])
+    run(
+        [*common, "--to", "docx", "--reference-doc", str(root / REFERENCE_DOCX), "--figure-caption-position=above",
+         "--table-caption-position=above", "--output", str(staging / "briefing.docx")],
+        "pandoc (Word)", cwd=root / "report",
+    )  # fmt: skip
 
 
 # The HTML: one self-contained page (fonts, CSS and SVG charts inlined: it works offline), a contents list,
@@ -196,7 +204,7 @@ def compile_typst(root: Path, source: Path, pdf: Path, timestamp: int | None = N
 
 
 def render_quarto(root: Path, staging: Path) -> None:
-    for fmt in ("html", "typst"):
+    for fmt in ("html", "typst", "docx"):
         run(["quarto", "render", DOCUMENT, "--to", fmt, "--output-dir", str(staging / "quarto")], f"quarto ({fmt})", root)
     for name in OUTPUT_NAMES:
         found = sorted((staging / "quarto").rglob(name))
