@@ -86,7 +86,8 @@ $(ENV_READY): requirements.lock pyproject.toml
 
 $(BUILD)/params.mk: $(PARAMS) src/briefing/config.py $(ENV_READY)
 	@mkdir -p $(@D)
-	$(PY) -m briefing.config --params $(PARAMS) > $@
+	@$(PY) -m briefing.config --params $(PARAMS) > $@
+	@echo "[1/6] parameters: $(PARAMS) read"
 
 # Remember the engine asked for, so changing ENGINE re-renders (the file only changes when the value does).
 $(BUILD)/engine: FORCE
@@ -94,21 +95,23 @@ $(BUILD)/engine: FORCE
 
 # --- compute ------------------------------------------------------------------------------------------------
 $(VALIDATED): $(SURVEY_PATH) $(CODEBOOK) $(BUILD)/params.mk src/briefing/inputs/validate.py src/briefing/inputs/codebook.py
-	$(PY) -m briefing.inputs.validate --params $(PARAMS)
+	@printf '[2/6] '; $(PY) -m briefing.inputs.validate --params $(PARAMS)
 	@mkdir -p $(@D); touch $@
 
-$(BUILD)/findings/%.json: notebooks/%.ipynb $(VALIDATED) $(FRAME_FILE) $(ANALYSIS_SRC) $(BUILD)/params.mk
-	@mkdir -p $(@D) $(BUILD)/executed $(BUILD)/figures
-	$(PY) -m papermill --cwd . --log-level WARNING $< $(BUILD)/executed/$*.ipynb \
-	  -p params_path $(PARAMS) -r wave $(WAVE) -r survey_path $(SURVEY_PATH) \
-	  -r findings_path $@ -r figures_dir $(BUILD)/figures
+# All stale notebooks run in ONE Jupyter kernel (briefing.analysis.run_notebooks: papermill's engine, handed a
+# kernel started once); each still leaves its executed copy in $(BUILD)/executed/. The runner reruns only the
+# notebooks whose findings are older than the notebook itself or a shared input.
+NOTEBOOK_SHARED := $(VALIDATED) $(FRAME_FILE) $(ANALYSIS_SRC) $(BUILD)/params.mk $(WITHHELD_FILE)
+$(FINDINGS) &: $(NOTEBOOKS:%=notebooks/%.ipynb) $(NOTEBOOK_SHARED)
+	@printf '[3/6] '; $(PY) -m briefing.analysis.run_notebooks --params $(PARAMS) --wave $(WAVE) --survey-path $(SURVEY_PATH) \
+	  --build $(BUILD) --shared $(NOTEBOOK_SHARED) -- $(filter %.ipynb,$^)
 
 $(BUILD)/findings.json: $(FINDINGS) src/briefing/analysis/findings.py
-	$(PY) -m briefing.analysis.findings $(FINDINGS) --params $(PARAMS) --out $@
+	@printf '[4/6] '; $(PY) -m briefing.analysis.findings $(FINDINGS) --params $(PARAMS) --out $@
 
 $(BUILD)/narrative.stamp: $(BUILD)/findings.json $(TEMPLATES) data/context/context_figures.yml $(wildcard data/raw/*.meta.yml data/reference/*.meta.yml) \
   $(wildcard src/briefing/narrative/*.py) src/briefing/yamlfile.py $(BUILD)/params.mk
-	$(PY) -m briefing.narrative.writer --params $(PARAMS) --findings $(BUILD)/findings.json --out $(BUILD)/narrative
+	@printf '[5/6] '; $(PY) -m briefing.narrative.writer --params $(PARAMS) --findings $(BUILD)/findings.json --out $(BUILD)/narrative
 	@touch $@
 
 # --- render: staged, published to _output/ only when every format succeeded ----------------------------------
@@ -116,6 +119,8 @@ $(BUILD)/narrative.stamp: $(BUILD)/findings.json $(TEMPLATES) data/context/conte
 # (.DELETE_ON_ERROR would otherwise remove the last good briefing).
 .PRECIOUS: $(OUTPUTS)
 $(OUTPUTS) &: $(BUILD)/narrative.stamp $(REPORT_SRC) src/briefing/publication/render.py $(BUILD)/engine
-	$(PY) -m briefing.publication.render --engine $(ENGINE) --out $(OUT) --findings $(BUILD)/findings.json
+	@printf '[6/6] '; $(PY) -m briefing.publication.render --engine $(ENGINE) --out $(OUT) --findings $(BUILD)/findings.json
 
 FORCE:
+
+include mk/editions.mk
