@@ -23,7 +23,7 @@ from briefing.analysis import stats, themes
 from briefing.analysis.findings import dumps
 
 ENGLAND = "England"
-SECONDARY = "withheld (secondary suppression)"
+SECONDARY = stats.SECONDARY
 BANDS = ("small", "medium", "large")
 
 
