@@ -57,7 +57,7 @@ def record_filters(threshold: int) -> dict[str, Any]:
         """'11%', or the suppression marker."""
         if not record["suppressed"]:
             return prose.percent(record["value"])
-        return "withheld" if record.get("suppression_reason") == SECONDARY else small
+        return marker(record).replace("a withheld number of", "withheld")
 
     def share_of(record: dict, group: str) -> str:
         """'over 1 in 10 clinical directors (11%)', 'almost half of clinical directors (49%)', or suppressed."""

@@ -198,14 +198,16 @@ def build(root: Path, params_path: Path, slug: str, engine: str, out: Path, tota
 
 
 def headline(record: dict | None, threshold: int) -> str:
-    from briefing.narrative import prose
+    """A finding as the index shows it: its share, or the same true marker the briefing uses when suppressed."""
+    from briefing.narrative.writer import record_filters
 
-    if record is None:
-        return "not available"
-    if record.get("suppressed"):
-        reason = record.get("suppression_reason") or ""
-        return "withheld" if "secondary" in reason else f"fewer than {threshold} (suppressed)"
-    return prose.percent(record["value"])
+    return "not available" if record is None else record_filters(threshold)["share"](record)
+
+
+def count(n) -> str:
+    from briefing.narrative.prose import count as as_count
+
+    return as_count(n)
 
 
 def index_rows(root: Path, out: Path, slugs: list[str]) -> list[dict]:
@@ -219,8 +221,8 @@ def index_rows(root: Path, out: Path, slugs: list[str]) -> list[dict]:
             findings, threshold = data["findings"], data["parameters"]["suppression_threshold"]
             row["figures"] = [headline(findings.get(fid), threshold) for fid in HEADLINES]
             row["labels"] = [findings[fid]["description"] if fid in findings else fid for fid in HEADLINES]
-            row["respondents"] = findings.get("response_rate", {}).get("numerator")
-            row["pcns"] = findings.get("pcn_count", {}).get("value")
+            row["respondents"] = count(findings["response_rate"]["numerator"])
+            row["pcns"] = count(findings["pcn_count"]["value"])
         rows.append(row)
     return rows
 
@@ -228,11 +230,14 @@ def index_rows(root: Path, out: Path, slugs: list[str]) -> list[dict]:
 def write_index(root: Path, out: Path, slugs: list[str], params: config.Params) -> list[dict]:
     import jinja2
 
+    from briefing.narrative.writer import sidecar
+
     rows = index_rows(root, out, slugs)
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(root / "report" / "editions")),
                              autoescape=True, undefined=jinja2.StrictUndefined)  # fmt: skip
     labels = next((r["labels"] for r in rows if r.get("labels")), list(HEADLINES))
-    page = env.get_template("index.html.j2").render(rows=rows, labels=labels, p=params)
+    wave = sidecar(params.survey_path, root)
+    page = env.get_template("index.html.j2").render(rows=rows, labels=labels, p=params, wave=wave)
     out.mkdir(parents=True, exist_ok=True)
     write_if_changed(out / "index.html", page)
     return rows
