@@ -24,6 +24,7 @@ from briefing.analysis.findings import dumps
 
 ENGLAND = "England"
 SECONDARY = stats.SECONDARY
+SECONDARY_BASE = stats.SECONDARY_BASE
 BANDS = ("small", "medium", "large")
 
 
@@ -34,10 +35,8 @@ class Cell:
     published: bool  # a finding some edition would show (medium bands and areas without an edition are not)
     primary: str | None  # the edition's own suppression reason
 
-    def hidden_amounts(self) -> tuple[int, int, int]:
-        """(count, complement, base) as far as they are hidden once the cell is: the base stays published
-        unless the base itself is small or the cell is never published."""
-        base_hidden = not self.published or self.primary == stats.SMALL_BASE
+    def hidden_amounts(self, base_hidden: bool) -> tuple[int, int, int]:
+        """(count, complement, base) hidden once the cell is; its base only when that is hidden too."""
         return self.count, self.base - self.count, self.base if base_hidden else 0
 
 
@@ -84,35 +83,43 @@ def plan(ctx: themes.Context, editions: list[str]) -> dict[str, dict[str, str]]:
     tables += [((area, total), [(area, part) for part in parts]) for area in (ENGLAND, *regions)
                for total, parts in band_tables(ctx)]  # fmt: skip
     hidden = {cell for cell, c in cells.items() if c.primary or not c.published}
-    withheld = protect(cells, tables, hidden, ctx.params.suppression_threshold)
+    bases = {cell for cell, c in cells.items() if c.base < ctx.params.suppression_threshold or not c.published}
+    counts_added, bases_added = protect(cells, tables, hidden, bases, ctx.params.suppression_threshold)
     result: dict[str, dict[str, str]] = {}
-    for area, key in sorted(withheld):
-        result.setdefault(area, {})[key] = SECONDARY
+    for area, key in sorted(counts_added | bases_added):
+        result.setdefault(area, {})[key] = SECONDARY_BASE if (area, key) in bases_added else SECONDARY
     return result
 
 
-def protect(cells, tables, hidden: set, threshold: int) -> set:
-    """Withhold published cells until no table's hidden cells sum to a small amount; returns the additions."""
-    added: set = set()
+def protect(cells: dict, tables: list, hidden: set, bases: set, threshold: int) -> tuple[set, set]:
+    """Withhold published cells (then, if need be, their bases) until no table with a published total has hidden
+    cells summing to a small amount. `hidden`: cells whose count is hidden; `bases`: whose base is. Both grow;
+    returns what was added to each."""
+    counts_added, bases_added = set(), set()
     changed = True
     while changed:
         changed = False
         for total, parts in tables:
             if total in hidden:
                 continue
-            while is_disclosive([cells[p] for p in parts if p in hidden], threshold):
-                candidates = sorted((cells[p].base, p) for p in parts if p not in hidden)
-                if not candidates:
+            while is_disclosive([cells[p].hidden_amounts(p in bases) for p in parts if p in hidden], threshold):
+                more = sorted((cells[p].base, p) for p in parts if p not in hidden)
+                base_only = sorted((cells[p].base, p) for p in parts if p in hidden and p not in bases)
+                if more:
+                    hidden.add(more[0][1])
+                    counts_added.add(more[0][1])
+                elif base_only:
+                    bases.add(base_only[0][1])
+                    bases_added.add(base_only[0][1])
+                else:
                     break
-                hidden.add(candidates[0][1])
-                added.add(candidates[0][1])
                 changed = True
-    return added
+    return counts_added, bases_added
 
 
-def is_disclosive(hidden_cells: list[Cell], threshold: int) -> bool:
-    sums = [sum(amounts) for amounts in zip(*(c.hidden_amounts() for c in hidden_cells))] if hidden_cells else []
-    return any(1 <= total < threshold for total in sums)
+def is_disclosive(hidden_amounts: list[tuple[int, int, int]], threshold: int) -> bool:
+    """Whether the hidden cells' counts, complements or bases sum to 1 .. threshold-1 (recoverable and small)."""
+    return any(1 <= sum(column) < threshold for column in zip(*hidden_amounts))
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -129,7 +129,8 @@ def suppress_record(finding: Finding, threshold: int, withheld: str | None = Non
     if reason is not None:
         finding.value = finding.numerator = None
         finding.extra.update(ci_low=None, ci_high=None, unweighted=None, weighted=None)
-        if reason == stats.SMALL_BASE:
+        small_base = finding.denominator is not None and finding.denominator < threshold  # a small count too
+        if small_base or withheld == stats.SECONDARY_BASE:
             finding.denominator = None
     return finding
 

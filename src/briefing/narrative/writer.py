@@ -20,7 +20,7 @@ import yaml
 
 from briefing import config
 from briefing.analysis import findings as findings_io
-from briefing.analysis.stats import SECONDARY, SMALL_BASE, SMALL_COMPLEMENT
+from briefing.analysis.stats import SECONDARY, SECONDARY_BASE, SMALL_BASE, SMALL_COMPLEMENT
 from briefing.narrative import prose
 from briefing.inputs.codebook import load_codebook
 from briefing.narrative.context_figures import load_context_figures, write_bibliography
@@ -38,14 +38,14 @@ def record_filters(threshold: int) -> dict[str, Any]:
         """A true phrase for a suppressed count: 'fewer than 8', 'all but fewer than 8' (only the complement is
         small), or 'a withheld number of' (withheld only to protect another figure: it is not small itself)."""
         reason = record.get("suppression_reason")
-        if reason == SECONDARY:
+        if reason in (SECONDARY, SECONDARY_BASE):
             return "a withheld number of"
         return prose.SUPPRESSED_COMPLEMENT.format(threshold=threshold) if reason == SMALL_COMPLEMENT else small
 
     def why_suppressed(record: dict) -> str:
         """Why no figure is shown, in words true of the hidden count."""
         reason = record.get("suppression_reason")
-        if reason == SECONDARY:
+        if reason in (SECONDARY, SECONDARY_BASE):
             return "it is withheld so that a small figure elsewhere cannot be worked out by subtraction"
         if reason == SMALL_BASE:
             return f"{small} clinical directors there answered the question"
