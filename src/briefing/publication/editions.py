@@ -215,7 +215,7 @@ def index_rows(root: Path, out: Path, slugs: list[str]) -> list[dict]:
     for slug in slugs:
         status = json.loads((root / EDITIONS / f"{slug}.status.json").read_text(encoding="utf-8"))
         published = out / "editions" / slug
-        row = {**status, "href": f"editions/{slug}/", "has_copy": (published / "briefing.html").is_file()}
+        row = {**status, "href": f"editions/{slug}/", "has_copy": all((published / n).is_file() for n in OUTPUT_NAMES)}
         if row["has_copy"]:
             data = json.loads((published / "findings.json").read_text(encoding="utf-8"))
             findings, threshold = data["findings"], data["parameters"]["suppression_threshold"]
