@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import logging
 import sys
 import tempfile
@@ -25,29 +26,32 @@ import time
 import traceback
 from pathlib import Path
 
-import papermill
 from jupyter_client.manager import KernelManager
-from nbclient.util import run_sync
-from papermill.engines import NBClientEngine, papermill_engines
 
 ENGINE_NAME = "briefing-shared-kernel"
 RESET = "%reset -f\nimport matplotlib.pyplot as _plt\n_plt.close('all')\ndel _plt\n"
+# What every notebook imports: loaded while this process is still importing papermill (the two overlap).
+WARM_UP = "import briefing.analysis.themes, briefing.publication.charts"
 
 
-class SharedKernelEngine(NBClientEngine):
-    """papermill's nbclient engine, pointed at a kernel that outlives each notebook."""
+@functools.cache
+def shared_kernel_engine():
+    """papermill's nbclient engine, pointed at a kernel that outlives each notebook; registered with papermill
+    under ENGINE_NAME (papermill is imported here, after the kernel has started booting)."""
+    from papermill.engines import NBClientEngine, papermill_engines
 
-    kernel_manager: KernelManager | None = None
+    class SharedKernelEngine(NBClientEngine):
+        kernel_manager: KernelManager | None = None
 
-    @classmethod
-    def execute_managed_notebook(cls, nb_man, kernel_name, **kwargs):
-        if cls.kernel_manager is None:
-            raise RuntimeError("SharedKernelEngine: start the kernel first (shared_kernel())")
-        clean_namespace(cls.kernel_manager)
-        return super().execute_managed_notebook(nb_man, kernel_name, km=cls.kernel_manager, **kwargs)
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, **kwargs):
+            if cls.kernel_manager is None:
+                raise RuntimeError("SharedKernelEngine: start the kernel first (shared_kernel())")
+            clean_namespace(cls.kernel_manager)
+            return super().execute_managed_notebook(nb_man, kernel_name, km=cls.kernel_manager, **kwargs)
 
-
-papermill_engines.register(ENGINE_NAME, SharedKernelEngine)
+    papermill_engines.register(ENGINE_NAME, SharedKernelEngine)
+    return SharedKernelEngine
 
 
 def clean_namespace(km: KernelManager) -> None:
@@ -55,8 +59,8 @@ def clean_namespace(km: KernelManager) -> None:
     client = km.client()
     client.start_channels()
     try:
-        client.wait_for_ready(timeout=60)
-        reply = client.execute_interactive(RESET, store_history=False, timeout=60, output_hook=lambda msg: None)
+        client.wait_for_ready(timeout=300)
+        reply = client.execute_interactive(RESET, store_history=False, timeout=300, output_hook=lambda msg: None)
         if reply["content"]["status"] != "ok":
             raise RuntimeError(f"could not reset the kernel: {reply['content'].get('evalue')}")
     finally:
@@ -69,12 +73,30 @@ def shared_kernel(cwd: Path, kernel_name: str = "python3"):
     with tempfile.TemporaryDirectory(prefix="kernel-") as sockets:
         km = KernelManager(kernel_name=kernel_name, transport="ipc", ip=str(Path(sockets) / "kernel"))
         km.start_kernel(cwd=str(cwd), extra_arguments=["--HistoryManager.enabled=False"])
-        SharedKernelEngine.kernel_manager = km
+        warm_up = km.client()
+        warm_up.start_channels()
+        msg_id = warm_up.execute(WARM_UP, silent=True, store_history=False)  # runs as the kernel comes up
+        engine = shared_kernel_engine()  # imports papermill meanwhile
+        try:
+            await_reply(warm_up, msg_id)
+        finally:
+            # Clients of one kernel manager share a session identity: only one may be connected at a time.
+            warm_up.stop_channels()
+        engine.kernel_manager = km
         try:
             yield km
         finally:
-            SharedKernelEngine.kernel_manager = None
+            engine.kernel_manager = None
             km.shutdown_kernel(now=True)
+
+
+def await_reply(client, msg_id: str, timeout: float = 300) -> None:
+    while True:
+        reply = client.get_shell_msg(timeout=timeout)
+        if reply["parent_header"].get("msg_id") == msg_id:
+            if reply["content"]["status"] != "ok":
+                raise RuntimeError(f"the kernel could not import the package: {reply['content'].get('evalue')}")
+            return
 
 
 def is_stale(notebook: Path, findings: Path, shared: list[Path]) -> bool:
@@ -106,6 +128,8 @@ def run(notebooks: list[Path], build: Path, parameters: dict[str, str], root: Pa
             for folder in (executed.parent, findings.parent, build / "figures"):
                 folder.mkdir(parents=True, exist_ok=True)
             try:
+                import papermill
+
                 papermill.execute_notebook(
                     str(notebook), str(executed), engine_name=ENGINE_NAME, cwd=str(root), progress_bar=False,
                     parameters={**parameters, "findings_path": str(findings), "figures_dir": str(build / "figures")},
