@@ -60,7 +60,7 @@ $(AXE_JS):
 	@if command -v npm >/dev/null; then npm install --silent --no-audit --no-fund --prefix $(BUILD)/axe axe-core@$(AXE_VERSION); \
 	else echo "npm not found: the browser accessibility check will skip"; fi
 
-bench: $(ENV_READY) ## Time cold, no-op and one-input-changed builds (medians per stage)
+bench: $(ENV_READY) ## Time cold (beside its in-process floor), no-op, one-input-changed and all-editions builds (medians)
 	$(PY) scripts/bench.py
 
 reference: $(ENV_READY) ## Rebuild data/reference/ from official NHS Digital files in data/raw/nhs-digital/
