@@ -12,13 +12,11 @@ complements and (where hidden) bases each sum to 0 or at least the threshold.
 from __future__ import annotations
 
 import argparse
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from briefing import config
 from briefing.analysis import stats, themes
 from briefing.analysis.findings import dumps
 

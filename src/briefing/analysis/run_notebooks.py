@@ -38,33 +38,43 @@ WARM_UP = "import briefing.analysis.themes, briefing.publication.charts"
 def shared_kernel_engine():
     """papermill's nbclient engine, pointed at a kernel that outlives each notebook; registered with papermill
     under ENGINE_NAME (papermill is imported here, after the kernel has started booting)."""
+    from nbclient.util import ensure_async, run_sync
+    from papermill.clientwrap import PapermillNotebookClient
     from papermill.engines import NBClientEngine, papermill_engines
+    from papermill.log import logger
+
+    class CleanNamespaceClient(PapermillNotebookClient):
+        """Clears the shared kernel's namespace (variables, figures) through the client that then runs the
+        notebook: no second client, no second wait for the kernel."""
+
+        async def async_start_new_kernel_client(self):
+            client = await super().async_start_new_kernel_client()
+            reply = await ensure_async(client.execute_interactive(RESET, store_history=False, timeout=300,
+                                                                  output_hook=lambda msg: None))  # fmt: skip
+            if reply["content"]["status"] != "ok":
+                raise RuntimeError(f"could not reset the kernel: {reply['content'].get('evalue')}")
+            return client
+
+        start_new_kernel_client = run_sync(async_start_new_kernel_client)  # nbclient's sync entry point
 
     class SharedKernelEngine(NBClientEngine):
         kernel_manager: KernelManager | None = None
 
         @classmethod
-        def execute_managed_notebook(cls, nb_man, kernel_name, **kwargs):
+        def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, start_timeout=60,
+                                     execution_timeout=None, **kwargs):  # fmt: skip
+            """As papermill's NBClientEngine, with the shared kernel and the namespace-clearing client."""
             if cls.kernel_manager is None:
                 raise RuntimeError("SharedKernelEngine: start the kernel first (shared_kernel())")
-            clean_namespace(cls.kernel_manager)
-            return super().execute_managed_notebook(nb_man, kernel_name, km=cls.kernel_manager, **kwargs)
+            kwargs.pop("input_path", None)
+            kwargs.pop("startup_timeout", None)
+            timeout = execution_timeout or kwargs.pop("timeout", None)
+            client = CleanNamespaceClient(nb_man, km=cls.kernel_manager, timeout=timeout, startup_timeout=start_timeout,
+                                          kernel_name=kernel_name, log=logger, log_output=log_output, **kwargs)  # fmt: skip
+            return client.execute()
 
     papermill_engines.register(ENGINE_NAME, SharedKernelEngine)
     return SharedKernelEngine
-
-
-def clean_namespace(km: KernelManager) -> None:
-    """A fresh namespace for the next notebook: variables and figures from the previous one are gone."""
-    client = km.client()
-    client.start_channels()
-    try:
-        client.wait_for_ready(timeout=300)
-        reply = client.execute_interactive(RESET, store_history=False, timeout=300, output_hook=lambda msg: None)
-        if reply["content"]["status"] != "ok":
-            raise RuntimeError(f"could not reset the kernel: {reply['content'].get('evalue')}")
-    finally:
-        client.stop_channels()
 
 
 @contextlib.contextmanager
