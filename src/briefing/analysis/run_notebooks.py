@@ -36,77 +36,60 @@ WARM_UP = "import briefing.analysis.themes, briefing.publication.charts"
 
 @functools.cache
 def shared_kernel_engine():
-    """papermill's nbclient engine, pointed at a kernel that outlives each notebook; registered with papermill
-    under ENGINE_NAME (papermill is imported here, after the kernel has started booting)."""
-    from nbclient.util import ensure_async, run_sync
+    """papermill's nbclient engine, pointed at a kernel (and a client) that outlive each notebook; registered
+    with papermill under ENGINE_NAME. papermill is imported here, while the kernel is still booting."""
     from papermill.clientwrap import PapermillNotebookClient
     from papermill.engines import NBClientEngine, papermill_engines
     from papermill.log import logger
 
-    class CleanNamespaceClient(PapermillNotebookClient):
-        """Clears the shared kernel's namespace (variables, figures) through the client that then runs the
-        notebook: no second client, no second wait for the kernel."""
-
-        async def async_start_new_kernel_client(self):
-            client = await super().async_start_new_kernel_client()
-            reply = await ensure_async(client.execute_interactive(RESET, store_history=False, timeout=300,
-                                                                  output_hook=lambda msg: None))  # fmt: skip
-            if reply["content"]["status"] != "ok":
-                raise RuntimeError(f"could not reset the kernel: {reply['content'].get('evalue')}")
-            return client
-
-        start_new_kernel_client = run_sync(async_start_new_kernel_client)  # nbclient's sync entry point
-
     class SharedKernelEngine(NBClientEngine):
         kernel_manager: KernelManager | None = None
+        kernel_client = None  # one connected client for the whole run: one readiness wait, not one per notebook
 
         @classmethod
         def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, start_timeout=60,
                                      execution_timeout=None, **kwargs):  # fmt: skip
-            """As papermill's NBClientEngine, with the shared kernel and the namespace-clearing client."""
-            if cls.kernel_manager is None:
+            """As papermill's NBClientEngine, with the shared kernel and client, in a cleared namespace."""
+            if cls.kernel_client is None:
                 raise RuntimeError("SharedKernelEngine: start the kernel first (shared_kernel())")
-            kwargs.pop("input_path", None)
-            kwargs.pop("startup_timeout", None)
-            timeout = execution_timeout or kwargs.pop("timeout", None)
-            client = CleanNamespaceClient(nb_man, km=cls.kernel_manager, timeout=timeout, startup_timeout=start_timeout,
-                                          kernel_name=kernel_name, log=logger, log_output=log_output, **kwargs)  # fmt: skip
+            run_code(cls.kernel_client, RESET)
+            for name in ("input_path", "startup_timeout", "timeout"):
+                kwargs.pop(name, None)
+            client = PapermillNotebookClient(nb_man, km=cls.kernel_manager, timeout=execution_timeout,
+                                             startup_timeout=start_timeout, kernel_name=kernel_name, log=logger,
+                                             log_output=log_output, **kwargs)  # fmt: skip
+            client.kc = cls.kernel_client  # nbclient starts (and waits for) a client only when it has none
             return client.execute()
 
     papermill_engines.register(ENGINE_NAME, SharedKernelEngine)
     return SharedKernelEngine
 
 
+def run_code(client, code: str, timeout: float = 300) -> None:
+    """Run code in the kernel, silently, and wait until it has finished."""
+    reply = client.execute_interactive(code, store_history=False, timeout=timeout, output_hook=lambda msg: None)
+    if reply["content"]["status"] != "ok":
+        raise RuntimeError(f"the shared kernel could not run {code.splitlines()[0]!r}: {reply['content'].get('evalue')}")
+
+
 @contextlib.contextmanager
 def shared_kernel(cwd: Path, kernel_name: str = "python3"):
-    """Start one kernel (over IPC, in a private folder), lend it to the engine, shut it down at the end."""
+    """Start one kernel (over IPC, in a private folder) and one client, lend them to the engine, shut down."""
     with tempfile.TemporaryDirectory(prefix="kernel-") as sockets:
         km = KernelManager(kernel_name=kernel_name, transport="ipc", ip=str(Path(sockets) / "kernel"))
         km.start_kernel(cwd=str(cwd), extra_arguments=["--HistoryManager.enabled=False"])
-        warm_up = km.client()
-        warm_up.start_channels()
-        msg_id = warm_up.execute(WARM_UP, silent=True, store_history=False)  # runs as the kernel comes up
+        client = km.client()
+        client.start_channels()
+        client.execute(WARM_UP, silent=True, store_history=False)  # queued: runs as soon as the kernel is up
         engine = shared_kernel_engine()  # imports papermill meanwhile
-        try:
-            await_reply(warm_up, msg_id)
-        finally:
-            # Clients of one kernel manager share a session identity: only one may be connected at a time.
-            warm_up.stop_channels()
-        engine.kernel_manager = km
+        client.wait_for_ready(timeout=300)
+        engine.kernel_manager, engine.kernel_client = km, client
         try:
             yield km
         finally:
-            engine.kernel_manager = None
+            engine.kernel_manager = engine.kernel_client = None
+            client.stop_channels()
             km.shutdown_kernel(now=True)
-
-
-def await_reply(client, msg_id: str, timeout: float = 300) -> None:
-    while True:
-        reply = client.get_shell_msg(timeout=timeout)
-        if reply["parent_header"].get("msg_id") == msg_id:
-            if reply["content"]["status"] != "ok":
-                raise RuntimeError(f"the kernel could not import the package: {reply['content'].get('evalue')}")
-            return
 
 
 def is_stale(notebook: Path, findings: Path, shared: list[Path]) -> bool:
@@ -140,8 +123,9 @@ def run(notebooks: list[Path], build: Path, parameters: dict[str, str], root: Pa
             try:
                 import papermill
 
-                papermill.execute_notebook(
+                papermill.execute_notebook(  # the executed copy is saved at the end (and on failure), not per cell
                     str(notebook), str(executed), engine_name=ENGINE_NAME, cwd=str(root), progress_bar=False,
+                    request_save_on_cell_execute=False,
                     parameters={**parameters, "findings_path": str(findings), "figures_dir": str(build / "figures")},
                 )  # fmt: skip
             except Exception as error:
