@@ -15,6 +15,7 @@ from pypdf import PdfReader
 from briefing.narrative.prose import percent
 from briefing.publication import editions
 from tests.conftest import ROOT, copy_project, digest, make
+from tests.publication.test_accessibility import VIEWPORTS, browser, describe, run_axe  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.e2e
 
@@ -183,6 +184,13 @@ def test_index_lists_every_edition_with_working_links(editions_built):
     for region in REGIONS:
         assert f">{region}" in page
     assert f">{percent(findings(project, 'england')['plan_to_leave']['value'])}<" in page
+
+
+@pytest.mark.parametrize("page", ["index.html", "editions/north-west/briefing.html"])
+def test_axe_finds_no_violations_on_the_index_and_a_regional_edition(editions_built, browser, page):
+    project, _ = editions_built
+    result = run_axe(browser, (project / "_output" / page).as_uri(), VIEWPORTS["desktop"])
+    assert result["violations"] == [], describe(result["violations"])
 
 
 def test_names_are_escaped_on_the_index_page(tmp_path):
