@@ -67,7 +67,7 @@ $(AXE_JS):
 	@if command -v npm >/dev/null; then npm install --silent --no-audit --no-fund --prefix $(BUILD)/axe axe-core@$(AXE_VERSION); \
 	else echo "npm not found: the browser accessibility check will skip"; fi
 
-bench: $(ENV_READY) ## Time cold, no-op and one-input-changed builds (medians per stage)
+bench: $(ENV_READY) ## Time cold (beside its in-process floor), no-op, one-input-changed and all-editions builds (medians)
 	$(PY) scripts/bench.py
 
 reference: $(ENV_READY) ## Rebuild data/reference/ from official NHS Digital files in data/raw/nhs-digital/
@@ -93,7 +93,8 @@ $(ENV_READY): requirements.lock pyproject.toml
 
 $(BUILD)/params.mk: $(PARAMS) src/briefing/config.py $(ENV_READY) $(wildcard data/raw/*.meta.yml)
 	@mkdir -p $(@D)
-	$(PY) -m briefing.config --params $(PARAMS) > $@
+	@$(PY) -m briefing.config --params $(PARAMS) > $@
+	@echo "[1/6] parameters: $(PARAMS) read"
 
 # Remember values that are not files, so a change rebuilds what shows them: the engine asked for (re-renders), the
 # clock and the code's version (commit, uncommitted changes: the provenance appendix). Each file changes only when
@@ -109,23 +110,25 @@ $(BUILD)/engine $(BUILD)/build-context: ; @mkdir -p $(@D); touch $@
 # The wave against the frame first (two columns: fails at once, even on a huge file), then the wave on its own.
 $(VALIDATED): $(SURVEY_PATH) $(CODEBOOK) $(FRAME_FILE) $(wildcard data/raw/*.meta.yml data/reference/*.meta.yml) $(BUILD)/params.mk \
   src/briefing/inputs/validate.py src/briefing/inputs/codebook.py src/briefing/inputs/crosscheck.py src/briefing/inputs/frame.py
-	$(PY) -m briefing.inputs.crosscheck --params $(PARAMS)
-	$(PY) -m briefing.inputs.validate --params $(PARAMS)
+	@$(PY) -m briefing.inputs.crosscheck --params $(PARAMS) >/dev/null  # errors go to stderr
+	@printf '[2/6] '; $(PY) -m briefing.inputs.validate --params $(PARAMS)
 	@mkdir -p $(@D); touch $@
 
-$(BUILD)/findings/%.json: notebooks/%.ipynb $(VALIDATED) $(FRAME_FILE) $(ANALYSIS_SRC) $(BUILD)/params.mk
-	@mkdir -p $(@D) $(BUILD)/executed $(BUILD)/figures
-	$(PY) -m papermill --cwd . --log-level WARNING $< $(BUILD)/executed/$*.ipynb \
-	  -p params_path $(PARAMS) -r wave $(WAVE) -r survey_path $(SURVEY_PATH) \
-	  -r findings_path $@ -r figures_dir $(BUILD)/figures
+# All stale notebooks run in ONE Jupyter kernel (briefing.analysis.run_notebooks: papermill's engine, handed a
+# kernel started once); each still leaves its executed copy in $(BUILD)/executed/. The runner reruns only the
+# notebooks whose findings are older than the notebook itself or a shared input.
+NOTEBOOK_SHARED := $(VALIDATED) $(FRAME_FILE) $(ANALYSIS_SRC) $(BUILD)/params.mk $(WITHHELD_FILE)
+$(FINDINGS) &: $(NOTEBOOKS:%=notebooks/%.ipynb) $(NOTEBOOK_SHARED)
+	@printf '[3/6] '; $(PY) -m briefing.analysis.run_notebooks --params $(PARAMS) --wave $(WAVE) --survey-path $(SURVEY_PATH) \
+	  --build $(BUILD) --shared $(NOTEBOOK_SHARED) -- $(filter %.ipynb,$^)
 
 $(BUILD)/findings.json: $(FINDINGS) src/briefing/analysis/findings.py
-	$(PY) -m briefing.analysis.findings $(FINDINGS) --params $(PARAMS) --out $@
+	@printf '[4/6] '; $(PY) -m briefing.analysis.findings $(FINDINGS) --params $(PARAMS) --out $@
 
 $(BUILD)/narrative.stamp: $(BUILD)/findings.json $(TEMPLATES) data/context/context_figures.yml data/quotes.yml $(CODEBOOK) $(SURVEY_PATH) $(FRAME_FILE) \
   $(wildcard data/*.meta.yml data/*/*.meta.yml) $(wildcard src/briefing/narrative/*.py) src/briefing/yamlfile.py \
   $(BUILD)/params.mk $(BUILD)/engine $(BUILD)/build-context
-	$(PY) -m briefing.narrative.writer --params $(PARAMS) --findings $(BUILD)/findings.json --out $(BUILD)/narrative --engine $(ENGINE)
+	@printf '[5/6] '; $(PY) -m briefing.narrative.writer --params $(PARAMS) --findings $(BUILD)/findings.json --out $(BUILD)/narrative --engine $(ENGINE)
 	@touch $@
 
 # --- render: staged, published to _output/ only when every format succeeded ----------------------------------
@@ -133,10 +136,12 @@ $(BUILD)/narrative.stamp: $(BUILD)/findings.json $(TEMPLATES) data/context/conte
 # (.DELETE_ON_ERROR would otherwise remove the last good briefing).
 .PRECIOUS: $(OUTPUTS)
 $(OUTPUTS) &: $(BUILD)/narrative.stamp $(REFERENCE_DOCX) $(REPORT_SRC) src/briefing/publication/render.py $(BUILD)/engine
-	$(PY) -m briefing.publication.render --engine $(ENGINE) --out $(OUT) --findings $(BUILD)/findings.json
+	@printf '[6/6] '; $(PY) -m briefing.publication.render --engine $(ENGINE) --out $(OUT) --findings $(BUILD)/findings.json
 
 # The Word edition's house style: a reference document built from pandoc's default by the project's code.
 $(REFERENCE_DOCX): src/briefing/publication/docx.py $(ENV_READY)
 	$(PY) -m briefing.publication.docx --out $@
 
 FORCE:
+
+include mk/editions.mk

@@ -164,13 +164,24 @@ def test_the_provenance_appendix_and_findings_json_carry_the_same_record(built):
             assert item["sha256"] in text and item["path"] in text
         assert record["rebuild"] in text and f"Python {record['versions']['python']}" in text
 
+@pytest.fixture(scope="module")
+def second_compute(tmp_path_factory):
+    """`make compute` in a second fresh copy: (project, make's result)."""
+    again = copy_project(tmp_path_factory.mktemp("again"))
+    return again, make(again, "compute")
+
+
+def test_findings_are_byte_identical_across_builds(built, second_compute):
+    again, _ = second_compute
+    assert (again / "build" / "findings.json").read_bytes() == (built / "build" / "findings.json").read_bytes()
+
 
 def test_second_make_does_nothing(built):
     result = make(built, "report", ENGINE="pandoc")
     assert "Briefing up to date" in result.stdout
     # Nothing ran: the only output is the closing line (the engine stamp is checked silently and left unchanged).
     assert result.stdout.strip().splitlines() == [line for line in result.stdout.strip().splitlines() if line.startswith("Briefing up to date")]
-    assert "papermill" not in result.stdout and "briefing.publication.render" not in result.stdout
+    assert "notebooks:" not in result.stdout and "render:" not in result.stdout
 
 
 def dry_run(project: Path) -> str:
@@ -182,7 +193,7 @@ def test_touching_a_template_rerenders_without_recomputing(built):
     (built / "report" / "templates" / "retention.md.j2").touch()
     plan = dry_run(built)
     assert "briefing.narrative.writer" in plan and "briefing.publication.render" in plan
-    assert "papermill" not in plan and "briefing.inputs.validate" not in plan
+    assert "run_notebooks" not in plan and "briefing.inputs.validate" not in plan
     make(built, "report", ENGINE="pandoc")
 
 
@@ -191,16 +202,29 @@ def test_touching_the_stylesheet_only_rerenders(built):
     (built / "report" / "styles" / "briefing.css").touch()
     plan = dry_run(built)
     assert "briefing.publication.render" in plan
-    assert "briefing.narrative.writer" not in plan and "papermill" not in plan
+    assert "briefing.narrative.writer" not in plan and "run_notebooks" not in plan
     make(built, "report", ENGINE="pandoc")
 
 
 def test_touching_one_notebook_reruns_only_that_notebook(built):
+    executed = built / "build" / "executed"
+    before = {p.name: p.stat().st_mtime_ns for p in executed.glob("*.ipynb")}
     time.sleep(1.1)
     (built / "notebooks" / "retention.ipynb").touch()
-    plan = dry_run(built)
-    assert plan.count("papermill") == 1 and "notebooks/retention.ipynb" in plan
-    make(built, "report", ENGINE="pandoc")
+    result = make(built, "report", ENGINE="pandoc")
+    assert "notebooks: 1 run in one kernel (retention)" in result.stdout
+    changed = sorted(p.name for p in executed.glob("*.ipynb") if p.stat().st_mtime_ns != before[p.name])
+    assert changed == ["retention.ipynb"]
+
+
+def test_build_log_is_one_counted_line_per_step_without_kernel_warnings(second_compute):
+    project, result = second_compute
+    steps = [line for line in result.stdout.splitlines() if line.startswith("[")]
+    assert [line[:5] for line in steps] == ["[1/6]", "[2/6]", "[3/6]", "[4/6]", "[5/6]"]
+    assert "without encryption" not in result.stdout + result.stderr
+    executed = json.loads((project / "build" / "executed" / "workload.ipynb").read_text())
+    outputs = [o for cell in executed["cells"] for o in cell.get("outputs", [])]
+    assert outputs and not [o for o in outputs if o.get("name") == "stderr"]
 
 
 def fails_keeping_the_last_good_briefing(project: Path, path: Path, broken: bytes) -> str:

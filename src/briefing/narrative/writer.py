@@ -7,6 +7,7 @@ narrative folder, which report/briefing.qmd includes; templates whose names star
 from __future__ import annotations
 
 import argparse
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -18,6 +19,7 @@ import yaml
 
 from briefing import config
 from briefing.analysis import findings as findings_io
+from briefing.analysis.stats import SECONDARY, SECONDARY_BASE, SMALL_BASE, SMALL_COMPLEMENT
 from briefing.narrative import prose, provenance
 from briefing.inputs.codebook import load_codebook
 from briefing.inputs.validate import read_survey
@@ -32,16 +34,37 @@ PROVENANCE = "provenance.json"  # what the briefing was built from; render publi
 
 def record_filters(threshold: int) -> dict[str, Any]:
     """Filters that take a whole finding record, so suppression is honoured wherever a figure is shown."""
-    marker = prose.SUPPRESSED.format(threshold=threshold)
+    small = prose.SUPPRESSED.format(threshold=threshold)
+
+    def marker(record: dict) -> str:
+        """A true phrase for a suppressed count: 'fewer than 8', 'all but fewer than 8' (only the complement is
+        small), or 'a withheld number of' (withheld only to protect another figure: it is not small itself)."""
+        reason = record.get("suppression_reason")
+        if reason in (SECONDARY, SECONDARY_BASE):
+            return "a withheld number of"
+        return prose.SUPPRESSED_COMPLEMENT.format(threshold=threshold) if reason == SMALL_COMPLEMENT else small
+
+    def why_suppressed(record: dict) -> str:
+        """Why no figure is shown, in words true of the hidden count."""
+        reason = record.get("suppression_reason")
+        if reason in (SECONDARY, SECONDARY_BASE):
+            return "it is withheld so that a small figure elsewhere cannot be worked out by subtraction"
+        if reason == SMALL_BASE:
+            return f"{small} clinical directors there answered the question"
+        if reason == SMALL_COMPLEMENT:
+            return f"{prose.SUPPRESSED_COMPLEMENT.format(threshold=threshold)} of those who answered there do"
+        return f"{small} there do"
 
     def share(record: dict) -> str:
         """'11%', or the suppression marker."""
-        return marker if record["suppressed"] else prose.percent(record["value"])
+        if not record["suppressed"]:
+            return prose.percent(record["value"])
+        return marker(record).replace("a withheld number of", "withheld")
 
     def share_of(record: dict, group: str) -> str:
         """'over 1 in 10 clinical directors (11%)', 'almost half of clinical directors (49%)', or suppressed."""
         if record["suppressed"]:
-            return f"{marker} {group}"
+            return f"{marker(record)} {group}"
         words = prose.proportion_words(record["value"])
         joined = f"{words} {group}" if " in " in words else f"{words} of {group}"
         return f"{joined} ({prose.percent(record['value'])})"
@@ -60,7 +83,15 @@ def record_filters(threshold: int) -> dict[str, Any]:
         """True when the interval spans 50%: whether it is a majority is then uncertain, which changes the message."""
         return not record["suppressed"] and record["ci_low"] < 0.5 < record["ci_high"]
 
-    return {"share": share, "share_of": share_of, "interval": interval, "crosses_half": crosses_half}
+    return {"share": share, "share_of": share_of, "why_suppressed": why_suppressed, "interval": interval, "crosses_half": crosses_half}
+
+
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|~^$@&!+=])")
+
+
+def markdown_text(value: str) -> str:
+    """Data (a region or STP name) as literal Markdown text: every character that could start markup escaped."""
+    return MARKDOWN_SPECIAL.sub(r"\\\1", str(value))
 
 
 def environment(templates_dir: Path, suppression_threshold: int = 8) -> jinja2.Environment:
@@ -76,6 +107,7 @@ def environment(templates_dir: Path, suppression_threshold: int = 8) -> jinja2.E
     env.filters["literal"] = provenance.markdown_literal
     env.filters["code"] = provenance.markdown_code
     env.filters.update(record_filters(suppression_threshold))
+    env.filters["md"] = markdown_text
     return env
 
 
@@ -118,7 +150,7 @@ def metadata(ctx: dict[str, Any]) -> dict[str, Any]:
     """Document metadata both render paths read (title block, language); built here, not templated, so any
     character in a title is safely quoted."""
     params, wave = ctx["p"], ctx["wave"]
-    subtitle = f"{wave['title']}" + (f": {params.region}" if params.region else ": England")
+    subtitle = f"{wave['title']}" + (f": {markdown_text(params.region)}" if params.region else ": England")
     return {
         "title": params.title,
         "subtitle": subtitle,

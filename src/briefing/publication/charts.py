@@ -187,12 +187,20 @@ def _join(parts: list[str]) -> str:
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
+SUPPRESSED_LABEL = "suppressed (small numbers)"
+
+
+def bar_text(finding: Finding) -> str:
+    """A bar's label: its share, or why it is not shown (disclosure control: no bar, no number)."""
+    return SUPPRESSED_LABEL if finding.value is None else percent(finding.value)
+
+
 def share_alt(bars: list[tuple[str, Finding]], subject: str, who: str = "") -> str:
     """A sentence from the plotted numbers, e.g. "Bar chart: 63% of clinical directors of PCNs under 40,000
     patients find the workload unmanageable, compared with 53% of clinical directors of all PCNs and 42% of
     clinical directors of PCNs over 60,000 patients."."""
     who = f"{who.strip()} " if who.strip() else ""
-    phrases = [f"{percent(f.value)} of {who}{_lower_first(label)}" for label, f in bars]
+    phrases = [f"{bar_text(f)} of {who}{_lower_first(label)}" for label, f in bars]
     text = f"Bar chart: {phrases[0]} {subject}"
     if len(phrases) > 1:
         text += ", compared with " + _join(phrases[1:])
@@ -214,16 +222,16 @@ def share_bars(
 ) -> Finding:
     """Horizontal bars of proportions, labelled directly, highlighting the first and last bars (the comparison)."""
     labels = [label for label, _ in bars]
-    values = [f.value for _, f in bars]
+    values = [f.value or 0.0 for _, f in bars]  # a suppressed share gets no bar, only its label
     highlight = {0, len(bars) - 1}
     with plt.style.context(house_style()):
         fig, ax = plt.subplots(figsize=(WIDTH_IN, 0.3 + 0.48 * len(bars)), layout="constrained")
         positions = list(range(len(bars)))[::-1]
         colours = [DARK_BLUE if i in highlight else GREY for i in range(len(bars))]
         ax.barh(positions, [v * 100 for v in values], color=colours, height=0.66)
-        for i, (y, value) in enumerate(zip(positions, values)):
+        for i, (y, value, (_, finding)) in enumerate(zip(positions, values, bars)):
             ax.text(
-                value * 100 + 1.2, y, percent(value), va="center", ha="left", color=TEXT,
+                value * 100 + 1.2, y, bar_text(finding), va="center", ha="left", color=TEXT,
                 fontweight=600 if i in highlight else 400,
             )  # fmt: skip
         ax.set_yticks(positions, labels)
