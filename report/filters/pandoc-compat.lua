@@ -1,8 +1,10 @@
 -- Maps the briefing's Markdown dialect (report/README.md) onto the page design, for HTML and Typst alike.
--- The pandoc render path always runs it; _quarto.yml runs it too, where it leaves callouts to Quarto.
+-- Both paths run it on pandoc's own AST: the pandoc path directly, Quarto at its `pre-ast` entry point
+-- (_quarto.yml), before Quarto turns callouts and figures into its own nodes.
 --
 --   * `::: {.callout-note title="..."}` / `.callout-important`: a styled box
---       (HTML: <div class="callout callout-note" role="note">; Typst: #briefing-callout).
+--       (HTML: <div class="briefing-callout briefing-callout-note" role="note">, class names Quarto does not
+--       take for its own callouts; Typst: #briefing-callout).
 --   * `::: {.key-findings}`, or else the section headed `## Key findings {#key-findings}`: the summary panel
 --       (HTML: <div class="key-findings">; Typst: #briefing-key-findings).
 --   * the section headed `{#methods}` ("About this briefing"): the appendix (HTML: <div class="appendix">;
@@ -154,10 +156,11 @@ local function callout(div, kind)
   end
   local blocks = {}
   if title then
-    table.insert(blocks, pandoc.Div(pandoc.Plain(pandoc.Str(title)), pandoc.Attr("", { "callout-title" })))
+    table.insert(blocks, pandoc.Div(pandoc.Plain(pandoc.Str(title)), pandoc.Attr("", { "briefing-callout-title" })))
   end
-  table.insert(blocks, pandoc.Div(div.content, pandoc.Attr("", { "callout-body" })))
-  return { pandoc.Div(blocks, pandoc.Attr(div.identifier, { "callout", "callout-" .. kind }, { role = "note" })) }
+  table.insert(blocks, pandoc.Div(div.content, pandoc.Attr("", { "briefing-callout-body" })))
+  local classes = { "briefing-callout", "briefing-callout-" .. kind }
+  return { pandoc.Div(blocks, pandoc.Attr(div.identifier, classes, { role = "note" })) }
 end
 
 -- --- walking the document -------------------------------------------------------------------------------------
@@ -189,7 +192,7 @@ transform_blocks = function(blocks, inside_panel)
         out:extend(transform_blocks(b.content, true))  -- already inside the panel (the section made it)
       elseif has_class(b, "key-findings") then
         out:extend(wrap(transform_blocks(b.content, true), "briefing-key-findings", "key-findings"))
-      elseif kind and not in_quarto then
+      elseif kind then
         out:extend(callout(pandoc.Div(transform_blocks(b.content, inside_panel), b.attr), kind))
       else
         b.content = transform_blocks(b.content, inside_panel)

@@ -90,19 +90,78 @@ def assemble_markdown(root: Path) -> str:
 # --- engines ------------------------------------------------------------------------------------------------------
 
 
+QUARTO_CONFIG = "_quarto.yml"
+GET_QUARTO = (
+    "Get it with `conda env create -f environment.yml` (conda-forge) or from https://quarto.org/docs/get-started/, "
+    "or render with ENGINE=pandoc"
+)
+
+
+def version_tuple(text: str) -> tuple[int, ...] | None:
+    match = re.search(r"(\d+)\.(\d+)(?:\.(\d+))?", text)
+    return tuple(int(part or 0) for part in match.groups()) if match else None
+
+
+def quarto_required(root: Path) -> tuple[int, ...]:
+    """The oldest Quarto the project's options work with: `quarto-required` in _quarto.yml (one place)."""
+    import yaml
+
+    config = yaml.safe_load((root / QUARTO_CONFIG).read_text(encoding="utf-8")) or {}
+    required = version_tuple(str(config.get("quarto-required", "")))
+    if required is None:
+        raise RenderError(f"{QUARTO_CONFIG}: `quarto-required` must name the oldest Quarto version, e.g. \">= 1.9.0\"")
+    return required
+
+
+def installed_quarto() -> tuple[str, tuple[int, ...] | None] | None:
+    """(path, version) of the `quarto` on PATH, or None."""
+    path = shutil.which("quarto")
+    if path is None:
+        return None
+    try:
+        result = subprocess.run([path, "--version"], capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired):
+        return path, None
+    return path, version_tuple(result.stdout) if result.returncode == 0 else None
+
+
+def dotted(version: tuple[int, ...]) -> str:
+    return ".".join(map(str, version))
+
+
+def quarto_problem(root: Path) -> str | None:
+    """Why the Quarto path cannot render here, or None when it can."""
+    needed = dotted(quarto_required(root))
+    found = installed_quarto()
+    if found is None:
+        return f"`quarto` is not on PATH; the briefing needs Quarto {needed} or later. {GET_QUARTO}."
+    path, version = found
+    if version is None:
+        return f"{path} did not report its version (`quarto --version`); the briefing needs Quarto {needed} or later. {GET_QUARTO}."
+    if version < quarto_required(root):
+        return (
+            f"{path} is Quarto {dotted(version)}; the briefing needs Quarto {needed} or later "
+            f"({QUARTO_CONFIG} `quarto-required`: its Typst options make the tagged PDF/UA-1). {GET_QUARTO}."
+        )
+    return None
+
+
 @dataclass(frozen=True)
 class Engine:
     name: str
 
     @staticmethod
-    def choose(requested: str) -> "Engine":
-        if requested == "auto":
-            return Engine("quarto" if shutil.which("quarto") else "pandoc")
-        if requested == "quarto" and not shutil.which("quarto"):
-            raise RenderError("ENGINE=quarto but `quarto` is not on PATH (install it from conda-forge or quarto.org)")
-        if requested not in ("quarto", "pandoc"):
+    def choose(requested: str, root: Path | None = None) -> "Engine":
+        if requested not in ("auto", "quarto", "pandoc"):
             raise RenderError(f"unknown engine {requested!r}: use auto, quarto or pandoc")
-        return Engine(requested)
+        if requested == "pandoc":
+            return Engine("pandoc")
+        problem = quarto_problem(root or find_root())
+        if problem and requested == "quarto":
+            raise RenderError(f"ENGINE=quarto, but {problem}")
+        if problem and shutil.which("quarto"):  # auto, with a Quarto that cannot render it: say why pandoc
+            print(f"render: ENGINE=auto uses pandoc + Typst: {problem}", file=sys.stderr)
+        return Engine("pandoc" if problem else "quarto")
 
 
 def pandoc_binary() -> str:
@@ -190,8 +249,8 @@ def compile_typst(root: Path, source: Path, pdf: Path) -> None:
 
 
 def render_quarto(root: Path, staging: Path) -> None:
-    for fmt in ("html", "typst"):
-        run(["quarto", "render", DOCUMENT, "--to", fmt, "--output-dir", str(staging / "quarto")], f"quarto ({fmt})", root)
+    # One call for both formats (`--to all`: every format in _quarto.yml), so Quarto starts up once.
+    run(["quarto", "render", DOCUMENT, "--to", "all", "--output-dir", str(staging / "quarto")], "quarto (HTML and PDF)", root)
     for name in OUTPUT_NAMES:
         found = sorted((staging / "quarto").rglob(name))
         if not found:
@@ -216,7 +275,7 @@ def publish(staging: Path, out_dir: Path, names: tuple[str, ...]) -> None:
 
 def render(engine: str, out_dir: Path, findings: Path, root: Path | None = None) -> Engine:
     root = root or find_root()
-    chosen = Engine.choose(engine)
+    chosen = Engine.choose(engine, root)
     (root / "build").mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="render-", dir=root / "build") as tmp:
         staging = Path(tmp)
