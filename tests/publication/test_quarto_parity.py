@@ -211,7 +211,10 @@ def test_html_pages_look_the_same(built, quarto_built, screenshots, width):
 @both_paths
 def test_plain_quarto_render_gives_the_files_make_report_gives(quarto_built, quarto_plain, tmp_path):
     made, plain = quarto_built / "_output", quarto_plain / "_output"
-    assert sorted(p.name for p in plain.iterdir()) == ["briefing.html", "briefing.pdf", "findings.json"]
+    published = sorted(p.name for p in plain.iterdir() if p.is_file())
+    assert published == ["briefing.html", "briefing.pdf", "findings.json"]
+    assert (plain / "report" / "briefing.html").read_bytes() == (plain / "briefing.html").read_bytes()  # preview's copy
+    assert not (plain / "build").exists(), "Quarto's copies of the charts (embedded already) are removed"
     assert markup(plain / "briefing.html") == markup(made / "briefing.html")
     assert (plain / "findings.json").read_bytes() == (made / "findings.json").read_bytes()
     assert pdf_text(plain / "briefing.pdf") == pdf_text(made / "briefing.pdf")
