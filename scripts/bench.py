@@ -1,7 +1,8 @@
 """Benchmark the pipeline: a cold build, a no-op build and a rebuild after one input changes.
 
 Runs in a fresh copy of the project (the environment is reused), several times each, and prints the median
-time of every stage: environment check, validation, each notebook, merge, narrative, each render format.
+time of every stage: environment check, validation, each notebook, merge, narrative, each render format; then
+the render step by engine side by side (pandoc + Typst, Quarto, and Quarto's floor: a one-line document).
 Usage: `make bench` or `.venv/bin/python scripts/bench.py [--runs N] [--engine pandoc]`. Timings live here,
 never in tests.
 """
@@ -71,6 +72,53 @@ class Build:
         return {f"make report after touching {path}": self.make("report")}
 
 
+QUARTO_FLOOR_DOC = """---
+title: Floor
+format:
+  html: default
+  typst: default
+---
+
+One line.
+"""
+
+
+def render_seconds(project: Path, engine: str) -> float:
+    """The render step alone (both formats, staged and published), on an already computed project."""
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "briefing.publication.render", "--engine", engine, "--out", "build/bench-out"],
+                   cwd=project, check=True, capture_output=True)  # fmt: skip
+    return time.perf_counter() - start
+
+
+def quarto_floor_seconds() -> float:
+    """Quarto's own start-up: `quarto render` of a one-line document to the same two formats, in one call
+    (outside the project, so no project settings apply)."""
+    with tempfile.TemporaryDirectory(prefix="quarto-floor-") as folder:
+        (Path(folder) / "floor.qmd").write_text(QUARTO_FLOOR_DOC, encoding="utf-8")
+        start = time.perf_counter()
+        subprocess.run(["quarto", "render", "floor.qmd", "--to", "all"], cwd=folder, check=True, capture_output=True)
+        return time.perf_counter() - start
+
+
+def compare_engines(project: Path, runs: int) -> None:
+    from briefing.publication.render import quarto_problem
+
+    if problem := quarto_problem(project):
+        print(f"\nRender time by engine: Quarto not measured ({problem})")
+        return
+    rows = [{"pandoc + Typst": render_seconds(project, "pandoc"), "Quarto": render_seconds(project, "quarto"),
+             "Quarto floor (one-line document)": quarto_floor_seconds()}
+            for _ in range(runs)]  # fmt: skip
+    med = medians(rows)
+    print(f"\nRender time by engine, HTML and PDF (median of {runs} runs)")
+    for engine, seconds in med.items():
+        print(f"  {engine:<46} {seconds:7.2f} s")
+    quarto, floor = med["Quarto"], med["Quarto floor (one-line document)"]
+    print(f"  Quarto / pandoc + Typst {quarto / med['pandoc + Typst']:.1f}; "
+          f"Quarto over its floor {quarto - floor:.2f} s ({quarto / floor:.2f} x the floor)")  # fmt: skip
+
+
 def medians(runs: list[dict[str, float]]) -> dict[str, float]:
     return {stage: statistics.median(run[stage] for run in runs) for stage in runs[0]}
 
@@ -99,6 +147,7 @@ def main() -> None:
         for path in (survey, "report/templates/retention.md.j2", "report/styles/briefing.css"):
             changed[path] = report(f"Rebuild after one input changes: {path}",
                                    [build.one_input_changed(path) for _ in range(args.runs)])  # fmt: skip
+        compare_engines(build.project, args.runs)
     print(f"\nRatios to the cold build ({cold:.2f} s): no-op {noop / cold:.3f}; "
           + "; ".join(f"{p} changed {s / cold:.2f}" for p, s in changed.items()))  # fmt: skip
 
