@@ -128,17 +128,20 @@ def test_an_old_quarto_fails_clearly_and_keeps_the_last_good_briefing(built, tmp
 
 
 @pytest.mark.e2e
-def test_a_failing_render_keeps_the_last_good_briefing(built, tmp_path):
-    """Break the Typst template: HTML would succeed, PDF fails, and nothing in _output/ changes."""
-    outputs = sorted((built / "_output").iterdir())
+def test_a_failing_render_keeps_the_last_good_briefing(rendered, tmp_path):
+    """Break the Typst template: HTML would succeed, PDF fails, and nothing in _output/ changes (both engines)."""
+    engine = (rendered / "build" / "engine").read_text().strip()
+    failed_step = {"pandoc": "typst (PDF) failed", "quarto": "quarto (HTML and PDF) failed"}[engine]
+    outputs = sorted((rendered / "_output").iterdir())
     before = {p.name: digest(p) for p in outputs}
-    partial = built / "report" / "typst" / "typst-show.typ"
+    partial = rendered / "report" / "typst" / "typst-show.typ"
     good, stamp = partial.read_text(), partial.stat()
     partial.write_text(good + "\n#this-function-does-not-exist()\n")
     try:
-        result = make(built, "report", ENGINE="pandoc", check=False)
+        result = make(rendered, "report", ENGINE=engine, check=False)
         assert result.returncode != 0
-        assert "typst (PDF) failed" in result.stderr and "unchanged" in result.stderr
+        assert failed_step in result.stderr and "unchanged" in result.stderr
+        assert "this-function-does-not-exist" in result.stderr  # the compiler's own diagnostic is passed on
         assert {p.name: digest(p) for p in outputs} == before
     finally:  # restore the file and its time, so the shared build stays up to date for the tests after this one
         partial.write_text(good)
