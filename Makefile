@@ -29,6 +29,12 @@ NO_PARAMS_GOALS := help clean env
 ifneq ($(filter-out $(NO_PARAMS_GOALS),$(or $(MAKECMDGOALS),help)),)
 include $(BUILD)/params.mk
 endif
+# The build's one clock (reproducible builds): the user's SOURCE_DATE_EPOCH, else one derived from the inputs
+# (params.yml's publication_date, else the wave's `released` date in its .meta.yml). Dates the briefing and the PDF.
+# (Only once params.mk is read: an empty SOURCE_DATE_EPOCH breaks other tools, pip's wheel builds among them.)
+ifdef PUBLICATION_EPOCH
+export SOURCE_DATE_EPOCH ?= $(PUBLICATION_EPOCH)
+endif
 
 # Code by pipeline stage (src/briefing/<stage>/): inputs -> analysis -> narrative -> publication.
 CORE_SRC := $(addprefix src/briefing/,__init__.py config.py yamlfile.py)
@@ -67,8 +73,8 @@ reference: $(ENV_READY) ## Rebuild data/reference/ from official NHS Digital fil
 	$(PY) -m briefing.inputs.frame --mapping $(NHS_DIGITAL)/MAPPING_NHS_GEOGRAPHIES_1920.csv \
 	  --prevalence $(NHS_DIGITAL)/PREVALENCE_1920.csv --out $(FRAME_FILE)
 
-golden: $(OUTPUTS) ## Accept the current findings.json as the reviewed golden copy (review its diff!)
-	cp $(OUT)/findings.json tests/golden/findings.json
+golden: $(BUILD)/findings.json ## Accept the current findings (without provenance) as the reviewed golden copy (review its diff!)
+	cp $(BUILD)/findings.json tests/golden/findings.json
 	git --no-pager diff --stat -- tests/golden/findings.json || true
 
 env: $(ENV_READY) ## Build the Python environment (.venv) from requirements.lock
@@ -84,16 +90,25 @@ $(ENV_READY): requirements.lock pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $@
 
-$(BUILD)/params.mk: $(PARAMS) src/briefing/config.py $(ENV_READY)
+$(BUILD)/params.mk: $(PARAMS) src/briefing/config.py $(ENV_READY) $(wildcard data/raw/*.meta.yml)
 	@mkdir -p $(@D)
 	$(PY) -m briefing.config --params $(PARAMS) > $@
 
-# Remember the engine asked for, so changing ENGINE re-renders (the file only changes when the value does).
-$(BUILD)/engine: FORCE
-	@mkdir -p $(@D); echo '$(ENGINE)' | cmp -s - $@ || echo '$(ENGINE)' > $@
+# Remember values that are not files, so a change rebuilds what shows them: the engine asked for (re-renders), the
+# clock and the code's version (commit, uncommitted changes: the provenance appendix). Each file changes only when
+# its value does; written while the Makefile is read, so `make -n` knows too.
+remember = $(shell mkdir -p $(BUILD); echo '$(subst ','"'"',$(2))' | cmp -s - $(BUILD)/$(1) || echo '$(subst ','"'"',$(2))' > $(BUILD)/$(1))
+ifdef PUBLICATION_EPOCH
+$(call remember,engine,$(ENGINE))
+$(call remember,build-context,$(SOURCE_DATE_EPOCH) $(shell git rev-parse --show-toplevel HEAD 2>/dev/null; git status --porcelain 2>/dev/null))
+endif
+$(BUILD)/engine $(BUILD)/build-context: ; @mkdir -p $(@D); touch $@
 
 # --- compute ------------------------------------------------------------------------------------------------
-$(VALIDATED): $(SURVEY_PATH) $(CODEBOOK) $(BUILD)/params.mk src/briefing/inputs/validate.py src/briefing/inputs/codebook.py
+# The wave against the frame first (two columns: fails at once, even on a huge file), then the wave on its own.
+$(VALIDATED): $(SURVEY_PATH) $(CODEBOOK) $(FRAME_FILE) $(wildcard data/raw/*.meta.yml data/reference/*.meta.yml) $(BUILD)/params.mk \
+  src/briefing/inputs/validate.py src/briefing/inputs/codebook.py src/briefing/inputs/crosscheck.py src/briefing/inputs/frame.py
+	$(PY) -m briefing.inputs.crosscheck --params $(PARAMS)
 	$(PY) -m briefing.inputs.validate --params $(PARAMS)
 	@mkdir -p $(@D); touch $@
 
@@ -106,9 +121,10 @@ $(BUILD)/findings/%.json: notebooks/%.ipynb $(VALIDATED) $(FRAME_FILE) $(ANALYSI
 $(BUILD)/findings.json: $(FINDINGS) src/briefing/analysis/findings.py
 	$(PY) -m briefing.analysis.findings $(FINDINGS) --params $(PARAMS) --out $@
 
-$(BUILD)/narrative.stamp: $(BUILD)/findings.json $(TEMPLATES) data/context/context_figures.yml $(wildcard data/raw/*.meta.yml data/reference/*.meta.yml) \
-  $(wildcard src/briefing/narrative/*.py) src/briefing/yamlfile.py $(BUILD)/params.mk
-	$(PY) -m briefing.narrative.writer --params $(PARAMS) --findings $(BUILD)/findings.json --out $(BUILD)/narrative
+$(BUILD)/narrative.stamp: $(BUILD)/findings.json $(TEMPLATES) data/context/context_figures.yml $(CODEBOOK) $(FRAME_FILE) \
+  $(wildcard data/*.meta.yml data/*/*.meta.yml) $(wildcard src/briefing/narrative/*.py) src/briefing/yamlfile.py \
+  $(BUILD)/params.mk $(BUILD)/engine $(BUILD)/build-context
+	$(PY) -m briefing.narrative.writer --params $(PARAMS) --findings $(BUILD)/findings.json --out $(BUILD)/narrative --engine $(ENGINE)
 	@touch $@
 
 # --- render: staged, published to _output/ only when every format succeeded ----------------------------------

@@ -102,7 +102,7 @@ def quarto_floor_seconds() -> float:
 
 
 def compare_engines(project: Path, runs: int) -> None:
-    from briefing.publication.render import quarto_problem
+    from briefing.quarto import quarto_problem
 
     if problem := quarto_problem(project):
         print(f"\nRender time by engine: Quarto not measured ({problem})")

@@ -55,7 +55,7 @@ def built(tmp_path_factory) -> Path:
 
 def quarto_missing() -> str | None:
     """Why the Quarto path cannot run here (no quarto, or one older than _quarto.yml requires), or None."""
-    from briefing.publication.render import quarto_problem
+    from briefing.quarto import quarto_problem
 
     return quarto_problem(ROOT)
 

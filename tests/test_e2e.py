@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import os
 import re
+import shlex
+import subprocess
 import time
 from pathlib import Path
 
 import pypandoc
 import pytest
+import yaml
 from pypdf import PdfReader
 
 from briefing.narrative.prose import percent
-from tests.conftest import copy_project, digest, make
+from tests.conftest import VENV, copy_project, digest, make
 
 pytestmark = pytest.mark.e2e
 
@@ -97,10 +102,54 @@ def test_chart_is_embedded_with_generated_alt_text(rendered):
     assert "data:image/svg+xml" in html  # embedded, works offline
 
 
-def test_findings_are_byte_identical_across_builds(built, tmp_path):
-    again = copy_project(tmp_path)
-    make(again, "compute")
-    assert (again / "build" / "findings.json").read_bytes() == (built / "_output" / "findings.json").read_bytes()
+def test_two_clean_builds_in_two_folders_are_byte_identical(built, tmp_path_factory):
+    """Same inputs and parameters, another folder (another absolute path), another time: the same bytes. The
+    second build runs the command the provenance appendix gives for rebuilding."""
+    again = copy_project(tmp_path_factory.mktemp("elsewhere-with-a-longer-path"))
+    rebuild = json.loads((built / "_output" / "findings.json").read_text())["provenance"]["rebuild"]
+    result = subprocess.run(["env", *shlex.split(rebuild), f"VENV={VENV}"], cwd=again, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    for name in OUTPUTS:
+        assert (again / "_output" / name).read_bytes() == (built / "_output" / name).read_bytes(), name
+    assert str(again) not in (again / "_output" / "briefing.html").read_text(encoding="utf-8")
+
+
+def test_one_labelled_region_per_table(built):
+    """Each table sits in exactly one scroll region named after it (a screen reader announces one table)."""
+    html = (built / "_output" / "briefing.html").read_text(encoding="utf-8")
+    regions = re.findall(r'<div class="table-scroll" tabindex="0" role="region" aria-label="([^"]*)">\s*<table', html)
+    assert len(regions) == html.count("<table") == html.count('role="region"') == 2
+    assert [name.split(":")[0] for name in regions] == ["Table 1", "Table 2"]
+    assert regions[0].startswith("Table 1: Every survey finding")
+
+
+def test_the_briefing_is_dated_from_its_data(built):
+    """publication_date is null: the date is the wave's `released` date (or the caller's SOURCE_DATE_EPOCH)."""
+    meta = yaml.safe_load((built / "data" / "raw" / "pcn_cd_survey_2019.meta.yml").read_text(encoding="utf-8"))
+    day = dt.date.fromisoformat(meta["released"])
+    if os.environ.get("SOURCE_DATE_EPOCH"):
+        day = dt.datetime.fromtimestamp(int(os.environ["SOURCE_DATE_EPOCH"]), dt.timezone.utc).date()
+    printed = day.strftime("%-d %B %Y")
+    assert printed in PdfReader(built / "_output" / "briefing.pdf").pages[0].extract_text()
+    assert f'<p class="date">{printed}</p>' in (built / "_output" / "briefing.html").read_text(encoding="utf-8")
+    epoch = int(os.environ.get("SOURCE_DATE_EPOCH") or dt.datetime.combine(day, dt.time(), dt.timezone.utc).timestamp())
+    assert PdfReader(built / "_output" / "briefing.pdf").metadata["/CreationDate"].startswith(day.strftime("D:%Y%m%d"))
+    assert json.loads((built / "_output" / "findings.json").read_text())["provenance"]["source_date_epoch"] == epoch
+
+
+def test_the_provenance_appendix_and_findings_json_carry_the_same_record(built):
+    record = json.loads((built / "_output" / "findings.json").read_text())["provenance"]
+    assert record == json.loads((built / "build" / "narrative" / "provenance.json").read_text())
+    for item in record["inputs"]:
+        assert item["sha256"] == digest(built / item["path"])
+    assert record["code"] == {"git": "not a git checkout"}  # the test copy has no .git
+    pdf, html = pdf_text(built / "_output" / "briefing.pdf"), html_text(built / "_output" / "briefing.html")
+    assert re.findall(r'<section id="([^"]+)"', (built / "_output" / "briefing.html").read_text())[-1] == "provenance"
+    for text in (pdf, html):
+        assert text.rindex("How this briefing was built") > text.rindex("References")  # the briefing ends with it
+        for item in record["inputs"]:
+            assert item["sha256"] in text and item["path"] in text
+        assert record["rebuild"] in text and f"Python {record['versions']['python']}" in text
 
 
 def test_second_make_does_nothing(built):
@@ -160,7 +209,32 @@ def test_broken_input_fails_and_keeps_the_last_good_briefing(built):
         survey.write_text(good, encoding="utf-8")
 
 
+def test_a_wave_larger_than_its_population_fails_before_any_notebook(built):
+    """The issue's example: more respondents than PCNs used to fail 30 s in, inside a notebook. Now the
+    cross-check stops the build first, naming the file, the rows and the rule; _output/ stays byte for byte."""
+    before = {name: digest(built / "_output" / name) for name in OUTPUTS}
+    survey = next((built / "data" / "raw").glob("pcn_cd_survey_*.csv"))
+    good, stamp = survey.read_bytes(), survey.stat()
+    header, *rows = good.decode("utf-8").splitlines(keepends=True)
+    survey.write_text(header + "".join(rows) * 6, encoding="utf-8")
+    try:
+        result = make(built, "report", ENGINE="pandoc", check=False)
+        assert result.returncode != 0
+        assert f"{survey.relative_to(built)}: rows 2 to {6 * len(rows) + 1:,} are {6 * len(rows):,} respondents" in result.stderr
+        assert "cannot outnumber the PCNs they speak for" in result.stderr
+        assert "papermill" not in result.stdout and "briefing.inputs.validate" not in result.stdout
+        assert {name: digest(built / "_output" / name) for name in OUTPUTS} == before
+    finally:  # the file and its time restored: the shared build stays up to date
+        survey.write_bytes(good)
+        os.utime(survey, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
+
+
 def test_findings_match_the_reviewed_golden_copy(built):
-    """A change in any figure shows up here: regenerate on purpose with `make golden` and review the diff."""
+    """A change in any figure shows up here: regenerate on purpose with `make golden` and review the diff.
+    The provenance record (digests, versions) is checked on its own above, so a new package version is not a new
+    finding."""
     golden = Path(__file__).parent / "golden" / "findings.json"
-    assert (built / "_output" / "findings.json").read_text() == golden.read_text()
+    assert (built / "build" / "findings.json").read_text() == golden.read_text()
+    published = json.loads((built / "_output" / "findings.json").read_text())
+    assert set(published) == {"parameters", "findings", "provenance"}
+    assert {k: v for k, v in published.items() if k != "provenance"} == json.loads(golden.read_text())

@@ -45,7 +45,7 @@ def test_environment_yml_names_the_same_packages_at_the_same_versions():
 
 
 def test_environment_yml_brings_the_quarto_the_project_needs():
-    from briefing.publication.render import quarto_required
+    from briefing.quarto import quarto_required
 
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     assert "conda-forge" in env["channels"]

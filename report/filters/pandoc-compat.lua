@@ -7,7 +7,7 @@
 --       take for its own callouts; Typst: #briefing-callout).
 --   * `::: {.key-findings}`, or else the section headed `## Key findings {#key-findings}`: the summary panel
 --       (HTML: <div class="key-findings">; Typst: #briefing-key-findings).
---   * the section headed `{#methods}` ("About this briefing"): the appendix (HTML: <div class="appendix">;
+--   * the sections headed `{#methods}` and `{#provenance}`: appendices (HTML: <div class="appendix">;
 --       Typst: #briefing-appendix).
 --   * `![Headline](../build/figures/x.svg){fig-alt="..."}` then "Source: ...": the image's alt text comes from
 --       fig-alt, as in Quarto; in Typst the figure, its headline and its source line are one unbreakable
@@ -20,7 +20,7 @@ local in_quarto = type(quarto) == "table"
 local is_typst = FORMAT:match("typst") ~= nil
 
 local KEY_FINDINGS_ID = "key-findings"
-local APPENDIX_ID = "methods"
+local APPENDIX_IDS = { methods = true, provenance = true }  -- "About this briefing", "How this briefing was built"
 
 -- --- helpers ------------------------------------------------------------------------------------------------
 
@@ -82,7 +82,7 @@ end
 
 -- --- images and figures -------------------------------------------------------------------------------------
 
-function Image(img)
+local function fix_image(img)
   local alt = img.attributes["fig-alt"]
   if alt then
     img.attributes["fig-alt"] = nil
@@ -119,7 +119,7 @@ end
 -- HTML the browser sizes the columns from their content.
 local tables_seen = 0
 
-function Table(tbl)
+local function fix_table(tbl)
   for k, spec in ipairs(tbl.colspecs) do
     tbl.colspecs[k] = { spec[1], (is_typst and k == 1) and 0.5 or nil }
   end
@@ -129,7 +129,9 @@ function Table(tbl)
     tables_seen = tables_seen + 1
     local caption = pandoc.utils.stringify(tbl.caption.long or {})
     local name = "Table " .. tables_seen .. (caption ~= "" and (": " .. caption) or "")
-    return pandoc.Div({ tbl }, pandoc.Attr("", { "table-scroll" }, { tabindex = "0", role = "region", ["aria-label"] = name }))
+    -- Attributes as an ordered list of pairs: a Lua table's hash order varies from run to run (stable bytes).
+    local attributes = { { "tabindex", "0" }, { "role", "region" }, { "aria-label", name } }
+    return pandoc.Div({ tbl }, pandoc.Attr("", { "table-scroll" }, attributes))
   end
   local typst = typst_blocks({ tbl }):gsub("columns: %(50%%,", "columns: (1fr,", 1)
   return raw(typst)
@@ -160,7 +162,7 @@ local function callout(div, kind)
   end
   table.insert(blocks, pandoc.Div(div.content, pandoc.Attr("", { "briefing-callout-body" })))
   local classes = { "briefing-callout", "briefing-callout-" .. kind }
-  return { pandoc.Div(blocks, pandoc.Attr(div.identifier, classes, { role = "note" })) }
+  return { pandoc.Div(blocks, pandoc.Attr(div.identifier, classes, { { "role", "note" } })) }
 end
 
 -- --- walking the document -------------------------------------------------------------------------------------
@@ -199,7 +201,7 @@ transform_blocks = function(blocks, inside_panel)
         out:insert(b)
       end
       i = i + 1
-    elseif b.t == "Header" and not inside_panel and (b.identifier == KEY_FINDINGS_ID or b.identifier == APPENDIX_ID) then
+    elseif b.t == "Header" and not inside_panel and (b.identifier == KEY_FINDINGS_ID or APPENDIX_IDS[b.identifier]) then
       local last = section_end(blocks, i)
       local body = transform_blocks(slice(blocks, i, last), true)
       if b.identifier == KEY_FINDINGS_ID then
@@ -233,9 +235,11 @@ transform_blocks = function(blocks, inside_panel)
   return out
 end
 
+-- The only global filter function: pandoc would otherwise run global Image/Table functions over the document
+-- and this walk would run them again (a table wrapped twice in two scroll regions).
 function Pandoc(doc)
   -- Images first (alt text, paths), then the block structure.
-  doc = doc:walk({ Image = Image, Table = Table })
+  doc = doc:walk({ Image = fix_image, Table = fix_table })
   local blocks = transform_blocks(doc.blocks, false)
   doc.blocks = blocks
   return doc

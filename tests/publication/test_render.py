@@ -5,8 +5,9 @@ import shutil
 
 import pytest
 
+from briefing import quarto
 from briefing.publication import render
-from tests.conftest import ROOT, digest, make
+from tests.conftest import ROOT, copy_built, digest, make
 
 REPORT_SOURCES = [ROOT / render.DOCUMENT, *sorted((ROOT / "report" / "templates").glob("*.j2"))]
 
@@ -67,7 +68,7 @@ def test_publish_refuses_an_incomplete_set(tmp_path):
 
 
 def test_engine_choice(monkeypatch):
-    monkeypatch.setattr(render, "installed_quarto", lambda: None)
+    monkeypatch.setattr(quarto, "installed_quarto", lambda: None)
     monkeypatch.setattr(shutil, "which", lambda name: None)
     assert render.Engine.choose("auto", ROOT).name == "pandoc"
     assert render.Engine.choose("pandoc", ROOT).name == "pandoc"
@@ -75,13 +76,13 @@ def test_engine_choice(monkeypatch):
         render.Engine.choose("quarto", ROOT)
     with pytest.raises(render.RenderError, match="unknown engine"):
         render.Engine.choose("latex", ROOT)
-    monkeypatch.setattr(render, "installed_quarto", lambda: ("/usr/bin/quarto", (1, 11, 0)))
+    monkeypatch.setattr(quarto, "installed_quarto", lambda: ("/usr/bin/quarto", (1, 11, 0)))
     assert render.Engine.choose("auto", ROOT).name == "quarto"
     assert render.Engine.choose("quarto", ROOT).name == "quarto"
 
 
 def test_a_quarto_too_old_is_named_with_the_version_needed(monkeypatch, capsys):
-    monkeypatch.setattr(render, "installed_quarto", lambda: ("/opt/old/quarto", (1, 8, 26)))
+    monkeypatch.setattr(quarto, "installed_quarto", lambda: ("/opt/old/quarto", (1, 8, 26)))
     monkeypatch.setattr(shutil, "which", lambda name: "/opt/old/quarto")
     with pytest.raises(render.RenderError) as error:
         render.Engine.choose("quarto", ROOT)
@@ -94,37 +95,33 @@ def test_a_quarto_too_old_is_named_with_the_version_needed(monkeypatch, capsys):
 
 @pytest.mark.parametrize("text, version", [("1.11.0\n", (1, 11, 0)), ("99.9.1-dev", (99, 9, 1)), (">= 1.9", (1, 9, 0)), ("", None)])
 def test_versions_are_read(text, version):
-    assert render.version_tuple(text) == version
+    assert quarto.version_tuple(text) == version
 
 
 def test_the_quarto_needed_comes_from_quarto_yml(tmp_path):
     (tmp_path / "_quarto.yml").write_text('quarto-required: ">= 2.3.4"\n')
-    assert render.quarto_required(tmp_path) == (2, 3, 4)
+    assert quarto.quarto_required(tmp_path) == (2, 3, 4)
     (tmp_path / "_quarto.yml").write_text("project: {}\n")
-    with pytest.raises(render.RenderError, match="quarto-required"):
-        render.quarto_required(tmp_path)
+    with pytest.raises(ValueError, match="quarto-required"):
+        quarto.quarto_required(tmp_path)
 
 
 @pytest.mark.e2e
 def test_an_old_quarto_fails_clearly_and_keeps_the_last_good_briefing(built, tmp_path):
-    """A `quarto` on PATH that reports an old version: ENGINE=quarto stops before rendering, says what it needs."""
+    """A `quarto` on PATH that reports an old version: ENGINE=quarto stops before rendering, says what it needs.
+    (In a copy of the shared build: the narrative step reruns first, recording the engine asked for.)"""
+    built = copy_built(built, tmp_path / "project")
     fake = tmp_path / "bin" / "quarto"
     fake.parent.mkdir()
     fake.write_text("#!/bin/sh\necho 1.4.550\n")
     fake.chmod(0o755)
     outputs = sorted((built / "_output").iterdir())
     before = {p.name: digest(p) for p in outputs}
-    engine_file = built / "build" / "engine"
-    engine, stamp = engine_file.read_text(), engine_file.stat()
-    try:
-        result = make(built, "report", ENGINE="quarto", check=False, PATH=f"{fake.parent}:{os.environ['PATH']}")
-        assert result.returncode != 0
-        assert f"{fake} is Quarto 1.4.550; the briefing needs Quarto 1.9.0 or later" in result.stderr
-        assert "unchanged" in result.stderr
-        assert {p.name: digest(p) for p in outputs} == before
-    finally:  # the shared build stays up to date for the pandoc tests after this one
-        engine_file.write_text(engine)
-        os.utime(engine_file, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
+    result = make(built, "report", ENGINE="quarto", check=False, PATH=f"{fake.parent}:{os.environ['PATH']}")
+    assert result.returncode != 0
+    assert f"{fake} is Quarto 1.4.550; the briefing needs Quarto 1.9.0 or later" in result.stderr
+    assert "unchanged" in result.stderr
+    assert {p.name: digest(p) for p in outputs} == before
 
 
 @pytest.mark.e2e

@@ -16,6 +16,7 @@ from briefing.analysis import stats
 from briefing.inputs.codebook import Codebook, FindingSpec, answered_mask, counts_mask, load_codebook
 from briefing.analysis import findings as findings_io
 from briefing.analysis.findings import Finding
+from briefing.inputs.frame import size_band
 from briefing.inputs.validate import read_survey
 
 SIZE_BANDS = ("small", "medium", "large")
@@ -55,14 +56,6 @@ def load_context(params_path: str | Path | None = None, **overrides) -> Context:
 
 def load_frame(path: Path) -> pd.DataFrame:
     return pd.read_csv(path, dtype={"pcn_code": str, "region": str})
-
-
-def size_band(list_size: pd.Series, params: config.Params) -> pd.Series:
-    """small: fewer than small_pcn_max patients; large: more than large_pcn_min; medium: between."""
-    band = pd.Series("medium", index=list_size.index, dtype=object)
-    band[list_size < params.small_pcn_max] = "small"
-    band[list_size > params.large_pcn_min] = "large"
-    return band
 
 
 def subgroup_description(subgroup: str | None, params: config.Params) -> str:

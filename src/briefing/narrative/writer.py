@@ -7,8 +7,6 @@ narrative folder, which report/briefing.qmd includes; templates whose names star
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -19,13 +17,14 @@ import yaml
 
 from briefing import config
 from briefing.analysis import findings as findings_io
-from briefing.narrative import prose
+from briefing.narrative import prose, provenance
 from briefing.inputs.codebook import load_codebook
 from briefing.narrative.context_figures import load_context_figures, write_bibliography
 
 TEMPLATE_SUFFIX = ".md.j2"
-CONTEXT_FIGURES = "data/context/context_figures.yml"  # figures from other publications, cited
+CONTEXT_FIGURES = provenance.CONTEXT_FIGURES  # figures from other publications, cited
 BIBLIOGRAPHY = "references.json"  # CSL-JSON, written beside the partials; both render paths cite from it
+PROVENANCE = "provenance.json"  # what the briefing was built from; render publishes it inside findings.json
 
 
 def record_filters(threshold: int) -> dict[str, Any]:
@@ -71,34 +70,23 @@ def environment(templates_dir: Path, suppression_threshold: int = 8) -> jinja2.E
         keep_trailing_newline=True,
     )
     prose.register(env, suppression_threshold)
+    env.filters["literal"] = provenance.markdown_literal
+    env.filters["code"] = provenance.markdown_code
     env.filters.update(record_filters(suppression_threshold))
     return env
 
 
-def build_date() -> dt.date:
-    """Today, or SOURCE_DATE_EPOCH's date when set (reproducible builds convention)."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date() if epoch else dt.date.today()
-
-
-def sidecar(data_file: str | Path, root: Path) -> dict[str, Any]:
-    """The provenance record kept beside a data file (`name.meta.yml`): origin, date, licence, synthetic or not."""
-    path = root / Path(data_file).with_suffix(".meta.yml")
-    if not path.is_file():
-        raise FileNotFoundError(f"{data_file}: no provenance record {path.relative_to(root)} beside it")
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
-
-
-def context(findings: dict[str, Any], params: config.Params, root: Path) -> dict[str, Any]:
+def context(findings: dict[str, Any], params: config.Params, root: Path, built_from: dict[str, Any]) -> dict[str, Any]:
     registry = load_codebook(root / params.codebook).findings
     return {
         "f": findings["findings"],
         "survey_results": [findings["findings"][fid] for fid in registry],
         "c": load_context_figures(root / CONTEXT_FIGURES),
         "p": params,
-        "wave": sidecar(params.survey_path, root),
-        "frame_source": sidecar(params.frame_file, root),
-        "build_date": build_date(),
+        "wave": provenance.sidecar(params.survey_path, root),
+        "frame_source": provenance.sidecar(params.frame_file, root),
+        "publication_date": config.publication_date(params, root),
+        "provenance": built_from,
     }
 
 
@@ -110,16 +98,21 @@ def metadata(ctx: dict[str, Any]) -> dict[str, Any]:
     return {
         "title": params.title,
         "subtitle": subtitle,
-        "date": ctx["build_date"].strftime("%-d %B %Y"),
+        "date": ctx["publication_date"].strftime("%-d %B %Y"),
         "publisher": params.publisher,
         "lang": "en-GB",
         **({"fieldwork": wave["fieldwork"]} if wave.get("fieldwork") else {}),  # optional in a wave's .meta.yml
     }
 
 
-def render_all(findings_path: Path, params: config.Params, templates_dir: Path, out_dir: Path) -> list[Path]:
+def render_all(
+    findings_path: Path, params: config.Params, templates_dir: Path, out_dir: Path,
+    params_path: Path | None = None, engine: str = "auto",
+) -> list[Path]:  # fmt: skip
     env = environment(templates_dir, params.suppression_threshold)
-    ctx = context(findings_io.load(findings_path), params, config.find_root(templates_dir))
+    root = config.find_root(templates_dir)
+    built_from = provenance.record(params, params_path or root / config.PARAMS_FILE, root, engine)
+    ctx = context(findings_io.load(findings_path), params, root, built_from)
     names = sorted(p.name for p in templates_dir.glob(f"*{TEMPLATE_SUFFIX}") if not p.name.startswith("_"))
     if not names:
         raise FileNotFoundError(f"no {TEMPLATE_SUFFIX} templates in {templates_dir}")
@@ -133,6 +126,7 @@ def render_all(findings_path: Path, params: config.Params, templates_dir: Path, 
                 raise jinja2.UndefinedError(f"{templates_dir / name}: {error}") from error
             (staging / name.removesuffix(".j2")).write_text(text, encoding="utf-8")
         write_bibliography(ctx["c"], staging / BIBLIOGRAPHY)
+        provenance.write(built_from, staging / PROVENANCE)
         (staging / "metadata.yml").write_text(
             yaml.safe_dump(metadata(ctx), allow_unicode=True, sort_keys=True), encoding="utf-8"
         )
@@ -149,8 +143,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--params", default=None)
     parser.add_argument("--templates", default="report/templates", type=Path)
     parser.add_argument("--out", default="build/narrative", type=Path)
+    parser.add_argument("--engine", default="auto", choices=("auto", "quarto", "pandoc"), help="for the provenance record")
     args = parser.parse_args(argv)
-    written = render_all(args.findings, config.load(args.params), args.templates, args.out)
+    params_path = Path(args.params) if args.params else None
+    written = render_all(args.findings, config.load(args.params), args.templates, args.out, params_path, args.engine)
     print(f"narrative: {len(written)} files in {args.out}")
 
 

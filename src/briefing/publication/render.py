@@ -19,7 +19,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from briefing.analysis import findings as findings_io
+from briefing import quarto
 from briefing.config import find_root
+from briefing.narrative import provenance
 
 DOCUMENT = "report/briefing.qmd"
 STYLESHEET = "report/styles/briefing.css"
@@ -27,6 +30,7 @@ LUA_FILTER = "report/filters/pandoc-compat.lua"
 TYPST_TEMPLATE = "report/typst/pandoc-template.typ"
 METADATA = "build/narrative/metadata.yml"
 BIBLIOGRAPHY = "build/narrative/references.json"
+PROVENANCE = "build/narrative/provenance.json"  # written by the narrative step; published inside findings.json
 OUTPUT_NAMES = ("briefing.html", "briefing.pdf")
 
 INCLUDE = re.compile(r"\{\{<\s*include\s+(?P<path>\S+)\s*>\}\}")
@@ -90,62 +94,6 @@ def assemble_markdown(root: Path) -> str:
 # --- engines ------------------------------------------------------------------------------------------------------
 
 
-QUARTO_CONFIG = "_quarto.yml"
-GET_QUARTO = (
-    "Get it with `conda env create -f environment.yml` (conda-forge) or from https://quarto.org/docs/get-started/, "
-    "or render with ENGINE=pandoc"
-)
-
-
-def version_tuple(text: str) -> tuple[int, ...] | None:
-    match = re.search(r"(\d+)\.(\d+)(?:\.(\d+))?", text)
-    return tuple(int(part or 0) for part in match.groups()) if match else None
-
-
-def quarto_required(root: Path) -> tuple[int, ...]:
-    """The oldest Quarto the project's options work with: `quarto-required` in _quarto.yml (one place)."""
-    import yaml
-
-    config = yaml.safe_load((root / QUARTO_CONFIG).read_text(encoding="utf-8")) or {}
-    required = version_tuple(str(config.get("quarto-required", "")))
-    if required is None:
-        raise RenderError(f"{QUARTO_CONFIG}: `quarto-required` must name the oldest Quarto version, e.g. \">= 1.9.0\"")
-    return required
-
-
-def installed_quarto() -> tuple[str, tuple[int, ...] | None] | None:
-    """(path, version) of the `quarto` on PATH, or None."""
-    path = shutil.which("quarto")
-    if path is None:
-        return None
-    try:
-        result = subprocess.run([path, "--version"], capture_output=True, text=True, timeout=60)
-    except (OSError, subprocess.TimeoutExpired):
-        return path, None
-    return path, version_tuple(result.stdout) if result.returncode == 0 else None
-
-
-def dotted(version: tuple[int, ...]) -> str:
-    return ".".join(map(str, version))
-
-
-def quarto_problem(root: Path) -> str | None:
-    """Why the Quarto path cannot render here, or None when it can."""
-    needed = dotted(quarto_required(root))
-    found = installed_quarto()
-    if found is None:
-        return f"`quarto` is not on PATH; the briefing needs Quarto {needed} or later. {GET_QUARTO}."
-    path, version = found
-    if version is None:
-        return f"{path} did not report its version (`quarto --version`); the briefing needs Quarto {needed} or later. {GET_QUARTO}."
-    if version < quarto_required(root):
-        return (
-            f"{path} is Quarto {dotted(version)}; the briefing needs Quarto {needed} or later "
-            f"({QUARTO_CONFIG} `quarto-required`: its Typst options make the tagged PDF/UA-1). {GET_QUARTO}."
-        )
-    return None
-
-
 @dataclass(frozen=True)
 class Engine:
     name: str
@@ -156,7 +104,10 @@ class Engine:
             raise RenderError(f"unknown engine {requested!r}: use auto, quarto or pandoc")
         if requested == "pandoc":
             return Engine("pandoc")
-        problem = quarto_problem(root or find_root())
+        try:
+            problem = quarto.quarto_problem(root or find_root())
+        except ValueError as error:  # _quarto.yml does not say which Quarto it needs
+            raise RenderError(str(error)) from error
         if problem and requested == "quarto":
             raise RenderError(f"ENGINE=quarto, but {problem}")
         if problem and shutil.which("quarto"):  # auto, with a Quarto that cannot render it: say why pandoc
@@ -211,7 +162,7 @@ def render_pandoc(root: Path, staging: Path) -> None:
         [*common, "--to", "typst", "--template", str(root / TYPST_TEMPLATE), "--output", str(typst_source)],
         "pandoc (Typst)", cwd=root / "report",
     )  # fmt: skip
-    compile_typst(root, typst_source, staging / "briefing.pdf")
+    compile_typst(root, typst_source, staging / "briefing.pdf", built_from(root)["source_date_epoch"])
 
 
 # The HTML: one self-contained page (fonts, CSS and SVG charts inlined: it works offline), a contents list,
@@ -227,13 +178,16 @@ HTML_ARGS = (
 PDF_STANDARDS = ["ua-1"]
 
 
-def _source_date_epoch() -> int | None:
-    """SOURCE_DATE_EPOCH, when set, fixes the PDF's creation date (reproducible builds convention)."""
-    value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    return int(value) if value.isdigit() else None
+def built_from(root: Path) -> dict:
+    """The narrative step's provenance record (inputs, parameters, versions, the build's clock)."""
+    path = root / PROVENANCE
+    if not path.is_file():
+        raise RenderError(f"{PROVENANCE} not found; run the compute step first")
+    return findings_io.load(path)
 
 
-def compile_typst(root: Path, source: Path, pdf: Path) -> None:
+def compile_typst(root: Path, source: Path, pdf: Path, timestamp: int | None = None) -> None:
+    """Typst to PDF; `timestamp` (seconds since 1970) is the PDF's creation date (None: now)."""
     import typst
 
     # Typst reads "/..." image paths from `root`; the staging folder sits inside it (under build/).
@@ -241,7 +195,7 @@ def compile_typst(root: Path, source: Path, pdf: Path) -> None:
     try:
         typst.compile(
             str(source), output=str(pdf), root=str(root), font_paths=font_dirs(root), ignore_system_fonts=True,
-            pdf_standards=PDF_STANDARDS, pdf_tags=True, timestamp=_source_date_epoch(),
+            pdf_standards=PDF_STANDARDS, pdf_tags=True, timestamp=timestamp,
         )  # fmt: skip
     except Exception as error:  # typst raises its own error types carrying the compiler's diagnostics
         raise RenderError(f"typst (PDF) failed: {error}") from error
@@ -280,7 +234,8 @@ def render(engine: str, out_dir: Path, findings: Path, root: Path | None = None)
     with tempfile.TemporaryDirectory(prefix="render-", dir=root / "build") as tmp:
         staging = Path(tmp)
         (render_quarto if chosen.name == "quarto" else render_pandoc)(root, staging)
-        shutil.copyfile(findings, staging / "findings.json")
+        published = findings_io.load(findings) | {"provenance": built_from(root)}  # the same record as the appendix
+        (staging / "findings.json").write_text(findings_io.dumps(published), encoding="utf-8")
         publish(staging, out_dir, (*OUTPUT_NAMES, "findings.json"))
     return chosen
 
