@@ -3,8 +3,9 @@ changes, and every edition cold.
 
 Runs in a fresh copy of the project (the environment is reused), several times each, and prints the median
 time of every stage: environment check, validation, the notebooks (one shared kernel), merge, narrative, each
-render format. The floor is the six notebooks' code run in one Python process without Jupyter, measured in
-the same run. Usage: `make bench` or `.venv/bin/python scripts/bench.py [--runs N] [--engine pandoc]`.
+render format; then the render step by engine side by side (pandoc + Typst, Quarto, and Quarto's floor: a
+one-line document). The floor of the build is the six notebooks' code run in one Python process without Jupyter,
+measured in the same run. Usage: `make bench` or `.venv/bin/python scripts/bench.py [--runs N] [--engine pandoc]`.
 Timings live here, never in tests.
 """
 
@@ -97,6 +98,53 @@ class Build:
         return {f"make report after touching {path}": self.make("report")}
 
 
+QUARTO_FLOOR_DOC = """---
+title: Floor
+format:
+  html: default
+  typst: default
+---
+
+One line.
+"""
+
+
+def render_seconds(project: Path, engine: str) -> float:
+    """The render step alone (both formats, staged and published), on an already computed project."""
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "briefing.publication.render", "--engine", engine, "--out", "build/bench-out"],
+                   cwd=project, check=True, capture_output=True)  # fmt: skip
+    return time.perf_counter() - start
+
+
+def quarto_floor_seconds() -> float:
+    """Quarto's own start-up: `quarto render` of a one-line document to the same two formats, in one call
+    (outside the project, so no project settings apply)."""
+    with tempfile.TemporaryDirectory(prefix="quarto-floor-") as folder:
+        (Path(folder) / "floor.qmd").write_text(QUARTO_FLOOR_DOC, encoding="utf-8")
+        start = time.perf_counter()
+        subprocess.run(["quarto", "render", "floor.qmd", "--to", "all"], cwd=folder, check=True, capture_output=True)
+        return time.perf_counter() - start
+
+
+def compare_engines(project: Path, runs: int) -> None:
+    from briefing.quarto import quarto_problem
+
+    if problem := quarto_problem(project):
+        print(f"\nRender time by engine: Quarto not measured ({problem})")
+        return
+    rows = [{"pandoc + Typst": render_seconds(project, "pandoc"), "Quarto": render_seconds(project, "quarto"),
+             "Quarto floor (one-line document)": quarto_floor_seconds()}
+            for _ in range(runs)]  # fmt: skip
+    med = medians(rows)
+    print(f"\nRender time by engine, HTML and PDF (median of {runs} runs)")
+    for engine, seconds in med.items():
+        print(f"  {engine:<46} {seconds:7.2f} s")
+    quarto, floor = med["Quarto"], med["Quarto floor (one-line document)"]
+    print(f"  Quarto / pandoc + Typst {quarto / med['pandoc + Typst']:.1f}; "
+          f"Quarto over its floor {quarto - floor:.2f} s ({quarto / floor:.2f} x the floor)")  # fmt: skip
+
+
 def medians(runs: list[dict[str, float]]) -> dict[str, float]:
     return {stage: statistics.median(run[stage] for run in runs) for stage in runs[0]}
 
@@ -127,6 +175,7 @@ def main() -> None:
             changed[path] = report(f"Rebuild after one input changes: {path}",
                                    [build.one_input_changed(path) for _ in range(args.runs)])  # fmt: skip
         editions = report("Every edition, cold", [build.editions_cold() for _ in range(args.runs)])
+        compare_engines(build.project, args.runs)
     print(f"\nEngland cold {cold:.2f} s = {cold / floor:.1f} x the in-process floor ({floor:.2f} s; target <= 3)")
     print(f"No-op {noop:.2f} s (target <= 0.1 s); template change {changed['report/templates/retention.md.j2']:.2f} s "
           "(target <= 2 s)")

@@ -1,4 +1,4 @@
-"""Shared fixtures: the project root, and a built copy of the project for end-to-end tests."""
+"""Shared fixtures: the project root, and built copies of the project for end-to-end tests (one per engine)."""
 
 from __future__ import annotations
 
@@ -58,3 +58,46 @@ def editions_built(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]
     """A copy of the project with every edition built, two at a time (pandoc + Typst): (project, make's result)."""
     project = copy_project(tmp_path_factory.mktemp("editions"))
     return project, make(project, "-j2", "editions", ENGINE="pandoc")
+
+
+def quarto_missing() -> str | None:
+    """Why the Quarto path cannot run here (no quarto, or one older than _quarto.yml requires), or None."""
+    from briefing.quarto import quarto_problem
+
+    return quarto_problem(ROOT)
+
+
+def copy_built(source: Path, dest: Path) -> Path:
+    """A copy of a built project, modification times kept, so make sees what is up to date."""
+    shutil.copytree(source, dest, symlinks=True)
+    return dest
+
+
+@pytest.fixture(scope="session")
+def quarto_built(built, tmp_path_factory) -> Path:
+    """The same build rendered by Quarto: a copy of `built` (computed already), then `make report ENGINE=quarto`."""
+    if problem := quarto_missing():
+        pytest.skip(f"the Quarto path is not tested here: {problem}")
+    project = copy_built(built, tmp_path_factory.mktemp("quarto") / "project")
+    make(project, "report", ENGINE="quarto")
+    return project
+
+
+@pytest.fixture(scope="session")
+def quarto_plain(quarto_built, tmp_path_factory) -> Path:
+    """A Quarto user's habit: after `make compute`, a plain `quarto render` (in a copy of the Quarto build,
+    its _output/ emptied first). Returns that copy."""
+    project = copy_built(quarto_built, tmp_path_factory.mktemp("quarto-plain") / "project")
+    shutil.rmtree(project / "_output")
+    result = subprocess.run(["quarto", "render"], cwd=project, capture_output=True, text=True)
+    assert result.returncode == 0, f"quarto render failed:\n{result.stderr[-3000:]}"
+    return project
+
+
+ENGINES = ("pandoc", pytest.param("quarto", marks=pytest.mark.quarto))
+
+
+@pytest.fixture(scope="session", params=ENGINES)
+def rendered(request) -> Path:
+    """The built project, once per render path: every check of the published briefing runs on both."""
+    return request.getfixturevalue("built" if request.param == "pandoc" else "quarto_built")

@@ -65,9 +65,9 @@ def narrative_sentences(project: Path) -> list[str]:
     return sentences
 
 
-def test_outputs_exist(built):
+def test_outputs_exist(rendered):
     for name in OUTPUTS:
-        assert (built / "_output" / name).stat().st_size > 0, name
+        assert (rendered / "_output" / name).stat().st_size > 0, name
 
 
 def test_findings_json_is_complete(built):
@@ -87,10 +87,10 @@ def docx_text(path: Path) -> str:
     return normalise(" ".join(paragraphs))
 
 
-def test_every_sentence_is_in_the_pdf_the_html_and_the_word_edition(built):
-    pdf, html = pdf_text(built / "_output" / "briefing.pdf"), html_text(built / "_output" / "briefing.html")
-    word = docx_text(built / "_output" / "briefing.docx")
-    sentences = narrative_sentences(built)
+def test_every_sentence_is_in_the_pdf_the_html_and_the_word_edition(rendered):
+    pdf, html = pdf_text(rendered / "_output" / "briefing.pdf"), html_text(rendered / "_output" / "briefing.html")
+    word = docx_text(rendered / "_output" / "briefing.docx")
+    sentences = narrative_sentences(rendered)
     assert len(sentences) >= 20
     for sentence in sentences:
         assert sentence in html, f"not in HTML: {sentence}"
@@ -98,17 +98,17 @@ def test_every_sentence_is_in_the_pdf_the_html_and_the_word_edition(built):
         assert sentence in word, f"not in the Word edition: {sentence}"
 
 
-def test_figures_in_prose_come_from_findings_json(built):
-    findings = json.loads((built / "_output" / "findings.json").read_text())["findings"]
-    pdf = pdf_text(built / "_output" / "briefing.pdf")
+def test_figures_in_prose_come_from_findings_json(rendered):
+    findings = json.loads((rendered / "_output" / "findings.json").read_text())["findings"]
+    pdf = pdf_text(rendered / "_output" / "briefing.pdf")
     for fid in ("plan_to_leave", "workload_unmanageable", "workload_unmanageable_small", "workload_unmanageable_large"):
         assert percent(findings[fid]["value"]) in pdf, fid
     assert f"{findings['pcn_count']['value']:,}" in pdf
 
 
-def test_chart_is_embedded_with_generated_alt_text(built):
-    html = (built / "_output" / "briefing.html").read_text(encoding="utf-8")
-    figure = json.loads((built / "_output" / "findings.json").read_text())["findings"]["fig_workload_by_size"]
+def test_chart_is_embedded_with_generated_alt_text(rendered):
+    html = (rendered / "_output" / "briefing.html").read_text(encoding="utf-8")
+    figure = json.loads((rendered / "_output" / "findings.json").read_text())["findings"]["fig_workload_by_size"]
     assert figure["alt"].replace("'", "&#39;") in html or figure["alt"] in html
     assert "data:image/svg+xml" in html  # embedded, works offline
 

@@ -44,6 +44,10 @@ def test_environment_yml_names_the_same_packages_at_the_same_versions():
     assert {name: version for name, version in env.items() if lock[name] != version} == {}
 
 
-def test_environment_yml_brings_quarto():
+def test_environment_yml_brings_the_quarto_the_project_needs():
+    from briefing.quarto import quarto_required
+
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
-    assert "quarto" in env["dependencies"] and "conda-forge" in env["channels"]
+    assert "conda-forge" in env["channels"]
+    spec = next(d for d in env["dependencies"] if isinstance(d, str) and d.startswith("quarto"))
+    assert spec.replace(" ", "") == f"quarto>={'.'.join(map(str, quarto_required(ROOT)))}"

@@ -1,8 +1,10 @@
 -- Maps the briefing's Markdown dialect (report/README.md) onto the page design, for HTML and Typst alike.
--- The pandoc render path always runs it; _quarto.yml runs it too, where it leaves callouts to Quarto.
+-- Both paths run it on pandoc's own AST: the pandoc path directly, Quarto at its `pre-ast` entry point
+-- (_quarto.yml), before Quarto turns callouts and figures into its own nodes.
 --
 --   * `::: {.callout-note title="..."}` / `.callout-important`: a styled box
---       (HTML: <div class="callout callout-note" role="note">; Typst: #briefing-callout).
+--       (HTML: <div class="briefing-callout briefing-callout-note" role="note">, class names Quarto does not
+--       take for its own callouts; Typst: #briefing-callout).
 --   * `::: {.key-findings}`, or else the section headed `## Key findings {#key-findings}`: the summary panel
 --       (HTML: <div class="key-findings">; Typst: #briefing-key-findings).
 --   * the sections headed `{#methods}` and `{#provenance}`: appendices (HTML: <div class="appendix">;
@@ -115,12 +117,6 @@ local function typst_figure(fig, source)
   return raw(call)
 end
 
--- HTML: the chart sits in its own box, which on a narrow screen keeps the chart at a legible size and scrolls
--- sideways (reachable by keyboard, named like the tables' boxes); the page itself never scrolls sideways.
-local function html_chart_box(fig)
-  local name = "Chart: " .. pandoc.utils.stringify(fig.caption.long or {})
-  fig.content = { pandoc.Div(fig.content, pandoc.Attr("", { "chart-scroll" }, { { "tabindex", "0" }, { "role", "region" }, { "aria-label", name } })) }
-end
 
 -- Word has no style sheet counter: "Figure n: " goes into the caption itself, as the PDF and HTML show it.
 local figures_seen = 0
@@ -183,10 +179,11 @@ local function callout(div, kind)
   end
   local blocks = {}
   if title then
-    table.insert(blocks, pandoc.Div(pandoc.Plain(pandoc.Str(title)), pandoc.Attr("", { "callout-title" })))
+    table.insert(blocks, pandoc.Div(pandoc.Plain(pandoc.Str(title)), pandoc.Attr("", { "briefing-callout-title" })))
   end
-  table.insert(blocks, pandoc.Div(div.content, pandoc.Attr("", { "callout-body" })))
-  return { pandoc.Div(blocks, pandoc.Attr(div.identifier, { "callout", "callout-" .. kind }, { { "role", "note" } })) }
+  table.insert(blocks, pandoc.Div(div.content, pandoc.Attr("", { "briefing-callout-body" })))
+  local classes = { "briefing-callout", "briefing-callout-" .. kind }
+  return { pandoc.Div(blocks, pandoc.Attr(div.identifier, classes, { { "role", "note" } })) }
 end
 
 -- --- walking the document -------------------------------------------------------------------------------------
@@ -218,7 +215,7 @@ transform_blocks = function(blocks, inside_panel)
         out:extend(transform_blocks(b.content, true))  -- already inside the panel (the section made it)
       elseif has_class(b, "key-findings") then
         out:extend(wrap(transform_blocks(b.content, true), "briefing-key-findings", "key-findings"))
-      elseif kind and not in_quarto then
+      elseif kind then
         out:extend(callout(pandoc.Div(transform_blocks(b.content, inside_panel), b.attr), kind))
       else
         b.content = transform_blocks(b.content, inside_panel)
@@ -242,7 +239,6 @@ transform_blocks = function(blocks, inside_panel)
         out:insert(typst)
         i = i + (source and 2 or 1)
       else
-        if not is_typst and not is_docx then html_chart_box(b) end
         out:insert(b)
         i = i + 1
       end

@@ -55,8 +55,8 @@ def test_stylesheet_has_print_and_small_screen_rules_and_embeds_the_font():
 
 
 @pytest.mark.e2e
-def test_html_works_offline_and_describes_itself(built):
-    html_path = built / "_output" / "briefing.html"
+def test_html_works_offline_and_describes_itself(rendered):
+    html_path = rendered / "_output" / "briefing.html"
     text = html_path.read_text(encoding="utf-8")
     tags = parse(html_path)
     html = next(attrs for tag, attrs in tags if tag == "html")
@@ -69,7 +69,7 @@ def test_html_works_offline_and_describes_itself(built):
     assert "data:font/" in text, "the typeface is not embedded"
     images = [attrs for tag, attrs in tags if tag == "img"]
     assert images, "the briefing has charts"
-    findings = json.loads((built / "_output" / "findings.json").read_text(encoding="utf-8"))["findings"]
+    findings = json.loads((rendered / "_output" / "findings.json").read_text(encoding="utf-8"))["findings"]
     alts = sorted(f["alt"] for f in findings.values() if f.get("kind") == "figure")
     assert sorted(a.get("alt") or a.get("aria-label") or "" for a in images) == alts  # every chart, its own words
     for attrs in images:
@@ -82,20 +82,26 @@ def test_html_works_offline_and_describes_itself(built):
 # --- axe-core in a real browser ----------------------------------------------------------------------------------
 
 
-def _missing() -> str | None:
+def missing_browser() -> str | None:
     if not Path(CHROMIUM).is_file():
         return f"no Chromium at {CHROMIUM} (apt-get install chromium; .ci/run does)"
     if not Path(CHROMEDRIVER).is_file():
         return f"no chromedriver at {CHROMEDRIVER} (apt-get install chromium-driver; .ci/run does)"
+    try:
+        import selenium  # noqa: F401
+    except ImportError:
+        return "selenium is not installed"
+    return None
+
+
+def _missing() -> str | None:
+    if missing := missing_browser():
+        return missing
     if not AXE_JS.is_file():
         return (
             f"axe-core not found at {AXE_JS}: `make test` installs it "
             f"(npm install --prefix build/axe axe-core@{AXE_CORE_VERSION}), or set AXE_CORE_JS"
         )
-    try:
-        import selenium  # noqa: F401
-    except ImportError:
-        return "selenium is not installed"
     return None
 
 
@@ -104,6 +110,13 @@ def browser():
     missing = _missing()
     if missing:
         pytest.skip(f"accessibility check in a browser skipped: {missing}")
+    driver = chrome_driver()
+    yield driver
+    driver.quit()
+
+
+def chrome_driver():
+    """Headless Debian chromium through chromedriver (also used for the render paths' screenshots)."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -115,8 +128,7 @@ def browser():
         options.add_argument(arg)
     driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
     driver.set_script_timeout(120)
-    yield driver
-    driver.quit()
+    return driver
 
 
 def run_axe(driver, url: str, size: tuple[int, int]) -> dict:
@@ -144,19 +156,19 @@ def describe(violations: list[dict]) -> str:
 
 @pytest.mark.e2e
 @pytest.mark.parametrize("viewport", sorted(VIEWPORTS))
-def test_axe_finds_no_violations(built, browser, viewport):
-    result = run_axe(browser, (built / "_output" / "briefing.html").as_uri(), VIEWPORTS[viewport])
+def test_axe_finds_no_violations(rendered, browser, viewport):
+    result = run_axe(browser, (rendered / "_output" / "briefing.html").as_uri(), VIEWPORTS[viewport])
     assert "error" not in result, result.get("error")
     assert result["version"] == AXE_CORE_VERSION, f"axe-core {result['version']} loaded; the pin is {AXE_CORE_VERSION}"
     assert result["violations"] == [], f"axe-core {result['version']}, {viewport}:\n{describe(result['violations'])}"
 
 
 @pytest.mark.e2e
-def test_charts_render_as_images_with_their_alt_text(built, browser):
+def test_charts_render_as_images_with_their_alt_text(rendered, browser):
     """In the browser: each chart loads (its embedded SVG decodes) and exposes the alt text from findings.json."""
-    findings = json.loads((built / "_output" / "findings.json").read_text(encoding="utf-8"))["findings"]
+    findings = json.loads((rendered / "_output" / "findings.json").read_text(encoding="utf-8"))["findings"]
     browser.set_window_size(*VIEWPORTS["desktop"])
-    browser.get((built / "_output" / "briefing.html").as_uri())
+    browser.get((rendered / "_output" / "briefing.html").as_uri())
     images = browser.execute_script(
         "return [...document.images].map(i => ({w: i.naturalWidth, ok: i.complete,"
         " name: i.getAttribute('aria-label') || i.alt}))"
@@ -171,10 +183,10 @@ def test_charts_render_as_images_with_their_alt_text(built, browser):
 
 
 @pytest.mark.e2e
-def test_page_reflows_on_a_phone_without_sideways_scrolling(built, browser):
+def test_page_reflows_on_a_phone_without_sideways_scrolling(rendered, browser):
     """WCAG 1.4.10: at 320 CSS pixels wide nothing but a wide table's or a chart's own box scrolls sideways."""
     browser.set_window_size(320, 740)
-    browser.get((built / "_output" / "briefing.html").as_uri())
+    browser.get((rendered / "_output" / "briefing.html").as_uri())
     wide = browser.execute_script(
         """
         const width = document.documentElement.clientWidth;

@@ -51,7 +51,11 @@ def test_england_edition_is_the_england_briefing(editions_built):
     project, _ = editions_built
     make(project, "report", ENGINE="pandoc")
     england = json.loads((project / "_output" / "editions" / "england" / "findings.json").read_text())
-    assert england == json.loads((project / "_output" / "findings.json").read_text())
+    briefing = json.loads((project / "_output" / "findings.json").read_text())
+    # the same findings and parameters; the provenance records differ as they should (each names its own
+    # parameters file, and the edition is built in its own folder)
+    assert england["findings"] == briefing["findings"] and england["parameters"] == briefing["parameters"]
+    assert england["provenance"]["versions"] == briefing["provenance"]["versions"]
 
 
 def test_each_edition_has_its_own_figures_computed_from_its_own_region(editions_built):
@@ -145,7 +149,7 @@ def test_no_small_count_in_any_edition_nor_recoverable_by_subtraction(editions_b
             assert not {int(n.replace(",", "")) for n in line} & set(SMALL), (slug, line)
     # a region from England: England's count minus every published regional count
     for fid, record in all_findings["england"].items():
-        if record.get("question") is None or record["suppressed"]:  # survey findings (the frame's are not suppressed)
+        if record.get("question") is None or record.get("suppressed", True):  # survey findings (the frame's are not suppressed)
             continue
         for key in ("numerator", "denominator"):
             published = [all_findings[s][fid][key] for s in SLUGS[1:] if all_findings[s][fid][key] is not None]
@@ -233,3 +237,9 @@ def test_quarto_renders_each_edition_from_its_own_folder(tmp_path):
         figure = project / "build" / "editions" / slug / "build" / "figures" / "fig_workload_by_size.svg"
         assert figure.is_file()
     assert (project / "build" / "editions" / "south-west" / "_quarto.yml").is_file()
+
+
+def test_a_failed_edition_names_makes_own_complaint_when_nothing_else_says_why():
+    stderr = "make[1]: *** No rule to make target 'scripts/x.py', needed by 'out/briefing.html'.  Stop.\n"
+    assert editions.cause_from(stderr) == "No rule to make target 'scripts/x.py', needed by 'out/briefing.html'.  Stop."
+    assert editions.cause_from("Traceback (most recent call last):\n  File x\n") == "the build failed; see the log"

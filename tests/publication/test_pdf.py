@@ -201,10 +201,10 @@ def test_fonts_come_with_the_project(tmp_path):
 
 
 @pytest.mark.e2e
-def test_briefing_pdf_is_accessible(built):
-    meta = yaml.safe_load((built / render.METADATA).read_text(encoding="utf-8"))
-    findings = json.loads((built / "_output" / "findings.json").read_text(encoding="utf-8"))["findings"]
-    reader, elements, role_map = check_accessible(built / "_output" / "briefing.pdf", meta["title"], meta["lang"])
+def test_briefing_pdf_is_accessible(rendered):
+    meta = yaml.safe_load((rendered / render.METADATA).read_text(encoding="utf-8"))
+    findings = json.loads((rendered / "_output" / "findings.json").read_text(encoding="utf-8"))["findings"]
+    reader, elements, role_map = check_accessible(rendered / "_output" / "briefing.pdf", meta["title"], meta["lang"])
     alts = [text_of(e.get("/Alt")) for e in elements if role(e, role_map) == "Figure"]
     charts_ = [f for f in findings.values() if f.get("kind") == "figure"]
     assert charts_, "the briefing has charts"
@@ -215,9 +215,9 @@ def test_briefing_pdf_is_accessible(built):
 
 
 @pytest.mark.e2e
-def test_briefing_pdf_has_its_furniture(built):
-    reader = PdfReader(built / "_output" / "briefing.pdf")
-    meta = yaml.safe_load((built / render.METADATA).read_text(encoding="utf-8"))
+def test_briefing_pdf_has_its_furniture(rendered):
+    reader = PdfReader(rendered / "_output" / "briefing.pdf")
+    meta = yaml.safe_load((rendered / render.METADATA).read_text(encoding="utf-8"))
     pages = [p.extract_text() for p in reader.pages]
     assert meta["subtitle"].split(":")[0] in pages[0] and meta["date"] in pages[0] and meta["publisher"] in pages[0]
     assert "Key findings" in pages[0]

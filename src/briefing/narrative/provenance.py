@@ -21,7 +21,7 @@ from typing import Any
 
 import yaml
 
-from briefing import config
+from briefing import config, quarto
 from briefing.analysis import findings as findings_io
 from briefing.narrative.context_figures import DEFAULT_FILE as CONTEXT_FIGURES
 from briefing.narrative.quotes import QUOTES_FILE
@@ -101,8 +101,9 @@ def code_version(root: Path) -> dict[str, Any]:
 
 
 def default_engine() -> str:
-    """What ENGINE=auto renders with: Quarto when it is on PATH, else pandoc + Typst."""
-    return "quarto" if shutil.which("quarto") else "pandoc"
+    """What ENGINE=auto renders with: Quarto when a new enough one is on PATH, else pandoc + Typst (the
+    render's own rule, briefing.quarto)."""
+    return "quarto" if quarto.quarto_problem(config.find_root()) is None else "pandoc"
 
 
 def renderer(engine: str) -> dict[str, str]:

@@ -5,7 +5,7 @@ cross-edition disclosure control). Each edition builds in its own project folder
 running the same Makefile there: its own findings, charts, narrative and render staging, so parallel editions
 (`make -j editions`) can never overwrite one another's figures. The folder holds the edition's params.yml, a
 copy of report/ and _quarto.yml (Quarto resolves a document's project from its real path, so they are copied,
-not linked) and links to the inputs and the pipeline (data/, notebooks/, src/, Makefile, mk/).
+not linked) and links to the inputs and the pipeline (data/, notebooks/, scripts/, src/, Makefile, mk/).
 
 A failing edition is recorded with its cause and does not stop the others; its last good copy in
 _output/editions/<slug>/ stays (the render publishes only when every format succeeded). The index page,
@@ -35,7 +35,7 @@ from briefing import config
 
 EDITIONS = Path("build/editions")
 ENGLAND = "england"
-LINKED = ("Makefile", "mk", "data", "notebooks", "src", "requirements.lock", "pyproject.toml")
+LINKED = ("Makefile", "mk", "data", "notebooks", "scripts", "src", "requirements.lock", "pyproject.toml")
 COPIED = ("report", "_quarto.yml")
 OUTPUT_NAMES = ("briefing.html", "briefing.pdf", "findings.json")
 HEADLINES = ("plan_to_leave", "workload_unmanageable")  # findings shown beside each edition on the index page
@@ -158,6 +158,9 @@ def cause_from(stderr: str) -> str:
         text = line.strip().removeprefix("[2/6]").removeprefix("[3/6]").strip()
         if text and not line.startswith((" ", "\t", "make")) and "Traceback" not in text:
             return text
+    for line in stderr.splitlines():  # else make's own complaint, e.g. a missing file
+        if "*** " in line:
+            return line.split("*** ", 1)[1].strip()
     return "the build failed; see the log"
 
 

@@ -20,12 +20,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from briefing.analysis import findings as findings_io
+from briefing import quarto
 from briefing.config import find_root
 from briefing.narrative import provenance
 
 DOCUMENT = "report/briefing.qmd"
 STYLESHEET = "report/styles/briefing.css"
 LUA_FILTER = "report/filters/pandoc-compat.lua"
+CHART_BOX_FILTER = "report/filters/chart-box.lua"  # HTML charts in their own scroll box (last, as in _quarto.yml)
 TYPST_TEMPLATE = "report/typst/pandoc-template.typ"
 METADATA = "build/narrative/metadata.yml"
 BIBLIOGRAPHY = "build/narrative/references.json"
@@ -99,14 +101,20 @@ class Engine:
     name: str
 
     @staticmethod
-    def choose(requested: str) -> "Engine":
-        if requested == "auto":
-            return Engine(provenance.default_engine())
-        if requested == "quarto" and not shutil.which("quarto"):
-            raise RenderError("ENGINE=quarto but `quarto` is not on PATH (install it from conda-forge or quarto.org)")
-        if requested not in ("quarto", "pandoc"):
+    def choose(requested: str, root: Path | None = None) -> "Engine":
+        if requested not in ("auto", "quarto", "pandoc"):
             raise RenderError(f"unknown engine {requested!r}: use auto, quarto or pandoc")
-        return Engine(requested)
+        if requested == "pandoc":
+            return Engine("pandoc")
+        try:
+            problem = quarto.quarto_problem(root or find_root())
+        except ValueError as error:  # _quarto.yml does not say which Quarto it needs
+            raise RenderError(str(error)) from error
+        if problem and requested == "quarto":
+            raise RenderError(f"ENGINE=quarto, but {problem}")
+        if problem and shutil.which("quarto"):  # auto, with a Quarto that cannot render it: say why pandoc
+            print(f"render: ENGINE=auto uses pandoc + Typst: {problem}", file=sys.stderr)
+        return Engine("pandoc" if problem else "quarto")
 
 
 def pandoc_binary() -> str:
@@ -142,7 +150,7 @@ def render_pandoc(root: Path, staging: Path) -> None:
     common = [
         pandoc, str(markdown), "--from", "markdown", "--standalone",
         "--metadata-file", str(root / METADATA),
-        "--lua-filter", str(root / LUA_FILTER),
+        "--lua-filter", str(root / LUA_FILTER), "--lua-filter", str(root / CHART_BOX_FILTER),
         # relative to the working folder (report/): pandoc copies it into the Word file's properties, and an
         # absolute path would make the bytes depend on where the project sits
         "--citeproc", "--bibliography", os.path.relpath(root / BIBLIOGRAPHY, root / "report"),
@@ -204,8 +212,8 @@ def compile_typst(root: Path, source: Path, pdf: Path, timestamp: int | None = N
 
 
 def render_quarto(root: Path, staging: Path) -> None:
-    for fmt in ("html", "typst", "docx"):
-        run(["quarto", "render", DOCUMENT, "--to", fmt, "--output-dir", str(staging / "quarto")], f"quarto ({fmt})", root)
+    # One call for every format in _quarto.yml (`--to all`), so Quarto starts up once.
+    run(["quarto", "render", DOCUMENT, "--to", "all", "--output-dir", str(staging / "quarto")], "quarto (HTML, PDF, Word)", root)
     for name in OUTPUT_NAMES:
         found = sorted((staging / "quarto").rglob(name))
         if not found:
@@ -230,7 +238,7 @@ def publish(staging: Path, out_dir: Path, names: tuple[str, ...]) -> None:
 
 def render(engine: str, out_dir: Path, findings: Path, root: Path | None = None) -> Engine:
     root = root or find_root()
-    chosen = Engine.choose(engine)
+    chosen = Engine.choose(engine, root)
     (root / "build").mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="render-", dir=root / "build") as tmp:
         staging = Path(tmp)
