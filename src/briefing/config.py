@@ -11,6 +11,8 @@ from typing import Any
 import yaml
 
 PARAMS_FILE = "params.yml"
+LATEST_EARLIER = "latest"  # compare_wave: the latest wave before `wave` present in data/raw
+OPTIONAL = {"compare_wave": LATEST_EARLIER, "frame_year": None}  # parameters with a default
 
 
 def find_root(start: Path | None = None) -> Path:
@@ -36,6 +38,8 @@ class Params:
     suppression_threshold: int
     title: str
     publisher: str
+    compare_wave: str | None = LATEST_EARLIER  # a wave, "latest" (the latest earlier one present) or None (off)
+    frame_year: dict[str, str] | None = None  # wave -> QOF year of its frame; None: from each wave's .meta.yml
 
     @property
     def survey_path(self) -> str:
@@ -54,7 +58,7 @@ def load(path: str | Path | None = None, **overrides: Any) -> Params:
     overrides = {k: v for k, v in overrides.items() if v is not None}
     if "survey_path" in overrides:  # an explicit file (papermill's -r survey_path) stands in for the pattern
         overrides["survey_file"] = overrides.pop("survey_path")
-    raw.update(overrides)
+    raw = {**OPTIONAL, **raw, **overrides}
     known = {f.name for f in fields(Params)}
     unknown = sorted(set(raw) - known)
     if unknown:
@@ -63,6 +67,10 @@ def load(path: str | Path | None = None, **overrides: Any) -> Params:
     if missing:
         raise ValueError(f"{path}: missing parameter(s) {', '.join(missing)}")
     raw["wave"] = str(raw["wave"])
+    raw["compare_wave"] = None if raw["compare_wave"] is None else str(raw["compare_wave"])
+    if raw["frame_year"] is not None and not isinstance(raw["frame_year"], dict):
+        raise ValueError(f"{path}: frame_year must map a wave to its QOF year, e.g. {{\"2020\": 2020-21}}, or be null")
+    raw["frame_year"] = {str(k): str(v) for k, v in raw["frame_year"].items()} if raw["frame_year"] else None
     if raw["estimate"] not in ("unweighted", "weighted"):
         raise ValueError(f"{path}: estimate must be 'unweighted' or 'weighted', not {raw['estimate']!r}")
     if not raw["small_pcn_max"] <= raw["large_pcn_min"]:

@@ -19,7 +19,7 @@ import yaml
 
 from briefing import config
 from briefing.analysis import findings as findings_io
-from briefing.narrative import prose
+from briefing.narrative import change_prose, prose
 from briefing.inputs.codebook import load_codebook
 from briefing.narrative.context_figures import load_context_figures, write_bibliography
 
@@ -72,6 +72,7 @@ def environment(templates_dir: Path, suppression_threshold: int = 8) -> jinja2.E
     )
     prose.register(env, suppression_threshold)
     env.filters.update(record_filters(suppression_threshold))
+    change_prose.register(env)
     return env
 
 
@@ -91,9 +92,13 @@ def sidecar(data_file: str | Path, root: Path) -> dict[str, Any]:
 
 def context(findings: dict[str, Any], params: config.Params, root: Path) -> dict[str, Any]:
     registry = load_codebook(root / params.codebook).findings
+    f = findings["findings"]
     return {
-        "f": findings["findings"],
-        "survey_results": [findings["findings"][fid] for fid in registry],
+        "f": f,
+        # Only what the wave asked: a finding whose question a wave did not ask is absent, never blank.
+        "survey_results": [f[fid] for fid in registry if fid in f],
+        "changes": [f[fid + "_change"] for fid in registry if fid + "_change" in f],
+        "compare": sidecar(params.survey_file.format(wave=params.compare_wave), root) if params.compare_wave else None,
         "c": load_context_figures(root / CONTEXT_FIGURES),
         "p": params,
         "wave": sidecar(params.survey_path, root),
@@ -147,10 +152,12 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Render the narrative partials from findings.json")
     parser.add_argument("--findings", default="build/findings.json", type=Path)
     parser.add_argument("--params", default=None)
+    parser.add_argument("--wave", default=None, help="the reported wave (default: params.yml's)")
     parser.add_argument("--templates", default="report/templates", type=Path)
     parser.add_argument("--out", default="build/narrative", type=Path)
     args = parser.parse_args(argv)
-    written = render_all(args.findings, config.load(args.params), args.templates, args.out)
+    params = findings_io.resolved_params(args.params, args.wave)  # the wave's own frame and comparison wave
+    written = render_all(args.findings, params, args.templates, args.out)
     print(f"narrative: {len(written)} files in {args.out}")
 
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from briefing.config import find_root
+from briefing.publication.changes import REVIEW, write_review
 
 DOCUMENT = "report/briefing.qmd"
 STYLESHEET = "report/styles/briefing.css"
@@ -222,7 +223,8 @@ def render(engine: str, out_dir: Path, findings: Path, root: Path | None = None)
         staging = Path(tmp)
         (render_quarto if chosen.name == "quarto" else render_pandoc)(root, staging)
         shutil.copyfile(findings, staging / "findings.json")
-        publish(staging, out_dir, (*OUTPUT_NAMES, "findings.json"))
+        write_review(out_dir, staging)  # against the briefing still published in out_dir
+        publish(staging, out_dir, (*OUTPUT_NAMES, "findings.json", REVIEW))
     return chosen
 
 
@@ -239,7 +241,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     if timings_file := os.environ.get("BRIEFING_TIMINGS"):
         Path(timings_file).write_text(json.dumps(STEP_TIMINGS, indent=2), encoding="utf-8")
-    print(f"render: {chosen.name} wrote {', '.join(str(args.out / n) for n in (*OUTPUT_NAMES, 'findings.json'))}")
+    print(f"render: {chosen.name} wrote {', '.join(str(args.out / n) for n in (*OUTPUT_NAMES, 'findings.json', REVIEW))}")
     return 0
 
 
