@@ -40,8 +40,9 @@ def change_interval(change: dict[str, Any]) -> str:
     return f"{level} confidence interval {low} to {high} percentage points"
 
 
-def change_clause(change: dict[str, Any]) -> str:
-    """How a finding moved since the comparison wave, in words that follow the test (see the module's doc)."""
+def change_clause(change: dict[str, Any], with_interval: bool = True) -> str:
+    """How a finding moved since the comparison wave, in words that follow the test (see the module's doc);
+    with_interval=False gives the short form for key findings ("up from 11% in 2019, a rise larger than ...")."""
     status, earlier = change["status"], change["compare_wave"]
     if status == "new":
         return f"asked for the first time in {change['wave']}"
@@ -54,8 +55,12 @@ def change_clause(change: dict[str, Any]) -> str:
     if change["significant"]:
         up = change["difference"] > 0
         kind = RISE if up else FALL
+        if not with_interval:
+            return f"{'up' if up else 'down'} from {before} in {earlier}, {kind} {BEYOND_CHANCE}"
         return (f"{'up' if up else 'down'} from {before} in {earlier}: {kind} of {words['difference']} "
                 f"({change_interval(change)}), {BEYOND_CHANCE}")  # fmt: skip
+    if not with_interval:
+        return f"little changed since {earlier} ({before}): the difference {WITHIN_MARGIN}"
     return (f"little changed since {earlier} ({before}): the difference of {words['difference']} {WITHIN_MARGIN} "
             f"({change_interval(change)})")  # fmt: skip
 
@@ -69,9 +74,9 @@ def change_sentence(change: dict[str, Any]) -> str:
 
 def change_lead(change: dict[str, Any]) -> str:
     """A key-findings line for a change the test supports: "Clinical directors who plan to leave ...: 21% in 2020,
-    up from 11% in 2019: a rise of ..."."""
+    up from 11% in 2019, a rise larger than chance alone would explain"."""
     now = prose.percent(change["current"]["value"])
-    return f"Clinical directors who {change['description']}: {now} in {change['wave']}, {change_clause(change)}."
+    return f"Clinical directors who {change['description']}: {now} in {change['wave']}, {change_clause(change, False)}."
 
 
 def supported_changes(findings: dict[str, Any]) -> list[dict[str, Any]]:

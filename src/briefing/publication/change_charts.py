@@ -54,17 +54,17 @@ def change_chart(changes: list[Finding], figures_dir: str | Path, notebook: str)
     title, alt = change_title(shown, previous_wave), change_alt(shown)
     source = f"Survey of PCN clinical directors, {previous_wave} and {wave}"
     with plt.style.context(house_style()):
-        fig, ax = plt.subplots(figsize=(WIDTH_IN, 0.6 + 0.62 * len(shown)), layout="constrained")
+        fig, ax = plt.subplots(figsize=(WIDTH_IN, 0.55 + 0.4 * len(shown)), layout="constrained")
         rows = list(range(len(shown)))[::-1]
         for y, c in zip(rows, shown):
-            for offset, record, colour, label in ((0.17, c.extra["previous"], GREY, previous_wave),
-                                                  (-0.17, c.extra["current"], DARK_BLUE, wave)):  # fmt: skip
+            for offset, record, colour, label in ((0.18, c.extra["previous"], GREY, previous_wave),
+                                                  (-0.18, c.extra["current"], DARK_BLUE, wave)):  # fmt: skip
                 values = [record["ci_low"] * 100, record["value"] * 100, record["ci_high"] * 100]
                 ax.plot([values[0], values[2]], [y + offset] * 2, color=colour, linewidth=2, solid_capstyle="butt")
                 ax.plot(values[1], y + offset, "o", color=colour, markersize=6)
                 ax.text(values[2] + 1.5, y + offset, f"{label}: {percent(record['value'])}", va="center",
                         ha="left", color=TEXT if colour == DARK_BLUE else MUTED, fontsize=8.5)  # fmt: skip
-        ax.set_yticks(rows, [textwrap.fill(capfirst(c.description), 38) for c in shown], fontsize=8.5)
+        ax.set_yticks(rows, [textwrap.fill(capfirst(c.description), 46) for c in shown], fontsize=8)
         ax.set_xlim(0, 112)
         ax.set_xticks(range(0, 101, 25), [f"{v}%" for v in range(0, 101, 25)])
         ax.set_ylim(-0.6, len(shown) - 0.4)
