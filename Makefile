@@ -74,7 +74,7 @@ reference: $(ENV_READY) ## Build the PCN frame for FRAME_YEAR (default: the wave
 	$(PY) -m briefing.inputs.frame --params $(PARAMS) --nhs-digital $(NHS_DIGITAL) \
 	  $(if $(FRAME_YEAR),--year $(FRAME_YEAR)) $(if $(WAVE_ARG),--wave $(WAVE_ARG))
 
-golden: $(OUTPUTS) ## Accept the current findings.json as the reviewed golden copy (review its diff!)
+golden: $(OUTPUTS) ## Accept findings.json as the reviewed golden copy: run as `make golden WAVE=2019` (review its diff!)
 	cp $(OUT)/findings.json tests/golden/findings.json
 	git --no-pager diff --stat -- tests/golden/findings.json || true
 
@@ -92,13 +92,19 @@ $(ENV_READY): requirements.lock pyproject.toml
 	touch $@
 
 # Rebuilt when params.yml changes, or a wave file comes or goes (the folder's time) or its .meta.yml changes.
+# What depends on the parameters depends on PARAMS_VALUES, which changes only when a value does: re-reading the
+# parameters (a wave file added and removed again, a failed check) rebuilds nothing.
+PARAMS_VALUES := $(PARAMS_MK:.mk=.values)
 $(PARAMS_MK): $(PARAMS) src/briefing/config.py src/briefing/inputs/waves.py $(ENV_READY) $(dir $(SURVEY_FILE)) $(WAVE_FILES)
 	@mkdir -p $(@D)
-	$(PY) -m briefing.inputs.waves --params $(PARAMS) $(if $(WAVE_ARG),--wave $(WAVE_ARG)) > $@
+	$(PY) -m briefing.inputs.waves --params $(PARAMS) $(if $(WAVE_ARG),--wave $(WAVE_ARG)) > $@.tmp
+	@cmp -s $@.tmp $(PARAMS_VALUES) || cp $@.tmp $(PARAMS_VALUES); mv $@.tmp $@
 
-# The waves chosen, so a briefing for another wave is rebuilt (the file only changes when the choice does).
-$(BUILD)/selection: FORCE
-	@mkdir -p $(@D); echo '$(WAVE) $(COMPARE_WAVE)' | cmp -s - $@ || echo '$(WAVE) $(COMPARE_WAVE)' > $@
+# The waves chosen, so a briefing for another wave is rebuilt: recorded as the Makefile is read, and the file only
+# changes when the choice does (no FORCE, so `make -n` plans stay exact).
+ifneq ($(WAVE),)
+$(shell mkdir -p $(BUILD); echo '$(WAVE) $(COMPARE_WAVE)' | cmp -s - $(BUILD)/selection || echo '$(WAVE) $(COMPARE_WAVE)' > $(BUILD)/selection)
+endif
 
 # Remember the engine asked for, so changing ENGINE re-renders (the file only changes when the value does).
 $(BUILD)/engine: FORCE
@@ -107,11 +113,11 @@ $(BUILD)/engine: FORCE
 # --- compute: each wave on its own (its survey, its frame), then the change between them -------------------------
 # wave_rules(wave, survey file, frame file): validation, the theme notebooks and the wave's merged findings.
 define wave_rules
-$(BUILD)/waves/$(1)/validated.ok: $(2) $(CODEBOOK) $(PARAMS_MK) src/briefing/inputs/validate.py src/briefing/inputs/codebook.py
+$(BUILD)/waves/$(1)/validated.ok: $(2) $(CODEBOOK) $(PARAMS_VALUES) src/briefing/inputs/validate.py src/briefing/inputs/codebook.py
 	$(PY) -m briefing.inputs.validate --params $(PARAMS) --wave $(1)
 	@mkdir -p $$(@D); touch $$@
 
-$(BUILD)/waves/$(1)/findings/%.json: notebooks/%.ipynb $(BUILD)/waves/$(1)/validated.ok $(3) $(ANALYSIS_SRC) $(PARAMS_MK)
+$(BUILD)/waves/$(1)/findings/%.json: notebooks/%.ipynb $(BUILD)/waves/$(1)/validated.ok $(3) $(ANALYSIS_SRC) $(PARAMS_VALUES)
 	@mkdir -p $$(@D) $(BUILD)/waves/$(1)/executed $(BUILD)/waves/$(1)/figures
 	$(PY) -m papermill --cwd . --log-level WARNING $$< $(BUILD)/waves/$(1)/executed/$$*.ipynb \
 	  -p params_path $(PARAMS) -r wave $(1) -r survey_path $(2) \
@@ -135,7 +141,7 @@ $(BUILD)/findings.json: $(FINDINGS) $(CHANGE) $(BUILD)/selection src/briefing/an
 	$(PY) -m briefing.analysis.findings $(FINDINGS) $(CHANGE) --params $(PARAMS) --wave $(WAVE) --out $@
 
 $(BUILD)/narrative.stamp: $(BUILD)/findings.json $(TEMPLATES) data/context/context_figures.yml $(wildcard data/raw/*.meta.yml data/reference/*.meta.yml) \
-  $(wildcard src/briefing/narrative/*.py) src/briefing/yamlfile.py $(PARAMS_MK)
+  $(wildcard src/briefing/narrative/*.py) src/briefing/yamlfile.py $(PARAMS_VALUES)
 	$(PY) -m briefing.narrative.writer --params $(PARAMS) --wave $(WAVE) --findings $(BUILD)/findings.json --out $(BUILD)/narrative
 	@touch $@
 

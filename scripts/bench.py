@@ -1,4 +1,4 @@
-"""Benchmark the pipeline: a cold build, a no-op build and a rebuild after one input changes.
+"""Benchmark the pipeline: cold builds of one wave and of two waves, a no-op build, a rebuild after one input changes.
 
 Runs in a fresh copy of the project (the environment is reused), several times each, and prints the median
 time of every stage: environment check, validation, each notebook, merge, narrative, each render format.
@@ -25,9 +25,10 @@ from tests.conftest import copy_project  # noqa: E402  (the same clean copy the 
 
 
 class Build:
-    def __init__(self, project: Path, engine: str):
-        self.project, self.engine = project, engine
-        self.variables = [f"VENV={sys.prefix}", f"ENGINE={engine}"]
+    def __init__(self, project: Path, engine: str, wave: str | None = None):
+        self.project, self.engine, self.wave = project, engine, wave
+        self.variables = [f"VENV={sys.prefix}", f"ENGINE={engine}", *([f"WAVE={wave}"] if wave else [])]
+        self.params_mk = f"build/params{f'-wave-{wave}' if wave else ''}.mk"
 
     def make(self, target: str) -> float:
         env = {**os.environ, "BRIEFING_TIMINGS": str(self.project / "build" / "render-timings.json")}
@@ -37,16 +38,21 @@ class Build:
         return time.perf_counter() - start
 
     def params(self) -> dict[str, str]:
-        text = (self.project / "build" / "params.mk").read_text()
+        text = (self.project / self.params_mk).read_text()
         return dict(line.split(" := ", 1) for line in text.splitlines() if " := " in line)
 
     def staged(self) -> dict[str, float]:
-        """Build stage by stage, in the Makefile's order, timing each target."""
-        t = {"environment check": self.make(f"{sys.prefix}/.ready"), "parameters": self.make("build/params.mk")}
-        wave = self.params()["WAVE"]
-        t["validation"] = self.make(f"build/validated/wave-{wave}.ok")
-        for notebook in sorted((self.project / "notebooks").glob("*.ipynb")):
-            t[f"notebook {notebook.stem}"] = self.make(f"build/findings/{notebook.stem}.json")
+        """Build stage by stage, in the Makefile's order, timing each target: each wave, then the change."""
+        t = {"environment check": self.make(f"{sys.prefix}/.ready"), "parameters": self.make(self.params_mk)}
+        params = self.params()
+        waves = [w for w in (params["WAVE"], params.get("COMPARE_WAVE", "")) if w]
+        notebooks = sorted(p.stem for p in (self.project / "notebooks").glob("*.ipynb") if p.stem != "change")
+        for wave in waves:
+            t[f"validation {wave}"] = self.make(f"build/waves/{wave}/validated.ok")
+            for notebook in notebooks:
+                t[f"notebook {notebook} {wave}"] = self.make(f"build/waves/{wave}/findings/{notebook}.json")
+        if len(waves) > 1:
+            t["change notebook"] = self.make("build/change.json")
         t["merge findings"] = self.make("build/findings.json")
         t["narrative"] = self.make("build/narrative.stamp")
         t["render (all formats)"] = self.make("report")
@@ -91,8 +97,12 @@ def main() -> None:
     parser.add_argument("--engine", default="pandoc", choices=("pandoc", "quarto", "auto"))
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="briefing-bench-") as tmp:
-        build = Build(copy_project(Path(tmp)), args.engine)
-        cold = report("Cold build, stage by stage", [build.cold() for _ in range(args.runs)])
+        one_wave = Build(copy_project(Path(tmp) / "one-wave"), args.engine, wave="2019")
+        cold_one = report("Cold build of one wave (WAVE=2019, nothing earlier to compare), stage by stage",
+                          [one_wave.cold() for _ in range(args.runs)])  # fmt: skip
+        build = Build(copy_project(Path(tmp) / "two-waves"), args.engine)
+        cold = report("Cold build of two waves (2020 against 2019), stage by stage", [build.cold() for _ in range(args.runs)])
+        print(f"\nTwo-wave cold build {cold:.2f} s beside one-wave {cold_one:.2f} s: ratio {cold / cold_one:.2f}")
         noop = report("No-op build", [build.noop() for _ in range(args.runs + 2)])
         survey = build.params()["SURVEY_PATH"]
         changed = {}

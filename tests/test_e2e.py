@@ -16,7 +16,7 @@ from tests.conftest import copy_project, digest, make
 
 pytestmark = pytest.mark.e2e
 
-OUTPUTS = ("briefing.html", "briefing.pdf", "findings.json")
+OUTPUTS = ("briefing.html", "briefing.pdf", "findings.json", "changes.html")
 
 
 def normalise(text: str) -> str:
@@ -134,10 +134,14 @@ def test_touching_the_stylesheet_only_rerenders(built):
 
 
 def test_touching_one_notebook_reruns_only_that_notebook(built):
+    """For each wave (the reported one and its comparison), then the change between them."""
     time.sleep(1.1)
     (built / "notebooks" / "retention.ipynb").touch()
     plan = dry_run(built)
-    assert plan.count("papermill") == 1 and "notebooks/retention.ipynb" in plan
+    runs = [line for line in plan.splitlines() if "papermill" in line]
+    assert len(runs) == 3
+    assert sum("notebooks/retention.ipynb" in r for r in runs) == 2 and sum("notebooks/change.ipynb" in r for r in runs) == 1
+    assert "build/waves/2020/executed/retention.ipynb" in plan and "build/waves/2019/executed/retention.ipynb" in plan
     make(built, "report", ENGINE="pandoc")
 
 
@@ -160,7 +164,8 @@ def test_broken_input_fails_and_keeps_the_last_good_briefing(built):
         survey.write_text(good, encoding="utf-8")
 
 
-def test_findings_match_the_reviewed_golden_copy(built):
-    """A change in any figure shows up here: regenerate on purpose with `make golden` and review the diff."""
+def test_findings_match_the_reviewed_golden_copy(built_2019):
+    """The 2019 briefing reproduces every published 2019 figure: a change in any figure shows up here.
+    Regenerate on purpose with `make golden WAVE=2019` and review the diff."""
     golden = Path(__file__).parent / "golden" / "findings.json"
-    assert (built / "_output" / "findings.json").read_text() == golden.read_text()
+    assert (built_2019 / "_output" / "findings.json").read_text() == golden.read_text()

@@ -50,8 +50,8 @@ def record_filters(threshold: int) -> dict[str, Any]:
             return "no interval (figure suppressed)"
         level = prose.percent(record["confidence_level"])
         low, high = prose.percent(record["ci_low"]), prose.percent(record["ci_high"])
-        if record["kind"] == "comparison":  # a difference: its interval is in percentage points
-            return f"{level} confidence interval {low.rstrip('%')} to {high.rstrip('%')} percentage points"
+        if record["kind"] == "comparison":  # a difference: its interval is in percentage points, a minus sign below 0
+            return change_prose.change_interval(record)
         return f"{level} confidence interval {low} to {high}"
 
     def crosses_half(record: dict) -> bool:
