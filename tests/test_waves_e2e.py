@@ -131,3 +131,18 @@ def test_bad_wave_setups_stop_the_build_and_keep_the_briefing(built, breakage):
         extra.unlink(missing_ok=True)
         params.write_text(good_params, encoding="utf-8")
     assert "Briefing up to date" in make(built, "report", ENGINE="pandoc").stdout
+
+
+@pytest.mark.quarto
+@pytest.mark.skipif(shutil.which("quarto") is None, reason="quarto is not on PATH (the pip path is tested instead)")
+def test_quarto_path_states_each_change_and_writes_the_review_page(built, tmp_path):
+    """The same computed project rendered by Quarto: the change wording reaches its PDF and HTML too."""
+    project = tmp_path / "quarto"
+    shutil.copytree(built, project, symlinks=True)  # keeps times: only the render step runs
+    result = make(project, "report", ENGINE="quarto")
+    assert "papermill" not in result.stdout and "render: quarto wrote" in result.stdout
+    pdf, html = pdf_text(project / "_output" / "briefing.pdf"), html_text(project / "_output" / "briefing.html")
+    for c in (r for r in findings_of(project)["findings"].values() if r["kind"] == "change"):
+        clause = normalise(change_clause(c))
+        assert clause in pdf and clause in html, clause
+    assert (project / "_output" / "changes.html").stat().st_size > 0
