@@ -131,7 +131,8 @@ ifneq ($(COMPARE_WAVE),)
 $(eval $(call wave_rules,$(COMPARE_WAVE),$(COMPARE_SURVEY_PATH),$(COMPARE_FRAME_FILE)))
 endif
 
-$(BUILD)/change.json: notebooks/change.ipynb $(BUILD)/waves/$(WAVE)/findings.json $(BUILD)/waves/$(COMPARE_WAVE)/findings.json $(ANALYSIS_SRC)
+$(BUILD)/change.json: notebooks/change.ipynb $(BUILD)/waves/$(WAVE)/findings.json $(BUILD)/waves/$(COMPARE_WAVE)/findings.json $(ANALYSIS_SRC) \
+  src/briefing/publication/change_charts.py
 	@mkdir -p $(BUILD)/executed $(BUILD)/figures
 	$(PY) -m papermill --cwd . --log-level WARNING $< $(BUILD)/executed/change.ipynb -p params_path $(PARAMS) \
 	  -r wave $(WAVE) -r compare_wave $(COMPARE_WAVE) -r current_path $(BUILD)/waves/$(WAVE)/findings.json \

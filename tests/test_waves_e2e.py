@@ -50,6 +50,7 @@ def test_2020_briefing_is_marked_synthetic_and_invented(built):
 def test_2020_chart_of_change_has_data_alt_text_and_a_source(built):
     figure = findings_of(built)["findings"]["fig_change_headlines"]
     assert figure["title"] == "Three of nine findings moved by more than chance alone would explain since 2019"
+    assert figure["alt"].startswith("Dot chart: each finding in 2019 and 2020, with its 95% confidence interval. Say ")
     assert "plan to leave the clinical director role in the next 12 months: 11% in 2019 (8% to 15%), 21% in 2020 (16% to 27%)" in figure["alt"]
     html = (built / "_output" / "briefing.html").read_text(encoding="utf-8")
     assert figure["alt"].replace("'", "&#39;") in html or figure["alt"] in html

@@ -71,7 +71,7 @@ def test_html_works_offline_and_describes_itself(built):
     assert images, "the briefing has charts"
     for attrs in images:
         assert attrs["src"].startswith("data:image/svg+xml"), "charts are embedded SVG"
-        assert (attrs.get("alt") or attrs.get("aria-label") or "").startswith("Bar chart:")
+        assert (attrs.get("alt") or attrs.get("aria-label") or "").startswith(("Bar chart:", "Dot chart:"))
     assert sum(1 for tag, _ in tags if tag == "h1") == 1
     assert any(tag == "main" for tag, _ in tags) and any(tag == "nav" for tag, _ in tags)
 

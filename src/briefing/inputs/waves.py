@@ -176,7 +176,8 @@ def make_vars(params: config.Params, selection: Selection) -> str:
         "COMPARE_FRAME_FILE": compare.frame_file if compare else "",
         "COMPARE_FRAME_YEAR": compare.frame_year if compare else "",
     }
-    return config.make_vars(resolved) + "".join(f"{k} := {v}\n" for k, v in extra.items())
+    own = "".join(line for line in config.make_vars(resolved).splitlines(keepends=True) if not line.startswith("FRAME_YEAR :="))
+    return own + "".join(f"{k} := {v}\n" for k, v in extra.items())
 
 
 def main(argv: list[str] | None = None) -> int:

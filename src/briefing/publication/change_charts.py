@@ -42,7 +42,8 @@ def change_alt(shown: list[Finding]) -> str:
             f"{percent(old['ci_high'])}), {percent(new['value'])} in {c.extra['wave']} ({percent(new['ci_low'])} to "
             f"{percent(new['ci_high'])})"
         )
-    return f"Dot chart of each finding in {first['compare_wave']} and {first['wave']} with {level} confidence intervals. " + "; ".join(parts) + "."
+    head = f"Dot chart: each finding in {first['compare_wave']} and {first['wave']}, with its {level} confidence interval. "
+    return head + capfirst("; ".join(parts)) + "."
 
 
 def change_chart(changes: list[Finding], figures_dir: str | Path, notebook: str) -> Finding | None:
