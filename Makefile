@@ -34,19 +34,27 @@ NO_PARAMS_GOALS := help clean env reference
 ifneq ($(filter-out $(NO_PARAMS_GOALS),$(or $(MAKECMDGOALS),help)),)
 include $(PARAMS_MK)
 endif
+# The build's one clock (reproducible builds): the user's SOURCE_DATE_EPOCH, else one derived from the inputs
+# (params.yml's publication_date, else the wave's `released` date in its .meta.yml). Dates the briefing and the PDF.
+# (Only once params.mk is read: an empty SOURCE_DATE_EPOCH breaks other tools, pip's wheel builds among them.)
+ifdef PUBLICATION_EPOCH
+export SOURCE_DATE_EPOCH ?= $(PUBLICATION_EPOCH)
+endif
 
 # Code by pipeline stage (src/briefing/<stage>/): inputs -> analysis -> narrative -> publication.
 CORE_SRC := $(addprefix src/briefing/,__init__.py config.py yamlfile.py)
 INPUTS_SRC := $(wildcard src/briefing/inputs/*.py)
-ANALYSIS_SRC := $(CORE_SRC) $(INPUTS_SRC) $(wildcard src/briefing/analysis/*.py) src/briefing/narrative/prose.py src/briefing/publication/charts.py $(wildcard report/fonts/*.ttf report/fonts/*.otf report/fonts/*.woff2)
+ANALYSIS_SRC := $(CORE_SRC) $(INPUTS_SRC) $(wildcard src/briefing/analysis/*.py) src/briefing/narrative/prose.py src/briefing/publication/charts.py src/briefing/publication/theme_charts.py $(wildcard report/fonts/*.ttf report/fonts/*.otf report/fonts/*.woff2)
 NOTEBOOKS := $(filter-out change,$(sort $(basename $(notdir $(wildcard notebooks/*.ipynb)))))
 wave_findings = $(NOTEBOOKS:%=$(BUILD)/waves/$(1)/findings/%.json)
 FINDINGS := $(call wave_findings,$(WAVE))
-CHANGE := $(if $(COMPARE_WAVE),$(BUILD)/change.json)
+VALIDATED := $(BUILD)/waves/$(WAVE)/validated.ok
+CHANGE := $(if $(COMPARE_WAVE),$(BUILD)/findings/change.json)
 WAVE_FILES := $(wildcard $(subst {wave},*,$(SURVEY_FILE)) $(subst {wave},*,$(basename $(SURVEY_FILE))).meta.yml)
 TEMPLATES := $(wildcard report/templates/*.j2)
 REPORT_SRC := _quarto.yml report/briefing.qmd $(wildcard report/styles/* report/typst/* report/filters/* report/fonts/*)
-OUTPUTS := $(OUT)/briefing.html $(OUT)/briefing.pdf $(OUT)/findings.json $(OUT)/changes.html
+OUTPUTS := $(OUT)/briefing.html $(OUT)/briefing.pdf $(OUT)/briefing.docx $(OUT)/findings.json $(OUT)/changes.html
+REFERENCE_DOCX := $(BUILD)/reference.docx
 
 .PHONY: help report compute test bench reference golden env clean FORCE
 
@@ -54,10 +62,10 @@ help: ## List the targets
 	@echo "Targets (parameters live in $(PARAMS); ENGINE=auto|quarto|pandoc picks the renderer):"
 	@grep -hE '^[a-z][a-zA-Z_-]*:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F'\t' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-report: $(OUTPUTS) ## Build the briefing (WAVE=2019: another wave): _output/briefing.html, .pdf, findings.json, changes.html
+report: $(OUTPUTS) ## Build the briefing (WAVE=2019: another wave): _output/briefing.html, .pdf, .docx, findings.json, changes.html
 	@echo "Briefing up to date: $(OUTPUTS) (wave $(WAVE)$(if $(COMPARE_WAVE), against $(COMPARE_WAVE)))"
 
-compute: $(BUILD)/narrative.stamp ## Run the notebooks and write the narrative (what `quarto render` needs)
+compute: $(BUILD)/narrative.stamp $(REFERENCE_DOCX) ## Run the notebooks and write the narrative (what `quarto render` needs)
 
 test: $(ENV_READY) $(AXE_JS) ## Run the test suite
 	$(PY) -m pytest
@@ -67,15 +75,15 @@ $(AXE_JS):
 	@if command -v npm >/dev/null; then npm install --silent --no-audit --no-fund --prefix $(BUILD)/axe axe-core@$(AXE_VERSION); \
 	else echo "npm not found: the browser accessibility check will skip"; fi
 
-bench: $(ENV_READY) ## Time cold, no-op and one-input-changed builds (medians per stage)
+bench: $(ENV_READY) ## Time cold (beside its in-process floor), no-op, one-input-changed and all-editions builds (medians)
 	$(PY) scripts/bench.py
 
 reference: $(ENV_READY) ## Build the PCN frame for FRAME_YEAR (default: the wave's) from NHS Digital files in data/raw/nhs-digital/
 	$(PY) -m briefing.inputs.frame --params $(PARAMS) --nhs-digital $(NHS_DIGITAL) \
 	  $(if $(FRAME_YEAR),--year $(FRAME_YEAR)) $(if $(WAVE_ARG),--wave $(WAVE_ARG))
 
-golden: $(OUTPUTS) ## Accept findings.json as the reviewed golden copy: run as `make golden WAVE=2019` (review its diff!)
-	cp $(OUT)/findings.json tests/golden/findings.json
+golden: $(BUILD)/findings.json ## Accept the findings (without provenance) as the reviewed golden copy: run as `make golden WAVE=2019` (review its diff!)
+	cp $(BUILD)/findings.json tests/golden/findings.json
 	git --no-pager diff --stat -- tests/golden/findings.json || true
 
 env: $(ENV_READY) ## Build the Python environment (.venv) from requirements.lock
@@ -97,8 +105,9 @@ $(ENV_READY): requirements.lock pyproject.toml
 PARAMS_VALUES := $(PARAMS_MK:.mk=.values)
 $(PARAMS_MK): $(PARAMS) src/briefing/config.py src/briefing/inputs/waves.py $(ENV_READY) $(dir $(SURVEY_FILE)) $(WAVE_FILES)
 	@mkdir -p $(@D)
-	$(PY) -m briefing.inputs.waves --params $(PARAMS) $(if $(WAVE_ARG),--wave $(WAVE_ARG)) > $@.tmp
+	@$(PY) -m briefing.inputs.waves --params $(PARAMS) $(if $(WAVE_ARG),--wave $(WAVE_ARG)) > $@.tmp
 	@cmp -s $@.tmp $(PARAMS_VALUES) || cp $@.tmp $(PARAMS_VALUES); mv $@.tmp $@
+	@echo "[1/6] parameters: $(PARAMS) read$(if $(WAVE_ARG), (wave $(WAVE_ARG)))"
 
 # The waves chosen, so a briefing for another wave is rebuilt: recorded as the Makefile is read, and the file only
 # changes when the choice does (no FORCE, so `make -n` plans stay exact).
@@ -106,51 +115,73 @@ ifneq ($(WAVE),)
 $(shell mkdir -p $(BUILD); echo '$(WAVE) $(COMPARE_WAVE)' | cmp -s - $(BUILD)/selection || echo '$(WAVE) $(COMPARE_WAVE)' > $(BUILD)/selection)
 endif
 
-# Remember the engine asked for, so changing ENGINE re-renders (the file only changes when the value does).
-$(BUILD)/engine: FORCE
-	@mkdir -p $(@D); echo '$(ENGINE)' | cmp -s - $@ || echo '$(ENGINE)' > $@
+# Remember values that are not files, so a change rebuilds what shows them: the engine asked for (re-renders), the
+# clock and the code's version (commit, uncommitted changes: the provenance appendix). Each file changes only when
+# its value does; written while the Makefile is read, so `make -n` knows too.
+remember = $(shell mkdir -p $(BUILD); echo '$(subst ','"'"',$(2))' | cmp -s - $(BUILD)/$(1) || echo '$(subst ','"'"',$(2))' > $(BUILD)/$(1))
+ifdef PUBLICATION_EPOCH
+$(call remember,engine,$(ENGINE))
+$(call remember,build-context,$(SOURCE_DATE_EPOCH) $(shell git rev-parse --show-toplevel HEAD 2>/dev/null; git status --porcelain 2>/dev/null))
+endif
+$(BUILD)/engine $(BUILD)/build-context: ; @mkdir -p $(@D); touch $@
 
 # --- compute: each wave on its own (its survey, its frame), then the change between them -------------------------
-# wave_rules(wave, survey file, frame file): validation, the theme notebooks and the wave's merged findings.
+# wave_rules(wave, survey file, frame file): the wave against its frame first (two columns: fails at once, even on
+# a huge file), then the wave on its own; then its theme notebooks and its merged findings.
+# All of a wave's stale notebooks run in ONE Jupyter kernel (briefing.analysis.run_notebooks: papermill's engine,
+# handed a kernel started once); each leaves its executed copy in build/waves/<wave>/executed/. The runner reruns
+# only the notebooks whose findings are older than the notebook itself or a shared input.
 define wave_rules
-$(BUILD)/waves/$(1)/validated.ok: $(2) $(CODEBOOK) $(PARAMS_VALUES) src/briefing/inputs/validate.py src/briefing/inputs/codebook.py
-	$(PY) -m briefing.inputs.validate --params $(PARAMS) --wave $(1)
+$(BUILD)/waves/$(1)/validated.ok: $(2) $(3) $(CODEBOOK) $(PARAMS_VALUES) $(wildcard data/raw/*.meta.yml data/reference/*.meta.yml) \
+  src/briefing/inputs/validate.py src/briefing/inputs/codebook.py src/briefing/inputs/crosscheck.py src/briefing/inputs/frame.py
+	@$(PY) -m briefing.inputs.crosscheck --params $(PARAMS) --wave $(1) --frame-file $(3) >/dev/null  # errors go to stderr
+	@printf '[2/6] '; $(PY) -m briefing.inputs.validate --params $(PARAMS) --wave $(1)
 	@mkdir -p $$(@D); touch $$@
 
-$(BUILD)/waves/$(1)/findings/%.json: notebooks/%.ipynb $(BUILD)/waves/$(1)/validated.ok $(3) $(ANALYSIS_SRC) $(PARAMS_VALUES)
-	@mkdir -p $$(@D) $(BUILD)/waves/$(1)/executed $(BUILD)/waves/$(1)/figures
-	$(PY) -m papermill --cwd . --log-level WARNING $$< $(BUILD)/waves/$(1)/executed/$$*.ipynb \
-	  -p params_path $(PARAMS) -r wave $(1) -r survey_path $(2) \
-	  -r findings_path $$@ -r figures_dir $(BUILD)/waves/$(1)/figures
+SHARED_$(1) := $(BUILD)/waves/$(1)/validated.ok $(3) $(ANALYSIS_SRC) $(PARAMS_VALUES) $(WITHHELD_FILE)
+$(call wave_findings,$(1)) &: $(NOTEBOOKS:%=notebooks/%.ipynb) $$(SHARED_$(1))
+	@printf '[3/6] wave $(1): '; $(PY) -m briefing.analysis.run_notebooks --params $(PARAMS) --wave $(1) --survey-path $(2) \
+	  --build $(BUILD)/waves/$(1) --shared $$(SHARED_$(1)) -- $$(filter %.ipynb,$$^)
 
 $(BUILD)/waves/$(1)/findings.json: $(call wave_findings,$(1)) src/briefing/analysis/findings.py
-	$(PY) -m briefing.analysis.findings $(call wave_findings,$(1)) --params $(PARAMS) --wave $(1) --out $$@
+	@$(PY) -m briefing.analysis.findings $(call wave_findings,$(1)) --params $(PARAMS) --wave $(1) --out $$@
 endef
 $(eval $(call wave_rules,$(WAVE),$(SURVEY_PATH),$(FRAME_FILE)))
 ifneq ($(COMPARE_WAVE),)
 $(eval $(call wave_rules,$(COMPARE_WAVE),$(COMPARE_SURVEY_PATH),$(COMPARE_FRAME_FILE)))
 endif
 
-$(BUILD)/change.json: notebooks/change.ipynb $(BUILD)/waves/$(WAVE)/findings.json $(BUILD)/waves/$(COMPARE_WAVE)/findings.json $(ANALYSIS_SRC) \
+# The change between the waves: its own notebook, through the same runner (its findings: build/findings/change.json).
+CHANGE_SHARED := $(BUILD)/waves/$(WAVE)/findings.json $(BUILD)/waves/$(COMPARE_WAVE)/findings.json $(ANALYSIS_SRC) \
   src/briefing/publication/change_charts.py
-	@mkdir -p $(BUILD)/executed $(BUILD)/figures
-	$(PY) -m papermill --cwd . --log-level WARNING $< $(BUILD)/executed/change.ipynb -p params_path $(PARAMS) \
-	  -r wave $(WAVE) -r compare_wave $(COMPARE_WAVE) -r current_path $(BUILD)/waves/$(WAVE)/findings.json \
-	  -r previous_path $(BUILD)/waves/$(COMPARE_WAVE)/findings.json -r findings_path $@ -r figures_dir $(BUILD)/figures
+$(BUILD)/findings/change.json: notebooks/change.ipynb $(CHANGE_SHARED)
+	@printf '[3/6] change: '; $(PY) -m briefing.analysis.run_notebooks --params $(PARAMS) --wave $(WAVE) --survey-path $(SURVEY_PATH) \
+	  --build $(BUILD) --shared $(CHANGE_SHARED) --param compare_wave=$(COMPARE_WAVE) \
+	  --param current_path=$(BUILD)/waves/$(WAVE)/findings.json --param previous_path=$(BUILD)/waves/$(COMPARE_WAVE)/findings.json -- $<
 
 $(BUILD)/findings.json: $(FINDINGS) $(CHANGE) $(BUILD)/selection src/briefing/analysis/findings.py
-	$(PY) -m briefing.analysis.findings $(FINDINGS) $(CHANGE) --params $(PARAMS) --wave $(WAVE) --out $@
+	@printf '[4/6] '; $(PY) -m briefing.analysis.findings $(FINDINGS) $(CHANGE) --params $(PARAMS) --wave $(WAVE) --out $@
 
-$(BUILD)/narrative.stamp: $(BUILD)/findings.json $(TEMPLATES) data/context/context_figures.yml $(wildcard data/raw/*.meta.yml data/reference/*.meta.yml) \
-  $(wildcard src/briefing/narrative/*.py) src/briefing/yamlfile.py $(PARAMS_VALUES)
-	$(PY) -m briefing.narrative.writer --params $(PARAMS) --wave $(WAVE) --findings $(BUILD)/findings.json --out $(BUILD)/narrative
+$(BUILD)/narrative.stamp: $(BUILD)/findings.json $(TEMPLATES) data/context/context_figures.yml data/quotes.yml $(CODEBOOK) \
+  $(SURVEY_PATH) $(FRAME_FILE) $(COMPARE_SURVEY_PATH) $(COMPARE_FRAME_FILE) \
+  $(wildcard data/*.meta.yml data/*/*.meta.yml) $(wildcard src/briefing/narrative/*.py) src/briefing/yamlfile.py \
+  $(PARAMS_VALUES) $(BUILD)/engine $(BUILD)/build-context
+	@printf '[5/6] '; $(PY) -m briefing.narrative.writer --params $(PARAMS) --wave $(WAVE) --findings $(BUILD)/findings.json \
+	  --out $(BUILD)/narrative --engine $(ENGINE)
 	@touch $@
 
 # --- render: staged, published to _output/ only when every format succeeded ----------------------------------
 # render.py replaces _output/ files itself, atomically; make must never delete them after a failed render
 # (.DELETE_ON_ERROR would otherwise remove the last good briefing).
 .PRECIOUS: $(OUTPUTS)
-$(OUTPUTS) &: $(BUILD)/narrative.stamp $(REPORT_SRC) src/briefing/publication/render.py src/briefing/publication/changes.py $(BUILD)/engine
-	$(PY) -m briefing.publication.render --engine $(ENGINE) --out $(OUT) --findings $(BUILD)/findings.json
+$(OUTPUTS) &: $(BUILD)/narrative.stamp $(REFERENCE_DOCX) $(REPORT_SRC) src/briefing/publication/render.py \
+  src/briefing/publication/changes.py $(BUILD)/engine
+	@printf '[6/6] '; $(PY) -m briefing.publication.render --engine $(ENGINE) --out $(OUT) --findings $(BUILD)/findings.json
+
+# The Word edition's house style: a reference document built from pandoc's default by the project's code.
+$(REFERENCE_DOCX): src/briefing/publication/docx.py $(ENV_READY)
+	$(PY) -m briefing.publication.docx --out $@
 
 FORCE:
+
+include mk/editions.mk

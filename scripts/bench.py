@@ -1,9 +1,11 @@
-"""Benchmark the pipeline: cold builds of one wave and of two waves, a no-op build, a rebuild after one input changes.
+"""Benchmark the pipeline: cold builds of one wave (beside its in-process floor) and of two waves, a no-op build,
+a rebuild after one input changes, and every edition cold.
 
 Runs in a fresh copy of the project (the environment is reused), several times each, and prints the median
-time of every stage: environment check, validation, each notebook, merge, narrative, each render format.
-Usage: `make bench` or `.venv/bin/python scripts/bench.py [--runs N] [--engine pandoc]`. Timings live here,
-never in tests.
+time of every stage: environment check, validation, the notebooks (one shared kernel), merge, narrative, each
+render format. The floor is the six notebooks' code run in one Python process without Jupyter, measured in
+the same run. Usage: `make bench` or `.venv/bin/python scripts/bench.py [--runs N] [--engine pandoc]`.
+Timings live here, never in tests.
 """
 
 from __future__ import annotations
@@ -24,16 +26,29 @@ sys.path.insert(0, str(ROOT))
 from tests.conftest import copy_project  # noqa: E402  (the same clean copy the end-to-end tests use)
 
 
+FLOOR = """
+import nbformat, tempfile, pathlib
+out = pathlib.Path(tempfile.mkdtemp())
+for path in sorted(p for p in pathlib.Path("notebooks").glob("*.ipynb") if p.stem != "change"):  # one wave's
+    namespace = {}
+    for cell in nbformat.read(path, as_version=4).cells:
+        if cell.cell_type == "code":
+            exec(cell.source, namespace)
+            if "parameters" in cell.metadata.get("tags", []):
+                namespace.update(findings_path=str(out / (path.stem + ".json")), figures_dir=str(out))
+"""
+
+
 class Build:
     def __init__(self, project: Path, engine: str, wave: str | None = None):
         self.project, self.engine, self.wave = project, engine, wave
         self.variables = [f"VENV={sys.prefix}", f"ENGINE={engine}", *([f"WAVE={wave}"] if wave else [])]
         self.params_mk = f"build/params{f'-wave-{wave}' if wave else ''}.mk"
 
-    def make(self, target: str) -> float:
+    def make(self, *targets: str) -> float:
         env = {**os.environ, "BRIEFING_TIMINGS": str(self.project / "build" / "render-timings.json")}
         start = time.perf_counter()
-        subprocess.run(["make", "--no-print-directory", "-s", target, *self.variables], cwd=self.project,
+        subprocess.run(["make", "--no-print-directory", "-s", *targets, *self.variables], cwd=self.project,
                        check=True, capture_output=True, env=env)  # fmt: skip
         return time.perf_counter() - start
 
@@ -42,17 +57,17 @@ class Build:
         return dict(line.split(" := ", 1) for line in text.splitlines() if " := " in line)
 
     def staged(self) -> dict[str, float]:
-        """Build stage by stage, in the Makefile's order, timing each target: each wave, then the change."""
+        """Build stage by stage, in the Makefile's order, timing each target: each wave (its notebooks in one
+        kernel), then the change."""
         t = {"environment check": self.make(f"{sys.prefix}/.ready"), "parameters": self.make(self.params_mk)}
         params = self.params()
         waves = [w for w in (params["WAVE"], params.get("COMPARE_WAVE", "")) if w]
-        notebooks = sorted(p.stem for p in (self.project / "notebooks").glob("*.ipynb") if p.stem != "change")
+        first = sorted(p.stem for p in (self.project / "notebooks").glob("*.ipynb") if p.stem != "change")[0]
         for wave in waves:
             t[f"validation {wave}"] = self.make(f"build/waves/{wave}/validated.ok")
-            for notebook in notebooks:
-                t[f"notebook {notebook} {wave}"] = self.make(f"build/waves/{wave}/findings/{notebook}.json")
+            t[f"notebooks {wave} (all, one kernel)"] = self.make(f"build/waves/{wave}/findings/{first}.json")
         if len(waves) > 1:
-            t["change notebook"] = self.make("build/change.json")
+            t["change notebook"] = self.make("build/findings/change.json")
         t["merge findings"] = self.make("build/findings.json")
         t["narrative"] = self.make("build/narrative.stamp")
         t["render (all formats)"] = self.make("report")
@@ -67,6 +82,17 @@ class Build:
         shutil.rmtree(self.project / "build", ignore_errors=True)
         shutil.rmtree(self.project / "_output", ignore_errors=True)
         return self.staged()
+
+    def floor(self) -> dict[str, float]:
+        """The notebooks' code cells, parameters injected, each in a fresh namespace, in ONE Python process."""
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", FLOOR], cwd=self.project, check=True, capture_output=True)
+        return {"six notebooks' code in one process (floor)": time.perf_counter() - start}
+
+    def editions_cold(self) -> dict[str, float]:
+        shutil.rmtree(self.project / "build", ignore_errors=True)
+        shutil.rmtree(self.project / "_output", ignore_errors=True)
+        return {"make -j2 editions (cold)": self.make("-j2", "editions")}
 
     def noop(self) -> dict[str, float]:
         return {"make report (nothing to do)": self.make("report")}
@@ -100,6 +126,7 @@ def main() -> None:
         one_wave = Build(copy_project(Path(tmp) / "one-wave"), args.engine, wave="2019")
         cold_one = report("Cold build of one wave (WAVE=2019, nothing earlier to compare), stage by stage",
                           [one_wave.cold() for _ in range(args.runs)])  # fmt: skip
+        floor = report("In-process floor (one wave)", [one_wave.floor() for _ in range(args.runs)])
         build = Build(copy_project(Path(tmp) / "two-waves"), args.engine)
         cold = report("Cold build of two waves (2020 against 2019), stage by stage", [build.cold() for _ in range(args.runs)])
         print(f"\nTwo-wave cold build {cold:.2f} s beside one-wave {cold_one:.2f} s: ratio {cold / cold_one:.2f}")
@@ -109,7 +136,12 @@ def main() -> None:
         for path in (survey, "report/templates/retention.md.j2", "report/styles/briefing.css"):
             changed[path] = report(f"Rebuild after one input changes: {path}",
                                    [build.one_input_changed(path) for _ in range(args.runs)])  # fmt: skip
-    print(f"\nRatios to the cold build ({cold:.2f} s): no-op {noop / cold:.3f}; "
+        editions = report("Every edition, cold", [build.editions_cold() for _ in range(args.runs)])
+    print(f"\nOne-wave cold {cold_one:.2f} s = {cold_one / floor:.1f} x the in-process floor ({floor:.2f} s; target <= 3)")
+    print(f"No-op {noop:.2f} s (target <= 0.1 s); template change {changed['report/templates/retention.md.j2']:.2f} s "
+          "(target <= 2 s)")
+    print(f"All editions cold {editions:.2f} s = {editions / cold:.1f} x England cold (target <= 5)")
+    print(f"Ratios to the cold build: no-op {noop / cold:.3f}; "
           + "; ".join(f"{p} changed {s / cold:.2f}" for p, s in changed.items()))  # fmt: skip
 
 

@@ -54,8 +54,32 @@ def theme_notebook(name: str, title: str, purpose: str, extra: str | None):
     ]
     if extra:
         cells.append(new_code_cell(extra))
+    cells.append(new_code_cell(CHARTS))
     cells.append(new_code_cell("themes.write_findings(results, findings_path, ctx)"))
     return cells
+
+
+# Every question behind the theme's findings, as a chart of all its answers (publication/theme_charts.py).
+CHARTS = '''\
+from briefing.publication import theme_charts
+
+charts_made = theme_charts.theme_charts(ctx, results, figures_dir, NOTEBOOK)
+results += charts_made
+[c.extra["path"] for c in charts_made]'''
+
+
+def overview_notebook():
+    return [
+        new_markdown_cell("# Overview\n\nEvery headline finding with its confidence interval, in one chart. The "
+                          "findings are recomputed here (cheaply) so this notebook needs no other notebook's output; "
+                          "it writes only the chart."),
+        new_code_cell(PARAMETERS.format(name="overview"), metadata={"tags": ["parameters"]}),
+        new_code_cell(SETUP.format(name="overview")),
+        new_code_cell("from briefing.publication import theme_charts\n\n"
+                      "results = [f for theme in themes.survey_themes(ctx) for f in themes.survey_findings(ctx, theme, NOTEBOOK)]\n"
+                      "chart = theme_charts.overview(ctx, results, figures_dir, NOTEBOOK)\nchart.extra[\"path\"]"),
+        new_code_cell("themes.write_findings([chart], findings_path, ctx)"),
+    ]
 
 
 def landscape_notebook():
@@ -115,3 +139,4 @@ if __name__ == "__main__":
         write(name, theme_notebook(name, title, purpose, extra))
     write("landscape", landscape_notebook())
     write("change", change_notebook())
+    write("overview", overview_notebook())

@@ -60,3 +60,10 @@ def built_2019(tmp_path_factory) -> Path:
     project = copy_project(tmp_path_factory.mktemp("project-2019"))
     make(project, "report", ENGINE="pandoc", WAVE="2019")
     return project
+
+
+@pytest.fixture(scope="session")
+def editions_built(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
+    """A copy of the project with every edition built, two at a time (pandoc + Typst): (project, make's result)."""
+    project = copy_project(tmp_path_factory.mktemp("editions"))
+    return project, make(project, "-j2", "editions", ENGINE="pandoc")

@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import os
 import re
+import shlex
+import subprocess
 import time
 from pathlib import Path
 
+import docx
 import pypandoc
 import pytest
+import yaml
+from docx.oxml.ns import qn
 from pypdf import PdfReader
 
 from briefing.narrative.prose import percent
-from tests.conftest import copy_project, digest, make
+from tests.conftest import VENV, copy_project, digest, make
 
 pytestmark = pytest.mark.e2e
 
-OUTPUTS = ("briefing.html", "briefing.pdf", "findings.json", "changes.html")
+OUTPUTS = ("briefing.html", "briefing.pdf", "briefing.docx", "findings.json", "changes.html")
 
 
 def normalise(text: str) -> str:
@@ -73,13 +80,22 @@ def test_findings_json_is_complete(built):
     assert {"plan_to_leave", "workload_unmanageable", "pcn_count", "fig_workload_by_size"} <= set(findings)
 
 
-def test_every_sentence_is_in_the_pdf_and_the_html(built):
+def docx_text(path: Path) -> str:
+    """Every paragraph's text in the Word edition, tables and callouts included (python-docx opens the file)."""
+    document = docx.Document(str(path))
+    paragraphs = ["".join(t.text or "" for t in p.iter(qn("w:t"))) for p in document.element.body.iter(qn("w:p"))]
+    return normalise(" ".join(paragraphs))
+
+
+def test_every_sentence_is_in_the_pdf_the_html_and_the_word_edition(built):
     pdf, html = pdf_text(built / "_output" / "briefing.pdf"), html_text(built / "_output" / "briefing.html")
+    word = docx_text(built / "_output" / "briefing.docx")
     sentences = narrative_sentences(built)
-    assert len(sentences) >= 5
+    assert len(sentences) >= 20
     for sentence in sentences:
         assert sentence in html, f"not in HTML: {sentence}"
         assert sentence in pdf, f"not in PDF: {sentence}"
+        assert sentence in word, f"not in the Word edition: {sentence}"
 
 
 def test_figures_in_prose_come_from_findings_json(built):
@@ -97,10 +113,67 @@ def test_chart_is_embedded_with_generated_alt_text(built):
     assert "data:image/svg+xml" in html  # embedded, works offline
 
 
-def test_findings_are_byte_identical_across_builds(built, tmp_path):
-    again = copy_project(tmp_path)
-    make(again, "compute")
-    assert (again / "build" / "findings.json").read_bytes() == (built / "_output" / "findings.json").read_bytes()
+def test_two_clean_builds_in_two_folders_are_byte_identical(built, tmp_path_factory):
+    """Same inputs and parameters, another folder (another absolute path), another time: the same bytes. The
+    second build runs the command the provenance appendix gives for rebuilding."""
+    again = copy_project(tmp_path_factory.mktemp("elsewhere-with-a-longer-path"))
+    rebuild = json.loads((built / "_output" / "findings.json").read_text())["provenance"]["rebuild"]
+    result = subprocess.run(["env", *shlex.split(rebuild), f"VENV={VENV}"], cwd=again, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    for name in OUTPUTS:
+        assert (again / "_output" / name).read_bytes() == (built / "_output" / name).read_bytes(), name
+    assert str(again) not in (again / "_output" / "briefing.html").read_text(encoding="utf-8")
+
+
+def test_one_labelled_region_per_table(built):
+    """Each table sits in exactly one scroll region named after it (a screen reader announces one table)."""
+    html = (built / "_output" / "briefing.html").read_text(encoding="utf-8")
+    regions = re.findall(r'<div class="table-scroll" tabindex="0" role="region" aria-label="([^"]*)">\s*<table', html)
+    assert len(regions) == html.count("<table") == html.count('class="table-scroll"') == 2
+    assert [name.split(":")[0] for name in regions] == ["Table 1", "Table 2"]
+    # every other region is a chart's own box, one per chart: nothing is wrapped twice
+    assert html.count('role="region"') == 2 + html.count('class="chart-scroll"') == 2 + html.count("<img")
+    assert regions[0].startswith("Table 1: Every survey finding")
+
+
+def test_the_briefing_is_dated_from_its_data(built):
+    """publication_date is null: the date is the wave's `released` date (or the caller's SOURCE_DATE_EPOCH)."""
+    meta = yaml.safe_load((built / "data" / "raw" / "pcn_cd_survey_2019.meta.yml").read_text(encoding="utf-8"))
+    day = dt.date.fromisoformat(meta["released"])
+    if os.environ.get("SOURCE_DATE_EPOCH"):
+        day = dt.datetime.fromtimestamp(int(os.environ["SOURCE_DATE_EPOCH"]), dt.timezone.utc).date()
+    printed = day.strftime("%-d %B %Y")
+    assert printed in PdfReader(built / "_output" / "briefing.pdf").pages[0].extract_text()
+    assert f'<p class="date">{printed}</p>' in (built / "_output" / "briefing.html").read_text(encoding="utf-8")
+    epoch = int(os.environ.get("SOURCE_DATE_EPOCH") or dt.datetime.combine(day, dt.time(), dt.timezone.utc).timestamp())
+    assert PdfReader(built / "_output" / "briefing.pdf").metadata["/CreationDate"].startswith(day.strftime("D:%Y%m%d"))
+    assert json.loads((built / "_output" / "findings.json").read_text())["provenance"]["source_date_epoch"] == epoch
+
+
+def test_the_provenance_appendix_and_findings_json_carry_the_same_record(built):
+    record = json.loads((built / "_output" / "findings.json").read_text())["provenance"]
+    assert record == json.loads((built / "build" / "narrative" / "provenance.json").read_text())
+    for item in record["inputs"]:
+        assert item["sha256"] == digest(built / item["path"])
+    assert record["code"] == {"git": "not a git checkout"}  # the test copy has no .git
+    pdf, html = pdf_text(built / "_output" / "briefing.pdf"), html_text(built / "_output" / "briefing.html")
+    assert re.findall(r'<section id="([^"]+)"', (built / "_output" / "briefing.html").read_text())[-1] == "provenance"
+    for text in (pdf, html):
+        assert text.rindex("How this briefing was built") > text.rindex("References")  # the briefing ends with it
+        for item in record["inputs"]:
+            assert item["sha256"] in text and item["path"] in text
+        assert record["rebuild"] in text and f"Python {record['versions']['python']}" in text
+
+@pytest.fixture(scope="module")
+def second_compute(tmp_path_factory):
+    """`make compute` in a second fresh copy: (project, make's result)."""
+    again = copy_project(tmp_path_factory.mktemp("again"))
+    return again, make(again, "compute")
+
+
+def test_findings_are_byte_identical_across_builds(built, second_compute):
+    again, _ = second_compute
+    assert (again / "build" / "findings.json").read_bytes() == (built / "build" / "findings.json").read_bytes()
 
 
 def test_second_make_does_nothing(built):
@@ -108,7 +181,7 @@ def test_second_make_does_nothing(built):
     assert "Briefing up to date" in result.stdout
     # Nothing ran: the only output is the closing line (the engine stamp is checked silently and left unchanged).
     assert result.stdout.strip().splitlines() == [line for line in result.stdout.strip().splitlines() if line.startswith("Briefing up to date")]
-    assert "papermill" not in result.stdout and "briefing.publication.render" not in result.stdout
+    assert "notebooks:" not in result.stdout and "render:" not in result.stdout
 
 
 def dry_run(project: Path) -> str:
@@ -120,7 +193,7 @@ def test_touching_a_template_rerenders_without_recomputing(built):
     (built / "report" / "templates" / "retention.md.j2").touch()
     plan = dry_run(built)
     assert "briefing.narrative.writer" in plan and "briefing.publication.render" in plan
-    assert "papermill" not in plan and "briefing.inputs.validate" not in plan
+    assert "run_notebooks" not in plan and "briefing.inputs.validate" not in plan
     make(built, "report", ENGINE="pandoc")
 
 
@@ -129,43 +202,92 @@ def test_touching_the_stylesheet_only_rerenders(built):
     (built / "report" / "styles" / "briefing.css").touch()
     plan = dry_run(built)
     assert "briefing.publication.render" in plan
-    assert "briefing.narrative.writer" not in plan and "papermill" not in plan
+    assert "briefing.narrative.writer" not in plan and "run_notebooks" not in plan
     make(built, "report", ENGINE="pandoc")
 
 
 def test_touching_one_notebook_reruns_only_that_notebook(built):
-    """For each wave (the reported one and its comparison), then the change between them."""
+    """For each wave (the reported one and its comparison) the runner reruns only that notebook, in one kernel;
+    then the change between them."""
+    waves = [built / "build" / "waves" / wave / "executed" for wave in ("2020", "2019")]
+    before = {p: p.stat().st_mtime_ns for folder in waves for p in folder.glob("*.ipynb")}
     time.sleep(1.1)
     (built / "notebooks" / "retention.ipynb").touch()
     plan = dry_run(built)
-    runs = [line for line in plan.splitlines() if "papermill" in line]
-    assert len(runs) == 3
-    assert sum("notebooks/retention.ipynb" in r for r in runs) == 2 and sum("notebooks/change.ipynb" in r for r in runs) == 1
-    assert "build/waves/2020/executed/retention.ipynb" in plan and "build/waves/2019/executed/retention.ipynb" in plan
-    make(built, "report", ENGINE="pandoc")
+    assert plan.count("run_notebooks") == 3 and plan.count("notebooks/change.ipynb") == 1
+    result = make(built, "report", ENGINE="pandoc")
+    assert result.stdout.count("notebooks: 1 run in one kernel (retention)") == 2
+    assert "notebooks: 1 run in one kernel (change)" in result.stdout
+    changed = sorted(p.relative_to(built / "build").as_posix() for p in before if p.stat().st_mtime_ns != before[p])
+    assert changed == ["waves/2019/executed/retention.ipynb", "waves/2020/executed/retention.ipynb"]
+
+
+def test_build_log_is_one_counted_line_per_step_without_kernel_warnings(second_compute):
+    """Steps 2 and 3 run once per wave (each line names its wave) and once for the change; the count runs 1 to 5."""
+    project, result = second_compute
+    steps = [line for line in result.stdout.splitlines() if line.startswith("[")]
+    assert [line[:5] for line in steps] == ["[1/6]", "[2/6]", "[2/6]", "[3/6]", "[3/6]", "[3/6]", "[4/6]", "[5/6]"]
+    assert sum(line.startswith("[3/6] wave 2020: notebooks:") for line in steps) == 1
+    assert sum(line.startswith("[3/6] wave 2019: notebooks:") for line in steps) == 1
+    assert "without encryption" not in result.stdout + result.stderr
+    executed = json.loads((project / "build" / "waves" / "2020" / "executed" / "workload.ipynb").read_text())
+    outputs = [o for cell in executed["cells"] for o in cell.get("outputs", [])]
+    assert outputs and not [o for o in outputs if o.get("name") == "stderr"]
+
+
+def fails_keeping_the_last_good_briefing(project: Path, path: Path, broken: bytes) -> str:
+    """Put `broken` in `path` and run `make report`: it must fail and leave _output/ byte for byte. The file is
+    restored with its time, so the shared build stays up to date. Returns make's stderr."""
+    before = {name: digest(project / "_output" / name) for name in OUTPUTS}
+    good, stamp = path.read_bytes(), path.stat()
+    path.write_bytes(broken)
+    try:
+        result = make(project, "report", ENGINE="pandoc", check=False)
+        assert result.returncode != 0
+        assert {name: digest(project / "_output" / name) for name in OUTPUTS} == before
+        return result.stderr
+    finally:
+        path.write_bytes(good)
+        os.utime(path, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
 
 
 def test_broken_input_fails_and_keeps_the_last_good_briefing(built):
-    before = {name: digest(built / "_output" / name) for name in OUTPUTS}
     survey = next((built / "data" / "raw").glob("pcn_cd_survey_*.csv"))
-    good = survey.read_text(encoding="utf-8")
-    lines = good.splitlines(keepends=True)
+    lines = survey.read_text(encoding="utf-8").splitlines(keepends=True)
     header = lines[0].rstrip("\r\n").split(",")
     cells = lines[3].rstrip("\r\n").split(",")
     cells[header.index("pcn_list_size")] = "lots"
     lines[3] = ",".join(cells) + "\n"
-    survey.write_text("".join(lines), encoding="utf-8")
+    stderr = fails_keeping_the_last_good_briefing(built, survey, "".join(lines).encode("utf-8"))
+    assert survey.name in stderr and "pcn_list_size" in stderr
+
+
+def test_a_wave_larger_than_its_population_fails_before_any_notebook(built):
+    """The issue's example: more respondents than PCNs used to fail 30 s in, inside a notebook. Now the
+    cross-check stops the build first, naming the file, the rows and the rule; _output/ stays byte for byte."""
+    before = {name: digest(built / "_output" / name) for name in OUTPUTS}
+    survey = next((built / "data" / "raw").glob("pcn_cd_survey_*.csv"))
+    good, stamp = survey.read_bytes(), survey.stat()
+    header, *rows = good.decode("utf-8").splitlines(keepends=True)
+    survey.write_text(header + "".join(rows) * 6, encoding="utf-8")
     try:
         result = make(built, "report", ENGINE="pandoc", check=False)
         assert result.returncode != 0
-        assert survey.name in result.stderr and "pcn_list_size" in result.stderr
+        assert f"{survey.relative_to(built)}: rows 2 to {6 * len(rows) + 1:,} are {6 * len(rows):,} respondents" in result.stderr
+        assert "cannot outnumber the PCNs they speak for" in result.stderr
+        assert "papermill" not in result.stdout and "briefing.inputs.validate" not in result.stdout
         assert {name: digest(built / "_output" / name) for name in OUTPUTS} == before
-    finally:
-        survey.write_text(good, encoding="utf-8")
+    finally:  # the file and its time restored: the shared build stays up to date
+        survey.write_bytes(good)
+        os.utime(survey, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
 
 
 def test_findings_match_the_reviewed_golden_copy(built_2019):
     """The 2019 briefing reproduces every published 2019 figure: a change in any figure shows up here.
-    Regenerate on purpose with `make golden WAVE=2019` and review the diff."""
+    Regenerate on purpose with `make golden WAVE=2019` and review the diff. The provenance record (digests,
+    versions) is checked on its own above, so a new package version is not a new finding."""
     golden = Path(__file__).parent / "golden" / "findings.json"
-    assert (built_2019 / "_output" / "findings.json").read_text() == golden.read_text()
+    assert (built_2019 / "build" / "findings.json").read_text() == golden.read_text()
+    published = json.loads((built_2019 / "_output" / "findings.json").read_text())
+    assert set(published) == {"parameters", "findings", "provenance"}
+    assert {k: v for k, v in published.items() if k != "provenance"} == json.loads(golden.read_text())

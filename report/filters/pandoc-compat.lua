@@ -5,7 +5,7 @@
 --       (HTML: <div class="callout callout-note" role="note">; Typst: #briefing-callout).
 --   * `::: {.key-findings}`, or else the section headed `## Key findings {#key-findings}`: the summary panel
 --       (HTML: <div class="key-findings">; Typst: #briefing-key-findings).
---   * the section headed `{#methods}` ("About this briefing"): the appendix (HTML: <div class="appendix">;
+--   * the sections headed `{#methods}` and `{#provenance}`: appendices (HTML: <div class="appendix">;
 --       Typst: #briefing-appendix).
 --   * `![Headline](../build/figures/x.svg){fig-alt="..."}` then "Source: ...": the image's alt text comes from
 --       fig-alt, as in Quarto; in Typst the figure, its headline and its source line are one unbreakable
@@ -16,9 +16,10 @@
 
 local in_quarto = type(quarto) == "table"
 local is_typst = FORMAT:match("typst") ~= nil
+local is_docx = FORMAT:match("docx") ~= nil
 
 local KEY_FINDINGS_ID = "key-findings"
-local APPENDIX_ID = "methods"
+local APPENDIX_IDS = { methods = true, provenance = true }  -- "About this briefing", "How this briefing was built"
 
 -- --- helpers ------------------------------------------------------------------------------------------------
 
@@ -80,13 +81,17 @@ end
 
 -- --- images and figures -------------------------------------------------------------------------------------
 
-function Image(img)
+local function fix_image(img)
   local alt = img.attributes["fig-alt"]
   if alt then
     img.attributes["fig-alt"] = nil
     img.attributes["alt"] = alt
   end
   img.src = image_source(img.src)
+  if is_docx then
+    img.src = img.src:gsub("%.svg$", ".png")  -- Word: the chart's PNG twin (charts.py)
+    if alt then img.caption = pandoc.Inlines({ pandoc.Str(alt) }) end  -- Word's alt text (descr) is the image's text
+  end
   return img
 end
 
@@ -110,14 +115,31 @@ local function typst_figure(fig, source)
   return raw(call)
 end
 
+-- HTML: the chart sits in its own box, which on a narrow screen keeps the chart at a legible size and scrolls
+-- sideways (reachable by keyboard, named like the tables' boxes); the page itself never scrolls sideways.
+local function html_chart_box(fig)
+  local name = "Chart: " .. pandoc.utils.stringify(fig.caption.long or {})
+  fig.content = { pandoc.Div(fig.content, pandoc.Attr("", { "chart-scroll" }, { { "tabindex", "0" }, { "role", "region" }, { "aria-label", name } })) }
+end
+
+-- Word has no style sheet counter: "Figure n: " goes into the caption itself, as the PDF and HTML show it.
+local figures_seen = 0
+local function number_figure(fig)
+  local first = fig.caption.long[1]
+  if not first then return end
+  figures_seen = figures_seen + 1
+  first.content:insert(1, pandoc.Str("Figure " .. figures_seen .. ": "))
+end
+
 -- --- tables ---------------------------------------------------------------------------------------------------
 
 -- Pipe tables get column widths from their dash counts once a row is long, which squeezes the first (label)
 -- column. In the PDF the figures' columns take their natural width and the label column the rest (1fr); in
 -- HTML the browser sizes the columns from their content.
 local tables_seen = 0
+local word_tables = 0
 
-function Table(tbl)
+local function fix_table(tbl)
   for k, spec in ipairs(tbl.colspecs) do
     tbl.colspecs[k] = { spec[1], (is_typst and k == 1) and 0.5 or nil }
   end
@@ -127,7 +149,14 @@ function Table(tbl)
     tables_seen = tables_seen + 1
     local caption = pandoc.utils.stringify(tbl.caption.long or {})
     local name = "Table " .. tables_seen .. (caption ~= "" and (": " .. caption) or "")
-    return pandoc.Div({ tbl }, pandoc.Attr("", { "table-scroll" }, { tabindex = "0", role = "region", ["aria-label"] = name }))
+    if is_docx and tbl.caption.long[1] and not tbl.attributes["numbered"] then  -- Word: no style sheet counter,
+      word_tables = word_tables + 1                                            -- so the number goes in the caption
+      tbl.attributes["numbered"] = "true"  -- (guards against numbering a table twice)
+      tbl.caption.long[1].content:insert(1, pandoc.Str("Table " .. word_tables .. ": "))
+    end
+    -- Attributes as an ordered list of pairs: a Lua table's hash order varies from run to run (stable bytes).
+    local attributes = { { "tabindex", "0" }, { "role", "region" }, { "aria-label", name } }
+    return pandoc.Div({ tbl }, pandoc.Attr("", { "table-scroll" }, attributes))
   end
   local typst = typst_blocks({ tbl }):gsub("columns: %(50%%,", "columns: (1fr,", 1)
   return raw(typst)
@@ -157,7 +186,7 @@ local function callout(div, kind)
     table.insert(blocks, pandoc.Div(pandoc.Plain(pandoc.Str(title)), pandoc.Attr("", { "callout-title" })))
   end
   table.insert(blocks, pandoc.Div(div.content, pandoc.Attr("", { "callout-body" })))
-  return { pandoc.Div(blocks, pandoc.Attr(div.identifier, { "callout", "callout-" .. kind }, { role = "note" })) }
+  return { pandoc.Div(blocks, pandoc.Attr(div.identifier, { "callout", "callout-" .. kind }, { { "role", "note" } })) }
 end
 
 -- --- walking the document -------------------------------------------------------------------------------------
@@ -196,7 +225,7 @@ transform_blocks = function(blocks, inside_panel)
         out:insert(b)
       end
       i = i + 1
-    elseif b.t == "Header" and not inside_panel and (b.identifier == KEY_FINDINGS_ID or b.identifier == APPENDIX_ID) then
+    elseif b.t == "Header" and not inside_panel and (b.identifier == KEY_FINDINGS_ID or APPENDIX_IDS[b.identifier]) then
       local last = section_end(blocks, i)
       local body = transform_blocks(slice(blocks, i, last), true)
       if b.identifier == KEY_FINDINGS_ID then
@@ -207,11 +236,13 @@ transform_blocks = function(blocks, inside_panel)
       i = last + 1
     elseif b.t == "Figure" then
       local source = is_source_line(blocks[i + 1]) and blocks[i + 1] or nil
+      if is_docx then number_figure(b) end
       local typst = is_typst and typst_figure(b, source)
       if typst then
         out:insert(typst)
         i = i + (source and 2 or 1)
       else
+        if not is_typst and not is_docx then html_chart_box(b) end
         out:insert(b)
         i = i + 1
       end
@@ -219,7 +250,7 @@ transform_blocks = function(blocks, inside_panel)
       if is_typst then
         out:insert(raw("#briefing-source[" .. typst_inlines(b.content) .. "]"))
       else
-        out:insert(pandoc.Div({ b }, pandoc.Attr("", { "source" })))
+        out:insert(pandoc.Div({ b }, pandoc.Attr("", { "source" }, { ["custom-style"] = "Source Line" })))
       end
       i = i + 1
     else
@@ -230,9 +261,11 @@ transform_blocks = function(blocks, inside_panel)
   return out
 end
 
+-- The only global filter function: pandoc would otherwise run global Image/Table functions over the document
+-- and this walk would run them again (a table wrapped twice in two scroll regions).
 function Pandoc(doc)
   -- Images first (alt text, paths), then the block structure.
-  doc = doc:walk({ Image = Image, Table = Table })
+  doc = doc:walk({ Image = fix_image, Table = fix_table })
   local blocks = transform_blocks(doc.blocks, false)
   doc.blocks = blocks
   return doc

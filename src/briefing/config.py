@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import os
 import shlex
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -31,6 +33,7 @@ class Params:
     codebook: str
     frame_file: str
     region: str | None
+    withheld_file: str | None
     small_pcn_max: int
     large_pcn_min: int
     confidence_level: float
@@ -38,6 +41,7 @@ class Params:
     suppression_threshold: int
     title: str
     publisher: str
+    publication_date: str | None  # "YYYY-MM-DD", or None: SOURCE_DATE_EPOCH's date, else the wave's `released`
     compare_wave: str | None = LATEST_EARLIER  # a wave, "latest" (the latest earlier one present) or None (off)
     frame_year: dict[str, str] | None = None  # wave -> QOF year of its frame; None: from each wave's .meta.yml
 
@@ -71,11 +75,58 @@ def load(path: str | Path | None = None, **overrides: Any) -> Params:
     if raw["frame_year"] is not None and not isinstance(raw["frame_year"], dict):
         raise ValueError(f"{path}: frame_year must map a wave to its QOF year, e.g. {{\"2020\": 2020-21}}, or be null")
     raw["frame_year"] = {str(k): str(v) for k, v in raw["frame_year"].items()} if raw["frame_year"] else None
+    raw["publication_date"] = iso_date(raw["publication_date"], f"{path}: publication_date")
     if raw["estimate"] not in ("unweighted", "weighted"):
         raise ValueError(f"{path}: estimate must be 'unweighted' or 'weighted', not {raw['estimate']!r}")
     if not raw["small_pcn_max"] <= raw["large_pcn_min"]:
         raise ValueError(f"{path}: small_pcn_max must not exceed large_pcn_min")
     return Params(**raw)
+
+
+def iso_date(value: Any, where: str) -> str | None:
+    """A date as "YYYY-MM-DD" (YAML may hand over a date or a string), or None."""
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(str(value)).isoformat()
+    except ValueError:
+        raise ValueError(f"{where} must be a date written YYYY-MM-DD, not {value!r}") from None
+
+
+def data_date(params: Params, root: Path) -> dt.date:
+    """The date the wave's data were released, from the `released` field of its .meta.yml record."""
+    meta = root / Path(params.survey_path).with_suffix(".meta.yml")
+    record = yaml.safe_load(meta.read_text(encoding="utf-8")) if meta.is_file() else {}
+    released = iso_date((record or {}).get("released"), f"{meta}: released")
+    if released is None:
+        raise ValueError(
+            f"{meta}: no `released` date, and params.yml has publication_date: null with SOURCE_DATE_EPOCH unset; "
+            "give the briefing a date in one of them"
+        )
+    return dt.date.fromisoformat(released)
+
+
+def default_epoch(params: Params, root: Path) -> int:
+    """SOURCE_DATE_EPOCH when the user sets none: midnight UTC of publication_date, else of the data's release."""
+    day = dt.date.fromisoformat(params.publication_date) if params.publication_date else data_date(params, root)
+    return int(dt.datetime.combine(day, dt.time(), dt.timezone.utc).timestamp())
+
+
+def source_date_epoch(params: Params, root: Path) -> int:
+    """The build's one clock (reproducible-builds convention): SOURCE_DATE_EPOCH when set, else `default_epoch`."""
+    value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if value:
+        if not value.isdigit():
+            raise ValueError(f"SOURCE_DATE_EPOCH must be whole seconds since 1970, not {value!r}")
+        return int(value)
+    return default_epoch(params, root)
+
+
+def publication_date(params: Params, root: Path) -> dt.date:
+    """The date printed on the briefing: the parameter when given, else the build's clock (see source_date_epoch)."""
+    if params.publication_date:
+        return dt.date.fromisoformat(params.publication_date)
+    return dt.datetime.fromtimestamp(source_date_epoch(params, root), dt.timezone.utc).date()
 
 
 def make_vars(params: Params) -> str:
@@ -96,7 +147,9 @@ def main(argv: list[str] | None = None) -> None:
     if args.get:
         print(params.as_dict()[args.get])
     else:
+        root = find_root(Path(args.params).resolve().parent if args.params else None)
         print(make_vars(params), end="")
+        print(f"PUBLICATION_EPOCH := {default_epoch(params, root)}")
 
 
 if __name__ == "__main__":

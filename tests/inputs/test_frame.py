@@ -176,7 +176,7 @@ def test_rebuilt_2020_21_frame_from_the_folder_is_the_committed_one(tmp_path):
     committed = ROOT / "data/reference/pcn_frame_2020-21.csv"
     assert out.read_bytes() == committed.read_bytes()
     record = yaml.safe_load(out.with_suffix(".meta.yml").read_text(encoding="utf-8"))
-    assert record["qof_year"] == "2020-21" and record["rows"] == 1251
+    assert record["year"] == "2020-21" and record["rows"] == 1251
     assert record["source_files"] == {"mapping": "MAPPING_NHS_GEOGRAPHIES_2021.csv", "prevalence": "PREVALENCE_2021_v2.csv"}
 
 

@@ -166,6 +166,16 @@ def test_latin1_file_is_rejected_with_line_and_remedy(tmp_path, example, codeboo
     assert "CSV UTF-8" in message
 
 
+def test_invalid_utf8_in_the_comments_names_the_file_row_column_and_rule(tmp_path, example, codebook):
+    example.loc[6, "comments"] = "placeholder, with a comma"
+    path = tmp_path / "bad-bytes.csv"
+    example.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
+    path.write_bytes(path.read_bytes().replace(b"placeholder", b"bad \xff\xfe bytes"))
+    message = error_for(path, codebook)
+    assert str(path) in message and f"byte 0xff on line {row(6)}, column `comments`" in message
+    assert "not UTF-8 text" in message
+
+
 def test_several_breaches_are_reported_together(tmp_path, example, codebook):
     example.loc[3, "region"] = "Narnia"
     example.loc[9, "respondent_id"] = example.loc[2, "respondent_id"]

@@ -47,7 +47,7 @@ def test_the_earliest_wave_has_nothing_to_compare_and_null_turns_comparison_off(
 
 def test_make_vars_name_both_waves_and_frames(project):
     params = params_of(project)
-    text = waves.make_vars(params, waves.select(project, params))
+    text = waves.make_vars(params, waves.select(project, params), project)
     for line in ("WAVE := 2020", "COMPARE_WAVE := 2019", "FRAME_FILE := data/reference/pcn_frame_2020-21.csv",
                  "COMPARE_SURVEY_PATH := data/raw/pcn_cd_survey_2019.csv",
                  "COMPARE_FRAME_FILE := data/reference/pcn_frame_2019-20.csv"):  # fmt: skip

@@ -1,5 +1,6 @@
 """The render layer: the dialect, includes, engine choice, and publishing only complete builds."""
 
+import json
 import os
 import shutil
 
@@ -98,8 +99,13 @@ def test_a_failing_render_keeps_the_last_good_briefing(built, tmp_path):
 def test_quarto_path_renders_the_same_briefing(tmp_path):
     project = copy_project(tmp_path)
     make(project, "report", ENGINE="quarto")
-    for name in ("briefing.html", "briefing.pdf", "findings.json"):
+    for name in ("briefing.html", "briefing.pdf", "briefing.docx", "findings.json"):
         assert (project / "_output" / name).stat().st_size > 0
+    from tests.publication.test_word_and_quotes import docx_images, unescape_xml
+
+    findings = json.loads((project / "_output" / "findings.json").read_text(encoding="utf-8"))["findings"]
+    alts = sorted(f["alt"] for f in findings.values() if f["kind"] == "figure")
+    assert sorted(unescape_xml(i["descr"]) for i in docx_images(project / "_output" / "briefing.docx")) == alts
     # `quarto render` itself works on the project after the compute step
     import subprocess
 

@@ -555,6 +555,8 @@ def effective_n(weights) -> float:
 SMALL_COUNT = "small count"
 SMALL_BASE = "small base"
 SMALL_COMPLEMENT = "small complement"
+SECONDARY = "withheld (secondary suppression)"  # not small itself: protects a small figure elsewhere
+SECONDARY_BASE = "withheld with its base (secondary suppression)"
 
 
 @dataclass(frozen=True)

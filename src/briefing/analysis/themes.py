@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+import json
+
 import pandas as pd
 
 from briefing import config
@@ -17,6 +19,7 @@ from briefing.analysis import stats
 from briefing.inputs.codebook import Codebook, FindingSpec, answered_mask, counts_mask, load_codebook
 from briefing.analysis import findings as findings_io
 from briefing.analysis.findings import Finding
+from briefing.inputs.frame import size_band
 from briefing.inputs.validate import read_survey
 from briefing.inputs.waves import wave_inputs
 
@@ -30,6 +33,8 @@ class Context:
     survey: pd.DataFrame
     frame: pd.DataFrame
     root: Path
+    rest: "Context | None" = None  # a regional briefing: the rest of England, to compare the region with
+    withheld: dict[str, str] | None = None  # finding id -> why, from cross-edition disclosure control
 
     @cached_property
     def weighting(self) -> stats.Weighting:
@@ -50,24 +55,29 @@ def load_context(params_path: str | Path | None = None, **overrides) -> Context:
     codebook = load_codebook(root / params.codebook)
     survey = read_survey(root / params.survey_path, codebook, params.wave)
     frame = load_frame(root / params.frame_file)
-    if params.region:
-        survey = survey[survey["region"] == params.region]
-        frame = frame[frame["region"] == params.region]
-        if frame.empty:
-            raise ValueError(f"params.yml: region {params.region!r} matches no PCN in {params.frame_file}")
-    return Context(params, codebook, survey.reset_index(drop=True), frame.reset_index(drop=True), root)
+    if not params.region:
+        return Context(params, codebook, survey, frame, root)
+    here = frame["region"] == params.region
+    if not here.any():
+        known = ", ".join(sorted(frame["region"].unique()))
+        raise ValueError(f"params.yml: region {params.region!r} matches no PCN in {params.frame_file} (regions: {known})")
+    in_region = survey["region"] == params.region
+    rest = Context(params, codebook, survey[~in_region].reset_index(drop=True), frame[~here].reset_index(drop=True), root)
+    withheld = read_withheld(root, params)
+    return Context(params, codebook, survey[in_region].reset_index(drop=True), frame[here].reset_index(drop=True),
+                   root, rest, withheld)  # fmt: skip
+
+
+def read_withheld(root: Path, params: config.Params) -> dict[str, str]:
+    """This region's findings withheld by secondary suppression (briefing.analysis.disclosure), if any."""
+    if not params.withheld_file:
+        return {}
+    plan = json.loads((root / params.withheld_file).read_text(encoding="utf-8"))
+    return plan.get("withheld", {}).get(params.region, {})
 
 
 def load_frame(path: Path) -> pd.DataFrame:
     return pd.read_csv(path, dtype={"pcn_code": str, "region": str})
-
-
-def size_band(list_size: pd.Series, params: config.Params) -> pd.Series:
-    """small: fewer than small_pcn_max patients; large: more than large_pcn_min; medium: between."""
-    band = pd.Series("medium", index=list_size.index, dtype=object)
-    band[list_size < params.small_pcn_max] = "small"
-    band[list_size > params.large_pcn_min] = "large"
-    return band
 
 
 def subgroup_description(subgroup: str | None, params: config.Params) -> str:
@@ -108,27 +118,36 @@ def estimates(counted: pd.Series, answered: pd.Series, weights: pd.Series, popul
     }  # fmt: skip
 
 
-def suppress_record(finding: Finding, threshold: int) -> Finding:
-    """Disclosure control at the source: a suppressed figure never reaches findings.json, a chart or the text."""
-    reason = stats.Suppression(threshold).reason(finding.numerator, finding.denominator)
+def suppress_record(finding: Finding, threshold: int, withheld: str | None = None) -> Finding:
+    """Disclosure control at the source: a suppressed figure never reaches findings.json, a chart or the text.
+    `withheld` is a reason from cross-edition control (secondary suppression), applied when no primary one is."""
+    reason = stats.Suppression(threshold).reason(finding.numerator, finding.denominator) or withheld
     finding.extra["suppressed"] = reason is not None
     finding.extra["suppression_reason"] = reason
     if reason is not None:
         finding.value = finding.numerator = None
         finding.extra.update(ci_low=None, ci_high=None, unweighted=None, weighted=None)
-        if reason == stats.SMALL_BASE:
+        small_base = finding.denominator is not None and finding.denominator < threshold  # a small count too
+        if small_base or withheld == stats.SECONDARY_BASE:
             finding.denominator = None
     return finding
 
 
+def spec_masks(survey: pd.DataFrame, spec: FindingSpec, codebook: Codebook, params: config.Params,
+               subgroup: str | None = None) -> tuple[pd.Series, pd.Series]:
+    """(counted, answered): respondents (in the spec's size band, or `subgroup`) whose answer counts; who answered."""
+    band = subgroup or spec.subgroup
+    in_group = pd.Series(True, index=survey.index)
+    if band:
+        in_group = size_band(survey["pcn_list_size"], params) == band
+    answered = answered_mask(survey, codebook.questions[spec.question]) & in_group
+    return counts_mask(survey, spec, codebook) & answered, answered
+
+
 def survey_finding(ctx: Context, spec: FindingSpec, notebook: str) -> Finding:
     """The share of respondents (in the finding's subgroup) answering the question whose answer counts."""
-    in_group = pd.Series(True, index=ctx.survey.index)
-    if spec.subgroup:
-        in_group = size_band(ctx.survey["pcn_list_size"], ctx.params) == spec.subgroup
     question = ctx.codebook.questions[spec.question]
-    answered = answered_mask(ctx.survey, question) & in_group
-    counted = counts_mask(ctx.survey, spec, ctx.codebook) & answered
+    counted, answered = spec_masks(ctx.survey, spec, ctx.codebook, ctx.params)
     numerator, denominator = int(counted.sum()), int(answered.sum())
     population = population_of(ctx, spec.subgroup)
     both = estimates(counted, answered, ctx.weighting.weights, population, ctx.params.confidence_level)
@@ -148,7 +167,7 @@ def survey_finding(ctx: Context, spec: FindingSpec, notebook: str) -> Finding:
                "ci_high": quoted["ci_high"], "confidence_level": ctx.params.confidence_level,
                "population": population, **both},
     )  # fmt: skip
-    return suppress_record(finding, ctx.params.suppression_threshold)
+    return suppress_record(finding, ctx.params.suppression_threshold, (ctx.withheld or {}).get(spec.id))
 
 
 def comparison_finding(ctx: Context, first: Finding, second: Finding, fid: str, notebook: str) -> Finding:
@@ -171,6 +190,11 @@ def comparison_finding(ctx: Context, first: Finding, second: Finding, fid: str, 
     )  # fmt: skip
 
 
+def survey_themes(ctx: Context) -> list[str]:
+    """The themes of the codebook's findings registry, in registry order."""
+    return list(dict.fromkeys(spec.theme for spec in ctx.codebook.findings.values()))
+
+
 def survey_findings(ctx: Context, theme: str, notebook: str) -> list[Finding]:
     registered = [s for s in ctx.codebook.findings.values() if s.theme == theme]
     if not registered:
@@ -185,7 +209,20 @@ def survey_findings(ctx: Context, theme: str, notebook: str) -> list[Finding]:
         if small and large:
             fid = f"{small.id.removesuffix('_small')}_small_vs_large"
             by_id[fid] = comparison_finding(ctx, small, large, fid, notebook)
+    if ctx.rest is not None:
+        for spec in specs:
+            if spec.subgroup is None:
+                by_id[f"{spec.id}_vs_rest"] = region_vs_rest(ctx, by_id[spec.id], spec, notebook)
     return list(by_id.values())
+
+
+def region_vs_rest(ctx: Context, here: Finding, spec: FindingSpec, notebook: str) -> Finding:
+    """The region against the rest of England (not against a total that contains it), with a test."""
+    rest = survey_finding(ctx.rest, spec, notebook)
+    comparison = comparison_finding(ctx, here, rest, f"{spec.id}_vs_rest", notebook)
+    comparison.extra.update(region=ctx.params.region, versus="the rest of England")
+    comparison.description = f"{spec.description}: {ctx.params.region} minus the rest of England"
+    return comparison
 
 
 def weighting_finding(ctx: Context, notebook: str) -> Finding:
@@ -207,7 +244,8 @@ def landscape_findings(ctx: Context, notebook: str) -> list[Finding]:
     n_pcns = len(frame)
     bands = size_band(patients, params)
     base = "PCNs in the reference frame"
-    return [
+    local = [stp_table(ctx, notebook)] if params.region else []
+    return local + [
         Finding("pcn_count", n_pcns, "primary care networks", base, notebook, inputs, kind="count"),
         Finding("pcn_share_small", (bands == "small").mean(), f"of PCNs have fewer than {params.small_pcn_max:,} patients",
                 base, notebook, inputs, numerator=int((bands == "small").sum()), denominator=n_pcns),
@@ -220,6 +258,20 @@ def landscape_findings(ctx: Context, notebook: str) -> list[Finding]:
                 [params.survey_path, params.frame_file], numerator=len(ctx.survey), denominator=n_pcns),
         weighting_finding(ctx, notebook),
     ]  # fmt: skip
+
+
+def stp_table(ctx: Context, notebook: str) -> Finding:
+    """The region's STPs from the real frame: PCN count, median list size, share of small PCNs (true figures
+    for every area, whatever the survey's coverage)."""
+    frame = ctx.frame.assign(small=size_band(ctx.frame["registered_patients"], ctx.params) == "small")
+    rows = [
+        {"stp_code": code, "stp_name": group["stp_name"].iloc[0], "pcns": len(group),
+         "median_patients": float(group["registered_patients"].median()), "share_small": float(group["small"].mean())}
+        for code, group in frame.groupby("stp_code", sort=False)
+    ]  # fmt: skip
+    rows.sort(key=lambda row: row["stp_name"])
+    return Finding("stp_table", len(rows), f"sustainability and transformation partnerships (STPs) in {ctx.params.region}",
+                   "PCNs in the reference frame", notebook, [ctx.params.frame_file], kind="table", extra={"rows": rows})
 
 
 def as_table(findings: list[Finding]) -> pd.DataFrame:

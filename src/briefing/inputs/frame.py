@@ -32,6 +32,8 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from briefing import config
+
 NOT_IN_PCN = "U"
 TOTAL_LIST = "TOTAL"
 FRAME_COLUMNS = [
@@ -204,6 +206,14 @@ def build_frame(mapping_path: str | Path, prevalence_path: str | Path) -> FrameB
     )
 
 
+def size_band(list_size: pd.Series, params: config.Params) -> pd.Series:
+    """small: fewer than small_pcn_max patients; large: more than large_pcn_min; medium: between."""
+    band = pd.Series("medium", index=list_size.index, dtype=object)
+    band[list_size < params.small_pcn_max] = "small"
+    band[list_size > params.large_pcn_min] = "large"
+    return band
+
+
 def write_frame(frame: pd.DataFrame, out: str | Path) -> Path:
     """Write the frame as UTF-8 CSV with Unix line endings (byte-identical on rebuild)."""
     out = Path(out)
@@ -217,7 +227,7 @@ def sidecar_record(build: FrameBuild, mapping: Path, prevalence: Path, out: Path
     publication = PUBLICATIONS.get(year, {"title": f"Quality and Outcomes Framework, {year}"})
     return {
         "title": f"Reference frame of primary care networks in England, {year}",
-        "qof_year": year,  # the survey waves set against this frame name the same year (inputs/waves.py)
+        "year": year,  # its QOF year: waves set against it name the same (inputs/waves.py, inputs/crosscheck.py)
         "description": (
             f"every PCN in England in {year} ({len(build.frame):,} PCNs), with its region and registered patients "
             f"summed over its member practices, from NHS Digital's {publication['title']}."

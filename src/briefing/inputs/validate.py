@@ -80,10 +80,20 @@ def decode(path: Path) -> str:
         byte = data[error.start : error.start + 1]
         raise fail(
             path,
-            f"not UTF-8 text: byte 0x{byte.hex()} on line {line} (in Windows-1252 that is "
+            f"not UTF-8 text: byte 0x{byte.hex()} on line {line}{column_of(data, error.start)} (in Windows-1252 that is "
             f"{byte.decode('cp1252', errors='replace')!r}). The file was probably saved as Windows-1252/Latin-1; "
             "re-save it as 'CSV UTF-8' (Excel) or convert it, e.g. iconv -f WINDOWS-1252 -t UTF-8",
         ) from None
+
+
+def column_of(data: bytes, offset: int) -> str:
+    """', column `name`' for the CSV field holding byte `offset` (read leniently: the bytes are not UTF-8)."""
+    text = data.decode("utf-8", errors="replace")
+    header = next(csv.reader(io.StringIO(text)), [])
+    line_start = data.rfind(b"\n", 0, offset) + 1
+    before = data[line_start:offset].decode("utf-8", errors="replace")
+    index = len(next(csv.reader(io.StringIO(before + "x")), [""])) - 1
+    return f", column `{header[index].strip()}`" if 0 <= index < len(header) and line_start > 0 else ""
 
 
 def parse_csv(text: str, path: Path) -> pd.DataFrame:

@@ -132,7 +132,7 @@ def check_frame(root: Path, frame_file: str, year: str, wave: str) -> None:
             f"`make reference FRAME_YEAR={year}` (needs NHS Digital's QOF files for that year in data/raw/nhs-digital/)."
         )
     frame_meta = read_meta(root / meta_path(frame_file))
-    built_for = str(frame_meta.get("qof_year", ""))
+    built_for = str(frame_meta.get("year", ""))
     if built_for != year:
         raise WaveError(
             f"wave {wave} is set against {frame_file}, the frame for QOF year {built_for or 'unknown'} "
@@ -163,7 +163,7 @@ def select(root: Path, params: config.Params) -> Selection:
     return Selection(current, wave_inputs(root, params, other) if other else None)
 
 
-def make_vars(params: config.Params, selection: Selection) -> str:
+def make_vars(params: config.Params, selection: Selection, root: Path) -> str:
     """params.yml's values with the waves resolved, as Makefile assignments."""
     resolved = dataclasses.replace(
         params, frame_file=selection.current.frame_file, frame_year=None,
@@ -175,6 +175,7 @@ def make_vars(params: config.Params, selection: Selection) -> str:
         "COMPARE_SURVEY_PATH": compare.survey_path if compare else "",
         "COMPARE_FRAME_FILE": compare.frame_file if compare else "",
         "COMPARE_FRAME_YEAR": compare.frame_year if compare else "",
+        "PUBLICATION_EPOCH": config.default_epoch(params, root),  # the reported wave's clock (reproducible builds)
     }
     own = "".join(line for line in config.make_vars(resolved).splitlines(keepends=True) if not line.startswith("FRAME_YEAR :="))
     return own + "".join(f"{k} := {v}\n" for k, v in extra.items())
@@ -188,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         params = config.load(args.params, wave=args.wave or None)
         root = config.find_root(Path(args.params).resolve().parent if args.params else None)
-        print(make_vars(params, select(root, params)), end="")
+        print(make_vars(params, select(root, params), root), end="")
     except (WaveError, ValueError) as error:
         print(f"waves: {error}", file=sys.stderr)
         return 1

@@ -7,39 +7,64 @@ narrative folder, which report/briefing.qmd includes; templates whose names star
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
 
 import jinja2
+import pandas as pd
 import yaml
 
 from briefing import config
 from briefing.analysis import findings as findings_io
-from briefing.narrative import change_prose, prose
+from briefing.analysis.stats import SECONDARY, SECONDARY_BASE, SMALL_BASE, SMALL_COMPLEMENT
+from briefing.narrative import change_prose, prose, provenance
 from briefing.inputs.codebook import load_codebook
+from briefing.inputs.validate import read_survey
 from briefing.narrative.context_figures import load_context_figures, write_bibliography
+from briefing.narrative.quotes import QUOTES_FILE, QuoteError, load_quotes
 
 TEMPLATE_SUFFIX = ".md.j2"
-CONTEXT_FIGURES = "data/context/context_figures.yml"  # figures from other publications, cited
+CONTEXT_FIGURES = provenance.CONTEXT_FIGURES  # figures from other publications, cited
 BIBLIOGRAPHY = "references.json"  # CSL-JSON, written beside the partials; both render paths cite from it
+PROVENANCE = "provenance.json"  # what the briefing was built from; render publishes it inside findings.json
 
 
 def record_filters(threshold: int) -> dict[str, Any]:
     """Filters that take a whole finding record, so suppression is honoured wherever a figure is shown."""
-    marker = prose.SUPPRESSED.format(threshold=threshold)
+    small = prose.SUPPRESSED.format(threshold=threshold)
+
+    def marker(record: dict) -> str:
+        """A true phrase for a suppressed count: 'fewer than 8', 'all but fewer than 8' (only the complement is
+        small), or 'a withheld number of' (withheld only to protect another figure: it is not small itself)."""
+        reason = record.get("suppression_reason")
+        if reason in (SECONDARY, SECONDARY_BASE):
+            return "a withheld number of"
+        return prose.SUPPRESSED_COMPLEMENT.format(threshold=threshold) if reason == SMALL_COMPLEMENT else small
+
+    def why_suppressed(record: dict) -> str:
+        """Why no figure is shown, in words true of the hidden count."""
+        reason = record.get("suppression_reason")
+        if reason in (SECONDARY, SECONDARY_BASE):
+            return "it is withheld so that a small figure elsewhere cannot be worked out by subtraction"
+        if reason == SMALL_BASE:
+            return f"{small} clinical directors there answered the question"
+        if reason == SMALL_COMPLEMENT:
+            return f"{prose.SUPPRESSED_COMPLEMENT.format(threshold=threshold)} of those who answered there do"
+        return f"{small} there do"
 
     def share(record: dict) -> str:
         """'11%', or the suppression marker."""
-        return marker if record["suppressed"] else prose.percent(record["value"])
+        if not record["suppressed"]:
+            return prose.percent(record["value"])
+        return marker(record).replace("a withheld number of", "withheld")
 
     def share_of(record: dict, group: str) -> str:
         """'over 1 in 10 clinical directors (11%)', 'almost half of clinical directors (49%)', or suppressed."""
         if record["suppressed"]:
-            return f"{marker} {group}"
+            return f"{marker(record)} {group}"
         words = prose.proportion_words(record["value"])
         joined = f"{words} {group}" if " in " in words else f"{words} of {group}"
         return f"{joined} ({prose.percent(record['value'])})"
@@ -58,7 +83,15 @@ def record_filters(threshold: int) -> dict[str, Any]:
         """True when the interval spans 50%: whether it is a majority is then uncertain, which changes the message."""
         return not record["suppressed"] and record["ci_low"] < 0.5 < record["ci_high"]
 
-    return {"share": share, "share_of": share_of, "interval": interval, "crosses_half": crosses_half}
+    return {"share": share, "share_of": share_of, "why_suppressed": why_suppressed, "interval": interval, "crosses_half": crosses_half}
+
+
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|~^$@&!+=])")
+
+
+def markdown_text(value: str) -> str:
+    """Data (a region or STP name) as literal Markdown text: every character that could start markup escaped."""
+    return MARKDOWN_SPECIAL.sub(r"\\\1", str(value))
 
 
 def environment(templates_dir: Path, suppression_threshold: int = 8) -> jinja2.Environment:
@@ -71,39 +104,50 @@ def environment(templates_dir: Path, suppression_threshold: int = 8) -> jinja2.E
         keep_trailing_newline=True,
     )
     prose.register(env, suppression_threshold)
+    env.filters["literal"] = provenance.markdown_literal
+    env.filters["code"] = provenance.markdown_code
     env.filters.update(record_filters(suppression_threshold))
     change_prose.register(env)
+    env.filters["md"] = markdown_text
     return env
 
 
-def build_date() -> dt.date:
-    """Today, or SOURCE_DATE_EPOCH's date when set (reproducible builds convention)."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date() if epoch else dt.date.today()
+def figures_by_theme(findings: dict[str, Any], question_order: list[str]) -> dict[str, list[dict]]:
+    """Each theme's question charts (records with a `question`), in codebook order."""
+    charts = [r for r in findings.values() if r["kind"] == "figure" and r.get("question") in question_order]
+    charts.sort(key=lambda r: question_order.index(r["question"]))
+    themes: dict[str, list[dict]] = {}
+    for record in charts:
+        themes.setdefault(record["theme"], []).append(record)
+    return themes
 
 
-def sidecar(data_file: str | Path, root: Path) -> dict[str, Any]:
-    """The provenance record kept beside a data file (`name.meta.yml`): origin, date, licence, synthetic or not."""
-    path = root / Path(data_file).with_suffix(".meta.yml")
-    if not path.is_file():
-        raise FileNotFoundError(f"{data_file}: no provenance record {path.relative_to(root)} beside it")
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+def wave_quotes(codebook, params: config.Params, root: Path, synthetic: bool) -> dict[str, list]:
+    """The quotes data/quotes.yml picks for this wave, by theme (narrative/quotes.py checks and escapes them)."""
+    survey = read_survey(root / params.survey_path, codebook, params.wave)
+    frame = pd.read_csv(root / params.frame_file, dtype=str)
+    return load_quotes(root / QUOTES_FILE, survey, frame, codebook, params, synthetic)
 
 
-def context(findings: dict[str, Any], params: config.Params, root: Path) -> dict[str, Any]:
-    registry = load_codebook(root / params.codebook).findings
+def context(findings: dict[str, Any], params: config.Params, root: Path, built_from: dict[str, Any]) -> dict[str, Any]:
+    codebook = load_codebook(root / params.codebook)
+    registry = codebook.findings
+    wave = provenance.sidecar(params.survey_path, root)
     f = findings["findings"]
     return {
         "f": f,
+        "figures": figures_by_theme(f, list(codebook.questions)),
         # Only what the wave asked: a finding whose question a wave did not ask is absent, never blank.
         "survey_results": [f[fid] for fid in registry if fid in f],
         "changes": [f[fid + "_change"] for fid in registry if fid + "_change" in f],
-        "compare": sidecar(params.survey_file.format(wave=params.compare_wave), root) if params.compare_wave else None,
+        "compare": provenance.sidecar(params.survey_file.format(wave=params.compare_wave), root) if params.compare_wave else None,
         "c": load_context_figures(root / CONTEXT_FIGURES),
         "p": params,
-        "wave": sidecar(params.survey_path, root),
-        "frame_source": sidecar(params.frame_file, root),
-        "build_date": build_date(),
+        "wave": wave,
+        "quotes": wave_quotes(codebook, params, root, bool(wave.get("synthetic"))),
+        "frame_source": provenance.sidecar(params.frame_file, root),
+        "publication_date": config.publication_date(params, root),
+        "provenance": built_from,
     }
 
 
@@ -111,20 +155,25 @@ def metadata(ctx: dict[str, Any]) -> dict[str, Any]:
     """Document metadata both render paths read (title block, language); built here, not templated, so any
     character in a title is safely quoted."""
     params, wave = ctx["p"], ctx["wave"]
-    subtitle = f"{wave['title']}" + (f": {params.region}" if params.region else ": England")
+    subtitle = f"{wave['title']}" + (f": {markdown_text(params.region)}" if params.region else ": England")
     return {
         "title": params.title,
         "subtitle": subtitle,
-        "date": ctx["build_date"].strftime("%-d %B %Y"),
+        "date": ctx["publication_date"].strftime("%-d %B %Y"),
         "publisher": params.publisher,
         "lang": "en-GB",
         **({"fieldwork": wave["fieldwork"]} if wave.get("fieldwork") else {}),  # optional in a wave's .meta.yml
     }
 
 
-def render_all(findings_path: Path, params: config.Params, templates_dir: Path, out_dir: Path) -> list[Path]:
+def render_all(
+    findings_path: Path, params: config.Params, templates_dir: Path, out_dir: Path,
+    params_path: Path | None = None, engine: str = "auto",
+) -> list[Path]:  # fmt: skip
     env = environment(templates_dir, params.suppression_threshold)
-    ctx = context(findings_io.load(findings_path), params, config.find_root(templates_dir))
+    root = config.find_root(templates_dir)
+    built_from = provenance.record(params, params_path or root / config.PARAMS_FILE, root, engine)
+    ctx = context(findings_io.load(findings_path), params, root, built_from)
     names = sorted(p.name for p in templates_dir.glob(f"*{TEMPLATE_SUFFIX}") if not p.name.startswith("_"))
     if not names:
         raise FileNotFoundError(f"no {TEMPLATE_SUFFIX} templates in {templates_dir}")
@@ -138,6 +187,7 @@ def render_all(findings_path: Path, params: config.Params, templates_dir: Path, 
                 raise jinja2.UndefinedError(f"{templates_dir / name}: {error}") from error
             (staging / name.removesuffix(".j2")).write_text(text, encoding="utf-8")
         write_bibliography(ctx["c"], staging / BIBLIOGRAPHY)
+        provenance.write(built_from, staging / PROVENANCE)
         (staging / "metadata.yml").write_text(
             yaml.safe_dump(metadata(ctx), allow_unicode=True, sort_keys=True), encoding="utf-8"
         )
@@ -155,9 +205,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--wave", default=None, help="the reported wave (default: params.yml's)")
     parser.add_argument("--templates", default="report/templates", type=Path)
     parser.add_argument("--out", default="build/narrative", type=Path)
+    parser.add_argument("--engine", default="auto", choices=("auto", "quarto", "pandoc"), help="for the provenance record")
     args = parser.parse_args(argv)
+    params_path = Path(args.params) if args.params else None
     params = findings_io.resolved_params(args.params, args.wave)  # the wave's own frame and comparison wave
-    written = render_all(args.findings, params, args.templates, args.out)
+    try:
+        written = render_all(args.findings, params, args.templates, args.out, params_path, args.engine)
+    except QuoteError as error:
+        raise SystemExit(f"narrative: {error}\nThe narrative was not written; the previous briefing is unchanged.")
     print(f"narrative: {len(written)} files in {args.out}")
 
 

@@ -43,6 +43,7 @@ MUTED = "#4D4D4D"
 
 WIDTH_IN = 6.5  # the PDF's text column (A4 less 2.2 cm margins: 16.6 cm), so chart text prints at BASE_PT
 BASE_PT = 10  # the body text size of the PDF (typst-template.typ: fontsize)
+PNG_DPI = 200  # the Word edition's raster copy: sharp in print at the text width
 
 HOUSE_STYLE = {
     "font.family": [FONT_FAMILY],
@@ -165,6 +166,8 @@ def save_svg(fig, path: Path, title: str, alt: str) -> Path:
     # No date or creator: the SVG is byte-identical between builds of the same data.
     # The figure keeps its set width (constrained layout fits the labels inside it) so its text prints at size.
     fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
+    # A raster twin for Word, which shows SVG only from Office 2016 on; no "Software" stamp, so it is reproducible.
+    fig.savefig(path.with_suffix(".png"), format="png", dpi=PNG_DPI, metadata={"Software": None})
     plt.close(fig)
     path.write_text(finish_svg(buffer.getvalue(), title, alt), encoding="utf-8")
     return path
@@ -184,12 +187,20 @@ def _join(parts: list[str]) -> str:
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
+SUPPRESSED_LABEL = "suppressed (small numbers)"
+
+
+def bar_text(finding: Finding) -> str:
+    """A bar's label: its share, or why it is not shown (disclosure control: no bar, no number)."""
+    return SUPPRESSED_LABEL if finding.value is None else percent(finding.value)
+
+
 def share_alt(bars: list[tuple[str, Finding]], subject: str, who: str = "") -> str:
     """A sentence from the plotted numbers, e.g. "Bar chart: 63% of clinical directors of PCNs under 40,000
     patients find the workload unmanageable, compared with 53% of clinical directors of all PCNs and 42% of
     clinical directors of PCNs over 60,000 patients."."""
     who = f"{who.strip()} " if who.strip() else ""
-    phrases = [f"{percent(f.value)} of {who}{_lower_first(label)}" for label, f in bars]
+    phrases = [f"{bar_text(f)} of {who}{_lower_first(label)}" for label, f in bars]
     text = f"Bar chart: {phrases[0]} {subject}"
     if len(phrases) > 1:
         text += ", compared with " + _join(phrases[1:])
@@ -211,16 +222,16 @@ def share_bars(
 ) -> Finding:
     """Horizontal bars of proportions, labelled directly, highlighting the first and last bars (the comparison)."""
     labels = [label for label, _ in bars]
-    values = [f.value for _, f in bars]
+    values = [f.value or 0.0 for _, f in bars]  # a suppressed share gets no bar, only its label
     highlight = {0, len(bars) - 1}
     with plt.style.context(house_style()):
         fig, ax = plt.subplots(figsize=(WIDTH_IN, 0.3 + 0.48 * len(bars)), layout="constrained")
         positions = list(range(len(bars)))[::-1]
         colours = [DARK_BLUE if i in highlight else GREY for i in range(len(bars))]
         ax.barh(positions, [v * 100 for v in values], color=colours, height=0.66)
-        for i, (y, value) in enumerate(zip(positions, values)):
+        for i, (y, value, (_, finding)) in enumerate(zip(positions, values, bars)):
             ax.text(
-                value * 100 + 1.2, y, percent(value), va="center", ha="left", color=TEXT,
+                value * 100 + 1.2, y, bar_text(finding), va="center", ha="left", color=TEXT,
                 fontweight=600 if i in highlight else 400,
             )  # fmt: skip
         ax.set_yticks(positions, labels)

@@ -19,7 +19,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from briefing.analysis import findings as findings_io
 from briefing.config import find_root
+from briefing.narrative import provenance
 from briefing.publication.changes import REVIEW, write_review
 
 DOCUMENT = "report/briefing.qmd"
@@ -28,7 +30,9 @@ LUA_FILTER = "report/filters/pandoc-compat.lua"
 TYPST_TEMPLATE = "report/typst/pandoc-template.typ"
 METADATA = "build/narrative/metadata.yml"
 BIBLIOGRAPHY = "build/narrative/references.json"
-OUTPUT_NAMES = ("briefing.html", "briefing.pdf")
+PROVENANCE = "build/narrative/provenance.json"  # written by the narrative step; published inside findings.json
+REFERENCE_DOCX = "build/reference.docx"  # the Word edition's house style (publication/docx.py; `make compute`)
+OUTPUT_NAMES = ("briefing.html", "briefing.pdf", "briefing.docx")
 
 INCLUDE = re.compile(r"\{\{<\s*include\s+(?P<path>\S+)\s*>\}\}")
 ANY_SHORTCODE = re.compile(r"\{\{<\s*(?P<name>[\w-]+)[^>]*>\}\}")
@@ -98,7 +102,7 @@ class Engine:
     @staticmethod
     def choose(requested: str) -> "Engine":
         if requested == "auto":
-            return Engine("quarto" if shutil.which("quarto") else "pandoc")
+            return Engine(provenance.default_engine())
         if requested == "quarto" and not shutil.which("quarto"):
             raise RenderError("ENGINE=quarto but `quarto` is not on PATH (install it from conda-forge or quarto.org)")
         if requested not in ("quarto", "pandoc"):
@@ -140,7 +144,9 @@ def render_pandoc(root: Path, staging: Path) -> None:
         pandoc, str(markdown), "--from", "markdown", "--standalone",
         "--metadata-file", str(root / METADATA),
         "--lua-filter", str(root / LUA_FILTER),
-        "--citeproc", "--bibliography", str(root / BIBLIOGRAPHY),
+        # relative to the working folder (report/): pandoc copies it into the Word file's properties, and an
+        # absolute path would make the bytes depend on where the project sits
+        "--citeproc", "--bibliography", os.path.relpath(root / BIBLIOGRAPHY, root / "report"),
         "--resource-path", str(root / "report"),
     ]  # fmt: skip
     run(
@@ -153,7 +159,12 @@ def render_pandoc(root: Path, staging: Path) -> None:
         [*common, "--to", "typst", "--template", str(root / TYPST_TEMPLATE), "--output", str(typst_source)],
         "pandoc (Typst)", cwd=root / "report",
     )  # fmt: skip
-    compile_typst(root, typst_source, staging / "briefing.pdf")
+    compile_typst(root, typst_source, staging / "briefing.pdf", built_from(root)["source_date_epoch"])
+    run(
+        [*common, "--to", "docx", "--reference-doc", str(root / REFERENCE_DOCX), "--figure-caption-position=above",
+         "--table-caption-position=above", "--output", str(staging / "briefing.docx")],
+        "pandoc (Word)", cwd=root / "report",
+    )  # fmt: skip
 
 
 # The HTML: one self-contained page (fonts, CSS and SVG charts inlined: it works offline), a contents list,
@@ -169,13 +180,16 @@ HTML_ARGS = (
 PDF_STANDARDS = ["ua-1"]
 
 
-def _source_date_epoch() -> int | None:
-    """SOURCE_DATE_EPOCH, when set, fixes the PDF's creation date (reproducible builds convention)."""
-    value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    return int(value) if value.isdigit() else None
+def built_from(root: Path) -> dict:
+    """The narrative step's provenance record (inputs, parameters, versions, the build's clock)."""
+    path = root / PROVENANCE
+    if not path.is_file():
+        raise RenderError(f"{PROVENANCE} not found; run the compute step first")
+    return findings_io.load(path)
 
 
-def compile_typst(root: Path, source: Path, pdf: Path) -> None:
+def compile_typst(root: Path, source: Path, pdf: Path, timestamp: int | None = None) -> None:
+    """Typst to PDF; `timestamp` (seconds since 1970) is the PDF's creation date (None: now)."""
     import typst
 
     # Typst reads "/..." image paths from `root`; the staging folder sits inside it (under build/).
@@ -183,7 +197,7 @@ def compile_typst(root: Path, source: Path, pdf: Path) -> None:
     try:
         typst.compile(
             str(source), output=str(pdf), root=str(root), font_paths=font_dirs(root), ignore_system_fonts=True,
-            pdf_standards=PDF_STANDARDS, pdf_tags=True, timestamp=_source_date_epoch(),
+            pdf_standards=PDF_STANDARDS, pdf_tags=True, timestamp=timestamp,
         )  # fmt: skip
     except Exception as error:  # typst raises its own error types carrying the compiler's diagnostics
         raise RenderError(f"typst (PDF) failed: {error}") from error
@@ -191,7 +205,7 @@ def compile_typst(root: Path, source: Path, pdf: Path) -> None:
 
 
 def render_quarto(root: Path, staging: Path) -> None:
-    for fmt in ("html", "typst"):
+    for fmt in ("html", "typst", "docx"):
         run(["quarto", "render", DOCUMENT, "--to", fmt, "--output-dir", str(staging / "quarto")], f"quarto ({fmt})", root)
     for name in OUTPUT_NAMES:
         found = sorted((staging / "quarto").rglob(name))
@@ -222,7 +236,8 @@ def render(engine: str, out_dir: Path, findings: Path, root: Path | None = None)
     with tempfile.TemporaryDirectory(prefix="render-", dir=root / "build") as tmp:
         staging = Path(tmp)
         (render_quarto if chosen.name == "quarto" else render_pandoc)(root, staging)
-        shutil.copyfile(findings, staging / "findings.json")
+        published = findings_io.load(findings) | {"provenance": built_from(root)}  # the same record as the appendix
+        (staging / "findings.json").write_text(findings_io.dumps(published), encoding="utf-8")
         write_review(out_dir, staging)  # against the briefing still published in out_dir
         publish(staging, out_dir, (*OUTPUT_NAMES, "findings.json", REVIEW))
     return chosen

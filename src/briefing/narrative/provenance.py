@@ -1,0 +1,178 @@
+"""What a briefing was built from: its input files (SHA-256, origin, licence), parameters, software versions and the
+code's version.
+
+One record, made once by the narrative step (`build/narrative/provenance.json`): the appendix template shows it and
+the render step publishes it inside findings.json. Nothing in it depends on when or in which folder the build ran
+(paths are relative to the project root; the only clock is SOURCE_DATE_EPOCH), so two builds of the same inputs give
+the same bytes, and the record says how to get them again.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import importlib.metadata
+import platform
+import re
+import shlex
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from briefing import config
+from briefing.analysis import findings as findings_io
+from briefing.inputs import waves
+from briefing.narrative.context_figures import DEFAULT_FILE as CONTEXT_FIGURES
+from briefing.narrative.quotes import QUOTES_FILE
+
+HASH_NAME = "SHA-256"
+# Packages whose versions decide the figures or the pages (the full pins are in requirements.lock).
+KEY_PACKAGES = (
+    "numpy", "pandas", "scipy", "statsmodels", "pandera", "matplotlib", "papermill", "jinja2",
+    "pypandoc_binary", "typst",
+)  # fmt: skip
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def sidecar(data_file: str | Path, root: Path) -> dict[str, Any]:
+    """The provenance record kept beside a data file (`name.meta.yml`): origin, date, licence, synthetic or not."""
+    path = root / Path(data_file).with_suffix(".meta.yml")
+    if not path.is_file():
+        raise FileNotFoundError(f"{data_file}: no provenance record {path.relative_to(root)} beside it")
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def origin_of(record: dict[str, Any]) -> str:
+    """Where a file came from, in one line: its `origin`, or its source and publication."""
+    if record.get("origin"):
+        return str(record["origin"])
+    publication = record.get("publication") or {}
+    parts = [record.get("source"), publication.get("title"), publication.get("url")]
+    return ", ".join(str(part) for part in parts if part)
+
+
+def input_record(role: str, relative: str, root: Path, meta: dict[str, Any] | None) -> dict[str, Any]:
+    path = root / relative
+    if not path.is_file():
+        raise FileNotFoundError(f"{relative}: input not found (needed for the provenance record)")
+    record = {"role": role, "path": relative, "sha256": sha256(path)}
+    if meta is not None:
+        record |= {"origin": origin_of(meta), "licence": str(meta.get("licence", "not stated")),
+                   "synthetic": bool(meta.get("synthetic", False))}  # fmt: skip
+    return record
+
+
+def relative_to_root(path: Path, root: Path) -> str:
+    path = path if path.is_absolute() else Path.cwd() / path
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        raise ValueError(f"{path}: parameters file outside the project {root}; the record names files by project path") from None
+
+
+def compared_inputs(params: config.Params, params_path: Path, root: Path) -> tuple[tuple[str, str], ...]:
+    """The comparison wave and its own year's frame, when the briefing compares waves (`params` resolved: its
+    compare_wave is a wave; the frame pattern is read again from the parameters file)."""
+    if not params.compare_wave:
+        return ()
+    pattern = config.load(params_path, wave=params.compare_wave).frame_file
+    compared = waves.wave_inputs(root, dataclasses.replace(params, frame_file=pattern), params.compare_wave)
+    return (("comparison wave", compared.survey_path), ("comparison frame", compared.frame_file))
+
+
+def inputs(params: config.Params, params_path: Path, root: Path) -> list[dict[str, Any]]:
+    """Every data file the briefing reads, with its record; the parameters file itself has no sidecar (its values
+    are listed in full)."""
+    data = (("survey wave", params.survey_path), ("codebook", params.codebook), ("reference frame", params.frame_file),
+            *compared_inputs(params, params_path, root), ("context figures", CONTEXT_FIGURES), ("quotes picked", QUOTES_FILE))  # fmt: skip
+    records = [input_record(role, path, root, sidecar(path, root)) for role, path in data]
+    records.append(input_record("parameters", relative_to_root(params_path, root), root, None))
+    return records
+
+
+def git(root: Path, *args: str) -> str | None:
+    if not shutil.which("git"):
+        return None
+    result = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True)
+    return result.stdout.strip() if result.returncode == 0 else None
+
+
+def code_version(root: Path) -> dict[str, Any]:
+    """The commit and whether the tree had uncommitted changes; "not a git checkout" for a copy or an archive."""
+    top = git(root, "rev-parse", "--show-toplevel")
+    if top is None or Path(top).resolve() != root.resolve():  # no repository, or the project sits inside another one
+        return {"git": "not a git checkout"}
+    status = git(root, "status", "--porcelain") or ""
+    return {"git": "checkout", "commit": git(root, "rev-parse", "HEAD"), "uncommitted_changes": bool(status)}
+
+
+def default_engine() -> str:
+    """What ENGINE=auto renders with: Quarto when it is on PATH, else pandoc + Typst."""
+    return "quarto" if shutil.which("quarto") else "pandoc"
+
+
+def renderer(engine: str) -> dict[str, str]:
+    engine = default_engine() if engine == "auto" else engine
+    if engine == "quarto":
+        version = subprocess.run(["quarto", "--version"], capture_output=True, text=True).stdout.strip()
+        return {"engine": "quarto", "quarto": version or "unknown"}
+    import pypandoc
+
+    return {"engine": "pandoc", "pandoc": pypandoc.get_pandoc_version(), "typst": importlib.metadata.version("typst")}
+
+
+def versions(engine: str) -> dict[str, Any]:
+    return {
+        "python": platform.python_version(),
+        "packages": {name: importlib.metadata.version(name) for name in KEY_PACKAGES},
+        "renderer": renderer(engine),
+    }
+
+
+def rebuild_command(params_file: str, epoch: int, engine: str) -> str:
+    return f"SOURCE_DATE_EPOCH={epoch} make report PARAMS={shlex.quote(params_file)} ENGINE={engine}"
+
+
+def record(params: config.Params, params_path: Path, root: Path, engine: str) -> dict[str, Any]:
+    """The whole provenance record (JSON-ready)."""
+    files = inputs(params, params_path, root)
+    epoch = config.source_date_epoch(params, root)
+    used = versions(engine)
+    return {
+        "hash": HASH_NAME,
+        "inputs": files,
+        "parameters": params.as_dict(),
+        "source_date_epoch": epoch,
+        "versions": used,
+        "code": code_version(root),
+        "rebuild": rebuild_command(files[-1]["path"], epoch, used["renderer"]["engine"]),
+    }
+
+
+def write(data: dict[str, Any], path: Path) -> Path:
+    path.write_text(findings_io.dumps(data), encoding="utf-8")
+    return path
+
+
+# --- showing it: anything in the record is data (a file name, a title), never Markdown --------------------------
+MARKDOWN_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation mark: pandoc lets each be escaped
+
+
+def markdown_literal(value: Any) -> str:
+    """Any value as Markdown that reads back as exactly its text (so `*`, `<`, `[`, `$`, `@` stay characters)."""
+    text = "null" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
+    return MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+
+
+def markdown_code(value: Any) -> str:
+    """Any value as a Markdown code span showing exactly its text: the fence is longer than any run of backticks in it."""
+    text = " ".join(str(value).split())
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    padded = f" {text} " if text.startswith("`") or text.endswith("`") else text
+    return f"{fence}{padded}{fence}"

@@ -1,0 +1,285 @@
+"""Editions: the England briefing and one per NHS England region, from one command (`make editions`).
+
+An edition is params.yml with one override, `region` (and, for a region, the file of figures withheld by
+cross-edition disclosure control). Each edition builds in its own project folder, build/editions/<slug>/, by
+running the same Makefile there: its own findings, charts, narrative and render staging, so parallel editions
+(`make -j editions`) can never overwrite one another's figures. The folder holds the edition's params.yml, a
+copy of report/ and _quarto.yml (Quarto resolves a document's project from its real path, so they are copied,
+not linked) and links to the inputs and the pipeline (data/, notebooks/, src/, Makefile, mk/).
+
+A failing edition is recorded with its cause and does not stop the others; its last good copy in
+_output/editions/<slug>/ stays (the render publishes only when every format succeeded). The index page,
+_output/index.html, lists every edition with its headline figures, and names any that failed.
+
+Sub-commands: plan (the list of editions, for make), build SLUG, index.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import fcntl
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import yaml
+
+from briefing import config
+from briefing.analysis import findings as findings_io
+
+EDITIONS = Path("build/editions")
+ENGLAND = "england"
+LINKED = ("Makefile", "mk", "data", "notebooks", "src", "requirements.lock", "pyproject.toml")
+COPIED = ("report", "_quarto.yml")
+OUTPUT_NAMES = ("briefing.html", "briefing.pdf", "findings.json")
+HEADLINES = ("plan_to_leave", "workload_unmanageable")  # findings shown beside each edition on the index page
+
+
+@dataclass(frozen=True)
+class Edition:
+    slug: str
+    region: str | None  # None: England
+
+    @property
+    def name(self) -> str:
+        return self.region or "England"
+
+
+def slugify(name: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    if not slug:
+        raise ValueError(f"region name {name!r} gives an empty folder name")
+    return slug
+
+
+def frame_regions(root: Path, params: config.Params) -> list[str]:
+    with open(root / params.frame_file, newline="", encoding="utf-8") as handle:
+        return sorted({row["region"] for row in csv.DictReader(handle) if row["region"]})
+
+
+def editions(root: Path, params: config.Params, regions: str = "") -> list[Edition]:
+    """England, then each region: every region in the frame, or those named in `regions` (separated by |)."""
+    names = [r.strip() for r in regions.split("|") if r.strip()] or frame_regions(root, params)
+    found = [Edition(ENGLAND, None), *(Edition(slugify(name), name) for name in names)]
+    slugs = [e.slug for e in found]
+    clashes = sorted({s for s in slugs if slugs.count(s) > 1})
+    if clashes:
+        raise ValueError(f"regions share a folder name: {', '.join(clashes)}")
+    return found
+
+
+def write_if_changed(path: Path, text: str) -> None:
+    """Unchanged content keeps its modification time, so make sees nothing to do."""
+    if not path.is_file() or path.read_text(encoding="utf-8") != text:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.tmp")
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+
+
+# --- plan: the editions as make variables ---------------------------------------------------------------------
+
+
+def plan(root: Path, params_path: Path, regions: str, out: Path) -> list[Edition]:
+    found = editions(root, findings_io.resolved_params(str(params_path), None), regions)  # the wave's own frame
+    for edition in found:
+        write_if_changed(out.parent / f"{edition.slug}.region", edition.name + "\n")
+    lines = [
+        "# Written by `python -m briefing.publication.editions plan`: the editions `make editions` builds.",
+        f"EDITION_SLUGS := {' '.join(e.slug for e in found)}",
+        f"EDITION_REGIONS := {'|'.join(e.region for e in found if e.region)}",
+    ]
+    write_if_changed(out, "\n".join(lines) + "\n")
+    (out.parent / "progress").write_text("", encoding="utf-8")  # this run's count of finished editions
+    return found
+
+
+# --- build: one edition in its own project folder ---------------------------------------------------------------
+
+
+def edition_params(root: Path, params_path: Path, edition: Edition, waves: tuple[str, str | None] | None = None) -> str:
+    """params.yml with the edition's overrides; one place for parameters, this is a derived copy. `waves`: the
+    reported and compared waves as the England build resolved them (make editions WAVE=...), so every edition
+    reports the same waves."""
+    raw = yaml.safe_load(params_path.read_text(encoding="utf-8"))
+    if waves is not None:
+        raw["wave"], raw["compare_wave"] = waves
+    raw["region"] = edition.region
+    raw["withheld_file"] = "../withheld.json" if edition.region else None
+    config.load(params_path, region=edition.region)  # the base parameters must be valid on their own
+    header = f"# Generated by `make editions` from {params_path.name} for the {edition.name} edition: edit that file.\n"
+    return header + yaml.safe_dump(raw, sort_keys=False, allow_unicode=True)
+
+
+def mirror(source: Path, target: Path) -> None:
+    """Copy a file or folder, keeping modification times; unchanged files are left alone, stale ones removed."""
+    if source.is_file():
+        if not target.is_file() or (target.stat().st_size, target.stat().st_mtime_ns) != (source.stat().st_size, source.stat().st_mtime_ns):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+        return
+    target.mkdir(parents=True, exist_ok=True)
+    wanted = {p.name for p in source.iterdir()}
+    for child in target.iterdir():
+        if child.name not in wanted:
+            shutil.rmtree(child) if child.is_dir() else child.unlink()
+    for child in source.iterdir():
+        mirror(child, target / child.name)
+
+
+def prepare(root: Path, params_path: Path, edition: Edition, waves: tuple[str, str | None] | None = None) -> Path:
+    folder = root / EDITIONS / edition.slug
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in LINKED:
+        link = folder / name
+        if not link.is_symlink():
+            link.symlink_to(os.path.relpath(root / name, folder))
+    for name in COPIED:
+        mirror(root / name, folder / name)
+    write_if_changed(folder / config.PARAMS_FILE, edition_params(root, params_path, edition, waves))
+    return folder
+
+
+@dataclass
+class Status:
+    slug: str
+    name: str
+    ok: bool
+    cause: str
+    log: str
+    seconds: float
+
+
+def cause_from(stderr: str) -> str:
+    """The first line that says what went wrong in words (make's own '***' lines and indented details skipped)."""
+    for line in stderr.splitlines():
+        text = line.strip().removeprefix("[2/6]").removeprefix("[3/6]").strip()
+        if text and not line.startswith((" ", "\t", "make")) and "Traceback" not in text:
+            return text
+    return "the build failed; see the log"
+
+
+def count_finished(progress: Path) -> int:
+    """How many editions have finished in this run (parallel builds append under a lock)."""
+    with open(progress, "a+", encoding="utf-8") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        handle.write("x\n")
+        handle.flush()
+        handle.seek(0)
+        return len(handle.read().splitlines())
+
+
+def build(root: Path, params_path: Path, slug: str, engine: str, out: Path, total: int, venv: Path,
+          waves: tuple[str, str | None] | None = None) -> Status:  # fmt: skip
+    name = (root / EDITIONS / f"{slug}.region").read_text(encoding="utf-8").strip()
+    edition = Edition(slug, None if slug == ENGLAND else name)
+    log = root / EDITIONS / f"{slug}.log"
+    start = time.perf_counter()
+    folder = prepare(root, params_path, edition, waves)
+    command = ["make", "--no-print-directory", "report", f"VENV={venv}",
+               f"ENGINE={engine}", f"OUT={(out / slug).resolve()}", f"PARAMS={config.PARAMS_FILE}"]  # fmt: skip
+    result = subprocess.run(command, cwd=folder, capture_output=True, text=True)
+    log.write_text(f"$ (cd {folder} && {' '.join(command)})\n{result.stdout}\n{result.stderr}", encoding="utf-8")
+    ok = result.returncode == 0
+    status = Status(slug, edition.name, ok, "" if ok else cause_from(result.stderr),
+                    str(log.relative_to(root)), round(time.perf_counter() - start, 1))  # fmt: skip
+    write_if_changed(root / EDITIONS / f"{slug}.status.json", json.dumps({**asdict(status), "seconds": None}, indent=2) + "\n")
+    done = count_finished(root / EDITIONS / "progress")
+    if ok:
+        print(f"[{done}/{total}] editions: {edition.name} ... done ({status.seconds:.1f} s)")
+    else:
+        print(f"[{done}/{total}] editions: {edition.name} ... FAILED: {status.cause}\n"
+              f"      full log: {status.log}; the last good copy of this edition, if any, is unchanged")  # fmt: skip
+    return status
+
+
+# --- index: every edition on one offline page -------------------------------------------------------------------
+
+
+def headline(record: dict | None, threshold: int) -> str:
+    """A finding as the index shows it: its share, or the same true marker the briefing uses when suppressed."""
+    from briefing.narrative.writer import record_filters
+
+    return "not available" if record is None else record_filters(threshold)["share"](record)
+
+
+def count(n) -> str:
+    from briefing.narrative.prose import count as as_count
+
+    return as_count(n)
+
+
+def index_rows(root: Path, out: Path, slugs: list[str]) -> list[dict]:
+    rows = []
+    for slug in slugs:
+        status = json.loads((root / EDITIONS / f"{slug}.status.json").read_text(encoding="utf-8"))
+        published = out / "editions" / slug
+        row = {**status, "href": f"editions/{slug}/", "has_copy": all((published / n).is_file() for n in OUTPUT_NAMES)}
+        if row["has_copy"]:
+            data = json.loads((published / "findings.json").read_text(encoding="utf-8"))
+            findings, threshold = data["findings"], data["parameters"]["suppression_threshold"]
+            row["figures"] = [headline(findings.get(fid), threshold) for fid in HEADLINES]
+            row["labels"] = [findings[fid]["description"] if fid in findings else fid for fid in HEADLINES]
+            row["respondents"] = count(findings["response_rate"]["numerator"])
+            row["pcns"] = count(findings["pcn_count"]["value"])
+        rows.append(row)
+    return rows
+
+
+def write_index(root: Path, out: Path, slugs: list[str], params: config.Params) -> list[dict]:
+    import jinja2
+
+    from briefing.narrative.provenance import sidecar
+
+    rows = index_rows(root, out, slugs)
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(root / "report" / "editions")),
+                             autoescape=True, undefined=jinja2.StrictUndefined)  # fmt: skip
+    labels = next((r["labels"] for r in rows if r.get("labels")), list(HEADLINES))
+    wave = sidecar(params.survey_path, root)
+    page = env.get_template("index.html.j2").render(rows=rows, labels=labels, p=params, wave=wave)
+    out.mkdir(parents=True, exist_ok=True)
+    write_if_changed(out / "index.html", page)
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("command", choices=("plan", "build", "index"))
+    parser.add_argument("slug", nargs="?")
+    parser.add_argument("--params", default=config.PARAMS_FILE, type=Path)
+    parser.add_argument("--regions", default="")
+    parser.add_argument("--engine", default="auto")
+    parser.add_argument("--out", default=Path("_output"), type=Path)
+    parser.add_argument("--total", default=0, type=int)
+    parser.add_argument("--venv", default=Path(sys.prefix), type=Path)
+    parser.add_argument("--wave", default=None, help="the reported wave, as resolved for the England build")
+    parser.add_argument("--compare-wave", default=None, help="its comparison wave ('' for none)")
+    args = parser.parse_args(argv)
+    root = Path.cwd()
+    if args.command == "plan":
+        found = plan(root, args.params, args.regions, root / EDITIONS / "editions.mk")
+        print(f"editions: {len(found)} to build ({', '.join(e.name for e in found)})")
+        return 0
+    if args.command == "build":
+        waves = (args.wave, args.compare_wave or None) if args.wave else None
+        build(root, args.params, args.slug, args.engine, args.out / "editions", args.total, args.venv.resolve(), waves)
+        return 0  # a failed edition is recorded; the others carry on, and `index` reports it
+    slugs = [line.split(":= ", 1)[1].split() for line in (root / EDITIONS / "editions.mk").read_text().splitlines()
+             if line.startswith("EDITION_SLUGS")][0]  # fmt: skip
+    rows = write_index(root, args.out, slugs, findings_io.resolved_params(str(args.params), args.wave))
+    failed = [r for r in rows if not r["ok"]]
+    print(f"editions: {len(rows) - len(failed)} of {len(rows)} built; index {args.out / 'index.html'}")
+    for row in failed:
+        print(f"editions: {row['name']} FAILED: {row['cause']} (log: {row['log']})", file=sys.stderr)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

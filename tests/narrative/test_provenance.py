@@ -1,0 +1,121 @@
+"""The provenance record and the appendix: input digests and sidecars, versions, the code's version, escaping."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pypandoc
+import pytest
+
+from briefing import config
+from briefing.analysis import findings as findings_io
+from briefing.narrative import provenance, writer
+from tests.conftest import ROOT, copy_project
+
+NASTY = "a*b_c `d` <script>alert(1)</script> [x](y) $z$ @cite #h \\ {{ j }} | 1. {.class}"
+
+
+@pytest.fixture(scope="module")
+def example_record() -> dict:
+    return provenance.record(findings_io.resolved_params(ROOT / "params.yml", "2019"), ROOT / "params.yml", ROOT, "pandoc")
+
+
+def test_every_input_is_named_by_project_path_with_its_digest(example_record):
+    params = findings_io.resolved_params(ROOT / "params.yml", "2019")
+    by_role = {item["role"]: item for item in example_record["inputs"]}
+    assert [by_role[r]["path"] for r in ("survey wave", "codebook", "reference frame", "parameters")] == [
+        params.survey_path, params.codebook, params.frame_file, "params.yml"]  # fmt: skip
+    for item in example_record["inputs"]:
+        assert item["sha256"] == hashlib.sha256((ROOT / item["path"]).read_bytes()).hexdigest()
+        assert not Path(item["path"]).is_absolute()
+
+
+def test_origin_and_licence_come_from_the_sidecars(example_record):
+    by_role = {item["role"]: item for item in example_record["inputs"]}
+    assert by_role["reference frame"]["licence"] == "Open Government Licence v3.0"
+    assert by_role["reference frame"]["origin"].startswith("NHS Digital, Quality and Outcomes Framework, 2019-20, https://")
+    assert by_role["survey wave"]["synthetic"] is True and by_role["reference frame"]["synthetic"] is False
+    assert "licence" not in by_role["parameters"]  # its values are listed instead
+    assert example_record["parameters"] == findings_io.resolved_params(ROOT / "params.yml", "2019").as_dict()
+
+
+def test_versions_and_the_rebuild_command(example_record):
+    versions = example_record["versions"]
+    assert versions["renderer"] == {"engine": "pandoc", "pandoc": pypandoc.get_pandoc_version(),
+                                    "typst": versions["packages"]["typst"]}  # fmt: skip
+    assert set(provenance.KEY_PACKAGES) == set(versions["packages"])
+    epoch = example_record["source_date_epoch"]
+    assert example_record["rebuild"] == f"SOURCE_DATE_EPOCH={epoch} make report PARAMS=params.yml ENGINE=pandoc"
+
+
+def test_a_comparison_lists_both_waves_and_both_frames():
+    params = findings_io.resolved_params(ROOT / "params.yml", "2020")  # compared with 2019
+    listed = {r["role"]: r["path"] for r in provenance.inputs(params, ROOT / "params.yml", ROOT)}
+    assert listed["survey wave"] == "data/raw/pcn_cd_survey_2020.csv"
+    assert listed["reference frame"] == "data/reference/pcn_frame_2020-21.csv"
+    assert listed["comparison wave"] == "data/raw/pcn_cd_survey_2019.csv"
+    assert listed["comparison frame"] == "data/reference/pcn_frame_2019-20.csv"
+
+
+def test_a_missing_sidecar_is_named(tmp_path):
+    project = copy_project(tmp_path)
+    (project / "data" / "codebook.meta.yml").unlink()
+    with pytest.raises(FileNotFoundError, match=r"data/codebook.yml: no provenance record data/codebook.meta.yml"):
+        provenance.record(findings_io.resolved_params(project / "params.yml", "2019"), project / "params.yml", project, "pandoc")
+
+
+def git(repo: Path, *args: str) -> None:
+    subprocess.run(["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@t", *args], check=True,
+                   capture_output=True)  # fmt: skip
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git not installed")
+def test_code_version_commit_and_uncommitted_changes(tmp_path):
+    assert provenance.code_version(tmp_path) == {"git": "not a git checkout"}
+    git(tmp_path, "init", "-q")
+    (tmp_path / "a.txt").write_text("a")
+    git(tmp_path, "add", "a.txt")
+    git(tmp_path, "commit", "-q", "-m", "a")
+    head = subprocess.run(["git", "-C", str(tmp_path), "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
+    assert provenance.code_version(tmp_path) == {"git": "checkout", "commit": head, "uncommitted_changes": False}
+    (tmp_path / "a.txt").write_text("b")
+    assert provenance.code_version(tmp_path)["uncommitted_changes"] is True
+    inner = tmp_path / "project"  # a project copied into another repository is not that repository's checkout
+    inner.mkdir()
+    assert provenance.code_version(inner) == {"git": "not a git checkout"}
+
+
+@pytest.mark.parametrize("to", ["html", "typst", "plain"])
+def test_markdown_literal_reads_back_as_the_same_text(to):
+    """A file name or parameter value is data: through pandoc it stays those characters, in every output format."""
+    html = pypandoc.convert_text(provenance.markdown_literal(NASTY), to, format="markdown", extra_args=["--wrap=none"])
+    if to == "html":
+        assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+        assert "<em>" not in html and "<a " not in html and "<code>" not in html and "math" not in html
+    else:
+        back = pypandoc.convert_text(html, "plain", format=to, extra_args=["--wrap=none"]) if to == "typst" else html
+        assert back.strip() == NASTY
+
+
+def test_markdown_code_keeps_backticks_inside_the_span():
+    span = provenance.markdown_code("data/we`ird``.csv")
+    html = pypandoc.convert_text(span, "html", format="markdown")
+    assert html.strip() == "<p><code>data/we`ird``.csv</code></p>"
+
+
+def test_appendix_escapes_a_nasty_parameter_and_shows_the_record(example_record):
+    env = writer.environment(ROOT / "report" / "templates")
+    record = json.loads(json.dumps(example_record))
+    record["parameters"]["publisher"] = NASTY
+    record["inputs"][0]["origin"] = NASTY
+    text = env.get_template("provenance.md.j2").render(provenance=record)
+    html = pypandoc.convert_text(text, "html", format="markdown")
+    assert "<script>" not in html and html.count("&lt;script&gt;alert(1)&lt;/script&gt;") == 2
+    for item in example_record["inputs"]:
+        assert f"<code>{item['sha256']}</code>" in html and f"<code>{item['path']}</code>" in html
+    assert "not a git checkout" in text.lower() or example_record["code"]["commit"] in text
+    assert f"<code>{example_record['rebuild']}</code>" in html

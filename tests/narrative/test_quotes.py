@@ -1,0 +1,141 @@
+"""Quotes: verbatim from the wave, refused when they break a rule, redacted, and escaped for every output."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from types import SimpleNamespace
+
+import pandas as pd
+import pytest
+
+from briefing.analysis import findings as findings_io
+from briefing.inputs.codebook import load_codebook
+from briefing.narrative import quotes
+from briefing.narrative.quotes import QuoteError
+
+from tests.conftest import ROOT
+
+CODEBOOK = load_codebook(ROOT / "data" / "codebook.yml")
+PARAMS = SimpleNamespace(wave="2019", suppression_threshold=8, small_pcn_max=40000, large_pcn_min=60000)
+FRAME = pd.DataFrame({"pcn_name": ["West Merton PCN", "Central PCN", "North Star Primary Care Network"]})
+
+
+def survey(comments: dict[str, str], lonely: str | None = None) -> pd.DataFrame:
+    """Ten London respondents of small PCNs (a quotable cell), and optionally one alone in the South West."""
+    ids = [f"R{i:02d}" for i in range(10)]
+    rows = [{"respondent_id": i, "region": "London", "pcn_list_size": 30000, "comments": comments.get(i)} for i in ids]
+    if lonely:
+        rows.append({"respondent_id": lonely, "region": "South West", "pcn_list_size": 70000, "comments": comments.get(lonely)})
+    return pd.DataFrame(rows)
+
+
+def load(tmp_path: Path, yaml_text: str, comments: dict[str, str], lonely: str | None = None, synthetic=False):
+    path = tmp_path / "quotes.yml"
+    path.write_text(yaml_text, encoding="utf-8")
+    return quotes.load_quotes(path, survey(comments, lonely), FRAME, CODEBOOK, PARAMS, synthetic)
+
+
+def test_a_quote_is_the_respondents_own_words_under_its_theme(tmp_path):
+    got = load(tmp_path, '"2019":\n  - {respondent: R01, theme: workload}\n', {"R01": "Too much  work,\nfar too much"})
+    assert [q.respondent for q in got["workload"]] == ["R01"]
+    assert got["workload"][0].text == r"Too much work\, far too much"
+    assert got["workload"][0].attribution == r"Clinical director of a PCN with fewer than 40\,000 patients\, London"
+
+
+def test_a_cut_prints_its_parts_in_order_with_an_ellipsis(tmp_path):
+    text = "First we had no staff. Then the money came late. Now it works."
+    got = load(tmp_path, '"2019":\n  - {respondent: R02, theme: workload, cut: "First we had no staff. … Now it works."}\n', {"R02": text})
+    assert got["workload"][0].text == r"First we had no staff\. … Now it works\."
+
+
+def test_a_cut_that_is_not_in_the_text_fails_naming_the_file_entry_line_and_id(tmp_path):
+    yaml_text = '"2019":\n  - {respondent: R01, theme: workload}\n  - respondent: R02\n    theme: workload\n    cut: "we were well funded"\n'
+    with pytest.raises(QuoteError, match=r"quotes.yml: quote 2 \(line 3\): respondent R02: the cut 'we were well funded' is not in their comment"):
+        load(tmp_path, yaml_text, {"R01": "a", "R02": "we were never funded"})
+
+
+def test_cut_parts_out_of_order_fail(tmp_path):
+    with pytest.raises(QuoteError, match="R02: the cut 'First' is not in their comment"):
+        load(tmp_path, '"2019":\n  - {respondent: R02, theme: workload, cut: "Then … First"}\n', {"R02": "First. Then."})
+
+
+def test_an_unknown_respondent_fails_naming_the_id(tmp_path):
+    with pytest.raises(QuoteError, match=r"quote 1 \(line 2\): respondent R99 does not exist in wave 2019"):
+        load(tmp_path, '"2019":\n  - {respondent: R99, theme: workload}\n', {})
+
+
+def test_an_unknown_theme_fails_naming_the_id_and_the_themes(tmp_path):
+    with pytest.raises(QuoteError, match=r"respondent R01: theme 'morale' does not exist \(themes: priorities, relationships"):
+        load(tmp_path, '"2019":\n  - {respondent: R01, theme: morale}\n', {"R01": "x"})
+
+
+def test_a_respondent_without_a_comment_cannot_be_quoted(tmp_path):
+    with pytest.raises(QuoteError, match="respondent R03 left no comment"):
+        load(tmp_path, '"2019":\n  - {respondent: R03, theme: workload}\n', {})
+
+
+def test_a_recognisable_respondent_is_refused(tmp_path):
+    with pytest.raises(QuoteError, match="respondent LONE could be recognised: .* fewer than 8 respondents"):
+        load(tmp_path, '"2019":\n  - {respondent: LONE, theme: workload}\n', {"LONE": "I am the only one here"}, lonely="LONE")
+
+
+def test_other_waves_and_a_missing_file_give_no_quotes(tmp_path):
+    assert load(tmp_path, '"2020":\n  - {respondent: R01, theme: workload}\n', {"R01": "x"}) == {}
+    assert quotes.load_quotes(tmp_path / "none.yml", survey({}), FRAME, CODEBOOK, PARAMS, False) == {}
+
+
+@pytest.mark.parametrize(
+    "comment, printed",
+    [
+        ("Mail me at jo.bloggs@nhs.net today", "Mail me at [redacted] today"),
+        ("Call 020 7946 0123 or +44 (0)161 496 0000.", "Call [redacted] or [redacted]."),
+        ("Mobile 07700 900123", "Mobile [redacted]"),
+        ("NHS number 943 476 5919 and 9434765919", "NHS number [redacted] and [redacted]"),
+        ("See https://example.org/a?b=c and www.example.com", "See [redacted] and [redacted]"),
+        ("Dr Jane Smith and Mrs O'Neill agreed", "[redacted] and [redacted] agreed"),
+        ("Prof. Ada Lovelace said so", "[redacted] said so"),
+        ("We merged with west merton pcn and North Star last year", "We merged with [redacted] and [redacted] last year"),
+        ("The central problem is money", "The central problem is money"),  # "Central PCN" alone is not redacted
+        ("We had 12 staff in 2019", "We had 12 staff in 2019"),
+    ],
+)
+def test_personal_data_are_redacted(comment, printed):
+    assert quotes.redact(comment, quotes.frame_names(FRAME)) == printed
+
+
+HOSTILE = [
+    "<script>alert(1)</script>",
+    "#set page(width: 1cm)",
+    '#read("/etc/passwd")',
+    "{{ 7*7 }}",
+    "{% raw %}",
+    "[x](javascript:alert(1))",
+    "```{=html}\n<b>raw</b>\n```",
+    "```{=typst}\n#set page(width: 1cm)\n```",
+    "{{< include /etc/passwd >}}",
+    "::: {.callout-note}\n# Heading\n:::",
+    "$x$ @fig-x <!-- c --> *a* _b_ `c` \\ | ~ ^",
+]
+
+
+@pytest.mark.parametrize("comment", HOSTILE)
+def test_every_markup_character_is_escaped(comment):
+    escaped = quotes.escape_markdown(comment)
+    assert "\n" not in escaped
+    assert re.sub(r"\\(.)", r"\1", escaped) == " ".join(comment.split())  # only escapes were added
+    assert all(escaped[i - 1] == "\\" for i, c in enumerate(escaped) if c in "<>#{}[]()`*_$@:|~^!%")
+
+
+def test_the_committed_quotes_resolve_against_the_synthetic_wave():
+    from briefing import config
+    from briefing.inputs.validate import read_survey
+
+    params = findings_io.resolved_params(ROOT / "params.yml", "2019")
+    wave = read_survey(ROOT / params.survey_path, CODEBOOK, params.wave)
+    frame = pd.read_csv(ROOT / params.frame_file, dtype=str)
+    got = quotes.load_quotes(ROOT / quotes.QUOTES_FILE, wave, frame, CODEBOOK, params, synthetic=True)
+    texts = [q.text for qs in got.values() for q in qs]
+    assert len(texts) == 3 and all("[redacted" in t.replace("\\", "") for t in texts)
+    assert not any(s in t.replace("\\", "") for t in texts for s in ("West Merton", "Jane", "0123", "5919"))
+    assert all(q.attribution.endswith(r"\(synthetic example comment\)") for qs in got.values() for q in qs)

@@ -1,0 +1,235 @@
+"""Editions end to end: every region's briefing from one `make -j2 editions`, sharing one build (session fixture)."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from pypdf import PdfReader
+
+from briefing.narrative.prose import percent
+from briefing.publication import editions
+from tests.conftest import ROOT, copy_project, digest, make
+from tests.publication.test_accessibility import VIEWPORTS, browser, describe, run_axe  # noqa: F401 (fixture)
+
+pytestmark = pytest.mark.e2e
+
+REGIONS = sorted(pd.read_csv(ROOT / "data" / "reference" / "pcn_frame_2019-20.csv")["region"].unique())
+SLUGS = ["england", *(editions.slugify(r) for r in REGIONS)]
+SMALL = range(1, 8)
+
+
+def findings(project: Path, slug: str) -> dict:
+    return json.loads((project / "_output" / "editions" / slug / "findings.json").read_text())["findings"]
+
+
+def text_of(project: Path, slug: str) -> str:
+    out = project / "_output" / "editions" / slug
+    html = re.sub(r"<[^>]+>", " ", (out / "briefing.html").read_text(encoding="utf-8"))
+    html = re.sub(r"data:[^\s\"')]+", " ", html)  # embedded fonts and images are not text
+    pdf = " ".join(page.extract_text() for page in PdfReader(out / "briefing.pdf").pages)
+    return re.sub(r"\s+", " ", html + " " + pdf).replace("\u00a0", " ")
+
+
+def test_every_edition_is_published_with_a_counted_log(editions_built):
+    project, result = editions_built
+    for slug in SLUGS:
+        for name in editions.OUTPUT_NAMES:
+            assert (project / "_output" / "editions" / slug / name).stat().st_size > 0, (slug, name)
+    lines = [line for line in result.stdout.splitlines() if "editions:" in line and line.startswith("[")]
+    assert sorted(int(re.match(r"\[(\d+)/8\]", line).group(1)) for line in lines) == list(range(1, 9))
+    assert all(line.endswith(")") and "... done (" in line for line in lines)
+    assert "without encryption" not in result.stdout + result.stderr
+
+
+def test_england_edition_is_the_england_briefing(editions_built):
+    project, _ = editions_built
+    make(project, "report", ENGINE="pandoc")
+    england = json.loads((project / "_output" / "editions" / "england" / "findings.json").read_text())
+    assert england == json.loads((project / "_output" / "findings.json").read_text())
+
+
+def test_each_edition_has_its_own_figures_computed_from_its_own_region(editions_built):
+    project, _ = editions_built
+    survey = pd.read_csv(next((project / "data" / "raw").glob("pcn_cd_survey_*.csv")))
+    leave = survey["leave_role_12m"].dropna()
+    for region, slug in zip(REGIONS, SLUGS[1:]):
+        record = findings(project, slug)["plan_to_leave"]
+        assert json.loads((project / "_output" / "editions" / slug / "findings.json").read_text())["parameters"]["region"] == region
+        mine = survey.loc[leave.index][survey.loc[leave.index, "region"] == region]
+        assert record["denominator"] in (len(mine), None)
+        assert findings(project, slug)["pcn_count"]["value"] == int(
+            (pd.read_csv(project / "data" / "reference" / "pcn_frame_2019-20.csv")["region"] == region).sum())
+
+
+def test_each_regional_edition_says_its_own_sentences_and_no_other_regions(editions_built):
+    project, _ = editions_built
+    for region, slug in zip(REGIONS, SLUGS[1:]):
+        text = text_of(project, slug)
+        assert f"{region} and the rest of England" in text
+        for other in REGIONS:
+            if other != region and other not in region:
+                assert f"{other} and the rest of England" not in text, (slug, other)
+        for fid, record in findings(project, slug).items():
+            if fid.endswith("_vs_rest") and not record["suppressed"]:
+                assert f"In {region}, {percent(record['p1'])} of clinical directors" in text
+                assert f"against {percent(record['p2'])} in the rest of England" in text
+    assert "and the rest of England" not in text_of(project, "england")
+
+
+def test_each_edition_embeds_its_own_chart(editions_built):
+    project, _ = editions_built
+    alts = {}
+    for slug in SLUGS:
+        figure = project / "build" / "editions" / slug / "build" / "figures" / "fig_workload_by_size.svg"
+        alts[slug] = re.search(r"<desc>(.*?)</desc>", figure.read_text(encoding="utf-8")).group(1)
+    assert len(set(alts.values())) > 1
+    for slug in SLUGS:
+        html = (project / "_output" / "editions" / slug / "briefing.html").read_text(encoding="utf-8")
+        for other, alt in alts.items():
+            if alt != alts[slug]:
+                assert alt not in html, (slug, other)
+    assert alts["england"] in (project / "_output" / "editions" / "england" / "briefing.html").read_text(encoding="utf-8")
+
+
+def test_regional_comparison_is_with_the_rest_of_england(editions_built):
+    project, _ = editions_built
+    england = findings(project, "england")["plan_to_leave"]
+    for slug in SLUGS[1:]:
+        mine = findings(project, slug)
+        for fid, record in mine.items():
+            if fid.endswith("_vs_rest") and not record["suppressed"]:
+                base = fid.removesuffix("_vs_rest")
+                whole, here = findings(project, "england")[base], mine[base]
+                rest = (whole["numerator"] - here["numerator"]) / (whole["denominator"] - here["denominator"])
+                assert record["p2"] == pytest.approx(rest) and record["p1"] == pytest.approx(here["value"])
+                assert record["test"] and record["p_value"] is not None
+    assert england["value"] is not None
+
+
+def test_every_region_lists_its_stps_from_the_frame(editions_built):
+    project, _ = editions_built
+    frame = pd.read_csv(project / "data" / "reference" / "pcn_frame_2019-20.csv")
+    for region, slug in zip(REGIONS, SLUGS[1:]):
+        rows = findings(project, slug)["stp_table"]["rows"]
+        mine = frame[frame["region"] == region]
+        assert sorted(r["stp_code"] for r in rows) == sorted(mine["stp_code"].unique())
+        for row in rows:
+            stp = mine[mine["stp_code"] == row["stp_code"]]
+            assert row["pcns"] == len(stp)
+            assert row["median_patients"] == stp["registered_patients"].median()
+            assert row["share_small"] == pytest.approx((stp["registered_patients"] < 40000).mean())
+        assert rows[0]["stp_name"] in text_of(project, slug)
+
+
+def published_counts(record: dict) -> list[int]:
+    counts = [record.get("numerator"), record.get("denominator")]
+    if None not in counts:
+        counts.append(counts[1] - counts[0])
+    return [c for c in counts if c is not None]
+
+
+def test_no_small_count_in_any_edition_nor_recoverable_by_subtraction(editions_built):
+    project, _ = editions_built
+    all_findings = {slug: findings(project, slug) for slug in SLUGS}
+    for slug, found in all_findings.items():
+        for fid, record in found.items():
+            if record.get("kind") == "proportion":
+                assert not set(published_counts(record)) & set(SMALL), (slug, fid)
+        for line in re.findall(r"(\d[\d,]*) of the (\d[\d,]*) clinical directors", text_of(project, slug)):
+            assert not {int(n.replace(",", "")) for n in line} & set(SMALL), (slug, line)
+    # a region from England: England's count minus every published regional count
+    for fid, record in all_findings["england"].items():
+        if record.get("question") is None or record["suppressed"]:  # survey findings (the frame's are not suppressed)
+            continue
+        for key in ("numerator", "denominator"):
+            published = [all_findings[s][fid][key] for s in SLUGS[1:] if all_findings[s][fid][key] is not None]
+            assert record[key] - sum(published) not in SMALL, (fid, key)
+        complements = [published_counts(all_findings[s][fid]) for s in SLUGS[1:]]
+        known = sum(c[2] for c in complements if len(c) == 3)
+        assert record["denominator"] - record["numerator"] - known not in SMALL, fid
+    # one band from the others, within each edition: overall minus small minus large (medium is never published)
+    for slug, found in all_findings.items():
+        whole, small, large = found["workload_unmanageable"], found["workload_unmanageable_small"], found["workload_unmanageable_large"]
+        if not whole["suppressed"] and not small["suppressed"] and not large["suppressed"]:
+            assert whole["numerator"] - small["numerator"] - large["numerator"] not in SMALL, slug
+            assert whole["denominator"] - small["denominator"] - large["denominator"] not in SMALL, slug
+
+
+class Links(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.links: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "a":
+            self.links.append(dict(attrs)["href"])
+
+
+def test_index_lists_every_edition_with_working_links(editions_built):
+    project, _ = editions_built
+    page = (project / "_output" / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="en-GB">' in page and "<caption>" in page and 'scope="row"' in page
+    assert "synthetic" in page and "http" not in page  # offline: nothing fetched
+    parser = Links()
+    parser.feed(page)
+    assert len(parser.links) == 2 * len(SLUGS)
+    for href in parser.links:
+        assert (project / "_output" / href).is_file(), href
+    for region in REGIONS:
+        assert f">{region}" in page
+    assert f">{percent(findings(project, 'england')['plan_to_leave']['value'])}<" in page
+
+
+@pytest.mark.parametrize("page", ["index.html", "editions/north-west/briefing.html"])
+def test_axe_finds_no_violations_on_the_index_and_a_regional_edition(editions_built, browser, page):
+    project, _ = editions_built
+    result = run_axe(browser, (project / "_output" / page).as_uri(), VIEWPORTS["desktop"])
+    assert result["violations"] == [], describe(result["violations"])
+
+
+def test_names_are_escaped_on_the_index_page(tmp_path):
+    (tmp_path / "index.html.j2").write_text((ROOT / "report" / "editions" / "index.html.j2").read_text())
+    import jinja2
+
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(tmp_path)), autoescape=True, undefined=jinja2.StrictUndefined)
+    row = {"name": "<script>alert(1)</script> & Co", "ok": False, "cause": "<b>bad</b>", "href": "editions/x/", "has_copy": False}
+    page = env.get_template("index.html.j2").render(rows=[row], labels=["a"], p={"title": "T"}, wave={"synthetic": False})
+    assert "<script>" not in page and "&lt;script&gt;" in page and "&lt;b&gt;bad" in page
+
+
+def test_a_region_that_matches_no_pcn_fails_alone_and_keeps_the_last_good_copy(editions_built):
+    """Runs last: it rebuilds with a different list of regions."""
+    project, _ = editions_built
+    fake = project / "_output" / "editions" / "atlantis"
+    fake.mkdir(parents=True, exist_ok=True)
+    (fake / "briefing.html").write_text("last good copy")
+    before = digest(fake / "briefing.html")
+    result = make(project, "editions", ENGINE="pandoc", REGIONS="South West|Atlantis", check=False)
+    assert result.returncode != 0
+    assert "[3/3] editions:" in result.stdout or "[2/3] editions:" in result.stdout
+    assert re.search(r"Atlantis \.\.\. FAILED: .*region 'Atlantis' matches no PCN", result.stdout)
+    assert "full log: build/editions/atlantis.log" in result.stdout
+    assert "Traceback" in (project / "build" / "editions" / "atlantis" / "build" / "logs" / "notebooks.log").read_text()
+    assert digest(fake / "briefing.html") == before
+    assert (project / "_output" / "editions" / "south-west" / "briefing.pdf").is_file()
+    page = (project / "_output" / "index.html").read_text(encoding="utf-8")
+    assert "This edition failed to build: notebooks:" in page and "matches no PCN" in page
+
+
+@pytest.mark.skipif(not shutil.which("quarto"), reason="quarto is not installed")
+def test_quarto_renders_each_edition_from_its_own_folder(tmp_path):
+    project = copy_project(tmp_path)
+    make(project, "-j2", "editions", ENGINE="quarto", REGIONS="South West")
+    england, region = text_of(project, "england"), text_of(project, "south-west")
+    assert "South West and the rest of England" in region and "and the rest of England" not in england
+    assert "Bath and North East Somerset" in region and "Bath and North East Somerset" not in england
+    for slug in ("england", "south-west"):
+        figure = project / "build" / "editions" / slug / "build" / "figures" / "fig_workload_by_size.svg"
+        assert figure.is_file()
+    assert (project / "build" / "editions" / "south-west" / "_quarto.yml").is_file()

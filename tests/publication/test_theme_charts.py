@@ -1,0 +1,149 @@
+"""Every theme's evidence as charts: all answers to each question behind a finding, and the overview."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+import pytest
+from matplotlib.colors import to_rgb
+
+from briefing.analysis import themes
+from briefing.narrative.prose import percent
+from briefing.publication import theme_charts
+
+from tests.conftest import ROOT
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+@pytest.fixture(scope="module")
+def ctx():
+    return themes.load_context(ROOT / "params.yml", wave="2019")
+
+
+@pytest.fixture(scope="module")
+def results(ctx):
+    return {t: themes.survey_findings(ctx, t, "nb") for t in themes.survey_themes(ctx)}
+
+
+@pytest.fixture(scope="module")
+def charts(ctx, results, tmp_path_factory):
+    out = tmp_path_factory.mktemp("figures")
+    return {c.id: c for t in results for c in theme_charts.theme_charts(ctx, results[t], out, "nb")}
+
+
+def svg_texts(chart) -> list[str]:
+    return [t.text or "" for t in ET.parse(chart.extra["path"]).getroot().iter(f"{SVG}text")]
+
+
+def test_one_chart_per_question_behind_a_finding(ctx, charts):
+    questions = {spec.question for spec in ctx.codebook.findings_in(ctx.params.wave).values()}  # asked in 2019
+    assert set(charts) == {f"fig_{q}" for q in questions}
+    assert all(c.kind == "figure" and c.extra["source"] == "Survey of PCN clinical directors, 2019" for c in charts.values())
+
+
+def test_each_share_is_labelled_and_stated_in_the_alt_text(charts):
+    chart = charts["fig_relationship_system"]
+    row = chart.extra["rows"][0]
+    assert row["n"] == 211
+    shares = [percent(s) for s in row["shares"].values()]
+    assert shares == ["7%", "21%", "19%", "37%", "16%"]
+    assert all(s in svg_texts(chart) for s in shares)
+    assert chart.extra["alt"].startswith("Diverging bar chart of answers to the question")
+    assert "(n = 211): very good 7%, good 21%, neither good nor poor 19%, poor 37%, very poor 16%." in chart.extra["alt"]
+
+
+def test_the_base_is_shown(charts):
+    assert any("n = 213" in t for t in svg_texts(charts["fig_priorities"]))
+    assert any("(n = 82" in t for t in svg_texts(charts["fig_workload_manageable"]))
+
+
+def test_priorities_are_ranked_and_single_choices_ordered(charts):
+    texts = [t for t in svg_texts(charts["fig_priorities"]) if t and t[0].isupper() and not t.startswith("n =")]
+    ranked = sorted(charts["fig_priorities"].extra["rows"][0]["shares"].items(), key=lambda kv: -kv[1])
+    assert ranked[0][0] == "Workforce" and texts[0] == "More workforce"
+    assert "Ranked bar chart" in charts["fig_priorities"].extra["alt"]
+
+
+def test_small_counts_are_never_shown(ctx, charts):
+    rows = charts["fig_workload_manageable"].extra["rows"]
+    large = next(r for r in rows if "more than" in r["label"])
+    assert large["n"] == 38 and large["shares"]["Manageable"] is None  # 1 to 7 respondents
+    assert large["withheld"] == ["Just about manageable"]  # else 38 less the rest gives it away
+    assert large["shares"]["Unmanageable"] == pytest.approx(16 / 38)  # the published share is spared
+    alt = charts["fig_workload_manageable"].extra["alt"]
+    assert "manageable fewer than 8, just about manageable withheld, unmanageable 42%" in alt
+
+
+def test_titles_state_the_message_from_the_data(ctx, results, tmp_path):
+    chart = theme_charts.theme_charts(ctx, results["retention"], tmp_path, "nb")[0]
+    assert chart.extra["title"] == "Over 1 in 10 clinical directors plan to leave the clinical director role in the next 12 months"
+    changed = [f for f in results["retention"]]
+    changed[0].value, saved = 0.26, changed[0].value
+    try:
+        again = theme_charts.theme_charts(ctx, changed, tmp_path, "nb")[0]
+    finally:
+        changed[0].value = saved
+    assert again.extra["title"].startswith("Over a quarter of clinical directors plan to leave")
+
+
+def test_scale_colours_darken_towards_the_unfavourable_end_so_greyscale_keeps_the_order():
+    def luminance(colour):
+        r, g, b = to_rgb(colour)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    for picks in theme_charts.RAMP_PICKS.values():
+        greys = [luminance(theme_charts.SEQUENTIAL[i]) for i in picks]
+        assert greys == sorted(greys) and len(set(greys)) == len(greys)
+
+
+def test_svg_is_byte_identical_from_the_same_data(ctx, results, tmp_path):
+    first = theme_charts.theme_charts(ctx, results["relationships"], tmp_path / "a", "nb")
+    second = theme_charts.theme_charts(ctx, results["relationships"], tmp_path / "b", "nb")
+    for a, b in zip(first, second):
+        assert open(a.extra["path"], "rb").read() == open(b.extra["path"], "rb").read()
+        png = a.extra["path"].replace(".svg", ".png")
+        assert open(png, "rb").read() == open(b.extra["path"].replace(".svg", ".png"), "rb").read()
+
+
+def test_overview_shows_every_headline_finding_with_its_interval(ctx, results, tmp_path):
+    everything = [f for r in results.values() for f in r]
+    chart = theme_charts.overview(ctx, everything, tmp_path, "nb")
+    headline = [f for f in everything if f.kind == "proportion" and not f.extra["subgroup"]]
+    assert len(chart.extra["shows"]) == len(headline) == 9
+    assert "71% are not confident that PCNs will improve the capacity of the GP workforce (65% to 76%)" in chart.extra["alt"]
+    assert chart.extra["title"] == ("Three of the nine headline findings are held by a clear majority of clinical directors, "
+                                    "beyond the margin of error")
+    texts = svg_texts(chart)
+    assert all(percent(f.value) in texts for f in headline)
+
+
+def test_overview_title_follows_the_intervals(ctx, results):
+    everything = [f for r in results.values() for f in r]
+    findings = theme_charts.headline_findings(everything)
+    lows = [f.extra["ci_low"] for f in findings]
+    try:
+        for f in findings:
+            f.extra["ci_low"] = 0.4
+        assert theme_charts.overview_title(findings) == "No headline finding is held by a clear majority of clinical directors"
+    finally:
+        for f, low in zip(findings, lows):
+            f.extra["ci_low"] = low
+
+
+def test_in_the_smallest_region_no_chart_shows_a_count_of_one_to_seven(tmp_path):
+    region = themes.load_context(ROOT / "params.yml", wave="2019")
+    smallest = region.survey["region"].value_counts().idxmin()
+    ctx = themes.load_context(ROOT / "params.yml", wave="2019", region=smallest)
+    shown = 0
+    for theme in themes.survey_themes(ctx):
+        for chart in theme_charts.theme_charts(ctx, themes.survey_findings(ctx, theme, "nb"), tmp_path, "nb"):
+            for row in chart.extra["rows"]:
+                for share in row["shares"].values():
+                    if share is not None:
+                        count = round(share * row["n"])
+                        assert count == 0 or count >= 8, f"{chart.id}: {row['label']} shows a count of {count}"
+                        shown += 1
+                if row["n"] is not None and None in row["shares"].values():
+                    assert "fewer than 8" in chart.extra["alt"] or "withheld" in chart.extra["alt"]
+    assert shown > 0  # not everything is hidden
