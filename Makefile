@@ -144,7 +144,7 @@ $(call wave_findings,$(1)) &: $(NOTEBOOKS:%=notebooks/%.ipynb) $$(SHARED_$(1))
 	  --build $(BUILD)/waves/$(1) --shared $$(SHARED_$(1)) -- $$(filter %.ipynb,$$^)
 
 $(BUILD)/waves/$(1)/findings.json: $(call wave_findings,$(1)) src/briefing/analysis/findings.py
-	@$(PY) -m briefing.analysis.findings $(call wave_findings,$(1)) --params $(PARAMS) --wave $(1) --out $$@
+	@$(PY) -m briefing.analysis.findings $(call wave_findings,$(1)) --params $(PARAMS) --wave $(1) --alone --out $$@
 endef
 $(eval $(call wave_rules,$(WAVE),$(SURVEY_PATH),$(FRAME_FILE)))
 ifneq ($(COMPARE_WAVE),)
