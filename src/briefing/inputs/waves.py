@@ -63,7 +63,8 @@ def read_meta(path: Path) -> dict:
 
 def claimed_waves(path: Path, default: str) -> set[str]:
     """The waves a survey file says it holds: its `wave` column's values (the file name's wave if it has none)."""
-    with path.open(encoding="utf-8-sig", newline="") as handle:
+    # Undecodable bytes elsewhere in the file are validation's to report, with their line and column.
+    with path.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
         rows = csv.DictReader(handle)
         values = {(row.get("wave") or "").strip() for row in rows} - {""}
     return values or {default}
