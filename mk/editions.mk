@@ -26,7 +26,7 @@ $(WITHHELD): $(VALIDATED) $(FRAME_FILE) $(ANALYSIS_SRC) $(PARAMS_MK) $(EDITIONS_
 # Each edition's own make decides what is out of date there; this rule always asks it.
 $(EDITIONS_DIR)/%.status.json: $(WITHHELD) $(EDITIONS_PLAN) FORCE
 	@$(PY) -m briefing.publication.editions build $* --params $(PARAMS) --engine $(ENGINE) --out $(OUT) \
-	  --total $(words $(EDITION_SLUGS)) --venv $(VENV) --wave $(WAVE) --compare-wave '$(COMPARE_WAVE)'
+	  --total $(words $(EDITION_SLUGS)) --venv $(VENV) --wave $(WAVE)
 
 .PRECIOUS: $(OUT)/index.html
 $(OUT)/index.html: $(EDITION_SLUGS:%=$(EDITIONS_DIR)/%.status.json) report/editions/index.html.j2 FORCE

@@ -104,13 +104,13 @@ def plan(root: Path, params_path: Path, regions: str, out: Path) -> list[Edition
 # --- build: one edition in its own project folder ---------------------------------------------------------------
 
 
-def edition_params(root: Path, params_path: Path, edition: Edition, waves: tuple[str, str | None] | None = None) -> str:
-    """params.yml with the edition's overrides; one place for parameters, this is a derived copy. `waves`: the
-    reported and compared waves as the England build resolved them (make editions WAVE=...), so every edition
-    reports the same waves."""
+def edition_params(root: Path, params_path: Path, edition: Edition, wave: str | None = None) -> str:
+    """params.yml with the edition's overrides; one place for parameters, this is a derived copy. `wave`: the
+    wave the England build reports (make editions WAVE=...), so every edition reports it; compare_wave stays as
+    params.yml has it and resolves the same way in every edition (the editions share data/)."""
     raw = yaml.safe_load(params_path.read_text(encoding="utf-8"))
-    if waves is not None:
-        raw["wave"], raw["compare_wave"] = waves
+    if wave is not None:
+        raw["wave"] = wave
     raw["region"] = edition.region
     raw["withheld_file"] = "../withheld.json" if edition.region else None
     config.load(params_path, region=edition.region)  # the base parameters must be valid on their own
@@ -134,7 +134,7 @@ def mirror(source: Path, target: Path) -> None:
         mirror(child, target / child.name)
 
 
-def prepare(root: Path, params_path: Path, edition: Edition, waves: tuple[str, str | None] | None = None) -> Path:
+def prepare(root: Path, params_path: Path, edition: Edition, wave: str | None = None) -> Path:
     folder = root / EDITIONS / edition.slug
     folder.mkdir(parents=True, exist_ok=True)
     for name in LINKED:
@@ -143,7 +143,7 @@ def prepare(root: Path, params_path: Path, edition: Edition, waves: tuple[str, s
             link.symlink_to(os.path.relpath(root / name, folder))
     for name in COPIED:
         mirror(root / name, folder / name)
-    write_if_changed(folder / config.PARAMS_FILE, edition_params(root, params_path, edition, waves))
+    write_if_changed(folder / config.PARAMS_FILE, edition_params(root, params_path, edition, wave))
     return folder
 
 
@@ -177,12 +177,12 @@ def count_finished(progress: Path) -> int:
 
 
 def build(root: Path, params_path: Path, slug: str, engine: str, out: Path, total: int, venv: Path,
-          waves: tuple[str, str | None] | None = None) -> Status:  # fmt: skip
+          wave: str | None = None) -> Status:  # fmt: skip
     name = (root / EDITIONS / f"{slug}.region").read_text(encoding="utf-8").strip()
     edition = Edition(slug, None if slug == ENGLAND else name)
     log = root / EDITIONS / f"{slug}.log"
     start = time.perf_counter()
-    folder = prepare(root, params_path, edition, waves)
+    folder = prepare(root, params_path, edition, wave)
     command = ["make", "--no-print-directory", "report", f"VENV={venv}",
                f"ENGINE={engine}", f"OUT={(out / slug).resolve()}", f"PARAMS={config.PARAMS_FILE}"]  # fmt: skip
     result = subprocess.run(command, cwd=folder, capture_output=True, text=True)
@@ -260,7 +260,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--total", default=0, type=int)
     parser.add_argument("--venv", default=Path(sys.prefix), type=Path)
     parser.add_argument("--wave", default=None, help="the reported wave, as resolved for the England build")
-    parser.add_argument("--compare-wave", default=None, help="its comparison wave ('' for none)")
     args = parser.parse_args(argv)
     root = Path.cwd()
     if args.command == "plan":
@@ -268,8 +267,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"editions: {len(found)} to build ({', '.join(e.name for e in found)})")
         return 0
     if args.command == "build":
-        waves = (args.wave, args.compare_wave or None) if args.wave else None
-        build(root, args.params, args.slug, args.engine, args.out / "editions", args.total, args.venv.resolve(), waves)
+        build(root, args.params, args.slug, args.engine, args.out / "editions", args.total, args.venv.resolve(), args.wave)
         return 0  # a failed edition is recorded; the others carry on, and `index` reports it
     slugs = [line.split(":= ", 1)[1].split() for line in (root / EDITIONS / "editions.mk").read_text().splitlines()
              if line.startswith("EDITION_SLUGS")][0]  # fmt: skip
