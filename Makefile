@@ -1,9 +1,11 @@
 # The briefing pipeline as a DAG of real files: an unchanged rebuild does nothing, and a changed input rebuilds
 # exactly what depends on it.  `make help` lists the targets.
 #
-#   data/raw/*.csv ─ validate ─┐
-#   data/reference/*.csv ──────┼─ notebooks (papermill) ─ findings.json ─ narrative (Jinja) ─ render ─ _output/
+#   data/raw/*.csv ─ validate ─┐   (per wave: the reported one and the one it is compared with)
+#   data/reference/*.csv ──────┼─ notebooks (papermill) ─ change notebook ─ findings.json ─ narrative (Jinja) ─ render ─ _output/
 #   params.yml, codebook ──────┘                                                         (Quarto, or pandoc + Typst)
+#
+# `make report WAVE=2019` reports another wave than params.yml's (and compares it with the latest earlier wave).
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -24,10 +26,13 @@ NHS_DIGITAL ?= data/raw/nhs-digital
 AXE_VERSION := 4.14.1
 AXE_JS := build/axe/node_modules/axe-core/axe.min.js
 
-# The parameters (WAVE, SURVEY_PATH, CODEBOOK, FRAME_FILE, ...) come from params.yml, through the package's reader.
-NO_PARAMS_GOALS := help clean env
+# The parameters (WAVE, COMPARE_WAVE, SURVEY_PATH, FRAME_FILE, ...) come from params.yml, with the waves resolved
+# by the package (inputs/waves.py). WAVE on the command line reports another wave: it gets its own parameters file.
+WAVE_ARG := $(if $(filter command line,$(origin WAVE)),$(WAVE))
+PARAMS_MK := $(BUILD)/params$(if $(WAVE_ARG),-wave-$(WAVE_ARG)).mk
+NO_PARAMS_GOALS := help clean env reference
 ifneq ($(filter-out $(NO_PARAMS_GOALS),$(or $(MAKECMDGOALS),help)),)
-include $(BUILD)/params.mk
+include $(PARAMS_MK)
 endif
 # The build's one clock (reproducible builds): the user's SOURCE_DATE_EPOCH, else one derived from the inputs
 # (params.yml's publication_date, else the wave's `released` date in its .meta.yml). Dates the briefing and the PDF.
@@ -40,12 +45,15 @@ endif
 CORE_SRC := $(addprefix src/briefing/,__init__.py config.py yamlfile.py)
 INPUTS_SRC := $(wildcard src/briefing/inputs/*.py)
 ANALYSIS_SRC := $(CORE_SRC) $(INPUTS_SRC) $(wildcard src/briefing/analysis/*.py) src/briefing/narrative/prose.py src/briefing/publication/charts.py src/briefing/publication/theme_charts.py $(wildcard report/fonts/*.ttf report/fonts/*.otf report/fonts/*.woff2)
-NOTEBOOKS := $(sort $(basename $(notdir $(wildcard notebooks/*.ipynb))))
-FINDINGS := $(NOTEBOOKS:%=$(BUILD)/findings/%.json)
-VALIDATED := $(BUILD)/validated/wave-$(WAVE).ok
+NOTEBOOKS := $(filter-out change,$(sort $(basename $(notdir $(wildcard notebooks/*.ipynb)))))
+wave_findings = $(NOTEBOOKS:%=$(BUILD)/waves/$(1)/findings/%.json)
+FINDINGS := $(call wave_findings,$(WAVE))
+VALIDATED := $(BUILD)/waves/$(WAVE)/validated.ok
+CHANGE := $(if $(COMPARE_WAVE),$(BUILD)/findings/change.json)
+WAVE_FILES := $(wildcard $(subst {wave},*,$(SURVEY_FILE)) $(subst {wave},*,$(basename $(SURVEY_FILE))).meta.yml)
 TEMPLATES := $(wildcard report/templates/*.j2)
 REPORT_SRC := _quarto.yml scripts/quarto_post_render.py report/briefing.qmd $(wildcard report/styles/* report/typst/* report/filters/* report/fonts/*)
-OUTPUTS := $(OUT)/briefing.html $(OUT)/briefing.pdf $(OUT)/briefing.docx $(OUT)/findings.json
+OUTPUTS := $(OUT)/briefing.html $(OUT)/briefing.pdf $(OUT)/briefing.docx $(OUT)/findings.json $(OUT)/changes.html
 REFERENCE_DOCX := $(BUILD)/reference.docx
 
 .PHONY: help report compute test bench reference golden env clean FORCE
@@ -54,8 +62,8 @@ help: ## List the targets
 	@echo "Targets (parameters live in $(PARAMS); ENGINE=auto|quarto|pandoc picks the renderer):"
 	@grep -hE '^[a-z][a-zA-Z_-]*:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F'\t' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-report: $(OUTPUTS) ## Build the briefing: _output/briefing.html, briefing.pdf, briefing.docx, findings.json
-	@echo "Briefing up to date: $(OUTPUTS)"
+report: $(OUTPUTS) ## Build the briefing (WAVE=2019: another wave): _output/briefing.html, .pdf, .docx, findings.json, changes.html
+	@echo "Briefing up to date: $(OUTPUTS) (wave $(WAVE)$(if $(COMPARE_WAVE), against $(COMPARE_WAVE)))"
 
 compute: $(BUILD)/narrative.stamp $(REFERENCE_DOCX) ## Run the notebooks and write the narrative (what `quarto render` needs)
 
@@ -70,11 +78,11 @@ $(AXE_JS):
 bench: $(ENV_READY) ## Time cold (beside its in-process floor), no-op, one-input-changed and all-editions builds (medians)
 	$(PY) scripts/bench.py
 
-reference: $(ENV_READY) ## Rebuild data/reference/ from official NHS Digital files in data/raw/nhs-digital/
-	$(PY) -m briefing.inputs.frame --mapping $(NHS_DIGITAL)/MAPPING_NHS_GEOGRAPHIES_1920.csv \
-	  --prevalence $(NHS_DIGITAL)/PREVALENCE_1920.csv --out $(FRAME_FILE)
+reference: $(ENV_READY) ## Build the PCN frame for FRAME_YEAR (default: the wave's) from NHS Digital files in data/raw/nhs-digital/
+	$(PY) -m briefing.inputs.frame --params $(PARAMS) --nhs-digital $(NHS_DIGITAL) \
+	  $(if $(FRAME_YEAR),--year $(FRAME_YEAR)) $(if $(WAVE_ARG),--wave $(WAVE_ARG))
 
-golden: $(BUILD)/findings.json ## Accept the current findings (without provenance) as the reviewed golden copy (review its diff!)
+golden: $(BUILD)/findings.json ## Accept the findings (without provenance) as the reviewed golden copy: run as `make golden WAVE=2019` (review its diff!)
 	cp $(BUILD)/findings.json tests/golden/findings.json
 	git --no-pager diff --stat -- tests/golden/findings.json || true
 
@@ -91,10 +99,21 @@ $(ENV_READY): requirements.lock pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $@
 
-$(BUILD)/params.mk: $(PARAMS) src/briefing/config.py $(ENV_READY) $(wildcard data/raw/*.meta.yml)
+# Rebuilt when params.yml changes, or a wave file comes or goes (the folder's time) or its .meta.yml changes.
+# What depends on the parameters depends on PARAMS_VALUES, which changes only when a value does: re-reading the
+# parameters (a wave file added and removed again, a failed check) rebuilds nothing.
+PARAMS_VALUES := $(PARAMS_MK:.mk=.values)
+$(PARAMS_MK): $(PARAMS) src/briefing/config.py src/briefing/inputs/waves.py $(ENV_READY) $(dir $(SURVEY_FILE)) $(WAVE_FILES)
 	@mkdir -p $(@D)
-	@$(PY) -m briefing.config --params $(PARAMS) > $@
-	@echo "[1/6] parameters: $(PARAMS) read"
+	@$(PY) -m briefing.inputs.waves --params $(PARAMS) $(if $(WAVE_ARG),--wave $(WAVE_ARG)) > $@.tmp
+	@cmp -s $@.tmp $(PARAMS_VALUES) || cp $@.tmp $(PARAMS_VALUES); mv $@.tmp $@
+	@echo "[1/6] parameters: $(PARAMS) read$(if $(WAVE_ARG), (wave $(WAVE_ARG)))"
+
+# The waves chosen, so a briefing for another wave is rebuilt: recorded as the Makefile is read, and the file only
+# changes when the choice does (no FORCE, so `make -n` plans stay exact).
+ifneq ($(WAVE),)
+$(shell mkdir -p $(BUILD); echo '$(WAVE) $(COMPARE_WAVE)' | cmp -s - $(BUILD)/selection || echo '$(WAVE) $(COMPARE_WAVE)' > $(BUILD)/selection)
+endif
 
 # Remember values that are not files, so a change rebuilds what shows them: the engine asked for (re-renders), the
 # clock and the code's version (commit, uncommitted changes: the provenance appendix). Each file changes only when
@@ -106,36 +125,57 @@ $(call remember,build-context,$(SOURCE_DATE_EPOCH) $(shell git rev-parse --show-
 endif
 $(BUILD)/engine $(BUILD)/build-context: ; @mkdir -p $(@D); touch $@
 
-# --- compute ------------------------------------------------------------------------------------------------
-# The wave against the frame first (two columns: fails at once, even on a huge file), then the wave on its own.
-$(VALIDATED): $(SURVEY_PATH) $(CODEBOOK) $(FRAME_FILE) $(wildcard data/raw/*.meta.yml data/reference/*.meta.yml) $(BUILD)/params.mk \
+# --- compute: each wave on its own (its survey, its frame), then the change between them -------------------------
+# wave_rules(wave, survey file, frame file): the wave against its frame first (two columns: fails at once, even on
+# a huge file), then the wave on its own; then its theme notebooks and its merged findings.
+# All of a wave's stale notebooks run in ONE Jupyter kernel (briefing.analysis.run_notebooks: papermill's engine,
+# handed a kernel started once); each leaves its executed copy in build/waves/<wave>/executed/. The runner reruns
+# only the notebooks whose findings are older than the notebook itself or a shared input.
+define wave_rules
+$(BUILD)/waves/$(1)/validated.ok: $(2) $(3) $(CODEBOOK) $(PARAMS_VALUES) $(wildcard data/raw/*.meta.yml data/reference/*.meta.yml) \
   src/briefing/inputs/validate.py src/briefing/inputs/codebook.py src/briefing/inputs/crosscheck.py src/briefing/inputs/frame.py
-	@$(PY) -m briefing.inputs.crosscheck --params $(PARAMS) >/dev/null  # errors go to stderr
-	@printf '[2/6] '; $(PY) -m briefing.inputs.validate --params $(PARAMS)
-	@mkdir -p $(@D); touch $@
+	@$(PY) -m briefing.inputs.crosscheck --params $(PARAMS) --wave $(1) --frame-file $(3) >/dev/null  # errors go to stderr
+	@printf '[2/6] '; $(PY) -m briefing.inputs.validate --params $(PARAMS) --wave $(1)
+	@mkdir -p $$(@D); touch $$@
 
-# All stale notebooks run in ONE Jupyter kernel (briefing.analysis.run_notebooks: papermill's engine, handed a
-# kernel started once); each still leaves its executed copy in $(BUILD)/executed/. The runner reruns only the
-# notebooks whose findings are older than the notebook itself or a shared input.
-NOTEBOOK_SHARED := $(VALIDATED) $(FRAME_FILE) $(ANALYSIS_SRC) $(BUILD)/params.mk $(WITHHELD_FILE)
-$(FINDINGS) &: $(NOTEBOOKS:%=notebooks/%.ipynb) $(NOTEBOOK_SHARED)
-	@printf '[3/6] '; $(PY) -m briefing.analysis.run_notebooks --params $(PARAMS) --wave $(WAVE) --survey-path $(SURVEY_PATH) \
-	  --build $(BUILD) --shared $(NOTEBOOK_SHARED) -- $(filter %.ipynb,$^)
+SHARED_$(1) := $(BUILD)/waves/$(1)/validated.ok $(3) $(ANALYSIS_SRC) $(PARAMS_VALUES) $(WITHHELD_FILE)
+$(call wave_findings,$(1)) &: $(NOTEBOOKS:%=notebooks/%.ipynb) $$(SHARED_$(1))
+	@printf '[3/6] wave $(1): '; $(PY) -m briefing.analysis.run_notebooks --params $(PARAMS) --wave $(1) --survey-path $(2) \
+	  --build $(BUILD)/waves/$(1) --shared $$(SHARED_$(1)) -- $$(filter %.ipynb,$$^)
 
-$(BUILD)/findings.json: $(FINDINGS) src/briefing/analysis/findings.py
-	@printf '[4/6] '; $(PY) -m briefing.analysis.findings $(FINDINGS) --params $(PARAMS) --out $@
+$(BUILD)/waves/$(1)/findings.json: $(call wave_findings,$(1)) src/briefing/analysis/findings.py
+	@$(PY) -m briefing.analysis.findings $(call wave_findings,$(1)) --params $(PARAMS) --wave $(1) --alone --out $$@
+endef
+$(eval $(call wave_rules,$(WAVE),$(SURVEY_PATH),$(FRAME_FILE)))
+ifneq ($(COMPARE_WAVE),)
+$(eval $(call wave_rules,$(COMPARE_WAVE),$(COMPARE_SURVEY_PATH),$(COMPARE_FRAME_FILE)))
+endif
 
-$(BUILD)/narrative.stamp: $(BUILD)/findings.json $(TEMPLATES) data/context/context_figures.yml data/quotes.yml $(CODEBOOK) $(SURVEY_PATH) $(FRAME_FILE) \
+# The change between the waves: its own notebook, through the same runner (its findings: build/findings/change.json).
+CHANGE_SHARED := $(BUILD)/waves/$(WAVE)/findings.json $(BUILD)/waves/$(COMPARE_WAVE)/findings.json $(ANALYSIS_SRC) \
+  src/briefing/publication/change_charts.py
+$(BUILD)/findings/change.json: notebooks/change.ipynb $(CHANGE_SHARED)
+	@printf '[3/6] change: '; $(PY) -m briefing.analysis.run_notebooks --params $(PARAMS) --wave $(WAVE) --survey-path $(SURVEY_PATH) \
+	  --build $(BUILD) --shared $(CHANGE_SHARED) --param compare_wave=$(COMPARE_WAVE) \
+	  --param current_path=$(BUILD)/waves/$(WAVE)/findings.json --param previous_path=$(BUILD)/waves/$(COMPARE_WAVE)/findings.json -- $<
+
+$(BUILD)/findings.json: $(FINDINGS) $(CHANGE) $(BUILD)/selection src/briefing/analysis/findings.py
+	@printf '[4/6] '; $(PY) -m briefing.analysis.findings $(FINDINGS) $(CHANGE) --params $(PARAMS) --wave $(WAVE) --out $@
+
+$(BUILD)/narrative.stamp: $(BUILD)/findings.json $(TEMPLATES) data/context/context_figures.yml data/quotes.yml $(CODEBOOK) \
+  $(SURVEY_PATH) $(FRAME_FILE) $(COMPARE_SURVEY_PATH) $(COMPARE_FRAME_FILE) \
   $(wildcard data/*.meta.yml data/*/*.meta.yml) $(wildcard src/briefing/narrative/*.py) src/briefing/yamlfile.py \
-  $(BUILD)/params.mk $(BUILD)/engine $(BUILD)/build-context
-	@printf '[5/6] '; $(PY) -m briefing.narrative.writer --params $(PARAMS) --findings $(BUILD)/findings.json --out $(BUILD)/narrative --engine $(ENGINE)
+  $(PARAMS_VALUES) $(BUILD)/engine $(BUILD)/build-context
+	@printf '[5/6] '; $(PY) -m briefing.narrative.writer --params $(PARAMS) --wave $(WAVE) --findings $(BUILD)/findings.json \
+	  --out $(BUILD)/narrative --engine $(ENGINE)
 	@touch $@
 
 # --- render: staged, published to _output/ only when every format succeeded ----------------------------------
 # render.py replaces _output/ files itself, atomically; make must never delete them after a failed render
 # (.DELETE_ON_ERROR would otherwise remove the last good briefing).
 .PRECIOUS: $(OUTPUTS)
-$(OUTPUTS) &: $(BUILD)/narrative.stamp $(REFERENCE_DOCX) $(REPORT_SRC) src/briefing/publication/render.py $(BUILD)/engine
+$(OUTPUTS) &: $(BUILD)/narrative.stamp $(REFERENCE_DOCX) $(REPORT_SRC) src/briefing/publication/render.py \
+  src/briefing/publication/changes.py $(BUILD)/engine
 	@printf '[6/6] '; $(PY) -m briefing.publication.render --engine $(ENGINE) --out $(OUT) --findings $(BUILD)/findings.json
 
 # The Word edition's house style: a reference document built from pandoc's default by the project's code.

@@ -16,18 +16,18 @@ endif
 editions: $(OUT)/index.html ## Build England and every region's briefing into _output/editions/, with _output/index.html
 
 # The list of editions (rewritten only when it changes, so make does not restart for nothing).
-$(EDITIONS_PLAN): $(FRAME_FILE) $(BUILD)/params.mk src/briefing/publication/editions.py FORCE
+$(EDITIONS_PLAN): $(FRAME_FILE) $(PARAMS_MK) src/briefing/publication/editions.py FORCE
 	@$(PY) -m briefing.publication.editions plan --params $(PARAMS) --regions '$(REGIONS)'
 
 # Secondary suppression across every edition, decided once from the whole survey before any edition computes.
-$(WITHHELD): $(VALIDATED) $(FRAME_FILE) $(ANALYSIS_SRC) $(BUILD)/params.mk $(EDITIONS_PLAN)
-	@$(PY) -m briefing.analysis.disclosure --params $(PARAMS) --regions '$(EDITION_REGIONS)' --out $@
+$(WITHHELD): $(VALIDATED) $(FRAME_FILE) $(ANALYSIS_SRC) $(PARAMS_MK) $(EDITIONS_PLAN)
+	@$(PY) -m briefing.analysis.disclosure --params $(PARAMS) --regions '$(EDITION_REGIONS)' --wave $(WAVE) --out $@
 
 # Each edition's own make decides what is out of date there; this rule always asks it.
 $(EDITIONS_DIR)/%.status.json: $(WITHHELD) $(EDITIONS_PLAN) FORCE
 	@$(PY) -m briefing.publication.editions build $* --params $(PARAMS) --engine $(ENGINE) --out $(OUT) \
-	  --total $(words $(EDITION_SLUGS)) --venv $(VENV)
+	  --total $(words $(EDITION_SLUGS)) --venv $(VENV) --wave $(WAVE)
 
 .PRECIOUS: $(OUT)/index.html
 $(OUT)/index.html: $(EDITION_SLUGS:%=$(EDITIONS_DIR)/%.status.json) report/editions/index.html.j2 FORCE
-	@$(PY) -m briefing.publication.editions index --params $(PARAMS) --out $(OUT)
+	@$(PY) -m briefing.publication.editions index --params $(PARAMS) --wave $(WAVE) --out $(OUT)

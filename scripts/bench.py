@@ -1,5 +1,5 @@
-"""Benchmark the pipeline: a cold build beside its in-process floor, a no-op build, a rebuild after one input
-changes, and every edition cold.
+"""Benchmark the pipeline: cold builds of one wave (beside its in-process floor) and of two waves, a no-op build,
+a rebuild after one input changes, and every edition cold.
 
 Runs in a fresh copy of the project (the environment is reused), several times each, and prints the median
 time of every stage: environment check, validation, the notebooks (one shared kernel), merge, narrative, each
@@ -30,7 +30,7 @@ from tests.conftest import copy_project  # noqa: E402  (the same clean copy the 
 FLOOR = """
 import nbformat, tempfile, pathlib
 out = pathlib.Path(tempfile.mkdtemp())
-for path in sorted(pathlib.Path("notebooks").glob("*.ipynb")):
+for path in sorted(p for p in pathlib.Path("notebooks").glob("*.ipynb") if p.stem != "change"):  # one wave's
     namespace = {}
     for cell in nbformat.read(path, as_version=4).cells:
         if cell.cell_type == "code":
@@ -41,9 +41,10 @@ for path in sorted(pathlib.Path("notebooks").glob("*.ipynb")):
 
 
 class Build:
-    def __init__(self, project: Path, engine: str):
-        self.project, self.engine = project, engine
-        self.variables = [f"VENV={sys.prefix}", f"ENGINE={engine}"]
+    def __init__(self, project: Path, engine: str, wave: str | None = None):
+        self.project, self.engine, self.wave = project, engine, wave
+        self.variables = [f"VENV={sys.prefix}", f"ENGINE={engine}", *([f"WAVE={wave}"] if wave else [])]
+        self.params_mk = f"build/params{f'-wave-{wave}' if wave else ''}.mk"
 
     def make(self, *targets: str) -> float:
         env = {**os.environ, "BRIEFING_TIMINGS": str(self.project / "build" / "render-timings.json")}
@@ -53,16 +54,21 @@ class Build:
         return time.perf_counter() - start
 
     def params(self) -> dict[str, str]:
-        text = (self.project / "build" / "params.mk").read_text()
+        text = (self.project / self.params_mk).read_text()
         return dict(line.split(" := ", 1) for line in text.splitlines() if " := " in line)
 
     def staged(self) -> dict[str, float]:
-        """Build stage by stage, in the Makefile's order, timing each target."""
-        t = {"environment check": self.make(f"{sys.prefix}/.ready"), "parameters": self.make("build/params.mk")}
-        wave = self.params()["WAVE"]
-        t["validation"] = self.make(f"build/validated/wave-{wave}.ok")
-        first = sorted((self.project / "notebooks").glob("*.ipynb"))[0].stem
-        t["notebooks (all, one kernel)"] = self.make(f"build/findings/{first}.json")
+        """Build stage by stage, in the Makefile's order, timing each target: each wave (its notebooks in one
+        kernel), then the change."""
+        t = {"environment check": self.make(f"{sys.prefix}/.ready"), "parameters": self.make(self.params_mk)}
+        params = self.params()
+        waves = [w for w in (params["WAVE"], params.get("COMPARE_WAVE", "")) if w]
+        first = sorted(p.stem for p in (self.project / "notebooks").glob("*.ipynb") if p.stem != "change")[0]
+        for wave in waves:
+            t[f"validation {wave}"] = self.make(f"build/waves/{wave}/validated.ok")
+            t[f"notebooks {wave} (all, one kernel)"] = self.make(f"build/waves/{wave}/findings/{first}.json")
+        if len(waves) > 1:
+            t["change notebook"] = self.make("build/findings/change.json")
         t["merge findings"] = self.make("build/findings.json")
         t["narrative"] = self.make("build/narrative.stamp")
         t["render (all formats)"] = self.make("report")
@@ -165,9 +171,13 @@ def main() -> None:
     parser.add_argument("--engine", default="pandoc", choices=("pandoc", "quarto", "auto"))
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="briefing-bench-") as tmp:
-        build = Build(copy_project(Path(tmp)), args.engine)
-        cold = report("Cold England build, stage by stage", [build.cold() for _ in range(args.runs)])
-        floor = report("In-process floor", [build.floor() for _ in range(args.runs)])
+        one_wave = Build(copy_project(Path(tmp) / "one-wave"), args.engine, wave="2019")
+        cold_one = report("Cold build of one wave (WAVE=2019, nothing earlier to compare), stage by stage",
+                          [one_wave.cold() for _ in range(args.runs)])  # fmt: skip
+        floor = report("In-process floor (one wave)", [one_wave.floor() for _ in range(args.runs)])
+        build = Build(copy_project(Path(tmp) / "two-waves"), args.engine)
+        cold = report("Cold build of two waves (2020 against 2019), stage by stage", [build.cold() for _ in range(args.runs)])
+        print(f"\nTwo-wave cold build {cold:.2f} s beside one-wave {cold_one:.2f} s: ratio {cold / cold_one:.2f}")
         noop = report("No-op build", [build.noop() for _ in range(args.runs + 2)])
         survey = build.params()["SURVEY_PATH"]
         changed = {}
@@ -176,7 +186,7 @@ def main() -> None:
                                    [build.one_input_changed(path) for _ in range(args.runs)])  # fmt: skip
         editions = report("Every edition, cold", [build.editions_cold() for _ in range(args.runs)])
         compare_engines(build.project, args.runs)
-    print(f"\nEngland cold {cold:.2f} s = {cold / floor:.1f} x the in-process floor ({floor:.2f} s; target <= 3)")
+    print(f"\nOne-wave cold {cold_one:.2f} s = {cold_one / floor:.1f} x the in-process floor ({floor:.2f} s; target <= 3)")
     print(f"No-op {noop:.2f} s (target <= 0.1 s); template change {changed['report/templates/retention.md.j2']:.2f} s "
           "(target <= 2 s)")
     print(f"All editions cold {editions:.2f} s = {editions / cold:.1f} x England cold (target <= 5)")

@@ -93,6 +93,36 @@ def landscape_notebook():
     ]
 
 
+CHANGE_PARAMETERS = '''\
+# Parameters: papermill injects the Makefile's values after this cell.
+params_path = None  # None: the params.yml of this project
+wave = None  # the reported wave
+compare_wave = None  # the wave it is compared with
+survey_path = None  # unused here: the waves' findings are the inputs
+current_path = "build/waves/{wave}/findings.json"  # the reported wave's findings
+previous_path = "build/waves/{compare_wave}/findings.json"  # the comparison wave's findings
+findings_path = "build/change.json"
+figures_dir = "build/figures"
+'''
+
+
+def change_notebook():
+    return [
+        new_markdown_cell("# Change since the comparison wave\n\nFor every survey finding in both waves: the change in "
+                          "percentage points, its interval and a test (`briefing.analysis.change`), and the chart of "
+                          "the findings in each wave. Run only when `params.yml` names a comparison wave."),
+        new_code_cell(CHANGE_PARAMETERS, metadata={"tags": ["parameters"]}),
+        new_code_cell("from briefing.analysis import change, findings as findings_io, themes\n"
+                      "from briefing.publication import change_charts\n\n"
+                      'NOTEBOOK = "notebooks/change.ipynb"\n'
+                      "current, previous = change.load_pair(current_path, previous_path)"),
+        new_code_cell('results = change.changes(current, previous, notebook=NOTEBOOK)\nthemes.as_table(results)'),
+        new_code_cell("chart = change_charts.change_chart(results, figures_dir, NOTEBOOK)\n"
+                      "results += [chart] if chart else []"),
+        new_code_cell("findings_io.write(results, findings_path)"),
+    ]
+
+
 def write(name: str, cells) -> None:
     nb = new_notebook(cells=cells)
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
@@ -108,4 +138,5 @@ if __name__ == "__main__":
     for name, (title, purpose, extra) in THEMES.items():
         write(name, theme_notebook(name, title, purpose, extra))
     write("landscape", landscape_notebook())
+    write("change", change_notebook())
     write("overview", overview_notebook())

@@ -47,17 +47,27 @@ def digest(path: Path) -> str:
 
 @pytest.fixture(scope="session")
 def built(tmp_path_factory) -> Path:
-    """A copy of the project with the briefing built on the pip path (pandoc + Typst)."""
+    """A copy of the project with the briefing built on the pip path (pandoc + Typst): params.yml's wave (2020),
+    compared with the latest earlier wave (2019)."""
     project = copy_project(tmp_path_factory.mktemp("project"))
     make(project, "report", ENGINE="pandoc")
     return project
 
 
 @pytest.fixture(scope="session")
+def built_2019(tmp_path_factory) -> Path:
+    """A copy of the project with the 2019 briefing (`make report WAVE=2019`: no earlier wave to compare with)."""
+    project = copy_project(tmp_path_factory.mktemp("project-2019"))
+    make(project, "report", ENGINE="pandoc", WAVE="2019")
+    return project
+
+
+@pytest.fixture(scope="session")
 def editions_built(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
-    """A copy of the project with every edition built, two at a time (pandoc + Typst): (project, make's result)."""
+    """A copy of the project with every edition of the 2019 briefing (the published wave, its 2019-20 frame) built,
+    two at a time (pandoc + Typst): (project, make's result)."""
     project = copy_project(tmp_path_factory.mktemp("editions"))
-    return project, make(project, "-j2", "editions", ENGINE="pandoc")
+    return project, make(project, "-j2", "editions", ENGINE="pandoc", WAVE="2019")
 
 
 def quarto_missing() -> str | None:

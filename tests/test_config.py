@@ -76,7 +76,7 @@ def test_the_date_comes_from_the_parameter_then_source_date_epoch_then_the_wave(
 
 def test_a_wave_without_a_release_date_needs_a_date_from_elsewhere(tmp_path, monkeypatch):
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
-    params = config.load(ROOT / "params.yml")
+    params = config.load(ROOT / "params.yml", wave="2019")
     meta = tmp_path / Path(params.survey_path).with_suffix(".meta.yml")
     meta.parent.mkdir(parents=True)
     meta.write_text("title: a wave\n")

@@ -13,6 +13,8 @@ from typing import Any
 import yaml
 
 PARAMS_FILE = "params.yml"
+LATEST_EARLIER = "latest"  # compare_wave: the latest wave before `wave` present in data/raw
+OPTIONAL = {"compare_wave": LATEST_EARLIER, "frame_year": None}  # parameters with a default
 
 
 def find_root(start: Path | None = None) -> Path:
@@ -40,6 +42,8 @@ class Params:
     title: str
     publisher: str
     publication_date: str | None  # "YYYY-MM-DD", or None: SOURCE_DATE_EPOCH's date, else the wave's `released`
+    compare_wave: str | None = LATEST_EARLIER  # a wave, "latest" (the latest earlier one present) or None (off)
+    frame_year: dict[str, str] | None = None  # wave -> QOF year of its frame; None: from each wave's .meta.yml
 
     @property
     def survey_path(self) -> str:
@@ -58,7 +62,7 @@ def load(path: str | Path | None = None, **overrides: Any) -> Params:
     overrides = {k: v for k, v in overrides.items() if v is not None}
     if "survey_path" in overrides:  # an explicit file (papermill's -r survey_path) stands in for the pattern
         overrides["survey_file"] = overrides.pop("survey_path")
-    raw.update(overrides)
+    raw = {**OPTIONAL, **raw, **overrides}
     known = {f.name for f in fields(Params)}
     unknown = sorted(set(raw) - known)
     if unknown:
@@ -67,6 +71,10 @@ def load(path: str | Path | None = None, **overrides: Any) -> Params:
     if missing:
         raise ValueError(f"{path}: missing parameter(s) {', '.join(missing)}")
     raw["wave"] = str(raw["wave"])
+    raw["compare_wave"] = None if raw["compare_wave"] is None else str(raw["compare_wave"])
+    if raw["frame_year"] is not None and not isinstance(raw["frame_year"], dict):
+        raise ValueError(f"{path}: frame_year must map a wave to its QOF year, e.g. {{\"2020\": 2020-21}}, or be null")
+    raw["frame_year"] = {str(k): str(v) for k, v in raw["frame_year"].items()} if raw["frame_year"] else None
     raw["publication_date"] = iso_date(raw["publication_date"], f"{path}: publication_date")
     if raw["estimate"] not in ("unweighted", "weighted"):
         raise ValueError(f"{path}: estimate must be 'unweighted' or 'weighted', not {raw['estimate']!r}")

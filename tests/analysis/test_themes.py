@@ -16,7 +16,7 @@ SURVEY = ROOT / "data" / "raw" / "pcn_cd_survey_2019.csv"
 
 @pytest.fixture(scope="module")
 def ctx():
-    return analysis.load_context(ROOT / "params.yml")
+    return analysis.load_context(ROOT / "params.yml", wave="2019")
 
 
 @pytest.fixture(scope="module")
@@ -125,7 +125,7 @@ def test_frame_findings(results, ctx):
 def regional():
     """The smallest region by respondents: small cells certainly occur there."""
     region = pd.read_csv(SURVEY)["region"].value_counts().idxmin()
-    ctx = analysis.load_context(ROOT / "params.yml", region=region)
+    ctx = analysis.load_context(ROOT / "params.yml", wave="2019", region=region)
     found = {}
     for theme in ("retention", "workload", "workforce", "relationships", "priorities"):
         found.update({f.id: f.as_record() for f in analysis.survey_findings(ctx, theme, "nb")})

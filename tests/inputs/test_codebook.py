@@ -116,3 +116,29 @@ def test_choice_question_without_responses(tmp_path, raw):
 def test_missing_codebook_file(tmp_path):
     with pytest.raises(CodebookError, match="codebook not found"):
         load_codebook(tmp_path / "nope.yml")
+
+
+# --- waves -----------------------------------------------------------------------------------------------------
+def test_questions_by_wave_and_reworded_answers(codebook):
+    assert "protected_time" not in [q.id for q in codebook.asked_in("2019")]
+    assert "protected_time" in [q.id for q in codebook.asked_in("2020")]
+    assert "not_enough_time" not in codebook.findings_in("2019") and "not_enough_time" in codebook.findings_in("2020")
+    manageable = codebook.questions["workload_manageable"]
+    assert manageable.values("2019") == ["Manageable", "Just about manageable", "Unmanageable"]
+    assert manageable.values("2020") == ["Manageable", "Just about manageable", "Not manageable"]
+    assert manageable.canonical("2020") == {"Not manageable": "Unmanageable"} and manageable.canonical("2019") == {}
+
+
+def test_waves_must_be_a_list(tmp_path, raw):
+    question(raw, "protected_time")["waves"] = "2020"
+    assert "question 'protected_time': `waves` must be a non-empty list" in broken(tmp_path, raw)
+
+
+def test_a_reworded_answer_may_not_collide_with_another_answer_in_its_wave(tmp_path, raw):
+    question(raw, "workload_manageable")["responses"][2]["exported"] = {"2020": "Manageable"}
+    assert "response value(s) listed twice in wave 2020: ['Manageable']" in broken(tmp_path, raw)
+
+
+def test_exported_must_map_waves_to_text(tmp_path, raw):
+    question(raw, "workload_manageable")["responses"][2]["exported"] = ["Not manageable"]
+    assert "`exported` must map a wave to the text its export uses" in broken(tmp_path, raw)

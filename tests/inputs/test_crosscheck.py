@@ -11,10 +11,11 @@ import pandas as pd
 import pytest
 
 from briefing import config
+from briefing.analysis import findings as findings_io
 from briefing.inputs import crosscheck
 from tests.conftest import ROOT
 
-PARAMS = config.load(ROOT / "params.yml")
+PARAMS = findings_io.resolved_params(ROOT / "params.yml", "2019")  # the published wave, its own frame
 
 
 @pytest.fixture(scope="module")
@@ -126,7 +127,8 @@ def test_the_command_fails_with_every_breach_named(tmp_path):
     survey = project / PARAMS.survey_path
     lines = survey.read_text(encoding="utf-8").splitlines(keepends=True)
     survey.write_text(lines[0] + "".join(lines[1:]) * 6, encoding="utf-8")  # six times the example: 1,278 rows
-    result = subprocess.run([sys.executable, "-m", "briefing.inputs.crosscheck"], cwd=project, capture_output=True, text=True)
+    command = [sys.executable, "-m", "briefing.inputs.crosscheck", "--wave", PARAMS.wave]  # the Makefile names the wave
+    result = subprocess.run(command, cwd=project, capture_output=True, text=True)
     assert result.returncode == 1
     rows = 6 * (len(lines) - 1)
     assert f"{PARAMS.survey_path}: rows 2 to {rows + 1:,} are {rows:,} respondents, but the frame" in result.stderr

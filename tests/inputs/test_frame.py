@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import pandas as pd
+import yaml
 import pytest
 
 from briefing.inputs import frame as frame_module
@@ -165,3 +166,21 @@ def test_disagreeing_total_rows_fail_naming_the_practice(tmp_path):
 
 def test_frame_columns_are_the_documented_ones():
     assert list(pd.read_csv(COMMITTED, nrows=0).columns) == frame_module.FRAME_COLUMNS
+
+
+def test_rebuilt_2020_21_frame_from_the_folder_is_the_committed_one(tmp_path):
+    """`make reference FRAME_YEAR=2020-21`: the year's files found by name, the committed frame and record rebuilt."""
+    official("2020-21")  # skips when the official files are absent
+    out = tmp_path / "frame.csv"
+    assert main(["--year", "2020-21", "--nhs-digital", str(NHS_DIGITAL), "--out", str(out)]) == 0
+    committed = ROOT / "data/reference/pcn_frame_2020-21.csv"
+    assert out.read_bytes() == committed.read_bytes()
+    record = yaml.safe_load(out.with_suffix(".meta.yml").read_text(encoding="utf-8"))
+    assert record["year"] == "2020-21" and record["rows"] == 1251
+    assert record["source_files"] == {"mapping": "MAPPING_NHS_GEOGRAPHIES_2021.csv", "prevalence": "PREVALENCE_2021_v2.csv"}
+
+
+def test_a_year_with_no_files_says_where_to_get_them(tmp_path, capsys):
+    assert main(["--year", "2021-22", "--nhs-digital", str(tmp_path), "--out", str(tmp_path / "f.csv")]) == 1
+    err = capsys.readouterr().err
+    assert "no MAPPING_NHS_GEOGRAPHIES_2122*.csv for QOF year 2021-22" in err

@@ -19,7 +19,7 @@ from tests.conftest import ROOT  # noqa: E402
 
 @pytest.fixture(scope="module")
 def params():
-    return config.load(ROOT / "params.yml")
+    return config.load(ROOT / "params.yml", wave="2019")  # the wave calibrated to published figures
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +48,7 @@ def in_subgroup(survey: pd.DataFrame, subgroup: str | None, params) -> pd.Series
 def shares(survey, codebook, params) -> dict[str, float]:
     """Each registered finding, computed as the briefing computes it."""
     out = {}
-    for fid, spec in codebook.findings.items():
+    for fid, spec in codebook.findings_in(survey["wave"].iloc[0]).items():
         group = survey[in_subgroup(survey, spec.subgroup, params)]
         answered = answered_mask(group, codebook.questions[spec.question])
         counted = counts_mask(group, spec, codebook) & answered
@@ -92,7 +92,7 @@ def test_wave_is_clearly_labelled_synthetic(survey, params):
 
 
 def test_regions_and_list_sizes_are_plausible_against_the_real_frame(survey, params):
-    frame = pd.read_csv(ROOT / params.frame_file)
+    frame = pd.read_csv(ROOT / params.frame_file.format(frame_year="2019-20"))
     assert set(survey["region"].astype(str)) <= set(frame["region"])
     assert survey["region"].nunique() == frame["region"].nunique()
     low, high = frame["registered_patients"].min(), frame["registered_patients"].max()
@@ -125,3 +125,36 @@ def test_band_solution_meets_small_large_and_overall_figures_together():
 def test_largest_remainder_sums_to_the_total():
     split = synthetic.largest_remainder(29, {"a": 0.12, "b": 0.68, "c": 0.20})
     assert sum(split.values()) == 29 and list(split) == ["a", "b", "c"]
+
+
+# --- the 2020 wave: invented figures, marked so, byte-reproducible --------------------------------------------
+WAVE_2020 = ROOT / "data" / "raw" / "pcn_cd_survey_2020.csv"
+
+
+def test_2020_wave_regenerates_byte_for_byte(tmp_path):
+    out = tmp_path / "wave.csv"
+    synthetic.main(["--params", str(ROOT / "params.yml"), "--wave", "2020", "--out", str(out)])
+    assert out.read_bytes() == WAVE_2020.read_bytes()
+    rebuilt = yaml.safe_load(out.with_suffix(".meta.yml").read_text(encoding="utf-8"))
+    committed = yaml.safe_load(WAVE_2020.with_suffix(".meta.yml").read_text(encoding="utf-8"))
+    assert {k: v for k, v in rebuilt.items() if k != "command"} == {k: v for k, v in committed.items() if k != "command"}
+
+
+def test_2020_wave_says_its_figures_are_invented_not_published(codebook):
+    meta = yaml.safe_load(WAVE_2020.with_suffix(".meta.yml").read_text(encoding="utf-8"))
+    assert meta["synthetic"] is True and meta["frame_year"] == "2020-21" and meta["seed"] == 20201101
+    assert "published_figures_percent" not in meta and meta["invented_figures_percent"] == synthetic.INVENTED_2020
+    assert "no 2020 results of this survey have been published" in meta["notice"]
+    assert meta["calibrated_to"].startswith("nothing")
+    assert not synthetic.DESIGNS["2020"].published and synthetic.DESIGNS["2019"].published
+
+
+def test_2020_wave_moves_plausibly_asks_a_new_question_and_rewords_an_answer(codebook, params):
+    survey = read_survey(WAVE_2020, codebook, "2020")
+    raw = pd.read_csv(WAVE_2020, dtype=str, keep_default_na=False)
+    assert "Not manageable" in set(raw["workload_manageable"]) and "protected_time" in raw.columns
+    computed = shares(survey, codebook, params)
+    assert set(computed) == set(synthetic.INVENTED_2020)  # includes the new question's finding
+    for fid, invented in synthetic.INVENTED_2020.items():
+        assert round(computed[fid] * 100) == invented, fid
+    assert computed["plan_to_leave"] > 0.2  # more clinical directors planning to leave than 2019's 11%

@@ -58,9 +58,10 @@ def test_example_wave_is_valid_and_typed(codebook):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         survey = read_survey(EXAMPLE, codebook, WAVE)
-    assert list(survey.columns) == list(codebook.questions)
+    assert list(survey.columns) == [q.id for q in codebook.asked_in(WAVE)]
+    assert "protected_time" not in survey.columns  # asked first in 2020
     assert len(survey) == len(pd.read_csv(EXAMPLE))
-    for question in codebook.of_type("single_choice", "likert"):
+    for question in (q for q in codebook.asked_in(WAVE) if q.type in ("single_choice", "likert")):
         dtype = survey[question.id].dtype
         assert isinstance(dtype, pd.CategoricalDtype) and dtype.ordered
         assert list(dtype.categories) == question.values()
@@ -198,6 +199,7 @@ def test_unknown_extra_column_warns_and_is_dropped(tmp_path, example, codebook):
 def project(tmp_path: Path, survey: Path) -> Path:
     """A throwaway project folder: params.yml, the codebook and the given wave."""
     params = yaml.safe_load((ROOT / "params.yml").read_text(encoding="utf-8"))
+    params["wave"] = WAVE  # the example wave these tests break
     (tmp_path / "data/raw").mkdir(parents=True)
     shutil.copy(CODEBOOK, tmp_path / params["codebook"])
     shutil.copy(survey, tmp_path / params["survey_file"].format(wave=params["wave"]))
@@ -220,6 +222,40 @@ def test_cli_reports_a_bad_wave_on_stderr_and_exits_1(tmp_path, example, capsys)
 
 
 def test_cli_as_a_module_on_the_repository():
-    done = subprocess.run([sys.executable, "-m", "briefing.inputs.validate"], cwd=ROOT, capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    assert "data/raw/pcn_cd_survey_2019.csv" in done.stdout
+    for wave in ("2019", "2020"):
+        done = subprocess.run([sys.executable, "-m", "briefing.inputs.validate", "--wave", wave], cwd=ROOT,
+                              capture_output=True, text=True)  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        assert f"data/raw/pcn_cd_survey_{wave}.csv is valid" in done.stdout
+
+
+# --- waves: a question asked in some waves only, an answer reworded between waves ---------------------------------
+WAVE_2020 = ROOT / "data" / "raw" / "pcn_cd_survey_2020.csv"
+
+
+def test_reworded_answer_is_read_as_its_canonical_value(codebook):
+    raw = pd.read_csv(WAVE_2020, dtype=str, keep_default_na=False)
+    assert "Not manageable" in set(raw["workload_manageable"]) and "Unmanageable" not in set(raw["workload_manageable"])
+    survey = read_survey(WAVE_2020, codebook, "2020")
+    assert int((survey["workload_manageable"] == "Unmanageable").sum()) == int((raw["workload_manageable"] == "Not manageable").sum()) == 107
+    assert list(survey["workload_manageable"].cat.categories) == ["Manageable", "Just about manageable", "Unmanageable"]
+
+
+def test_the_canonical_wording_is_a_breach_in_a_wave_that_exports_another(tmp_path, codebook):
+    raw = pd.read_csv(WAVE_2020, dtype=str, keep_default_na=False)
+    raw["workload_manageable"] = raw["workload_manageable"].replace("Not manageable", "Unmanageable")
+    message = error_for(write(tmp_path, raw), codebook, wave="2020")
+    assert "for wave 2020" in message and "'workload_manageable'" in message and "'Not manageable'" in message
+
+
+def test_question_new_in_2020_is_absent_from_2019_and_required_in_2020(tmp_path, codebook, example):
+    assert "protected_time" not in read_survey(EXAMPLE, codebook, WAVE).columns
+    raw = pd.read_csv(WAVE_2020, dtype=str, keep_default_na=False)
+    message = error_for(write(tmp_path, raw.drop(columns="protected_time")), codebook, wave="2020")
+    assert "for wave 2020" in message and "'protected_time'" in message and "asked in wave 2020" in message
+
+
+def test_a_column_asked_only_in_another_wave_is_a_breach_naming_the_waves(tmp_path, codebook, example):
+    message = error_for(write(tmp_path, example.assign(protected_time="Yes")), codebook)
+    assert "for wave 2019" in message and "'protected_time'" in message
+    assert "only in wave(s) 2020, not in wave 2019" in message and "remove the column" in message

@@ -12,6 +12,7 @@ import pypandoc
 import pytest
 
 from briefing import config
+from briefing.analysis import findings as findings_io
 from briefing.narrative import provenance, writer
 from tests.conftest import ROOT, copy_project
 
@@ -20,11 +21,11 @@ NASTY = "a*b_c `d` <script>alert(1)</script> [x](y) $z$ @cite #h \\ {{ j }} | 1.
 
 @pytest.fixture(scope="module")
 def example_record() -> dict:
-    return provenance.record(config.load(ROOT / "params.yml"), ROOT / "params.yml", ROOT, "pandoc")
+    return provenance.record(findings_io.resolved_params(ROOT / "params.yml", "2019"), ROOT / "params.yml", ROOT, "pandoc")
 
 
 def test_every_input_is_named_by_project_path_with_its_digest(example_record):
-    params = config.load(ROOT / "params.yml")
+    params = findings_io.resolved_params(ROOT / "params.yml", "2019")
     by_role = {item["role"]: item for item in example_record["inputs"]}
     assert [by_role[r]["path"] for r in ("survey wave", "codebook", "reference frame", "parameters")] == [
         params.survey_path, params.codebook, params.frame_file, "params.yml"]  # fmt: skip
@@ -39,7 +40,7 @@ def test_origin_and_licence_come_from_the_sidecars(example_record):
     assert by_role["reference frame"]["origin"].startswith("NHS Digital, Quality and Outcomes Framework, 2019-20, https://")
     assert by_role["survey wave"]["synthetic"] is True and by_role["reference frame"]["synthetic"] is False
     assert "licence" not in by_role["parameters"]  # its values are listed instead
-    assert example_record["parameters"] == config.load(ROOT / "params.yml").as_dict()
+    assert example_record["parameters"] == findings_io.resolved_params(ROOT / "params.yml", "2019").as_dict()
 
 
 def test_versions_and_the_rebuild_command(example_record):
@@ -51,11 +52,20 @@ def test_versions_and_the_rebuild_command(example_record):
     assert example_record["rebuild"] == f"SOURCE_DATE_EPOCH={epoch} make report PARAMS=params.yml ENGINE=pandoc"
 
 
+def test_a_comparison_lists_both_waves_and_both_frames():
+    params = findings_io.resolved_params(ROOT / "params.yml", "2020")  # compared with 2019
+    listed = {r["role"]: r["path"] for r in provenance.inputs(params, ROOT / "params.yml", ROOT)}
+    assert listed["survey wave"] == "data/raw/pcn_cd_survey_2020.csv"
+    assert listed["reference frame"] == "data/reference/pcn_frame_2020-21.csv"
+    assert listed["comparison wave"] == "data/raw/pcn_cd_survey_2019.csv"
+    assert listed["comparison frame"] == "data/reference/pcn_frame_2019-20.csv"
+
+
 def test_a_missing_sidecar_is_named(tmp_path):
     project = copy_project(tmp_path)
     (project / "data" / "codebook.meta.yml").unlink()
     with pytest.raises(FileNotFoundError, match=r"data/codebook.yml: no provenance record data/codebook.meta.yml"):
-        provenance.record(config.load(project / "params.yml"), project / "params.yml", project, "pandoc")
+        provenance.record(findings_io.resolved_params(project / "params.yml", "2019"), project / "params.yml", project, "pandoc")
 
 
 def git(repo: Path, *args: str) -> None:

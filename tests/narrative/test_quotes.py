@@ -9,6 +9,7 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
+from briefing.analysis import findings as findings_io
 from briefing.inputs.codebook import load_codebook
 from briefing.narrative import quotes
 from briefing.narrative.quotes import QuoteError
@@ -130,7 +131,7 @@ def test_the_committed_quotes_resolve_against_the_synthetic_wave():
     from briefing import config
     from briefing.inputs.validate import read_survey
 
-    params = config.load(ROOT / "params.yml")
+    params = findings_io.resolved_params(ROOT / "params.yml", "2019")
     wave = read_survey(ROOT / params.survey_path, CODEBOOK, params.wave)
     frame = pd.read_csv(ROOT / params.frame_file, dtype=str)
     got = quotes.load_quotes(ROOT / quotes.QUOTES_FILE, wave, frame, CODEBOOK, params, synthetic=True)

@@ -18,7 +18,7 @@ SVG = "{http://www.w3.org/2000/svg}"
 
 @pytest.fixture(scope="module")
 def ctx():
-    return themes.load_context(ROOT / "params.yml")
+    return themes.load_context(ROOT / "params.yml", wave="2019")
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +37,7 @@ def svg_texts(chart) -> list[str]:
 
 
 def test_one_chart_per_question_behind_a_finding(ctx, charts):
-    questions = {spec.question for spec in ctx.codebook.findings.values()}
+    questions = {spec.question for spec in ctx.codebook.findings_in(ctx.params.wave).values()}  # asked in 2019
     assert set(charts) == {f"fig_{q}" for q in questions}
     assert all(c.kind == "figure" and c.extra["source"] == "Survey of PCN clinical directors, 2019" for c in charts.values())
 
@@ -132,9 +132,9 @@ def test_overview_title_follows_the_intervals(ctx, results):
 
 
 def test_in_the_smallest_region_no_chart_shows_a_count_of_one_to_seven(tmp_path):
-    region = themes.load_context(ROOT / "params.yml")
+    region = themes.load_context(ROOT / "params.yml", wave="2019")
     smallest = region.survey["region"].value_counts().idxmin()
-    ctx = themes.load_context(ROOT / "params.yml", region=smallest)
+    ctx = themes.load_context(ROOT / "params.yml", wave="2019", region=smallest)
     shown = 0
     for theme in themes.survey_themes(ctx):
         for chart in theme_charts.theme_charts(ctx, themes.survey_findings(ctx, theme, "nb"), tmp_path, "nb"):

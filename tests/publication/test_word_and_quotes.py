@@ -36,10 +36,10 @@ def findings_of(project: Path) -> dict:
 # --- the Word edition -------------------------------------------------------------------------------------------
 
 
-def test_every_word_image_is_a_chart_with_its_alt_text(built):
+def test_every_word_image_is_a_chart_with_its_alt_text(built):  # the 2020 briefing, compared with 2019
     charts = [f for f in findings_of(built).values() if f["kind"] == "figure"]
     images = docx_images(built / "_output" / "briefing.docx")
-    assert len(images) == len(charts) == 10  # 8 questions, the by-size comparison, the overview
+    assert len(images) == len(charts) == 12  # 9 questions (one new in 2020), by size, the overview, the change
     assert sorted(unescape_xml(i["descr"]) for i in images) == sorted(c["alt"] for c in charts)
     media = [n for n in zipfile.ZipFile(built / "_output" / "briefing.docx").namelist() if n.startswith("word/media/")]
     assert media and all(n.endswith(".png") for n in media)  # raster twins: any Word shows them
@@ -62,7 +62,9 @@ def test_the_word_edition_has_the_house_style(built):
 # --- quotes -----------------------------------------------------------------------------------------------------
 
 
-def test_quotes_are_printed_redacted_in_every_output(built):
+def test_quotes_are_printed_redacted_in_every_output(built_2019):
+    """data/quotes.yml picks quotes for 2019 only: the 2020 briefing has none (a wave may have no quotes)."""
+    built = built_2019
     outputs = {
         "HTML": html_text(built / "_output" / "briefing.html"),
         "PDF": pdf_text(built / "_output" / "briefing.pdf"),
@@ -86,16 +88,16 @@ def test_quotes_are_printed_redacted_in_every_output(built):
         ("{respondent: SYN0001, theme: workload, cut: 'I love the paperwork'}", "quote 1 (line 2): respondent SYN0001: the cut 'I love the paperwork' is not in their comment"),
     ],
 )
-def test_a_bad_quote_fails_naming_it_and_keeps_the_last_good_briefing(built, entry, message):
-    quotes = built / "data" / "quotes.yml"
-    stderr = fails_keeping_the_last_good_briefing(built, quotes, f'"2019":\n  - {entry}\n'.encode("utf-8"))
+def test_a_bad_quote_fails_naming_it_and_keeps_the_last_good_briefing(built_2019, entry, message):
+    quotes = built_2019 / "data" / "quotes.yml"
+    stderr = fails_keeping_the_last_good_briefing(built_2019, quotes, f'"2019":\n  - {entry}\n'.encode("utf-8"), WAVE="2019")
     assert f"data/quotes.yml: {message}" in stderr and "Traceback" not in stderr
 
 
-def test_invalid_utf8_in_the_comments_fails_and_keeps_the_last_good_briefing(built):
-    survey = next((built / "data" / "raw").glob("pcn_cd_survey_*.csv"))
+def test_invalid_utf8_in_the_comments_fails_and_keeps_the_last_good_briefing(built_2019):
+    survey = built_2019 / "data" / "raw" / "pcn_cd_survey_2019.csv"
     broken = survey.read_bytes().replace(b"The workload is relentless", b"The workload is \xe9\xff relentless")
-    stderr = fails_keeping_the_last_good_briefing(built, survey, broken)
+    stderr = fails_keeping_the_last_good_briefing(built_2019, survey, broken, WAVE="2019")
     assert survey.name in stderr and "not UTF-8 text: byte 0xe9 on line 2, column `comments`" in stderr
 
 
@@ -121,9 +123,10 @@ LONG = " ".join(f"word{i:05d}" for i in range(999)) + " LONGENDXYZ"  # 10,000 ch
 
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory) -> Path:
-    """A copy of the project whose quoted comments try to change the document, built on the pandoc path."""
+    """A copy of the project whose quoted comments try to change the document, built on the pandoc path (the 2019
+    briefing: the wave data/quotes.yml quotes)."""
     project = copy_project(tmp_path_factory.mktemp("hostile"))
-    survey = next((project / "data" / "raw").glob("pcn_cd_survey_*.csv"))
+    survey = project / "data" / "raw" / "pcn_cd_survey_2019.csv"
     wave = pd.read_csv(survey, dtype=str, keep_default_na=False)
     wave.loc[wave["respondent_id"] == "SYN0001", "comments"] = HOSTILE
     wave.loc[wave["respondent_id"] == "SYN0003", "comments"] = LONG
@@ -131,7 +134,7 @@ def hostile(tmp_path_factory) -> Path:
     (project / "data" / "quotes.yml").write_text(
         '"2019":\n  - {respondent: SYN0001, theme: retention}\n  - {respondent: SYN0003, theme: priorities}\n', encoding="utf-8"
     )
-    make(project, "report", ENGINE="pandoc")
+    make(project, "report", ENGINE="pandoc", WAVE="2019")
     return project
 
 
@@ -163,7 +166,7 @@ def test_hostile_comments_are_printed_as_text_on_the_pandoc_path(hostile):
 @pytest.mark.quarto
 @pytest.mark.skipif(shutil.which("quarto") is None, reason="quarto is not on PATH")
 def test_hostile_comments_are_printed_as_text_on_the_quarto_path(hostile):
-    make(hostile, "report", ENGINE="quarto")
+    make(hostile, "report", ENGINE="quarto", WAVE="2019")
     check_nothing_changed_the_document(hostile, "quarto")
 
 

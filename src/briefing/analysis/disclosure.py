@@ -43,11 +43,11 @@ def area_cells(survey: pd.DataFrame, ctx: themes.Context, published: bool) -> di
     whose question is also reported by band."""
     rule = stats.Suppression(ctx.params.suppression_threshold)
     cells = {}
-    for spec in ctx.codebook.findings.values():
+    for spec in ctx.codebook.findings_in(ctx.params.wave).values():
         bands = [None] if spec.subgroup else [None, *BANDS]
         for band in bands:
             if band and not any(s.question == spec.question and s.counts == spec.counts and s.subgroup
-                                for s in ctx.codebook.findings.values()):  # fmt: skip
+                                for s in ctx.codebook.findings_in(ctx.params.wave).values()):  # fmt: skip
                 continue
             counted, answered = themes.spec_masks(survey, spec, ctx.codebook, ctx.params, subgroup=band)
             k, n = int(counted.sum()), int(answered.sum())
@@ -59,10 +59,10 @@ def area_cells(survey: pd.DataFrame, ctx: themes.Context, published: bool) -> di
 def band_tables(ctx: themes.Context) -> list[tuple[str, list[str]]]:
     """(overall finding, its band cells); a band published as its own finding stands in for `<id>:<band>`."""
     tables = []
-    for spec in ctx.codebook.findings.values():
+    for spec in ctx.codebook.findings_in(ctx.params.wave).values():
         if spec.subgroup:
             continue
-        named = {s.subgroup: s.id for s in ctx.codebook.findings.values()
+        named = {s.subgroup: s.id for s in ctx.codebook.findings_in(ctx.params.wave).values()
                  if s.question == spec.question and s.counts == spec.counts and s.subgroup}  # fmt: skip
         if named:
             tables.append((spec.id, [named.get(band, f"{spec.id}:{band}") for band in BANDS]))
@@ -125,8 +125,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--params", default=None)
     parser.add_argument("--regions", required=True, help="the regions with an edition, separated by |")
     parser.add_argument("--out", required=True, type=Path)
+    parser.add_argument("--wave", default=None, help="the reported wave (default: params.yml's)")
     args = parser.parse_args(argv)
-    ctx = themes.load_context(args.params)
+    ctx = themes.load_context(args.params, wave=args.wave)
     if ctx.params.region:
         raise SystemExit(f"{args.params}: disclosure control across editions starts from England (region: null)")
     withheld = plan(ctx, [r for r in args.regions.split("|") if r])

@@ -7,6 +7,7 @@ so two builds from the same data give byte-identical files.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import math
 from dataclasses import asdict, dataclass, field
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from briefing import config
+from briefing.inputs import waves
 
 
 @dataclass
@@ -74,6 +76,17 @@ def merge(paths: list[Path], params: config.Params) -> dict[str, Any]:
     return {"parameters": params.as_dict(), "findings": dict(sorted(findings.items()))}
 
 
+def resolved_params(params_path: str | None, wave: str | None, compared: bool = True) -> config.Params:
+    """The parameters as they applied to this wave: its own frame, its comparison wave resolved (compared=False:
+    the wave on its own, as each wave of a comparison is first computed)."""
+    params = config.load(params_path, wave=wave)
+    params = params if compared else dataclasses.replace(params, compare_wave=None)
+    root = config.find_root(Path(params_path).resolve().parent if params_path else None)
+    selection = waves.select(root, params)
+    compare = selection.compare.wave if selection.compare else None
+    return dataclasses.replace(params, frame_file=selection.current.frame_file, compare_wave=compare)
+
+
 def load(path: str | Path) -> dict[str, Any]:
     return json.loads(Path(path).read_text(encoding="utf-8"))
 
@@ -82,9 +95,11 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Merge notebook findings into findings.json")
     parser.add_argument("inputs", nargs="+", type=Path)
     parser.add_argument("--params", default=None)
+    parser.add_argument("--wave", default=None, help="the wave the findings are for (default: params.yml's)")
     parser.add_argument("--out", required=True, type=Path)
+    parser.add_argument("--alone", action="store_true", help="one wave's own findings (no comparison wave)")
     args = parser.parse_args(argv)
-    merged = merge(args.inputs, config.load(args.params))
+    merged = merge(args.inputs, resolved_params(args.params, args.wave, compared=not args.alone))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(dumps(merged), encoding="utf-8")
     print(f"findings: {len(merged['findings'])} merged into {args.out}")

@@ -11,7 +11,7 @@ has no reason to warn about TCP without encryption.
 
 Only stale notebooks run: a notebook's findings file missing, or older than the notebook or a shared input.
 Usage (the Makefile's notebook rule): python -m briefing.analysis.run_notebooks --params P --wave W
-  --survey-path S --build build --shared <shared inputs> -- notebooks/a.ipynb notebooks/b.ipynb ...
+  --survey-path S --build build --shared <shared inputs> [--param NAME=VALUE ...] -- notebooks/a.ipynb ...
 """
 
 from __future__ import annotations
@@ -142,6 +142,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--build", default="build", type=Path)
     parser.add_argument("--shared", nargs="*", default=[], type=Path, help="inputs every notebook depends on")
     parser.add_argument("--all", action="store_true", help="run every notebook, stale or not")
+    parser.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                        help="a further parameter for every notebook (e.g. the change notebook's compare_wave)")
     parser.add_argument("notebooks", nargs="+", type=Path)
     args = parser.parse_args(argv)
     logging.getLogger("papermill").setLevel(logging.WARNING)
@@ -149,7 +151,8 @@ def main(argv: list[str] | None = None) -> int:
              if args.all or is_stale(nb, args.build / "findings" / f"{nb.stem}.json", args.shared)]  # fmt: skip
     if not stale:
         return 0
-    parameters = {"params_path": args.params, "wave": args.wave, "survey_path": args.survey_path}
+    parameters = {"params_path": args.params, "wave": args.wave, "survey_path": args.survey_path,
+                  **dict(item.split("=", 1) for item in args.param)}  # fmt: skip
     log = args.build / "logs" / "notebooks.log"
     start = time.perf_counter()
     try:

@@ -5,6 +5,7 @@ Notebooks stay thin (parameters, a few calls, the outputs); the logic lives here
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -20,6 +21,7 @@ from briefing.analysis import findings as findings_io
 from briefing.analysis.findings import Finding
 from briefing.inputs.frame import size_band
 from briefing.inputs.validate import read_survey
+from briefing.inputs.waves import wave_inputs
 
 SIZE_BANDS = ("small", "medium", "large")
 
@@ -47,6 +49,9 @@ def load_context(params_path: str | Path | None = None, **overrides) -> Context:
     """Parameters (params.yml, overridden by papermill's values), the validated wave, the frame; region-filtered."""
     root = config.find_root(Path(params_path).resolve().parent if params_path else None)
     params = config.load(params_path, **overrides)
+    # Each wave against its own year's frame (checked: a wave paired with another year's frame is an error).
+    inputs = wave_inputs(root, params, params.wave)
+    params = dataclasses.replace(params, frame_file=inputs.frame_file, frame_year=inputs.frame_year)
     codebook = load_codebook(root / params.codebook)
     survey = read_survey(root / params.survey_path, codebook, params.wave)
     frame = load_frame(root / params.frame_file)
@@ -191,9 +196,11 @@ def survey_themes(ctx: Context) -> list[str]:
 
 
 def survey_findings(ctx: Context, theme: str, notebook: str) -> list[Finding]:
-    specs = [s for s in ctx.codebook.findings.values() if s.theme == theme]
-    if not specs:
+    registered = [s for s in ctx.codebook.findings.values() if s.theme == theme]
+    if not registered:
         raise ValueError(f"{ctx.params.codebook}: no findings registered for theme {theme!r}")
+    # A finding whose question the wave did not ask is absent from the wave (never an empty or invented figure).
+    specs = [s for s in registered if s.id in ctx.codebook.findings_in(ctx.params.wave)]
     results = [survey_finding(ctx, spec, notebook) for spec in specs]
     by_id = {f.id: f for f in results}
     for question_id in sorted({s.question for s in specs}):

@@ -18,7 +18,8 @@ from briefing.yamlfile import read_mapping
 QUESTION_TYPES = ("id", "wave", "single_choice", "likert", "multiple_choice", "numeric", "free_text")
 CHOICE_TYPES = ("single_choice", "likert", "multiple_choice")
 SUBGROUPS = ("small", "large")
-QUESTION_KEYS = {"id", "type", "wording", "required", "responses", "min", "max", "integer"}
+QUESTION_KEYS = {"id", "type", "wording", "required", "responses", "min", "max", "integer", "waves"}
+RESPONSE_KEYS = {"value", "label", "exported"}
 FINDING_KEYS = {"question", "counts", "subgroup", "theme", "description"}
 
 
@@ -28,8 +29,12 @@ class CodebookError(ValueError):
 
 @dataclass(frozen=True)
 class Response:
-    value: str
+    value: str  # the canonical value: what findings count and the briefing compares across waves
     label: str
+    exported: dict[str, str] = field(default_factory=dict)  # wave -> the value as that wave's export words it
+
+    def value_in(self, wave: str | None) -> str:
+        return self.exported.get(str(wave), self.value) if wave is not None else self.value
 
 
 @dataclass(frozen=True)
@@ -42,14 +47,22 @@ class Question:
     min: float | None = None
     max: float | None = None
     integer: bool = False
+    waves: tuple[str, ...] | None = None  # the waves that asked it; None: every wave
 
     @property
     def is_choice(self) -> bool:
         return self.type in CHOICE_TYPES
 
-    def values(self) -> list[str]:
-        """Allowed response values, in display order."""
-        return [r.value for r in self.responses]
+    def asked_in(self, wave: str | None) -> bool:
+        return wave is None or self.waves is None or str(wave) in self.waves
+
+    def values(self, wave: str | None = None) -> list[str]:
+        """Allowed response values, in display order: canonical, or as `wave`'s export words them."""
+        return [r.value_in(wave) for r in self.responses]
+
+    def canonical(self, wave: str) -> dict[str, str]:
+        """The wave's exported wording -> the canonical value, for answers reworded in that wave."""
+        return {r.value_in(wave): r.value for r in self.responses if r.value_in(wave) != r.value}
 
     def labels(self) -> dict[str, str]:
         """Response value -> the label the briefing uses."""
@@ -84,6 +97,14 @@ class Codebook:
     @property
     def wave_column(self) -> str:
         return self.of_type("wave")[0].id
+
+    def asked_in(self, wave: str | None) -> list[Question]:
+        """The questions a wave asked (its file's columns), in codebook order."""
+        return [q for q in self.questions.values() if q.asked_in(wave)]
+
+    def findings_in(self, wave: str | None) -> dict[str, FindingSpec]:
+        """The registered findings a wave can give: those whose question it asked."""
+        return {fid: s for fid, s in self.findings.items() if self.questions[s.question].asked_in(wave)}
 
 
 def load_codebook(path: str | Path) -> Codebook:
@@ -126,6 +147,7 @@ def parse_question(item: Any, number: int, separator: str, path: Path) -> Questi
         raise CodebookError(f"{where}: `wording` must be text")
     responses = parse_responses(item.get("responses"), qtype, separator, where)
     check_numeric_keys(item, qtype, where)
+    waves = parse_waves(item.get("waves"), qtype, where)
     return Question(
         id=item["id"],
         type=qtype,
@@ -135,7 +157,19 @@ def parse_question(item: Any, number: int, separator: str, path: Path) -> Questi
         min=item.get("min"),
         max=item.get("max"),
         integer=bool(item.get("integer", False)),
+        waves=waves,
     )
+
+
+def parse_waves(raw: Any, qtype: str, where: str) -> tuple[str, ...] | None:
+    """`waves: [2020]`: the question was asked in those waves only (absent: every wave)."""
+    if raw is None:
+        return None
+    if not isinstance(raw, list) or not raw or not all(isinstance(w, (str, int)) for w in raw):
+        raise CodebookError(f"{where}: `waves` must be a non-empty list of waves, e.g. [2020]")
+    if qtype in ("id", "wave"):
+        raise CodebookError(f"{where}: the {qtype} column is in every wave; it takes no `waves`")
+    return tuple(str(w) for w in raw)
 
 
 def parse_responses(raw: Any, qtype: str, separator: str, where: str) -> list[Response]:
@@ -150,14 +184,33 @@ def parse_responses(raw: Any, qtype: str, separator: str, where: str) -> list[Re
         value = item.get("value") if isinstance(item, dict) else None
         if not isinstance(value, str) or not value.strip():
             raise CodebookError(f"{where}: response {item!r} needs a text `value` (quote Yes/No/numbers in YAML)")
-        if qtype == "multiple_choice" and separator in value:
-            raise CodebookError(f"{where}: response {value!r} contains the separator {separator!r}")
-        responses.append(Response(value, str(item.get("label", value))))
-    values = [r.value for r in responses]
-    duplicated = sorted({v for v in values if values.count(v) > 1})
-    if duplicated:
-        raise CodebookError(f"{where}: response value(s) listed twice: {duplicated}")
+        unknown = sorted(set(item) - RESPONSE_KEYS)
+        if unknown:
+            raise CodebookError(f"{where}: response {value!r} has unknown key(s) {', '.join(unknown)}; allowed: "
+                                f"{', '.join(sorted(RESPONSE_KEYS))}")  # fmt: skip
+        exported = parse_exported(item.get("exported"), value, where)
+        for text in (value, *exported.values()):
+            if qtype == "multiple_choice" and separator in text:
+                raise CodebookError(f"{where}: response {text!r} contains the separator {separator!r}")
+        responses.append(Response(value, str(item.get("label", value)), exported))
+    waves = {None, *(w for r in responses for w in r.exported)}
+    for wave in sorted(waves, key=str):
+        values = [r.value_in(wave) for r in responses]
+        duplicated = sorted({v for v in values if values.count(v) > 1})
+        if duplicated:
+            in_wave = f" in wave {wave}" if wave else ""
+            raise CodebookError(f"{where}: response value(s) listed twice{in_wave}: {duplicated}")
     return responses
+
+
+def parse_exported(raw: Any, value: str, where: str) -> dict[str, str]:
+    """`exported: {2020: Not manageable}`: the same answer, worded differently in that wave's export."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict) or not all(isinstance(v, str) and v.strip() for v in raw.values()):
+        raise CodebookError(f"{where}: response {value!r}: `exported` must map a wave to the text its export uses, "
+                            "e.g. {2020: Not manageable}")  # fmt: skip
+    return {str(wave): text for wave, text in raw.items()}
 
 
 def check_numeric_keys(item: dict, qtype: str, where: str) -> None:

@@ -31,6 +31,7 @@ import pandas as pd
 import yaml
 
 from briefing import config
+from briefing.inputs import waves
 from briefing.inputs.frame import size_band
 from briefing.inputs.validate import FIRST_DATA_ROW, ROW_CONVENTION, Breach, shown
 
@@ -168,8 +169,11 @@ def check_wave(inputs: Inputs, params: config.Params) -> list[str]:
 
 
 def check(params: config.Params, root: Path) -> list[str]:
-    """The wave and frame named by the parameters."""
-    inputs = read_inputs(root / params.survey_path, root / params.frame_file)
+    """The wave and frame named by the parameters (a frame pattern resolved for the wave's own year)."""
+    frame_file = params.frame_file
+    if "{frame_year}" in frame_file:
+        frame_file = frame_file.format(frame_year=waves.frame_year(params, params.wave, params.survey_path, root))
+    inputs = read_inputs(root / params.survey_path, root / frame_file)
     if inputs is None:
         return []
     return check_wave(inputs, params)
@@ -178,14 +182,16 @@ def check(params: config.Params, root: Path) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Check the survey wave against the reference frame.")
     parser.add_argument("--params", default=None, help="parameters file (default: params.yml at the project root)")
+    parser.add_argument("--wave", default=None, help="the wave to check (default: params.yml's)")
+    parser.add_argument("--frame-file", default=None, help="that wave's frame (the Makefile resolves it per wave)")
     args = parser.parse_args(argv)
-    params = config.load(args.params)
+    params = config.load(args.params, wave=args.wave, frame_file=args.frame_file)
     root = config.find_root(Path(args.params).resolve().parent if args.params else None)
     problems = check(params, root)
     if problems:
         print(f"crosscheck: the inputs contradict each other ({ROW_CONVENTION}):\n  " + "\n  ".join(problems), file=sys.stderr)
         return 1
-    print(f"crosscheck: {params.survey_path} agrees with {params.frame_file}")
+    print(f"crosscheck: {params.survey_path} agrees with its frame")
     return 0
 
 

@@ -16,8 +16,10 @@ Decisions (also written to the frame's sidecar):
 * a PCN whose practices sit in several CCGs is given the CCG holding most of its patients (ties: lowest CCG
   code), and that CCG's STP, so ccg and stp always agree.
 
-Usage: python -m briefing.inputs.frame --mapping M --prevalence P --out OUT [--year 2019-20]
-(also writes OUT's provenance record, OUT with suffix .meta.yml).
+Usage: python -m briefing.inputs.frame --year 2020-21 --nhs-digital DIR --out OUT
+   or: python -m briefing.inputs.frame --mapping M --prevalence P --out OUT --year 2019-20
+(also writes OUT's provenance record, OUT with suffix .meta.yml). With --nhs-digital the year's files are found
+by NHS Digital's names: MAPPING_NHS_GEOGRAPHIES_<yyyy>*.csv and PREVALENCE_<yyyy>*.csv, where 2020-21 is 2021.
 """
 
 from __future__ import annotations
@@ -225,7 +227,7 @@ def sidecar_record(build: FrameBuild, mapping: Path, prevalence: Path, out: Path
     publication = PUBLICATIONS.get(year, {"title": f"Quality and Outcomes Framework, {year}"})
     return {
         "title": f"Reference frame of primary care networks in England, {year}",
-        "year": year,  # the financial year it covers; a wave must fall in it (briefing.inputs.crosscheck)
+        "year": year,  # its QOF year: waves set against it name the same (inputs/waves.py, inputs/crosscheck.py)
         "description": (
             f"every PCN in England in {year} ({len(build.frame):,} PCNs), with its region and registered patients "
             f"summed over its member practices, from NHS Digital's {publication['title']}."
@@ -249,8 +251,8 @@ def sidecar_record(build: FrameBuild, mapping: Path, prevalence: Path, out: Path
         ],
         # File names only, so the record does not depend on where the official files were kept.
         "command": (
-            f"python -m briefing.inputs.frame --mapping $NHS_DIGITAL/{mapping.name} --prevalence $NHS_DIGITAL/{prevalence.name} "
-            f"--out {out.as_posix()} --year {year}"
+            f"python -m briefing.inputs.frame --year {year} --nhs-digital $NHS_DIGITAL --out {out.as_posix()} "
+            f"(reads $NHS_DIGITAL/{mapping.name} and $NHS_DIGITAL/{prevalence.name})"
         ),
         "nhs_digital_folder": "$NHS_DIGITAL: where the official files were placed (make reference: data/raw/nhs-digital)",
     }
@@ -262,16 +264,60 @@ def write_sidecar(record: dict, out: Path) -> Path:
     return path
 
 
+def year_code(year: str) -> str:
+    """NHS Digital's file-name code for a QOF year: 2019-20 -> 1920, 2020-21 -> 2021."""
+    start, _, end = year.partition("-")
+    if not (len(start) == 4 and start.isdigit() and len(end) == 2 and end.isdigit()):
+        raise FrameInputError(f"QOF year {year!r} is not of the form 2020-21")
+    return start[2:] + end
+
+
+def source_files(folder: Path, year: str) -> tuple[Path, Path]:
+    """The year's geography mapping and prevalence files in `folder` (the last version when several exist)."""
+    code = year_code(year)
+    found = []
+    for stem in ("MAPPING_NHS_GEOGRAPHIES", "PREVALENCE"):
+        matches = sorted(folder.glob(f"{stem}_{code}*.csv"))
+        if not matches:
+            raise FileNotFoundError(
+                f"{folder}: no {stem}_{code}*.csv for QOF year {year}. Download the year's QOF files from NHS Digital "
+                f"({PUBLICATIONS.get(year, {}).get('url', 'the QOF publication page')}) and put them there."
+            )
+        found.append(matches[-1])
+    return found[0], found[1]
+
+
+def frame_for_params(params_path: str | None, wave: str | None, year: str | None, out: Path | None) -> tuple[str, Path]:
+    """The QOF year (default: the wave's, from its .meta.yml or params.yml) and the frame file it goes to."""
+    from briefing import config
+    from briefing.inputs import waves
+
+    params = config.load(params_path, wave=wave)
+    root = config.find_root(Path(params_path).resolve().parent if params_path else None)
+    year = year or waves.frame_year(params, params.wave, params.survey_path, root)
+    return year, out or Path(params.frame_file.format(frame_year=year))  # relative: the sidecar records it
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Build the PCN reference frame from NHS Digital QOF files.")
-    parser.add_argument("--mapping", required=True, type=Path, help="MAPPING_NHS_GEOGRAPHIES_*.csv")
-    parser.add_argument("--prevalence", required=True, type=Path, help="PREVALENCE_*.csv")
-    parser.add_argument("--out", required=True, type=Path, help="the frame CSV to write")
-    parser.add_argument("--year", default="2019-20", help="QOF year the files belong to (for the sidecar)")
+    parser.add_argument("--nhs-digital", type=Path, help="folder holding the year's official QOF files")
+    parser.add_argument("--mapping", type=Path, help="MAPPING_NHS_GEOGRAPHIES_*.csv (instead of --nhs-digital)")
+    parser.add_argument("--prevalence", type=Path, help="PREVALENCE_*.csv (instead of --nhs-digital)")
+    parser.add_argument("--out", type=Path, help="the frame CSV to write (default: params.yml's frame_file)")
+    parser.add_argument("--year", default=None, help="QOF year the files belong to, e.g. 2020-21 (default: the wave's)")
+    parser.add_argument("--params", default=None, help="with no --year/--out: the year and file from params.yml")
+    parser.add_argument("--wave", default=None, help="with --params: the wave whose frame year to build")
     args = parser.parse_args(argv)
     try:
+        if args.params or args.out is None:
+            args.year, args.out = frame_for_params(args.params, args.wave, args.year, args.out)
+        args.year = args.year or "2019-20"
+        if args.nhs_digital:
+            args.mapping, args.prevalence = source_files(args.nhs_digital, args.year)
+        elif not (args.mapping and args.prevalence):
+            parser.error("give --nhs-digital DIR, or both --mapping and --prevalence")
         build = build_frame(args.mapping, args.prevalence)
-    except (FrameInputError, FileNotFoundError) as error:
+    except (FrameInputError, FileNotFoundError, ValueError) as error:
         print(f"frame: {error}", file=sys.stderr)
         return 1
     out = write_frame(build.frame, args.out)

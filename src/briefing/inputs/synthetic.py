@@ -16,7 +16,13 @@ How (deterministic, so two runs give a byte-identical CSV):
    how the non-counted answers split (INVENTED_SPLITS); a latent "pessimism" score (correlation RHO) so that
    respondents who give one unfavourable answer tend to give others; which answers are left blank (BLANKS).
 
-Usage: python -m briefing.inputs.synthetic [--params params.yml] [--out CSV]
+A second SYNTHETIC wave, 2020, shows how the briefing reports change over time. No 2020 figures of this survey
+have been published, so nothing in it is calibrated to a publication: its shares (INVENTED_2020) are made up to
+show plausible movement (more clinical directors planning to leave; fewer saying it is too early to tell), it is
+set against the real 2020-21 frame, it asks one question new in 2020 (protected time), and its export words one
+answer differently ("Not manageable"; the codebook maps it back to "Unmanageable").
+
+Usage: python -m briefing.inputs.synthetic [--params params.yml] [--wave 2020] [--out CSV]
 (writes the wave CSV and its provenance record beside it, CSV with suffix .meta.yml).
 """
 
@@ -67,6 +73,44 @@ BLANKS = {
     "priorities": 0,
 }
 
+# INVENTED, not published: the 2020 wave's shares (per cent), chosen to show plausible movement since 2019.
+# No 2020 figures of this survey exist; these numbers describe nobody.
+INVENTED_2020 = {
+    "plan_to_leave": 21,
+    "workload_impact_negative": 33,
+    "workload_impact_too_early": 41,
+    "workload_unmanageable": 54,
+    "workload_unmanageable_small": 64,
+    "workload_unmanageable_large": 47,
+    "not_confident_workforce": 69,
+    "arrs_not_reimbursed": 12,
+    "relationship_poor": 49,
+    "not_confident_partnership": 61,
+    "priority_funding": 44,
+    "not_enough_time": 62,  # a question new in 2020
+}
+BLANKS_2020 = {**BLANKS, "leave_role_12m": 3, "arrs_reimbursement": 4, "protected_time": 2}
+
+
+@dataclass(frozen=True)
+class Design:
+    """What one synthetic wave is made from."""
+
+    wave: str
+    seed: int
+    respondents: int
+    targets: dict[str, float]  # finding id -> per cent
+    blanks: dict[str, int]  # question -> blank answers
+    frame_year: str  # the QOF year whose real frame lends regions and list sizes
+    below: dict[str, float]  # finding id -> a share the solved figure must stay under ("just under 40%")
+    published: bool  # targets are published figures (2019) or invented (2020)
+
+
+DESIGNS = {
+    "2019": Design("2019", SEED, RESPONDENTS, PUBLISHED, BLANKS, "2019-20", {"priority_funding": 40}, True),
+    "2020": Design("2020", 20201101, 198, INVENTED_2020, BLANKS_2020, "2020-21", {}, False),
+}
+
 # Invented: relative weights splitting each question's answers within the counted and the non-counted groups.
 # Listed from most to least unfavourable: respondents with higher pessimism receive answers earlier in the list.
 _CONFIDENCE = {
@@ -83,6 +127,7 @@ INVENTED_SPLITS = {
         "Very poor": 0.30, "Poor": 0.70, "Neither good nor poor": 0.40, "Good": 0.45, "Very good": 0.15,
     },
     "confidence_partnership": _CONFIDENCE,
+    "protected_time": {"No": 1, "Don't know": 0.25, "Yes": 0.75},
 }  # fmt: skip
 # Invented: chance that a respondent names each other priority (multiple choice).
 OTHER_PRIORITIES = {"Workforce": 0.62, "Premises": 0.38, "Management support": 0.30, "IT and data": 0.24,
@@ -233,6 +278,7 @@ def assign(answers: dict[str, int], who: np.ndarray, key: np.ndarray, out: np.nd
 
 def single_answers(
     rng: np.random.Generator,
+    design: Design,
     question: str,
     findings: list[FindingSpec],
     counted: dict[str, int],
@@ -243,7 +289,7 @@ def single_answers(
     """One question's answers: blanks at random, then solved counts handed out by pessimism (per band if solved so)."""
     n = len(key)
     out = np.full(n, None, dtype=object)
-    answered = np.setdiff1d(np.arange(n), rng.choice(n, BLANKS[question], replace=False))
+    answered = np.setdiff1d(np.arange(n), rng.choice(n, design.blanks[question], replace=False))
     if bands is None:
         assign(answer_counts(question, findings, len(answered), counted), answered, key, out)
         return out
@@ -255,11 +301,12 @@ def single_answers(
     return out
 
 
-def priority_answers(rng: np.random.Generator, question: str, spec: FindingSpec, codebook: Codebook) -> np.ndarray:
+def priority_answers(rng: np.random.Generator, design: Design, question: str, spec: FindingSpec, codebook: Codebook) -> np.ndarray:
     """Multiple choice: exactly the solved number name the counted priority; other priorities at random."""
-    n = RESPONDENTS
-    answered = np.setdiff1d(np.arange(n), rng.choice(n, BLANKS[question], replace=False))
-    counted = set(rng.choice(answered, solve_count(len(answered), PUBLISHED[spec.id], below=40), replace=False))
+    n = design.respondents
+    answered = np.setdiff1d(np.arange(n), rng.choice(n, design.blanks[question], replace=False))
+    solved = solve_count(len(answered), design.targets[spec.id], below=design.below.get(spec.id))
+    counted = set(rng.choice(answered, solved, replace=False))
     order = codebook.questions[question].values()
     out = np.full(n, None, dtype=object)
     for person in answered:
@@ -269,32 +316,34 @@ def priority_answers(rng: np.random.Generator, question: str, spec: FindingSpec,
     return out
 
 
-def build_wave(codebook: Codebook, params: config.Params, frame_path: Path) -> pd.DataFrame:
-    rng = np.random.default_rng(SEED)
+def build_wave(codebook: Codebook, params: config.Params, frame_path: Path, design: Design = DESIGNS["2019"]) -> pd.DataFrame:
+    """The wave's respondents, answers in canonical wording (`exported_wording` applies the wave's export)."""
+    rng = np.random.default_rng(design.seed)
+    n = design.respondents
     pcns = frame_pcns(frame_path, params)
     pcns = fallback_pcns(rng, params) if pcns is None else pcns
-    findings = {fid: codebook.findings[fid] for fid in PUBLISHED}
+    findings = {fid: codebook.findings[fid] for fid in design.targets}
     by_question: dict[str, list[FindingSpec]] = {}
     for spec in findings.values():
         by_question.setdefault(spec.question, []).append(spec)
-    band_solution = solve_size_bands(pcns, findings)
+    band_solution = solve_size_bands(pcns, findings, design)
     people = respondents_frame(rng, pcns, band_solution, params)
-    pessimism = rng.normal(size=RESPONDENTS)
-    columns = {"respondent_id": [f"SYN{i:04d}" for i in range(1, RESPONDENTS + 1)], "wave": params.wave,
+    pessimism = rng.normal(size=n)
+    columns = {"respondent_id": [f"SYN{i:04d}" for i in range(1, n + 1)], "wave": design.wave,
                "region": people["region"], "pcn_list_size": people["pcn_list_size"]}  # fmt: skip
     for question, specs in by_question.items():
         if codebook.questions[question].type == "multiple_choice":
-            columns[question] = priority_answers(rng, question, specs[0], codebook)
+            columns[question] = priority_answers(rng, design, question, specs[0], codebook)
             continue
-        key = RHO * pessimism + math.sqrt(1 - RHO**2) * rng.normal(size=RESPONDENTS)
-        base = RESPONDENTS - BLANKS[question]
-        counted = {s.id: solve_count(base, PUBLISHED[s.id]) for s in specs if s.subgroup is None}
+        key = RHO * pessimism + math.sqrt(1 - RHO**2) * rng.normal(size=n)
+        base = n - design.blanks[question]
+        counted = {s.id: solve_count(base, design.targets[s.id]) for s in specs if s.subgroup is None}
         banded = band_solution if any(s.subgroup for s in specs) else None
-        columns[question] = single_answers(rng, question, specs, counted, people["band"].to_numpy(), key, banded)
-    comments = np.full(RESPONDENTS, None, dtype=object)
-    comments[np.sort(rng.choice(RESPONDENTS, len(COMMENTS), replace=False))] = COMMENTS
+        columns[question] = single_answers(rng, design, question, specs, counted, people["band"].to_numpy(), key, banded)
+    comments = np.full(n, None, dtype=object)
+    comments[np.sort(rng.choice(n, len(COMMENTS), replace=False))] = COMMENTS
     columns["comments"] = comments
-    return add_redaction_examples(pd.DataFrame(columns)[list(codebook.questions)], params)
+    return add_redaction_examples(pd.DataFrame(columns)[[q.id for q in codebook.asked_in(design.wave)]], params)
 
 
 def add_redaction_examples(wave: pd.DataFrame, params: config.Params) -> pd.DataFrame:
@@ -306,17 +355,27 @@ def add_redaction_examples(wave: pd.DataFrame, params: config.Params) -> pd.Data
     return wave.assign(comments=wave["comments"].where(~wave.index.isin(chosen), pd.Series(REDACTION_EXAMPLES, index=chosen)))
 
 
-def solve_size_bands(pcns: pd.DataFrame, findings: dict[str, FindingSpec]) -> BandSolution:
+def exported_wording(wave: pd.DataFrame, codebook: Codebook, wave_label: str) -> pd.DataFrame:
+    """Answers as the wave's export words them (the codebook's `exported` mapping, applied in reverse)."""
+    out = wave.copy()
+    for question in codebook.asked_in(wave_label):
+        renamed = {canonical: text for text, canonical in question.canonical(wave_label).items()}
+        if renamed:
+            out[question.id] = out[question.id].map(lambda v: renamed.get(v, v))
+    return out
+
+
+def solve_size_bands(pcns: pd.DataFrame, findings: dict[str, FindingSpec], design: Design) -> BandSolution:
     """Band sizes and counts for the size-band findings, with band shares taken from the frame."""
     banded = [s for s in findings.values() if s.subgroup]
     question = banded[0].question
     overall = next(s for s in findings.values() if s.question == question and s.subgroup is None)
-    if BLANKS[question]:
+    if design.blanks[question]:
         raise ValueError(f"{question}: the size-band question is solved per band, so it takes no blanks")
-    total = RESPONDENTS
     shares = pcns["band"].value_counts(normalize=True).to_dict()
-    by_band = {s.subgroup: PUBLISHED[s.id] for s in banded}
-    return solve_bands(total, shares, PUBLISHED[overall.id], by_band["small"], by_band["large"])
+    by_band = {s.subgroup: design.targets[s.id] for s in banded}
+    targets = design.targets
+    return solve_bands(design.respondents, shares, targets[overall.id], by_band["small"], by_band["large"])
 
 
 # --- output ---------------------------------------------------------------------------------------------------
@@ -326,9 +385,13 @@ def write_wave(wave: pd.DataFrame, out: Path) -> Path:
     return out
 
 
-def sidecar_record(params: config.Params, out: Path, frame_path: Path) -> dict:
+def sidecar_record(params: config.Params, out: Path, frame_path: Path, design: Design = DESIGNS["2019"]) -> dict:
+    return published_sidecar(params, out, frame_path) if design.published else invented_sidecar(params, out, frame_path, design)
+
+
+def published_sidecar(params: config.Params, out: Path, frame_path: Path) -> dict:
     return {
-        "title": f"Survey of PCN clinical directors, {params.wave} (SYNTHETIC example data)",
+        "title": "Survey of PCN clinical directors, 2019 (SYNTHETIC example data)",
         "synthetic": True,
         "notice": (
             "The respondent-level data behind this briefing are synthetic: invented by this project so that "
@@ -350,24 +413,58 @@ def sidecar_record(params: config.Params, out: Path, frame_path: Path) -> dict:
         "published_figures_percent": dict(PUBLISHED),
         "seed": SEED,
         "frame": frame_path.as_posix(),
+        "frame_year": "2019-20",
         "licence": "MIT (the project's licence); no personal data: every respondent is invented",
         "command": f"python -m briefing.inputs.synthetic --out {out.as_posix()}",
     }
 
 
+def invented_sidecar(params: config.Params, out: Path, frame_path: Path, design: Design) -> dict:
+    return {
+        "title": f"Survey of PCN clinical directors, {design.wave} (SYNTHETIC example data, invented figures)",
+        "synthetic": True,
+        "notice": (
+            f"The {design.wave} wave behind this briefing is synthetic and its figures are invented: no "
+            f"{design.wave} results of this survey have been published. It was made up by this project to show "
+            "how the briefing reports change between waves, so every figure for it, and every change since the "
+            "previous wave, says nothing about real clinical directors."
+        ),
+        "description": (
+            f"a synthetic wave of {design.respondents} respondents whose shares are invented (not calibrated to any "
+            f"publication: no {design.wave} figures of this survey exist); regions and approximate list sizes are "
+            f"drawn from the real {design.frame_year} PCN frame"
+        ),
+        "origin": "made by this project's script: python -m briefing.inputs.synthetic",
+        "date": "invented by this project; rows regenerated by the command below",
+        "calibrated_to": f"nothing: no {design.wave} figures of this survey have been published",
+        "year": params.wave,  # the year the frame must cover (checked by briefing.inputs.crosscheck)
+        "released": RELEASED,  # dates the briefing unless params.yml or SOURCE_DATE_EPOCH says otherwise
+        "invented_figures_percent": dict(design.targets),
+        "seed": design.seed,
+        "frame": frame_path.as_posix(),
+        "frame_year": design.frame_year,
+        "licence": "MIT (the project's licence); no personal data: every respondent is invented",
+        "command": f"python -m briefing.inputs.synthetic --wave {design.wave} --out {out.as_posix()}",
+    }
+
+
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="Write the SYNTHETIC example survey wave.")
+    parser = argparse.ArgumentParser(description="Write a SYNTHETIC example survey wave.")
     parser.add_argument("--params", default=None, help="parameters file (default: params.yml at the project root)")
+    parser.add_argument("--wave", default="2019", choices=sorted(DESIGNS), help="which synthetic wave")
     parser.add_argument("--out", default=None, type=Path, help="CSV to write (default: the wave's survey_file)")
     args = parser.parse_args(argv)
-    params = config.load(args.params)
+    design = DESIGNS[args.wave]
+    params = config.load(args.params, wave=design.wave)
     root = config.find_root(Path(args.params).resolve().parent if args.params else None)
     out = args.out or Path(params.survey_path)
-    frame_path = Path(params.frame_file)
-    wave = build_wave(load_codebook(root / params.codebook), params, root / frame_path)
+    frame_path = Path(params.frame_file.format(frame_year=design.frame_year))
+    codebook = load_codebook(root / params.codebook)
+    wave = exported_wording(build_wave(codebook, params, root / frame_path, design), codebook, design.wave)
     target = write_wave(wave, out if out.is_absolute() else root / out)
     meta = target.with_suffix(".meta.yml")
-    meta.write_text(yaml.safe_dump(sidecar_record(params, out, frame_path), sort_keys=False, width=110), encoding="utf-8")
+    record = sidecar_record(params, out, frame_path, design)
+    meta.write_text(yaml.safe_dump(record, sort_keys=False, width=110), encoding="utf-8")
     print(f"synthetic: wrote {target} ({len(wave)} respondents) and {meta}")
 
 

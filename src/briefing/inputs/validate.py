@@ -124,15 +124,17 @@ def listed(values: list[str], limit: int = 8) -> str:
     return shown + (f", ... ({len(values)} in all)" if len(values) > limit else "")
 
 
-def choice_checks(question: Question, separator: str) -> list[pa.Check]:
-    allowed = set(question.values())
+def choice_checks(question: Question, separator: str, wave: str) -> list[pa.Check]:
+    """Answers as the wave's export words them (the codebook's `exported` wording for that wave, if any)."""
+    values = question.values(wave)
+    allowed = set(values)
     if question.type == "multiple_choice":
         def members_allowed(value: str) -> bool:
             return all(member.strip() in allowed for member in value.split(separator) if member.strip())
 
-        rule = f"each {separator!r}-separated choice must be one of {listed(question.values())}"
+        rule = f"each {separator!r}-separated choice must be one of {listed(values)}"
         return [pa.Check(members_allowed, element_wise=True, error=rule)]
-    return [pa.Check(lambda s: s.isin(allowed), error=f"answer must be one of {listed(question.values())}")]
+    return [pa.Check(lambda s: s.isin(allowed), error=f"answer must be one of {listed(values)}")]
 
 
 def numeric_checks(question: Question) -> list[pa.Check]:
@@ -151,9 +153,9 @@ def question_checks(question: Question, codebook: Codebook, wave: str) -> list[p
     builders: dict[str, Callable[[], list[pa.Check]]] = {
         "wave": lambda: [pa.Check(lambda s: s == wave, error=f"wave label must be the requested wave {wave!r}")],
         "numeric": lambda: numeric_checks(question),
-        "single_choice": lambda: choice_checks(question, codebook.separator),
-        "likert": lambda: choice_checks(question, codebook.separator),
-        "multiple_choice": lambda: choice_checks(question, codebook.separator),
+        "single_choice": lambda: choice_checks(question, codebook.separator, wave),
+        "likert": lambda: choice_checks(question, codebook.separator, wave),
+        "multiple_choice": lambda: choice_checks(question, codebook.separator, wave),
     }
     return builders.get(question.type, list)()
 
@@ -169,7 +171,7 @@ def survey_schema(codebook: Codebook, wave: str, columns: list[str]) -> pa.DataF
                 checks=question_checks(q, codebook, wave),
                 report_duplicates="all",
             )
-            for q in codebook.questions.values()
+            for q in codebook.asked_in(wave)
             if q.id in columns
         },
         strict=False,
@@ -201,30 +203,55 @@ def breaches_from(failures: pd.DataFrame) -> list[Breach]:
     return breaches
 
 
-def column_breaches(table: pd.DataFrame, codebook: Codebook, path: Path) -> list[Breach]:
-    """Missing codebook columns are breaches; unknown extra columns are warnings."""
+def column_breaches(table: pd.DataFrame, codebook: Codebook, path: Path, wave: str) -> list[Breach]:
+    """The wave's columns must be the questions the codebook says it asked: a missing one, or one asked only in
+    other waves, is a breach; columns the codebook does not know are warnings."""
     extra = [c for c in table.columns if c not in codebook.questions]
     for column in extra:
         warnings.warn(f"{path}: column {column!r} is not in the codebook {codebook.path}; ignored", UserWarning, stacklevel=3)
-    return [
-        Breach(q, "required column (in the codebook) is missing from the header")
-        for q in codebook.questions
-        if q not in table.columns
+    asked = codebook.asked_in(wave)
+    missing = [
+        Breach(q.id, f"required column (asked in wave {wave}, says the codebook) is missing from the header")
+        for q in asked
+        if q.id not in table.columns
     ]
+    other_waves = [
+        Breach(q.id, f"the codebook says this question was asked only in wave(s) {', '.join(q.waves or ())}, "
+                     f"not in wave {wave}: remove the column, or add {wave} to its `waves` in the codebook")
+        for q in codebook.questions.values()
+        if q.id in table.columns and q not in asked
+    ]  # fmt: skip
+    return missing + other_waves
 
 
-def report(path: Path, codebook: Codebook, breaches: list[Breach]) -> SurveyValidationError:
-    lines = [f"{path}: {len(breaches)} breach(es) of the codebook {codebook.path} ({ROW_CONVENTION}):"]
+def report(path: Path, codebook: Codebook, breaches: list[Breach], wave: str) -> SurveyValidationError:
+    lines = [f"{path}: {len(breaches)} breach(es) of the codebook {codebook.path} for wave {wave} ({ROW_CONVENTION}):"]
     lines += [f"  - {b.describe()}" for b in breaches]
     return SurveyValidationError("\n".join(lines))
 
 
 # --- typing ---------------------------------------------------------------------------------------------------
-def typed(table: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
-    """Codebook columns in codebook order: choices as ordered categoricals, numbers as Int64/Float64, text as str."""
+def canonical_answers(values: pd.Series, question: Question, wave: str, separator: str) -> pd.Series:
+    """Answers the wave's export words differently, mapped (by the codebook, not code) to the canonical value."""
+    mapping = question.canonical(wave)
+    if not mapping:
+        return values
+    if question.type == "multiple_choice":
+        def members(text):
+            if pd.isna(text):
+                return text
+            return separator.join(mapping.get(m.strip(), m.strip()) for m in text.split(separator) if m.strip())
+
+        return values.map(members)
+    return values.map(lambda v: mapping.get(v, v) if not pd.isna(v) else v)
+
+
+def typed(table: pd.DataFrame, codebook: Codebook, wave: str | None = None) -> pd.DataFrame:
+    """The wave's codebook columns in codebook order, answers in canonical wording: choices as ordered
+    categoricals, numbers as Int64/Float64, text as str."""
     columns = {}
-    for q in codebook.questions.values():
-        values = table[q.id]
+    for q in codebook.asked_in(wave):
+        values = table[q.id] if wave is None else canonical_answers(table[q.id], q, wave, codebook.separator)
         if q.type in ("single_choice", "likert"):
             values = pd.Categorical(values, categories=q.values(), ordered=True)
         elif q.type == "numeric":
@@ -238,11 +265,11 @@ def read_survey(path: str | Path, codebook: Codebook, wave: str) -> pd.DataFrame
     and return it typed. Unknown columns raise a UserWarning and are dropped."""
     path = Path(path)
     table = parse_csv(decode(path), path)
-    breaches = column_breaches(table, codebook, path)
+    breaches = column_breaches(table, codebook, path, str(wave))
     breaches += schema_breaches(table, survey_schema(codebook, str(wave), list(table.columns)))
     if breaches:
-        raise report(path, codebook, breaches)
-    return typed(table, codebook)
+        raise report(path, codebook, breaches, str(wave))
+    return typed(table, codebook, str(wave))
 
 
 # --- CLI ------------------------------------------------------------------------------------------------------
@@ -257,9 +284,10 @@ def shown(path: Path) -> Path:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Validate the survey wave named by params.yml against the codebook.")
     parser.add_argument("--params", default=None, help="parameters file (default: params.yml at the project root)")
+    parser.add_argument("--wave", default=None, help="validate this wave instead of params.yml's")
     args = parser.parse_args(argv)
     try:
-        params = config.load(args.params)
+        params = config.load(args.params, wave=args.wave)
         root = config.find_root(Path(args.params).resolve().parent if args.params else None)
         codebook = load_codebook(shown(root / params.codebook))
         with warnings.catch_warnings(record=True) as caught:

@@ -9,6 +9,7 @@ the same bytes, and the record says how to get them again.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import importlib.metadata
 import platform
@@ -23,6 +24,7 @@ import yaml
 
 from briefing import config, quarto
 from briefing.analysis import findings as findings_io
+from briefing.inputs import waves
 from briefing.narrative.context_figures import DEFAULT_FILE as CONTEXT_FIGURES
 from briefing.narrative.quotes import QUOTES_FILE
 
@@ -74,11 +76,21 @@ def relative_to_root(path: Path, root: Path) -> str:
         raise ValueError(f"{path}: parameters file outside the project {root}; the record names files by project path") from None
 
 
+def compared_inputs(params: config.Params, params_path: Path, root: Path) -> tuple[tuple[str, str], ...]:
+    """The comparison wave and its own year's frame, when the briefing compares waves (`params` resolved: its
+    compare_wave is a wave; the frame pattern is read again from the parameters file)."""
+    if not params.compare_wave:
+        return ()
+    pattern = config.load(params_path, wave=params.compare_wave).frame_file
+    compared = waves.wave_inputs(root, dataclasses.replace(params, frame_file=pattern), params.compare_wave)
+    return (("comparison wave", compared.survey_path), ("comparison frame", compared.frame_file))
+
+
 def inputs(params: config.Params, params_path: Path, root: Path) -> list[dict[str, Any]]:
     """Every data file the briefing reads, with its record; the parameters file itself has no sidecar (its values
     are listed in full)."""
     data = (("survey wave", params.survey_path), ("codebook", params.codebook), ("reference frame", params.frame_file),
-            ("context figures", CONTEXT_FIGURES), ("quotes picked", QUOTES_FILE))  # fmt: skip
+            *compared_inputs(params, params_path, root), ("context figures", CONTEXT_FIGURES), ("quotes picked", QUOTES_FILE))  # fmt: skip
     records = [input_record(role, path, root, sidecar(path, root)) for role, path in data]
     records.append(input_record("parameters", relative_to_root(params_path, root), root, None))
     return records

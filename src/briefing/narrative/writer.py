@@ -20,7 +20,7 @@ import yaml
 from briefing import config
 from briefing.analysis import findings as findings_io
 from briefing.analysis.stats import SECONDARY, SECONDARY_BASE, SMALL_BASE, SMALL_COMPLEMENT
-from briefing.narrative import prose, provenance
+from briefing.narrative import change_prose, prose, provenance
 from briefing.inputs.codebook import load_codebook
 from briefing.inputs.validate import read_survey
 from briefing.narrative.context_figures import load_context_figures, write_bibliography
@@ -75,8 +75,8 @@ def record_filters(threshold: int) -> dict[str, Any]:
             return "no interval (figure suppressed)"
         level = prose.percent(record["confidence_level"])
         low, high = prose.percent(record["ci_low"]), prose.percent(record["ci_high"])
-        if record["kind"] == "comparison":  # a difference: its interval is in percentage points
-            return f"{level} confidence interval {low.rstrip('%')} to {high.rstrip('%')} percentage points"
+        if record["kind"] == "comparison":  # a difference: its interval is in percentage points, a minus sign below 0
+            return change_prose.change_interval(record)
         return f"{level} confidence interval {low} to {high}"
 
     def crosses_half(record: dict) -> bool:
@@ -107,6 +107,7 @@ def environment(templates_dir: Path, suppression_threshold: int = 8) -> jinja2.E
     env.filters["literal"] = provenance.markdown_literal
     env.filters["code"] = provenance.markdown_code
     env.filters.update(record_filters(suppression_threshold))
+    change_prose.register(env)
     env.filters["md"] = markdown_text
     return env
 
@@ -132,10 +133,14 @@ def context(findings: dict[str, Any], params: config.Params, root: Path, built_f
     codebook = load_codebook(root / params.codebook)
     registry = codebook.findings
     wave = provenance.sidecar(params.survey_path, root)
+    f = findings["findings"]
     return {
-        "f": findings["findings"],
-        "figures": figures_by_theme(findings["findings"], list(codebook.questions)),
-        "survey_results": [findings["findings"][fid] for fid in registry],
+        "f": f,
+        "figures": figures_by_theme(f, list(codebook.questions)),
+        # Only what the wave asked: a finding whose question a wave did not ask is absent, never blank.
+        "survey_results": [f[fid] for fid in registry if fid in f],
+        "changes": [f[fid + "_change"] for fid in registry if fid + "_change" in f],
+        "compare": provenance.sidecar(params.survey_file.format(wave=params.compare_wave), root) if params.compare_wave else None,
         "c": load_context_figures(root / CONTEXT_FIGURES),
         "p": params,
         "wave": wave,
@@ -197,13 +202,15 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Render the narrative partials from findings.json")
     parser.add_argument("--findings", default="build/findings.json", type=Path)
     parser.add_argument("--params", default=None)
+    parser.add_argument("--wave", default=None, help="the reported wave (default: params.yml's)")
     parser.add_argument("--templates", default="report/templates", type=Path)
     parser.add_argument("--out", default="build/narrative", type=Path)
     parser.add_argument("--engine", default="auto", choices=("auto", "quarto", "pandoc"), help="for the provenance record")
     args = parser.parse_args(argv)
     params_path = Path(args.params) if args.params else None
+    params = findings_io.resolved_params(args.params, args.wave)  # the wave's own frame and comparison wave
     try:
-        written = render_all(args.findings, config.load(args.params), args.templates, args.out, params_path, args.engine)
+        written = render_all(args.findings, params, args.templates, args.out, params_path, args.engine)
     except QuoteError as error:
         raise SystemExit(f"narrative: {error}\nThe narrative was not written; the previous briefing is unchanged.")
     print(f"narrative: {len(written)} files in {args.out}")

@@ -32,6 +32,7 @@ from pathlib import Path
 import yaml
 
 from briefing import config
+from briefing.analysis import findings as findings_io
 
 EDITIONS = Path("build/editions")
 ENGLAND = "england"
@@ -87,7 +88,7 @@ def write_if_changed(path: Path, text: str) -> None:
 
 
 def plan(root: Path, params_path: Path, regions: str, out: Path) -> list[Edition]:
-    found = editions(root, config.load(params_path), regions)
+    found = editions(root, findings_io.resolved_params(str(params_path), None), regions)  # the wave's own frame
     for edition in found:
         write_if_changed(out.parent / f"{edition.slug}.region", edition.name + "\n")
     lines = [
@@ -103,9 +104,13 @@ def plan(root: Path, params_path: Path, regions: str, out: Path) -> list[Edition
 # --- build: one edition in its own project folder ---------------------------------------------------------------
 
 
-def edition_params(root: Path, params_path: Path, edition: Edition) -> str:
-    """params.yml with the edition's overrides; one place for parameters, this is a derived copy."""
+def edition_params(root: Path, params_path: Path, edition: Edition, wave: str | None = None) -> str:
+    """params.yml with the edition's overrides; one place for parameters, this is a derived copy. `wave`: the
+    wave the England build reports (make editions WAVE=...), so every edition reports it; compare_wave stays as
+    params.yml has it and resolves the same way in every edition (the editions share data/)."""
     raw = yaml.safe_load(params_path.read_text(encoding="utf-8"))
+    if wave is not None:
+        raw["wave"] = wave
     raw["region"] = edition.region
     raw["withheld_file"] = "../withheld.json" if edition.region else None
     config.load(params_path, region=edition.region)  # the base parameters must be valid on their own
@@ -129,7 +134,7 @@ def mirror(source: Path, target: Path) -> None:
         mirror(child, target / child.name)
 
 
-def prepare(root: Path, params_path: Path, edition: Edition) -> Path:
+def prepare(root: Path, params_path: Path, edition: Edition, wave: str | None = None) -> Path:
     folder = root / EDITIONS / edition.slug
     folder.mkdir(parents=True, exist_ok=True)
     for name in LINKED:
@@ -138,7 +143,7 @@ def prepare(root: Path, params_path: Path, edition: Edition) -> Path:
             link.symlink_to(os.path.relpath(root / name, folder))
     for name in COPIED:
         mirror(root / name, folder / name)
-    write_if_changed(folder / config.PARAMS_FILE, edition_params(root, params_path, edition))
+    write_if_changed(folder / config.PARAMS_FILE, edition_params(root, params_path, edition, wave))
     return folder
 
 
@@ -174,12 +179,13 @@ def count_finished(progress: Path) -> int:
         return len(handle.read().splitlines())
 
 
-def build(root: Path, params_path: Path, slug: str, engine: str, out: Path, total: int, venv: Path) -> Status:
+def build(root: Path, params_path: Path, slug: str, engine: str, out: Path, total: int, venv: Path,
+          wave: str | None = None) -> Status:  # fmt: skip
     name = (root / EDITIONS / f"{slug}.region").read_text(encoding="utf-8").strip()
     edition = Edition(slug, None if slug == ENGLAND else name)
     log = root / EDITIONS / f"{slug}.log"
     start = time.perf_counter()
-    folder = prepare(root, params_path, edition)
+    folder = prepare(root, params_path, edition, wave)
     command = ["make", "--no-print-directory", "report", f"VENV={venv}",
                f"ENGINE={engine}", f"OUT={(out / slug).resolve()}", f"PARAMS={config.PARAMS_FILE}"]  # fmt: skip
     result = subprocess.run(command, cwd=folder, capture_output=True, text=True)
@@ -256,6 +262,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default=Path("_output"), type=Path)
     parser.add_argument("--total", default=0, type=int)
     parser.add_argument("--venv", default=Path(sys.prefix), type=Path)
+    parser.add_argument("--wave", default=None, help="the reported wave, as resolved for the England build")
     args = parser.parse_args(argv)
     root = Path.cwd()
     if args.command == "plan":
@@ -263,11 +270,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"editions: {len(found)} to build ({', '.join(e.name for e in found)})")
         return 0
     if args.command == "build":
-        build(root, args.params, args.slug, args.engine, args.out / "editions", args.total, args.venv.resolve())
+        build(root, args.params, args.slug, args.engine, args.out / "editions", args.total, args.venv.resolve(), args.wave)
         return 0  # a failed edition is recorded; the others carry on, and `index` reports it
     slugs = [line.split(":= ", 1)[1].split() for line in (root / EDITIONS / "editions.mk").read_text().splitlines()
              if line.startswith("EDITION_SLUGS")][0]  # fmt: skip
-    rows = write_index(root, args.out, slugs, config.load(args.params))
+    rows = write_index(root, args.out, slugs, findings_io.resolved_params(str(args.params), args.wave))
     failed = [r for r in rows if not r["ok"]]
     print(f"editions: {len(rows) - len(failed)} of {len(rows)} built; index {args.out / 'index.html'}")
     for row in failed:

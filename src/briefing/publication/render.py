@@ -23,6 +23,7 @@ from briefing.analysis import findings as findings_io
 from briefing import quarto
 from briefing.config import find_root
 from briefing.narrative import provenance
+from briefing.publication.changes import REVIEW, write_review
 
 DOCUMENT = "report/briefing.qmd"
 STYLESHEET = "report/styles/briefing.css"
@@ -245,7 +246,8 @@ def render(engine: str, out_dir: Path, findings: Path, root: Path | None = None)
         (render_quarto if chosen.name == "quarto" else render_pandoc)(root, staging)
         published = findings_io.load(findings) | {"provenance": built_from(root)}  # the same record as the appendix
         (staging / "findings.json").write_text(findings_io.dumps(published), encoding="utf-8")
-        publish(staging, out_dir, (*OUTPUT_NAMES, "findings.json"))
+        write_review(out_dir, staging)  # against the briefing still published in out_dir
+        publish(staging, out_dir, (*OUTPUT_NAMES, "findings.json", REVIEW))
     return chosen
 
 
@@ -262,7 +264,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     if timings_file := os.environ.get("BRIEFING_TIMINGS"):
         Path(timings_file).write_text(json.dumps(STEP_TIMINGS, indent=2), encoding="utf-8")
-    print(f"render: {chosen.name} wrote {', '.join(str(args.out / n) for n in (*OUTPUT_NAMES, 'findings.json'))}")
+    print(f"render: {chosen.name} wrote {', '.join(str(args.out / n) for n in (*OUTPUT_NAMES, 'findings.json', REVIEW))}")
     return 0
 
 

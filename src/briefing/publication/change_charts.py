@@ -1,0 +1,83 @@
+"""The chart of change: each headline finding in every wave, with its confidence interval (charts.py's house style).
+
+The title follows the tests (how many findings moved by more than chance alone would explain) and the alt text
+is written from the plotted numbers, so neither can disagree with the picture.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+
+from briefing.analysis.findings import Finding
+from briefing.narrative.prose import capfirst, number_words, percent
+from briefing.publication.charts import DARK_BLUE, GREY, MUTED, TEXT, WIDTH_IN, house_style, save_svg
+
+CHART_ID = "fig_change_headlines"
+
+
+def headline_changes(changes: list[Finding]) -> list[Finding]:
+    """The findings shown: every whole-sample finding compared across the two waves."""
+    return [c for c in changes if c.extra["status"] == "compared" and not c.extra["subgroup"]]
+
+
+def change_title(shown: list[Finding], previous_wave: str) -> str:
+    moved = sum(1 for c in shown if c.extra["significant"])
+    if moved == 0:
+        return f"No finding moved by more than chance alone would explain since {previous_wave}"
+    return (f"{capfirst(number_words(moved))} of {number_words(len(shown))} findings moved by more than chance "
+            f"alone would explain since {previous_wave}")  # fmt: skip
+
+
+def change_alt(shown: list[Finding]) -> str:
+    first = shown[0].extra
+    level = percent(first["confidence_level"])
+    parts = []
+    for c in shown:
+        old, new = c.extra["previous"], c.extra["current"]
+        parts.append(
+            f"{c.description}: {percent(old['value'])} in {c.extra['compare_wave']} ({percent(old['ci_low'])} to "
+            f"{percent(old['ci_high'])}), {percent(new['value'])} in {c.extra['wave']} ({percent(new['ci_low'])} to "
+            f"{percent(new['ci_high'])})"
+        )
+    head = f"Dot chart: each finding in {first['compare_wave']} and {first['wave']}, with its {level} confidence interval. "
+    return head + capfirst("; ".join(parts)) + "."
+
+
+def change_chart(changes: list[Finding], figures_dir: str | Path, notebook: str) -> Finding | None:
+    """Dots with interval bars, the earlier wave in grey above the reported wave in dark blue, labelled directly."""
+    shown = headline_changes(changes)
+    if not shown:
+        return None
+    wave, previous_wave = shown[0].extra["wave"], shown[0].extra["compare_wave"]
+    title, alt = change_title(shown, previous_wave), change_alt(shown)
+    source = f"Survey of PCN clinical directors, {previous_wave} and {wave}"
+    with plt.style.context(house_style()):
+        fig, ax = plt.subplots(figsize=(WIDTH_IN, 0.55 + 0.4 * len(shown)), layout="constrained")
+        rows = list(range(len(shown)))[::-1]
+        for y, c in zip(rows, shown):
+            for offset, record, colour, label in ((0.18, c.extra["previous"], GREY, previous_wave),
+                                                  (-0.18, c.extra["current"], DARK_BLUE, wave)):  # fmt: skip
+                values = [record["ci_low"] * 100, record["value"] * 100, record["ci_high"] * 100]
+                ax.plot([values[0], values[2]], [y + offset] * 2, color=colour, linewidth=2, solid_capstyle="butt")
+                ax.plot(values[1], y + offset, "o", color=colour, markersize=6)
+                ax.text(values[2] + 1.5, y + offset, f"{label}: {percent(record['value'])}", va="center",
+                        ha="left", color=TEXT if colour == DARK_BLUE else MUTED, fontsize=8.5)  # fmt: skip
+        ax.set_yticks(rows, [textwrap.fill(capfirst(c.description), 46) for c in shown], fontsize=8)
+        ax.set_xlim(0, 112)
+        ax.set_xticks(range(0, 101, 25), [f"{v}%" for v in range(0, 101, 25)])
+        ax.set_ylim(-0.6, len(shown) - 0.4)
+        ax.grid(axis="x", color="#D9D9D9")
+        ax.grid(axis="y", visible=False)
+        for side in ("top", "right", "left"):
+            ax.spines[side].set_visible(False)
+        ax.tick_params(axis="y", length=0, pad=6)
+        path = save_svg(fig, Path(figures_dir) / f"{CHART_ID}.svg", title, alt)
+    return Finding(
+        id=CHART_ID, value=None, description=title, base=shown[0].base, notebook=notebook,
+        inputs=sorted({i for c in shown for i in c.inputs}), kind="figure",
+        extra={"path": path.as_posix(), "alt": alt, "title": title, "source": source,
+               "bars": [c.id for c in shown], "theme": "change"},
+    )  # fmt: skip

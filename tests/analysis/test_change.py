@@ -1,0 +1,107 @@
+"""Change between waves: the statistics against statsmodels and a hand calculation, and the records' status."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from scipy import stats as sps
+from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint, proportions_ztest
+
+from briefing.analysis import change, stats
+
+
+def record(k: int, n: int, population: int | None, wave: str = "2020", suppressed: bool = False, **extra) -> dict:
+    """A survey finding as findings.json holds it (unweighted figure quoted)."""
+    low, high = stats.proportion_ci(k, n, population)
+    return {
+        "id": "plan_to_leave", "kind": "proportion", "question": "leave_role_12m", "subgroup": None,
+        "theme": "retention", "description": "plan to leave", "base": "clinical directors who answered",
+        "inputs": [f"data/raw/pcn_cd_survey_{wave}.csv"], "value": None if suppressed else k / n,
+        "numerator": None if suppressed else k, "denominator": n, "population": population,
+        "ci_low": None if suppressed else low, "ci_high": None if suppressed else high, "suppressed": suppressed,
+        "estimate": "unweighted", **extra,
+    }  # fmt: skip
+
+
+def wilson_fpc(k: int, n: int, population: int, z: float) -> tuple[float, float]:
+    """By hand: the Wilson interval at the effective sample size m = n / f (f the finite population correction)."""
+    f = (population - n) / (population - 1)
+    m = n / f
+    return proportion_confint(k / n * m, m, alpha=2 * sps.norm.sf(z), method="wilson")
+
+
+def test_change_matches_a_hand_calculation_with_each_waves_fpc():
+    k1, n1, N1, k2, n2, N2 = 41, 195, 1251, 23, 211, 1250  # the example waves: 2020 against 2019
+    result = change.change_finding(
+        "plan_to_leave", record(k1, n1, N1), record(k2, n2, N2, wave="2019"), ("2020", "2019"), "unweighted", 0.95, "nb"
+    )
+    z = sps.norm.ppf(0.975)
+    l1, u1 = wilson_fpc(k1, n1, N1, z)
+    l2, u2 = wilson_fpc(k2, n2, N2, z)
+    p1, p2 = k1 / n1, k2 / n2
+    d = p1 - p2
+    assert result.value == pytest.approx(d)
+    assert result.extra["ci_low"] == pytest.approx(d - math.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2), abs=1e-9)
+    assert result.extra["ci_high"] == pytest.approx(d + math.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2), abs=1e-9)
+    f1, f2 = (N1 - n1) / (N1 - 1), (N2 - n2) / (N2 - 1)
+    pbar = (k1 + k2) / (n1 + n2)
+    z_stat = d / math.sqrt(pbar * (1 - pbar) * (f1 / n1 + f2 / n2))
+    assert result.extra["p_value"] == pytest.approx(2 * sps.norm.sf(z_stat))
+    assert (round(d, 4), round(result.extra["ci_low"], 3), round(result.extra["ci_high"], 3)) == (0.1013, 0.036, 0.167)
+    assert result.extra["significant"] is True and result.extra["status"] == "compared"
+    assert result.extra["test"] == "two-proportion z-test (finite population corrected)"
+    assert result.extra["previous"]["value"] == pytest.approx(p2) and result.extra["current"]["value"] == pytest.approx(p1)
+
+
+def test_without_a_population_it_is_statsmodels_newcombe_and_z_test():
+    new, old = record(41, 195, None), record(23, 211, None, wave="2019")
+    result = change.change_finding("plan_to_leave", new, old, ("2020", "2019"), "unweighted", 0.95, "nb")
+    low, high = confint_proportions_2indep(41, 195, 23, 211, method="newcomb", compare="diff")
+    _, p_value = proportions_ztest([41, 23], [195, 211])
+    assert (result.extra["ci_low"], result.extra["ci_high"]) == pytest.approx((low, high))
+    assert result.extra["p_value"] == pytest.approx(p_value)
+
+
+def test_weighted_change_with_equal_weights_equals_the_unweighted_one():
+    def weighted(k, n, population, wave):
+        r = record(k, n, population, wave)
+        r["weighted"] = {"value": r["value"], "ci_low": r["ci_low"], "ci_high": r["ci_high"], "effective_n": n}
+        return r
+
+    new, old = weighted(41, 195, 1251, "2020"), weighted(23, 211, 1250, "2019")
+    plain = change.change_finding("x", new, old, ("2020", "2019"), "unweighted", 0.95, "nb")
+    weighted_result = change.change_finding("x", new, old, ("2020", "2019"), "weighted", 0.95, "nb")
+    for key in ("difference", "ci_low", "ci_high", "p_value"):
+        assert weighted_result.extra[key] == pytest.approx(plain.extra[key]), key
+    assert "effective sample sizes" in weighted_result.extra["test"]
+
+
+def test_small_cells_use_fishers_exact_test():
+    result = change.change_finding("x", record(2, 40, 1251), record(5, 42, 1250, "2019"), ("2020", "2019"), "unweighted", 0.95, "nb")
+    assert result.extra["test"] == stats.FISHER
+    assert result.extra["p_value"] == pytest.approx(sps.fisher_exact([[2, 38], [5, 37]]).pvalue)
+
+
+def test_a_suppressed_wave_suppresses_the_change():
+    result = change.change_finding(
+        "x", record(5, 195, 1251, suppressed=True), record(23, 211, 1250, "2019"), ("2020", "2019"), "unweighted", 0.95, "nb"
+    )
+    assert result.value is None and result.extra["suppressed"] is True and result.extra["status"] == change.SUPPRESSED
+    assert "difference" not in result.extra
+
+
+def test_a_question_asked_in_one_wave_only_is_new_or_dropped_never_compared():
+    new_only = change.change_finding("x", record(120, 196, 1251), None, ("2020", "2019"), "unweighted", 0.95, "nb")
+    assert (new_only.extra["status"], new_only.extra["first_asked"], new_only.value) == (change.NEW, "2020", None)
+    dropped = change.change_finding("x", None, record(23, 211, 1250, "2019"), ("2020", "2019"), "unweighted", 0.95, "nb")
+    assert (dropped.extra["status"], dropped.extra["current"]) == (change.DROPPED, None)
+
+
+def test_changes_cover_every_survey_finding_of_either_wave():
+    current = {"parameters": {"wave": "2020", "estimate": "unweighted", "confidence_level": 0.95},
+               "findings": {"a": record(41, 195, 1251), "b": record(120, 196, 1251),
+                            "pcn_count": {"kind": "count", "value": 1251}}}  # fmt: skip
+    previous = {"parameters": {"wave": "2019"}, "findings": {"a": record(23, 211, 1250, "2019"), "c": record(9, 50, 1250, "2019")}}
+    by_id = {c.id: c.extra["status"] for c in change.changes(current, previous, "nb")}
+    assert by_id == {"a_change": "compared", "b_change": "new", "c_change": "dropped"}

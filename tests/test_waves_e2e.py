@@ -1,0 +1,149 @@
+"""End to end over time: the 2020 briefing states each change, the 2019 one reproduces 2019 as published, a wave is
+chosen with WAVE=, the review page follows the data, and bad wave set-ups stop the build without touching _output/."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from briefing.narrative.change_prose import change_clause
+from briefing.narrative.prose import percent
+from tests.conftest import digest, make
+from tests.publication.test_changes import text_of
+from tests.test_e2e import OUTPUTS, html_text, normalise, pdf_text
+
+pytestmark = pytest.mark.e2e
+
+
+def findings_of(project: Path) -> dict:
+    return json.loads((project / "_output" / "findings.json").read_text(encoding="utf-8"))
+
+
+def test_2020_briefing_states_each_change_in_pdf_and_html(built):
+    data = findings_of(built)
+    assert (data["parameters"]["wave"], data["parameters"]["compare_wave"]) == ("2020", "2019")
+    pdf, html = pdf_text(built / "_output" / "briefing.pdf"), html_text(built / "_output" / "briefing.html")
+    changes = [r for r in data["findings"].values() if r["kind"] == "change"]
+    assert len([c for c in changes if c["status"] == "compared"]) == 11
+    for c in changes:
+        clause = normalise(change_clause(c))
+        assert clause in pdf, f"not in PDF: {clause}"
+        assert clause in html, f"not in HTML: {clause}"
+    plan = data["findings"]["plan_to_leave_change"]
+    assert plan["significant"] and "up from 11% in 2019: a rise of 10 percentage points" in pdf
+    assert "little changed since 2019 (49%)" in pdf  # workload unmanageable: within the margin of error
+    assert "asked for the first time in 2020" in pdf and "asked for the first time in 2020" in html
+    assert "Change since 2019" in pdf and "Change since 2019" in html
+
+
+def test_2020_briefing_is_marked_synthetic_and_invented(built):
+    pdf = pdf_text(built / "_output" / "briefing.pdf")
+    assert "no 2020 results of this survey have been published" in pdf
+    assert "The 2019 wave it is compared with is synthetic too" in pdf
+
+
+def test_2020_chart_of_change_has_data_alt_text_and_a_source(built):
+    figure = findings_of(built)["findings"]["fig_change_headlines"]
+    assert figure["title"] == "Three of nine findings moved by more than chance alone would explain since 2019"
+    assert figure["alt"].startswith("Dot chart: each finding in 2019 and 2020, with its 95% confidence interval. Say ")
+    assert "plan to leave the clinical director role in the next 12 months: 11% in 2019 (8% to 15%), 21% in 2020 (16% to 27%)" in figure["alt"]
+    html = (built / "_output" / "briefing.html").read_text(encoding="utf-8")
+    assert figure["alt"].replace("'", "&#39;") in html or figure["alt"] in html
+    assert "Source: Survey of PCN clinical directors, 2019 and 2020." in pdf_text(built / "_output" / "briefing.pdf")
+
+
+def test_2019_briefing_has_no_comparison(built_2019):
+    data = findings_of(built_2019)
+    assert data["parameters"]["wave"] == "2019" and data["parameters"]["compare_wave"] is None
+    assert not [r for r in data["findings"].values() if r["kind"] == "change"]
+    assert "not_enough_time" not in data["findings"]  # asked first in 2020
+    pdf = pdf_text(built_2019 / "_output" / "briefing.pdf")
+    assert "since 2019" not in pdf and "Change since" not in pdf and "in 2019:" not in pdf
+    assert f"{percent(data['findings']['plan_to_leave']['value'])}" == "11%"
+
+
+def test_wave_on_the_command_line_rebuilds_nothing_the_second_time(built_2019):
+    result = make(built_2019, "report", ENGINE="pandoc", WAVE="2019")
+    assert [line for line in result.stdout.strip().splitlines()] == [
+        line for line in result.stdout.strip().splitlines() if line.startswith("Briefing up to date")
+    ]
+    assert "(wave 2019)" in result.stdout
+
+
+def review_text(project: Path) -> str:
+    return normalise(text_of((project / "_output" / "changes.html").read_text(encoding="utf-8")))
+
+
+def test_review_page_after_one_changed_value_and_after_no_change(built):
+    survey = built / "data" / "raw" / "pcn_cd_survey_2020.csv"
+    good = survey.read_text(encoding="utf-8")
+    lines = good.splitlines(keepends=True)
+    header = lines[0].rstrip("\n").split(",")
+    column = header.index("leave_role_12m")
+    row = next(i for i, line in enumerate(lines[1:], start=1) if line.split(",")[column] == "No")
+    cells = lines[row].split(",")
+    cells[column] = "Yes"
+    before = findings_of(built)["findings"]["plan_to_leave"]
+    try:
+        survey.write_text("".join(lines[:row] + [",".join(cells)] + lines[row + 1 :]), encoding="utf-8")
+        make(built, "report", ENGINE="pandoc")
+        after = findings_of(built)["findings"]["plan_to_leave"]
+        assert after["numerator"] == before["numerator"] + 1
+        text = review_text(built)
+        assert f"plan_to_leave plan to leave the clinical director role in the next 12 months {percent(before['value'], 1)}" in text
+        assert percent(after["value"], 1) in text
+        assert "Sentences whose wording changed" in text
+    finally:
+        survey.write_text(good, encoding="utf-8")
+        make(built, "report", ENGINE="pandoc")
+    time.sleep(1.1)
+    (built / "report" / "styles" / "briefing.css").touch()  # the same data, rendered again
+    make(built, "report", ENGINE="pandoc")
+    assert "No changes: every finding and every sentence is the same" in review_text(built)
+
+
+@pytest.mark.parametrize("breakage", ["duplicate wave", "missing comparison wave"])
+def test_bad_wave_setups_stop_the_build_and_keep_the_briefing(built, breakage):
+    before = {name: digest(built / "_output" / name) for name in OUTPUTS}
+    params = built / "params.yml"
+    good_params = params.read_text(encoding="utf-8")
+    extra = built / "data" / "raw" / "pcn_cd_survey_2020b.csv"
+    if breakage == "duplicate wave":
+        shutil.copy(built / "data" / "raw" / "pcn_cd_survey_2020.csv", extra)
+        expected = ["data/raw/pcn_cd_survey_2020.csv and data/raw/pcn_cd_survey_2020b.csv both claim wave 2020",
+                    "keep one file per wave"]
+    else:
+        raw = yaml.safe_load(good_params)
+        raw["compare_wave"] = "2018"
+        params.write_text(yaml.safe_dump(raw), encoding="utf-8")
+        expected = ["data/raw/pcn_cd_survey_2018.csv: compare_wave 2018", "set compare_wave to `latest` or null"]
+    try:
+        result = make(built, "report", ENGINE="pandoc", check=False)
+        assert result.returncode != 0
+        for words in expected:
+            assert words in result.stderr, result.stderr
+        assert {name: digest(built / "_output" / name) for name in OUTPUTS} == before
+    finally:
+        extra.unlink(missing_ok=True)
+        params.write_text(good_params, encoding="utf-8")
+    assert "Briefing up to date" in make(built, "report", ENGINE="pandoc").stdout
+
+
+@pytest.mark.quarto
+@pytest.mark.skipif(shutil.which("quarto") is None, reason="quarto is not on PATH (the pip path is tested instead)")
+def test_quarto_path_states_each_change_and_writes_the_review_page(built, tmp_path):
+    """The same computed project rendered by Quarto: the change wording reaches its PDF and HTML too."""
+    project = tmp_path / "quarto"
+    shutil.copytree(built, project, symlinks=True)  # keeps times: only the render step runs
+    result = make(project, "report", ENGINE="quarto")
+    assert "papermill" not in result.stdout and "render: quarto wrote" in result.stdout
+    pdf, html = pdf_text(project / "_output" / "briefing.pdf"), html_text(project / "_output" / "briefing.html")
+    for c in (r for r in findings_of(project)["findings"].values() if r["kind"] == "change"):
+        clause = normalise(change_clause(c))
+        assert clause in pdf and clause in html, clause
+    assert (project / "_output" / "changes.html").stat().st_size > 0
