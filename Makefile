@@ -133,15 +133,20 @@ $(BUILD)/engine $(BUILD)/build-context: ; @mkdir -p $(@D); touch $@
 # only the notebooks whose findings are older than the notebook itself or a shared input.
 define wave_rules
 $(BUILD)/waves/$(1)/validated.ok: $(2) $(3) $(CODEBOOK) $(PARAMS_VALUES) $(wildcard data/raw/*.meta.yml data/reference/*.meta.yml) \
-  src/briefing/inputs/validate.py src/briefing/inputs/codebook.py src/briefing/inputs/crosscheck.py src/briefing/inputs/frame.py
-	@$(PY) -m briefing.inputs.crosscheck --params $(PARAMS) --wave $(1) --frame-file $(3) >/dev/null  # errors go to stderr
-	@printf '[2/6] '; $(PY) -m briefing.inputs.validate --params $(PARAMS) --wave $(1)
+  src/briefing/inputs/check.py src/briefing/inputs/validate.py src/briefing/inputs/codebook.py src/briefing/inputs/crosscheck.py \
+  src/briefing/inputs/frame.py
+	@printf '[2/6] '; $(PY) -m briefing.inputs.check --params $(PARAMS) --wave $(1) --frame-file $(3)
 	@mkdir -p $$(@D); touch $$@
 
-SHARED_$(1) := $(BUILD)/waves/$(1)/validated.ok $(3) $(ANALYSIS_SRC) $(PARAMS_VALUES) $(WITHHELD_FILE)
+# Disclosure control across editions, planned from the whole wave (England and every region) by every build.
+$(BUILD)/waves/$(1)/withheld.json: $(BUILD)/waves/$(1)/validated.ok $(3) $(ANALYSIS_SRC) $(PARAMS_VALUES)
+	@$(PY) -m briefing.analysis.disclosure --params $(PARAMS) --wave $(1) --survey-path $(2) --out $$@ >/dev/null
+
+SHARED_$(1) := $(BUILD)/waves/$(1)/validated.ok $(3) $(ANALYSIS_SRC) $(PARAMS_VALUES) $(BUILD)/waves/$(1)/withheld.json
 $(call wave_findings,$(1)) &: $(NOTEBOOKS:%=notebooks/%.ipynb) $$(SHARED_$(1))
 	@printf '[3/6] wave $(1): '; $(PY) -m briefing.analysis.run_notebooks --params $(PARAMS) --wave $(1) --survey-path $(2) \
-	  --build $(BUILD)/waves/$(1) --shared $$(SHARED_$(1)) -- $$(filter %.ipynb,$$^)
+	  --build $(BUILD)/waves/$(1) --shared $$(SHARED_$(1)) --param withheld_path=$(BUILD)/waves/$(1)/withheld.json \
+	  -- $$(filter %.ipynb,$$^)
 
 $(BUILD)/waves/$(1)/findings.json: $(call wave_findings,$(1)) src/briefing/analysis/findings.py
 	@$(PY) -m briefing.analysis.findings $(call wave_findings,$(1)) --params $(PARAMS) --wave $(1) --alone --out $$@

@@ -196,7 +196,7 @@ def test_touching_a_template_rerenders_without_recomputing(built):
     (built / "report" / "templates" / "retention.md.j2").touch()
     plan = dry_run(built)
     assert "briefing.narrative.writer" in plan and "briefing.publication.render" in plan
-    assert "run_notebooks" not in plan and "briefing.inputs.validate" not in plan
+    assert "run_notebooks" not in plan and "briefing.inputs.check" not in plan
     make(built, "report", ENGINE="pandoc")
 
 
@@ -279,7 +279,7 @@ def test_a_wave_larger_than_its_population_fails_before_any_notebook(built):
         assert result.returncode != 0
         assert f"{survey.relative_to(built)}: rows 2 to {6 * len(rows) + 1:,} are {6 * len(rows):,} respondents" in result.stderr
         assert "cannot outnumber the PCNs they speak for" in result.stderr
-        assert "papermill" not in result.stdout and "briefing.inputs.validate" not in result.stdout
+        assert "papermill" not in result.stdout and "briefing.inputs.check" not in result.stdout
         assert {name: digest(built / "_output" / name) for name in OUTPUTS} == before
     finally:  # the file and its time restored: the shared build stays up to date
         survey.write_bytes(good)
