@@ -6,7 +6,6 @@
 REGIONS ?=
 EDITIONS_DIR := $(BUILD)/editions
 EDITIONS_PLAN := $(EDITIONS_DIR)/editions.mk
-WITHHELD := $(EDITIONS_DIR)/withheld.json
 
 ifneq ($(filter editions,$(MAKECMDGOALS)),)
 include $(EDITIONS_PLAN)
@@ -19,12 +18,8 @@ editions: $(OUT)/index.html ## Build England and every region's briefing into _o
 $(EDITIONS_PLAN): $(FRAME_FILE) $(PARAMS_MK) src/briefing/publication/editions.py FORCE
 	@$(PY) -m briefing.publication.editions plan --params $(PARAMS) --regions '$(REGIONS)'
 
-# Secondary suppression across every edition, decided once from the whole survey before any edition computes.
-$(WITHHELD): $(VALIDATED) $(FRAME_FILE) $(ANALYSIS_SRC) $(PARAMS_MK) $(EDITIONS_PLAN)
-	@$(PY) -m briefing.analysis.disclosure --params $(PARAMS) --regions '$(EDITION_REGIONS)' --wave $(WAVE) --out $@
-
 # Each edition's own make decides what is out of date there; this rule always asks it.
-$(EDITIONS_DIR)/%.status.json: $(WITHHELD) $(EDITIONS_PLAN) FORCE
+$(EDITIONS_DIR)/%.status.json: $(EDITIONS_PLAN) FORCE
 	@$(PY) -m briefing.publication.editions build $* --params $(PARAMS) --engine $(ENGINE) --out $(OUT) \
 	  --total $(words $(EDITION_SLUGS)) --venv $(VENV) --wave $(WAVE)
 

@@ -16,6 +16,7 @@ wave = None  # None: the wave named in params.yml
 survey_path = None  # None: params.yml's survey_file for the wave
 findings_path = "build/findings/{name}.json"  # relative to the project root
 figures_dir = "build/figures"
+withheld_path = None  # the build's disclosure plan (build/waves/<wave>/withheld.json); None: nothing withheld
 '''
 
 SETUP = '''\
@@ -23,7 +24,7 @@ from briefing.analysis import themes
 from briefing.analysis import findings as findings_io
 
 NOTEBOOK = "notebooks/{name}.ipynb"
-ctx = themes.load_context(params_path, wave=wave, survey_path=survey_path)
+ctx = themes.load_context(params_path, withheld_path, wave=wave, survey_path=survey_path)
 '''
 
 THEMES = {

@@ -33,7 +33,6 @@ class Params:
     codebook: str
     frame_file: str
     region: str | None
-    withheld_file: str | None
     small_pcn_max: int
     large_pcn_min: int
     confidence_level: float

@@ -1,5 +1,7 @@
 """Secondary suppression across editions: no hidden cell can be recovered by subtraction."""
 
+import pytest
+
 from briefing.analysis import disclosure, themes
 from briefing.analysis.disclosure import Cell
 from tests.conftest import ROOT
@@ -43,13 +45,16 @@ def test_a_small_base_alone_among_hidden_cells_takes_another_base_with_it():
     assert disclosure.protect(cells, [(("E", "x"), sorted(hidden))], hidden, {("A", "x")}, T) == (set(), {("B", "x")})
 
 
-def test_the_example_waves_plan_leaves_nothing_recoverable():
-    ctx = themes.load_context(ROOT / "params.yml", wave="2019")
+@pytest.mark.parametrize("wave", ["2019", "2020"])
+def test_the_example_waves_plan_leaves_nothing_recoverable(wave):
+    ctx = themes.load_context(ROOT / "params.yml", england=True, wave=wave)
     regions = sorted(ctx.frame["region"].unique())
-    withheld = disclosure.plan(ctx, regions)
-    assert "England" not in withheld  # England's figures are the same in `make report` and the editions
-    assert withheld["North West"] == {"workload_unmanageable_small": disclosure.SECONDARY}
-    assert withheld["East of England"]["workload_unmanageable_small"] == disclosure.SECONDARY_BASE  # South West's base is 7
+    withheld = disclosure.plan(ctx)
+    if wave == "2019":
+        assert "England" not in withheld
+        assert withheld["North West"] == {"workload_unmanageable_small": disclosure.SECONDARY}
+        assert withheld["East of England"]["workload_unmanageable_small"] == disclosure.SECONDARY_BASE  # South West's base is 7
+    assert sum(len(v) for v in withheld.values()) > 0
     for spec in ctx.codebook.findings_in(ctx.params.wave).values():
         hidden = []
         for region in regions:
@@ -58,4 +63,25 @@ def test_the_example_waves_plan_leaves_nothing_recoverable():
             reason = withheld.get(region, {}).get(spec.id)
             if cell.primary or reason:
                 hidden.append(cell.hidden_amounts(cell.base < T or reason == disclosure.SECONDARY_BASE))
-        assert not disclosure.is_disclosive(hidden, T), spec.id
+        assert not disclosure.is_disclosive(hidden, T), (wave, spec.id)
+
+
+def test_the_plan_is_made_from_england_whatever_the_edition():
+    region = themes.load_context(ROOT / "params.yml", wave="2019", region="London")
+    with pytest.raises(ValueError, match="England"):
+        disclosure.plan(region)
+    england = themes.load_context(ROOT / "params.yml", england=True, wave="2019", region="London")
+    assert england.params.region is None and len(england.survey) == 213
+
+
+def test_a_planned_england_figure_is_withheld_in_the_england_briefing(tmp_path):
+    """England's own cells can be withheld too (an England band recovered from the others): the plan's
+    'England' entry applies to the England briefing."""
+    plan = tmp_path / "withheld.json"
+    disclosure.write_plan({"England": {"plan_to_leave": disclosure.SECONDARY}, "London": {"plan_to_leave": disclosure.SECONDARY}}, plan)
+    england = themes.load_context(ROOT / "params.yml", plan, wave="2019")
+    by_id = {f.id: f for f in themes.survey_findings(england, "retention", "test")}
+    assert england.withheld == {"plan_to_leave": disclosure.SECONDARY}
+    assert by_id["plan_to_leave"].value is None and by_id["plan_to_leave"].extra["suppressed"]
+    north_west = themes.load_context(ROOT / "params.yml", plan, wave="2019", region="North West")
+    assert north_west.withheld == {}

@@ -7,6 +7,11 @@ overall count is the sum of its small, medium and large bands (medium is never p
 published cells of a table from its total reveals the sum of its hidden cells. This module withholds further
 cells (smallest base first) until, in every table with a published total, the hidden cells' numerators,
 complements and (where hidden) bases each sum to 0 or at least the threshold.
+
+Every build plans from the whole wave, England and every region in the frame, whichever edition it publishes:
+an edition for any region can be built at any time, so the England briefing from `make report` and every
+edition from `make editions` withhold the same figures, and building more editions never changes one already
+published. The plan is the build's own file (build/waves/<wave>/withheld.json), one per wave reported.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ import pandas as pd
 from briefing.analysis import stats, themes
 from briefing.analysis.findings import dumps
 
-ENGLAND = "England"
+ENGLAND = themes.ENGLAND
 SECONDARY = stats.SECONDARY
 SECONDARY_BASE = stats.SECONDARY_BASE
 BANDS = ("small", "medium", "large")
@@ -69,13 +74,15 @@ def band_tables(ctx: themes.Context) -> list[tuple[str, list[str]]]:
     return tables
 
 
-def plan(ctx: themes.Context, editions: list[str]) -> dict[str, dict[str, str]]:
-    """Which regions' findings to withhold, given England (ctx, unfiltered) and the regions with an edition."""
+def plan(ctx: themes.Context) -> dict[str, dict[str, str]]:
+    """Which findings to withhold in each area (England or a region), given England's context (unfiltered)."""
+    if ctx.params.region:
+        raise ValueError("disclosure control across editions plans from England's context (region: null)")
     regions = sorted(ctx.frame["region"].unique())
     cells = {(ENGLAND, key): cell for key, cell in area_cells(ctx.survey, ctx, True).items()}
     for region in regions:
         survey = ctx.survey[ctx.survey["region"] == region]
-        cells.update({(region, key): c for key, c in area_cells(survey, ctx, region in editions).items()})
+        cells.update({(region, key): c for key, c in area_cells(survey, ctx, True).items()})
     keys = sorted({key for _, key in cells})
     tables = [((ENGLAND, key), [(r, key) for r in regions]) for key in keys]
     tables += [((area, total), [(area, part) for part in parts]) for area in (ENGLAND, *regions)
@@ -120,21 +127,31 @@ def is_disclosive(hidden_amounts: list[tuple[int, int, int]], threshold: int) ->
     return any(1 <= sum(column) < threshold for column in zip(*hidden_amounts))
 
 
+def plan_table(withheld: dict[str, dict[str, str]]) -> pd.DataFrame:
+    """The plan as a table, for the notebook's output: one row per withheld figure."""
+    rows = [{"area": area, "finding": key, "rule": rule} for area, keys in withheld.items() for key, rule in keys.items()]
+    return pd.DataFrame(rows, columns=["area", "finding", "rule"])
+
+
+def write_plan(withheld: dict[str, dict[str, str]], path: str | Path) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(dumps({"rule": SECONDARY, "withheld": withheld}), encoding="utf-8")
+    return path
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--params", default=None)
-    parser.add_argument("--regions", required=True, help="the regions with an edition, separated by |")
+    parser.add_argument("--wave", default=None, help="the wave (default: params.yml's)")
+    parser.add_argument("--survey-path", default=None, help="the wave's file (default: params.yml's pattern)")
     parser.add_argument("--out", required=True, type=Path)
-    parser.add_argument("--wave", default=None, help="the reported wave (default: params.yml's)")
     args = parser.parse_args(argv)
-    ctx = themes.load_context(args.params, wave=args.wave)
-    if ctx.params.region:
-        raise SystemExit(f"{args.params}: disclosure control across editions starts from England (region: null)")
-    withheld = plan(ctx, [r for r in args.regions.split("|") if r])
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(dumps({"rule": SECONDARY, "withheld": withheld}), encoding="utf-8")
+    ctx = themes.load_context(args.params, england=True, wave=args.wave, survey_path=args.survey_path)
+    withheld = plan(ctx)
+    write_plan(withheld, args.out)
     count = sum(len(v) for v in withheld.values())
-    print(f"disclosure: {count} regional figure(s) withheld so no suppressed figure can be recovered by subtraction")
+    print(f"disclosure: {count} figure(s) withheld so no suppressed figure can be recovered by subtraction")
 
 
 if __name__ == "__main__":

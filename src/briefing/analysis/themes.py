@@ -24,6 +24,7 @@ from briefing.inputs.validate import read_survey
 from briefing.inputs.waves import wave_inputs
 
 SIZE_BANDS = ("small", "medium", "large")
+ENGLAND = "England"  # the area of a briefing with no region, in the disclosure plan
 
 
 @dataclass
@@ -45,35 +46,39 @@ class Context:
         return [self.params.survey_path, self.params.codebook, self.params.frame_file]
 
 
-def load_context(params_path: str | Path | None = None, **overrides) -> Context:
-    """Parameters (params.yml, overridden by papermill's values), the validated wave, the frame; region-filtered."""
+def load_context(params_path: str | Path | None = None, withheld_path: str | Path | None = None, england: bool = False,
+                 **overrides) -> Context:  # fmt: skip
+    """Parameters (params.yml, overridden by papermill's values), the validated wave, the frame; region-filtered
+    (england=True: the whole of England, whatever the region). `withheld_path`: the build's disclosure plan
+    (briefing.analysis.disclosure), whose figures for this area are withheld (secondary suppression)."""
     root = config.find_root(Path(params_path).resolve().parent if params_path else None)
     params = config.load(params_path, **overrides)
     # Each wave against its own year's frame (checked: a wave paired with another year's frame is an error).
     inputs = wave_inputs(root, params, params.wave)
-    params = dataclasses.replace(params, frame_file=inputs.frame_file, frame_year=inputs.frame_year)
+    params = dataclasses.replace(params, frame_file=inputs.frame_file, frame_year=inputs.frame_year,
+                                 region=None if england else params.region)  # fmt: skip
     codebook = load_codebook(root / params.codebook)
     survey = read_survey(root / params.survey_path, codebook, params.wave)
     frame = load_frame(root / params.frame_file)
+    withheld = read_withheld(root, withheld_path, params.region or ENGLAND)
     if not params.region:
-        return Context(params, codebook, survey, frame, root)
+        return Context(params, codebook, survey, frame, root, withheld=withheld)
     here = frame["region"] == params.region
     if not here.any():
         known = ", ".join(sorted(frame["region"].unique()))
         raise ValueError(f"params.yml: region {params.region!r} matches no PCN in {params.frame_file} (regions: {known})")
     in_region = survey["region"] == params.region
     rest = Context(params, codebook, survey[~in_region].reset_index(drop=True), frame[~here].reset_index(drop=True), root)
-    withheld = read_withheld(root, params)
     return Context(params, codebook, survey[in_region].reset_index(drop=True), frame[here].reset_index(drop=True),
                    root, rest, withheld)  # fmt: skip
 
 
-def read_withheld(root: Path, params: config.Params) -> dict[str, str]:
-    """This region's findings withheld by secondary suppression (briefing.analysis.disclosure), if any."""
-    if not params.withheld_file:
+def read_withheld(root: Path, path: str | Path | None, area: str) -> dict[str, str]:
+    """The area's findings withheld by secondary suppression (briefing.analysis.disclosure), if a plan is given."""
+    if not path:
         return {}
-    plan = json.loads((root / params.withheld_file).read_text(encoding="utf-8"))
-    return plan.get("withheld", {}).get(params.region, {})
+    plan = json.loads((root / path).read_text(encoding="utf-8"))
+    return plan.get("withheld", {}).get(area, {})
 
 
 def load_frame(path: Path) -> pd.DataFrame:
