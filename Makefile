@@ -45,10 +45,8 @@ endif
 CORE_SRC := $(addprefix src/briefing/,__init__.py config.py yamlfile.py)
 INPUTS_SRC := $(wildcard src/briefing/inputs/*.py)
 ANALYSIS_SRC := $(CORE_SRC) $(INPUTS_SRC) $(wildcard src/briefing/analysis/*.py) src/briefing/narrative/prose.py src/briefing/publication/charts.py src/briefing/publication/theme_charts.py $(wildcard report/fonts/*.ttf report/fonts/*.otf report/fonts/*.woff2)
-NOTEBOOKS := $(filter-out change,$(sort $(basename $(notdir $(wildcard notebooks/*.ipynb)))))
-wave_findings = $(NOTEBOOKS:%=$(BUILD)/waves/$(1)/findings/%.json)
-FINDINGS := $(call wave_findings,$(WAVE))
-VALIDATED := $(BUILD)/waves/$(WAVE)/validated.ok
+NOTEBOOKS := $(filter-out change disclosure,$(sort $(basename $(notdir $(wildcard notebooks/*.ipynb)))))
+FINDINGS := $(NOTEBOOKS:%=$(BUILD)/waves/$(WAVE)/findings/%.json)
 CHANGE := $(if $(COMPARE_WAVE),$(BUILD)/findings/change.json)
 WAVE_FILES := $(wildcard $(subst {wave},*,$(SURVEY_FILE)) $(subst {wave},*,$(basename $(SURVEY_FILE))).meta.yml)
 TEMPLATES := $(wildcard report/templates/*.j2)
@@ -126,45 +124,35 @@ endif
 $(BUILD)/engine $(BUILD)/build-context: ; @mkdir -p $(@D); touch $@
 
 # --- compute: each wave on its own (its survey, its frame), then the change between them -------------------------
-# wave_rules(wave, survey file, frame file): the wave against its frame first (two columns: fails at once, even on
-# a huge file), then the wave on its own; then its theme notebooks and its merged findings.
-# All of a wave's stale notebooks run in ONE Jupyter kernel (briefing.analysis.run_notebooks: papermill's engine,
-# handed a kernel started once); each leaves its executed copy in build/waves/<wave>/executed/. The runner reruns
-# only the notebooks whose findings are older than the notebook itself or a shared input.
+# Each wave is checked first: against its frame (two columns: fails at once, even on a huge file), then against
+# the codebook. Then every notebook of the build runs in ONE Jupyter kernel (briefing.analysis.run_notebooks:
+# papermill's engine, handed a kernel started once): for each wave its disclosure plan, its theme notebooks and
+# its merged findings; then the change between the waves. Each executed copy is kept under build/ for audit.
+# One grouped target: the runner reruns only the steps older than their own inputs, then marks all of them
+# current (so make's view stays exact).
 define wave_rules
 $(BUILD)/waves/$(1)/validated.ok: $(2) $(3) $(CODEBOOK) $(PARAMS_VALUES) $(wildcard data/raw/*.meta.yml data/reference/*.meta.yml) \
   src/briefing/inputs/check.py src/briefing/inputs/validate.py src/briefing/inputs/codebook.py src/briefing/inputs/crosscheck.py \
   src/briefing/inputs/frame.py
 	@printf '[2/6] '; $(PY) -m briefing.inputs.check --params $(PARAMS) --wave $(1) --frame-file $(3)
 	@mkdir -p $$(@D); touch $$@
-
-# Disclosure control across editions, planned from the whole wave (England and every region) by every build.
-$(BUILD)/waves/$(1)/withheld.json: $(BUILD)/waves/$(1)/validated.ok $(3) $(ANALYSIS_SRC) $(PARAMS_VALUES)
-	@$(PY) -m briefing.analysis.disclosure --params $(PARAMS) --wave $(1) --survey-path $(2) --out $$@ >/dev/null
-
-SHARED_$(1) := $(BUILD)/waves/$(1)/validated.ok $(3) $(ANALYSIS_SRC) $(PARAMS_VALUES) $(BUILD)/waves/$(1)/withheld.json
-$(call wave_findings,$(1)) &: $(NOTEBOOKS:%=notebooks/%.ipynb) $$(SHARED_$(1))
-	@printf '[3/6] wave $(1): '; $(PY) -m briefing.analysis.run_notebooks --params $(PARAMS) --wave $(1) --survey-path $(2) \
-	  --build $(BUILD)/waves/$(1) --shared $$(SHARED_$(1)) --param withheld_path=$(BUILD)/waves/$(1)/withheld.json \
-	  -- $$(filter %.ipynb,$$^)
-
-$(BUILD)/waves/$(1)/findings.json: $(call wave_findings,$(1)) src/briefing/analysis/findings.py
-	@$(PY) -m briefing.analysis.findings $(call wave_findings,$(1)) --params $(PARAMS) --wave $(1) --alone --out $$@
 endef
 $(eval $(call wave_rules,$(WAVE),$(SURVEY_PATH),$(FRAME_FILE)))
 ifneq ($(COMPARE_WAVE),)
 $(eval $(call wave_rules,$(COMPARE_WAVE),$(COMPARE_SURVEY_PATH),$(COMPARE_FRAME_FILE)))
 endif
 
-# The change between the waves: its own notebook, through the same runner (its findings: build/findings/change.json).
-CHANGE_SHARED := $(BUILD)/waves/$(WAVE)/findings.json $(BUILD)/waves/$(COMPARE_WAVE)/findings.json $(ANALYSIS_SRC) \
-  src/briefing/publication/change_charts.py
-$(BUILD)/findings/change.json: notebooks/change.ipynb $(CHANGE_SHARED)
-	@printf '[3/6] change: '; $(PY) -m briefing.analysis.run_notebooks --params $(PARAMS) --wave $(WAVE) --survey-path $(SURVEY_PATH) \
-	  --build $(BUILD) --shared $(CHANGE_SHARED) --param compare_wave=$(COMPARE_WAVE) \
-	  --param current_path=$(BUILD)/waves/$(WAVE)/findings.json --param previous_path=$(BUILD)/waves/$(COMPARE_WAVE)/findings.json -- $<
+BUILD_WAVES := $(WAVE) $(COMPARE_WAVE)
+COMPUTED := $(BUILD_WAVES:%=$(BUILD)/waves/%/findings.json) $(CHANGE)
+COMPUTE_SHARED := $(ANALYSIS_SRC) src/briefing/publication/change_charts.py $(PARAMS_VALUES)
+$(COMPUTED) &: $(wildcard notebooks/*.ipynb) $(BUILD_WAVES:%=$(BUILD)/waves/%/validated.ok) $(FRAME_FILE) $(COMPARE_FRAME_FILE) \
+  $(COMPUTE_SHARED)
+	@$(PY) -m briefing.analysis.run_notebooks --params $(PARAMS) --build $(BUILD) --wave $(WAVE) $(SURVEY_PATH) $(FRAME_FILE) \
+	  $(if $(COMPARE_WAVE),--wave $(COMPARE_WAVE) $(COMPARE_SURVEY_PATH) $(COMPARE_FRAME_FILE) --compare $(COMPARE_WAVE)) \
+	  --shared $(COMPUTE_SHARED) -- $(wildcard notebooks/*.ipynb)
 
-$(BUILD)/findings.json: $(FINDINGS) $(CHANGE) $(BUILD)/selection src/briefing/analysis/findings.py
+# The reported wave's notebook findings (and the change), with the comparison resolved: the briefing's figures.
+$(BUILD)/findings.json: $(COMPUTED) $(BUILD)/selection src/briefing/analysis/findings.py
 	@printf '[4/6] '; $(PY) -m briefing.analysis.findings $(FINDINGS) $(CHANGE) --params $(PARAMS) --wave $(WAVE) --out $@
 
 $(BUILD)/narrative.stamp: $(BUILD)/findings.json $(TEMPLATES) data/context/context_figures.yml data/quotes.yml $(CODEBOOK) \

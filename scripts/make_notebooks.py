@@ -94,6 +94,32 @@ def landscape_notebook():
     ]
 
 
+DISCLOSURE_PARAMETERS = '''\
+# Parameters: papermill injects the Makefile's values after this cell.
+params_path = None  # None: the params.yml of this project
+wave = None  # None: the wave named in params.yml
+survey_path = None  # None: params.yml's survey_file for the wave
+withheld_path = "build/waves/{wave}/withheld.json"  # the plan this notebook writes
+'''
+
+
+def disclosure_notebook():
+    return [
+        new_markdown_cell("# Disclosure control across editions\n\nWhich figures are withheld (secondary suppression) so "
+                          "that no suppressed figure can be worked out by subtracting published ones: a region from "
+                          "England, one region from the others, one size band from the overall figure. Planned from "
+                          "the whole wave, England and every region in the frame, whichever edition this build is "
+                          "for: the England briefing and every regional edition withhold the same figures "
+                          "(`briefing.analysis.disclosure`). The theme notebooks read the plan."),
+        new_code_cell(DISCLOSURE_PARAMETERS, metadata={"tags": ["parameters"]}),
+        new_code_cell("from briefing.analysis import disclosure, themes\n\n"
+                      "england = themes.load_context(params_path, england=True, wave=wave, survey_path=survey_path)\n"
+                      "withheld = disclosure.plan(england)\n"
+                      "disclosure.plan_table(withheld)"),
+        new_code_cell("disclosure.write_plan(withheld, withheld_path)"),
+    ]
+
+
 CHANGE_PARAMETERS = '''\
 # Parameters: papermill injects the Makefile's values after this cell.
 params_path = None  # None: the params.yml of this project
@@ -141,3 +167,4 @@ if __name__ == "__main__":
     write("landscape", landscape_notebook())
     write("change", change_notebook())
     write("overview", overview_notebook())
+    write("disclosure", disclosure_notebook())

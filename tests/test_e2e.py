@@ -210,14 +210,15 @@ def test_touching_the_stylesheet_only_rerenders(built):
 
 
 def test_touching_one_notebook_reruns_only_that_notebook(built):
-    """For each wave (the reported one and its comparison) the runner reruns only that notebook, in one kernel;
-    then the change between them."""
+    """For each wave (the reported one and its comparison) the runner reruns only that notebook, then the change
+    between them: one runner, so one kernel, for the whole build."""
     waves = [built / "build" / "waves" / wave / "executed" for wave in ("2020", "2019")]
     before = {p: p.stat().st_mtime_ns for folder in waves for p in folder.glob("*.ipynb")}
     time.sleep(1.1)
     (built / "notebooks" / "retention.ipynb").touch()
     plan = dry_run(built)
-    assert "--build build/waves/2020 " in plan and "--build build/waves/2019 " in plan  # each wave's runner
+    assert plan.count("briefing.analysis.run_notebooks") == 1
+    assert "--wave 2020 data/raw/pcn_cd_survey_2020.csv" in plan and "--compare 2019" in plan
     result = make(built, "report", ENGINE="pandoc")
     assert result.stdout.count("notebooks: 1 run in one kernel (retention)") == 2
     assert "notebooks: 1 run in one kernel (change)" in result.stdout
@@ -226,10 +227,11 @@ def test_touching_one_notebook_reruns_only_that_notebook(built):
 
 
 def test_build_log_is_one_counted_line_per_step_without_kernel_warnings(second_compute):
-    """Steps 2 and 3 run once per wave (each line names its wave) and once for the change; the count runs 1 to 5."""
+    """Step 2 runs once per wave; step 3, one kernel for the build, logs a line per wave and one for the change;
+    the count runs 1 to 5."""
     project, result = second_compute
     steps = [line for line in result.stdout.splitlines() if line.startswith("[")]
-    assert [line[:5] for line in steps] == ["[1/6]", "[2/6]", "[3/6]", "[2/6]", "[3/6]", "[3/6]", "[4/6]", "[5/6]"]
+    assert [line[:5] for line in steps] == ["[1/6]", "[2/6]", "[2/6]", "[3/6]", "[3/6]", "[3/6]", "[4/6]", "[5/6]"]
     assert sum(line.startswith("[3/6] wave 2020: notebooks:") for line in steps) == 1
     assert sum(line.startswith("[3/6] wave 2019: notebooks:") for line in steps) == 1
     assert "without encryption" not in result.stdout + result.stderr

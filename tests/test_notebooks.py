@@ -1,9 +1,11 @@
 """Notebooks are thin, parameterised for papermill, and committed without outputs."""
 
 import json
+import re
 
 import pytest
 
+from briefing.analysis import run_notebooks
 from tests.conftest import ROOT
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -13,14 +15,25 @@ def test_there_are_notebooks():
     assert len(NOTEBOOKS) >= 3
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
-def test_one_parameters_cell_with_wave_and_paths(path):
+def declared_parameters(path):
     cells = json.loads(path.read_text())["cells"]
     tagged = [c for c in cells if "parameters" in c.get("metadata", {}).get("tags", [])]
-    assert len(tagged) == 1
-    source = "".join(tagged[0]["source"])
-    for name in ("wave", "survey_path", "findings_path", "figures_dir", "params_path"):
-        assert f"{name} =" in source
+    assert len(tagged) == 1, path.name
+    return set(re.findall(r"^(\w+) =", "".join(tagged[0]["source"]), re.MULTILINE))
+
+
+def test_each_notebook_declares_every_parameter_the_runner_gives_it(tmp_path):
+    """papermill injects what the runner passes; a parameter the notebook does not declare would be a silent
+    default there (papermill only warns)."""
+    steps = []
+    for wave in ("2020", "2019"):
+        jobs, _ = run_notebooks.wave_plan(wave, "s.csv", "f.csv", tmp_path, NOTEBOOKS, "params.yml", [])
+        steps += jobs
+    steps.append(run_notebooks.change_job("2020", "2019", tmp_path, NOTEBOOKS, "params.yml", [], "s.csv"))
+    assert {job.notebook for job in steps} == set(NOTEBOOKS)
+    for job in steps:
+        assert set(job.parameters) <= declared_parameters(job.notebook), job.notebook.name
+        assert {"params_path", "wave", "survey_path"} <= declared_parameters(job.notebook)
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

@@ -1,17 +1,20 @@
-"""Run the theme notebooks in ONE Jupyter kernel, the way Quarto keeps a kernel alive between renders.
+"""Run every notebook of a build in ONE Jupyter kernel, the way Quarto keeps a kernel alive between renders.
 
 Each notebook is still a real parameterised notebook: papermill injects the parameters and writes the executed
-copy (outputs included) under build/executed/ for audit. What changes is the engine: papermill's own nbclient
-engine is handed a kernel that this process started once, instead of starting one per notebook (about 2 s each).
+copy (outputs included) under build/ for audit. What changes is the engine: papermill's own nbclient engine is
+handed a kernel that this process started once, instead of starting one per notebook (about 2 s each).
 Between notebooks the kernel's namespace is cleared (`%reset -f`, figures closed), so each notebook sees only what
 it imports and computes itself; imported modules stay loaded, which is where the time goes otherwise.
 
 The kernel talks over IPC (local sockets) rather than TCP, so no traffic crosses the network stack and ipykernel
 has no reason to warn about TCP without encryption.
 
-Only stale notebooks run: a notebook's findings file missing, or older than the notebook or a shared input.
-Usage (the Makefile's notebook rule): python -m briefing.analysis.run_notebooks --params P --wave W
-  --survey-path S --build build --shared <shared inputs> [--param NAME=VALUE ...] -- notebooks/a.ipynb ...
+A build is, for each wave (the reported one, then the one it is compared with): the disclosure plan
+(notebooks/disclosure.ipynb, build/waves/<wave>/withheld.json), each theme notebook, and the merge of the wave's
+findings (build/waves/<wave>/findings.json); then the change between the waves (build/findings/change.json).
+Only stale steps run: an output missing, older than one of its inputs, or depending on an output remade now.
+Usage (the Makefile's notebook rule): python -m briefing.analysis.run_notebooks --params P --build build
+  --wave W SURVEY FRAME [--wave W2 SURVEY2 FRAME2 --compare W2] --shared <shared inputs> -- notebooks/*.ipynb
 """
 
 from __future__ import annotations
@@ -20,18 +23,23 @@ import argparse
 import contextlib
 import functools
 import logging
+import os
 import sys
 import tempfile
 import time
 import traceback
+from dataclasses import dataclass
 from pathlib import Path
 
 from jupyter_client.manager import KernelManager
+
+from briefing.analysis import findings as findings_io
 
 ENGINE_NAME = "briefing-shared-kernel"
 RESET = "%reset -f\nimport matplotlib.pyplot as _plt\n_plt.close('all')\ndel _plt\n"
 # What every notebook imports: loaded while this process is still importing papermill (the two overlap).
 WARM_UP = "import briefing.analysis.themes, briefing.publication.charts"
+DISCLOSURE, CHANGE = "disclosure", "change"  # notebooks with a fixed place: before a wave's themes, after both waves
 
 
 @functools.cache
@@ -99,10 +107,128 @@ def is_stale(notebook: Path, findings: Path, shared: list[Path]) -> bool:
     return any(p.stat().st_mtime > built for p in (notebook, *shared) if p.exists())
 
 
+@dataclass
+class Job:
+    """One notebook run: its parameters, the file it writes, and the inputs that make that file stale."""
+
+    notebook: Path
+    folder: Path  # its executed copy goes to folder/executed/
+    output: Path
+    parameters: dict[str, str]
+    inputs: list[Path]
+    step: str  # the log line it is counted in: "wave 2020" or "change"
+
+
+@dataclass
+class Merge:
+    """A wave's notebook findings merged into its findings.json (in this process: no kernel needed)."""
+
+    wave: str
+    sources: list[Path]
+    output: Path
+    inputs: list[Path]
+
+
+def wave_plan(wave: str, survey: str, frame: str, build: Path, notebooks: list[Path], params_path: str,
+              shared: list[Path]) -> tuple[list[Job], Merge]:  # fmt: skip
+    """A wave's notebooks: its disclosure plan first (the theme notebooks read it), then each theme."""
+    folder = build / "waves" / wave
+    wave_shared = [folder / "validated.ok", Path(frame), *shared]
+    plan = folder / "withheld.json"
+    common = {"params_path": params_path, "wave": wave, "survey_path": survey, "withheld_path": str(plan)}
+    jobs = [Job(nb, folder, plan, common, [nb, *wave_shared], f"wave {wave}") for nb in notebooks if nb.stem == DISCLOSURE]
+    for nb in notebooks:
+        if nb.stem in (DISCLOSURE, CHANGE):
+            continue
+        findings = folder / "findings" / f"{nb.stem}.json"
+        parameters = {**common, "findings_path": str(findings), "figures_dir": str(folder / "figures")}
+        jobs.append(Job(nb, folder, findings, parameters, [nb, *wave_shared, plan], f"wave {wave}"))
+    sources = [job.output for job in jobs if job.notebook.stem != DISCLOSURE]
+    merge = Merge(wave, sources, folder / "findings.json", [*sources, *shared])  # shared: findings.py among them
+    return jobs, merge
+
+
+def change_job(wave: str, compare: str, build: Path, notebooks: list[Path], params_path: str, shared: list[Path],
+               survey: str) -> Job:  # fmt: skip
+    notebook = next(nb for nb in notebooks if nb.stem == CHANGE)
+    current, previous = (build / "waves" / w / "findings.json" for w in (wave, compare))
+    parameters = {"params_path": params_path, "wave": wave, "compare_wave": compare, "survey_path": survey,
+                  "current_path": str(current), "previous_path": str(previous),
+                  "findings_path": str(build / "findings" / "change.json"), "figures_dir": str(build / "figures")}  # fmt: skip
+    return Job(notebook, build, build / "findings" / "change.json", parameters, [notebook, current, previous, *shared], "change")
+
+
+def stale_outputs(steps: list[Job | Merge]) -> set[Path]:
+    """The outputs to remake, in order: a step is stale when its output is missing or older than an input, or
+    when an input is itself being remade (a new disclosure plan reruns the themes that read it)."""
+    remade: set[Path] = set()
+    for step in steps:
+        if any(i in remade for i in step.inputs) or is_stale(step.inputs[0], step.output, step.inputs[1:]):
+            remade.add(step.output)
+    return remade
+
+
+def run(notebooks: list[Path], build: Path, parameters: dict[str, str], root: Path) -> list[Path]:
+    """Execute each notebook in the shared kernel; its executed copy goes to build/executed/."""
+    jobs = [Job(nb, build, build / "findings" / f"{nb.stem}.json",
+                {**parameters, "findings_path": str(build / "findings" / f"{nb.stem}.json"),
+                 "figures_dir": str(build / "figures")}, [nb], "") for nb in notebooks]  # fmt: skip
+    with shared_kernel(root):
+        for job in jobs:
+            execute(job, root)
+    return notebooks
+
+
+def execute(job: Job, root: Path) -> None:
+    """One notebook in the shared kernel (started by the caller); its executed copy kept for audit."""
+    import papermill
+
+    executed = job.folder / "executed" / job.notebook.name
+    for folder in (executed.parent, job.output.parent):
+        folder.mkdir(parents=True, exist_ok=True)
+    try:
+        papermill.execute_notebook(  # the executed copy is saved at the end (and on failure), not per cell
+            str(job.notebook), str(executed), engine_name=ENGINE_NAME, cwd=str(root), progress_bar=False,
+            request_save_on_cell_execute=False, parameters=job.parameters,
+        )  # fmt: skip
+    except Exception as error:
+        raise NotebookFailed(job.notebook, cause_of(error), executed) from error
+
+
+def merge_wave(merge: Merge, params_path: str) -> None:
+    merged = findings_io.merge(merge.sources, findings_io.resolved_params(params_path, merge.wave, compared=False))
+    merge.output.parent.mkdir(parents=True, exist_ok=True)
+    merge.output.write_text(findings_io.dumps(merged), encoding="utf-8")
+
+
+def run_build(steps: list[Job | Merge], params_path: str, root: Path, log=print) -> int:
+    """Run the stale steps, every notebook in ONE kernel (started only if a notebook is stale); one log line
+    per step (each wave, then the change). Returns how many notebooks ran."""
+    remade = stale_outputs(steps)
+    todo = [s for s in steps if s.output in remade]
+    ran, kernel = 0, contextlib.ExitStack()
+    with kernel:
+        if any(isinstance(s, Job) for s in todo):
+            kernel.enter_context(shared_kernel(root))
+        for name in dict.fromkeys(s.step if isinstance(s, Job) else f"wave {s.wave}" for s in todo):
+            start, names = time.perf_counter(), []
+            for step in todo:
+                if isinstance(step, Job) and step.step == name:
+                    execute(step, root)
+                    names.append(step.notebook.stem)
+                elif isinstance(step, Merge) and f"wave {step.wave}" == name:
+                    merge_wave(step, params_path)
+            if names:
+                log(f"[3/6] {name}: notebooks: {len(names)} run in one kernel ({', '.join(names)}) "
+                    f"in {time.perf_counter() - start:.1f} s")  # fmt: skip
+            ran += len(names)
+    return ran
+
+
 class NotebookFailed(RuntimeError):
-    def __init__(self, notebook: Path, cause: str):
+    def __init__(self, notebook: Path, cause: str, executed: Path | None = None):
         super().__init__(f"{notebook}: {cause}")
-        self.notebook, self.cause = notebook, cause
+        self.notebook, self.cause, self.executed = notebook, cause, executed
 
 
 def cause_of(error: BaseException) -> str:
@@ -111,62 +237,45 @@ def cause_of(error: BaseException) -> str:
     return f"{name}: {value}"
 
 
-def run(notebooks: list[Path], build: Path, parameters: dict[str, str], root: Path) -> list[Path]:
-    """Execute each notebook in the shared kernel; its executed copy goes to build/executed/."""
-    done = []
-    with shared_kernel(root):
-        for notebook in notebooks:
-            executed = build / "executed" / notebook.name
-            findings = build / "findings" / f"{notebook.stem}.json"
-            for folder in (executed.parent, findings.parent, build / "figures"):
-                folder.mkdir(parents=True, exist_ok=True)
-            try:
-                import papermill
-
-                papermill.execute_notebook(  # the executed copy is saved at the end (and on failure), not per cell
-                    str(notebook), str(executed), engine_name=ENGINE_NAME, cwd=str(root), progress_bar=False,
-                    request_save_on_cell_execute=False,
-                    parameters={**parameters, "findings_path": str(findings), "figures_dir": str(build / "figures")},
-                )  # fmt: skip
-            except Exception as error:
-                raise NotebookFailed(notebook, cause_of(error)) from error
-            done.append(notebook)
-    return done
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--params", required=True)
-    parser.add_argument("--wave", required=True)
-    parser.add_argument("--survey-path", required=True)
     parser.add_argument("--build", default="build", type=Path)
+    parser.add_argument("--wave", nargs=3, action="append", required=True, metavar=("WAVE", "SURVEY", "FRAME"),
+                        help="a wave to compute: its survey file and its frame (the reported wave first)")
+    parser.add_argument("--compare", default=None, help="the comparison wave: the change notebook runs after both")
     parser.add_argument("--shared", nargs="*", default=[], type=Path, help="inputs every notebook depends on")
-    parser.add_argument("--all", action="store_true", help="run every notebook, stale or not")
-    parser.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
-                        help="a further parameter for every notebook (e.g. the change notebook's compare_wave)")
     parser.add_argument("notebooks", nargs="+", type=Path)
     args = parser.parse_args(argv)
     logging.getLogger("papermill").setLevel(logging.WARNING)
-    stale = [nb for nb in args.notebooks
-             if args.all or is_stale(nb, args.build / "findings" / f"{nb.stem}.json", args.shared)]  # fmt: skip
-    if not stale:
-        return 0
-    parameters = {"params_path": args.params, "wave": args.wave, "survey_path": args.survey_path,
-                  **dict(item.split("=", 1) for item in args.param)}  # fmt: skip
+    steps: list[Job | Merge] = []
+    for wave, survey, frame in args.wave:
+        jobs, merge = wave_plan(wave, survey, frame, args.build, args.notebooks, args.params, args.shared)
+        steps += [*jobs, merge]
+    outputs = [s.output for s in steps if isinstance(s, Merge)]
+    if args.compare:
+        wave, survey = args.wave[0][:2]
+        steps.append(change_job(wave, args.compare, args.build, args.notebooks, args.params, args.shared, survey))
+        outputs.append(steps[-1].output)
     log = args.build / "logs" / "notebooks.log"
-    start = time.perf_counter()
     try:
-        run(stale, args.build, parameters, Path.cwd())
+        run_build(steps, args.params, Path.cwd())
     except NotebookFailed as failure:
         log.parent.mkdir(parents=True, exist_ok=True)
         log.write_text(traceback.format_exc(), encoding="utf-8")
-        executed = args.build / "executed" / failure.notebook.name
         print(f"notebooks: {failure.notebook.name} failed: {failure.cause}\n"
-              f"  the executed copy is {executed}; the traceback is in {log}", file=sys.stderr)  # fmt: skip
+              f"  the executed copy is {failure.executed}; the traceback is in {log}", file=sys.stderr)  # fmt: skip
         return 1
-    names = ", ".join(nb.stem for nb in stale)
-    print(f"notebooks: {len(stale)} run in one kernel ({names}) in {time.perf_counter() - start:.1f} s")
+    touch(outputs)
     return 0
+
+
+def touch(outputs: list[Path]) -> None:
+    """Mark this build's outputs up to date: make asked for all of them (one grouped target), and every one the
+    runner did not remake it found current by its finer, per-notebook rule."""
+    now = time.time()
+    for path in outputs:
+        os.utime(path, (now, now))
 
 
 if __name__ == "__main__":
