@@ -1,12 +1,15 @@
-"""Benchmark the pipeline: cold builds of one wave (beside its in-process floor) and of two waves, a no-op build,
-a rebuild after one input changes, and every edition cold.
+"""Benchmark the pipeline: the England cold build (`make report`) beside its in-process floor, a one-wave cold
+build beside its own, a no-op build, a rebuild after one input changes, and every edition cold and unchanged.
 
-Runs in a fresh copy of the project (the environment is reused), several times each, and prints the median
-time of every stage: environment check, validation, the notebooks (one shared kernel), merge, narrative, each
-render format; then the render step by engine side by side (pandoc + Typst, Quarto, and Quarto's floor: a
-one-line document). The floor of the build is the six notebooks' code run in one Python process without Jupyter,
-measured in the same run. Usage: `make bench` or `.venv/bin/python scripts/bench.py [--runs N] [--engine pandoc]`.
-Timings live here, never in tests.
+Runs in fresh copies of the project (the environment is reused), several times each, and prints medians. A cold
+build is one `make report` call, as a user runs it; its stages are the gaps between the counted lines of its log
+(parameters, each wave's validation, each wave's notebooks and the change in the build's one kernel, merge,
+narrative, render), and the render step's formats come from the renderer's own timings. Then the render step by
+engine side by side (pandoc + Typst, Quarto, and Quarto's floor: a one-line document). The floor of a build is
+the same notebooks (the runner's own plan and parameters) with their code cells run in one plain Python process,
+without Jupyter, make or render, measured in the same run.
+Usage: `make bench` or `.venv/bin/python scripts/bench.py [--runs N] [--engine pandoc]`. Timings live here,
+never in tests.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import re
 import tempfile
 import time
 from pathlib import Path
@@ -27,16 +31,31 @@ sys.path.insert(0, str(ROOT))
 from tests.conftest import copy_project  # noqa: E402  (the same clean copy the end-to-end tests use)
 
 
+# The floor: the same notebooks the build runs (the runner's own plan, parameters injected), their code cells
+# executed in ONE plain Python process: no Jupyter, no make, no render. Arguments: the build's parameters.
 FLOOR = """
-import nbformat, tempfile, pathlib
-out = pathlib.Path(tempfile.mkdtemp())
-for path in sorted(p for p in pathlib.Path("notebooks").glob("*.ipynb") if p.stem != "change"):  # one wave's
+import sys, tempfile, pathlib, nbformat
+from briefing.analysis import run_notebooks as rn
+params, wave, survey, frame, compare, compare_survey, compare_frame = sys.argv[1:]
+build = pathlib.Path(tempfile.mkdtemp())
+notebooks = sorted(pathlib.Path("notebooks").glob("*.ipynb"))
+steps = []
+for w, s, f in [(wave, survey, frame)] + ([(compare, compare_survey, compare_frame)] if compare else []):
+    jobs, merge = rn.wave_plan(w, s, f, build, notebooks, params, [])
+    steps += [*jobs, merge]
+if compare:
+    steps.append(rn.change_job(wave, compare, build, notebooks, params, [], survey))
+for step in steps:
+    if isinstance(step, rn.Merge):
+        rn.merge_wave(step, params)
+        continue
+    step.output.parent.mkdir(parents=True, exist_ok=True)
     namespace = {}
-    for cell in nbformat.read(path, as_version=4).cells:
+    for cell in nbformat.read(step.notebook, as_version=4).cells:
         if cell.cell_type == "code":
             exec(cell.source, namespace)
             if "parameters" in cell.metadata.get("tags", []):
-                namespace.update(findings_path=str(out / (path.stem + ".json")), figures_dir=str(out))
+                namespace.update(step.parameters)
 """
 
 
@@ -47,48 +66,51 @@ class Build:
         self.params_mk = f"build/params{f'-wave-{wave}' if wave else ''}.mk"
 
     def make(self, *targets: str) -> float:
+        return self.make_logged(*targets)[0]
+
+    def make_logged(self, *targets: str) -> tuple[float, list[tuple[float, str]]]:
+        """Run make; the total time and each line of its log with the time it was printed."""
         env = {**os.environ, "BRIEFING_TIMINGS": str(self.project / "build" / "render-timings.json")}
         start = time.perf_counter()
-        subprocess.run(["make", "--no-print-directory", "-s", *targets, *self.variables], cwd=self.project,
-                       check=True, capture_output=True, env=env)  # fmt: skip
-        return time.perf_counter() - start
+        command = ["make", "--no-print-directory", "-s", *targets, *self.variables]
+        with subprocess.Popen(command, cwd=self.project, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              env=env) as process:  # fmt: skip
+            lines = [(time.perf_counter() - start, line.rstrip()) for line in process.stdout]
+            error = process.stderr.read()
+        if process.returncode:
+            raise subprocess.CalledProcessError(process.returncode, command, "\n".join(l for _, l in lines), error)
+        return time.perf_counter() - start, lines
 
     def params(self) -> dict[str, str]:
         text = (self.project / self.params_mk).read_text()
         return dict(line.split(" := ", 1) for line in text.splitlines() if " := " in line)
 
-    def staged(self) -> dict[str, float]:
-        """Build stage by stage, in the Makefile's order, timing each target: each wave (its notebooks in one
-        kernel), then the change."""
-        t = {"environment check": self.make(f"{sys.prefix}/.ready"), "parameters": self.make(self.params_mk)}
-        params = self.params()
-        waves = [w for w in (params["WAVE"], params.get("COMPARE_WAVE", "")) if w]
-        first = sorted(p.stem for p in (self.project / "notebooks").glob("*.ipynb") if p.stem != "change")[0]
-        for wave in waves:
-            t[f"validation {wave}"] = self.make(f"build/waves/{wave}/validated.ok")
-            t[f"notebooks {wave} (all, one kernel)"] = self.make(f"build/waves/{wave}/findings/{first}.json")
-        if len(waves) > 1:
-            t["change notebook"] = self.make("build/findings/change.json")
-        t["merge findings"] = self.make("build/findings.json")
-        t["narrative"] = self.make("build/narrative.stamp")
-        t["render (all formats)"] = self.make("report")
+    def cold(self) -> dict[str, float]:
+        """One cold `make report`, as a user runs it; its stages are the gaps between the log's counted lines."""
+        shutil.rmtree(self.project / "build", ignore_errors=True)
+        shutil.rmtree(self.project / "_output", ignore_errors=True)
+        total, lines = self.make_logged("report")
+        stages, before = {}, 0.0
+        for at, line in lines:
+            if label := stage_label(line):
+                stages[label] = stages.get(label, 0.0) + at - before
+                before = at
+        stages["  (total, one make call)"] = total
         timings_file = self.project / "build" / "render-timings.json"
         if timings_file.exists():
             for step, seconds in json.loads(timings_file.read_text()).items():
-                t[f"  render: {step}"] = seconds
+                stages[f"  render: {step}"] = seconds
             timings_file.unlink()
-        return t
-
-    def cold(self) -> dict[str, float]:
-        shutil.rmtree(self.project / "build", ignore_errors=True)
-        shutil.rmtree(self.project / "_output", ignore_errors=True)
-        return self.staged()
+        return stages
 
     def floor(self) -> dict[str, float]:
-        """The notebooks' code cells, parameters injected, each in a fresh namespace, in ONE Python process."""
+        """The build's notebooks' code, parameters injected, each in a fresh namespace, in ONE Python process."""
+        p = self.params()
+        args = [p["PARAMS"] if "PARAMS" in p else "params.yml", p["WAVE"], p["SURVEY_PATH"], p["FRAME_FILE"],
+                p.get("COMPARE_WAVE", ""), p.get("COMPARE_SURVEY_PATH", ""), p.get("COMPARE_FRAME_FILE", "")]  # fmt: skip
         start = time.perf_counter()
-        subprocess.run([sys.executable, "-c", FLOOR], cwd=self.project, check=True, capture_output=True)
-        return {"six notebooks' code in one process (floor)": time.perf_counter() - start}
+        subprocess.run([sys.executable, "-c", FLOOR, *args], cwd=self.project, check=True, capture_output=True)
+        return {"the build's notebooks' code in one process (floor)": time.perf_counter() - start}
 
     def editions_cold(self) -> dict[str, float]:
         shutil.rmtree(self.project / "build", ignore_errors=True)
@@ -98,10 +120,23 @@ class Build:
     def noop(self) -> dict[str, float]:
         return {"make report (nothing to do)": self.make("report")}
 
+    def noop_editions(self) -> dict[str, float]:
+        return {"make editions (nothing to do)": self.make("editions")}
+
     def one_input_changed(self, path: str) -> dict[str, float]:
         time.sleep(1.1)  # mtime resolution
         (self.project / path).touch()
         return {f"make report after touching {path}": self.make("report")}
+
+
+def stage_label(line: str) -> str | None:
+    """A log line's stage: '[2/6] validate 2020', '[3/6] wave 2019', '[6/6] render', 'docx'; None for others."""
+    match = re.match(r"(\[\d/6\] )?([a-z][\w ]*?)(?::| \.\.\.)", line)
+    if not match or line.startswith("Briefing up to date"):
+        return None
+    label = (match.group(1) or "") + match.group(2)
+    wave = re.search(r"wave (\d{4})", line)
+    return f"{label} {wave.group(1)}" if wave and wave.group(1) not in label else label
 
 
 QUARTO_FLOOR_DOC = """---
@@ -157,7 +192,7 @@ def medians(runs: list[dict[str, float]]) -> dict[str, float]:
 
 def report(title: str, runs: list[dict[str, float]]) -> float:
     med = medians(runs)
-    total = sum(v for k, v in med.items() if not k.startswith("  "))
+    total = med.get("  (total, one make call)", sum(v for k, v in med.items() if not k.startswith("  ")))
     print(f"\n{title} (median of {len(runs)} runs)")
     for stage, seconds in med.items():
         print(f"  {stage:<46} {seconds:7.2f} s")
@@ -171,13 +206,13 @@ def main() -> None:
     parser.add_argument("--engine", default="pandoc", choices=("pandoc", "quarto", "auto"))
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="briefing-bench-") as tmp:
+        build = Build(copy_project(Path(tmp) / "england"), args.engine)
+        cold = report("England cold build: `make report` (2020 against 2019), stages from its log",
+                      [build.cold() for _ in range(args.runs)])  # fmt: skip
+        floor = report("In-process floor of that build", [build.floor() for _ in range(args.runs)])
         one_wave = Build(copy_project(Path(tmp) / "one-wave"), args.engine, wave="2019")
-        cold_one = report("Cold build of one wave (WAVE=2019, nothing earlier to compare), stage by stage",
-                          [one_wave.cold() for _ in range(args.runs)])  # fmt: skip
-        floor = report("In-process floor (one wave)", [one_wave.floor() for _ in range(args.runs)])
-        build = Build(copy_project(Path(tmp) / "two-waves"), args.engine)
-        cold = report("Cold build of two waves (2020 against 2019), stage by stage", [build.cold() for _ in range(args.runs)])
-        print(f"\nTwo-wave cold build {cold:.2f} s beside one-wave {cold_one:.2f} s: ratio {cold / cold_one:.2f}")
+        cold_one = report("Cold build of one wave: `make report WAVE=2019`", [one_wave.cold() for _ in range(args.runs)])
+        floor_one = report("In-process floor of that build", [one_wave.floor() for _ in range(args.runs)])
         noop = report("No-op build", [build.noop() for _ in range(args.runs + 2)])
         survey = build.params()["SURVEY_PATH"]
         changed = {}
@@ -185,11 +220,15 @@ def main() -> None:
             changed[path] = report(f"Rebuild after one input changes: {path}",
                                    [build.one_input_changed(path) for _ in range(args.runs)])  # fmt: skip
         editions = report("Every edition, cold", [build.editions_cold() for _ in range(args.runs)])
+        noop_editions = report("Every edition, nothing to do", [build.noop_editions() for _ in range(args.runs + 2)])
+        build.make("compute")  # the editions left England's own build folder empty
         compare_engines(build.project, args.runs)
-    print(f"\nOne-wave cold {cold_one:.2f} s = {cold_one / floor:.1f} x the in-process floor ({floor:.2f} s; target <= 3)")
+    print(f"\nEngland cold {cold:.2f} s = {cold / floor:.1f} x its in-process floor ({floor:.2f} s; target <= 3)")
+    print(f"One-wave cold {cold_one:.2f} s = {cold_one / floor_one:.1f} x its in-process floor ({floor_one:.2f} s)")
     print(f"No-op {noop:.2f} s (target <= 0.1 s); template change {changed['report/templates/retention.md.j2']:.2f} s "
           "(target <= 2 s)")
-    print(f"All editions cold {editions:.2f} s = {editions / cold:.1f} x England cold (target <= 5)")
+    print(f"All editions cold {editions:.2f} s = {editions / cold:.1f} x England cold (target <= 5); "
+          f"no-op {noop_editions:.2f} s")
     print(f"Ratios to the cold build: no-op {noop / cold:.3f}; "
           + "; ".join(f"{p} changed {s / cold:.2f}" for p, s in changed.items()))  # fmt: skip
 
