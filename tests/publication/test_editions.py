@@ -220,7 +220,7 @@ def test_a_region_that_matches_no_pcn_fails_alone_and_keeps_the_last_good_copy(e
     assert "[3/3] editions:" in result.stdout or "[2/3] editions:" in result.stdout
     assert re.search(r"Atlantis \.\.\. FAILED: .*region 'Atlantis' matches no PCN", result.stdout)
     assert "full log: build/editions/atlantis.log" in result.stdout
-    assert "Traceback" in (project / "build" / "editions" / "atlantis" / "build" / "waves" / "2019" / "logs" / "notebooks.log").read_text()
+    assert "Traceback" in (project / "build" / "editions" / "atlantis" / "build" / "logs" / "notebooks.log").read_text()
     assert digest(fake / "briefing.html") == before
     assert (project / "_output" / "editions" / "south-west" / "briefing.pdf").is_file()
     page = (project / "_output" / "index.html").read_text(encoding="utf-8")
