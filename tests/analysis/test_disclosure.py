@@ -3,17 +3,19 @@
 import pytest
 
 from briefing.analysis import disclosure, themes
-from briefing.analysis.disclosure import Cell
+from briefing.analysis.disclosure import Cell, Links
+from briefing.analysis.distributions import distribution, planned_cells, sums_to_base
 from tests.conftest import ROOT
 
 T = 8
+SMALL = range(1, T)
 
 
 def test_one_suppressed_region_forces_a_second_one():
     cells = {("England", "x"): Cell(60, 100, True, None), ("A", "x"): Cell(3, 20, True, "small count"),
              ("B", "x"): Cell(30, 40, True, None), ("C", "x"): Cell(27, 40, True, None)}  # fmt: skip
     tables = [(("England", "x"), [("A", "x"), ("B", "x"), ("C", "x")])]
-    assert disclosure.protect(cells, tables, {("A", "x")}, set(), T) == ({("B", "x")}, set())  # equal bases: by name
+    assert disclosure.protect(cells, tables, {("A", "x")}, set(), T) == ({("C", "x")}, set())  # equal bases: the smaller count
 
 
 def test_a_second_cell_is_not_enough_when_the_two_still_sum_to_a_small_count():
@@ -51,8 +53,9 @@ def test_the_example_waves_plan_leaves_nothing_recoverable(wave):
     regions = sorted(ctx.frame["region"].unique())
     withheld = disclosure.plan(ctx)
     if wave == "2019":
-        assert "England" not in withheld
-        assert withheld["North West"] == {"workload_unmanageable_small": disclosure.SECONDARY}
+        assert all(key.startswith("fig:") for key in withheld["England"])  # England's findings: none withheld
+        findings = {key: why for key, why in withheld["North West"].items() if not key.startswith("fig:")}
+        assert findings == {"workload_unmanageable_small": disclosure.SECONDARY}
         assert withheld["East of England"]["workload_unmanageable_small"] == disclosure.SECONDARY_BASE  # South West's base is 7
     assert sum(len(v) for v in withheld.values()) > 0
     for spec in ctx.codebook.findings_in(ctx.params.wave).values():
@@ -64,6 +67,98 @@ def test_the_example_waves_plan_leaves_nothing_recoverable(wave):
             if cell.primary or reason:
                 hidden.append(cell.hidden_amounts(cell.base < T or reason == disclosure.SECONDARY_BASE))
         assert not disclosure.is_disclosive(hidden, T), (wave, spec.id)
+
+
+# --- chart cells ---------------------------------------------------------------------------------------------
+
+
+def test_a_region_hiding_one_chart_cell_forces_another_sparing_a_findings_share():
+    # London's 3 = England's 60 less the others, unless another goes; B's share is also a finding: C goes
+    key = "fig:q=A"
+    cells = {("England", key): Cell(60, 100, True, None), ("London", key): Cell(3, 20, True, "small count"),
+             ("B", key): Cell(30, 40, True, None, spare=True), ("C", key): Cell(27, 40, True, None)}  # fmt: skip
+    tables = [(("England", key), [("London", key), ("B", key), ("C", key)])]
+    assert disclosure.protect(cells, tables, {("London", key)}, set(), T) == ({("C", key)}, set())
+
+
+def test_a_chart_cell_withheld_takes_the_finding_that_publishes_it_too():
+    cells = {("E", "fig:q=A"): Cell(40, 100, True, None), ("A", "fig:q=A"): Cell(2, 10, True, "small count"),
+             ("B", "fig:q=A"): Cell(38, 90, True, None, spare=True), ("B", "f"): Cell(38, 90, True, None)}  # fmt: skip
+    tables = [(("E", "fig:q=A"), [("A", "fig:q=A"), ("B", "fig:q=A")])]
+    links = Links(same=[(("B", "f"), ("B", "fig:q=A"))])
+    added = disclosure.protect(cells, tables, {("A", "fig:q=A")}, set(), T, links.close)
+    assert added == ({("B", "fig:q=A"), ("B", "f")}, set())
+
+
+def test_a_band_row_hiding_one_cell_forces_another_band_as_medium_is_never_drawn():
+    # all respondents' 20 = small 9 + medium 3 (hidden) + large 8: large (the smaller of equal bases) goes too
+    cells = {("A", "fig:q=x"): Cell(20, 40, True, None), ("A", "fig:q=x:small"): Cell(9, 15, True, None),
+             ("A", "fig:q=x:medium"): Cell(3, 10, False, None), ("A", "fig:q=x:large"): Cell(8, 15, True, None)}  # fmt: skip
+    parts = [("A", f"fig:q=x:{band}") for band in disclosure.BANDS]
+    medium = {("A", "fig:q=x:medium")}
+    assert disclosure.protect(cells, [(("A", "fig:q=x"), parts)], set(medium), set(medium), T) == ({("A", "fig:q=x:large")}, set())
+
+
+def test_a_row_whose_base_is_withheld_is_withheld_whole():
+    row = (("A", "fig:q"), [("A", "fig:q=x"), ("A", "fig:q=y")])
+    hidden, bases = {("A", "fig:q=x")}, {("A", "fig:q=x")}
+    Links(rows=[row]).close(hidden, bases)
+    assert hidden == bases == {("A", "fig:q"), ("A", "fig:q=x"), ("A", "fig:q=y")}
+
+
+@pytest.fixture(scope="module")
+def ctx2019():
+    return themes.load_context(ROOT / "params.yml", england=True, wave="2019")
+
+
+def test_a_row_sums_to_its_base_unless_several_answers_are_allowed(ctx2019):
+    totals = {total for total, _ in disclosure.chart_tables(ctx2019)}
+    assert "fig:workload_impact" in totals and "fig:workload_manageable:small" in totals
+    assert not any(t.startswith("fig:priorities") for t in totals)  # multiple choice: no row-sum table
+    tables = dict((t, p) for t, p in disclosure.chart_tables(ctx2019) if not t.startswith("fig:"))
+    assert tables["relationship_poor"] == ["fig:relationship_system=Poor", "fig:relationship_system=Very poor"]
+
+
+def published_rows(ctx, withheld, area):
+    """Every chart row an edition would publish under the plan: (question, band) -> Row."""
+    survey = ctx.survey if area == "England" else ctx.survey[ctx.survey["region"] == area]
+    bands = themes.size_band(survey["pcn_list_size"], ctx.params)
+    rows = {}
+    for q, drawn in disclosure.distributions.charted(ctx.codebook, ctx.params.wave).items():
+        question = ctx.codebook.questions[q]
+        for band in [None, *drawn]:
+            part = survey if band is None else survey[bands == band]
+            planned = planned_cells(withheld.get(area, {}), question, band)
+            rows[q, band] = distribution(part, question, ctx.codebook, "", T, planned=planned)
+    return rows
+
+
+def counts_of(row) -> dict:
+    """What a reader recovers from a published row: each count as round(share * n), and the base ('n')."""
+    known = {v: round(s * row.n) for v, s in row.shares.items() if s is not None} if row.n is not None else {}
+    return known | ({"n": row.n} if row.n is not None else {})
+
+
+@pytest.mark.parametrize("wave", ["2019", "2020"])
+def test_after_the_plan_no_chart_cell_is_recoverable_by_subtraction(wave):
+    ctx = themes.load_context(ROOT / "params.yml", england=True, wave=wave)
+    regions = sorted(ctx.frame["region"].unique())
+    withheld = disclosure.plan(ctx)
+    published = {area: published_rows(ctx, withheld, area) for area in ("England", *regions)}
+    for (q, band), row in published["England"].items():
+        england = counts_of(row)
+        for cell, count in england.items():  # a region from England: England less every published region
+            others = [counts_of(published[r][q, band]).get(cell) for r in regions]
+            assert count - sum(c for c in others if c is not None) not in SMALL, (wave, q, band, cell)
+    for area, rows in published.items():
+        for (q, band), row in rows.items():
+            shown = counts_of(row)
+            if band is None and any(b for qq, b in rows if qq == q):  # a band from all: medium is never drawn
+                bands = [counts_of(rows[q, b]) for qq, b in rows if qq == q and b]
+                for cell, count in shown.items():
+                    assert count - sum(b.get(cell, 0) for b in bands) not in SMALL, (wave, area, q, cell)
+            if "n" in shown and sums_to_base(ctx.codebook.questions[q]):  # a cell from its row's base
+                assert shown["n"] - sum(c for v, c in shown.items() if v != "n") not in SMALL, (wave, area, q, band)
 
 
 def test_the_plan_is_made_from_england_whatever_the_edition():

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from briefing.analysis.distributions import raw_counts, suppress
+from briefing.analysis.distributions import cell_key, drawn_bands, planned_cells, raw_counts, suppress
+from briefing.analysis.stats import SECONDARY, SECONDARY_BASE
 from briefing.inputs.codebook import Question, Response
 
 
@@ -51,3 +52,30 @@ def test_multiple_choice_checks_the_complement_instead():
 def test_a_small_base_hides_the_whole_row_and_its_base():
     row = suppress(7, {"A": 3, "B": 4, "C": 0}, threshold=8, sums_to_base=True)
     assert row.n is None and set(row.counts.values()) == {None}
+
+
+def test_a_plan_replaces_the_rows_own_secondary_rule():
+    row = suppress(100, {"A": 3, "B": 30, "C": 67}, threshold=8, sums_to_base=True, planned={})
+    assert row.counts == {"A": None, "B": 30, "C": 67} and row.withheld == []  # nothing planned: nothing more
+    row = suppress(100, {"A": 3, "B": 30, "C": 67}, threshold=8, sums_to_base=True, planned={"C": SECONDARY})
+    assert row.shares == {"A": None, "B": 0.3, "C": None} and row.withheld == ["C"]
+
+
+def test_a_planned_base_withholds_the_whole_row():
+    for planned in ({None: SECONDARY}, {"B": SECONDARY_BASE}):
+        row = suppress(100, {"A": 3, "B": 30, "C": 67}, threshold=8, sums_to_base=True, planned=planned)
+        assert row.n is None and set(row.counts.values()) == {None} and row.withheld == ["A", "B", "C"]
+
+
+def test_the_plans_cells_for_one_row():
+    withheld = {"fig:q=A": SECONDARY, "fig:q=B:small": SECONDARY, "fig:q:large": SECONDARY, "plan_to_leave": SECONDARY}
+    assert planned_cells(withheld, question(), None) == {"A": SECONDARY}
+    assert planned_cells(withheld, question(), "small") == {"B": SECONDARY}
+    assert planned_cells(withheld, question(), "large") == {None: SECONDARY}
+    assert planned_cells(None, question(), None) is None
+
+
+def test_only_a_scales_chart_draws_size_bands():
+    assert drawn_bands(question("likert"), {"large", "small"}) == ["small", "large"]
+    assert drawn_bands(question("single_choice"), {"large", "small"}) == []
+    assert cell_key("q", "A", "small") == "fig:q=A:small" and cell_key("q") == "fig:q"

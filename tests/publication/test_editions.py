@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 from pypdf import PdfReader
 
+from briefing.inputs.codebook import load_codebook
 from briefing.narrative.prose import percent
 from briefing.publication import editions
 from tests.conftest import ROOT, copy_project, digest, make
@@ -164,6 +165,66 @@ def test_no_small_count_in_any_edition_nor_recoverable_by_subtraction(editions_b
         if not whole["suppressed"] and not small["suppressed"] and not large["suppressed"]:
             assert whole["numerator"] - small["numerator"] - large["numerator"] not in SMALL, slug
             assert whole["denominator"] - small["denominator"] - large["denominator"] not in SMALL, slug
+
+
+def chart_counts(found: dict) -> dict[tuple[str, str], dict[str, int]]:
+    """Every chart row an edition publishes, (question, row label) -> what a reader recovers from it: each
+    answer's count as round(share * n), and the base as 'n'."""
+    rows = {}
+    for record in found.values():
+        for row in record.get("rows", []) if record.get("kind") == "figure" else []:
+            known = {v: round(s * row["n"]) for v, s in row["shares"].items() if s is not None} if row["n"] else {}
+            rows[record["question"], row["label"]] = known | ({"n": row["n"]} if row["n"] is not None else {})
+    return rows
+
+
+def test_no_chart_cell_is_small_nor_recoverable_by_subtraction(editions_built):
+    project, _ = editions_built
+    codebook = load_codebook(project / "data" / "codebook.yml")
+    charts = {slug: chart_counts(findings(project, slug)) for slug in SLUGS}
+    assert charts["england"] and all(charts[s].keys() == charts["england"].keys() for s in SLUGS)
+    for slug, rows in charts.items():
+        for (q, label), known in rows.items():
+            assert not set(known.values()) & set(SMALL), (slug, q, label)
+            if "n" in known and codebook.questions[q].type != "multiple_choice":  # a cell from its row's base
+                assert known["n"] - sum(c for v, c in known.items() if v != "n") not in SMALL, (slug, q, label)
+        for q in {q for q, _ in rows}:  # a band from all respondents (medium is never drawn)
+            labels = [label for qq, label in rows if qq == q]
+            whole, bands = rows[q, labels[0]], [rows[q, label] for label in labels[1:]]
+            for cell, count in whole.items() if bands else ():
+                assert count - sum(b.get(cell, 0) for b in bands) not in SMALL, (slug, q, cell)
+    for (q, label), known in charts["england"].items():  # a region from England
+        for cell, count in known.items():
+            others = [charts[s][q, label].get(cell) for s in SLUGS[1:]]
+            assert count - sum(c for c in others if c is not None) not in SMALL, (q, label, cell)
+
+
+def test_a_findings_count_and_its_chart_cells_agree_in_every_edition(editions_built):
+    """A finding and the chart of its question publish the same counts: neither gives away what the other hides."""
+    project, _ = editions_built
+    for slug in SLUGS:
+        found = findings(project, slug)
+        charts = chart_counts(found)
+        for fid, record in found.items():
+            if record.get("kind") != "proportion" or record.get("question") is None:
+                continue
+            row = chart_row(charts, record["question"], record["subgroup"])
+            if row is None:
+                continue  # the chart draws no row for this band
+            shown = [row.get(v) for v in record["counts"]]
+            if record["suppressed"]:
+                assert None in shown, (slug, fid)  # else the chart adds it up
+            elif None in shown:
+                assert record["numerator"] - sum(c for c in shown if c is not None) not in SMALL, (slug, fid)
+
+
+def chart_row(charts: dict, question: str, subgroup: str | None) -> dict | None:
+    """The chart row a finding speaks for: all respondents, or its size band ('fewer than': small); None if not drawn."""
+    for (q, label), known in charts.items():
+        band = "small" if "fewer than" in label else "large" if "more than" in label else None
+        if q == question and band == subgroup:
+            return known
+    return None
 
 
 class Links(HTMLParser):

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import xml.etree.ElementTree as ET
 
 import pytest
 from matplotlib.colors import to_rgb
 
 from briefing.analysis import themes
+from briefing.analysis.stats import SECONDARY
 from briefing.narrative.prose import percent
 from briefing.publication import theme_charts
 
@@ -147,3 +149,17 @@ def test_in_the_smallest_region_no_chart_shows_a_count_of_one_to_seven(tmp_path)
                 if row["n"] is not None and None in row["shares"].values():
                     assert "fewer than 8" in chart.extra["alt"] or "withheld" in chart.extra["alt"]
     assert shown > 0  # not everything is hidden
+
+
+def test_a_chart_withholds_what_the_areas_plan_lists_in_drawing_alt_text_and_record(ctx, results, tmp_path):
+    withheld = {"fig:workload_manageable=Unmanageable": SECONDARY, "fig:workload_manageable:small": SECONDARY}
+    planned = dataclasses.replace(ctx, withheld=withheld)
+    chart = next(c for c in theme_charts.theme_charts(planned, results["workload"], tmp_path, "nb")
+                 if c.id == "fig_workload_manageable")  # fmt: skip
+    everyone, small, large = chart.extra["rows"]
+    assert everyone["shares"]["Unmanageable"] is None and everyone["withheld"] == ["Unmanageable"]
+    assert everyone["shares"]["Just about manageable"] == pytest.approx(93 / 213)  # the plan, not the row's rule
+    assert small["n"] is None and small["withheld"] == ["Manageable", "Just about manageable", "Unmanageable"]
+    assert large["withheld"] == [] and large["shares"]["Manageable"] is None  # the plan lists nothing else here
+    assert "unmanageable withheld" in chart.extra["alt"] and "fewer than 40,000 patients: withheld" in chart.extra["alt"]
+    assert percent(104 / 213) not in svg_texts(chart) and any("(withheld)" in t for t in svg_texts(chart))

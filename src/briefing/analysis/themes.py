@@ -35,7 +35,7 @@ class Context:
     frame: pd.DataFrame
     root: Path
     rest: "Context | None" = None  # a regional briefing: the rest of England, to compare the region with
-    withheld: dict[str, str] | None = None  # finding id -> why, from cross-edition disclosure control
+    withheld: dict[str, str] | None = None  # finding id or chart cell -> why, from cross-edition disclosure control; None: no plan
 
     @cached_property
     def weighting(self) -> stats.Weighting:
@@ -73,10 +73,11 @@ def load_context(params_path: str | Path | None = None, withheld_path: str | Pat
                    root, rest, withheld)  # fmt: skip
 
 
-def read_withheld(root: Path, path: str | Path | None, area: str) -> dict[str, str]:
-    """The area's findings withheld by secondary suppression (briefing.analysis.disclosure), if a plan is given."""
+def read_withheld(root: Path, path: str | Path | None, area: str) -> dict[str, str] | None:
+    """The area's figures withheld by secondary suppression (briefing.analysis.disclosure); None without a plan
+    (the charts then fall back on each row's own rule)."""
     if not path:
-        return {}
+        return None
     plan = json.loads((root / path).read_text(encoding="utf-8"))
     return plan.get("withheld", {}).get(area, {})
 

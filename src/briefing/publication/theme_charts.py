@@ -20,7 +20,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 from afcharts.af_colours import get_af_colours
 
-from briefing.analysis.distributions import NON_SUBSTANTIVE, Row, distribution
+from briefing.analysis.distributions import NON_SUBSTANTIVE, Row, distribution, drawn_bands, planned_cells
 from briefing.analysis.findings import Finding
 from briefing.analysis.themes import size_band, subgroup_description
 from briefing.narrative import prose
@@ -62,21 +62,29 @@ def headline_of(findings: list[Finding]) -> Finding | None:
 
 
 def rows_for(ctx, question_id: str, findings: list[Finding]) -> list[Row]:
-    """All respondents, then each size band a finding of this question is registered for."""
+    """All respondents, then each size band the chart draws (`distributions.drawn_bands`); the cells the area's
+    cross-edition plan withholds are withheld (without a plan, each row's own secondary rule applies)."""
     question = ctx.codebook.questions[question_id]
     threshold = ctx.params.suppression_threshold
     published = frozenset(v for f in findings if len(f.extra.get("counts", [])) == 1 for v in f.extra["counts"])
-    rows = [distribution(ctx.survey, question, ctx.codebook, f"All {WHO}", threshold, published)]
     bands = size_band(ctx.survey["pcn_list_size"], ctx.params)
-    for subgroup in sorted({f.extra.get("subgroup") for f in findings if f.extra.get("subgroup")}, reverse=True):
-        label = f"Those {subgroup_description(subgroup, ctx.params)}"
-        rows.append(distribution(ctx.survey[bands == subgroup], question, ctx.codebook, label, threshold, published))
+    rows = []
+    for band in [None, *drawn_bands(question, {f.extra.get("subgroup") for f in findings} - {None})]:
+        survey = ctx.survey if band is None else ctx.survey[bands == band]
+        label = f"Those {subgroup_description(band, ctx.params)}" if band else f"All {WHO}"
+        planned = planned_cells(ctx.withheld, question, band)
+        rows.append(distribution(survey, question, ctx.codebook, label, threshold, published, planned))
     return rows
+
+
+def missing_words(row: Row) -> str:
+    """What a row without a base says instead: too few answers, or withheld whole by the plan."""
+    return "withheld" if row.withheld else "too few answers to show"
 
 
 def row_label(row: Row, ctx=None, labels: dict[str, str] | None = None) -> str:
     """'All clinical directors (n = 213)', and a scale's off-scale answers: '(n = 210; don't know 9%)'."""
-    base = f"n = {prose.count(row.n)}" if row.n is not None else "too few answers to show"
+    base = f"n = {prose.count(row.n)}" if row.n is not None else missing_words(row)
     if row.n is not None and labels:
         base += "".join(f"; {labels[v]} {share_text(row.shares[v], ctx, v in row.withheld)}"
                         for v in NON_SUBSTANTIVE if v in row.shares)  # fmt: skip
@@ -102,7 +110,7 @@ def title_for(ctx, question_id: str, findings: list[Finding]) -> str:
 
 def row_alt(row: Row, labels: dict[str, str], ctx) -> str:
     if row.n is None:
-        return f"{prose.capfirst(row.label)}: too few answers to show"
+        return f"{prose.capfirst(row.label)}: {missing_words(row)}"
     parts = [f"{labels[v]} {share_text(s, ctx, v in row.withheld)}" for v, s in row.shares.items()]
     return f"{prose.capfirst(row.label)} (n = {prose.count(row.n)}): {', '.join(parts)}"
 
@@ -142,7 +150,7 @@ def draw_diverging(ctx, rows: list[Row], values: list[str], labels: dict[str, st
     positions = list(range(len(rows)))[::-1]
     for y, row in zip(positions, rows):
         if row.n is None:
-            ax.text(0, y, "too few answers to show", ha="center", va="center", color=MUTED)
+            ax.text(0, y, missing_words(row), ha="center", va="center", color=MUTED)
             continue
         share = {v: (row.shares[v] or 0.0) * 100 for v in scale}
         left = -sum(share[v] for v in unfavourable) - (share[middle] / 2 if middle else 0)
@@ -187,7 +195,7 @@ def draw_bars(ctx, row: Row, values: list[str], labels: dict[str, str], counted:
     ax.spines["left"].set_visible(True)
     ax.spines["left"].set_color("#8C8C8C")
     ax.set_xlabel("")
-    ax.text(0, 1.0, f"n = {prose.count(row.n)}" if row.n is not None else "too few answers to show",
+    ax.text(0, 1.0, f"n = {prose.count(row.n)}" if row.n is not None else missing_words(row),
             transform=ax.transAxes, ha="left", va="bottom", color=MUTED, fontsize=BASE_PT - 1)  # fmt: skip
     return fig
 
@@ -217,7 +225,6 @@ def question_chart(ctx, question_id: str, findings: list[Finding], figures_dir: 
         else:
             fig = draw_bars(ctx, rows[0], values, labels, counted)
             kind = "Ranked bar chart (several answers allowed)" if question.type == "multiple_choice" else "Bar chart"
-            rows = rows[:1]
         alt = distribution_alt(kind, question.wording, rows, labels, ctx)
         path = save_svg(fig, Path(figures_dir) / f"fig_{question_id}.svg", title, alt)
     theme = findings[0].extra.get("theme") if findings else None
