@@ -149,7 +149,8 @@ def context(findings: dict[str, Any], params: config.Params, root: Path, built_f
         "publication_date": config.publication_date(params, root),
         "provenance": built_from,
         # Whether cross-edition disclosure control withheld any figure here: the methods then say why.
-        "secondary_suppression": any(r.get("suppression_reason") in (SECONDARY, SECONDARY_BASE) for r in f.values()),
+        "secondary_suppression": any(r.get("suppression_reason") in (SECONDARY, SECONDARY_BASE) for r in f.values())
+        or any(row.get("withheld") for r in f.values() for row in r.get("rows") or []),
     }
 
 
