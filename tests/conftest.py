@@ -64,10 +64,10 @@ def built_2019(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def editions_built(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
-    """A copy of the project with every edition of the 2019 briefing (the published wave, its 2019-20 frame) built,
-    two at a time (pandoc + Typst): (project, make's result)."""
+    """A copy of the project with every edition of the default briefing (the 2020 wave against 2019) built, two at
+    a time (pandoc + Typst): (project, make's result)."""
     project = copy_project(tmp_path_factory.mktemp("editions"))
-    return project, make(project, "-j2", "editions", ENGINE="pandoc", WAVE="2019")
+    return project, make(project, "-j2", "editions", ENGINE="pandoc")
 
 
 def quarto_missing() -> str | None:

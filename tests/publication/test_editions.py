@@ -20,7 +20,9 @@ from tests.publication.test_accessibility import VIEWPORTS, browser, describe, r
 
 pytestmark = pytest.mark.e2e
 
-REGIONS = sorted(pd.read_csv(ROOT / "data" / "reference" / "pcn_frame_2019-20.csv")["region"].unique())
+WAVE, PREVIOUS = "2020", "2019"  # the editions fixture builds params.yml's wave against the latest earlier one
+FRAME = "data/reference/pcn_frame_2020-21.csv"  # the 2020 wave's frame
+REGIONS = sorted(pd.read_csv(ROOT / FRAME)["region"].unique())
 SLUGS = ["england", *(editions.slugify(r) for r in REGIONS)]
 SMALL = range(1, 8)
 
@@ -50,11 +52,11 @@ def test_every_edition_is_published_with_a_counted_log(editions_built):
 
 def test_england_edition_is_the_england_briefing(editions_built):
     project, _ = editions_built
-    make(project, "report", ENGINE="pandoc", WAVE="2019")
+    make(project, "report", ENGINE="pandoc")
     england = json.loads((project / "_output" / "editions" / "england" / "findings.json").read_text())
     briefing = json.loads((project / "_output" / "findings.json").read_text())
-    # The one legitimate difference: with WAVE= the edition's generated params.yml names the wave, while the
-    # England build reads params.yml (another wave) with WAVE on the command line: the parameters file's digest.
+    # The one legitimate difference: the edition reads its generated params.yml (region and wave written out),
+    # the England build params.yml itself: the parameters file's digest.
     for record in (england, briefing):
         record["provenance"]["inputs"] = [i for i in record["provenance"]["inputs"] if i["role"] != "parameters"]
     assert england == briefing
@@ -62,7 +64,7 @@ def test_england_edition_is_the_england_briefing(editions_built):
 
 def test_each_edition_has_its_own_figures_computed_from_its_own_region(editions_built):
     project, _ = editions_built
-    survey = pd.read_csv(project / "data" / "raw" / "pcn_cd_survey_2019.csv")
+    survey = pd.read_csv(project / "data" / "raw" / f"pcn_cd_survey_{WAVE}.csv")
     leave = survey["leave_role_12m"].dropna()
     for region, slug in zip(REGIONS, SLUGS[1:]):
         record = findings(project, slug)["plan_to_leave"]
@@ -70,7 +72,7 @@ def test_each_edition_has_its_own_figures_computed_from_its_own_region(editions_
         mine = survey.loc[leave.index][survey.loc[leave.index, "region"] == region]
         assert record["denominator"] in (len(mine), None)
         assert findings(project, slug)["pcn_count"]["value"] == int(
-            (pd.read_csv(project / "data" / "reference" / "pcn_frame_2019-20.csv")["region"] == region).sum())
+            (pd.read_csv(project / FRAME)["region"] == region).sum())
 
 
 def test_each_regional_edition_says_its_own_sentences_and_no_other_regions(editions_built):
@@ -92,7 +94,7 @@ def test_each_edition_embeds_its_own_chart(editions_built):
     project, _ = editions_built
     alts = {}
     for slug in SLUGS:
-        figure = project / "build" / "editions" / slug / "build" / "waves" / "2019" / "figures" / "fig_workload_by_size.svg"
+        figure = project / "build" / "editions" / slug / "build" / "waves" / WAVE / "figures" / "fig_workload_by_size.svg"
         alts[slug] = re.search(r"<desc>(.*?)</desc>", figure.read_text(encoding="utf-8")).group(1)
     assert len(set(alts.values())) > 1
     for slug in SLUGS:
@@ -120,7 +122,7 @@ def test_regional_comparison_is_with_the_rest_of_england(editions_built):
 
 def test_every_region_lists_its_stps_from_the_frame(editions_built):
     project, _ = editions_built
-    frame = pd.read_csv(project / "data" / "reference" / "pcn_frame_2019-20.csv")
+    frame = pd.read_csv(project / FRAME)
     for region, slug in zip(REGIONS, SLUGS[1:]):
         rows = findings(project, slug)["stp_table"]["rows"]
         mine = frame[frame["region"] == region]
@@ -140,31 +142,47 @@ def published_counts(record: dict) -> list[int]:
     return [c for c in counts if c is not None]
 
 
-def test_no_small_count_in_any_edition_nor_recoverable_by_subtraction(editions_built):
-    project, _ = editions_built
-    all_findings = {slug: findings(project, slug) for slug in SLUGS}
+def previous_wave(found: dict) -> dict:
+    """The comparison wave's figures as an edition publishes them (each change record's `previous`), as records."""
+    return {record["finding"]: {**record["previous"], "kind": "proportion", "question": record["question"]}
+            for record in found.values() if record.get("kind") == "change" and record.get("previous")}  # fmt: skip
+
+
+def assert_nothing_recoverable(all_findings: dict[str, dict], wave: str) -> None:
+    """No survey count of 1 to 7, nor one recoverable by subtraction: a region from England (counts and
+    complements), a band from the others within an edition (medium is never published)."""
     for slug, found in all_findings.items():
         for fid, record in found.items():
             if record.get("kind") == "proportion":
-                assert not set(published_counts(record)) & set(SMALL), (slug, fid)
-        for line in re.findall(r"(\d[\d,]*) of the (\d[\d,]*) clinical directors", text_of(project, slug)):
-            assert not {int(n.replace(",", "")) for n in line} & set(SMALL), (slug, line)
-    # a region from England: England's count minus every published regional count
+                assert not set(published_counts(record)) & set(SMALL), (wave, slug, fid)
     for fid, record in all_findings["england"].items():
         if record.get("kind") != "proportion" or record.get("question") is None or record["suppressed"]:  # survey counts only
             continue
         for key in ("numerator", "denominator"):
             published = [all_findings[s][fid][key] for s in SLUGS[1:] if all_findings[s][fid][key] is not None]
-            assert record[key] - sum(published) not in SMALL, (fid, key)
+            assert record[key] - sum(published) not in SMALL, (wave, fid, key)
         complements = [published_counts(all_findings[s][fid]) for s in SLUGS[1:]]
         known = sum(c[2] for c in complements if len(c) == 3)
-        assert record["denominator"] - record["numerator"] - known not in SMALL, fid
-    # one band from the others, within each edition: overall minus small minus large (medium is never published)
+        assert record["denominator"] - record["numerator"] - known not in SMALL, (wave, fid)
     for slug, found in all_findings.items():
-        whole, small, large = found["workload_unmanageable"], found["workload_unmanageable_small"], found["workload_unmanageable_large"]
-        if not whole["suppressed"] and not small["suppressed"] and not large["suppressed"]:
-            assert whole["numerator"] - small["numerator"] - large["numerator"] not in SMALL, slug
-            assert whole["denominator"] - small["denominator"] - large["denominator"] not in SMALL, slug
+        bands = [found.get(fid) for fid in ("workload_unmanageable", "workload_unmanageable_small", "workload_unmanageable_large")]
+        if None not in bands and not any(b["suppressed"] for b in bands):
+            whole, small, large = bands
+            assert whole["numerator"] - small["numerator"] - large["numerator"] not in SMALL, (wave, slug)
+            assert whole["denominator"] - small["denominator"] - large["denominator"] not in SMALL, (wave, slug)
+
+
+def test_no_small_count_in_any_edition_nor_recoverable_by_subtraction(editions_built):
+    """Both waves a two-wave edition publishes: the reported one, and the comparison wave in its change table."""
+    project, _ = editions_built
+    all_findings = {slug: findings(project, slug) for slug in SLUGS}
+    assert_nothing_recoverable(all_findings, WAVE)
+    previous = {slug: previous_wave(found) for slug, found in all_findings.items()}
+    assert len(previous["england"]) >= 10 and all(previous[s].keys() == previous["england"].keys() for s in SLUGS)
+    assert_nothing_recoverable(previous, PREVIOUS)
+    for slug in SLUGS:
+        for line in re.findall(r"(\d[\d,]*) of the (\d[\d,]*) clinical directors", text_of(project, slug)):
+            assert not {int(n.replace(",", "")) for n in line} & set(SMALL), (slug, line)
 
 
 def chart_counts(found: dict) -> dict[tuple[str, str], dict[str, int]]:
@@ -276,7 +294,7 @@ def test_a_region_that_matches_no_pcn_fails_alone_and_keeps_the_last_good_copy(e
     fake.mkdir(parents=True, exist_ok=True)
     (fake / "briefing.html").write_text("last good copy")
     before = digest(fake / "briefing.html")
-    result = make(project, "editions", ENGINE="pandoc", REGIONS="South West|Atlantis", WAVE="2019", check=False)
+    result = make(project, "editions", ENGINE="pandoc", REGIONS="South West|Atlantis", check=False)
     assert result.returncode != 0
     assert "[3/3] editions:" in result.stdout or "[2/3] editions:" in result.stdout
     assert re.search(r"Atlantis \.\.\. FAILED: .*region 'Atlantis' matches no PCN", result.stdout)
