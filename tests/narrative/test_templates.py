@@ -38,3 +38,19 @@ def test_a_missing_finding_is_an_error_naming_the_template(tmp_path):
     env = narrative.environment(templates)
     with pytest.raises(jinja2.UndefinedError, match="no_such_finding"):
         env.get_template("x.md.j2").render(f={}, p=config.load(tmp_path / "params.yml"))
+
+
+@pytest.mark.parametrize("withheld", [False, True])
+def test_methods_explain_secondary_suppression_only_when_a_figure_is_withheld(withheld):
+    import json
+
+    from briefing.analysis import findings as findings_io
+    from briefing.analysis.stats import SECONDARY
+
+    findings = json.loads((ROOT / "tests" / "golden" / "findings.json").read_text(encoding="utf-8"))
+    if withheld:
+        findings["findings"]["plan_to_leave"].update(suppressed=True, suppression_reason=SECONDARY)
+    params = findings_io.resolved_params(str(ROOT / "params.yml"), "2019", compared=False)
+    ctx = narrative.context(findings, params, ROOT, {})
+    text = narrative.environment(ROOT / "report" / "templates", params.suppression_threshold).get_template("methods.md.j2").render(ctx)
+    assert ("secondary suppression" in text) is withheld

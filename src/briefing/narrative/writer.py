@@ -148,6 +148,8 @@ def context(findings: dict[str, Any], params: config.Params, root: Path, built_f
         "frame_source": provenance.sidecar(params.frame_file, root),
         "publication_date": config.publication_date(params, root),
         "provenance": built_from,
+        # Whether cross-edition disclosure control withheld any figure here: the methods then say why.
+        "secondary_suppression": any(r.get("suppression_reason") in (SECONDARY, SECONDARY_BASE) for r in f.values()),
     }
 
 
