@@ -14,7 +14,7 @@ from pypdf import PdfReader
 
 from briefing.narrative.prose import percent
 from briefing.publication import editions
-from tests.conftest import ROOT, copy_project, digest, make
+from tests.conftest import ROOT, copy_project, digest, git, make
 from tests.publication.test_accessibility import VIEWPORTS, browser, describe, run_axe  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.e2e
@@ -45,6 +45,13 @@ def test_every_edition_is_published_with_a_counted_log(editions_built):
     assert sorted(int(re.match(r"\[(\d+)/8\]", line).group(1)) for line in lines) == list(range(1, 9))
     assert all(line.endswith(")") and "... done (" in line for line in lines)
     assert "without encryption" not in result.stdout + result.stderr
+
+
+def test_every_edition_names_the_commit_it_was_built_from(editions_built):
+    project, _ = editions_built
+    for slug in SLUGS:
+        record = json.loads((project / "_output" / "editions" / slug / "findings.json").read_text())["provenance"]
+        assert record["code"] == {"git": "checkout", "commit": git(project, "rev-parse", "HEAD"), "uncommitted_changes": False}
 
 
 def test_england_edition_is_the_england_briefing(editions_built):
