@@ -3,26 +3,43 @@
 # project folder, build/editions/<slug>/, publishing to _output/editions/<slug>/, then writes _output/index.html.
 # REGIONS='North West|London' limits the regions (default: every region in the frame). A failed edition is named
 # with its cause and keeps its last good copy; the others still publish, and make then exits with an error.
+# Only editions with something new to read are rebuilt, so an unchanged `make editions` starts no Python at all.
 REGIONS ?=
 EDITIONS_DIR := $(BUILD)/editions
 EDITIONS_PLAN := $(EDITIONS_DIR)/editions.mk
 
 ifneq ($(filter editions,$(MAKECMDGOALS)),)
 include $(EDITIONS_PLAN)
+$(call remember,editions-regions,$(REGIONS))
+# This run's count of finished editions, for the [n/N] lines (emptied again if make restarts, before any build).
+$(shell mkdir -p $(EDITIONS_DIR); : > $(EDITIONS_DIR)/progress)
+# What an edition's build reads: every file and folder its project folder links or copies (a folder's time
+# changes when a file in it comes or goes), the parameters and the values make remembers (the waves chosen; engine;
+# clock and code version). Its own make then decides what to redo; this only decides whether to ask it.
+# (Absolute paths, as the folder report/ is not the target `report`; none before the plan exists.)
+EDITION_INPUTS := $(PARAMS) $(PARAMS_VALUES) $(BUILD)/selection $(BUILD)/engine $(BUILD)/build-context $(if $(EDITION_TREES), \
+  $(shell find $(EDITION_TREES:%=$(CURDIR)/%) \( -name __pycache__ -o -name .ipynb_checkpoints \) -prune -o -print))
+# Rebuilt whatever the times say: an edition that failed last time (retried) or whose published copy is incomplete.
+edition_published = $(patsubst %,$(OUT)/editions/$(1)/%,$(notdir $(OUTPUTS)))
+edition_missing = $(filter-out $(wildcard $(call edition_published,$(1))),$(call edition_published,$(1)))
+edition_stale = $(or $(wildcard $(EDITIONS_DIR)/$(1).failed),$(call edition_missing,$(1)))
+$(foreach slug,$(EDITION_SLUGS),$(if $(call edition_stale,$(slug)),$(eval $(EDITIONS_DIR)/$(slug).status.json: FORCE)))
 endif
 
 .PHONY: editions
 editions: $(OUT)/index.html ## Build England and every region's briefing into _output/editions/, with _output/index.html
+	@echo "Editions up to date: $(OUT)/index.html ($(words $(EDITION_SLUGS)) editions, wave $(WAVE))"
 
-# The list of editions (rewritten only when it changes, so make does not restart for nothing).
-$(EDITIONS_PLAN): $(FRAME_FILE) $(PARAMS_MK) src/briefing/publication/editions.py FORCE
+# The list of editions, remade only when what it is made from changes (touched, so it is then newer than that).
+$(EDITIONS_PLAN): $(FRAME_FILE) $(PARAMS_MK) $(BUILD)/editions-regions src/briefing/publication/editions.py
 	@$(PY) -m briefing.publication.editions plan --params $(PARAMS) --regions '$(REGIONS)'
+	@touch $@
 
-# Each edition's own make decides what is out of date there; this rule always asks it.
-$(EDITIONS_DIR)/%.status.json: $(EDITIONS_PLAN) FORCE
+# The status is dated when the edition's build began (editions.py), so anything changed since is newer.
+$(EDITIONS_DIR)/%.status.json: $(EDITIONS_DIR)/%.region $(EDITION_INPUTS)
 	@$(PY) -m briefing.publication.editions build $* --params $(PARAMS) --engine $(ENGINE) --out $(OUT) \
 	  --total $(words $(EDITION_SLUGS)) --venv $(VENV) --wave $(WAVE)
 
 .PRECIOUS: $(OUT)/index.html
-$(OUT)/index.html: $(EDITION_SLUGS:%=$(EDITIONS_DIR)/%.status.json) report/editions/index.html.j2 FORCE
+$(OUT)/index.html: $(EDITION_SLUGS:%=$(EDITIONS_DIR)/%.status.json) $(EDITIONS_PLAN) report/editions/index.html.j2
 	@$(PY) -m briefing.publication.editions index --params $(PARAMS) --wave $(WAVE) --out $(OUT)

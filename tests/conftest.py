@@ -32,6 +32,19 @@ def copy_project(dest: Path) -> Path:
     return dest
 
 
+def git(project: Path, *args: str) -> str:
+    command = ["git", "-C", str(project), "-c", "user.name=t", "-c", "user.email=t@t", "-c", "commit.gpgsign=false", *args]
+    return subprocess.run(command, capture_output=True, text=True, check=True).stdout.strip()
+
+
+def commit_project(project: Path) -> str:
+    """Make a copy a git checkout of its files (one commit), as a clone is; returns the commit."""
+    git(project, "init", "-q")
+    git(project, "add", "-A")
+    git(project, "commit", "-q", "-m", "copy")
+    return git(project, "rev-parse", "HEAD")
+
+
 def make(project: Path, *targets: str, check: bool = True, **variables: str) -> subprocess.CompletedProcess:
     args = ["make", "--no-print-directory", *targets, f"VENV={VENV}", *(f"{k}={v}" for k, v in variables.items())]
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
@@ -65,8 +78,10 @@ def built_2019(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def editions_built(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
     """A copy of the project with every edition of the default briefing (the 2020 wave against 2019) built, two at
-    a time (pandoc + Typst): (project, make's result)."""
+    a time (pandoc + Typst): (project, make's result). The copy is a git checkout, so the provenance names its
+    commit."""
     project = copy_project(tmp_path_factory.mktemp("editions"))
+    commit_project(project)
     return project, make(project, "-j2", "editions", ENGINE="pandoc")
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-import subprocess
 from pathlib import Path
 
 import pypandoc
@@ -14,7 +13,7 @@ import pytest
 from briefing import config
 from briefing.analysis import findings as findings_io
 from briefing.narrative import provenance, writer
-from tests.conftest import ROOT, copy_project
+from tests.conftest import ROOT, copy_project, git
 
 NASTY = "a*b_c `d` <script>alert(1)</script> [x](y) $z$ @cite #h \\ {{ j }} | 1. {.class}"
 
@@ -68,11 +67,6 @@ def test_a_missing_sidecar_is_named(tmp_path):
         provenance.record(findings_io.resolved_params(project / "params.yml", "2019"), project / "params.yml", project, "pandoc")
 
 
-def git(repo: Path, *args: str) -> None:
-    subprocess.run(["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@t", *args], check=True,
-                   capture_output=True)  # fmt: skip
-
-
 @pytest.mark.skipif(shutil.which("git") is None, reason="git not installed")
 def test_code_version_commit_and_uncommitted_changes(tmp_path):
     assert provenance.code_version(tmp_path) == {"git": "not a git checkout"}
@@ -80,13 +74,35 @@ def test_code_version_commit_and_uncommitted_changes(tmp_path):
     (tmp_path / "a.txt").write_text("a")
     git(tmp_path, "add", "a.txt")
     git(tmp_path, "commit", "-q", "-m", "a")
-    head = subprocess.run(["git", "-C", str(tmp_path), "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
+    head = git(tmp_path, "rev-parse", "HEAD")
     assert provenance.code_version(tmp_path) == {"git": "checkout", "commit": head, "uncommitted_changes": False}
     (tmp_path / "a.txt").write_text("b")
     assert provenance.code_version(tmp_path)["uncommitted_changes"] is True
     inner = tmp_path / "project"  # a project copied into another repository is not that repository's checkout
     inner.mkdir()
     assert provenance.code_version(inner) == {"git": "not a git checkout"}
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git not installed")
+def test_an_edition_folder_names_the_commit_and_state_of_the_project_it_links_to(tmp_path):
+    """build/editions/<slug>/ is ignored, inside the checkout, and links src/ to it: it is built from that checkout."""
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "a.py").write_text("a")
+    (tmp_path / ".gitignore").write_text("/build/\n")
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", ".")
+    git(tmp_path, "commit", "-q", "-m", "a")
+    edition = tmp_path / "build" / "editions" / "london"
+    edition.mkdir(parents=True)
+    (edition / "src").symlink_to("../../../src")
+    assert provenance.code_version(edition) == provenance.code_version(tmp_path)
+    assert provenance.code_version(edition)["uncommitted_changes"] is False
+    (tmp_path / "src" / "a.py").write_text("b")
+    assert provenance.code_version(edition) == provenance.code_version(tmp_path)
+    assert provenance.code_version(edition)["uncommitted_changes"] is True
+    (edition / "src").unlink()  # its own code, not the checkout's: not that checkout's version
+    (edition / "src").mkdir()
+    assert provenance.code_version(edition) == {"git": "not a git checkout"}
 
 
 @pytest.mark.parametrize("to", ["html", "typst", "plain"])

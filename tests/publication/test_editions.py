@@ -15,7 +15,7 @@ from pypdf import PdfReader
 from briefing.inputs.codebook import load_codebook
 from briefing.narrative.prose import percent
 from briefing.publication import editions
-from tests.conftest import ROOT, copy_project, digest, make
+from tests.conftest import ROOT, copy_project, digest, git, make
 from tests.publication.test_accessibility import VIEWPORTS, browser, describe, run_axe  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.e2e
@@ -48,6 +48,25 @@ def test_every_edition_is_published_with_a_counted_log(editions_built):
     assert sorted(int(re.match(r"\[(\d+)/8\]", line).group(1)) for line in lines) == list(range(1, 9))
     assert all(line.endswith(")") and "... done (" in line for line in lines)
     assert "without encryption" not in result.stdout + result.stderr
+
+
+def statuses(project: Path) -> dict[str, int]:
+    return {p.name: p.stat().st_mtime_ns for p in (project / "build" / "editions").glob("*.status.json")}
+
+
+def test_an_unchanged_make_editions_asks_no_edition_to_build(editions_built):
+    project, _ = editions_built
+    before = statuses(project)
+    result = make(project, "-j2", "editions", ENGINE="pandoc")
+    assert result.stdout.strip() == f"Editions up to date: _output/index.html (8 editions, wave {WAVE})"
+    assert statuses(project) == before
+
+
+def test_every_edition_names_the_commit_it_was_built_from(editions_built):
+    project, _ = editions_built
+    for slug in SLUGS:
+        record = json.loads((project / "_output" / "editions" / slug / "findings.json").read_text())["provenance"]
+        assert record["code"] == {"git": "checkout", "commit": git(project, "rev-parse", "HEAD"), "uncommitted_changes": False}
 
 
 def test_england_edition_is_the_england_briefing(editions_built):
@@ -287,6 +306,18 @@ def test_names_are_escaped_on_the_index_page(tmp_path):
     assert "<script>" not in page and "&lt;script&gt;" in page and "&lt;b&gt;bad" in page
 
 
+def test_uncommitted_changes_rebuild_every_edition_and_are_named_in_each(editions_built):
+    """Runs late: it leaves the checkout with uncommitted changes (README.md, which no build reads)."""
+    project, _ = editions_built
+    with open(project / "README.md", "a", encoding="utf-8") as readme:
+        readme.write("\nAn uncommitted change.\n")
+    result = make(project, "-j2", "editions", ENGINE="pandoc", REGIONS="London")
+    assert sorted(re.findall(r"\[\d/2\] editions: (.+) \.\.\. done", result.stdout)) == ["England", "London"]
+    for slug in ("england", "london"):
+        record = json.loads((project / "_output" / "editions" / slug / "findings.json").read_text())["provenance"]
+        assert record["code"] == {"git": "checkout", "commit": git(project, "rev-parse", "HEAD"), "uncommitted_changes": True}
+
+
 def test_a_region_that_matches_no_pcn_fails_alone_and_keeps_the_last_good_copy(editions_built):
     """Runs last: it rebuilds with a different list of regions."""
     project, _ = editions_built
@@ -296,14 +327,17 @@ def test_a_region_that_matches_no_pcn_fails_alone_and_keeps_the_last_good_copy(e
     before = digest(fake / "briefing.html")
     result = make(project, "editions", ENGINE="pandoc", REGIONS="South West|Atlantis", check=False)
     assert result.returncode != 0
-    assert "[3/3] editions:" in result.stdout or "[2/3] editions:" in result.stdout
-    assert re.search(r"Atlantis \.\.\. FAILED: .*region 'Atlantis' matches no PCN", result.stdout)
+    assert re.search(r"\[[12]/3\] editions: Atlantis \.\.\. FAILED: .*region 'Atlantis' matches no PCN", result.stdout)
     assert "full log: build/editions/atlantis.log" in result.stdout
     assert "Traceback" in (project / "build" / "editions" / "atlantis" / "build" / "logs" / "notebooks.log").read_text()
     assert digest(fake / "briefing.html") == before
     assert (project / "_output" / "editions" / "south-west" / "briefing.pdf").is_file()
     page = (project / "_output" / "index.html").read_text(encoding="utf-8")
     assert "This edition failed to build: notebooks:" in page and "matches no PCN" in page
+    again = make(project, "editions", ENGINE="pandoc", REGIONS="South West|Atlantis", check=False)
+    assert again.returncode != 0  # the failed edition is retried, the others are up to date
+    assert re.findall(r"\[\d/3\] editions: (\S+)", again.stdout) == ["Atlantis"]
+    assert digest(fake / "briefing.html") == before
 
 
 @pytest.mark.skipif(not shutil.which("quarto"), reason="quarto is not installed")

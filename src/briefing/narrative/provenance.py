@@ -103,13 +103,21 @@ def git(root: Path, *args: str) -> str | None:
     return result.stdout.strip() if result.returncode == 0 else None
 
 
+def code_root(root: Path) -> Path:
+    """The project whose code ran: where root's src/ really is. An edition's folder (build/editions/<slug>/) links
+    src/, data/, the Makefile... to the project it was built from and copies report/ from it, so that project's
+    checkout is the edition's version; a plain project is its own."""
+    return (root / "src").resolve().parent
+
+
 def code_version(root: Path) -> dict[str, Any]:
     """The commit and whether the tree had uncommitted changes; "not a git checkout" for a copy or an archive."""
-    top = git(root, "rev-parse", "--show-toplevel")
-    if top is None or Path(top).resolve() != root.resolve():  # no repository, or the project sits inside another one
+    project = code_root(root)
+    top = git(project, "rev-parse", "--show-toplevel")
+    if top is None or Path(top).resolve() != project:  # no repository, or the project sits inside another one
         return {"git": "not a git checkout"}
-    status = git(root, "status", "--porcelain") or ""
-    return {"git": "checkout", "commit": git(root, "rev-parse", "HEAD"), "uncommitted_changes": bool(status)}
+    status = git(project, "status", "--porcelain") or ""
+    return {"git": "checkout", "commit": git(project, "rev-parse", "HEAD"), "uncommitted_changes": bool(status)}
 
 
 def default_engine() -> str:

@@ -11,6 +11,9 @@ A failing edition is recorded with its cause and does not stop the others; its l
 _output/editions/<slug>/ stays (the render publishes only when every format succeeded). The index page,
 _output/index.html, lists every edition with its headline figures, and names any that failed.
 
+Make (mk/editions.mk) runs `build` only for an edition whose inputs are newer than its status file, which is
+dated when its build began, or that failed last time (<slug>.failed): an unchanged `make editions` starts no Python.
+
 Sub-commands: plan (the list of editions, for make), build SLUG, index.
 """
 
@@ -75,13 +78,17 @@ def editions(root: Path, params: config.Params, regions: str = "") -> list[Editi
     return found
 
 
+def write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
 def write_if_changed(path: Path, text: str) -> None:
     """Unchanged content keeps its modification time, so make sees nothing to do."""
     if not path.is_file() or path.read_text(encoding="utf-8") != text:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.tmp")
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
+        write(path, text)
 
 
 # --- plan: the editions as make variables ---------------------------------------------------------------------
@@ -95,9 +102,9 @@ def plan(root: Path, params_path: Path, regions: str, out: Path) -> list[Edition
         "# Written by `python -m briefing.publication.editions plan`: the editions `make editions` builds.",
         f"EDITION_SLUGS := {' '.join(e.slug for e in found)}",
         f"EDITION_REGIONS := {'|'.join(e.region for e in found if e.region)}",
+        f"EDITION_TREES := {' '.join(LINKED + COPIED)}",  # what an edition reads: make checks their times
     ]
     write_if_changed(out, "\n".join(lines) + "\n")
-    (out.parent / "progress").write_text("", encoding="utf-8")  # this run's count of finished editions
     return found
 
 
@@ -178,12 +185,25 @@ def count_finished(progress: Path) -> int:
         return len(handle.read().splitlines())
 
 
+def record_status(folder: Path, status: Status, started_ns: int) -> None:
+    """The status for the index page, dated when the build began: make rebuilds the edition when an input is newer
+    (one edited during the build included). A failed edition also leaves <slug>.failed, which makes it retried."""
+    path = folder / f"{status.slug}.status.json"
+    write(path, json.dumps({**asdict(status), "seconds": None}, indent=2) + "\n")
+    os.utime(path, ns=(started_ns, started_ns))
+    failed = folder / f"{status.slug}.failed"
+    if status.ok:
+        failed.unlink(missing_ok=True)
+    else:
+        failed.write_text(status.cause + "\n", encoding="utf-8")
+
+
 def build(root: Path, params_path: Path, slug: str, engine: str, out: Path, total: int, venv: Path,
           wave: str | None = None) -> Status:  # fmt: skip
     name = (root / EDITIONS / f"{slug}.region").read_text(encoding="utf-8").strip()
     edition = Edition(slug, None if slug == ENGLAND else name)
     log = root / EDITIONS / f"{slug}.log"
-    start = time.perf_counter()
+    start, started_ns = time.perf_counter(), time.time_ns()
     folder = prepare(root, params_path, edition, wave)
     command = ["make", "--no-print-directory", "report", f"VENV={venv}",
                f"ENGINE={engine}", f"OUT={(out / slug).resolve()}", f"PARAMS={config.PARAMS_FILE}"]  # fmt: skip
@@ -192,7 +212,7 @@ def build(root: Path, params_path: Path, slug: str, engine: str, out: Path, tota
     ok = result.returncode == 0
     status = Status(slug, edition.name, ok, "" if ok else cause_from(result.stderr),
                     str(log.relative_to(root)), round(time.perf_counter() - start, 1))  # fmt: skip
-    write_if_changed(root / EDITIONS / f"{slug}.status.json", json.dumps({**asdict(status), "seconds": None}, indent=2) + "\n")
+    record_status(root / EDITIONS, status, started_ns)
     done = count_finished(root / EDITIONS / "progress")
     if ok:
         print(f"[{done}/{total}] editions: {edition.name} ... done ({status.seconds:.1f} s)")
@@ -246,8 +266,7 @@ def write_index(root: Path, out: Path, slugs: list[str], params: config.Params) 
     labels = next((r["labels"] for r in rows if r.get("labels")), list(HEADLINES))
     wave = sidecar(params.survey_path, root)
     page = env.get_template("index.html.j2").render(rows=rows, labels=labels, p=params, wave=wave)
-    out.mkdir(parents=True, exist_ok=True)
-    write_if_changed(out / "index.html", page)
+    write(out / "index.html", page)  # always, so it is newer than the statuses it was made from
     return rows
 
 
