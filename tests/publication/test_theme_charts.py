@@ -163,3 +163,18 @@ def test_a_chart_withholds_what_the_areas_plan_lists_in_drawing_alt_text_and_rec
     assert large["withheld"] == [] and large["shares"]["Manageable"] is None  # the plan lists nothing else here
     assert "unmanageable withheld" in chart.extra["alt"] and "fewer than 40,000 patients: withheld" in chart.extra["alt"]
     assert percent(104 / 213) not in svg_texts(chart) and any("(withheld)" in t for t in svg_texts(chart))
+
+
+def test_a_row_with_every_answer_withheld_says_so_and_the_title_says_why(ctx, results, tmp_path):
+    """An empty row of bars would look like a drawing fault: the row says no answer is shown, and the title does
+    not claim too few answered when many did."""
+    everything = {f"fig:confidence_partnership={v}": SECONDARY for v in ctx.codebook.questions["confidence_partnership"].values()}
+    planned = dataclasses.replace(ctx, withheld=everything)
+    findings = [dataclasses.replace(f, extra={**f.extra, "suppressed": True, "suppression_reason": SECONDARY}, value=None)
+                for f in results["relationships"] if f.extra.get("question") == "confidence_partnership"]  # fmt: skip
+    chart = theme_charts.question_chart(planned, "confidence_partnership", findings, tmp_path, "nb")
+    assert chart.extra["title"].startswith("Not shown, to protect small counts: ")
+    assert theme_charts.NONE_SHOWN in svg_texts(chart)
+    assert chart.extra["rows"][0]["n"] == 210  # many answered: the base is still shown
+    too_few = [dataclasses.replace(f, extra={**f.extra, "suppression_reason": "small base"}) for f in findings]
+    assert theme_charts.title_for(ctx, "confidence_partnership", too_few).startswith("Too few clinical directors answered")

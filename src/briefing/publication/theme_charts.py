@@ -20,6 +20,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 from afcharts.af_colours import get_af_colours
 
+from briefing.analysis import stats
 from briefing.analysis.distributions import NON_SUBSTANTIVE, Row, distribution, drawn_bands, planned_cells
 from briefing.analysis.findings import Finding
 from briefing.analysis.themes import size_band, subgroup_description
@@ -77,6 +78,9 @@ def rows_for(ctx, question_id: str, findings: list[Finding]) -> list[Row]:
     return rows
 
 
+NONE_SHOWN = "no answer shown: each is a small count or protects one"
+
+
 def missing_words(row: Row) -> str:
     """What a row without a base says instead: too few answers, or withheld whole by the plan."""
     return "withheld" if row.withheld else "too few answers to show"
@@ -99,10 +103,15 @@ def row_major(handles: list, ncols: int) -> list:
 
 
 def title_for(ctx, question_id: str, findings: list[Finding]) -> str:
+    """The headline finding in words; else why none is shown: too few answered, or small counts protected."""
     headline = headline_of(findings)
-    if headline is None:
-        return f"Too few clinical directors answered to show: {ctx.codebook.questions[question_id].wording}"
-    return prose.capfirst(f"{group_words(headline.value)} {headline.description}")
+    wording = ctx.codebook.questions[question_id].wording
+    if headline is not None:
+        return prose.capfirst(f"{group_words(headline.value)} {headline.description}")
+    overall = [f for f in findings if not f.extra.get("subgroup")]
+    if not overall or any(f.extra.get("suppression_reason") == stats.SMALL_BASE for f in overall):
+        return f"Too few clinical directors answered to show: {wording}"
+    return f"Not shown, to protect small counts: {wording}"
 
 
 # --- alt text ---------------------------------------------------------------------------------------------------
@@ -151,6 +160,9 @@ def draw_diverging(ctx, rows: list[Row], values: list[str], labels: dict[str, st
     for y, row in zip(positions, rows):
         if row.n is None:
             ax.text(0, y, missing_words(row), ha="center", va="center", color=MUTED)
+            continue
+        if all(row.shares[v] is None for v in scale):
+            ax.text(0, y, NONE_SHOWN, ha="center", va="center", color=MUTED)
             continue
         share = {v: (row.shares[v] or 0.0) * 100 for v in scale}
         left = -sum(share[v] for v in unfavourable) - (share[middle] / 2 if middle else 0)
