@@ -178,3 +178,5 @@ def test_a_row_with_every_answer_withheld_says_so_and_the_title_says_why(ctx, re
     assert chart.extra["rows"][0]["n"] == 210  # many answered: the base is still shown
     too_few = [dataclasses.replace(f, extra={**f.extra, "suppression_reason": "small base"}) for f in findings]
     assert theme_charts.title_for(ctx, "confidence_partnership", too_few).startswith("Too few clinical directors answered")
+    some = theme_charts.rows_for(ctx, "confidence_partnership", findings)  # no plan: the row's own rule shows most
+    assert theme_charts.title_for(ctx, "confidence_partnership", findings, some).startswith("Some answers not shown, ")

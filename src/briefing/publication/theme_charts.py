@@ -79,6 +79,7 @@ def rows_for(ctx, question_id: str, findings: list[Finding]) -> list[Row]:
 
 
 NONE_SHOWN = "no answer shown: each is a small count or protects one"
+OVER_AXIS = {"facecolor": "white", "edgecolor": "none", "pad": 2}  # a row's note drawn over the zero line
 
 
 def missing_words(row: Row) -> str:
@@ -102,8 +103,9 @@ def row_major(handles: list, ncols: int) -> list:
     return [grid[r][c] for c in range(ncols) for r in range(nrows) if c < len(grid[r])]
 
 
-def title_for(ctx, question_id: str, findings: list[Finding]) -> str:
-    """The headline finding in words; else why none is shown: too few answered, or small counts protected."""
+def title_for(ctx, question_id: str, findings: list[Finding], rows: list[Row] | None = None) -> str:
+    """The headline finding in words; else why none is shown: too few answered, or small counts protected (some
+    answers, when the chart's first row still shows a share)."""
     headline = headline_of(findings)
     wording = ctx.codebook.questions[question_id].wording
     if headline is not None:
@@ -111,6 +113,8 @@ def title_for(ctx, question_id: str, findings: list[Finding]) -> str:
     overall = [f for f in findings if not f.extra.get("subgroup")]
     if not overall or any(f.extra.get("suppression_reason") == stats.SMALL_BASE for f in overall):
         return f"Too few clinical directors answered to show: {wording}"
+    if rows and any(share is not None for share in rows[0].shares.values()):
+        return f"Some answers not shown, to protect small counts: {wording}"
     return f"Not shown, to protect small counts: {wording}"
 
 
@@ -159,10 +163,10 @@ def draw_diverging(ctx, rows: list[Row], values: list[str], labels: dict[str, st
     positions = list(range(len(rows)))[::-1]
     for y, row in zip(positions, rows):
         if row.n is None:
-            ax.text(0, y, missing_words(row), ha="center", va="center", color=MUTED)
+            ax.text(0, y, missing_words(row), ha="center", va="center", color=MUTED, bbox=OVER_AXIS)
             continue
         if all(row.shares[v] is None for v in scale):
-            ax.text(0, y, NONE_SHOWN, ha="center", va="center", color=MUTED)
+            ax.text(0, y, NONE_SHOWN, ha="center", va="center", color=MUTED, bbox=OVER_AXIS)
             continue
         share = {v: (row.shares[v] or 0.0) * 100 for v in scale}
         left = -sum(share[v] for v in unfavourable) - (share[middle] / 2 if middle else 0)
@@ -229,7 +233,7 @@ def question_chart(ctx, question_id: str, findings: list[Finding], figures_dir: 
     question = ctx.codebook.questions[question_id]
     labels, values = question.labels(), question.values()
     rows = rows_for(ctx, question_id, findings)
-    title = title_for(ctx, question_id, findings)
+    title = title_for(ctx, question_id, findings, rows)
     counted = {v for f in findings for v in f.extra.get("counts", [])}
     with plt.style.context(house_style()):
         if question.type == "likert":
