@@ -113,7 +113,7 @@ def title_for(ctx, question_id: str, findings: list[Finding], rows: list[Row] | 
     overall = [f for f in findings if not f.extra.get("subgroup")]
     if not overall or any(f.extra.get("suppression_reason") == stats.SMALL_BASE for f in overall):
         return f"Too few clinical directors answered to show: {wording}"
-    if rows and any(share is not None for share in rows[0].shares.values()):
+    if rows and any(s is not None for v, s in rows[0].shares.items() if v not in NON_SUBSTANTIVE):  # on the chart
         return f"Some answers not shown, to protect small counts: {wording}"
     return f"Not shown, to protect small counts: {wording}"
 
