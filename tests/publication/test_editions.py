@@ -334,6 +334,8 @@ def test_a_region_that_matches_no_pcn_fails_alone_and_keeps_the_last_good_copy(e
     assert (project / "_output" / "editions" / "south-west" / "briefing.pdf").is_file()
     page = (project / "_output" / "index.html").read_text(encoding="utf-8")
     assert "This edition failed to build: notebooks:" in page and "matches no PCN" in page
+    # every other region of the frame is still published from the earlier run, so still listed, and says so
+    assert page.count("built in an earlier run") == len(REGIONS) - 1 and 'href="editions/north-west/briefing.pdf"' in page
     again = make(project, "editions", ENGINE="pandoc", REGIONS="South West|Atlantis", check=False)
     assert again.returncode != 0  # the failed edition is retried, the others are up to date
     assert re.findall(r"\[\d/3\] editions: (\S+)", again.stdout) == ["Atlantis"]

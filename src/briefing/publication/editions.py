@@ -238,12 +238,28 @@ def count(n) -> str:
     return as_count(n)
 
 
-def index_rows(root: Path, out: Path, slugs: list[str]) -> list[dict]:
+def earlier_editions(root: Path, out: Path, params: config.Params, slugs: list[str]) -> list[str]:
+    """Regions of the frame built well in an earlier run for the same waves but not in this one (REGIONS= limits a
+    run): still published, so still listed. Other waves' copies and regions no longer in the frame are not."""
+    earlier = []
+    for edition in editions(root, params):
+        published = out / "editions" / edition.slug / "findings.json"
+        status = root / EDITIONS / f"{edition.slug}.status.json"
+        if edition.slug in slugs or not (published.is_file() and status.is_file()):
+            continue
+        built = json.loads(published.read_text(encoding="utf-8"))["parameters"]
+        if (built["wave"], built["compare_wave"]) == (params.wave, params.compare_wave) and json.loads(status.read_text())["ok"]:
+            earlier.append(edition.slug)
+    return earlier
+
+
+def index_rows(root: Path, out: Path, slugs: list[str], earlier: list[str] = ()) -> list[dict]:
     rows = []
-    for slug in slugs:
+    for slug in [*slugs, *earlier]:
         status = json.loads((root / EDITIONS / f"{slug}.status.json").read_text(encoding="utf-8"))
         published = out / "editions" / slug
-        row = {**status, "href": f"editions/{slug}/", "has_copy": all((published / n).is_file() for n in OUTPUT_NAMES)}
+        row = {**status, "href": f"editions/{slug}/", "has_copy": all((published / n).is_file() for n in OUTPUT_NAMES),
+               "earlier": slug in earlier}  # fmt: skip
         if row["has_copy"]:
             data = json.loads((published / "findings.json").read_text(encoding="utf-8"))
             findings, threshold = data["findings"], data["parameters"]["suppression_threshold"]
@@ -260,7 +276,7 @@ def write_index(root: Path, out: Path, slugs: list[str], params: config.Params) 
 
     from briefing.narrative.provenance import sidecar
 
-    rows = index_rows(root, out, slugs)
+    rows = index_rows(root, out, slugs, earlier_editions(root, out, params, slugs))
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(root / "report" / "editions")),
                              autoescape=True, undefined=jinja2.StrictUndefined)  # fmt: skip
     labels = next((r["labels"] for r in rows if r.get("labels")), list(HEADLINES))
@@ -293,6 +309,7 @@ def main(argv: list[str] | None = None) -> int:
     slugs = [line.split(":= ", 1)[1].split() for line in (root / EDITIONS / "editions.mk").read_text().splitlines()
              if line.startswith("EDITION_SLUGS")][0]  # fmt: skip
     rows = write_index(root, args.out, slugs, findings_io.resolved_params(str(args.params), args.wave))
+    rows = [r for r in rows if not r["earlier"]]
     failed = [r for r in rows if not r["ok"]]
     print(f"editions: {len(rows) - len(failed)} of {len(rows)} built; index {args.out / 'index.html'}")
     for row in failed:
