@@ -17,7 +17,7 @@ from briefing.narrative.quotes import QuoteError
 from tests.conftest import ROOT
 
 CODEBOOK = load_codebook(ROOT / "data" / "codebook.yml")
-PARAMS = SimpleNamespace(wave="2019", suppression_threshold=8, small_pcn_max=40000, large_pcn_min=60000)
+PARAMS = SimpleNamespace(wave="2019", region=None, suppression_threshold=8, small_pcn_max=40000, large_pcn_min=60000)
 FRAME = pd.DataFrame({"pcn_name": ["West Merton PCN", "Central PCN", "North Star Primary Care Network"]})
 
 
@@ -127,15 +127,28 @@ def test_every_markup_character_is_escaped(comment):
     assert all(escaped[i - 1] == "\\" for i, c in enumerate(escaped) if c in "<>#{}[]()`*_$@:|~^!%")
 
 
-def test_the_committed_quotes_resolve_against_the_synthetic_wave():
+def test_a_regional_edition_quotes_its_own_region_only_but_checks_every_pick(tmp_path):
+    london = SimpleNamespace(**{**vars(PARAMS), "region": "London"})
+    path = tmp_path / "quotes.yml"
+    path.write_text('"2019":\n  - {respondent: R01, theme: workload}\n', encoding="utf-8")
+    assert [q.respondent for q in quotes.load_quotes(path, survey({"R01": "x"}), FRAME, CODEBOOK, london, False)["workload"]] == ["R01"]
+    north_west = SimpleNamespace(**{**vars(PARAMS), "region": "North West"})
+    assert quotes.load_quotes(path, survey({"R01": "x"}), FRAME, CODEBOOK, north_west, False) == {}
+    path.write_text('"2019":\n  - {respondent: R99, theme: workload}\n', encoding="utf-8")
+    with pytest.raises(QuoteError, match="R99 does not exist"):
+        quotes.load_quotes(path, survey({"R01": "x"}), FRAME, CODEBOOK, north_west, False)
+
+
+@pytest.mark.parametrize("wave, redacted", [("2019", 3), ("2020", 1)])  # 2020's cuts leave out the NHS number
+def test_the_committed_quotes_resolve_against_the_synthetic_wave(wave, redacted):
     from briefing import config
     from briefing.inputs.validate import read_survey
 
-    params = findings_io.resolved_params(ROOT / "params.yml", "2019")
+    params = findings_io.resolved_params(ROOT / "params.yml", wave)
     wave = read_survey(ROOT / params.survey_path, CODEBOOK, params.wave)
     frame = pd.read_csv(ROOT / params.frame_file, dtype=str)
     got = quotes.load_quotes(ROOT / quotes.QUOTES_FILE, wave, frame, CODEBOOK, params, synthetic=True)
     texts = [q.text for qs in got.values() for q in qs]
-    assert len(texts) == 3 and all("[redacted" in t.replace("\\", "") for t in texts)
+    assert len(texts) == 3 and sum("[redacted" in t.replace("\\", "") for t in texts) == redacted
     assert not any(s in t.replace("\\", "") for t in texts for s in ("West Merton", "Jane", "0123", "5919"))
     assert all(q.attribution.endswith(r"\(synthetic example comment\)") for qs in got.values() for q in qs)

@@ -189,6 +189,8 @@ def load_quotes(path: Path, survey: pd.DataFrame, frame: pd.DataFrame, codebook:
             raise QuoteError(f"{at}: respondent {respondent} could be recognised: their region and PCN size group "
                              f"holds fewer than {params.suppression_threshold} respondents, so they cannot be quoted")  # fmt: skip
         words = apply_cut(normalise(str(comment)), cut, at, respondent)
+        if params.region and by_id.at[respondent, "region"] != params.region:
+            continue  # checked like every pick, but a regional edition quotes its own region's clinical directors
         text = escape_markdown(redact(words, names))
         who = escape_markdown(attribution(by_id.loc[respondent], params, synthetic))
         quotes.setdefault(theme, []).append(Quote(respondent, theme, text, who))
