@@ -143,7 +143,9 @@ def change_notebook():
                       "from briefing.publication import change_charts\n\n"
                       'NOTEBOOK = "notebooks/change.ipynb"\n'
                       "current, previous = change.load_pair(current_path, previous_path)"),
-        new_code_cell('results = change.changes(current, previous, notebook=NOTEBOOK)\nthemes.as_table(results)'),
+        new_code_cell('results = change.changes(current, previous, notebook=NOTEBOOK)\n'
+                      'results += [f for f in [change.frame_change(current, previous, NOTEBOOK)] if f]\n'
+                      'themes.as_table(results)'),
         new_code_cell("chart = change_charts.change_chart(results, figures_dir, NOTEBOOK)\n"
                       "results += [chart] if chart else []"),
         new_code_cell("findings_io.write(results, findings_path)"),

@@ -57,10 +57,22 @@ def test_2020_chart_of_change_has_data_alt_text_and_a_source(built):
     assert "Source: Survey of PCN clinical directors, 2019 and 2020." in pdf_text(built / "_output" / "briefing.pdf")
 
 
+def test_2020_briefing_says_how_the_frame_moved_since_the_2019_waves_frame(built):
+    import pandas as pd
+
+    now, then = (len(pd.read_csv(built / "data" / "reference" / f"pcn_frame_{year}.csv")) for year in ("2020-21", "2019-20"))
+    record = findings_of(built)["findings"]["pcn_count_change"]
+    assert (record["value"], record["previous"], record["compare_wave"]) == (now - then, then, "2019")
+    more = f"{now - then:,} more than" if now > then else f"{then - now:,} fewer than" if now < then else "as many as"
+    sentence = f"{more} the {then:,} in the frame the 2019 wave is set against (Quality and Outcomes Framework, 2019-20"
+    for text in (pdf_text(built / "_output" / "briefing.pdf"), html_text(built / "_output" / "briefing.html")):
+        assert sentence in normalise(text)
+
+
 def test_2019_briefing_has_no_comparison(built_2019):
     data = findings_of(built_2019)
     assert data["parameters"]["wave"] == "2019" and data["parameters"]["compare_wave"] is None
-    assert not [r for r in data["findings"].values() if r["kind"] == "change"]
+    assert not [r for r in data["findings"].values() if r["kind"] in ("change", "frame_change")]
     assert "not_enough_time" not in data["findings"]  # asked first in 2020
     pdf = pdf_text(built_2019 / "_output" / "briefing.pdf")
     assert "since 2019" not in pdf and "Change since" not in pdf and "in 2019:" not in pdf

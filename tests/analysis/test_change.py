@@ -105,3 +105,15 @@ def test_changes_cover_every_survey_finding_of_either_wave():
     previous = {"parameters": {"wave": "2019"}, "findings": {"a": record(23, 211, 1250, "2019"), "c": record(9, 50, 1250, "2019")}}
     by_id = {c.id: c.extra["status"] for c in change.changes(current, previous, "nb")}
     assert by_id == {"a_change": "compared", "b_change": "new", "c_change": "dropped"}
+
+
+def test_the_frame_change_is_the_difference_of_the_two_waves_own_frames():
+    def merged(wave: str, pcns: int, median: float, frame: str) -> dict:
+        return {"parameters": {"wave": wave, "frame_file": frame},
+                "findings": {"pcn_count": {"value": pcns}, "pcn_median_patients": {"value": median}}}  # fmt: skip
+
+    found = change.frame_change(merged("2020", 1251, 44500.0, "f21.csv"), merged("2019", 1250, 44000.0, "f20.csv"), "nb")
+    assert (found.id, found.value, found.kind) == ("pcn_count_change", 1, "frame_change")
+    assert found.extra == {"previous": 1250, "previous_median": 44000.0, "previous_frame_file": "f20.csv", "compare_wave": "2019"}
+    assert found.inputs == ["f20.csv", "f21.csv"]
+    assert change.frame_change(merged("2020", 1251, 1.0, "f"), {"parameters": {}, "findings": {}}, "nb") is None

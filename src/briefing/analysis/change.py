@@ -110,5 +110,19 @@ def changes(current: dict[str, Any], previous: dict[str, Any], notebook: str) ->
     ]
 
 
+def frame_change(current: dict[str, Any], previous: dict[str, Any], notebook: str) -> Finding | None:
+    """How the reference frame moved between the waves' own frames: a true count, no test (not a sample)."""
+    new, old = current["findings"].get("pcn_count"), previous["findings"].get("pcn_count")
+    if new is None or old is None:
+        return None
+    frames = [current["parameters"]["frame_file"], previous["parameters"]["frame_file"]]
+    return Finding(
+        "pcn_count_change", new["value"] - old["value"], "change in the number of primary care networks",
+        "PCNs in each wave's reference frame", notebook, sorted(set(frames)), kind="frame_change",
+        extra={"previous": old["value"], "previous_median": previous["findings"]["pcn_median_patients"]["value"],
+               "previous_frame_file": frames[1], "compare_wave": str(previous["parameters"]["wave"])},
+    )  # fmt: skip
+
+
 def load_pair(current_path: str | Path, previous_path: str | Path) -> tuple[dict, dict]:
     return findings_io.load(current_path), findings_io.load(previous_path)

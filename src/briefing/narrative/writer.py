@@ -146,6 +146,8 @@ def context(findings: dict[str, Any], params: config.Params, root: Path, built_f
         "wave": wave,
         "quotes": wave_quotes(codebook, params, root, bool(wave.get("synthetic"))),
         "frame_source": provenance.sidecar(params.frame_file, root),
+        # the comparison wave's own frame, when the change notebook says how the frame moved
+        "compare_frame_source": provenance.sidecar(f["pcn_count_change"]["previous_frame_file"], root) if "pcn_count_change" in f else None,
         "publication_date": config.publication_date(params, root),
         "provenance": built_from,
         # Whether cross-edition disclosure control withheld any figure here: the methods then say why.

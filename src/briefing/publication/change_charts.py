@@ -20,7 +20,7 @@ CHART_ID = "fig_change_headlines"
 
 def headline_changes(changes: list[Finding]) -> list[Finding]:
     """The findings shown: every whole-sample finding compared across the two waves."""
-    return [c for c in changes if c.extra["status"] == "compared" and not c.extra["subgroup"]]
+    return [c for c in changes if c.kind == "change" and c.extra["status"] == "compared" and not c.extra["subgroup"]]
 
 
 def change_title(shown: list[Finding], previous_wave: str) -> str:
