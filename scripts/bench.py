@@ -39,13 +39,8 @@ from briefing.analysis import run_notebooks as rn
 params, wave, survey, frame, compare, compare_survey, compare_frame = sys.argv[1:]
 build = pathlib.Path(tempfile.mkdtemp())
 notebooks = sorted(pathlib.Path("notebooks").glob("*.ipynb"))
-steps = []
-for w, s, f in [(wave, survey, frame)] + ([(compare, compare_survey, compare_frame)] if compare else []):
-    jobs, merge = rn.wave_plan(w, s, f, build, notebooks, params, [])
-    steps += [*jobs, merge]
-if compare:
-    steps.append(rn.change_job(wave, compare, build, notebooks, params, [], survey))
-for step in steps:
+waves = [(wave, survey, frame)] + ([(compare, compare_survey, compare_frame)] if compare else [])
+for step in rn.build_plan(waves, compare or None, build, notebooks, params, []):
     if isinstance(step, rn.Merge):
         rn.merge_wave(step, params)
         continue

@@ -25,11 +25,8 @@ def declared_parameters(path):
 def test_each_notebook_declares_every_parameter_the_runner_gives_it(tmp_path):
     """papermill injects what the runner passes; a parameter the notebook does not declare would be a silent
     default there (papermill only warns)."""
-    steps = []
-    for wave in ("2020", "2019"):
-        jobs, _ = run_notebooks.wave_plan(wave, "s.csv", "f.csv", tmp_path, NOTEBOOKS, "params.yml", [])
-        steps += jobs
-    steps.append(run_notebooks.change_job("2020", "2019", tmp_path, NOTEBOOKS, "params.yml", [], "s.csv"))
+    waves = [("2020", "s.csv", "f.csv"), ("2019", "s.csv", "f.csv")]
+    steps = [s for s in run_notebooks.build_plan(waves, "2019", tmp_path, NOTEBOOKS, "params.yml", []) if isinstance(s, run_notebooks.Job)]
     assert {job.notebook for job in steps} == set(NOTEBOOKS)
     for job in steps:
         assert set(job.parameters) <= declared_parameters(job.notebook), job.notebook.name

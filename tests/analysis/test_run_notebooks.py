@@ -59,13 +59,8 @@ def build_steps(tmp_path, names=("change", "disclosure", "retention", "workload"
         (tmp_path / "build" / "waves" / wave).mkdir(parents=True)
         write(tmp_path / "build" / "waves" / wave / "validated.ok", 100)
         write(tmp_path / f"frame{wave}.csv", 100)
-    steps = []
-    for wave in ("2020", "2019"):
-        jobs, merge = run_notebooks.wave_plan(wave, f"survey{wave}.csv", str(tmp_path / f"frame{wave}.csv"),
-                                              tmp_path / "build", notebooks, "params.yml", shared)  # fmt: skip
-        steps += [*jobs, merge]
-    steps.append(run_notebooks.change_job("2020", "2019", tmp_path / "build", notebooks, "params.yml", shared, "s.csv"))
-    return steps
+    waves = [(wave, f"survey{wave}.csv", str(tmp_path / f"frame{wave}.csv")) for wave in ("2020", "2019")]
+    return run_notebooks.build_plan(waves, "2019", tmp_path / "build", notebooks, "params.yml", shared)
 
 
 def test_a_wave_plans_its_disclosure_first_and_its_themes_read_it(tmp_path):

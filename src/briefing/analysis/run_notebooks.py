@@ -158,6 +158,19 @@ def change_job(wave: str, compare: str, build: Path, notebooks: list[Path], para
     return Job(notebook, build, build / "findings" / "change.json", parameters, [notebook, current, previous, *shared], "change")
 
 
+def build_plan(waves: list[tuple[str, str, str]], compare: str | None, build: Path, notebooks: list[Path],
+               params_path: str, shared: list[Path]) -> list[Job | Merge]:  # fmt: skip
+    """Every step of a build in order: each (wave, survey, frame), the reported one first; then the change."""
+    steps: list[Job | Merge] = []
+    for wave, survey, frame in waves:
+        jobs, merge = wave_plan(wave, survey, frame, build, notebooks, params_path, shared)
+        steps += [*jobs, merge]
+    if compare:
+        wave, survey = waves[0][:2]
+        steps.append(change_job(wave, compare, build, notebooks, params_path, shared, survey))
+    return steps
+
+
 def stale_outputs(steps: list[Job | Merge]) -> set[Path]:
     """The outputs to remake, in order: a step is stale when its output is missing or older than an input, or
     when an input is itself being remade (a new disclosure plan reruns the themes that read it)."""
@@ -248,15 +261,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("notebooks", nargs="+", type=Path)
     args = parser.parse_args(argv)
     logging.getLogger("papermill").setLevel(logging.WARNING)
-    steps: list[Job | Merge] = []
-    for wave, survey, frame in args.wave:
-        jobs, merge = wave_plan(wave, survey, frame, args.build, args.notebooks, args.params, args.shared)
-        steps += [*jobs, merge]
-    outputs = [s.output for s in steps if isinstance(s, Merge)]
-    if args.compare:
-        wave, survey = args.wave[0][:2]
-        steps.append(change_job(wave, args.compare, args.build, args.notebooks, args.params, args.shared, survey))
-        outputs.append(steps[-1].output)
+    steps = build_plan(args.wave, args.compare, args.build, args.notebooks, args.params, args.shared)
+    outputs = [s.output for s in steps if isinstance(s, Merge) or s.step == CHANGE]
     log = args.build / "logs" / "notebooks.log"
     try:
         run_build(steps, args.params, Path.cwd())
