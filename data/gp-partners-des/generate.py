@@ -1,7 +1,7 @@
 """The SYNTHETIC example survey of GP partners on the network DES: two invented waves, 2020 and 2021.
 
 No such survey exists. So that the briefing generator can be shown (and tested) on a second survey, this script
-invents respondent-level data whose figures were chosen in advance (Design.targets, per cent, by the finding ids
+invents respondent-level data whose figures were chosen in advance (TARGETS, per cent, by the finding ids
 of codebook.yml, including the subgroup findings its comparisons add, e.g. des_not_sign_cd_partner):
 
 1. Solve, not sample. For each finding the count nearest its target share of the answered base is taken, and
@@ -9,7 +9,7 @@ of codebook.yml, including the subgroup findings its comparisons add, e.g. des_n
    with targets for each part of a partition (partners who are PCN clinical directors and other partners;
    smaller and larger practices) is solved part by part, and the whole must still meet its own target.
 2. Invent the rest with numpy.random.default_rng(seed): regions (REGION_WEIGHTS), practice list sizes (lognormal,
-   within their size band), which optional answers are blank (Design.blanks), how the answers that no finding
+   within their size band), which optional answers are blank (BLANKS), how the answers that no finding
    counts split (the Block weights), hours a week (a skewed lognormal per role, HOURS), the options nobody
    targeted (INVENTED_OPTIONS), who comments and what they say. A latent "strain" score (correlation RHO with
    every answer's order) makes a partner who gives one unfavourable answer likelier to give others.
@@ -44,15 +44,10 @@ MARGIN = 0.45  # percentage points: a solved share must lie this close to its ta
 RHO = 0.5  # correlation of each answer's order with the respondent's latent strain
 QUOTABLE = 12  # a planted comment goes to a partner whose role x region cell has at least this many respondents
 
-SUBGROUPS = CODEBOOK["subgroups"]
-SMALL_BELOW = SUBGROUPS["small_practice"]["below"]  # patients
+QUESTIONS = {question["id"]: question for question in CODEBOOK["questions"]}
+SMALL_BELOW = CODEBOOK["subgroups"]["small_practice"]["below"]  # patients
 LONG_HOURS = CODEBOOK["findings"]["long_pcn_hours"]["at_least"]  # hours a week
-PARTITIONS = {  # partition -> part -> its subgroup's question and how membership is read from the answer
-    "role": {p: ("partner_role", lambda v, s=set(SUBGROUPS[p]["values"]): v in s) for p in ("cd_partner", "other_partner")},
-    "size": {"small_practice": ("practice_list_size", lambda v: v < SMALL_BELOW),
-             "large_practice": ("practice_list_size", lambda v: v >= SMALL_BELOW)},
-    None: {"all": ("respondent_id", lambda v: True)},
-}  # fmt: skip
+BAND_TESTS = {"below": np.less, "at_least": np.greater_equal}  # the numeric bands this codebook's subgroups use
 
 # Invented: respondents per NHS England region, roughly in proportion to the practices in each.
 REGION_WEIGHTS = {"East of England": 0.11, "London": 0.17, "Midlands": 0.19, "North East and Yorkshire": 0.14,
@@ -72,9 +67,9 @@ class Block:
 
 # Each choice question: the partition it is solved within, and its blocks from most to least unfavourable.
 CHOICES = {
-    "sign_des": ("role", [Block("des_not_sign", {"No": 1}), Block("des_undecided", {"Undecided": 1}),
+    "sign_des": ("clinical_director", [Block("des_not_sign", {"No": 1}), Block("des_undecided", {"Undecided": 1}),
                           Block(None, {"Yes": 1})]),
-    "practice_workload": ("size", [Block("workload_unmanageable_practice", {"Unmanageable": 1}),
+    "practice_workload": ("practice_size", [Block("workload_unmanageable_practice", {"Unmanageable": 1}),
                                    Block(None, {"Just about manageable": 0.75, "Manageable": 0.25})]),
     "pcn_benefits_patients": (None, [
         Block("not_confident_benefit", {"Not at all confident": 0.35, "Not very confident": 0.65}),
@@ -143,30 +138,35 @@ class Design:
     blanks: dict[str, int]  # optional question -> blank answers (invented)
 
 
-DESIGNS = {
-    "2020": Design(
-        "2020", 20200113, 600, {"start": "2020-01-13", "end": "2020-02-07"},
-        {"Senior partner": 0.28, "Partner": 0.57, "Partner and PCN clinical director": 0.15}, 0.23,
-        {"des_not_sign": 74, "des_not_sign_cd_partner": 52, "des_not_sign_other_partner": 78, "des_undecided": 17,
-         "not_confident_benefit": 62,
-         "long_pcn_hours": 38, "long_pcn_hours_cd_partner": 81, "long_pcn_hours_other_partner": 31,
-         "workload_unmanageable_practice": 58, "workload_unmanageable_practice_small_practice": 62,
-         "workload_unmanageable_practice_large_practice": 57,
-         "help_funding": 71, "help_fewer_specifications": 64, "help_workforce": 48},
-        {"pcn_hours": 3, "practice_workload": 2, "pcn_benefits_patients": 4, "more_likely_to_sign": 6},
-    ),
-    "2021": Design(
-        "2021", 20210111, 612, {"start": "2021-01-11", "end": "2021-02-05"},
-        {"Senior partner": 0.27, "Partner": 0.56, "Partner and PCN clinical director": 0.17}, 0.22,
-        {"des_not_sign": 61, "des_not_sign_cd_partner": 40, "des_not_sign_other_partner": 65, "des_undecided": 24,
-         "not_confident_benefit": 60,
-         "long_pcn_hours": 42, "long_pcn_hours_cd_partner": 85, "long_pcn_hours_other_partner": 33,
-         "workload_unmanageable_practice": 65, "workload_unmanageable_practice_small_practice": 70,
-         "workload_unmanageable_practice_large_practice": 64,
-         "help_funding": 70, "help_fewer_specifications": 55, "help_workforce": 52},
-        {"pcn_hours": 4, "practice_workload": 3, "pcn_benefits_patients": 2, "more_likely_to_sign": 5},
-    ),
+# Invented: each finding's figure (per cent) in 2020 and in 2021, side by side so that the movement shows.
+TARGETS = {
+    "des_not_sign": (74, 61),  # a large majority would not sign; fewer a year on
+    "des_not_sign_cd_partner": (52, 40),
+    "des_not_sign_other_partner": (78, 65),
+    "des_undecided": (17, 24),
+    "not_confident_benefit": (62, 60),
+    "long_pcn_hours": (38, 42),
+    "long_pcn_hours_cd_partner": (81, 85),
+    "long_pcn_hours_other_partner": (31, 33),
+    "workload_unmanageable_practice": (58, 65),
+    "workload_unmanageable_practice_small_practice": (62, 70),
+    "workload_unmanageable_practice_large_practice": (57, 64),
+    "help_funding": (71, 70),
+    "help_fewer_specifications": (64, 55),
+    "help_workforce": (48, 52),
+}
+BLANKS = {"pcn_hours": (3, 4), "practice_workload": (2, 3), "pcn_benefits_patients": (4, 2),
+          "more_likely_to_sign": (6, 5)}  # fmt: skip
+WAVES = {  # wave: seed (its fieldwork's first day), respondents, fieldwork, role mix, share of smaller practices
+    "2020": (20200113, 600, {"start": "2020-01-13", "end": "2020-02-07"},
+             {"Senior partner": 0.28, "Partner": 0.57, "Partner and PCN clinical director": 0.15}, 0.23),
+    "2021": (20210111, 612, {"start": "2021-01-11", "end": "2021-02-05"},
+             {"Senior partner": 0.27, "Partner": 0.56, "Partner and PCN clinical director": 0.17}, 0.22),
 }  # fmt: skip
+DESIGNS = {
+    wave: Design(wave, *settings, {f: t[i] for f, t in TARGETS.items()}, {q: b[i] for q, b in BLANKS.items()})
+    for i, (wave, settings) in enumerate(WAVES.items())
+}
 
 
 # --- solving counts -------------------------------------------------------------------------------------------
@@ -207,12 +207,21 @@ def exact_counts(shares: dict[str, float], total: int) -> dict[str, int]:
     return proportional(total, {key: round(share * 10_000) for key, share in shares.items()})
 
 
+def in_subgroup(wave: pd.DataFrame, rows: np.ndarray, subgroup: str) -> np.ndarray:
+    """Which of the rows are in the codebook's subgroup (a set of values, or a numeric band)."""
+    spec = CODEBOOK["subgroups"][subgroup]
+    answers = wave[spec["question"]].to_numpy()[rows]
+    if "values" in spec:
+        return np.isin(answers, spec["values"])
+    ((band, bound),) = ((key, spec[key]) for key in BAND_TESTS if key in spec)
+    return BAND_TESTS[band](answers.astype(float), bound)
+
+
 def parts(wave: pd.DataFrame, rows: np.ndarray, partition: str | None) -> dict[str, np.ndarray]:
-    """The rows of each part of the partition."""
-    out = {}
-    for part, (question, member) in PARTITIONS[partition].items():
-        out[part] = rows[np.array([member(v) for v in wave[question].to_numpy()[rows]], dtype=bool)]
-    return out
+    """The rows in each subgroup of the codebook's partition (None: all of them, as one part)."""
+    if partition is None:
+        return {"all": rows}
+    return {subgroup: rows[in_subgroup(wave, rows, subgroup)] for subgroup in CODEBOOK["partitions"][partition]}
 
 
 def ranked(rows: np.ndarray, score: np.ndarray) -> np.ndarray:
@@ -248,7 +257,7 @@ def choice_answers(wave, rng, strain, question: str, design: Design) -> np.ndarr
         sizes = [counts[part] for counts in fixed]
         sizes.append(len(rows) - sum(sizes))
         if sizes[-1] < 0:
-            raise ValueError(f"{question}: the targets of part {part!r} add up to more than its {len(rows)} respondents")
+            raise ValueError(f"{question}: the targets in {part!r} add up to more than its {len(rows)} respondents")
         order, start = ranked(rows, score), 0
         for block, size in zip(blocks, sizes):
             answers[order[start : start + size]] = draw_block(rng, block, size)
@@ -276,7 +285,7 @@ def draw_hours(rng: np.random.Generator, pmf: np.ndarray, size: int, long: bool)
 def hours_answers(wave, rng, strain, design: Design) -> pd.array:
     hours = np.full(len(wave), -1, dtype=int)
     score = question_score(rng, strain)
-    split = parts(wave, answered_rows(rng, len(wave), design.blanks.get("pcn_hours", 0)), "role")
+    split = parts(wave, answered_rows(rng, len(wave), design.blanks.get("pcn_hours", 0)), "clinical_director")
     long = block_counts("long_pcn_hours", {part: len(rows) for part, rows in split.items()}, design.targets)
     for part, rows in split.items():
         order, pmf = ranked(rows, score), hours_pmf(*HOURS[part])
@@ -294,7 +303,7 @@ def options_answers(wave, rng, strain, design: Design) -> np.ndarray:
         chosen[option] = set(ranked(rows, question_score(rng, strain))[:count])
     for option, chance in INVENTED_OPTIONS.items():
         chosen[option] = set(rows[rng.random(len(rows)) < chance])
-    order = [r["value"] for r in next(q for q in CODEBOOK["questions"] if q["id"] == "more_likely_to_sign")["responses"]]
+    order = [response["value"] for response in QUESTIONS["more_likely_to_sign"]["responses"]]
     answers = np.full(len(wave), None, dtype=object)
     for row in rows:
         picked = [option for option in order if row in chosen.get(option, ())]
@@ -308,7 +317,7 @@ def comment_answers(wave: pd.DataFrame, rng: np.random.Generator) -> np.ndarray:
     for row in np.flatnonzero(rng.random(len(wave)) < COMMENT_SHARE):
         pool = COMMENTS[wave["sign_des"].iat[row]] + GENERAL
         comments[row] = pool[rng.integers(len(pool))]
-    cells = wave["partner_role"] + "|" + wave["region"]
+    cells = wave[CODEBOOK["quotes"]["attribution"]].agg("|".join, axis=1)  # the cells a quote is attributed to
     quotable = cells.map(cells.value_counts()) >= QUOTABLE
     taken: set[int] = set()
     for text, fits in PLANTED:
@@ -338,7 +347,7 @@ def build_wave(design: Design) -> pd.DataFrame:
         wave[question] = choice_answers(wave, rng, strain, question, design)
     wave["more_likely_to_sign"] = options_answers(wave, rng, strain, design)
     wave["comments"] = comment_answers(wave, rng)
-    return wave[[q["id"] for q in CODEBOOK["questions"]]]
+    return wave[list(QUESTIONS)]
 
 
 def list_sizes(rng: np.random.Generator, n: int, small_share: float) -> np.ndarray:
