@@ -85,23 +85,11 @@ def test_other_waves_and_a_missing_file_give_no_quotes(tmp_path):
     assert quotes.load_quotes(tmp_path / "none.yml", survey({}), FRAME, CODEBOOK, PARAMS, False) == {}
 
 
-@pytest.mark.parametrize(
-    "comment, printed",
-    [
-        ("Mail me at jo.bloggs@nhs.net today", "Mail me at [redacted] today"),
-        ("Call 020 7946 0123 or +44 (0)161 496 0000.", "Call [redacted] or [redacted]."),
-        ("Mobile 07700 900123", "Mobile [redacted]"),
-        ("NHS number 943 476 5919 and 9434765919", "NHS number [redacted] and [redacted]"),
-        ("See https://example.org/a?b=c and www.example.com", "See [redacted] and [redacted]"),
-        ("Dr Jane Smith and Mrs O'Neill agreed", "[redacted] and [redacted] agreed"),
-        ("Prof. Ada Lovelace said so", "[redacted] said so"),
-        ("We merged with west merton pcn and North Star last year", "We merged with [redacted] and [redacted] last year"),
-        ("The central problem is money", "The central problem is money"),  # "Central PCN" alone is not redacted
-        ("We had 12 staff in 2019", "We had 12 staff in 2019"),
-    ],
-)
-def test_personal_data_are_redacted(comment, printed):
-    assert quotes.redact(comment, quotes.frame_names(FRAME)) == printed
+def test_a_quote_is_printed_redacted_then_escaped(tmp_path):
+    """The forms the issue found printed (tests/narrative/test_redaction.py holds every form)."""
+    comment = "Ring (020) 7946 0958 or 943.476.5919; ask dr Jones or Doctor Patel about west merton pcn"
+    got = load(tmp_path, '"2019":\n  - {respondent: R01, theme: workload}\n', {"R01": comment})
+    assert got["workload"][0].text == r"Ring \[redacted\] or \[redacted\]\; ask \[redacted\] or \[redacted\] about \[redacted\]"
 
 
 HOSTILE = [
