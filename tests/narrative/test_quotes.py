@@ -92,6 +92,27 @@ def test_a_quote_is_printed_redacted_then_escaped(tmp_path):
     assert got["workload"][0].text == r"Ring \[redacted\] or \[redacted\]\; ask \[redacted\] or \[redacted\] about \[redacted\]"
 
 
+@pytest.mark.parametrize(
+    "cut, kept",
+    [
+        ("Call 020 … today", "Call 020"),  # the rest of the number is cut: alone, "020" is no phone number
+        ("7946 0958 or ask", "7946 0958 or ask"),
+        ("Jones or", "Jones or"),  # the surname without its title
+        ("Call … 0958 or ask", "0958 or ask"),
+    ],
+)
+def test_a_cut_that_keeps_part_of_what_is_redacted_is_refused(tmp_path, cut, kept):
+    comment = "Call 020 7946 0958 or ask Dr Jones or Dr Patel today"
+    with pytest.raises(QuoteError, match=rf"respondent R01: the cut {re.escape(repr(kept))} keeps part of personal data"):
+        load(tmp_path, f'"2019":\n  - {{respondent: R01, theme: workload, cut: "{cut}"}}\n', {"R01": comment})
+
+
+def test_a_cut_around_what_is_redacted_prints(tmp_path):
+    comment = "Call 020 7946 0958 or ask Dr Jones or Dr Patel today"
+    got = load(tmp_path, '"2019":\n  - {respondent: R01, theme: workload, cut: "Call 020 7946 0958 … Dr Patel today"}\n', {"R01": comment})
+    assert got["workload"][0].text == r"Call \[redacted\] … \[redacted\] today"
+
+
 HOSTILE = [
     "<script>alert(1)</script>",
     "#set page(width: 1cm)",

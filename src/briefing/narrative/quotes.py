@@ -31,7 +31,7 @@ import yaml
 
 from briefing.inputs.frame import size_band
 from briefing.inputs.codebook import Codebook
-from briefing.narrative.redaction import redact
+from briefing.narrative.redaction import Redaction, redact
 
 QUOTES_FILE = "data/quotes.yml"
 ELLIPSIS = "\u2026"
@@ -133,6 +133,20 @@ def frame_names(frame: pd.DataFrame) -> list[str]:
     return sorted((n for n in names if n), key=len, reverse=True)  # longest first: a name inside a longer one
 
 
+def redacted_words(comment: str, words: str, names: list[str], at: str, respondent: str) -> Redaction:
+    """The printed words redacted; refused when a cut keeps part of what the whole comment's redaction removes
+    (a phone number cut in two, a surname without its title), which the cut alone would no longer show."""
+    printed = redact(words, names)
+    whole, position = redact(comment, names).text, 0
+    for part in filter(None, (p.strip() for p in printed.text.split(ELLIPSIS))) if words != comment else []:
+        found = whole.find(part, position)
+        if found < 0:
+            raise QuoteError(f"{at}: respondent {respondent}: the cut {part!r} keeps part of personal data that is "
+                             "redacted in the whole comment; cut before or after it")  # fmt: skip
+        position = found + len(part)
+    return printed
+
+
 def escape_markdown(text: str) -> str:
     """Every ASCII punctuation character backslash-escaped, line breaks folded: literal text in every output."""
     return "".join(f"\\{c}" if c in MARKUP else c for c in normalise(text))
@@ -172,9 +186,10 @@ def load_quotes(path: Path, survey: pd.DataFrame, frame: pd.DataFrame, codebook:
             raise QuoteError(f"{at}: respondent {respondent} could be recognised: their region and PCN size group "
                              f"holds fewer than {params.suppression_threshold} respondents, so they cannot be quoted")  # fmt: skip
         words = apply_cut(normalise(str(comment)), cut, at, respondent)
+        redacted = redacted_words(normalise(str(comment)), words, names, at, respondent)
         if params.region and by_id.at[respondent, "region"] != params.region:
             continue  # checked like every pick, but a regional edition quotes its own region's clinical directors
-        text = escape_markdown(redact(words, names).text)
+        text = escape_markdown(redacted.text)
         who = escape_markdown(attribution(by_id.loc[respondent], params, synthetic))
         quotes.setdefault(theme, []).append(Quote(respondent, theme, text, who))
     return quotes
