@@ -85,23 +85,32 @@ def test_other_waves_and_a_missing_file_give_no_quotes(tmp_path):
     assert quotes.load_quotes(tmp_path / "none.yml", survey({}), FRAME, CODEBOOK, PARAMS, False) == {}
 
 
+def test_a_quote_is_printed_redacted_then_escaped(tmp_path):
+    """The forms the issue found printed (tests/narrative/test_redaction.py holds every form)."""
+    comment = "Ring (020) 7946 0958 or 943.476.5919; ask dr Jones or Doctor Patel about west merton pcn"
+    got = load(tmp_path, '"2019":\n  - {respondent: R01, theme: workload}\n', {"R01": comment})
+    assert got["workload"][0].text == r"Ring \[redacted\] or \[redacted\]\; ask \[redacted\] or \[redacted\] about \[redacted\]"
+
+
 @pytest.mark.parametrize(
-    "comment, printed",
+    "cut, kept",
     [
-        ("Mail me at jo.bloggs@nhs.net today", "Mail me at [redacted] today"),
-        ("Call 020 7946 0123 or +44 (0)161 496 0000.", "Call [redacted] or [redacted]."),
-        ("Mobile 07700 900123", "Mobile [redacted]"),
-        ("NHS number 943 476 5919 and 9434765919", "NHS number [redacted] and [redacted]"),
-        ("See https://example.org/a?b=c and www.example.com", "See [redacted] and [redacted]"),
-        ("Dr Jane Smith and Mrs O'Neill agreed", "[redacted] and [redacted] agreed"),
-        ("Prof. Ada Lovelace said so", "[redacted] said so"),
-        ("We merged with west merton pcn and North Star last year", "We merged with [redacted] and [redacted] last year"),
-        ("The central problem is money", "The central problem is money"),  # "Central PCN" alone is not redacted
-        ("We had 12 staff in 2019", "We had 12 staff in 2019"),
+        ("Call 020 … today", "Call 020"),  # the rest of the number is cut: alone, "020" is no phone number
+        ("7946 0958 or ask", "7946 0958 or ask"),
+        ("Jones or", "Jones or"),  # the surname without its title
+        ("Call … 0958 or ask", "0958 or ask"),
     ],
 )
-def test_personal_data_are_redacted(comment, printed):
-    assert quotes.redact(comment, quotes.frame_names(FRAME)) == printed
+def test_a_cut_that_keeps_part_of_what_is_redacted_is_refused(tmp_path, cut, kept):
+    comment = "Call 020 7946 0958 or ask Dr Jones or Dr Patel today"
+    with pytest.raises(QuoteError, match=rf"respondent R01: the cut {re.escape(repr(kept))} keeps part of personal data"):
+        load(tmp_path, f'"2019":\n  - {{respondent: R01, theme: workload, cut: "{cut}"}}\n', {"R01": comment})
+
+
+def test_a_cut_around_what_is_redacted_prints(tmp_path):
+    comment = "Call 020 7946 0958 or ask Dr Jones or Dr Patel today"
+    got = load(tmp_path, '"2019":\n  - {respondent: R01, theme: workload, cut: "Call 020 7946 0958 … Dr Patel today"}\n', {"R01": comment})
+    assert got["workload"][0].text == r"Call \[redacted\] … \[redacted\] today"
 
 
 HOSTILE = [

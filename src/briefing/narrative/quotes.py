@@ -6,10 +6,10 @@ quote cannot be invented or misquoted: an unknown respondent, an unknown theme, 
 or a respondent who could be recognised (their region x PCN-size cell holds fewer respondents than the
 suppression threshold) fails the build with the file, entry, line and rule.
 
-Before printing, personal data are replaced by "[redacted]" (e-mail addresses, URLs, NHS numbers, phone
-numbers, people's names after a title, and any PCN name in the reference frame), and every character that
-Markdown, pandoc, Quarto, Typst or HTML could read as markup is escaped, so a comment can never change the
-document in any output.
+Before printing, personal data are replaced by "[redacted]" (narrative/redaction.py: e-mail addresses, URLs,
+phone and NHS numbers, postcodes, people's names after a title, and any PCN name in the reference frame), and
+every character that Markdown, pandoc, Quarto, Typst or HTML could read as markup is escaped, so a comment can
+never change the document in any output.
 
 data/quotes.yml:
     "2019":                       # the wave
@@ -31,18 +31,10 @@ import yaml
 
 from briefing.inputs.frame import size_band
 from briefing.inputs.codebook import Codebook
+from briefing.narrative.redaction import Redaction, redact
 
 QUOTES_FILE = "data/quotes.yml"
 ELLIPSIS = "\u2026"
-REDACTED = "[redacted]"
-TITLES = r"(?:Dr|Mr|Mrs|Ms|Miss|Mx|Prof|Professor|Sir|Dame|Nurse|Cllr)"
-PERSONAL_DATA = [  # in this order: e-mail before URL (its host), phone before NHS number (+44 161 496 0000)
-    re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),  # e-mail
-    re.compile(r"(?:\b[a-z][a-z0-9+.-]*://|\bwww\.)[^\s<>\"]+", re.IGNORECASE),  # URL
-    re.compile(r"(?:\+44\s?(?:\(0\)\s?)?|(?<!\d)0)\d{2,4}[\s-]?\d{3,4}[\s-]?\d{3,4}(?!\d)"),  # UK phone
-    re.compile(r"(?<!\d)\d{3}[ -]?\d{3}[ -]?\d{4}(?!\d)"),  # NHS number (3-3-4) or any ten-digit run
-    re.compile(rf"\b{TITLES}\.?\s+[A-Z][\w'\u2019-]*(?:\s+[A-Z][\w'\u2019-]*)*"),  # a title and a name
-]
 MARKUP = set(string.punctuation)  # pandoc Markdown reads any backslash-escaped ASCII punctuation literally
 
 
@@ -141,13 +133,18 @@ def frame_names(frame: pd.DataFrame) -> list[str]:
     return sorted((n for n in names if n), key=len, reverse=True)  # longest first: a name inside a longer one
 
 
-def redact(text: str, names: list[str]) -> str:
-    for pattern in PERSONAL_DATA:
-        text = pattern.sub(REDACTED, text)
-    if names:
-        pattern = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in names) + r")\b", re.IGNORECASE)
-        text = pattern.sub(REDACTED, text)
-    return text
+def redacted_words(comment: str, words: str, names: list[str], at: str, respondent: str) -> Redaction:
+    """The printed words redacted; refused when a cut keeps part of what the whole comment's redaction removes
+    (a phone number cut in two, a surname without its title), which the cut alone would no longer show."""
+    printed = redact(words, names)
+    whole, position = redact(comment, names).text, 0
+    for part in filter(None, (p.strip() for p in printed.text.split(ELLIPSIS))) if words != comment else []:
+        found = whole.find(part, position)
+        if found < 0:
+            raise QuoteError(f"{at}: respondent {respondent}: the cut {part!r} keeps part of personal data that is "
+                             "redacted in the whole comment; cut before or after it")  # fmt: skip
+        position = found + len(part)
+    return printed
 
 
 def escape_markdown(text: str) -> str:
@@ -189,9 +186,10 @@ def load_quotes(path: Path, survey: pd.DataFrame, frame: pd.DataFrame, codebook:
             raise QuoteError(f"{at}: respondent {respondent} could be recognised: their region and PCN size group "
                              f"holds fewer than {params.suppression_threshold} respondents, so they cannot be quoted")  # fmt: skip
         words = apply_cut(normalise(str(comment)), cut, at, respondent)
+        redacted = redacted_words(normalise(str(comment)), words, names, at, respondent)
         if params.region and by_id.at[respondent, "region"] != params.region:
             continue  # checked like every pick, but a regional edition quotes its own region's clinical directors
-        text = escape_markdown(redact(words, names))
+        text = escape_markdown(redacted.text)
         who = escape_markdown(attribution(by_id.loc[respondent], params, synthetic))
         quotes.setdefault(theme, []).append(Quote(respondent, theme, text, who))
     return quotes
