@@ -28,7 +28,7 @@ def pdf_clock(project: Path) -> tuple[str, str, list]:
 
 def builds_clock(project: Path) -> str:
     epoch = json.loads((project / "_output" / "findings.json").read_text())["provenance"]["source_date_epoch"]
-    return dt.datetime.fromtimestamp(epoch, dt.timezone.utc).strftime("D:%Y%m%d%H%M%S")
+    return dt.datetime.fromtimestamp(epoch, dt.UTC).strftime("D:%Y%m%d%H%M%S")
 
 
 def test_quarto_builds_in_two_folders_are_identical(quarto_built, tmp_path_factory):
@@ -55,4 +55,6 @@ def test_the_quarto_render_follows_the_builds_clock_without_make(quarto_built, t
     result = subprocess.run(command, cwd=project, capture_output=True, text=True, env=env)
     assert result.returncode == 0, result.stderr
     assert pdf_clock(project) == pdf_clock(quarto_built)
-    assert (project / "_output" / "briefing.pdf").read_bytes() == (quarto_built / "_output" / "briefing.pdf").read_bytes()
+    assert (project / "_output" / "briefing.pdf").read_bytes() == (
+        quarto_built / "_output" / "briefing.pdf"
+    ).read_bytes()

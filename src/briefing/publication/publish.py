@@ -15,9 +15,9 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, Sequence
 
 
 class PublishError(RuntimeError):
@@ -110,7 +110,9 @@ def swap_in(new: Path, out_dir: Path, names: Sequence[str]) -> None:
     try:
         previous = keep_previous(out_dir, names, kept)
     except OSError as error:
-        raise PublishError(f"cannot keep a copy of the briefing in {shown(out_dir)} before replacing it: {reason(error)}") from error
+        raise PublishError(
+            f"cannot keep a copy of the briefing in {shown(out_dir)} before replacing it: {reason(error)}"
+        ) from error
     replaced: list[str] = []
     for name in names:
         try:
