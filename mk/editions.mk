@@ -1,6 +1,7 @@
 # --- editions: England and one briefing per NHS England region (src/briefing/publication/editions.py) -----------
 # `make editions` (or `make -j2 editions`) builds each edition by running this Makefile's `report` in its own
-# project folder, build/editions/<slug>/, publishing to _output/editions/<slug>/, then writes _output/index.html.
+# project folder, build/editions/<slug>/, publishing to _output/editions/<wave>/<slug>/ (each wave's editions side by
+# side: `make editions WAVE=2019` leaves the 2020 ones published), then writes _output/index.html, listing every wave.
 # REGIONS='North West|London' limits the regions (default: every region in the frame). A failed edition is named
 # with its cause and keeps its last good copy; the others still publish, and make then exits with an error.
 # Only editions with something new to read are rebuilt, so an unchanged `make editions` starts no Python at all.
@@ -8,7 +9,8 @@ REGIONS ?=
 EDITIONS_DIR := $(BUILD)/editions
 EDITIONS_PLAN := $(EDITIONS_DIR)/editions.mk
 
-ifneq ($(filter editions,$(MAKECMDGOALS)),)
+# (Once the parameters are known: the plan lists the regions of the reported wave's frame.)
+ifneq ($(and $(filter editions,$(MAKECMDGOALS)),$(WAVE)),)
 include $(EDITIONS_PLAN)
 $(call remember,editions-regions,$(REGIONS))
 # This run's count of finished editions, for the [n/N] lines (emptied again if make restarts, before any build).
@@ -20,19 +22,20 @@ $(shell mkdir -p $(EDITIONS_DIR); : > $(EDITIONS_DIR)/progress)
 EDITION_INPUTS := $(PARAMS) $(PARAMS_VALUES) $(BUILD)/selection $(BUILD)/engine $(BUILD)/build-context $(if $(EDITION_TREES), \
   $(shell find $(EDITION_TREES:%=$(CURDIR)/%) \( -name __pycache__ -o -name .ipynb_checkpoints \) -prune -o -print))
 # Rebuilt whatever the times say: an edition that failed last time (retried) or whose published copy is incomplete.
-edition_published = $(patsubst %,$(OUT)/editions/$(1)/%,$(notdir $(OUTPUTS)))
+edition_published = $(patsubst %,$(OUT)/editions/$(WAVE)/$(1)/%,$(notdir $(OUTPUTS)))
 edition_missing = $(filter-out $(wildcard $(call edition_published,$(1))),$(call edition_published,$(1)))
 edition_stale = $(or $(wildcard $(EDITIONS_DIR)/$(1).failed),$(call edition_missing,$(1)))
 $(foreach slug,$(EDITION_SLUGS),$(if $(call edition_stale,$(slug)),$(eval $(EDITIONS_DIR)/$(slug).status.json: FORCE)))
 endif
 
 .PHONY: editions
-editions: $(OUT)/index.html ## Build England and every region's briefing into _output/editions/, with _output/index.html
+editions: $(OUT)/index.html ## Build England and every region's briefing into _output/editions/<wave>/, with _output/index.html
 	@echo "Editions up to date: $(OUT)/index.html ($(words $(EDITION_SLUGS)) editions, wave $(WAVE))"
 
-# The list of editions, remade only when what it is made from changes (touched, so it is then newer than that).
-$(EDITIONS_PLAN): $(FRAME_FILE) $(PARAMS_MK) $(BUILD)/editions-regions src/briefing/publication/editions.py
-	@$(PY) -m briefing.publication.editions plan --params $(PARAMS) --regions '$(REGIONS)'
+# The list of editions, remade only when what it is made from changes (touched, so it is then newer than that):
+# the regions of the reported wave's frame (the waves chosen: $(BUILD)/selection).
+$(EDITIONS_PLAN): $(FRAME_FILE) $(PARAMS_MK) $(BUILD)/selection $(BUILD)/editions-regions src/briefing/publication/editions.py
+	@$(PY) -m briefing.publication.editions plan --params $(PARAMS) --regions '$(REGIONS)' --wave $(WAVE)
 	@touch $@
 
 # The status is dated when the edition's build began (editions.py), so anything changed since is newer.

@@ -2,10 +2,11 @@
 
 Quarto keeps the input's folder under the output folder (_output/report/briefing.html) and copies the charts
 beside it, although the HTML embeds them and the PDF holds them. This publishes each rendered file at the top of
-_output/ too (copied, then renamed into place: the last good briefing stays until its replacement exists),
-removes the chart copies, and adds findings.json (with the provenance record, as render.py publishes it), so `make compute && quarto render` gives the files
-`make report` gives. Quarto's own copy stays where it is: `quarto preview` serves it from there.
-Standard library only: Quarto runs it with whatever Python it finds.
+_output/ too, with findings.json (with the provenance record, as render.py publishes it), as one set: all of them
+are replaced or none is (briefing.publication.publish, as `make report` publishes), and removes the chart copies,
+so `make compute && quarto render` gives the files `make report` gives. Quarto's own copy stays where it is:
+`quarto preview` serves it from there.
+Standard library only (the publishing module is too): Quarto runs it with whatever Python it finds.
 """
 
 from __future__ import annotations
@@ -13,41 +14,56 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
+import tempfile
 from pathlib import Path
 
 COPIED_RESOURCES = "build"  # Quarto's copy of build/figures/ under the output folder
 
 
-def publish(source: Path, out: Path) -> None:
-    tmp = out / f".{source.name}.tmp"
-    shutil.copyfile(source, tmp)
-    os.replace(tmp, out / source.name)
-
-
-def publish_findings(project: Path, out: Path) -> None:
+def stage_findings(project: Path, staging: Path) -> list[str]:
     """findings.json as render.py publishes it: the findings with the build's provenance record, same layout."""
     findings, provenance = project / "build" / "findings.json", project / "build" / "narrative" / "provenance.json"
     if not (findings.is_file() and provenance.is_file()):
-        return
+        return []
     published = json.loads(findings.read_text(encoding="utf-8"))
     published["provenance"] = json.loads(provenance.read_text(encoding="utf-8"))
-    tmp = out / ".findings.json.tmp"
-    tmp.write_text(json.dumps(published, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
-    os.replace(tmp, out / "findings.json")
+    text = json.dumps(published, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    (staging / "findings.json").write_text(text, encoding="utf-8")
+    return ["findings.json"]
 
 
-def main() -> None:
-    project = Path.cwd().resolve()
-    out = (project / os.environ["QUARTO_PROJECT_OUTPUT_DIR"]).resolve()
-    if out == project:
-        return  # no output-dir: the files are where Quarto put them, beside their sources
+def stage_rendered(project: Path, out: Path, staging: Path) -> list[str]:
+    """Each file Quarto rendered below the output folder (e.g. _output/report/briefing.pdf), for its top."""
+    names = []
     for listed in os.environ.get("QUARTO_PROJECT_OUTPUT_FILES", "").splitlines():
         rendered = (project / listed).resolve()
         if rendered.parent != out and rendered.is_file():
-            publish(rendered, out)
+            shutil.copyfile(rendered, staging / rendered.name)
+            names.append(rendered.name)
+    return names
+
+
+def main() -> int:
+    project = Path.cwd().resolve()
+    out = (project / os.environ["QUARTO_PROJECT_OUTPUT_DIR"]).resolve()
+    if out == project:
+        return 0  # no output-dir: the files are where Quarto put them, beside their sources
+    sys.path.insert(0, str(project / "src"))
+    from briefing.publication.publish import PublishError, publish
+
+    with tempfile.TemporaryDirectory(prefix="quarto-post-render-") as tmp:
+        staging = Path(tmp)
+        names = stage_rendered(project, out, staging) + stage_findings(project, staging)
+        try:
+            publish(staging, out, names)
+        except PublishError as error:
+            unchanged = "" if error.mixed else f"; the previous briefing at the top of {out.name}/ is unchanged"
+            print(f"quarto post-render: {error}{unchanged}.", file=sys.stderr)
+            return 1
     shutil.rmtree(out / COPIED_RESOURCES, ignore_errors=True)
-    publish_findings(project, out)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -27,12 +27,17 @@ SLUGS = ["england", *(editions.slugify(r) for r in REGIONS)]
 SMALL = range(1, 8)
 
 
+def published(project: Path, slug: str, wave: str = WAVE) -> Path:
+    """Where an edition is published: _output/editions/<wave>/<slug>/, each wave's editions side by side."""
+    return project / "_output" / "editions" / wave / slug
+
+
 def findings(project: Path, slug: str) -> dict:
-    return json.loads((project / "_output" / "editions" / slug / "findings.json").read_text())["findings"]
+    return json.loads((published(project, slug) / "findings.json").read_text())["findings"]
 
 
-def text_of(project: Path, slug: str) -> str:
-    out = project / "_output" / "editions" / slug
+def text_of(project: Path, slug: str, wave: str = WAVE) -> str:
+    out = published(project, slug, wave)
     html = re.sub(r"<[^>]+>", " ", (out / "briefing.html").read_text(encoding="utf-8"))
     html = re.sub(r"data:[^\s\"')]+", " ", html)  # embedded fonts and images are not text
     pdf = " ".join(page.extract_text() for page in PdfReader(out / "briefing.pdf").pages)
@@ -43,7 +48,7 @@ def test_every_edition_is_published_with_a_counted_log(editions_built):
     project, result = editions_built
     for slug in SLUGS:
         for name in editions.OUTPUT_NAMES:
-            assert (project / "_output" / "editions" / slug / name).stat().st_size > 0, (slug, name)
+            assert (published(project, slug) / name).stat().st_size > 0, (slug, name)
     lines = [line for line in result.stdout.splitlines() if "editions:" in line and line.startswith("[")]
     assert sorted(int(re.match(r"\[(\d+)/8\]", line).group(1)) for line in lines) == list(range(1, 9))
     assert all(line.endswith(")") and "... done (" in line for line in lines)
@@ -65,14 +70,14 @@ def test_an_unchanged_make_editions_asks_no_edition_to_build(editions_built):
 def test_every_edition_names_the_commit_it_was_built_from(editions_built):
     project, _ = editions_built
     for slug in SLUGS:
-        record = json.loads((project / "_output" / "editions" / slug / "findings.json").read_text())["provenance"]
+        record = json.loads((published(project, slug) / "findings.json").read_text())["provenance"]
         assert record["code"] == {"git": "checkout", "commit": git(project, "rev-parse", "HEAD"), "uncommitted_changes": False}
 
 
 def test_england_edition_is_the_england_briefing(editions_built):
     project, _ = editions_built
     make(project, "report", ENGINE="pandoc")
-    england = json.loads((project / "_output" / "editions" / "england" / "findings.json").read_text())
+    england = json.loads((published(project, "england") / "findings.json").read_text())
     briefing = json.loads((project / "_output" / "findings.json").read_text())
     # The one legitimate difference: the edition reads its generated params.yml (region and wave written out),
     # the England build params.yml itself: the parameters file's digest.
@@ -87,7 +92,7 @@ def test_each_edition_has_its_own_figures_computed_from_its_own_region(editions_
     leave = survey["leave_role_12m"].dropna()
     for region, slug in zip(REGIONS, SLUGS[1:]):
         record = findings(project, slug)["plan_to_leave"]
-        assert json.loads((project / "_output" / "editions" / slug / "findings.json").read_text())["parameters"]["region"] == region
+        assert json.loads((published(project, slug) / "findings.json").read_text())["parameters"]["region"] == region
         mine = survey.loc[leave.index][survey.loc[leave.index, "region"] == region]
         assert record["denominator"] in (len(mine), None)
         assert findings(project, slug)["pcn_count"]["value"] == int(
@@ -117,11 +122,11 @@ def test_each_edition_embeds_its_own_chart(editions_built):
         alts[slug] = re.search(r"<desc>(.*?)</desc>", figure.read_text(encoding="utf-8")).group(1)
     assert len(set(alts.values())) > 1
     for slug in SLUGS:
-        html = (project / "_output" / "editions" / slug / "briefing.html").read_text(encoding="utf-8")
+        html = (published(project, slug) / "briefing.html").read_text(encoding="utf-8")
         for other, alt in alts.items():
             if alt != alts[slug]:
                 assert alt not in html, (slug, other)
-    assert alts["england"] in (project / "_output" / "editions" / "england" / "briefing.html").read_text(encoding="utf-8")
+    assert alts["england"] in (published(project, "england") / "briefing.html").read_text(encoding="utf-8")
 
 
 def test_regional_comparison_is_with_the_rest_of_england(editions_built):
@@ -289,7 +294,7 @@ def test_index_lists_every_edition_with_working_links(editions_built):
     assert f">{percent(findings(project, 'england')['plan_to_leave']['value'])}<" in page
 
 
-@pytest.mark.parametrize("page", ["index.html", "editions/north-west/briefing.html"])
+@pytest.mark.parametrize("page", ["index.html", f"editions/{WAVE}/north-west/briefing.html"])
 def test_axe_finds_no_violations_on_the_index_and_a_regional_edition(editions_built, browser, page):
     project, _ = editions_built
     result = run_axe(browser, (project / "_output" / page).as_uri(), VIEWPORTS["desktop"])
@@ -302,7 +307,8 @@ def test_names_are_escaped_on_the_index_page(tmp_path):
 
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(tmp_path)), autoescape=True, undefined=jinja2.StrictUndefined)
     row = {"name": "<script>alert(1)</script> & Co", "ok": False, "cause": "<b>bad</b>", "href": "editions/x/", "has_copy": False}
-    page = env.get_template("index.html.j2").render(rows=[row], labels=["a"], p={"title": "T"}, wave={"synthetic": False})
+    waves = [{"wave": "2020", "rows": [row], "labels": ["a"]}]
+    page = env.get_template("index.html.j2").render(waves=waves, p={"title": "T"}, wave={"synthetic": False})
     assert "<script>" not in page and "&lt;script&gt;" in page and "&lt;b&gt;bad" in page
 
 
@@ -314,14 +320,14 @@ def test_uncommitted_changes_rebuild_every_edition_and_are_named_in_each(edition
     result = make(project, "-j2", "editions", ENGINE="pandoc", REGIONS="London")
     assert sorted(re.findall(r"\[\d/2\] editions: (.+) \.\.\. done", result.stdout)) == ["England", "London"]
     for slug in ("england", "london"):
-        record = json.loads((project / "_output" / "editions" / slug / "findings.json").read_text())["provenance"]
+        record = json.loads((published(project, slug) / "findings.json").read_text())["provenance"]
         assert record["code"] == {"git": "checkout", "commit": git(project, "rev-parse", "HEAD"), "uncommitted_changes": True}
 
 
 def test_a_region_that_matches_no_pcn_fails_alone_and_keeps_the_last_good_copy(editions_built):
     """Runs last: it rebuilds with a different list of regions."""
     project, _ = editions_built
-    fake = project / "_output" / "editions" / "atlantis"
+    fake = published(project, "atlantis")
     fake.mkdir(parents=True, exist_ok=True)
     (fake / "briefing.html").write_text("last good copy")
     before = digest(fake / "briefing.html")
@@ -331,22 +337,47 @@ def test_a_region_that_matches_no_pcn_fails_alone_and_keeps_the_last_good_copy(e
     assert "full log: build/editions/atlantis.log" in result.stdout
     assert "Traceback" in (project / "build" / "editions" / "atlantis" / "build" / "logs" / "notebooks.log").read_text()
     assert digest(fake / "briefing.html") == before
-    assert (project / "_output" / "editions" / "south-west" / "briefing.pdf").is_file()
+    assert (published(project, "south-west") / "briefing.pdf").is_file()
     page = (project / "_output" / "index.html").read_text(encoding="utf-8")
     assert "This edition failed to build: notebooks:" in page and "matches no PCN" in page
     # every other region of the frame is still published from the earlier run, so still listed, and says so
-    assert page.count("built in an earlier run") == len(REGIONS) - 1 and 'href="editions/north-west/briefing.pdf"' in page
+    assert page.count("built in an earlier run") == len(REGIONS) - 1 and f'href="editions/{WAVE}/north-west/briefing.pdf"' in page
     again = make(project, "editions", ENGINE="pandoc", REGIONS="South West|Atlantis", check=False)
     assert again.returncode != 0  # the failed edition is retried, the others are up to date
     assert re.findall(r"\[\d/3\] editions: (\S+)", again.stdout) == ["Atlantis"]
     assert digest(fake / "briefing.html") == before
 
 
+def test_editions_of_another_wave_are_published_beside_these(editions_built):
+    """Runs after the tests that rebuild: `make editions WAVE=2019` publishes its editions beside the 2020 ones,
+    which stay byte for byte, and the index lists both waves, latest first, every link working."""
+    project, _ = editions_built
+    before = {p: digest(p) for p in (project / "_output" / "editions" / WAVE).rglob("*") if p.is_file()}
+    result = make(project, "-j2", "editions", ENGINE="pandoc", REGIONS="London", WAVE=PREVIOUS)
+    assert sorted(re.findall(r"\[\d/2\] editions: (.+) \.\.\. done", result.stdout)) == ["England", "London"]
+    assert {p: digest(p) for p in before} == before
+    for slug, region in (("england", None), ("london", "London")):
+        parameters = json.loads((published(project, slug, PREVIOUS) / "findings.json").read_text())["parameters"]
+        assert (parameters["wave"], parameters["region"]) == (PREVIOUS, region)
+    page = (project / "_output" / "index.html").read_text(encoding="utf-8")
+    latest, previous = page.split(f'<h2 id="wave-{PREVIOUS}">')
+    assert f'<h2 id="wave-{WAVE}">' in latest
+    england_before = json.loads((published(project, "england", PREVIOUS) / "findings.json").read_text())["findings"]
+    assert f">{percent(england_before['plan_to_leave']['value'])}<" in previous
+    assert f">{percent(findings(project, 'england')['plan_to_leave']['value'])}<" in latest
+    parser = Links()
+    parser.feed(page)
+    expected = [f"editions/{wave}/{slug}/briefing.{ext}" for wave, slugs in ((WAVE, SLUGS), (PREVIOUS, ["england", "london"]))
+                for slug in slugs for ext in ("html", "pdf")]  # fmt: skip
+    assert sorted(parser.links) == sorted(expected)
+    assert all((project / "_output" / href).is_file() for href in parser.links)
+
+
 @pytest.mark.skipif(not shutil.which("quarto"), reason="quarto is not installed")
 def test_quarto_renders_each_edition_from_its_own_folder(tmp_path):
     project = copy_project(tmp_path)
     make(project, "-j2", "editions", ENGINE="quarto", REGIONS="South West", WAVE="2019")
-    england, region = text_of(project, "england"), text_of(project, "south-west")
+    england, region = text_of(project, "england", "2019"), text_of(project, "south-west", "2019")
     assert "South West and the rest of England" in region and "and the rest of England" not in england
     assert "Bath and North East Somerset" in region and "Bath and North East Somerset" not in england
     for slug in ("england", "south-west"):
@@ -359,3 +390,29 @@ def test_a_failed_edition_names_makes_own_complaint_when_nothing_else_says_why()
     stderr = "make[1]: *** No rule to make target 'scripts/x.py', needed by 'out/briefing.html'.  Stop.\n"
     assert editions.cause_from(stderr) == "No rule to make target 'scripts/x.py', needed by 'out/briefing.html'.  Stop."
     assert editions.cause_from("Traceback (most recent call last):\n  File x\n") == "the build failed; see the log"
+
+
+def test_only_complete_copies_of_their_own_wave_are_listed(tmp_path):
+    """The index lists a wave's folder by what is published in it: not a copy mid-publication (hidden), not one
+    built for another wave, not the old one-wave layout (_output/editions/<slug>/)."""
+    def copy(folder: Path, wave: str) -> None:
+        folder.mkdir(parents=True)
+        for name in editions.OUTPUT_NAMES:
+            (folder / name).write_text(json.dumps({"parameters": {"wave": wave}}))
+
+    out = tmp_path / "_output"
+    copy(out / "editions" / "2020" / "england", "2020")
+    copy(out / "editions" / "2020" / "london", "2020")
+    (out / "editions" / "2020" / "london" / "briefing.pdf").unlink()  # incomplete
+    copy(out / "editions" / "2020" / ".north-west.publishing-x1", "2020")
+    copy(out / "editions" / "2019" / "england", "2020")
+    copy(out / "editions" / "south-west", "2018")
+    assert editions.published_slugs(out / "editions" / "2020") == ["england"]
+    assert editions.other_waves(out, "2021") == ["2020"]
+    assert editions.other_waves(out, "2020") == []
+
+
+@pytest.mark.parametrize("wave", ["..", ".", "", "2020/x", "a b"])
+def test_a_wave_that_cannot_name_a_folder_is_refused(wave):
+    with pytest.raises(ValueError, match="cannot name a folder of _output/editions/"):
+        editions.wave_folder(Path("_output"), wave)

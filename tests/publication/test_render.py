@@ -3,11 +3,14 @@
 import json
 import os
 import shutil
+import subprocess
+from contextlib import contextmanager, nullcontext
+from pathlib import Path
 
 import pytest
 
 from briefing import quarto
-from briefing.publication import render
+from briefing.publication import publish, render
 from tests.conftest import ROOT, copy_built, digest, make
 
 REPORT_SOURCES = [ROOT / render.DOCUMENT, *sorted((ROOT / "report" / "templates").glob("*.j2"))]
@@ -57,15 +60,142 @@ def test_include_cycle_is_caught(tmp_path):
         render.resolve_includes("{{< include a.md >}}", tmp_path, tmp_path)
 
 
-def test_publish_refuses_an_incomplete_set(tmp_path):
-    staging, out = tmp_path / "staging", tmp_path / "out"
+# --- publishing: every file of a build is replaced, or none is -------------------------------------------------
+
+SET = render.PUBLISHED
+
+
+def published_set(tmp_path: Path) -> tuple[Path, Path]:
+    """A staged new build and a folder holding the last good one (every file of the set, "old <name>")."""
+    staging, out = tmp_path / "staging", tmp_path / "project" / "_output"
     staging.mkdir()
-    out.mkdir()
-    (out / "briefing.html").write_text("last good")
-    (staging / "briefing.html").write_text("new")
-    with pytest.raises(render.RenderError, match="briefing.pdf missing"):
-        render.publish(staging, out, ("briefing.html", "briefing.pdf"))
-    assert (out / "briefing.html").read_text() == "last good"
+    out.mkdir(parents=True)
+    for name in SET:
+        (staging / name).write_text(f"new {name}")
+        (out / name).write_text(f"old {name}")
+    return staging, out
+
+
+def contents(folder: Path) -> dict[str, str]:
+    return {p.name: p.read_text() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+def assert_last_good_and_nothing_left(out: Path, before: dict[str, str]) -> None:
+    assert contents(out) == before
+    assert sorted(p.name for p in out.iterdir() if p.name not in before) in ([], ["findings.json"])  # the planted folder
+    assert [p.name for p in out.parent.iterdir()] == ["_output"], "a staging folder or temporary file was left behind"
+
+
+def test_publish_refuses_an_incomplete_set(tmp_path):
+    staging, out = published_set(tmp_path)
+    (staging / "briefing.pdf").unlink()
+    before = contents(out)
+    with pytest.raises(publish.PublishError, match="briefing.pdf missing"):
+        publish.publish(staging, out, SET)
+    assert_last_good_and_nothing_left(out, before)
+
+
+def test_publish_replaces_the_whole_set_and_leaves_nothing_behind(tmp_path):
+    staging, out = published_set(tmp_path)
+    (out / "changes.html").unlink()  # a first build of the review page
+    publish.publish(staging, out, SET)
+    assert contents(out) == {name: f"new {name}" for name in SET}
+    assert [p.name for p in out.parent.iterdir()] == ["_output"]
+
+
+def test_a_folder_where_a_file_goes_publishes_nothing_and_names_it(tmp_path):
+    staging, out = published_set(tmp_path)
+    (out / "findings.json").unlink()
+    (out / "findings.json").mkdir()
+    before = contents(out)
+    with pytest.raises(publish.PublishError) as error:
+        publish.publish(staging, out, SET)
+    assert str(error.value) == f"{out / 'findings.json'} is a folder, not a file: move it away so findings.json can be published there"
+    assert_last_good_and_nothing_left(out, before)
+
+
+def test_a_rename_that_fails_midway_puts_back_what_it_replaced(tmp_path, monkeypatch):
+    """findings.json cannot be replaced after the HTML, PDF and Word were: they are put back, the old set stays."""
+    staging, out = published_set(tmp_path)
+    (out / "changes.html").unlink()  # no review page published before: the new one must not stay either
+    before = contents(out)
+    replace = os.replace
+
+    def blocked(source, target):
+        if Path(target) == out / "findings.json":
+            raise PermissionError(1, "Operation not permitted")
+        replace(source, target)
+
+    monkeypatch.setattr(publish.os, "replace", blocked)
+    with pytest.raises(publish.PublishError) as error:
+        publish.publish(staging, out, SET)
+    assert str(error.value) == f"could not replace {out / 'findings.json'} (Operation not permitted)"
+    assert_last_good_and_nothing_left(out, before)
+
+
+@contextmanager
+def immutable(path: Path):
+    """`path` made unchangeable even for root (who ignores chmod): chattr +i, or the test is skipped."""
+    if subprocess.run(["chattr", "+i", str(path)], capture_output=True).returncode != 0:
+        pytest.skip("chattr +i is not available here")
+    try:
+        yield
+    finally:
+        subprocess.run(["chattr", "-i", str(path)], check=True)
+
+
+@contextmanager
+def read_only(folder: Path):
+    """A folder this user cannot write: chmod, or for root (whom chmod does not stop) chattr +i."""
+    mode = folder.stat().st_mode
+    folder.chmod(0o555)
+    try:
+        if os.access(folder, os.W_OK):  # root
+            with immutable(folder):
+                yield
+        else:
+            yield
+    finally:
+        folder.chmod(mode)
+
+
+def test_a_blocked_findings_json_publishes_nothing(tmp_path):
+    """The case as found: findings.json cannot be replaced (immutable), the rest could. Nothing changes."""
+    staging, out = published_set(tmp_path)
+    before = contents(out)
+    with immutable(out / "findings.json"):
+        with pytest.raises(publish.PublishError, match=r"could not replace .*findings\.json \(Operation not permitted\)"):
+            publish.publish(staging, out, SET)
+        assert_last_good_and_nothing_left(out, before)
+
+
+def test_a_read_only_output_folder_is_one_sentence(tmp_path):
+    staging, out = published_set(tmp_path)
+    before = contents(out)
+    with read_only(out):
+        with pytest.raises(publish.PublishError) as error:
+            publish.publish(staging, out, SET)
+        assert str(error.value) == f"{out}/ is read-only: make it writable and build again"
+    assert_last_good_and_nothing_left(out, before)
+
+
+def test_quarto_is_handed_the_builds_clock(tmp_path, monkeypatch):
+    """Quarto passes Typst no --creation-timestamp: the PDF's date and ID follow SOURCE_DATE_EPOCH in the
+    environment. The render hands Quarto the build's clock (the provenance's), whatever the caller's environment."""
+    provenance = tmp_path / render.PROVENANCE
+    provenance.parent.mkdir(parents=True)
+    provenance.write_text(json.dumps({"source_date_epoch": 1795392000}))
+    calls = []
+    monkeypatch.setattr(render, "run", lambda command, step, cwd, env=None: calls.append(env))
+    for environment in (None, "1700000000"):
+        if environment is None:
+            monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+        else:
+            monkeypatch.setenv("SOURCE_DATE_EPOCH", environment)
+        with pytest.raises(render.RenderError, match="wrote no briefing.html"):
+            render.render_quarto(tmp_path, tmp_path / "staging")
+        assert calls[-1] is not None and calls[-1]["SOURCE_DATE_EPOCH"] == "1795392000"
+        assert calls[-1]["PATH"] == os.environ["PATH"]
 
 
 def test_engine_choice(monkeypatch):
@@ -155,3 +285,28 @@ def test_quarto_word_edition_carries_every_charts_alt_text(quarto_built):
     findings = json.loads((quarto_built / "_output" / "findings.json").read_text(encoding="utf-8"))["findings"]
     alts = sorted(f["alt"] for f in findings.values() if f["kind"] == "figure")
     assert sorted(unescape_xml(i["descr"]) for i in docx_images(quarto_built / "_output" / "briefing.docx")) == alts
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("blocked", ["folder", "read-only"])
+def test_a_build_that_cannot_publish_says_why_in_a_sentence_and_changes_nothing(built, tmp_path, blocked):
+    """A new style sheet (so the new HTML differs), then `make report` with a folder where findings.json goes, or
+    with a read-only _output/: it fails with one sentence, no traceback; _output/ is byte for byte the last good
+    briefing, with no temporary file in it or beside it."""
+    project = copy_built(built, tmp_path / "project")
+    out = project / "_output"
+    if blocked == "folder":
+        (out / "findings.json").unlink()
+        (out / "findings.json").mkdir()
+    before = {p.name: digest(p) for p in out.iterdir() if p.is_file()}
+    with open(project / render.STYLESHEET, "a", encoding="utf-8") as css:
+        css.write("\nbody { letter-spacing: 0.01em; }\n")
+    with read_only(out) if blocked == "read-only" else nullcontext():
+        result = make(project, "report", ENGINE="pandoc", check=False)
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    reason = {"folder": "_output/findings.json is a folder, not a file: move it away so findings.json can be published there",
+              "read-only": "_output/ is read-only: make it writable and build again"}[blocked]  # fmt: skip
+    assert f"render: {reason}; the previous briefing in _output/ is unchanged.\n" in result.stderr
+    assert {p.name: digest(p) for p in out.iterdir() if p.is_file()} == before
+    assert sorted(p.name for p in out.iterdir()) == sorted(render.PUBLISHED)
+    assert not [p.name for p in project.iterdir() if "publishing" in p.name]

@@ -7,9 +7,13 @@ running the same Makefile there: its own findings, charts, narrative and render 
 copy of report/ and _quarto.yml (Quarto resolves a document's project from its real path, so they are copied,
 not linked) and links to the inputs and the pipeline (data/, notebooks/, scripts/, src/, Makefile, mk/).
 
+An edition is published to _output/editions/<wave>/<slug>/: editions of different waves sit side by side
+(`make editions WAVE=2019` leaves the 2020 editions as they are).
+
 A failing edition is recorded with its cause and does not stop the others; its last good copy in
-_output/editions/<slug>/ stays (the render publishes only when every format succeeded). The index page,
-_output/index.html, lists every edition with its headline figures, and names any that failed.
+_output/editions/<wave>/<slug>/ stays (the render publishes only when every format succeeded). The index page,
+_output/index.html, lists every wave with editions published, the latest first, each with its editions and
+their headline figures, and names any that failed.
 
 Make (mk/editions.mk) runs `build` only for an edition whose inputs are newer than its status file, which is
 dated when its build began, or that failed last time (<slug>.failed): an unchanged `make editions` starts no Python.
@@ -36,6 +40,8 @@ import yaml
 
 from briefing import config
 from briefing.analysis import findings as findings_io
+from briefing.inputs.waves import wave_order
+from briefing.publication.publish import PublishError, publish
 
 EDITIONS = Path("build/editions")
 ENGLAND = "england"
@@ -53,6 +59,14 @@ class Edition:
     @property
     def name(self) -> str:
         return self.region or "England"
+
+
+def wave_folder(out: Path, wave: str) -> Path:
+    """Where a wave's editions are published: _output/editions/<wave>/ (the wave as make names it, so a plain
+    folder name: a wave is part of a file name in data/raw/)."""
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", wave):
+        raise ValueError(f"wave {wave!r} cannot name a folder of _output/editions/: use letters, digits, '.', '_' or '-'")
+    return out / "editions" / wave
 
 
 def slugify(name: str) -> str:
@@ -94,8 +108,8 @@ def write_if_changed(path: Path, text: str) -> None:
 # --- plan: the editions as make variables ---------------------------------------------------------------------
 
 
-def plan(root: Path, params_path: Path, regions: str, out: Path) -> list[Edition]:
-    found = editions(root, findings_io.resolved_params(str(params_path), None), regions)  # the wave's own frame
+def plan(root: Path, params_path: Path, regions: str, out: Path, wave: str | None = None) -> list[Edition]:
+    found = editions(root, findings_io.resolved_params(str(params_path), wave), regions)  # the wave's own frame
     for edition in found:
         write_if_changed(out.parent / f"{edition.slug}.region", edition.name + "\n")
     lines = [
@@ -157,6 +171,7 @@ def prepare(root: Path, params_path: Path, edition: Edition, wave: str | None = 
 class Status:
     slug: str
     name: str
+    wave: str
     ok: bool
     cause: str
     log: str
@@ -199,18 +214,19 @@ def record_status(folder: Path, status: Status, started_ns: int) -> None:
 
 
 def build(root: Path, params_path: Path, slug: str, engine: str, out: Path, total: int, venv: Path,
-          wave: str | None = None) -> Status:  # fmt: skip
+          wave: str) -> Status:  # fmt: skip
+    """Build one edition of `wave` in its own folder and publish it to out/editions/<wave>/<slug>/."""
     name = (root / EDITIONS / f"{slug}.region").read_text(encoding="utf-8").strip()
     edition = Edition(slug, None if slug == ENGLAND else name)
     log = root / EDITIONS / f"{slug}.log"
     start, started_ns = time.perf_counter(), time.time_ns()
     folder = prepare(root, params_path, edition, wave)
     command = ["make", "--no-print-directory", "report", f"VENV={venv}",
-               f"ENGINE={engine}", f"OUT={(out / slug).resolve()}", f"PARAMS={config.PARAMS_FILE}"]  # fmt: skip
+               f"ENGINE={engine}", f"OUT={(wave_folder(out, wave) / slug).resolve()}", f"PARAMS={config.PARAMS_FILE}"]  # fmt: skip
     result = subprocess.run(command, cwd=folder, capture_output=True, text=True)
     log.write_text(f"$ (cd {folder} && {' '.join(command)})\n{result.stdout}\n{result.stderr}", encoding="utf-8")
     ok = result.returncode == 0
-    status = Status(slug, edition.name, ok, "" if ok else cause_from(result.stderr),
+    status = Status(slug, edition.name, wave, ok, "" if ok else cause_from(result.stderr),
                     str(log.relative_to(root)), round(time.perf_counter() - start, 1))  # fmt: skip
     record_status(root / EDITIONS, status, started_ns)
     done = count_finished(root / EDITIONS / "progress")
@@ -238,52 +254,85 @@ def count(n) -> str:
     return as_count(n)
 
 
+def published_findings(folder: Path) -> dict | None:
+    """The findings.json of an edition's complete published copy in `folder`, or None."""
+    if not all((folder / n).is_file() for n in OUTPUT_NAMES):
+        return None
+    return json.loads((folder / "findings.json").read_text(encoding="utf-8"))
+
+
+def status_of(root: Path, slug: str) -> dict | None:
+    path = root / EDITIONS / f"{slug}.status.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+
+
 def earlier_editions(root: Path, out: Path, params: config.Params, slugs: list[str]) -> list[str]:
-    """Regions of the frame built well in an earlier run for the same waves but not in this one (REGIONS= limits a
-    run): still published, so still listed. Other waves' copies and regions no longer in the frame are not."""
+    """Regions of the frame published in an earlier run for the same waves but not built in this one (REGIONS=
+    limits a run): still published, so still listed. Regions no longer in the frame are not."""
     earlier = []
     for edition in editions(root, params):
-        published = out / "editions" / edition.slug / "findings.json"
-        status = root / EDITIONS / f"{edition.slug}.status.json"
-        if edition.slug in slugs or not (published.is_file() and status.is_file()):
+        published = published_findings(wave_folder(out, params.wave) / edition.slug)
+        if edition.slug in slugs or published is None:
             continue
-        built = json.loads(published.read_text(encoding="utf-8"))["parameters"]
-        if (built["wave"], built["compare_wave"]) == (params.wave, params.compare_wave) and json.loads(status.read_text())["ok"]:
+        built = published["parameters"]
+        if (built["wave"], built["compare_wave"]) == (params.wave, params.compare_wave):
             earlier.append(edition.slug)
     return earlier
 
 
-def index_rows(root: Path, out: Path, slugs: list[str], earlier: list[str] = ()) -> list[dict]:
-    rows = []
-    for slug in [*slugs, *earlier]:
-        status = json.loads((root / EDITIONS / f"{slug}.status.json").read_text(encoding="utf-8"))
-        published = out / "editions" / slug
-        row = {**status, "href": f"editions/{slug}/", "has_copy": all((published / n).is_file() for n in OUTPUT_NAMES),
-               "earlier": slug in earlier}  # fmt: skip
-        if row["has_copy"]:
-            data = json.loads((published / "findings.json").read_text(encoding="utf-8"))
-            findings, threshold = data["findings"], data["parameters"]["suppression_threshold"]
-            row["figures"] = [headline(findings.get(fid), threshold) for fid in HEADLINES]
-            row["labels"] = [findings[fid]["description"] if fid in findings else fid for fid in HEADLINES]
-            row["respondents"] = count(findings["response_rate"]["numerator"])
-            row["pcns"] = count(findings["pcn_count"]["value"])
-        rows.append(row)
-    return rows
+def published_slugs(folder: Path) -> list[str]:
+    """The editions with a complete copy in a wave's folder (England first), each built for that wave."""
+    found = [p.name for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")
+             and (data := published_findings(p)) is not None and data["parameters"]["wave"] == folder.name]  # fmt: skip
+    return sorted(found, key=lambda slug: (slug != ENGLAND, slug))
+
+
+def other_waves(out: Path, reported: str) -> list[str]:
+    """The waves other than the reported one with editions published in _output/editions/<wave>/."""
+    folder = out / "editions"
+    waves = [p.name for p in folder.iterdir() if p.is_dir() and p.name != reported] if folder.is_dir() else []
+    return [wave for wave in waves if published_slugs(folder / wave)]
+
+
+def edition_row(out: Path, wave: str, slug: str, status: dict | None, earlier: bool) -> dict:
+    """One edition as the index lists it: how its last build of this wave went (if it was of this wave), and its
+    published copy's headline figures and links."""
+    data = published_findings(wave_folder(out, wave) / slug)
+    if status is None or status.get("wave") != wave:  # no build of this wave since: its published copy speaks
+        name = (data["parameters"]["region"] or "England") if data else slug
+        status = {"name": name, "ok": True, "cause": ""}
+    row = {**status, "href": f"editions/{wave}/{slug}/", "has_copy": data is not None, "earlier": earlier}
+    if data is not None:
+        findings, threshold = data["findings"], data["parameters"]["suppression_threshold"]
+        row["figures"] = [headline(findings.get(fid), threshold) for fid in HEADLINES]
+        row["labels"] = [findings[fid]["description"] if fid in findings else fid for fid in HEADLINES]
+        row["respondents"] = count(findings["response_rate"]["numerator"])
+        row["pcns"] = count(findings["pcn_count"]["value"])
+    return row
+
+
+def wave_editions(root: Path, out: Path, wave: str, built: list[str], earlier: list[str]) -> dict:
+    """A wave's editions for the index: those built in this run, then those published in an earlier one."""
+    rows = [edition_row(out, wave, slug, status_of(root, slug), slug in earlier) for slug in [*built, *earlier]]
+    labels = next((r["labels"] for r in rows if r.get("labels")), list(HEADLINES))
+    return {"wave": wave, "rows": rows, "labels": labels}
 
 
 def write_index(root: Path, out: Path, slugs: list[str], params: config.Params) -> list[dict]:
+    """_output/index.html: every wave with editions published, latest first; returns the reported wave's rows."""
     import jinja2
 
     from briefing.narrative.provenance import sidecar
 
-    rows = index_rows(root, out, slugs, earlier_editions(root, out, params, slugs))
+    reported = wave_editions(root, out, params.wave, slugs, earlier_editions(root, out, params, slugs))
+    others = [wave_editions(root, out, wave, [], published_slugs(wave_folder(out, wave))) for wave in other_waves(out, params.wave)]
+    waves = sorted([reported, *others], key=lambda group: wave_order(group["wave"]), reverse=True)
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(root / "report" / "editions")),
                              autoescape=True, undefined=jinja2.StrictUndefined)  # fmt: skip
-    labels = next((r["labels"] for r in rows if r.get("labels")), list(HEADLINES))
-    wave = sidecar(params.survey_path, root)
-    page = env.get_template("index.html.j2").render(rows=rows, labels=labels, p=params, wave=wave)
-    write(out / "index.html", page)  # always, so it is newer than the statuses it was made from
-    return rows
+    page = env.get_template("index.html.j2").render(waves=waves, p=params, wave=sidecar(params.survey_path, root))
+    write(root / EDITIONS / "index.html", page)
+    publish(root / EDITIONS, out, ["index.html"])  # always, so it is newer than the statuses it was made from
+    return reported["rows"]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -300,15 +349,22 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     root = Path.cwd()
     if args.command == "plan":
-        found = plan(root, args.params, args.regions, root / EDITIONS / "editions.mk")
+        found = plan(root, args.params, args.regions, root / EDITIONS / "editions.mk", args.wave)
         print(f"editions: {len(found)} to build ({', '.join(e.name for e in found)})")
         return 0
     if args.command == "build":
-        build(root, args.params, args.slug, args.engine, args.out / "editions", args.total, args.venv.resolve(), args.wave)
+        if args.wave is None:
+            parser.error("build needs --wave (the wave every edition reports)")
+        build(root, args.params, args.slug, args.engine, args.out, args.total, args.venv.resolve(), args.wave)
         return 0  # a failed edition is recorded; the others carry on, and `index` reports it
     slugs = [line.split(":= ", 1)[1].split() for line in (root / EDITIONS / "editions.mk").read_text().splitlines()
              if line.startswith("EDITION_SLUGS")][0]  # fmt: skip
-    rows = write_index(root, args.out, slugs, findings_io.resolved_params(str(args.params), args.wave))
+    try:
+        rows = write_index(root, args.out, slugs, findings_io.resolved_params(str(args.params), args.wave))
+    except PublishError as error:
+        print(f"editions: the index page was not published: {error}; the previous {args.out / 'index.html'} is unchanged.",
+              file=sys.stderr)  # fmt: skip
+        return 1
     rows = [r for r in rows if not r["earlier"]]
     failed = [r for r in rows if not r["ok"]]
     print(f"editions: {len(rows) - len(failed)} of {len(rows)} built; index {args.out / 'index.html'}")

@@ -2,7 +2,8 @@
 
 Both paths read the same sources: `report/briefing.qmd`, the narrative partials it includes and the figures they
 reference. Everything is rendered into a staging folder first; the published folder (`_output/`) is only touched
-once every format has succeeded, so a failed build leaves the last good briefing in place.
+once every format has succeeded, and then as one set (publication/publish.py): every file of the build is
+replaced or none is, so a failed build leaves the last good briefing in place.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from briefing import quarto
 from briefing.config import find_root
 from briefing.narrative import provenance
 from briefing.publication.changes import REVIEW, write_review
+from briefing.publication.publish import PublishError, publish
 
 DOCUMENT = "report/briefing.qmd"
 STYLESHEET = "report/styles/briefing.css"
@@ -37,6 +39,7 @@ BIBLIOGRAPHY = "build/narrative/references.json"
 PROVENANCE = "build/narrative/provenance.json"  # written by the narrative step; published inside findings.json
 REFERENCE_DOCX = "build/reference.docx"  # the Word edition's house style (publication/docx.py; `make compute`)
 OUTPUT_NAMES = ("briefing.html", "briefing.pdf", "briefing.docx")
+PUBLISHED = (*OUTPUT_NAMES, "findings.json", REVIEW)  # one build's set: replaced together, or not at all
 
 INCLUDE = re.compile(r"\{\{<\s*include\s+(?P<path>\S+)\s*>\}\}")
 ANY_SHORTCODE = re.compile(r"\{\{<\s*(?P<name>[\w-]+)[^>]*>\}\}")
@@ -129,9 +132,9 @@ def pandoc_binary() -> str:
 STEP_TIMINGS: dict[str, float] = {}  # seconds per render step, written out when BRIEFING_TIMINGS names a file
 
 
-def run(command: list[str], step: str, cwd: Path) -> None:
+def run(command: list[str], step: str, cwd: Path, env: dict[str, str] | None = None) -> None:
     start = time.perf_counter()
-    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
+    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, env=env)
     STEP_TIMINGS[step] = time.perf_counter() - start
     if result.returncode != 0:
         raise RenderError(f"{step} failed (exit {result.returncode}):\n{result.stderr.strip() or result.stdout.strip()}")
@@ -212,29 +215,23 @@ def compile_typst(root: Path, source: Path, pdf: Path, timestamp: int | None = N
     STEP_TIMINGS["typst (PDF)"] = time.perf_counter() - start
 
 
+def build_clock(root: Path) -> dict[str, str]:
+    """The environment with the build's clock, the one the provenance records. Quarto passes Typst no
+    --creation-timestamp: Typst dates the PDF (and derives its ID) from SOURCE_DATE_EPOCH in its environment, else
+    from the wall clock. So the Quarto path is handed the clock explicitly, as the pandoc path hands it to Typst,
+    rather than relying on make having exported it."""
+    return {**os.environ, "SOURCE_DATE_EPOCH": str(built_from(root)["source_date_epoch"])}
+
+
 def render_quarto(root: Path, staging: Path) -> None:
     # One call for every format in _quarto.yml (`--to all`), so Quarto starts up once.
-    run(["quarto", "render", DOCUMENT, "--to", "all", "--output-dir", str(staging / "quarto")], "quarto (HTML, PDF, Word)", root)
+    run(["quarto", "render", DOCUMENT, "--to", "all", "--output-dir", str(staging / "quarto")], "quarto (HTML, PDF, Word)",
+        root, env=build_clock(root))  # fmt: skip
     for name in OUTPUT_NAMES:
         found = sorted((staging / "quarto").rglob(name))
         if not found:
             raise RenderError(f"quarto finished but wrote no {name}")
         shutil.move(str(found[0]), staging / name)
-
-
-# --- publishing ---------------------------------------------------------------------------------------------------
-
-
-def publish(staging: Path, out_dir: Path, names: tuple[str, ...]) -> None:
-    """Move finished files into place, each with an atomic rename, only after all of them exist."""
-    missing = [n for n in names if not (staging / n).is_file() or (staging / n).stat().st_size == 0]
-    if missing:
-        raise RenderError(f"not publishing: {', '.join(missing)} missing or empty")
-    out_dir.mkdir(parents=True, exist_ok=True)
-    for name in names:
-        tmp = out_dir / f".{name}.tmp"
-        shutil.copyfile(staging / name, tmp)
-        os.replace(tmp, out_dir / name)
 
 
 def render(engine: str, out_dir: Path, findings: Path, root: Path | None = None) -> Engine:
@@ -247,7 +244,7 @@ def render(engine: str, out_dir: Path, findings: Path, root: Path | None = None)
         published = findings_io.load(findings) | {"provenance": built_from(root)}  # the same record as the appendix
         (staging / "findings.json").write_text(findings_io.dumps(published), encoding="utf-8")
         write_review(out_dir, staging)  # against the briefing still published in out_dir
-        publish(staging, out_dir, (*OUTPUT_NAMES, "findings.json", REVIEW))
+        publish(staging, out_dir, PUBLISHED)
     return chosen
 
 
@@ -262,9 +259,13 @@ def main(argv: list[str] | None = None) -> int:
     except RenderError as error:
         print(f"render: {error}\nThe previous briefing in {args.out}/ is unchanged.", file=sys.stderr)
         return 1
+    except PublishError as error:
+        outcome = "" if error.mixed else f"; the previous briefing in {args.out}/ is unchanged"
+        print(f"render: {error}{outcome}.", file=sys.stderr)
+        return 1
     if timings_file := os.environ.get("BRIEFING_TIMINGS"):
         Path(timings_file).write_text(json.dumps(STEP_TIMINGS, indent=2), encoding="utf-8")
-    print(f"render: {chosen.name} wrote {', '.join(str(args.out / n) for n in (*OUTPUT_NAMES, 'findings.json', REVIEW))}")
+    print(f"render: {chosen.name} wrote {', '.join(str(args.out / n) for n in PUBLISHED)}")
     return 0
 
 
