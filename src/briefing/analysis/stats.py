@@ -38,6 +38,7 @@ import pandas as pd
 
 __all__ = [
     "Comparison",
+    "NOT_TESTED",
     "RakingError",
     "SMALL_BASE",
     "SMALL_COMPLEMENT",
@@ -83,7 +84,7 @@ Z_TEST = "two-proportion z-test"
 
 
 def _as_counts(value, name: str) -> np.ndarray:
-    """Whole numbers >= 0 (integral floats and numpy integers accepted), as an integer array of value's shape."""
+    """Whole numbers >= 0, as an integer array of value's shape: `_as_count` for a number or an array of them."""
     array = np.asarray(value)
     if array.dtype == bool or not (np.issubdtype(array.dtype, np.integer) or np.issubdtype(array.dtype, np.floating)):
         raise TypeError(f"{name} must be a whole number, got {value!r}")
@@ -97,10 +98,18 @@ def _as_counts(value, name: str) -> np.ndarray:
 
 
 def _as_count(value, name: str) -> int:
-    """A single whole number >= 0."""
-    if np.ndim(value) != 0:
+    """An integer count >= 0 (integral floats and numpy integers accepted); `_as_counts` for arrays."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a whole number, got {value!r}")
-    return int(_as_counts(value, name))
+    if isinstance(value, numbers.Integral):
+        out = int(value)
+    else:
+        if not math.isfinite(value) or value != int(value):
+            raise ValueError(f"{name} must be a whole number, got {value!r}")
+        out = int(value)
+    if out < 0:
+        raise ValueError(f"{name} must not be negative, got {out}")
+    return out
 
 
 def _not_above(smaller: np.ndarray, larger: np.ndarray, names: tuple[str, str]) -> None:
@@ -271,9 +280,11 @@ def _test_name(populations: tuple, weighted: bool) -> str:
 
 def _restricted_shares(p1, p2, w1, delta):
     """The shares (pi1, pi2) most likely under pi1 - pi2 = delta, each sample's likelihood weighted by its
-    effective size (w1 = m1 / (m1 + m2)): Miettinen and Nurminen's (1985) closed-form root of the cubic, as
-    statsmodels' `score_test_proportions_2indep` writes it with the sizes scaled to sum to 1. A census sample
-    (w1 = 1, or 0 for the second) is known exactly, so it keeps its own share."""
+    effective size (w1 = m1 / (m1 + m2)): Miettinen and Nurminen's (1985) closed-form root of the cubic, written
+    as statsmodels' `score_test_proportions_2indep` does with the sizes scaled to sum to 1, except the delta^2
+    term of `c`, whose coefficient is the second sample's size, not its count (statsmodels issue 10269: its
+    interval for a difference is off by that). A census sample (w1 = 1, or 0 for the second) is known exactly,
+    so it keeps its own share."""
     w2 = 1 - w1
     count2 = w2 * p2
     pooled = w1 * p1 + count2
@@ -386,8 +397,9 @@ def compare_proportions(
 
     Interval: the score interval inverted from that test, the set of differences delta for which the score
     statistic (p1 - p2 - delta) / sqrt(v1 pi1(1 - pi1) + v2 pi2(1 - pi2)), with (pi1, pi2) the most likely
-    shares under pi1 - pi2 = delta, is within the normal quantile (Mee 1984, Biometrics 40:1175-1176;
-    statsmodels' `confint_proportions_2indep(method="score", correction=False)` without a population). It
+    shares under pi1 - pi2 = delta, is within the normal quantile (Mee 1984, Biometrics 40:1175-1176; Newcombe
+    1998, Statistics in Medicine 17:873-890, method 5; Miettinen and Nurminen's, method 6, has n/(n - 1) more
+    variance). It
     excludes zero exactly when the test is significant, whatever the cell counts: one method, so a small
     table cannot print an interval off zero beside "within the margin of error". A census group (n_i = N_i)
     has no sampling error; two census groups differ by exactly p1 - p2.
