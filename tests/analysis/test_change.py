@@ -6,7 +6,7 @@ import math
 
 import pytest
 from scipy import stats as sps
-from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint, proportions_ztest
+from statsmodels.stats.proportion import proportions_ztest
 
 from briefing.analysis import change, stats
 
@@ -24,63 +24,69 @@ def record(k: int, n: int, population: int | None, wave: str = "2020", suppresse
     }  # fmt: skip
 
 
-def wilson_fpc(k: int, n: int, population: int, z: float) -> tuple[float, float]:
-    """By hand: the Wilson interval at the effective sample size m = n / f (f the finite population correction)."""
-    f = (population - n) / (population - 1)
-    m = n / f
-    return proportion_confint(k / n * m, m, alpha=2 * sps.norm.sf(z), method="wilson")
-
-
 def test_change_matches_a_hand_calculation_with_each_waves_fpc():
     k1, n1, N1, k2, n2, N2 = 41, 195, 1251, 23, 211, 1250  # the example waves: 2020 against 2019
     result = change.change_finding(
         "plan_to_leave", record(k1, n1, N1), record(k2, n2, N2, wave="2019"), ("2020", "2019"), "unweighted", 0.95, "nb"
     )
-    z = sps.norm.ppf(0.975)
-    l1, u1 = wilson_fpc(k1, n1, N1, z)
-    l2, u2 = wilson_fpc(k2, n2, N2, z)
     p1, p2 = k1 / n1, k2 / n2
     d = p1 - p2
     assert result.value == pytest.approx(d)
-    assert result.extra["ci_low"] == pytest.approx(d - math.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2), abs=1e-9)
-    assert result.extra["ci_high"] == pytest.approx(d + math.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2), abs=1e-9)
+    # The z-test with each wave's FPC, the shares pooled by effective size m = n / f.
     f1, f2 = (N1 - n1) / (N1 - 1), (N2 - n2) / (N2 - 1)
-    pbar = (k1 + k2) / (n1 + n2)
+    m1, m2 = n1 / f1, n2 / f2
+    pbar = (p1 * m1 + p2 * m2) / (m1 + m2)
     z_stat = d / math.sqrt(pbar * (1 - pbar) * (f1 / n1 + f2 / n2))
     assert result.extra["p_value"] == pytest.approx(2 * sps.norm.sf(z_stat))
-    assert (round(d, 4), round(result.extra["ci_low"], 3), round(result.extra["ci_high"], 3)) == (0.1013, 0.036, 0.167)
+    # The interval is the one inverted from that test (checked against its definition in test_stats).
+    same = stats.compare_proportions(k1, n1, k2, n2, population=(N1, N2))
+    assert (result.extra["ci_low"], result.extra["ci_high"]) == (same.ci_low, same.ci_high)
+    assert (round(d, 4), round(result.extra["ci_low"], 3), round(result.extra["ci_high"], 3)) == (0.1013, 0.037, 0.168)
     assert result.extra["significant"] is True and result.extra["status"] == "compared"
     assert result.extra["test"] == "two-proportion z-test (finite population corrected)"
     assert result.extra["previous"]["value"] == pytest.approx(p2) and result.extra["current"]["value"] == pytest.approx(p1)
 
 
-def test_without_a_population_it_is_statsmodels_newcombe_and_z_test():
+def test_without_a_population_it_is_statsmodels_z_test():
     new, old = record(41, 195, None), record(23, 211, None, wave="2019")
     result = change.change_finding("plan_to_leave", new, old, ("2020", "2019"), "unweighted", 0.95, "nb")
-    low, high = confint_proportions_2indep(41, 195, 23, 211, method="newcomb", compare="diff")
     _, p_value = proportions_ztest([41, 23], [195, 211])
-    assert (result.extra["ci_low"], result.extra["ci_high"]) == pytest.approx((low, high))
     assert result.extra["p_value"] == pytest.approx(p_value)
+    assert result.extra["test"] == stats.Z_TEST
+
+
+def weighted(k: int, n: int, population: int, wave: str) -> dict:
+    """A survey finding with its weighted estimate, from equal weights."""
+    r = record(k, n, population, wave)
+    r["weighted"] = {"value": r["value"], "ci_low": r["ci_low"], "ci_high": r["ci_high"], "effective_n": n}
+    return r
 
 
 def test_weighted_change_with_equal_weights_equals_the_unweighted_one():
-    def weighted(k, n, population, wave):
-        r = record(k, n, population, wave)
-        r["weighted"] = {"value": r["value"], "ci_low": r["ci_low"], "ci_high": r["ci_high"], "effective_n": n}
-        return r
-
     new, old = weighted(41, 195, 1251, "2020"), weighted(23, 211, 1250, "2019")
     plain = change.change_finding("x", new, old, ("2020", "2019"), "unweighted", 0.95, "nb")
     weighted_result = change.change_finding("x", new, old, ("2020", "2019"), "weighted", 0.95, "nb")
     for key in ("difference", "ci_low", "ci_high", "p_value"):
-        assert weighted_result.extra[key] == pytest.approx(plain.extra[key]), key
+        assert weighted_result.extra[key] == pytest.approx(plain.extra[key], abs=1e-11), key
     assert "effective sample sizes" in weighted_result.extra["test"]
 
 
-def test_small_cells_use_fishers_exact_test():
+def test_a_weighted_census_is_a_census_for_the_test_too():
+    # Both waves a census of 100 (effective n 90): each wave's interval is its point, so the change is known
+    # exactly and the test says so (with its FPC from the effective n, p was 0.40 beside a zero-width interval).
+    new, old = weighted(52, 100, 100, "2020"), weighted(50, 100, 100, "2019")
+    for r in (new, old):
+        r["weighted"].update(effective_n=90.0)
+        assert r["weighted"]["ci_low"] == r["weighted"]["ci_high"] == r["weighted"]["value"]
+    result = change.change_finding("x", new, old, ("2020", "2019"), "weighted", 0.95, "nb").extra
+    assert result["ci_low"] == result["ci_high"] == pytest.approx(0.02)
+    assert result["p_value"] == 0.0 and result["significant"] is True
+
+
+def test_small_cells_take_the_same_test_and_an_interval_that_agrees():
     result = change.change_finding("x", record(2, 40, 1251), record(5, 42, 1250, "2019"), ("2020", "2019"), "unweighted", 0.95, "nb")
-    assert result.extra["test"] == stats.FISHER
-    assert result.extra["p_value"] == pytest.approx(sps.fisher_exact([[2, 38], [5, 37]]).pvalue)
+    assert result.extra["test"] == "two-proportion z-test (finite population corrected)"
+    assert result.extra["ci_low"] < 0 < result.extra["ci_high"] and result.extra["significant"] is False
 
 
 def test_a_suppressed_wave_suppresses_the_change():

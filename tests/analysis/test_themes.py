@@ -158,3 +158,13 @@ def test_suppressed_figures_read_as_fewer_than_threshold(regional):
     record = next(r for r in found.values() if r.get("suppressed") and r["kind"] == "proportion")
     assert filters["share"](record) == f"fewer than {ctx.params.suppression_threshold}"
     assert filters["share_of"](record, "clinical directors").startswith("fewer than")
+
+
+def test_a_weighted_briefing_compares_the_weighted_shares_it_quotes():
+    weighted = analysis.load_context(ROOT / "params.yml", wave="2019", estimate="weighted")
+    found = {f.id: f for f in analysis.survey_findings(weighted, "workload", "nb")}
+    cmp, small, large = (found[f"workload_unmanageable_{k}"] for k in ("small_vs_large", "small", "large"))
+    assert small.value == small.extra["weighted"]["value"] != small.extra["unweighted"]["value"]
+    assert cmp.value == pytest.approx(small.value - large.value)
+    assert "effective sample sizes" in cmp.extra["test"]
+    assert cmp.extra["significant"] == (cmp.extra["ci_low"] > 0 or cmp.extra["ci_high"] < 0)

@@ -1,12 +1,12 @@
 """Change between two waves: for every survey finding in both, the difference in percentage points, its interval
 and a test, so the words can follow the test.
 
-* Interval: Newcombe's hybrid score interval for p_new - p_old, built from each wave's own Wilson interval with
-  that wave's own finite population correction (its frame's PCNs), as `stats.compare_proportions` does for
-  small versus large PCNs. With weighted estimates, the same construction uses the weighted intervals.
-* Test: for two independent samples: the pooled two-proportion z-test with each wave's FPC (or Fisher's exact
-  test when a cell is small); weighted, the z-test on Kish's effective sample sizes. The same clinical director
-  may answer both waves, so the samples are not independent: the methods say so (see `NOT_INDEPENDENT`).
+* Test and interval (`compare`, one method for both, so the interval excludes zero exactly when the test finds a
+  change): the pooled two-proportion z-test with each wave's own finite population correction (its frame's PCNs),
+  and the score interval inverted from it, as `stats.compare_proportions` does for small versus large PCNs.
+  Weighted, the same on each wave's weighted share and Kish's effective sample size, the FPC still that of the
+  wave's respondents (`stats.compare_weighted`). The same clinical director may answer both waves, so the samples
+  are not independent: the methods say so (see `NOT_INDEPENDENT`).
 * Suppression: a change is suppressed when either wave's figure is.
 * A finding whose question one wave did not ask gets a record saying so (status "new" or "dropped"), never an
   invented comparison.
@@ -16,11 +16,8 @@ Each record is a finding `<id>_change` of kind "change", written by the `change`
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import Any
-
-from scipy import stats as sps
 
 from briefing.analysis import stats
 from briefing.analysis.findings import Finding
@@ -45,28 +42,19 @@ def quoted(record: dict[str, Any]) -> dict[str, Any]:
     return {k: record.get(k) for k in ("value", "ci_low", "ci_high", "numerator", "denominator", "population", "suppressed")}
 
 
-def weighted_comparison(new: dict[str, Any], old: dict[str, Any], level: float) -> stats.Comparison:
-    """Newcombe's interval from each wave's weighted Wilson interval; z-test on the effective sample sizes."""
-    a, b = new["weighted"], old["weighted"]
-    p1, p2 = a["value"], b["value"]
-    d = p1 - p2
-    low = d - math.sqrt((p1 - a["ci_low"]) ** 2 + (b["ci_high"] - p2) ** 2)
-    high = d + math.sqrt((a["ci_high"] - p1) ** 2 + (p2 - b["ci_low"]) ** 2)
-    n1, n2 = a["effective_n"], b["effective_n"]
-    f1, f2 = stats.fpc(min(n1, new["population"]), new["population"]), stats.fpc(min(n2, old["population"]), old["population"])
-    pbar = (p1 * n1 + p2 * n2) / (n1 + n2)
-    se = math.sqrt(pbar * (1 - pbar) * (f1 / n1 + f2 / n2))
-    p_value = (1.0 if d == 0 else 0.0) if se == 0 else float(2 * sps.norm.sf(abs(d) / se))
-    test = f"{stats.Z_TEST} on effective sample sizes (finite population corrected)"
-    return stats.Comparison(p1, p2, d, low, high, p_value, bool(p_value < 1 - level), test, level)
-
-
-def compare(new: dict[str, Any], old: dict[str, Any], estimate: str, level: float) -> stats.Comparison:
+def compare(first: dict[str, Any], second: dict[str, Any], estimate: str, level: float) -> stats.Comparison:
+    """first minus second (two findings.json records, e.g. two waves of a finding, or two subgroups), on the
+    estimate the text quotes: the counts, or the weighted shares on their effective sample sizes."""
+    population = (first["population"], second["population"])
     if estimate == "weighted":
-        return weighted_comparison(new, old, level)
+        a, b = first["weighted"], second["weighted"]
+        return stats.compare_weighted(
+            a["value"], first["denominator"], a["effective_n"], b["value"], second["denominator"], b["effective_n"],
+            population=population, level=level,
+        )  # fmt: skip
     return stats.compare_proportions(
-        new["numerator"], new["denominator"], old["numerator"], old["denominator"],
-        population=(new["population"], old["population"]), level=level,
+        first["numerator"], first["denominator"], second["numerator"], second["denominator"],
+        population=population, level=level,
     )  # fmt: skip
 
 

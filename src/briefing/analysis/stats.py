@@ -16,6 +16,7 @@ Public API
 proportion_ci(count, base, population=None, level=0.95) -> (low, high)
 weighted_proportion_ci(mask, weights, population=None, level=0.95) -> (low, high)
 compare_proportions(count1, base1, count2, base2, population=None, level=0.95) -> Comparison
+compare_weighted(value1, base1, effective_n1, value2, base2, effective_n2, population=None, level=0.95) -> Comparison
 post_stratify(sample, population, cells, population_count_col=None) -> Series
 rake(sample, margins, max_iter=100, tol=1e-6) -> Series
 weights_for(sample, population, cells, min_cell=10, population_count_col=None) -> Weighting
@@ -37,7 +38,7 @@ import pandas as pd
 
 __all__ = [
     "Comparison",
-    "FISHER",
+    "NOT_TESTED",
     "RakingError",
     "SMALL_BASE",
     "SMALL_COMPLEMENT",
@@ -46,6 +47,7 @@ __all__ = [
     "Weighting",
     "Z_TEST",
     "compare_proportions",
+    "compare_weighted",
     "effective_n",
     "fpc",
     "post_stratify",
@@ -58,6 +60,13 @@ __all__ = [
 ]
 
 
+def _scipy_optimize():
+    """scipy.optimize.elementwise, imported on first use (as `_scipy_stats`)."""
+    from scipy.optimize import elementwise
+
+    return elementwise
+
+
 def _scipy_stats():
     """scipy.stats, imported on first use: the narrative and render steps import this module for its disclosure
     rule only, and scipy.stats alone costs them half a second of start-up."""
@@ -67,7 +76,6 @@ def _scipy_stats():
 
 
 Z_TEST = "two-proportion z-test"
-FISHER = "Fisher's exact test"
 
 
 # --------------------------------------------------------------------------------------------
@@ -75,8 +83,22 @@ FISHER = "Fisher's exact test"
 # --------------------------------------------------------------------------------------------
 
 
+def _as_counts(value, name: str) -> np.ndarray:
+    """Whole numbers >= 0, as an integer array of value's shape: `_as_count` for a number or an array of them."""
+    array = np.asarray(value)
+    if array.dtype == bool or not (np.issubdtype(array.dtype, np.integer) or np.issubdtype(array.dtype, np.floating)):
+        raise TypeError(f"{name} must be a whole number, got {value!r}")
+    whole = np.isfinite(array) & (array == np.round(array)) if array.dtype.kind == "f" else np.ones(array.shape, bool)
+    if not whole.all():
+        raise ValueError(f"{name} must be a whole number, got {array[~whole].flat[0]!r}")
+    counts = array.astype(np.int64)
+    if (counts < 0).any():
+        raise ValueError(f"{name} must not be negative, got {counts[counts < 0].flat[0]}")
+    return counts
+
+
 def _as_count(value, name: str) -> int:
-    """An integer count >= 0 (integral floats and numpy integers accepted)."""
+    """An integer count >= 0 (integral floats and numpy integers accepted); `_as_counts` for arrays."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a whole number, got {value!r}")
     if isinstance(value, numbers.Integral):
@@ -90,27 +112,40 @@ def _as_count(value, name: str) -> int:
     return out
 
 
+def _not_above(smaller: np.ndarray, larger: np.ndarray, names: tuple[str, str]) -> None:
+    broken = smaller > larger
+    if np.any(broken):
+        a, b = np.broadcast_arrays(smaller, larger)
+        raise ValueError(f"{names[0]} ({a[broken].flat[0]}) cannot exceed {names[1]} ({b[broken].flat[0]})")
+
+
 def _z(level: float) -> float:
     if isinstance(level, bool) or not isinstance(level, numbers.Real) or not 0 < level < 1:
         raise ValueError(f"level must be strictly between 0 and 1, got {level!r}")
     return float(_scipy_stats().norm.ppf(1 - (1 - level) / 2))
 
 
+def _fpc(base: np.ndarray, population) -> np.ndarray:
+    """(N - n)/(N - 1) element by element: 1 without a population or without respondents, 0 for a census."""
+    if population is None:
+        return np.ones_like(base, dtype=float)
+    population = _as_counts(population, "population")
+    _not_above(np.asarray(base), population, ("base", "population"))
+    base = np.asarray(base, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sampled = (population - base) / (population - 1)
+    return np.where(base == 0, 1.0, np.where(base == population, 0.0, sampled))
+
+
 def fpc(base: float, population: int | None) -> float:
     """Finite population correction (N - n) / (N - 1) for a sample of `base` from `population`.
 
-    None means an infinite population (1.0). population == base is a census (0.0).
+    None means an infinite population (1.0). population == base is a census (0.0), N = 1 included. A sample of
+    no one (base 0) has no variance to correct: 1.0, for any N.
     """
-    if population is None:
-        return 1.0
-    if isinstance(population, bool) or not isinstance(population, numbers.Real):
+    if population is not None and (isinstance(population, bool) or not isinstance(population, numbers.Real)):
         raise TypeError(f"population must be a whole number or None, got {population!r}")
-    population = _as_count(population, "population")
-    if base > population:
-        raise ValueError(f"base ({base}) cannot exceed population ({population})")
-    if population == base:
-        return 0.0
-    return (population - base) / (population - 1)
+    return float(_fpc(base, population))
 
 
 def _wilson(p: float, n: float, f: float, z: float) -> tuple[float, float]:
@@ -204,9 +239,9 @@ def weighted_proportion_ci(
 class Comparison:
     """Two independent proportions compared: p1 - p2 with its interval and a test.
 
-    `significant` is `p_value < 1 - level` (from the test named in `test`), so the verdict in
-    the prose always matches the reported test. The Newcombe interval and the test are different
-    methods and can, very rarely, disagree at the boundary.
+    The interval is the set of differences the test does not reject, so it excludes zero exactly when
+    `significant` (|z| above the normal quantile for `level`, i.e. `p_value < 1 - level`): the words, the
+    p-value and the printed interval never disagree. The fields are arrays when the counts given were.
     """
 
     p1: float
@@ -220,7 +255,12 @@ class Comparison:
     level: float = 0.95
 
 
-def _domain_populations(population) -> tuple[int | None, int | None]:
+NOT_TESTED = "not tested: a group has no respondents"
+_TOLERANCE = 1e-12  # how closely an interval's ends are found: far finer than the percentage points printed
+_NUDGE = 1e-9  # a step off an accepted end with no variance, as a share of the bracket
+
+
+def _domain_populations(population) -> tuple:
     if population is None:
         return (None, None)
     if isinstance(population, (str, bytes)) or not isinstance(population, Sequence):
@@ -233,79 +273,181 @@ def _domain_populations(population) -> tuple[int | None, int | None]:
     return (population[0], population[1])
 
 
+def _test_name(populations: tuple, weighted: bool) -> str:
+    name = f"{Z_TEST} on effective sample sizes" if weighted else Z_TEST
+    return name if populations == (None, None) else f"{name} (finite population corrected)"
+
+
+def _restricted_shares(p1, p2, w1, delta):
+    """The shares (pi1, pi2) most likely under pi1 - pi2 = delta, each sample's likelihood weighted by its
+    effective size (w1 = m1 / (m1 + m2)): Miettinen and Nurminen's (1985) closed-form root of the cubic, written
+    as statsmodels' `score_test_proportions_2indep` does with the sizes scaled to sum to 1, except the delta^2
+    term of `c`, whose coefficient is the second sample's size, not its count (statsmodels issue 10269: its
+    interval for a difference is off by that). A census sample (w1 = 1, or 0 for the second) is known exactly,
+    so it keeps its own share."""
+    w2 = 1 - w1
+    count2 = w2 * p2
+    pooled = w1 * p1 + count2
+    b = (w1 + 2 * w2) * delta - 1 - pooled
+    c = (w2 * delta - 1 - 2 * count2) * delta + pooled
+    d = count2 * delta * (1 - delta)
+    third = b / 3  # powers written as products: numpy's float ** is several times slower
+    q = third * third * third - b * c / 6 + d / 2
+    r = np.where(q < 0, -1.0, 1.0) * np.sqrt(np.maximum(third * third - c / 3, 0.0))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cosine = np.where(r == 0, 0.0, np.clip(q / (r * r * r), -1.0, 1.0))  # r = 0: a triple root, -b/3
+    pi2 = 2 * r * np.cos((np.pi + np.arccos(cosine)) / 3) - b / 3
+    pi2 = np.where(delta == 0, pooled, np.where(w1 == 1, p1 - delta, np.where(w1 == 0, p2, pi2)))
+    pi2 = np.clip(pi2, np.maximum(0.0, -delta), np.minimum(1.0, 1.0 - delta))
+    return pi2 + delta, pi2
+
+
+def _null_variance(p1, v1, p2, v2, delta):
+    """The variance of p1 - p2 under H0: p1 - p2 = delta, where v_i = f_i / n_i is sample i's variance
+    multiplier (1 / its effective size; 0 for a census), at the shares most likely under H0."""
+    total = v1 + v2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        w1 = np.where(total > 0, v2 / total, 0.5)
+    pi1, pi2 = _restricted_shares(p1, p2, w1, delta)
+    return pi1 * (1 - pi1) * v1 + pi2 * (1 - pi2) * v2
+
+
+def _excess(p1, v1, p2, v2, delta, z: float):
+    """(p1 - p2 - delta)^2 - z^2 * variance under H0: above 0 exactly where the score test rejects delta
+    (|statistic| > z). Finite everywhere, censuses included, so a root-finder can use it."""
+    gap = p1 - p2 - delta
+    return gap * gap - z * z * _null_variance(p1, v1, p2, v2, delta)
+
+
+def _interval_end(excess, inside, outside: float, zero_rejected) -> np.ndarray:
+    """Where the test starts rejecting between `inside` (the observed differences, never rejected) and
+    `outside` (-1 or 1): the accepted end of the final bracket of scipy's bracketing root-finder. Zero is made
+    a bracket end first, so each end lies on zero's side exactly as the test at zero says, whatever the
+    rounding. `excess(delta, rows)` is the test's excess at delta for the comparisons `rows` (flat indexes)."""
+    accepted = np.array(inside, dtype=float).ravel()
+    rejected = np.full_like(accepted, outside)
+    crosses_zero = (np.minimum(accepted, rejected) < 0) & (np.maximum(accepted, rejected) > 0)
+    accepted = np.where(crosses_zero & ~zero_rejected.ravel(), 0.0, accepted)
+    rejected = np.where(crosses_zero & zero_rejected.ravel(), 0.0, rejected)
+    every = np.arange(accepted.size)
+    f_accepted, f_rejected = excess(accepted, every), excess(rejected, every)
+    ends = np.where(f_rejected <= 0, outside, accepted)  # outside accepted: the difference is -1 or 1 itself
+    # An excess of exactly 0 on the accepted side (a difference held with no variance) brackets nothing: step a
+    # hair towards the rejected end; if that is rejected already, the end is where we stand.
+    still = np.flatnonzero(f_accepted == 0)
+    nudged = accepted[still] + (rejected[still] - accepted[still]) * _NUDGE
+    f_nudged = excess(nudged, still)
+    accepted[still], f_accepted[still] = nudged, f_nudged
+    at_end = np.zeros(accepted.size, dtype=bool)
+    at_end[still] = f_nudged > 0
+    rows = np.flatnonzero((f_rejected > 0) & ~at_end)
+    if rows.size:
+        a, b = accepted[rows], rejected[rows]
+        found = _scipy_optimize().find_root(
+            excess, (np.minimum(a, b), np.maximum(a, b)), args=(rows,), tolerances={"xatol": _TOLERANCE, "xrtol": 0.0}
+        )  # fmt: skip
+        (low, high), (f_low, _) = found.bracket, found.f_bracket
+        ends[rows] = np.where(f_low <= 0, low, high)
+    return ends.reshape(np.shape(inside))
+
+
+def _score_comparison(p1, v1, p2, v2, level: float, test: str, empty) -> Comparison:
+    """p1 - p2 with the score test (Mee 1984; Miettinen and Nurminen 1985 without their n/(n - 1) factor) and
+    the interval inverted from it: every difference the test at `level` does not reject. `empty` marks
+    comparisons with a group of no respondents: nan, not significant."""
+    z = _z(level)
+    p1, v1, p2, v2 = np.broadcast_arrays(*(np.asarray(x, dtype=float) for x in (p1, v1, p2, v2)))
+    p1, p2 = np.where(empty, 0.5, p1), np.where(empty, 0.5, p2)
+    v1, v2 = np.where(empty, 1.0, v1), np.where(empty, 1.0, v2)
+
+    flat = [x.ravel() for x in (p1, v1, p2, v2)]
+
+    def excess(delta, rows):
+        return _excess(*(x[rows] for x in flat), delta, z)
+
+    zero = np.zeros_like(p1)
+    significant = _excess(p1, v1, p2, v2, zero, z) > 0
+    low = _interval_end(excess, p1 - p2, -1.0, significant)
+    high = _interval_end(excess, p1 - p2, 1.0, significant)
+    with np.errstate(divide="ignore", invalid="ignore"):  # no variance at all: the observed gap is certain
+        statistic = np.abs(p1 - p2) / np.sqrt(_null_variance(p1, v1, p2, v2, zero))
+    p_value = np.where(p1 == p2, 1.0, 2 * _scipy_stats().norm.sf(statistic))
+    fields = [np.where(empty, np.nan, x) for x in (p1, p2, p1 - p2, low, high, p_value)]
+    significant = significant & ~empty
+    if np.ndim(empty) == 0:
+        fields, significant = [float(x) for x in fields], bool(significant)
+        test = NOT_TESTED if empty else test
+    return Comparison(*fields, significant=significant, test=test, level=level)
+
+
 def compare_proportions(
-    count1: int,
-    base1: int,
-    count2: int,
-    base2: int,
+    count1,
+    base1,
+    count2,
+    base2,
     population: tuple[int, int] | None = None,
     level: float = 0.95,
 ) -> Comparison:
     """Compare count1/base1 with count2/base2 (independent groups, e.g. small vs large PCNs).
 
-    Interval: Newcombe's hybrid score interval (Newcombe 1998, Statistics in Medicine
-    17:873-890, method 10) for p1 - p2, built from each group's Wilson interval (l_i, u_i):
+    Test: the pooled two-proportion z-test, z = (p1 - p2) / sqrt(pbar(1 - pbar)(v1 + v2)) with v_i = f_i/n_i
+    and pbar the shares pooled in proportion to 1/v_i (without a population f_i = 1, and this is
+    statsmodels' `proportions_ztest`). With `population=(N1, N2)`, the groups' sizes in the frame, each
+    group takes its own FPC f_i = (N_i - n_i)/(N_i - 1), exactly as in `proportion_ci`.
 
-        low  = d - sqrt((p1 - l1)^2 + (u2 - p2)^2)
-        high = d + sqrt((u1 - p1)^2 + (p2 - l2)^2)
+    Interval: the score interval inverted from that test, the set of differences delta for which the score
+    statistic (p1 - p2 - delta) / sqrt(v1 pi1(1 - pi1) + v2 pi2(1 - pi2)), with (pi1, pi2) the most likely
+    shares under pi1 - pi2 = delta, is within the normal quantile (Mee 1984, Biometrics 40:1175-1176; Newcombe
+    1998, Statistics in Medicine 17:873-890, method 5; Miettinen and Nurminen's, method 6, has n/(n - 1) more
+    variance). It
+    excludes zero exactly when the test is significant, whatever the cell counts: one method, so a small
+    table cannot print an interval off zero beside "within the margin of error". A census group (n_i = N_i)
+    has no sampling error; two census groups differ by exactly p1 - p2.
 
-    With `population=(N1, N2)` (the groups' sizes in the frame) each Wilson interval takes its
-    own FPC f_i = (N_i - n_i)/(N_i - 1), exactly as in `proportion_ci`.
-
-    Test: when every expected cell count of the 2x2 table is at least 5, the pooled
-    two-proportion z-test, z = (p1 - p2) / sqrt(pbar(1 - pbar)(f1/n1 + f2/n2)) (f_i = 1 without
-    a population; identical to statsmodels' `proportions_ztest`); otherwise Fisher's exact test
-    (two-sided, scipy), which is a conditional permutation test and takes no FPC (so it is
-    conservative when the FPC matters). `test` names the test used.
-
-    A group with base 0 gives nan estimates, p_value nan and significant False.
+    A group with base 0 gives nan estimates, p_value nan, significant False and test `NOT_TESTED`. Counts and
+    bases may be arrays of one shape (the result's fields are then arrays): every small table is checked so.
     """
-    count1, base1 = _as_count(count1, "count1"), _as_count(base1, "base1")
-    count2, base2 = _as_count(count2, "count2"), _as_count(base2, "base2")
-    for c, b, i in ((count1, base1, 1), (count2, base2, 2)):
-        if c > b:
-            raise ValueError(f"count{i} ({c}) cannot exceed base{i} ({b})")
-    z = _z(level)
+    count1, base1 = _as_counts(count1, "count1"), _as_counts(base1, "base1")
+    count2, base2 = _as_counts(count2, "count2"), _as_counts(base2, "base2")
+    _not_above(count1, base1, ("count1", "base1"))
+    _not_above(count2, base2, ("count2", "base2"))
     n1_pop, n2_pop = _domain_populations(population)
-    f1, f2 = fpc(base1, n1_pop), fpc(base2, n2_pop)
+    f1, f2 = _fpc(base1, n1_pop), _fpc(base2, n2_pop)
+    empty = (base1 == 0) | (base2 == 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p1, p2 = count1 / base1, count2 / base2
+        v1, v2 = f1 / base1, f2 / base2
+    return _score_comparison(p1, v1, p2, v2, level, _test_name((n1_pop, n2_pop), weighted=False), empty)
 
+
+def compare_weighted(
+    value1: float,
+    base1: int,
+    effective_n1: float,
+    value2: float,
+    base2: int,
+    effective_n2: float,
+    population: tuple[int, int] | None = None,
+    level: float = 0.95,
+) -> Comparison:
+    """Compare two weighted proportions (e.g. one finding in two waves): the test and interval of
+    `compare_proportions` with each group's variance f_i / n_eff_i, on Kish's effective sample size n_eff_i and
+    the FPC of the n_i respondents who answered, f_i = (N_i - n_i)/(N_i - 1): the same FPC as the group's own
+    interval (`weighted_proportion_ci`), so a census is a census in both. Equal weights (n_eff = n) give
+    exactly `compare_proportions`.
+    """
+    base1, base2 = _as_count(base1, "base1"), _as_count(base2, "base2")
+    for value, n_eff, base, i in ((value1, effective_n1, base1, 1), (value2, effective_n2, base2, 2)):
+        if base and not 0 <= value <= 1:
+            raise ValueError(f"value{i} must be a proportion between 0 and 1, got {value!r}")
+        if base and not 0 < n_eff <= base * (1 + 1e-9):
+            raise ValueError(f"effective_n{i} must be above 0 and at most base{i} ({base}), got {n_eff!r}")
+    n1_pop, n2_pop = _domain_populations(population)
+    f1, f2 = _fpc(base1, n1_pop), _fpc(base2, n2_pop)
     if base1 == 0 or base2 == 0:
-        nan = math.nan
-        p1 = count1 / base1 if base1 else nan
-        p2 = count2 / base2 if base2 else nan
-        return Comparison(p1, p2, p1 - p2, nan, nan, nan, False, "not tested: a group has no respondents", level)
-
-    p1, p2 = count1 / base1, count2 / base2
-    d = p1 - p2
-    l1, u1 = _wilson(p1, base1, f1, z)
-    l2, u2 = _wilson(p2, base2, f2, z)
-    ci_low = d - math.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2)
-    ci_high = d + math.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
-
-    table = np.array([[count1, base1 - count1], [count2, base2 - count2]], dtype=float)
-    expected = table.sum(axis=1, keepdims=True) * table.sum(axis=0, keepdims=True) / table.sum()
-    if (expected < 5).any():
-        test = FISHER
-        p_value = float(_scipy_stats().fisher_exact(table.astype(int), alternative="two-sided").pvalue)
-    else:
-        test = Z_TEST if (f1 == 1.0 and f2 == 1.0) else f"{Z_TEST} (finite population corrected)"
-        pbar = (count1 + count2) / (base1 + base2)
-        se = math.sqrt(pbar * (1 - pbar) * (f1 / base1 + f2 / base2))
-        if se == 0:  # both groups are censuses: any difference is real
-            p_value = 1.0 if d == 0 else 0.0
-        else:
-            p_value = float(2 * _scipy_stats().norm.sf(abs(d) / se))
-    return Comparison(
-        p1=p1,
-        p2=p2,
-        difference=d,
-        ci_low=ci_low,
-        ci_high=ci_high,
-        p_value=p_value,
-        significant=bool(p_value < 1 - level),
-        test=test,
-        level=level,
-    )
+        return _score_comparison(0.5, 1.0, 0.5, 1.0, level, NOT_TESTED, empty=True)
+    v1, v2 = f1 / effective_n1, f2 / effective_n2
+    return _score_comparison(value1, v1, value2, v2, level, _test_name((n1_pop, n2_pop), weighted=True), empty=False)
 
 
 # --------------------------------------------------------------------------------------------

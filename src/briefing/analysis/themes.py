@@ -15,7 +15,7 @@ import json
 import pandas as pd
 
 from briefing import config
-from briefing.analysis import stats
+from briefing.analysis import change, stats
 from briefing.inputs.codebook import Codebook, FindingSpec, answered_mask, counts_mask, load_codebook
 from briefing.analysis import findings as findings_io
 from briefing.analysis.findings import Finding
@@ -177,16 +177,14 @@ def survey_finding(ctx: Context, spec: FindingSpec, notebook: str) -> Finding:
 
 
 def comparison_finding(ctx: Context, first: Finding, second: Finding, fid: str, notebook: str) -> Finding:
-    """The difference between two subgroup shares, with a test: the verdict the narrative's verb follows."""
+    """The difference between two subgroup shares as the text quotes them (unweighted or weighted), with a test:
+    the verdict the narrative's verb follows, and an interval that agrees with it."""
     extra = {"first": first.id, "second": second.id, "theme": first.extra["theme"], "suppressed": False}
     if first.extra["suppressed"] or second.extra["suppressed"]:
         extra["suppressed"] = True
         return Finding(fid, None, "difference suppressed (small numbers)", "", notebook, first.inputs,
                        kind="comparison", extra=extra)  # fmt: skip
-    result = stats.compare_proportions(
-        first.numerator, first.denominator, second.numerator, second.denominator,
-        population=(first.extra["population"], second.extra["population"]), level=ctx.params.confidence_level,
-    )  # fmt: skip
+    result = change.compare(first.as_record(), second.as_record(), ctx.params.estimate, ctx.params.confidence_level)
     extra.update(p1=result.p1, p2=result.p2, difference=result.difference, ci_low=result.ci_low,
                  ci_high=result.ci_high, p_value=result.p_value, significant=result.significant, test=result.test,
                  confidence_level=ctx.params.confidence_level)  # fmt: skip
