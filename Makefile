@@ -14,21 +14,39 @@ SHELL := /bin/bash
 MAKEFLAGS += --no-builtin-rules
 .DEFAULT_GOAL := help
 
+# Values from outside (the command line, the environment) are data: taken literally, so make never expands a `$(...)`
+# in them, and those that recipes use unquoted must be plain words (letters, digits, `_ . - / +`); REGIONS (free
+# text) is only ever used quoted. Checked before anything uses them.
+WAVE_ARG := $(if $(filter command line,$(origin WAVE)),$(value WAVE))
+literal = $(if $(filter command line,$(origin $(1))),$(eval override $(1) := $$(value $(1))),$(if $(filter \
+  environment,$(origin $(1))),$(eval $(1) := $$(value $(1)))))
+WORDS_FROM_OUTSIDE := WAVE ENGINE PARAMS VENV PYTHON BUILD OUT FRAME_YEAR NHS_DIGITAL SOURCE_DATE_EPOCH
+$(foreach name,$(WORDS_FROM_OUTSIDE) REGIONS,$(call literal,$(name)))
+WORD_CHARS := a b c d e f g h i j k l m n o p q r s t u v w x y z A B C D E F G H I J K L M N O P Q R S T U V W X Y Z \
+  0 1 2 3 4 5 6 7 8 9 _ . - / +
+without = $(if $(2),$(call without,$(subst $(firstword $(2)),,$(1)),$(wordlist 2,$(words $(2)),$(2))),$(1))
+not_a_word = $(and $(value $(1)),$(or $(filter-out 1,$(words $(value $(1)))),$(call without,$(value $(1)),$(WORD_CHARS))))
+$(foreach name,$(WORDS_FROM_OUTSIDE),$(if $(call not_a_word,$(name)),$(error $(name)=$(value $(name)) is not a \
+  plain word: use letters, digits and _ . - / + only)))
+# A value in single quotes for the shell, whatever it holds (for free text such as REGIONS).
+quote = '$(subst ','\'',$(1))'
+
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 ENV_READY := $(VENV)/.ready
 PARAMS ?= params.yml
 ENGINE ?= auto
+$(if $(filter-out auto quarto pandoc,$(ENGINE)),$(error ENGINE=$(ENGINE): use auto, quarto or pandoc))
 BUILD := build
 OUT := _output
 NHS_DIGITAL ?= data/raw/nhs-digital
 AXE_VERSION := 4.14.1
 AXE_JS := build/axe/node_modules/axe-core/axe.min.js
 
-# The parameters (WAVE, COMPARE_WAVE, SURVEY_PATH, FRAME_FILE, ...) come from params.yml, with the waves resolved
-# by the package (inputs/waves.py). WAVE on the command line reports another wave: it gets its own parameters file.
-WAVE_ARG := $(if $(filter command line,$(origin WAVE)),$(WAVE))
+# The parameters make needs (WAVE, COMPARE_WAVE, SURVEY_PATH, FRAME_FILE, ...; never free text such as the title)
+# come from params.yml, checked and with the waves resolved by the package (inputs/waves.py), each a plain word.
+# WAVE on the command line reports another wave: it gets its own parameters file.
 PARAMS_MK := $(BUILD)/params$(if $(WAVE_ARG),-wave-$(WAVE_ARG)).mk
 NO_PARAMS_GOALS := help clean env reference
 ifneq ($(filter-out $(NO_PARAMS_GOALS),$(or $(MAKECMDGOALS),help)),)
@@ -38,7 +56,8 @@ endif
 # (params.yml's publication_date, else the wave's `released` date in its .meta.yml). Dates the briefing and the PDF.
 # (Only once params.mk is read: an empty SOURCE_DATE_EPOCH breaks other tools, pip's wheel builds among them.)
 ifdef PUBLICATION_EPOCH
-export SOURCE_DATE_EPOCH ?= $(PUBLICATION_EPOCH)
+SOURCE_DATE_EPOCH ?= $(PUBLICATION_EPOCH)
+export SOURCE_DATE_EPOCH
 endif
 
 # Code by pipeline stage (src/briefing/<stage>/): inputs -> analysis -> narrative -> publication.
@@ -107,16 +126,16 @@ $(PARAMS_MK): $(PARAMS) src/briefing/config.py src/briefing/inputs/waves.py $(EN
 	@cmp -s $@.tmp $(PARAMS_VALUES) || cp $@.tmp $(PARAMS_VALUES); mv $@.tmp $@
 	@echo "[1/6] parameters: $(PARAMS) read$(if $(WAVE_ARG), (wave $(WAVE_ARG)))"
 
-# The waves chosen, so a briefing for another wave is rebuilt: recorded as the Makefile is read, and the file only
-# changes when the choice does (no FORCE, so `make -n` plans stay exact).
+# Remember values that are not files, so a change rebuilds what shows them: the waves chosen, the engine asked for
+# (re-renders), the clock and the code's version (commit, uncommitted changes: the provenance appendix). Each file
+# changes only when its value does; written while the Makefile is read, so `make -n` knows too. Written by make
+# itself, not a shell: a value is data, whatever it holds.
+same = $(and $(findstring x$(1),x$(2)),$(findstring x$(2),x$(1)))
+remember = $(if $(wildcard $(BUILD)/.),,$(shell mkdir -p $(BUILD)))$(if $(call same,$(file <$(BUILD)/$(1)),$(2)),,$(file \
+  >$(BUILD)/$(1),$(2)))
 ifneq ($(WAVE),)
-$(shell mkdir -p $(BUILD); echo '$(WAVE) $(COMPARE_WAVE)' | cmp -s - $(BUILD)/selection || echo '$(WAVE) $(COMPARE_WAVE)' > $(BUILD)/selection)
+$(call remember,selection,$(WAVE) $(COMPARE_WAVE))
 endif
-
-# Remember values that are not files, so a change rebuilds what shows them: the engine asked for (re-renders), the
-# clock and the code's version (commit, uncommitted changes: the provenance appendix). Each file changes only when
-# its value does; written while the Makefile is read, so `make -n` knows too.
-remember = $(shell mkdir -p $(BUILD); echo '$(subst ','"'"',$(2))' | cmp -s - $(BUILD)/$(1) || echo '$(subst ','"'"',$(2))' > $(BUILD)/$(1))
 ifdef PUBLICATION_EPOCH
 $(call remember,engine,$(ENGINE))
 $(call remember,build-context,$(SOURCE_DATE_EPOCH) $(shell git rev-parse --show-toplevel HEAD 2>/dev/null; git status --porcelain 2>/dev/null))

@@ -35,7 +35,7 @@ editions: $(OUT)/index.html ## Build England and every region's briefing into _o
 # The list of editions, remade only when what it is made from changes (touched, so it is then newer than that):
 # the regions of the reported wave's frame (the waves chosen: $(BUILD)/selection).
 $(EDITIONS_PLAN): $(FRAME_FILE) $(PARAMS_MK) $(BUILD)/selection $(BUILD)/editions-regions src/briefing/publication/editions.py
-	@$(PY) -m briefing.publication.editions plan --params $(PARAMS) --regions '$(REGIONS)' --wave $(WAVE)
+	@$(PY) -m briefing.publication.editions plan --params $(PARAMS) --regions $(call quote,$(REGIONS)) --wave $(WAVE)
 	@touch $@
 
 # The status is dated when the edition's build began (editions.py), so anything changed since is newer.

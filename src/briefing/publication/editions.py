@@ -115,7 +115,6 @@ def plan(root: Path, params_path: Path, regions: str, out: Path, wave: str | Non
     lines = [
         "# Written by `python -m briefing.publication.editions plan`: the editions `make editions` builds.",
         f"EDITION_SLUGS := {' '.join(e.slug for e in found)}",
-        f"EDITION_REGIONS := {'|'.join(e.region for e in found if e.region)}",
         f"EDITION_TREES := {' '.join(LINKED + COPIED)}",  # what an edition reads: make checks their times
     ]
     write_if_changed(out, "\n".join(lines) + "\n")
