@@ -4,20 +4,14 @@ well-formed UTF-8 CSV (every row as wide as the header, no quote left open) and 
 file), then the wave against the codebook (validate). Each error is one sentence naming the file, the row or column
 and the rule, never a traceback.
 
-With --record FILE, a passing check writes the SHA-256 of every data file it checked to FILE, rewriting it only when
-one of them changed: the Makefile's notebooks and narrative depend on that record, so content, not a file's time,
-decides what is recomputed.
-
-Usage (the Makefile's validation rule): python -m briefing.inputs.check --params P --wave W --frame-file F [--record R]
+Usage (the Makefile's validation rule): python -m briefing.inputs.check --params P --wave W --frame-file F
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
-import hashlib
 import io
-import json
 import sys
 from pathlib import Path
 
@@ -54,22 +48,12 @@ def file_problems(root: Path, params: config.Params, frame_file: str) -> list[st
             problems.append(str(error).replace(str(path), relative, 1))
             continue
         problems += filter(None, [meta_rows_problem(path, rows, Path(relative))])
+    codebook_meta = Path(params.codebook).with_suffix(".meta.yml")
+    try:  # the codebook's provenance record, which the briefing cites: present and readable now, not at the end
+        waves.read_meta(root / codebook_meta, codebook_meta)
+    except waves.WaveError as error:
+        problems.append(str(error))
     return problems
-
-
-def record(root: Path, params: config.Params, frame_file: str) -> str:
-    """The SHA-256 of each data file the wave's build reads, as JSON text."""
-    files = [params.survey_path, frame_file, params.codebook]
-    files += [Path(f).with_suffix(".meta.yml").as_posix() for f in files]
-    digests = {f: hashlib.sha256((root / f).read_bytes()).hexdigest() for f in files if (root / f).is_file()}
-    return json.dumps(digests, indent=1, sort_keys=True) + "\n"
-
-
-def write_if_changed(path: Path, text: str) -> None:
-    """Unchanged content keeps the file's time, so make sees nothing new downstream."""
-    if not path.is_file() or path.read_text(encoding="utf-8") != text:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -85,11 +69,7 @@ def run(args: argparse.Namespace) -> int:
     common = [*(["--params", args.params] if args.params else []), *(["--wave", args.wave] if args.wave else [])]
     with contextlib.redirect_stdout(io.StringIO()):  # its "agrees" line: validate's line says the wave is good
         agrees = crosscheck.main([*common, *(["--frame-file", args.frame_file] if args.frame_file else [])]) == 0
-    if not agrees or validate.main(common) != 0:
-        return 1
-    if args.record:
-        write_if_changed(Path(args.record), record(root, params, frame_file))
-    return 0
+    return validate.main(common) if agrees else 1
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -97,7 +77,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--params", default=None)
     parser.add_argument("--wave", default=None)
     parser.add_argument("--frame-file", default=None)
-    parser.add_argument("--record", default=None, help="write the checked files' SHA-256 here (only when changed)")
     args = parser.parse_args(argv)
     try:
         return run(args)
