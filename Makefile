@@ -8,6 +8,12 @@
 # `make report WAVE=2019` reports another wave than params.yml's (and compares it with the latest earlier wave).
 
 SHELL := /bin/bash
+empty :=
+space := $(empty) $(empty)
+define newline
+
+
+endef
 .SHELLFLAGS := -eu -o pipefail -c
 .DELETE_ON_ERROR:
 .SUFFIXES:
@@ -49,7 +55,8 @@ AXE_JS := build/axe/node_modules/axe-core/axe.min.js
 # WAVE on the command line reports another wave: it gets its own parameters file.
 PARAMS_MK := $(BUILD)/params$(if $(WAVE_ARG),-wave-$(WAVE_ARG)).mk
 NO_PARAMS_GOALS := help clean env reference
-ifneq ($(filter-out $(NO_PARAMS_GOALS),$(or $(MAKECMDGOALS),help)),)
+READS_INPUTS := $(filter-out $(NO_PARAMS_GOALS),$(or $(MAKECMDGOALS),help))
+ifneq ($(READS_INPUTS),)
 include $(PARAMS_MK)
 endif
 # The build's one clock (reproducible builds): the user's SOURCE_DATE_EPOCH, else one derived from the inputs
@@ -116,11 +123,26 @@ $(ENV_READY): requirements.lock pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $@
 
+# --- content stamps: staleness by content, not by clock -------------------------------------------------------
+# A file copied with an old time (cp -p, unzip, saved from e-mail, `git checkout` of an older commit, touch -d) is
+# still new content. So rules depend on the content of their inputs: $(call content,FILES) names the stamps
+# build/stamps/<file>.sha256, which scripts/stamps.sh rewrites as the Makefile is read (so `make -n` knows too), each
+# only when its file's SHA-256 changes; it hashes only when a file's size, times or inode changed. Every file given
+# to `content` is stamped. (Notebooks are not: the runner compares each notebook's own time with its output.)
+# The data files are stamped from the first reading on, before the parameters are known, so a fresh build's stamps
+# all predate its build/params.mk.
+STAMPS := $(BUILD)/stamps
+STAMPED := $(wildcard data/*.yml data/*/*.csv data/*/*.yml)
+content = $(eval STAMPED += $(1))$(patsubst %,$(STAMPS)/%.sha256,$(1))
+$(STAMPS)/%.sha256: ; $(error $*: input not found (or build/stamps/ could not be written))
+$(STAMPS)/changed: ; @mkdir -p $(@D); touch $@
+
 # Rebuilt when params.yml changes, or a wave file comes or goes (the folder's time) or its .meta.yml changes.
 # What depends on the parameters depends on PARAMS_VALUES, which changes only when a value does: re-reading the
 # parameters (a wave file added and removed again, a failed check) rebuilds nothing.
 PARAMS_VALUES := $(PARAMS_MK:.mk=.values)
-$(PARAMS_MK): $(PARAMS) src/briefing/config.py src/briefing/inputs/waves.py $(ENV_READY) $(dir $(SURVEY_FILE)) $(WAVE_FILES)
+$(PARAMS_MK): $(call content,$(PARAMS) src/briefing/config.py src/briefing/yamlfile.py src/briefing/inputs/waves.py \
+  $(WAVE_FILES)) $(ENV_READY) $(dir $(SURVEY_FILE))
 	@mkdir -p $(@D)
 	@$(PY) -m briefing.inputs.waves --params $(PARAMS) $(if $(WAVE_ARG),--wave $(WAVE_ARG)) > $@.tmp
 	@cmp -s $@.tmp $(PARAMS_VALUES) || cp $@.tmp $(PARAMS_VALUES); mv $@.tmp $@
@@ -148,11 +170,12 @@ $(BUILD)/engine $(BUILD)/build-context: ; @mkdir -p $(@D); touch $@
 # papermill's engine, handed a kernel started once): for each wave its disclosure plan, its theme notebooks and
 # its merged findings; then the change between the waves. Each executed copy is kept under build/ for audit.
 # One grouped target: the runner reruns only the steps older than their own inputs, then marks all of them
-# current (so make's view stays exact).
+# current (so make's view stays exact). What reads a wave's or a frame's bytes depends on its validated.ok, remade
+# whenever their content changes.
 define wave_rules
-$(BUILD)/waves/$(1)/validated.ok: $(2) $(3) $(CODEBOOK) $(PARAMS_VALUES) $(wildcard data/raw/*.meta.yml data/reference/*.meta.yml) \
-  src/briefing/inputs/check.py src/briefing/inputs/validate.py src/briefing/inputs/codebook.py src/briefing/inputs/crosscheck.py \
-  src/briefing/inputs/frame.py
+$(BUILD)/waves/$(1)/validated.ok: $(call content,$(2) $(3) $(CODEBOOK) $(wildcard data/raw/*.meta.yml data/reference/*.meta.yml) \
+  src/briefing/yamlfile.py src/briefing/inputs/check.py src/briefing/inputs/validate.py src/briefing/inputs/codebook.py \
+  src/briefing/inputs/crosscheck.py src/briefing/inputs/frame.py) $(PARAMS_VALUES)
 	@printf '[2/6] '; $(PY) -m briefing.inputs.check --params $(PARAMS) --wave $(1) --frame-file $(3)
 	@mkdir -p $$(@D); touch $$@
 endef
@@ -163,21 +186,21 @@ endif
 
 BUILD_WAVES := $(WAVE) $(COMPARE_WAVE)
 COMPUTED := $(BUILD_WAVES:%=$(BUILD)/waves/%/findings.json) $(CHANGE)
-COMPUTE_SHARED := $(ANALYSIS_SRC) src/briefing/publication/change_charts.py $(PARAMS_VALUES)
-$(COMPUTED) &: $(wildcard notebooks/*.ipynb) $(BUILD_WAVES:%=$(BUILD)/waves/%/validated.ok) $(FRAME_FILE) $(COMPARE_FRAME_FILE) \
-  $(COMPUTE_SHARED)
+VALIDATED := $(BUILD_WAVES:%=$(BUILD)/waves/%/validated.ok)
+COMPUTE_SHARED := $(call content,$(ANALYSIS_SRC) src/briefing/publication/change_charts.py) $(PARAMS_VALUES)
+$(COMPUTED) &: $(wildcard notebooks/*.ipynb) $(VALIDATED) $(COMPUTE_SHARED)
 	@$(PY) -m briefing.analysis.run_notebooks --params $(PARAMS) --build $(BUILD) --wave $(WAVE) $(SURVEY_PATH) $(FRAME_FILE) \
 	  $(if $(COMPARE_WAVE),--wave $(COMPARE_WAVE) $(COMPARE_SURVEY_PATH) $(COMPARE_FRAME_FILE) --compare $(COMPARE_WAVE)) \
 	  --shared $(COMPUTE_SHARED) -- $(wildcard notebooks/*.ipynb)
 
 # The reported wave's notebook findings (and the change), with the comparison resolved: the briefing's figures.
-$(BUILD)/findings.json: $(COMPUTED) $(BUILD)/selection src/briefing/analysis/findings.py
+$(BUILD)/findings.json: $(COMPUTED) $(BUILD)/selection $(call content,src/briefing/analysis/findings.py)
 	@printf '[4/6] '; $(PY) -m briefing.analysis.findings $(FINDINGS) $(CHANGE) --params $(PARAMS) --wave $(WAVE) --out $@
 
-$(BUILD)/narrative.stamp: $(BUILD)/findings.json $(TEMPLATES) data/context/context_figures.yml data/quotes.yml $(CODEBOOK) \
-  $(SURVEY_PATH) $(FRAME_FILE) $(COMPARE_SURVEY_PATH) $(COMPARE_FRAME_FILE) \
-  $(wildcard data/*.meta.yml data/*/*.meta.yml) $(wildcard src/briefing/narrative/*.py) src/briefing/yamlfile.py \
-  $(PARAMS_VALUES) $(BUILD)/engine $(BUILD)/build-context
+# (The waves' and frames' own bytes, which the provenance hashes and the quotes read: through their validated.ok.)
+$(BUILD)/narrative.stamp: $(BUILD)/findings.json $(VALIDATED) $(call content,$(TEMPLATES) data/context/context_figures.yml \
+  data/quotes.yml $(CODEBOOK) $(wildcard data/*.meta.yml data/*/*.meta.yml) $(wildcard src/briefing/narrative/*.py) \
+  src/briefing/yamlfile.py) $(PARAMS_VALUES) $(BUILD)/engine $(BUILD)/build-context
 	@printf '[5/6] '; $(PY) -m briefing.narrative.writer --params $(PARAMS) --wave $(WAVE) --findings $(BUILD)/findings.json \
 	  --out $(BUILD)/narrative --engine $(ENGINE)
 	@touch $@
@@ -186,14 +209,27 @@ $(BUILD)/narrative.stamp: $(BUILD)/findings.json $(TEMPLATES) data/context/conte
 # render.py replaces _output/ files itself, atomically; make must never delete them after a failed render
 # (.DELETE_ON_ERROR would otherwise remove the last good briefing).
 .PRECIOUS: $(OUTPUTS)
-$(OUTPUTS) &: $(BUILD)/narrative.stamp $(REFERENCE_DOCX) $(REPORT_SRC) src/briefing/publication/render.py \
-  src/briefing/publication/changes.py $(BUILD)/engine
+$(OUTPUTS) &: $(BUILD)/narrative.stamp $(REFERENCE_DOCX) $(call content,$(REPORT_SRC) src/briefing/publication/render.py \
+  src/briefing/publication/changes.py) $(BUILD)/engine
 	@printf '[6/6] '; $(PY) -m briefing.publication.render --engine $(ENGINE) --out $(OUT) --findings $(BUILD)/findings.json
 
 # The Word edition's house style: a reference document built from pandoc's default by the project's code.
-$(REFERENCE_DOCX): src/briefing/publication/docx.py $(ENV_READY)
+$(REFERENCE_DOCX): $(call content,src/briefing/publication/docx.py) $(ENV_READY)
 	$(PY) -m briefing.publication.docx --out $@
 
 FORCE:
 
 include mk/editions.mk
+
+# An edition is asked to build when any stamped input's content changed (its own make then redoes what is stale).
+ifneq ($(filter editions,$(MAKECMDGOALS)),)
+$(EDITION_SLUGS:%=$(EDITIONS_DIR)/%.status.json): $(STAMPS)/changed
+endif
+
+# Last, once every rule has named its inputs: refresh their content stamps (the list goes to the script in a file
+# make writes itself, so no shell ever reads a file name as code).
+ifneq ($(READS_INPUTS),)
+$(if $(wildcard $(STAMPS)/.),,$(shell mkdir -p $(STAMPS)))
+$(file >$(STAMPS)/files,$(subst $(space),$(newline),$(sort $(STAMPED))))
+STAMPS_REFRESHED := $(shell $(SHELL) scripts/stamps.sh $(STAMPS))
+endif

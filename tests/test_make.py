@@ -1,20 +1,25 @@
-"""The Makefile treats what users write as data.
+"""The Makefile treats what users write as data, and decides staleness by content, not by clock.
 
 * Nothing from params.yml, the command line or the environment is ever run by make or a shell: make reads only
   the waves, paths and clock from params.yml (each a plain word), command-line values are taken literally and
   checked as words, and free text (REGIONS) reaches a recipe only quoted.
+* Content stamps (scripts/stamps.sh): a file changed under an old time (cp -p, unzip, touch -d) is rebuilt; a file
+  touched but unchanged is not; and the published figures and the provenance's hashes describe the same bytes.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import VENV, copy_project, make
+from tests.conftest import ROOT, VENV, copy_built, copy_project, digest, make
 
+STAMPS_SCRIPT = ROOT / "scripts" / "stamps.sh"
 PWNED = "pwned.txt"
 
 
@@ -67,3 +72,84 @@ def test_regions_are_free_text_handed_over_quoted(project):
     make(project, "-n", "editions", ENGINE="pandoc", REGIONS=regions)
     assert (project / "build" / "editions-regions").read_text(encoding="utf-8") == regions + "\n"
     assert "EDITION_SLUGS := england london st-helen-s-shell-touch-pwned-txt" in (project / "build" / "editions" / "editions.mk").read_text()
+
+
+# --- content stamps --------------------------------------------------------------------------------------------
+def stamps(folder: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(["bash", str(STAMPS_SCRIPT), "stamps"], cwd=folder, capture_output=True, text=True, check=True)
+
+
+def stamp_of(folder: Path, name: str) -> Path:
+    return folder / "stamps" / f"{name}.sha256"
+
+
+OLD = time.mktime((2025, 1, 1, 0, 0, 0, 0, 0, -1))
+
+
+def test_a_stamp_follows_the_content_whatever_the_time(tmp_path):
+    (tmp_path / "data").mkdir()
+    (tmp_path / "stamps").mkdir()
+    wave, codebook = tmp_path / "data" / "wave.csv", tmp_path / "data" / "codebook.yml"
+    wave.write_text("id,answer\n1,No\n")
+    codebook.write_text("questions: []\n")
+    (tmp_path / "stamps" / "files").write_text("data/wave.csv\ndata/codebook.yml\n")
+    stamps(tmp_path)
+    assert stamp_of(tmp_path, "data/wave.csv").read_text() == digest(wave) + "\n"
+    os.utime(stamp_of(tmp_path, "data/wave.csv"), (1_000_000, 1_000_000))
+
+    wave.touch()  # a new time, the same bytes: nothing to redo
+    stamps(tmp_path)
+    assert stamp_of(tmp_path, "data/wave.csv").stat().st_mtime == 1_000_000
+
+    wave.write_text("id,answer\n1,Ye\n")  # one answer changed, same size, given an old time
+    os.utime(wave, (OLD, OLD))
+    stamps(tmp_path)
+    assert stamp_of(tmp_path, "data/wave.csv").read_text() == digest(wave) + "\n"
+    assert stamp_of(tmp_path, "data/wave.csv").stat().st_mtime > OLD
+
+    codebook.unlink()  # a missing input loses its stamp, so make names it
+    stamps(tmp_path)
+    assert not stamp_of(tmp_path, "data/codebook.yml").exists()
+
+
+@pytest.mark.e2e
+def test_a_changed_wave_with_an_old_time_is_recomputed_and_its_hash_stated(built, tmp_path):
+    """The issue's case: change one answer, `touch -d 2025-01-01` the CSV, `make report`. Validation and the
+    notebooks used to be skipped, the old figures published under the new file's SHA-256."""
+    project = copy_built(built, tmp_path / "project")
+    make(project, "report", ENGINE="pandoc")  # settled: earlier tests may have changed an input and put it back
+    survey = project / "data" / "raw" / "pcn_cd_survey_2020.csv"
+    lines = survey.read_text(encoding="utf-8").splitlines(keepends=True)
+    column = lines[0].rstrip("\n").split(",").index("leave_role_12m")
+    row = next(i for i, line in enumerate(lines[1:], start=1) if line.split(",")[column] == "No")
+    cells = lines[row].split(",")
+    cells[column] = "Yes"
+    before = json.loads((project / "_output" / "findings.json").read_text())["findings"]["plan_to_leave"]
+    survey.write_text("".join(lines[:row] + [",".join(cells)] + lines[row + 1 :]), encoding="utf-8")
+    os.utime(survey, (OLD, OLD))
+
+    result = make(project, "report", ENGINE="pandoc")
+    assert "[2/6] validate: data/raw/pcn_cd_survey_2020.csv is valid" in result.stdout
+    assert "[3/6] wave 2020: notebooks: 8 run" in result.stdout
+    published = json.loads((project / "_output" / "findings.json").read_text())
+    assert published["findings"]["plan_to_leave"]["numerator"] == before["numerator"] + 1
+    stated = {record["path"]: record["sha256"] for record in published["provenance"]["inputs"]}
+    assert stated["data/raw/pcn_cd_survey_2020.csv"] == digest(survey)
+    assert digest(survey) in (project / "_output" / "briefing.html").read_text(encoding="utf-8")
+
+    # Put back, with the old time again: checked again, but nothing is recomputed from bytes already built.
+    survey.write_text("".join(lines), encoding="utf-8")
+    os.utime(survey, (OLD, OLD))
+    make(project, "report", ENGINE="pandoc")
+    assert json.loads((project / "_output" / "findings.json").read_text())["findings"]["plan_to_leave"] == before
+
+    touched = make(project, "report", ENGINE="pandoc")
+    assert touched.stdout.strip().startswith("Briefing up to date")  # and a no-op stays cheap:
+    best = min(timed_make(project) for _ in range(5))
+    assert best < 0.1, f"a no-op make report took {best:.3f} s"
+
+
+def timed_make(project: Path) -> float:
+    start = time.perf_counter()
+    make(project, "report", ENGINE="pandoc")
+    return time.perf_counter() - start
