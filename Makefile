@@ -153,8 +153,8 @@ $(PARAMS_MK): $(call content,$(PARAMS) src/briefing/config.py src/briefing/yamlf
 # changes only when its value does; written while the Makefile is read, so `make -n` knows too. Written by make
 # itself, not a shell: a value is data, whatever it holds.
 same = $(and $(findstring x$(1),x$(2)),$(findstring x$(2),x$(1)))
-remember = $(if $(wildcard $(BUILD)/.),,$(shell mkdir -p $(BUILD)))$(if $(call same,$(file <$(BUILD)/$(1)),$(2)),,$(file \
-  >$(BUILD)/$(1),$(2)))
+remember = $(if $(wildcard $(BUILD)/.),,$(shell mkdir -p $(BUILD)))$(if $(and $(wildcard $(BUILD)/$(1)),$(call \
+  same,$(file <$(BUILD)/$(1)),$(2))),,$(file >$(BUILD)/$(1),$(2)))
 ifneq ($(WAVE),)
 $(call remember,selection,$(WAVE) $(COMPARE_WAVE))
 endif

@@ -74,6 +74,14 @@ def test_regions_are_free_text_handed_over_quoted(project):
     assert "EDITION_SLUGS := england london st-helen-s-shell-touch-pwned-txt" in (project / "build" / "editions" / "editions.mk").read_text()
 
 
+def test_an_empty_value_is_remembered_too(tmp_path):
+    """`make editions` with no REGIONS remembers the empty value (the plan depends on that file)."""
+    fresh = copy_project(tmp_path / "p")
+    make(fresh, "-n", "editions", ENGINE="pandoc")
+    assert (fresh / "build" / "editions-regions").read_text() == "\n"
+    assert (fresh / "build" / "editions" / "editions.mk").is_file()
+
+
 # --- content stamps --------------------------------------------------------------------------------------------
 def stamps(folder: Path) -> subprocess.CompletedProcess:
     return subprocess.run(["bash", str(STAMPS_SCRIPT), "stamps"], cwd=folder, capture_output=True, text=True, check=True)
