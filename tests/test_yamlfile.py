@@ -4,7 +4,6 @@ both lines, and a file that cannot be read is one sentence naming the file and t
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -16,7 +15,7 @@ from briefing import config, quarto, yamlfile
 from briefing.inputs import codebook, crosscheck, waves
 from briefing.narrative import context_figures, provenance, quotes
 from briefing.publication import editions
-from tests.conftest import ROOT
+from tests.conftest import ROOT, copy_inputs
 
 
 def test_libyaml_parses_when_it_is_installed():
@@ -68,10 +67,7 @@ def test_no_yaml_is_parsed_outside_yamlfile():
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    for name in ["params.yml", "_quarto.yml", *(p.relative_to(ROOT).as_posix() for p in (ROOT / "data").rglob("*.*"))]:
-        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(ROOT / name, tmp_path / name)
-    return tmp_path
+    return copy_inputs(tmp_path, "_quarto.yml")
 
 
 def doubled(path: Path, key: str) -> tuple[int, int]:

@@ -162,8 +162,8 @@ def frame_years(value: Any, where: str) -> dict[str, str] | None:
     if not isinstance(value, dict):
         raise ValueError(f"{where} {rule}, not {value!r}")
     years = {str(wave): str(year) for wave, year in value.items()}
-    bad = [f"{w}: {y}" for w, y in years.items() if not TOKEN.fullmatch(w) or not QOF_YEAR.fullmatch(y)]
-    if bad or len(years) < len(value):
+    malformed = any(not TOKEN.fullmatch(w) or not QOF_YEAR.fullmatch(y) for w, y in years.items())
+    if malformed or len(years) < len(value):  # fewer: a wave written both as 2020 and "2020"
         raise ValueError(f"{where} {rule} (waves named once, years written YYYY-YY), not {value!r}")
     return years or None
 

@@ -4,23 +4,19 @@ the file, the row and the line, never a traceback."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 from briefing.inputs import check, waves
-from tests.conftest import ROOT
+from tests.conftest import copy_inputs
 
 WAVE, FRAME = "data/raw/pcn_cd_survey_2020.csv", "data/reference/pcn_frame_2020-21.csv"
 
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    for name in ["params.yml", *(p.relative_to(ROOT).as_posix() for p in (ROOT / "data").glob("**/*.*"))]:
-        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(ROOT / name, tmp_path / name)
-    return tmp_path
+    return copy_inputs(tmp_path)
 
 
 def run_check(project: Path, capsys, *extra: str) -> tuple[int, str]:
