@@ -71,7 +71,10 @@ def test_regions_are_free_text_handed_over_quoted(project):
     regions = f"London|St Helen's $(shell touch {PWNED})"
     make(project, "-n", "editions", ENGINE="pandoc", REGIONS=regions)
     assert (project / "build" / "editions-regions").read_text(encoding="utf-8") == regions + "\n"
-    assert "EDITION_SLUGS := england london st-helen-s-shell-touch-pwned-txt" in (project / "build" / "editions" / "editions.mk").read_text()
+    assert (
+        "EDITION_SLUGS := england london st-helen-s-shell-touch-pwned-txt"
+        in (project / "build" / "editions" / "editions.mk").read_text()
+    )
 
 
 def test_an_empty_value_is_remembered_too(tmp_path):
@@ -84,7 +87,9 @@ def test_an_empty_value_is_remembered_too(tmp_path):
 
 # --- content stamps --------------------------------------------------------------------------------------------
 def stamps(folder: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(["bash", str(STAMPS_SCRIPT), "stamps"], cwd=folder, capture_output=True, text=True, check=True)
+    return subprocess.run(
+        ["bash", str(STAMPS_SCRIPT), "stamps"], cwd=folder, capture_output=True, text=True, check=True
+    )
 
 
 def stamp_of(folder: Path, name: str) -> Path:

@@ -27,7 +27,9 @@ def test_libyaml_parses_when_it_is_installed():
 def test_a_key_written_twice_names_both_lines_at_any_depth():
     with pytest.raises(yamlfile.YAMLFileError, match=r"^f.yml: key 'id' is written twice, on lines 2 and 4; keep one"):
         yamlfile.loads("q:\n  - id: a\n    type: x\n    id: b\n", "f.yml")
-    assert yamlfile.loads("base: &b {x: 1}\nd:\n  <<: *b\n  x: 2\n", "f.yml")["d"] == {"x": 2}  # a merge key may be overridden
+    assert yamlfile.loads("base: &b {x: 1}\nd:\n  <<: *b\n  x: 2\n", "f.yml")["d"] == {
+        "x": 2
+    }  # a merge key may be overridden
 
 
 def test_only_safe_yaml_is_read():
@@ -76,7 +78,11 @@ def doubled(path: Path, key: str) -> tuple[int, int]:
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     first = next(i for i, line in enumerate(lines) if line.lstrip().startswith(f"{key}:"))
     if lines[first].rstrip().endswith(":"):  # a mapping: repeat it with its block
-        end = next(i for i in range(first + 1, len(lines)) if len(lines[i]) - len(lines[i].lstrip()) <= len(lines[first]) - len(lines[first].lstrip()))
+        end = next(
+            i
+            for i in range(first + 1, len(lines))
+            if len(lines[i]) - len(lines[i].lstrip()) <= len(lines[first]) - len(lines[first].lstrip())
+        )
         block = lines[first:end]
     else:
         end, block = first + 1, [lines[first]]
@@ -88,7 +94,10 @@ def test_a_second_finding_in_the_codebook_is_an_error_not_a_wrong_figure(project
     """A second `plan_to_leave:` silently replaced the first (and published its figure)."""
     path = project / "data" / "codebook.yml"
     first, second = doubled(path, "plan_to_leave")
-    with pytest.raises(codebook.CodebookError, match=rf"codebook.yml: key 'plan_to_leave' is written twice, on lines {first} and {second}"):
+    with pytest.raises(
+        codebook.CodebookError,
+        match=rf"codebook.yml: key 'plan_to_leave' is written twice, on lines {first} and {second}",
+    ):
         codebook.load_codebook(path)
 
 
@@ -109,7 +118,9 @@ def test_every_yaml_file_the_project_reads_refuses_a_key_written_twice(project, 
     key, read = READERS[name]
     read(project)  # as committed: reads
     first, second = doubled(project / name, key)
-    with pytest.raises(ValueError, match=rf"{re.escape(name)}: key '{key}' is written twice, on lines {first} and {second}"):
+    with pytest.raises(
+        ValueError, match=rf"{re.escape(name)}: key '{key}' is written twice, on lines {first} and {second}"
+    ):
         read(project)
 
 

@@ -6,9 +6,10 @@ import argparse
 import datetime as dt
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from pathlib import Path, PurePosixPath
-from typing import Any, Callable
+from typing import Any
 
 from briefing import yamlfile
 

@@ -42,7 +42,9 @@ def test_the_example_wave_passes(project, capsys):
 def test_the_codebook_needs_its_provenance_record(project, capsys):
     (project / "data/codebook.meta.yml").unlink()
     code, err = run_check(project, capsys)
-    assert code == 1 and "data/codebook.meta.yml: not found: every data file needs its provenance record beside it" in err
+    assert (
+        code == 1 and "data/codebook.meta.yml: not found: every data file needs its provenance record beside it" in err
+    )
 
 
 def test_a_header_one_column_short_is_named_not_a_traceback(project, capsys):
