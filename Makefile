@@ -8,11 +8,34 @@
 # `make report WAVE=2019` reports another wave than params.yml's (and compares it with the latest earlier wave).
 
 SHELL := /bin/bash
+empty :=
+space := $(empty) $(empty)
+define newline
+
+
+endef
 .SHELLFLAGS := -eu -o pipefail -c
 .DELETE_ON_ERROR:
 .SUFFIXES:
 MAKEFLAGS += --no-builtin-rules
 .DEFAULT_GOAL := help
+
+# Values from outside (the command line, the environment) are data: taken literally, so make never expands a `$(...)`
+# in them, and those that recipes use unquoted must be plain words (letters, digits, `_ . - / +`); REGIONS (free
+# text) is only ever used quoted. Checked before anything uses them.
+WAVE_ARG := $(if $(filter command line,$(origin WAVE)),$(value WAVE))
+literal = $(if $(filter command line,$(origin $(1))),$(eval override $(1) := $$(value $(1))),$(if $(filter \
+  environment,$(origin $(1))),$(eval $(1) := $$(value $(1)))))
+WORDS_FROM_OUTSIDE := WAVE ENGINE PARAMS VENV PYTHON BUILD OUT FRAME_YEAR NHS_DIGITAL SOURCE_DATE_EPOCH
+$(foreach name,$(WORDS_FROM_OUTSIDE) REGIONS,$(call literal,$(name)))
+WORD_CHARS := a b c d e f g h i j k l m n o p q r s t u v w x y z A B C D E F G H I J K L M N O P Q R S T U V W X Y Z \
+  0 1 2 3 4 5 6 7 8 9 _ . - / +
+without = $(if $(2),$(call without,$(subst $(firstword $(2)),,$(1)),$(wordlist 2,$(words $(2)),$(2))),$(1))
+not_a_word = $(and $(value $(1)),$(or $(filter-out 1,$(words $(value $(1)))),$(call without,$(value $(1)),$(WORD_CHARS))))
+$(foreach name,$(WORDS_FROM_OUTSIDE),$(if $(call not_a_word,$(name)),$(error $(name)=$(value $(name)) is not a \
+  plain word: use letters, digits and _ . - / + only)))
+# A value in single quotes for the shell, whatever it holds (for free text such as REGIONS).
+quote = '$(subst ','\'',$(1))'
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -20,25 +43,28 @@ PY := $(VENV)/bin/python
 ENV_READY := $(VENV)/.ready
 PARAMS ?= params.yml
 ENGINE ?= auto
+$(if $(filter-out auto quarto pandoc,$(ENGINE)),$(error ENGINE=$(ENGINE): use auto, quarto or pandoc))
 BUILD := build
 OUT := _output
 NHS_DIGITAL ?= data/raw/nhs-digital
 AXE_VERSION := 4.14.1
 AXE_JS := build/axe/node_modules/axe-core/axe.min.js
 
-# The parameters (WAVE, COMPARE_WAVE, SURVEY_PATH, FRAME_FILE, ...) come from params.yml, with the waves resolved
-# by the package (inputs/waves.py). WAVE on the command line reports another wave: it gets its own parameters file.
-WAVE_ARG := $(if $(filter command line,$(origin WAVE)),$(WAVE))
+# The parameters make needs (WAVE, COMPARE_WAVE, SURVEY_PATH, FRAME_FILE, ...; never free text such as the title)
+# come from params.yml, checked and with the waves resolved by the package (inputs/waves.py), each a plain word.
+# WAVE on the command line reports another wave: it gets its own parameters file.
 PARAMS_MK := $(BUILD)/params$(if $(WAVE_ARG),-wave-$(WAVE_ARG)).mk
 NO_PARAMS_GOALS := help clean env reference
-ifneq ($(filter-out $(NO_PARAMS_GOALS),$(or $(MAKECMDGOALS),help)),)
+READS_INPUTS := $(filter-out $(NO_PARAMS_GOALS),$(or $(MAKECMDGOALS),help))
+ifneq ($(READS_INPUTS),)
 include $(PARAMS_MK)
 endif
 # The build's one clock (reproducible builds): the user's SOURCE_DATE_EPOCH, else one derived from the inputs
 # (params.yml's publication_date, else the wave's `released` date in its .meta.yml). Dates the briefing and the PDF.
 # (Only once params.mk is read: an empty SOURCE_DATE_EPOCH breaks other tools, pip's wheel builds among them.)
 ifdef PUBLICATION_EPOCH
-export SOURCE_DATE_EPOCH ?= $(PUBLICATION_EPOCH)
+SOURCE_DATE_EPOCH ?= $(PUBLICATION_EPOCH)
+export SOURCE_DATE_EPOCH
 endif
 
 # Code by pipeline stage (src/briefing/<stage>/): inputs -> analysis -> narrative -> publication.
@@ -97,26 +123,41 @@ $(ENV_READY): requirements.lock pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $@
 
+# --- content stamps: staleness by content, not by clock -------------------------------------------------------
+# A file copied with an old time (cp -p, unzip, saved from e-mail, `git checkout` of an older commit, touch -d) is
+# still new content. So rules depend on the content of their inputs: $(call content,FILES) names the stamps
+# build/stamps/<file>.sha256, which scripts/stamps.sh rewrites as the Makefile is read (so `make -n` knows too), each
+# only when its file's SHA-256 changes; it hashes only when a file's size, times or inode changed. Every file given
+# to `content` is stamped. (Notebooks are not: the runner compares each notebook's own time with its output.)
+# The data files are stamped from the first reading on, before the parameters are known, so a fresh build's stamps
+# all predate its build/params.mk.
+STAMPS := $(BUILD)/stamps
+STAMPED := $(wildcard data/*.yml data/*/*.csv data/*/*.yml)
+content = $(eval STAMPED += $(1))$(patsubst %,$(STAMPS)/%.sha256,$(1))
+$(STAMPS)/%.sha256: ; $(error $*: input not found (or build/stamps/ could not be written))
+$(STAMPS)/changed: ; @mkdir -p $(@D); touch $@
+
 # Rebuilt when params.yml changes, or a wave file comes or goes (the folder's time) or its .meta.yml changes.
 # What depends on the parameters depends on PARAMS_VALUES, which changes only when a value does: re-reading the
 # parameters (a wave file added and removed again, a failed check) rebuilds nothing.
 PARAMS_VALUES := $(PARAMS_MK:.mk=.values)
-$(PARAMS_MK): $(PARAMS) src/briefing/config.py src/briefing/inputs/waves.py $(ENV_READY) $(dir $(SURVEY_FILE)) $(WAVE_FILES)
+$(PARAMS_MK): $(call content,$(PARAMS) src/briefing/config.py src/briefing/yamlfile.py src/briefing/inputs/waves.py \
+  $(WAVE_FILES)) $(ENV_READY) $(dir $(SURVEY_FILE))
 	@mkdir -p $(@D)
 	@$(PY) -m briefing.inputs.waves --params $(PARAMS) $(if $(WAVE_ARG),--wave $(WAVE_ARG)) > $@.tmp
 	@cmp -s $@.tmp $(PARAMS_VALUES) || cp $@.tmp $(PARAMS_VALUES); mv $@.tmp $@
 	@echo "[1/6] parameters: $(PARAMS) read$(if $(WAVE_ARG), (wave $(WAVE_ARG)))"
 
-# The waves chosen, so a briefing for another wave is rebuilt: recorded as the Makefile is read, and the file only
-# changes when the choice does (no FORCE, so `make -n` plans stay exact).
+# Remember values that are not files, so a change rebuilds what shows them: the waves chosen, the engine asked for
+# (re-renders), the clock and the code's version (commit, uncommitted changes: the provenance appendix). Each file
+# changes only when its value does; written while the Makefile is read, so `make -n` knows too. Written by make
+# itself, not a shell: a value is data, whatever it holds.
+same = $(and $(findstring x$(1),x$(2)),$(findstring x$(2),x$(1)))
+remember = $(if $(wildcard $(BUILD)/.),,$(shell mkdir -p $(BUILD)))$(if $(and $(wildcard $(BUILD)/$(1)),$(call \
+  same,$(file <$(BUILD)/$(1)),$(2))),,$(file >$(BUILD)/$(1),$(2)))
 ifneq ($(WAVE),)
-$(shell mkdir -p $(BUILD); echo '$(WAVE) $(COMPARE_WAVE)' | cmp -s - $(BUILD)/selection || echo '$(WAVE) $(COMPARE_WAVE)' > $(BUILD)/selection)
+$(call remember,selection,$(WAVE) $(COMPARE_WAVE))
 endif
-
-# Remember values that are not files, so a change rebuilds what shows them: the engine asked for (re-renders), the
-# clock and the code's version (commit, uncommitted changes: the provenance appendix). Each file changes only when
-# its value does; written while the Makefile is read, so `make -n` knows too.
-remember = $(shell mkdir -p $(BUILD); echo '$(subst ','"'"',$(2))' | cmp -s - $(BUILD)/$(1) || echo '$(subst ','"'"',$(2))' > $(BUILD)/$(1))
 ifdef PUBLICATION_EPOCH
 $(call remember,engine,$(ENGINE))
 $(call remember,build-context,$(SOURCE_DATE_EPOCH) $(shell git rev-parse --show-toplevel HEAD 2>/dev/null; git status --porcelain 2>/dev/null))
@@ -129,11 +170,12 @@ $(BUILD)/engine $(BUILD)/build-context: ; @mkdir -p $(@D); touch $@
 # papermill's engine, handed a kernel started once): for each wave its disclosure plan, its theme notebooks and
 # its merged findings; then the change between the waves. Each executed copy is kept under build/ for audit.
 # One grouped target: the runner reruns only the steps older than their own inputs, then marks all of them
-# current (so make's view stays exact).
+# current (so make's view stays exact). What reads a wave's or a frame's bytes depends on its validated.ok, remade
+# whenever their content changes.
 define wave_rules
-$(BUILD)/waves/$(1)/validated.ok: $(2) $(3) $(CODEBOOK) $(PARAMS_VALUES) $(wildcard data/raw/*.meta.yml data/reference/*.meta.yml) \
-  src/briefing/inputs/check.py src/briefing/inputs/validate.py src/briefing/inputs/codebook.py src/briefing/inputs/crosscheck.py \
-  src/briefing/inputs/frame.py
+$(BUILD)/waves/$(1)/validated.ok: $(call content,$(2) $(3) $(CODEBOOK) $(wildcard data/raw/*.meta.yml data/reference/*.meta.yml) \
+  src/briefing/yamlfile.py src/briefing/inputs/check.py src/briefing/inputs/validate.py src/briefing/inputs/codebook.py \
+  src/briefing/inputs/crosscheck.py src/briefing/inputs/frame.py) $(PARAMS_VALUES)
 	@printf '[2/6] '; $(PY) -m briefing.inputs.check --params $(PARAMS) --wave $(1) --frame-file $(3)
 	@mkdir -p $$(@D); touch $$@
 endef
@@ -144,21 +186,21 @@ endif
 
 BUILD_WAVES := $(WAVE) $(COMPARE_WAVE)
 COMPUTED := $(BUILD_WAVES:%=$(BUILD)/waves/%/findings.json) $(CHANGE)
-COMPUTE_SHARED := $(ANALYSIS_SRC) src/briefing/publication/change_charts.py $(PARAMS_VALUES)
-$(COMPUTED) &: $(wildcard notebooks/*.ipynb) $(BUILD_WAVES:%=$(BUILD)/waves/%/validated.ok) $(FRAME_FILE) $(COMPARE_FRAME_FILE) \
-  $(COMPUTE_SHARED)
+VALIDATED := $(BUILD_WAVES:%=$(BUILD)/waves/%/validated.ok)
+COMPUTE_SHARED := $(call content,$(ANALYSIS_SRC) src/briefing/publication/change_charts.py) $(PARAMS_VALUES)
+$(COMPUTED) &: $(wildcard notebooks/*.ipynb) $(VALIDATED) $(COMPUTE_SHARED)
 	@$(PY) -m briefing.analysis.run_notebooks --params $(PARAMS) --build $(BUILD) --wave $(WAVE) $(SURVEY_PATH) $(FRAME_FILE) \
 	  $(if $(COMPARE_WAVE),--wave $(COMPARE_WAVE) $(COMPARE_SURVEY_PATH) $(COMPARE_FRAME_FILE) --compare $(COMPARE_WAVE)) \
 	  --shared $(COMPUTE_SHARED) -- $(wildcard notebooks/*.ipynb)
 
 # The reported wave's notebook findings (and the change), with the comparison resolved: the briefing's figures.
-$(BUILD)/findings.json: $(COMPUTED) $(BUILD)/selection src/briefing/analysis/findings.py
+$(BUILD)/findings.json: $(COMPUTED) $(BUILD)/selection $(call content,src/briefing/analysis/findings.py)
 	@printf '[4/6] '; $(PY) -m briefing.analysis.findings $(FINDINGS) $(CHANGE) --params $(PARAMS) --wave $(WAVE) --out $@
 
-$(BUILD)/narrative.stamp: $(BUILD)/findings.json $(TEMPLATES) data/context/context_figures.yml data/quotes.yml $(CODEBOOK) \
-  $(SURVEY_PATH) $(FRAME_FILE) $(COMPARE_SURVEY_PATH) $(COMPARE_FRAME_FILE) \
-  $(wildcard data/*.meta.yml data/*/*.meta.yml) $(wildcard src/briefing/narrative/*.py) src/briefing/yamlfile.py \
-  $(PARAMS_VALUES) $(BUILD)/engine $(BUILD)/build-context
+# (The waves' and frames' own bytes, which the provenance hashes and the quotes read: through their validated.ok.)
+$(BUILD)/narrative.stamp: $(BUILD)/findings.json $(VALIDATED) $(call content,$(TEMPLATES) data/context/context_figures.yml \
+  data/quotes.yml $(CODEBOOK) $(wildcard data/*.meta.yml data/*/*.meta.yml) $(wildcard src/briefing/narrative/*.py) \
+  src/briefing/yamlfile.py) $(PARAMS_VALUES) $(BUILD)/engine $(BUILD)/build-context
 	@printf '[5/6] '; $(PY) -m briefing.narrative.writer --params $(PARAMS) --wave $(WAVE) --findings $(BUILD)/findings.json \
 	  --out $(BUILD)/narrative --engine $(ENGINE)
 	@touch $@
@@ -167,14 +209,27 @@ $(BUILD)/narrative.stamp: $(BUILD)/findings.json $(TEMPLATES) data/context/conte
 # render.py replaces _output/ files itself, atomically; make must never delete them after a failed render
 # (.DELETE_ON_ERROR would otherwise remove the last good briefing).
 .PRECIOUS: $(OUTPUTS)
-$(OUTPUTS) &: $(BUILD)/narrative.stamp $(REFERENCE_DOCX) $(REPORT_SRC) src/briefing/publication/render.py \
-  src/briefing/publication/changes.py $(BUILD)/engine
+$(OUTPUTS) &: $(BUILD)/narrative.stamp $(REFERENCE_DOCX) $(call content,$(REPORT_SRC) src/briefing/publication/render.py \
+  src/briefing/publication/changes.py) $(BUILD)/engine
 	@printf '[6/6] '; $(PY) -m briefing.publication.render --engine $(ENGINE) --out $(OUT) --findings $(BUILD)/findings.json
 
 # The Word edition's house style: a reference document built from pandoc's default by the project's code.
-$(REFERENCE_DOCX): src/briefing/publication/docx.py $(ENV_READY)
+$(REFERENCE_DOCX): $(call content,src/briefing/publication/docx.py) $(ENV_READY)
 	$(PY) -m briefing.publication.docx --out $@
 
 FORCE:
 
 include mk/editions.mk
+
+# An edition is asked to build when any stamped input's content changed (its own make then redoes what is stale).
+ifneq ($(filter editions,$(MAKECMDGOALS)),)
+$(EDITION_SLUGS:%=$(EDITIONS_DIR)/%.status.json): $(STAMPS)/changed
+endif
+
+# Last, once every rule has named its inputs: refresh their content stamps (the list goes to the script in a file
+# make writes itself, so no shell ever reads a file name as code).
+ifneq ($(READS_INPUTS),)
+$(if $(wildcard $(STAMPS)/.),,$(shell mkdir -p $(STAMPS)))
+$(file >$(STAMPS)/files,$(subst $(space),$(newline),$(sort $(STAMPED))))
+STAMPS_REFRESHED := $(shell $(SHELL) scripts/stamps.sh $(STAMPS))
+endif

@@ -20,7 +20,7 @@ $(shell mkdir -p $(EDITIONS_DIR); : > $(EDITIONS_DIR)/progress)
 # clock and code version). Its own make then decides what to redo; this only decides whether to ask it.
 # (Absolute paths, as the folder report/ is not the target `report`; none before the plan exists.)
 EDITION_INPUTS := $(PARAMS) $(PARAMS_VALUES) $(BUILD)/selection $(BUILD)/engine $(BUILD)/build-context $(if $(EDITION_TREES), \
-  $(shell find $(EDITION_TREES:%=$(CURDIR)/%) \( -name __pycache__ -o -name .ipynb_checkpoints \) -prune -o -print))
+  $(shell find $(foreach tree,$(EDITION_TREES),$(call quote,$(CURDIR)/$(tree))) \( -name __pycache__ -o -name .ipynb_checkpoints \) -prune -o -print))
 # Rebuilt whatever the times say: an edition that failed last time (retried) or whose published copy is incomplete.
 edition_published = $(patsubst %,$(OUT)/editions/$(WAVE)/$(1)/%,$(notdir $(OUTPUTS)))
 edition_missing = $(filter-out $(wildcard $(call edition_published,$(1))),$(call edition_published,$(1)))
@@ -35,7 +35,7 @@ editions: $(OUT)/index.html ## Build England and every region's briefing into _o
 # The list of editions, remade only when what it is made from changes (touched, so it is then newer than that):
 # the regions of the reported wave's frame (the waves chosen: $(BUILD)/selection).
 $(EDITIONS_PLAN): $(FRAME_FILE) $(PARAMS_MK) $(BUILD)/selection $(BUILD)/editions-regions src/briefing/publication/editions.py
-	@$(PY) -m briefing.publication.editions plan --params $(PARAMS) --regions '$(REGIONS)' --wave $(WAVE)
+	@$(PY) -m briefing.publication.editions plan --params $(PARAMS) --regions $(call quote,$(REGIONS)) --wave $(WAVE)
 	@touch $@
 
 # The status is dated when the edition's build began (editions.py), so anything changed since is newer.

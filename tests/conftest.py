@@ -32,6 +32,14 @@ def copy_project(dest: Path) -> Path:
     return dest
 
 
+def copy_inputs(dest: Path, *extra: str) -> Path:
+    """params.yml and every file under data/ (and `extra` files, e.g. _quarto.yml): the inputs, without the code."""
+    for name in ["params.yml", *extra, *(p.relative_to(ROOT).as_posix() for p in (ROOT / "data").rglob("*.*"))]:
+        (dest / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(ROOT / name, dest / name)
+    return dest
+
+
 def git(project: Path, *args: str) -> str:
     command = ["git", "-C", str(project), "-c", "user.name=t", "-c", "user.email=t@t", "-c", "commit.gpgsign=false", *args]
     return subprocess.run(command, capture_output=True, text=True, check=True).stdout.strip()

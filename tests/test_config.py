@@ -82,3 +82,87 @@ def test_a_wave_without_a_release_date_needs_a_date_from_elsewhere(tmp_path, mon
     meta.write_text("title: a wave\n")
     with pytest.raises(ValueError, match=r"pcn_cd_survey_2019.meta.yml: no `released` date"):
         config.publication_date(params, tmp_path)
+
+
+# --- every parameter checked when read (issue 16): the file, the key and the rule, before any notebook runs -----
+def with_value(tmp_path: Path, key: str, value: str) -> Path:
+    """params.yml with `key: value` (YAML text) in place of its own line."""
+    lines = [f"{key}: {value}" if line.startswith(f"{key}:") else line for line in (ROOT / "params.yml").read_text().splitlines()]
+    assert f"{key}: {value}" in lines, key
+    path = tmp_path / "params.yml"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+@pytest.mark.parametrize(("key", "value", "rule"), [
+    ("confidence_level", "95", "must be a proportion between 0 and 1, e.g. 0.95 for 95% intervals, not 95"),
+    ("confidence_level", "1", "must be a proportion between 0 and 1"),
+    ("confidence_level", "'0.95'", "must be a proportion between 0 and 1"),
+    ("suppression_threshold", "0", "must be a whole number of at least 1"),
+    ("suppression_threshold", "7.5", "must be a whole number of at least 1"),
+    ("suppression_threshold", "yes", "must be a whole number of at least 1"),
+    ("small_pcn_max", "-40000", "must be a whole number of registered patients, at least 1"),
+    ("large_pcn_min", "'lots'", "must be a whole number of registered patients, at least 1"),
+    ("estimate", "guessed", "must be 'unweighted' or 'weighted', not 'guessed'"),
+    ("title", "2020", "must be text, not 2020"),
+    ("publisher", "''", "must be text, not ''"),
+    ("region", "[London]", "must be the name of an NHS England region, or null for England"),
+    ("wave", "'20 20'", "must be a wave label of letters, digits"),
+    ("wave", "'$(shell id)'", "must be a wave label of letters, digits"),
+    ("compare_wave", "'2019; rm -rf /'", "must be `latest`, null (no comparison) or a wave label"),
+    ("survey_file", "/etc/passwd", "must be a path relative to the project folder, not the absolute path '/etc/passwd'"),
+    ("survey_file", "../../data/raw/pcn_cd_survey_{wave}.csv", "must stay inside the project folder"),
+    ("survey_file", "data/raw/pcn_cd_survey.csv", "must hold {wave}, where each wave's name goes"),
+    ("survey_file", "data/raw/pcn_cd_survey_{year}.csv", "holds a placeholder that is not allowed (allowed: {wave})"),
+    ("codebook", "/etc/passwd", "must be a path relative to the project folder"),
+    ("codebook", "data/../../codebook.yml", "climbs out of it with `..`"),
+    ("codebook", "'data/code book.yml'", "may use only letters, digits, '_', '-', '.' and '/' (make reads it)"),
+    ("codebook", "'data/$(shell id).yml'", "may use only letters, digits"),
+    ("frame_file", "~/frames/pcn_frame_{frame_year}.csv", "must be a path relative to the project folder"),
+    ("frame_year", "{'2020': '2020/21'}", "must map a wave to its QOF year"),
+    ("frame_year", "2020-21", "must map a wave to its QOF year"),
+    ("publication_date", "'March 2027'", "must be a date written YYYY-MM-DD"),
+])  # fmt: skip
+def test_each_parameter_is_checked_with_its_file_key_and_rule(tmp_path, key, value, rule):
+    path = with_value(tmp_path, key, value)
+    with pytest.raises(ValueError) as caught:
+        config.load(path)
+    message = str(caught.value)
+    assert message.startswith(f"{path}: {key}"), message
+    assert rule in message, message
+
+
+def test_bands_must_be_in_order(tmp_path):
+    with pytest.raises(ValueError, match=r"params.yml: small_pcn_max must not exceed large_pcn_min \(70000 > 60000\)"):
+        config.load(with_value(tmp_path, "small_pcn_max", "70000"))
+
+
+def test_an_override_is_checked_too():
+    with pytest.raises(ValueError, match=r"wave \(as overridden\) must be a wave label"):
+        config.load(ROOT / "params.yml", wave="$(shell id)")
+    assert config.load(ROOT / "params.yml", wave=2019).wave == "2019"  # a number is a wave label written bare
+
+
+def test_a_parameter_written_twice_is_an_error_naming_both_lines(tmp_path):
+    """A second `suppression_threshold` used to win silently."""
+    text = (ROOT / "params.yml").read_text()
+    first = text.splitlines().index("suppression_threshold: 8") + 1
+    path = tmp_path / "params.yml"
+    path.write_text(text + "suppression_threshold: 3\n")
+    second = len(path.read_text().splitlines())
+    with pytest.raises(ValueError, match=rf"params.yml: key 'suppression_threshold' is written twice, on lines {first} and {second}"):
+        config.load(path)
+
+
+def test_make_reads_only_waves_paths_and_the_clock_never_free_text():
+    """The title, publisher and region never reach make, which would run a `$(shell ...)` in them."""
+    text = config.make_vars(config.load(ROOT / "params.yml", publisher="$(shell id > pwned.txt)", title="a # b"))
+    assert {line.split(" := ")[0] for line in text.splitlines()} == {"WAVE", "COMPARE_WAVE", "SURVEY_FILE", "SURVEY_PATH",
+                                                                     "CODEBOOK", "FRAME_FILE"}  # fmt: skip
+    assert "$" not in text and "#" not in text
+
+
+@pytest.mark.parametrize("value", ["$(shell id)", "a#b", "a b", "a\nb", "`id`", "a'b", "a\\b"])
+def test_make_assignments_refuse_anything_make_or_a_shell_would_act_on(value):
+    with pytest.raises(ValueError, match="cannot be handed to make"):
+        config.make_assignments({"WAVE": value})

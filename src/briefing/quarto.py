@@ -25,9 +25,9 @@ def version_tuple(text: str) -> tuple[int, ...] | None:
 
 def quarto_required(root: Path) -> tuple[int, ...]:
     """The oldest Quarto the project's options work with: `quarto-required` in _quarto.yml (one place)."""
-    import yaml
+    from briefing import yamlfile  # imported here: most callers never need the YAML parser
 
-    config = yaml.safe_load((root / QUARTO_CONFIG).read_text(encoding="utf-8")) or {}
+    config = yamlfile.load_mapping(root / QUARTO_CONFIG, "Quarto project file")
     required = version_tuple(str(config.get("quarto-required", "")))
     if required is None:
         raise ValueError(f"{QUARTO_CONFIG}: `quarto-required` must name the oldest Quarto version, e.g. \">= 1.9.0\"")

@@ -11,16 +11,13 @@ import yaml
 
 from briefing import config
 from briefing.inputs import waves
-from tests.conftest import ROOT
+from tests.conftest import copy_inputs
 
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """params.yml, the codebook, both example waves and both frames (with their records)."""
-    for name in ["params.yml", "data/codebook.yml", *(p.relative_to(ROOT).as_posix() for p in (ROOT / "data").glob("*/*.*"))]:
-        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(ROOT / name, tmp_path / name)
-    return tmp_path
+    return copy_inputs(tmp_path)
 
 
 def params_of(project: Path, **changes) -> config.Params:

@@ -1,7 +1,10 @@
-"""The input gate for one wave, in one process: the wave against its frame (crosscheck: two columns, so it fails
-at once even on a huge file), then the wave against the codebook (validate). Each error names the file, the row
-or column and the rule. Usage (the Makefile's validation rule):
-python -m briefing.inputs.check --params P --wave W --frame-file F
+"""The input gate for one wave, in one process. First each data file is read as a file: the wave and its frame are
+well-formed UTF-8 CSV (every row as wide as the header, no quote left open) and hold the number of rows their
+.meta.yml `rows:` says. Then the wave against its frame (crosscheck: two columns, so it fails at once even on a huge
+file), then the wave against the codebook (validate). Each error is one sentence naming the file, the row or column
+and the rule, never a traceback.
+
+Usage (the Makefile's validation rule): python -m briefing.inputs.check --params P --wave W --frame-file F
 """
 
 from __future__ import annotations
@@ -10,8 +13,63 @@ import argparse
 import contextlib
 import io
 import sys
+from pathlib import Path
 
-from briefing.inputs import crosscheck, validate
+from briefing import config, yamlfile
+from briefing.inputs import crosscheck, validate, waves
+
+
+def meta_rows_problem(data_file: Path, rows: int, shown: Path) -> str | None:
+    """The file's .meta.yml may state its `rows:`; when it does, the file must hold that many data rows."""
+    meta = data_file.with_suffix(".meta.yml")
+    stated = yamlfile.load_mapping(meta, "provenance record", missing_ok=True).get("rows")
+    if stated is None:
+        return None
+    meta_shown = shown.with_suffix(".meta.yml")
+    if isinstance(stated, bool) or not isinstance(stated, int) or stated < 0:
+        return f"{meta_shown}: rows must be the number of data rows in {shown.name} (a whole number), not {stated!r}"
+    if stated != rows:
+        return (f"{meta_shown}: rows: {stated:,}, but {shown} has {rows:,} data rows: the record describes another "
+                "version of the file; use the file it describes, or correct the record")  # fmt: skip
+    return None
+
+
+def file_problems(root: Path, params: config.Params, frame_file: str) -> list[str]:
+    """The wave and its frame, each read as a file: UTF-8, well-formed CSV, as many rows as their records say."""
+    problems = []
+    for relative in (params.survey_path, frame_file):
+        path = root / relative
+        if not path.is_file():
+            problems.append(f"{relative}: not found")
+            continue
+        try:
+            rows = validate.data_rows(validate.decode(path), Path(relative))
+        except validate.SurveyValidationError as error:
+            problems.append(str(error).replace(str(path), relative, 1))
+            continue
+        problems += filter(None, [meta_rows_problem(path, rows, Path(relative))])
+    codebook_meta = Path(params.codebook).with_suffix(".meta.yml")
+    try:  # the codebook's provenance record, which the briefing cites: present and readable now, not at the end
+        waves.read_meta(root / codebook_meta, codebook_meta)
+    except waves.WaveError as error:
+        problems.append(str(error))
+    return problems
+
+
+def run(args: argparse.Namespace) -> int:
+    params = config.load(args.params, wave=args.wave, frame_file=args.frame_file)
+    root = config.find_root(Path(args.params).resolve().parent if args.params else None)
+    frame_file = params.frame_file
+    if "{frame_year}" in frame_file:  # run by hand, without the Makefile's resolved --frame-file
+        frame_file = frame_file.format(frame_year=waves.frame_year(params, params.wave, params.survey_path, root))
+    problems = file_problems(root, params, frame_file)
+    if problems:
+        print("check: " + "\n  ".join(problems), file=sys.stderr)
+        return 1
+    common = [*(["--params", args.params] if args.params else []), *(["--wave", args.wave] if args.wave else [])]
+    with contextlib.redirect_stdout(io.StringIO()):  # its "agrees" line: validate's line says the wave is good
+        agrees = crosscheck.main([*common, *(["--frame-file", args.frame_file] if args.frame_file else [])]) == 0
+    return validate.main(common) if agrees else 1
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -20,10 +78,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--wave", default=None)
     parser.add_argument("--frame-file", default=None)
     args = parser.parse_args(argv)
-    common = [*(["--params", args.params] if args.params else []), *(["--wave", args.wave] if args.wave else [])]
-    with contextlib.redirect_stdout(io.StringIO()):  # its "agrees" line: validate's line says the wave is good
-        agrees = crosscheck.main([*common, *(["--frame-file", args.frame_file] if args.frame_file else [])]) == 0
-    return validate.main(common) if agrees else 1
+    try:
+        return run(args)
+    except (ValueError, OSError) as error:  # parameters, YAML, unreadable files: one sentence, no traceback
+        print(f"check: {error}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -28,9 +28,8 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
-from briefing import config
+from briefing import config, yamlfile
 from briefing.inputs import waves
 from briefing.inputs.frame import size_band
 from briefing.inputs.validate import FIRST_DATA_ROW, ROW_CONVENTION, Breach, shown
@@ -61,8 +60,7 @@ class Inputs:
 
 
 def meta_of(path: Path) -> dict[str, Any]:
-    meta = path.with_suffix(".meta.yml")
-    return (yaml.safe_load(meta.read_text(encoding="utf-8")) or {}) if meta.is_file() else {}
+    return yamlfile.load_mapping(path.with_suffix(".meta.yml"), "provenance record", missing_ok=True)
 
 
 def read_inputs(wave_path: Path, frame_path: Path) -> Inputs | None:

@@ -96,8 +96,67 @@ def column_of(data: bytes, offset: int) -> str:
     return f", column `{header[index].strip()}`" if 0 <= index < len(header) and line_start > 0 else ""
 
 
+def data_rows(text: str, path: Path) -> int:
+    """The number of data rows (records after the header; blank lines skipped, as the table reader skips them),
+    once every record is well formed: a quote left open, text after a closing quote, or a row whose number of
+    fields is not the header's is an error naming the row and the line it starts on."""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    width, rows, line, odd = None, 0, 0, []
+    try:
+        for fields in reader:
+            start, line = line + 1, reader.line_num
+            if not fields:
+                continue
+            rows += 1
+            if width is None:
+                width = len(fields)
+            elif len(fields) != width:
+                odd.append(RaggedRow(rows, start, len(fields), line - start + 1))
+    except csv.Error as error:
+        raise fail(path, malformed(rows + 1, line + 1, str(error))) from None
+    if odd:
+        raise fail(path, ragged(odd, width, rows))
+    return max(rows - 1, 0)
+
+
+@dataclass(frozen=True)
+class RaggedRow:
+    row: int  # spreadsheet row (the header is row 1)
+    line: int  # the line it starts on
+    fields: int
+    lines: int  # how many lines it spans (a quoted value may hold line breaks)
+
+    def describe(self) -> str:
+        spans = f", running over {self.lines} lines: a quote opened in it is not closed where it should be" if self.lines > 1 else ""
+        return f"row {self.row} (line {self.line}) has {self.fields} fields{spans}"
+
+
+def malformed(row: int, line: int, problem: str) -> str:
+    if "unexpected end of data" in problem:
+        return (f"row {row}, from line {line}: a quoted value is never closed, so the file ends inside quotes; "
+                'close the quote (a quote inside a quoted value is written twice: "")')  # fmt: skip
+    if "expected after" in problem:
+        return (f"row {row} (line {line}): text follows a closing quote before the next comma; put the whole value in "
+                'quotes and write each quote inside it twice ("")')  # fmt: skip
+    return f"row {row} (line {line}): not well-formed CSV ({problem})"
+
+
+def ragged(odd: list[RaggedRow], width: int, rows: int) -> str:
+    """Rows whose number of fields is not the header's: the whole file one off (the header lacks a name), or some."""
+    counts = {r.fields for r in odd}
+    if len(odd) == rows - 1 and len(counts) == 1:
+        (fields,) = counts
+        hint = "a column name is missing from the header row" if fields > width else "the header names columns the rows do not have"
+        return f"the header (row 1) names {width} columns but every row has {fields} fields: {hint}"
+    shown = "; ".join(r.describe() for r in odd[:ROWS_SHOWN])
+    more = f"; and {len(odd) - ROWS_SHOWN} more" if len(odd) > ROWS_SHOWN else ""
+    return (f"the header (row 1) names {width} columns, but {shown}{more} "
+            "(a value holding a comma must be in quotes)")  # fmt: skip
+
+
 def parse_csv(text: str, path: Path) -> pd.DataFrame:
     """All cells as stripped text; blank cells as NA."""
+    data_rows(text, path)  # well formed, or an error naming the row: never a table shifted by a column
     header = next(csv.reader(io.StringIO(text)), [])
     header = [name.strip() for name in header]
     repeated = sorted({name for name in header if header.count(name) > 1})

@@ -22,9 +22,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
-from briefing import config
+from briefing import config, yamlfile
 
 
 class WaveError(ValueError):
@@ -54,11 +52,16 @@ def meta_path(data_file: str | Path) -> Path:
     return Path(data_file).with_suffix(".meta.yml")
 
 
-def read_meta(path: Path) -> dict:
+def read_meta(path: Path, shown: Path | None = None) -> dict:
+    """A data file's provenance record (origin, date, licence, year...): every data file needs one beside it."""
+    shown = shown or path
     if not path.is_file():
-        return {}
-    loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return loaded if isinstance(loaded, dict) else {}
+        raise WaveError(f"{shown.as_posix()}: not found: every data file needs its provenance record beside it "
+                        "(origin, date, licence; for a wave also year, frame_year and released; see data/README.md)")  # fmt: skip
+    try:
+        return yamlfile.load_mapping(path, "provenance record")
+    except yamlfile.YAMLFileError as error:
+        raise WaveError(str(error).replace(str(path), shown.as_posix(), 1)) from None
 
 
 def claimed_waves(path: Path, default: str) -> set[str]:
@@ -111,7 +114,7 @@ def compare_wave(params: config.Params, present: dict[str, Path]) -> str | None:
 def frame_year(params: config.Params, wave: str, survey_path: str, root: Path) -> str:
     """The QOF year of the frame a wave is set against: its .meta.yml's `frame_year`, or params.yml's."""
     meta = meta_path(survey_path)
-    from_meta = read_meta(root / meta).get("frame_year")
+    from_meta = read_meta(root / meta, meta).get("frame_year")
     from_params = (params.frame_year or {}).get(wave)
     if from_meta and from_params and str(from_meta) != from_params:
         raise WaveError(
@@ -122,6 +125,8 @@ def frame_year(params: config.Params, wave: str, survey_path: str, root: Path) -
     if not year:
         raise WaveError(f"{meta.as_posix()}: wave {wave} names no `frame_year` (the QOF year of its PCN frame, "
                         "e.g. frame_year: 2020-21); add it there or to params.yml")  # fmt: skip
+    if not config.QOF_YEAR.fullmatch(str(year)):
+        raise WaveError(f"{meta.as_posix()}: frame_year must be a QOF year written YYYY-YY, e.g. 2020-21, not {year!r}")
     return str(year)
 
 
@@ -132,7 +137,7 @@ def check_frame(root: Path, frame_file: str, year: str, wave: str) -> None:
             f"{frame_file}: no PCN frame for QOF year {year}, which wave {wave} is set against. Build it with "
             f"`make reference FRAME_YEAR={year}` (needs NHS Digital's QOF files for that year in data/raw/nhs-digital/)."
         )
-    frame_meta = read_meta(root / meta_path(frame_file))
+    frame_meta = read_meta(root / meta_path(frame_file), meta_path(frame_file))
     built_for = str(frame_meta.get("year", ""))
     if built_for != year:
         raise WaveError(
@@ -165,7 +170,8 @@ def select(root: Path, params: config.Params) -> Selection:
 
 
 def make_vars(params: config.Params, selection: Selection, root: Path) -> str:
-    """params.yml's values with the waves resolved, as Makefile assignments."""
+    """What make needs of the parameters, with the waves resolved, as Makefile assignments: waves, paths and the
+    clock only (checked as literal tokens), never free text such as the title or the publisher."""
     resolved = dataclasses.replace(
         params, frame_file=selection.current.frame_file, frame_year=None,
         compare_wave=selection.compare.wave if selection.compare else None,
@@ -178,8 +184,7 @@ def make_vars(params: config.Params, selection: Selection, root: Path) -> str:
         "COMPARE_FRAME_YEAR": compare.frame_year if compare else "",
         "PUBLICATION_EPOCH": config.default_epoch(params, root),  # the reported wave's clock (reproducible builds)
     }
-    own = "".join(line for line in config.make_vars(resolved).splitlines(keepends=True) if not line.startswith("FRAME_YEAR :="))
-    return own + "".join(f"{k} := {v}\n" for k, v in extra.items())
+    return config.make_vars(resolved) + config.make_assignments(extra)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -20,9 +20,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from briefing import config, quarto
+from briefing import config, quarto, yamlfile
 from briefing.analysis import findings as findings_io
 from briefing.inputs import waves
 from briefing.narrative.context_figures import DEFAULT_FILE as CONTEXT_FIGURES
@@ -45,7 +43,7 @@ def sidecar(data_file: str | Path, root: Path) -> dict[str, Any]:
     path = root / Path(data_file).with_suffix(".meta.yml")
     if not path.is_file():
         raise FileNotFoundError(f"{data_file}: no provenance record {path.relative_to(root)} beside it")
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+    return yamlfile.load_mapping(path, "provenance record")
 
 
 def origin_of(record: dict[str, Any]) -> str:

@@ -27,8 +27,8 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
+from briefing import yamlfile
 from briefing.inputs.frame import size_band
 from briefing.inputs.codebook import Codebook
 from briefing.narrative.redaction import Redaction, redact
@@ -58,10 +58,10 @@ def entries(path: Path, wave: str) -> list[tuple[int, int, dict]]:
     if not path.is_file():
         return []
     try:
-        text = path.read_text(encoding="utf-8")
-        data, root = yaml.safe_load(text), yaml.compose(text)
-    except (UnicodeDecodeError, yaml.YAMLError) as problem:
-        raise QuoteError(f"{path}: not valid UTF-8 YAML: {problem}") from None
+        text = yamlfile.read_text(path, "quotes file")
+        data, root = yamlfile.loads(text, path), yamlfile.compose(text, path)
+    except yamlfile.YAMLFileError as problem:
+        raise QuoteError(str(problem)) from None
     if data is None:
         return []
     if not isinstance(data, dict):

@@ -18,12 +18,13 @@ import pandas as pd
 import yaml
 
 from briefing import config
+from briefing.yamlfile import YAMLFileError
 from briefing.analysis import findings as findings_io
 from briefing.analysis.stats import SECONDARY, SECONDARY_BASE, SMALL_BASE, SMALL_COMPLEMENT
 from briefing.narrative import change_prose, prose, provenance
 from briefing.inputs.codebook import load_codebook
 from briefing.inputs.validate import read_survey
-from briefing.narrative.context_figures import load_context_figures, write_bibliography
+from briefing.narrative.context_figures import ContextError, load_context_figures, write_bibliography
 from briefing.narrative.quotes import QUOTES_FILE, QuoteError, load_quotes
 
 TEMPLATE_SUFFIX = ".md.j2"
@@ -216,7 +217,7 @@ def main(argv: list[str] | None = None) -> None:
     params = findings_io.resolved_params(args.params, args.wave)  # the wave's own frame and comparison wave
     try:
         written = render_all(args.findings, params, args.templates, args.out, params_path, args.engine)
-    except QuoteError as error:
+    except (QuoteError, ContextError, YAMLFileError, FileNotFoundError) as error:  # the inputs: a sentence, not a traceback
         raise SystemExit(f"narrative: {error}\nThe narrative was not written; the previous briefing is unchanged.")
     print(f"narrative: {len(written)} files in {args.out}")
 

@@ -38,7 +38,7 @@ from pathlib import Path
 
 import yaml
 
-from briefing import config
+from briefing import config, yamlfile
 from briefing.analysis import findings as findings_io
 from briefing.inputs.waves import wave_order
 from briefing.publication.publish import PublishError, publish
@@ -115,7 +115,6 @@ def plan(root: Path, params_path: Path, regions: str, out: Path, wave: str | Non
     lines = [
         "# Written by `python -m briefing.publication.editions plan`: the editions `make editions` builds.",
         f"EDITION_SLUGS := {' '.join(e.slug for e in found)}",
-        f"EDITION_REGIONS := {'|'.join(e.region for e in found if e.region)}",
         f"EDITION_TREES := {' '.join(LINKED + COPIED)}",  # what an edition reads: make checks their times
     ]
     write_if_changed(out, "\n".join(lines) + "\n")
@@ -129,7 +128,7 @@ def edition_params(root: Path, params_path: Path, edition: Edition, wave: str | 
     """params.yml with the edition's overrides; one place for parameters, this is a derived copy. `wave`: the
     wave the England build reports (make editions WAVE=...), so every edition reports it; compare_wave stays as
     params.yml has it and resolves the same way in every edition (the editions share data/)."""
-    raw = yaml.safe_load(params_path.read_text(encoding="utf-8"))
+    raw = yamlfile.load_mapping(params_path, "parameters file")
     if wave is not None:
         raw["wave"] = wave
     raw["region"] = edition.region

@@ -1,0 +1,121 @@
+"""The input gate (briefing.inputs.check): each data file read as a file first (a header one column short, a quote
+left open, a row too wide, a provenance record whose `rows:` disagrees, a missing record) with one sentence naming
+the file, the row and the line, never a traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from briefing.inputs import check, waves
+from tests.conftest import copy_inputs
+
+WAVE, FRAME = "data/raw/pcn_cd_survey_2020.csv", "data/reference/pcn_frame_2020-21.csv"
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    return copy_inputs(tmp_path)
+
+
+def run_check(project: Path, capsys, *extra: str) -> tuple[int, str]:
+    code = check.main(["--params", str(project / "params.yml"), "--wave", "2020", "--frame-file", FRAME, *extra])
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err
+    return code, captured.err
+
+
+def lines_of(project: Path, name: str = WAVE) -> list[str]:
+    return (project / name).read_text(encoding="utf-8").splitlines(keepends=True)
+
+
+def write_lines(project: Path, lines: list[str], name: str = WAVE) -> None:
+    (project / name).write_text("".join(lines), encoding="utf-8")
+
+
+def test_the_example_wave_passes(project, capsys):
+    code, err = run_check(project, capsys)
+    assert code == 0, err
+
+
+def test_the_codebook_needs_its_provenance_record(project, capsys):
+    (project / "data/codebook.meta.yml").unlink()
+    code, err = run_check(project, capsys)
+    assert (
+        code == 1 and "data/codebook.meta.yml: not found: every data file needs its provenance record beside it" in err
+    )
+
+
+def test_a_header_one_column_short_is_named_not_a_traceback(project, capsys):
+    """It used to shift every column by one (the first read as the index) and end in a traceback."""
+    lines = lines_of(project)
+    lines[0] = lines[0].rsplit(",", 1)[0] + "\n"
+    write_lines(project, lines)
+    code, err = run_check(project, capsys)
+    assert code == 1
+    assert err.strip() == (f"check: {WAVE}: the header (row 1) names 13 columns but every row has 14 fields: "
+                           "a column name is missing from the header row")  # fmt: skip
+
+
+def test_a_quote_never_closed_is_named_with_its_row_and_line(project, capsys):
+    lines = lines_of(project)
+    lines[-3] = lines[-3].replace(",", ',"', 1)  # opens a quote three rows from the end; nothing closes it
+    write_lines(project, lines)
+    code, err = run_check(project, capsys)
+    assert code == 1
+    row = len(lines) - 2  # the header is row 1
+    assert f"{WAVE}: row {row}, from line {row}: a quoted value is never closed, so the file ends inside quotes" in err
+
+
+def test_text_after_a_closing_quote_is_named(project, capsys):
+    lines = lines_of(project)
+    cells = lines[4].split(",")
+    cells[0] = f'"{cells[0]}"x'
+    lines[4] = ",".join(cells)
+    write_lines(project, lines)
+    code, err = run_check(project, capsys)
+    assert code == 1 and f"{WAVE}: row 5 (line 5): text follows a closing quote before the next comma" in err
+
+
+def test_a_row_too_wide_is_named_with_its_row_and_line(project, capsys):
+    lines = lines_of(project)
+    lines[6] = lines[6].replace(",", ",,", 1)
+    write_lines(project, lines)
+    code, err = run_check(project, capsys)
+    assert code == 1
+    assert f"{WAVE}: the header (row 1) names 14 columns, but row 7 (line 7) has 15 fields" in err
+
+
+def test_a_record_whose_rows_disagree_with_its_file_is_an_error(project, capsys):
+    meta = project / "data/reference/pcn_frame_2020-21.meta.yml"
+    meta.write_text(meta.read_text().replace("rows: 1251", "rows: 1250"))
+    code, err = run_check(project, capsys)
+    assert code == 1
+    assert (f"data/reference/pcn_frame_2020-21.meta.yml: rows: 1,250, but {FRAME} has 1,251 data rows: the record "
+            "describes another version of the file") in err  # fmt: skip
+
+
+def test_a_wave_whose_record_states_its_rows_is_held_to_them(project, capsys):
+    meta = project / "data/raw/pcn_cd_survey_2020.meta.yml"
+    meta.write_text(meta.read_text() + "rows: 198\n")
+    assert run_check(project, capsys)[0] == 0
+    write_lines(project, lines_of(project)[:-1])  # a respondent lost
+    code, err = run_check(project, capsys)
+    assert code == 1 and f"rows: 198, but {WAVE} has 197 data rows" in err
+
+
+def test_a_missing_provenance_record_is_a_sentence(project):
+    (project / "data/raw/pcn_cd_survey_2020.meta.yml").unlink()
+    from briefing import config
+
+    with pytest.raises(waves.WaveError, match=r"^data/raw/pcn_cd_survey_2020.meta.yml: not found: every data file needs "
+                                              r"its provenance record beside it"):  # fmt: skip
+        waves.select(project, config.load(project / "params.yml"))
+
+
+def test_a_bad_parameter_file_is_a_sentence_too(project, capsys):
+    params = project / "params.yml"
+    params.write_text(params.read_text().replace("confidence_level: 0.95", "confidence_level: 95"))
+    code, err = run_check(project, capsys)
+    assert code == 1 and "params.yml: confidence_level must be a proportion between 0 and 1" in err

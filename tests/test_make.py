@@ -1,0 +1,168 @@
+"""The Makefile treats what users write as data, and decides staleness by content, not by clock.
+
+* Nothing from params.yml, the command line or the environment is ever run by make or a shell: make reads only
+  the waves, paths and clock from params.yml (each a plain word), command-line values are taken literally and
+  checked as words, and free text (REGIONS) reaches a recipe only quoted.
+* Content stamps (scripts/stamps.sh): a file changed under an old time (cp -p, unzip, touch -d) is rebuilt; a file
+  touched but unchanged is not; and the published figures and the provenance's hashes describe the same bytes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, VENV, copy_built, copy_project, digest, make
+
+STAMPS_SCRIPT = ROOT / "scripts" / "stamps.sh"
+PWNED = "pwned.txt"
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory) -> Path:
+    """A fresh copy of the sources (no build): make only plans here (-n), which still reads the parameters."""
+    return copy_project(tmp_path_factory.mktemp("make-project"))
+
+
+@pytest.fixture(autouse=True)
+def nothing_was_run(request):
+    yield
+    if "project" in request.fixturenames:
+        assert not (request.getfixturevalue("project") / PWNED).exists(), "make or a shell ran text from a value"
+
+
+# --- values are data -----------------------------------------------------------------------------------------
+def test_a_parameter_is_never_run_by_make(project):
+    """`publisher: '$(shell id > pwned.txt)'` was written unescaped into build/params.mk and run by every make."""
+    params = project / "params.yml"
+    good = params.read_text(encoding="utf-8")
+    params.write_text(good.replace('publisher: "Briefing generator example"', f"publisher: '$(shell id > {PWNED})'"))
+    try:
+        for _ in range(2):  # the first writes build/params.mk, the second only reads it
+            make(project, "-n", "report", ENGINE="pandoc")
+        assert "shell" not in (project / "build" / "params.mk").read_text()
+    finally:
+        params.write_text(good, encoding="utf-8")
+
+
+@pytest.mark.parametrize("variable", ["WAVE", "ENGINE", "PARAMS", "OUT", "BUILD"])
+def test_a_command_line_value_is_a_word_never_run(project, variable):
+    value = f"$(shell touch {PWNED})x"
+    result = make(project, "-n", "report", check=False, **{variable: value})
+    assert result.returncode != 0
+    assert f"{variable}={value} is not a plain word: use letters, digits and _ . - / + only" in result.stderr
+
+
+def test_an_environment_value_is_never_run(project):
+    env = {**os.environ, "SOURCE_DATE_EPOCH": f"$(shell touch {PWNED})"}
+    result = subprocess.run(["make", "-n", "report", "ENGINE=pandoc", f"VENV={VENV}"], cwd=project, capture_output=True,
+                            text=True, env=env)  # fmt: skip
+    assert result.returncode != 0 and "SOURCE_DATE_EPOCH=$(shell" in result.stderr
+
+
+def test_regions_are_free_text_handed_over_quoted(project):
+    """REGIONS='...' used to be expanded by make (running a `$(shell ...)` in it), and an apostrophe broke the
+    shell's quotes around it; region names also went into the editions plan, a makefile, unescaped."""
+    regions = f"London|St Helen's $(shell touch {PWNED})"
+    make(project, "-n", "editions", ENGINE="pandoc", REGIONS=regions)
+    assert (project / "build" / "editions-regions").read_text(encoding="utf-8") == regions + "\n"
+    assert (
+        "EDITION_SLUGS := england london st-helen-s-shell-touch-pwned-txt"
+        in (project / "build" / "editions" / "editions.mk").read_text()
+    )
+
+
+def test_an_empty_value_is_remembered_too(tmp_path):
+    """`make editions` with no REGIONS remembers the empty value (the plan depends on that file)."""
+    fresh = copy_project(tmp_path / "p")
+    make(fresh, "-n", "editions", ENGINE="pandoc")
+    assert (fresh / "build" / "editions-regions").read_text() == "\n"
+    assert (fresh / "build" / "editions" / "editions.mk").is_file()
+
+
+# --- content stamps --------------------------------------------------------------------------------------------
+def stamps(folder: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        ["bash", str(STAMPS_SCRIPT), "stamps"], cwd=folder, capture_output=True, text=True, check=True
+    )
+
+
+def stamp_of(folder: Path, name: str) -> Path:
+    return folder / "stamps" / f"{name}.sha256"
+
+
+OLD = time.mktime((2025, 1, 1, 0, 0, 0, 0, 0, -1))
+
+
+def test_a_stamp_follows_the_content_whatever_the_time(tmp_path):
+    (tmp_path / "data").mkdir()
+    (tmp_path / "stamps").mkdir()
+    wave, codebook = tmp_path / "data" / "wave.csv", tmp_path / "data" / "codebook.yml"
+    wave.write_text("id,answer\n1,No\n")
+    codebook.write_text("questions: []\n")
+    (tmp_path / "stamps" / "files").write_text("data/wave.csv\ndata/codebook.yml\n")
+    stamps(tmp_path)
+    assert stamp_of(tmp_path, "data/wave.csv").read_text() == digest(wave) + "\n"
+    os.utime(stamp_of(tmp_path, "data/wave.csv"), (1_000_000, 1_000_000))
+
+    wave.touch()  # a new time, the same bytes: nothing to redo
+    stamps(tmp_path)
+    assert stamp_of(tmp_path, "data/wave.csv").stat().st_mtime == 1_000_000
+
+    wave.write_text("id,answer\n1,Ye\n")  # one answer changed, same size, given an old time
+    os.utime(wave, (OLD, OLD))
+    stamps(tmp_path)
+    assert stamp_of(tmp_path, "data/wave.csv").read_text() == digest(wave) + "\n"
+    assert stamp_of(tmp_path, "data/wave.csv").stat().st_mtime > OLD
+
+    codebook.unlink()  # a missing input loses its stamp, so make names it
+    stamps(tmp_path)
+    assert not stamp_of(tmp_path, "data/codebook.yml").exists()
+
+
+@pytest.mark.e2e
+def test_a_changed_wave_with_an_old_time_is_recomputed_and_its_hash_stated(built, tmp_path):
+    """The issue's case: change one answer, `touch -d 2025-01-01` the CSV, `make report`. Validation and the
+    notebooks used to be skipped, the old figures published under the new file's SHA-256."""
+    project = copy_built(built, tmp_path / "project")
+    make(project, "report", ENGINE="pandoc")  # settled: earlier tests may have changed an input and put it back
+    survey = project / "data" / "raw" / "pcn_cd_survey_2020.csv"
+    lines = survey.read_text(encoding="utf-8").splitlines(keepends=True)
+    column = lines[0].rstrip("\n").split(",").index("leave_role_12m")
+    row = next(i for i, line in enumerate(lines[1:], start=1) if line.split(",")[column] == "No")
+    cells = lines[row].split(",")
+    cells[column] = "Yes"
+    before = json.loads((project / "_output" / "findings.json").read_text())["findings"]["plan_to_leave"]
+    survey.write_text("".join(lines[:row] + [",".join(cells)] + lines[row + 1 :]), encoding="utf-8")
+    os.utime(survey, (OLD, OLD))
+
+    result = make(project, "report", ENGINE="pandoc")
+    assert "[2/6] validate: data/raw/pcn_cd_survey_2020.csv is valid" in result.stdout
+    assert "[3/6] wave 2020: notebooks: 8 run" in result.stdout
+    published = json.loads((project / "_output" / "findings.json").read_text())
+    assert published["findings"]["plan_to_leave"]["numerator"] == before["numerator"] + 1
+    stated = {record["path"]: record["sha256"] for record in published["provenance"]["inputs"]}
+    assert stated["data/raw/pcn_cd_survey_2020.csv"] == digest(survey)
+    assert digest(survey) in (project / "_output" / "briefing.html").read_text(encoding="utf-8")
+
+    # Put back, with the old time again: checked again, but nothing is recomputed from bytes already built.
+    survey.write_text("".join(lines), encoding="utf-8")
+    os.utime(survey, (OLD, OLD))
+    make(project, "report", ENGINE="pandoc")
+    assert json.loads((project / "_output" / "findings.json").read_text())["findings"]["plan_to_leave"] == before
+
+    touched = make(project, "report", ENGINE="pandoc")
+    assert touched.stdout.strip().startswith("Briefing up to date")  # and a no-op stays cheap:
+    best = min(timed_make(project) for _ in range(5))
+    assert best < 0.1, f"a no-op make report took {best:.3f} s"
+
+
+def timed_make(project: Path) -> float:
+    start = time.perf_counter()
+    make(project, "report", ENGINE="pandoc")
+    return time.perf_counter() - start
