@@ -132,7 +132,8 @@ def html_text(path: Path) -> str:
 def title_block_headings_and_captions(project: Path) -> list[str]:
     """What a reader sees first and scans by: the title block, every section heading, every caption."""
     meta = yaml.safe_load((project / render.METADATA).read_text(encoding="utf-8"))
-    items = [meta[k] for k in ("title", "subtitle", "date", "publisher", "fieldwork") if meta.get(k)]
+    items = [re.sub(r"\\(.)", r"\1", meta[k]) for k in ("title", "subtitle", "date", "publisher", "fieldwork")
+             if meta.get(k)]  # the metadata is escaped Markdown (narrative/escape.py): as a reader sees it
     document = (project / render.DOCUMENT).read_text(encoding="utf-8")
     items += re.findall(r"^#{2,3} (.+?)(?: \{#[\w-]+\})?$", document, re.MULTILINE)
     findings = json.loads((project / "_output" / "findings.json").read_text(encoding="utf-8"))["findings"]
