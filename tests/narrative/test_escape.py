@@ -159,7 +159,8 @@ def test_html_is_text_and_attribute_safe(text):
 @pytest.mark.parametrize("text", CASES)
 def test_the_editions_index_shows_names_as_text(text):
     row = {"name": text, "ok": False, "cause": text, "href": "editions/x/", "has_copy": False, "earlier": False}
-    page = editions.index_page(ROOT, rows=[row], labels=[text], p={"title": text}, wave={"synthetic": True, "notice": text})
+    waves = [{"wave": "2020", "rows": [row], "labels": [text]}]
+    page = editions.index_page(ROOT, waves=waves, p={"title": text}, wave={"synthetic": True, "notice": text})
     root = lxml.html.fromstring(page)
     assert not root.findall(".//script") and not [a for e in root.iter() for a in e.attrib if a.startswith("on")]
     assert root.findtext(".//title") == f"{seen(text)}: every edition"

@@ -95,6 +95,10 @@ def edit_csv(path: Path, change) -> None:
     table.to_csv(path, index=False, lineterminator="\n")
 
 
+def braces_doubled(text: str) -> str:
+    return text.replace("{", "{{").replace("}", "}}")
+
+
 def rename_region(table: pd.DataFrame) -> None:
     table.loc[table["region"] == OLD_REGION, "region"] = REGION
 
@@ -124,8 +128,9 @@ def plant(project: Path) -> None:
                 answer.update(value=REGION, label=REGION)
         questions["leave_role_12m"]["wording"] = p["question wording"]
         questions["leave_role_12m"]["responses"][0]["label"] = p["answer label"]  # "Yes": the finding's answer
-        book["findings"]["plan_to_leave"]["description"] = p["finding description"]
-        book["findings"]["not_confident_workforce"]["description"] = p["long finding description"]
+        # a description may hold placeholders ({name}): a literal brace is written twice, as the codebook says
+        book["findings"]["plan_to_leave"]["description"] = braces_doubled(p["finding description"])
+        book["findings"]["not_confident_workforce"]["description"] = braces_doubled(p["long finding description"])
 
     edit_yaml(project / "data/codebook.yml", codebook)
 
