@@ -106,7 +106,7 @@ def environment(templates_dir: Path, suppression_threshold: int = 8) -> jinja2.E
     prose.register(env, suppression_threshold)
     env.filters.update(record_filters(suppression_threshold))
     change_prose.register(env)
-    env.filters.update(literal=literal, code=escape.markdown_code, md=escape.markdown)
+    env.filters.update(literal=literal, code=escape.markdown_code)
     return env
 
 
