@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import json
 import re
-from pathlib import Path
 
 import docx
 import jinja2
@@ -47,7 +46,10 @@ def html_text(html: str) -> str:
 def test_printable_removes_controls_and_invisible_format_characters_and_folds_lines():
     assert escape.printable("a\u202eb\u200bc\u200d\ufeffd\x07e\x1b[31m\u2066f\u2069") == "abcde[31mf"
     assert escape.printable("  one\n\ntwo\tthree\u2028four \r\n") == "one two three four"
-    assert escape.printable("1\u00a0000 caf\u00e9 \u0645\u0631\u062d\u0628\u0627") == "1\u00a0000 caf\u00e9 \u0645\u0631\u062d\u0628\u0627"
+    assert (
+        escape.printable("1\u00a0000 caf\u00e9 \u0645\u0631\u062d\u0628\u0627")
+        == "1\u00a0000 caf\u00e9 \u0645\u0631\u062d\u0628\u0627"
+    )
     assert escape.printable(None) == "" and escape.printable(42) == "42"
 
 
@@ -87,7 +89,9 @@ def test_markdown_prints_its_text_in_word(text, tmp_path):
 @pytest.mark.parametrize("text", CASES)
 def test_markdown_is_right_inside_a_quoted_attribute(text):
     """The charts' alt text: `{fig-alt="..."}` reads the same escapes."""
-    document = json.loads(pypandoc.convert_text(f'![x](a.png){{fig-alt="{escape.markdown(text)}"}}', "json", format="markdown"))
+    document = json.loads(
+        pypandoc.convert_text(f'![x](a.png){{fig-alt="{escape.markdown(text)}"}}', "json", format="markdown")
+    )
     image = document["blocks"][0]["c"][2][0]["c"][0]  # Figure > Plain > Image
     assert dict(image["c"][0][2])["fig-alt"].replace("\u2060", "") == seen(text)
 
@@ -124,7 +128,14 @@ def test_templates_escape_data_and_keep_their_own_markdown(templates, text):
     quote = escape.markdown(text)  # already escaped, as quotes.py makes it: printed as it is
     out = templates.get_template("t.md.j2").render(x=text, q=quote, n=1250)
     value = str(escape.markdown(text))
-    expected = [value, str(escape.markdown(prose.capfirst(text))), f"*{value}*", value, str(escape.markdown(text + "!")), "1\\,250"]
+    expected = [
+        value,
+        str(escape.markdown(prose.capfirst(text))),
+        f"*{value}*",
+        value,
+        str(escape.markdown(text + "!")),
+        "1\\,250",
+    ]
     assert out == "|".join(expected)
 
 
@@ -173,8 +184,12 @@ def test_a_bibliography_title_is_printed_as_typed(text, tmp_path):
     item = {"id": "key", "type": "report", "title": escape.csl(text), "author": [{"literal": "Org"}],
             "issued": {"date-parts": [[2020]]}}  # fmt: skip
     (tmp_path / "refs.json").write_text(json.dumps([item]), encoding="utf-8")
-    html = pypandoc.convert_text("[@key]\n\n::: {#refs}\n:::\n", "html5", format="markdown",
-                                 extra_args=["--citeproc", f"--bibliography={tmp_path / 'refs.json'}", "-M", "lang=en-GB"])
+    html = pypandoc.convert_text(
+        "[@key]\n\n::: {#refs}\n:::\n",
+        "html5",
+        format="markdown",
+        extra_args=["--citeproc", f"--bibliography={tmp_path / 'refs.json'}", "-M", "lang=en-GB"],
+    )
     entry = lxml.html.fromstring(html).find(".//div[@class='csl-entry']")
     # The style's own: the title in italics, the nocase span, and a span around quotation marks it typesets.
     style = {(e.tag, e.get("class")) for e in entry.iter()} - {("div", "csl-entry"), ("em", None), ("span", "nocase")}

@@ -22,10 +22,10 @@ from pathlib import Path
 
 import docx
 import lxml.html
-from docx.oxml.ns import qn
 import pandas as pd
 import pytest
 import yaml
+from docx.oxml.ns import qn
 from pypdf import PdfReader
 from pypdf.generic import ContentStream
 
@@ -105,15 +105,20 @@ def rename_region(table: pd.DataFrame) -> None:
 
 def plant(project: Path) -> None:
     p = PLANTED
-    edit_yaml(project / "params.yml", lambda d: d.update(title=p["params title"], publisher=p["params publisher"], region=REGION))
+    edit_yaml(
+        project / "params.yml",
+        lambda d: d.update(title=p["params title"], publisher=p["params publisher"], region=REGION),
+    )
 
     def wave_2020(meta):
         meta.update(title=p["wave title"], notice=p["wave notice"], description=p["wave description"],
                     fieldwork=p["wave fieldwork"], origin=p["wave origin"], licence=p["wave licence"])  # fmt: skip
 
     edit_yaml(project / "data/raw/pcn_cd_survey_2020.meta.yml", wave_2020)
-    edit_yaml(project / "data/raw/pcn_cd_survey_2019.meta.yml",
-              lambda m: m.update(title=p["comparison wave title"], description=p["comparison wave description"]))
+    edit_yaml(
+        project / "data/raw/pcn_cd_survey_2019.meta.yml",
+        lambda m: m.update(title=p["comparison wave title"], description=p["comparison wave description"]),
+    )
 
     def frame(meta):
         meta["publication"]["title"] = p["frame publication title"]
@@ -236,7 +241,7 @@ def test_the_browser_runs_nothing_and_nothing_runs_off_a_phone_screen(planted):
         driver.set_window_size(320, 740)
         driver.get(output(planted, "briefing.html").as_uri())
         with pytest.raises(NoAlertPresentException):
-            driver.switch_to.alert.text  # an onerror or onload from the data would have opened one
+            _ = driver.switch_to.alert.text  # an onerror or onload from the data would have opened one
         wide = driver.execute_script(
             """
             const width = document.documentElement.clientWidth;
@@ -271,25 +276,29 @@ def html_reading_text(path: Path) -> str:
     return body.text_content()
 
 
+def page_reading_text(page) -> str:
+    """One page's text outside page furniture (marked-content sequences tagged /Artifact)."""
+    parts: list[str] = []
+    artefact: list[bool] = []  # the marked-content sequences open at this point, and whether each is furniture
+
+    def operator(op, args, cm, tm) -> None:
+        if op in (b"BMC", b"BDC"):
+            artefact.append(str(args[0]) == "/Artifact")
+        elif op == b"EMC" and artefact:
+            artefact.pop()
+
+    def text(chunk, cm, tm, font, size) -> None:
+        if not any(artefact):
+            parts.append(chunk)
+
+    page.extract_text(visitor_operand_before=operator, visitor_text=text)
+    return "".join(parts)
+
+
 def pdf_reading_text(path: Path) -> str:
     """The PDF's text as a screen reader reads it: page furniture (marked as artefacts: the running header and the
     footer) left out, so a long title or publisher there does not come between the words of the page."""
-    parts: list[str] = []
-    for page in PdfReader(path).pages:
-        artefact: list[bool] = []  # the marked-content sequences open at this point, and whether each is furniture
-
-        def operator(op, args, cm, tm) -> None:
-            if op in (b"BMC", b"BDC"):
-                artefact.append(str(args[0]) == "/Artifact")
-            elif op == b"EMC" and artefact:
-                artefact.pop()
-
-        def text(chunk, cm, tm, font, size) -> None:
-            if not any(artefact):
-                parts.append(chunk)
-
-        page.extract_text(visitor_operand_before=operator, visitor_text=text)
-    return " ".join(parts)
+    return " ".join(page_reading_text(page) for page in PdfReader(path).pages)
 
 
 @pytest.fixture(scope="module")
@@ -432,7 +441,7 @@ def glyphs_in(path: Path, role: str) -> list[str]:
                 for item in operands[0] if operator == b"TJ" else operands:
                     codes = getattr(item, "original_bytes", item)  # a string's bytes: two per glyph (Identity-H)
                     if isinstance(codes, bytes):
-                        drawn += [font.get(codes[i:i + 2].hex().upper(), "") for i in range(0, len(codes), 2)]
+                        drawn += [font.get(codes[i : i + 2].hex().upper(), "") for i in range(0, len(codes), 2)]
     return drawn
 
 

@@ -59,7 +59,7 @@ class Markdown(Markup):
     __slots__ = ()
 
     @classmethod
-    def escape(cls, s: Any) -> "Markdown":
+    def escape(cls, s: Any) -> Markdown:
         return markdown(s)
 
 

@@ -28,8 +28,8 @@ from typing import Any
 import pandas as pd
 
 from briefing import yamlfile
-from briefing.inputs.frame import size_band
 from briefing.inputs.codebook import Codebook
+from briefing.inputs.frame import size_band
 from briefing.narrative import escape
 from briefing.narrative.redaction import Redaction, redact
 
