@@ -31,7 +31,7 @@ from pypdf.generic import ContentStream
 
 from tests.conftest import copy_built, copy_project, make, quarto_missing
 from tests.hostile import HOSTILE, LONG_WORD, payload, seen
-from tests.publication.test_accessibility import chrome_driver, missing_browser
+from tests.publication.test_accessibility import chrome_driver, missing_browser, wider_than_the_screen
 from tests.test_e2e import docx_text, normalise
 
 pytestmark = pytest.mark.e2e
@@ -242,14 +242,7 @@ def test_the_browser_runs_nothing_and_nothing_runs_off_a_phone_screen(planted):
         driver.get(output(planted, "briefing.html").as_uri())
         with pytest.raises(NoAlertPresentException):
             _ = driver.switch_to.alert.text  # an onerror or onload from the data would have opened one
-        wide = driver.execute_script(
-            """
-            const width = document.documentElement.clientWidth;
-            return [...document.querySelectorAll('body *')]
-              .filter(el => el.getBoundingClientRect().right > width + 1 && !el.closest('.table-scroll, .chart-scroll'))
-              .map(el => el.tagName + ': ' + (el.textContent || '').trim().slice(0, 60));
-            """
-        )
+        wide = wider_than_the_screen(driver)
         assert wide == [], f"wider than the screen (a long word that does not wrap): {wide[:5]}"
         ligatures = driver.execute_script(
             "return [...document.querySelectorAll('blockquote')].map(q => getComputedStyle(q).fontVariantLigatures)"
