@@ -15,6 +15,10 @@
 --   * a paragraph that starts "Source:" (under a chart or a table): the source line style.
 --   * Typst (pandoc path): image paths are made root-relative ("/build/..."); Typst resolves them from the
 --       project root given to typst.compile.
+--   * text is text (src/briefing/narrative/escape.py escapes what the data say; this mends what pandoc's writers
+--       leave): in Typst, `-?` and `...` are printed as typed, not read as a soft hyphen and an ellipsis; in Typst
+--       and Word, a long run of characters with nowhere to break (a 600-letter "word") gets invisible break
+--       opportunities (U+200B), so it wraps instead of running off the page. HTML wraps it by CSS (briefing.css).
 
 local in_quarto = type(quarto) == "table"
 local is_typst = FORMAT:match("typst") ~= nil
@@ -79,6 +83,38 @@ local function wrap(blocks, typst_function, html_class)
     return out
   end
   return { pandoc.Div(blocks, pandoc.Attr("", { html_class })) }
+end
+
+-- --- text is text -------------------------------------------------------------------------------------------
+
+local LONG_RUN = 30     -- characters in a run with no space, hyphen or slash before it gets break opportunities
+local BREAK_EVERY = 15  -- ... one every this many characters
+local ZWSP = "\u{200B}"
+
+local function breakable(run)
+  if utf8.len(run) < LONG_RUN then return run end
+  local out, count = {}, 0
+  for _, code in utf8.codes(run) do
+    if count == BREAK_EVERY then table.insert(out, ZWSP); count = 0 end
+    table.insert(out, utf8.char(code))
+    count = count + 1
+  end
+  return table.concat(out)
+end
+
+-- Typst shorthands pandoc's Typst writer does not escape: `-?` (soft hyphen) and `...` (ellipsis).
+local function typst_shorthands_escaped(str)
+  local typst = typst_inlines({ str }):gsub("%-%?", "-\\?"):gsub("%.%.%.", ".\\.\\.")
+  return pandoc.RawInline("typst", typst)
+end
+
+local function literal_text(str)
+  if not (is_typst or is_docx) then return nil end
+  local text = str.text:gsub("[^%s%-/]+", breakable)
+  if is_typst and (text:find("-?", 1, true) or text:find("...", 1, true)) then
+    return typst_shorthands_escaped(pandoc.Str(text))
+  end
+  return text ~= str.text and pandoc.Str(text) or nil
 end
 
 -- --- images and figures -------------------------------------------------------------------------------------
@@ -260,8 +296,8 @@ end
 -- The only global filter function: pandoc would otherwise run global Image/Table functions over the document
 -- and this walk would run them again (a table wrapped twice in two scroll regions).
 function Pandoc(doc)
-  -- Images first (alt text, paths), then the block structure.
-  doc = doc:walk({ Image = fix_image, Table = fix_table })
+  -- Text, images (alt text, paths) and tables first, the title block's text too; then the block structure.
+  doc = doc:walk({ Str = literal_text, Image = fix_image, Table = fix_table })
   local blocks = transform_blocks(doc.blocks, false)
   doc.blocks = blocks
   return doc

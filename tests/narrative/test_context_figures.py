@@ -104,7 +104,7 @@ def test_csl_items_shape(figures):
         assert len(parts) == 1 and 1 <= len(parts[0]) <= 3 and all(isinstance(p, int) for p in parts[0])
     by_key = {item["id"]: item for item in items}
     assert by_key["cogora_state_primary_care"]["issued"] == {"date-parts": [[2020, 4]]}
-    assert by_key["pulse_des_survey"]["container-title"] == "Pulse"
+    assert by_key["pulse_des_survey"]["container-title"] == '<span class="nocase">Pulse</span>'  # as typed
     assert by_key["nhsconfed_cd_leadership"]["author"] == [{"literal": "NHS Confederation"}]
 
 

@@ -105,24 +105,6 @@ def test_an_edition_folder_names_the_commit_and_state_of_the_project_it_links_to
     assert provenance.code_version(edition) == {"git": "not a git checkout"}
 
 
-@pytest.mark.parametrize("to", ["html", "typst", "plain"])
-def test_markdown_literal_reads_back_as_the_same_text(to):
-    """A file name or parameter value is data: through pandoc it stays those characters, in every output format."""
-    html = pypandoc.convert_text(provenance.markdown_literal(NASTY), to, format="markdown", extra_args=["--wrap=none"])
-    if to == "html":
-        assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
-        assert "<em>" not in html and "<a " not in html and "<code>" not in html and "math" not in html
-    else:
-        back = pypandoc.convert_text(html, "plain", format=to, extra_args=["--wrap=none"]) if to == "typst" else html
-        assert back.strip() == NASTY
-
-
-def test_markdown_code_keeps_backticks_inside_the_span():
-    span = provenance.markdown_code("data/we`ird``.csv")
-    html = pypandoc.convert_text(span, "html", format="markdown")
-    assert html.strip() == "<p><code>data/we`ird``.csv</code></p>"
-
-
 def test_appendix_escapes_a_nasty_parameter_and_shows_the_record(example_record):
     env = writer.environment(ROOT / "report" / "templates")
     record = json.loads(json.dumps(example_record))

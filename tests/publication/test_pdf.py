@@ -16,10 +16,9 @@ import yaml
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
-from briefing.publication import charts
-from briefing.publication import render
 from briefing.analysis.findings import Finding
-from tests.conftest import ROOT
+from briefing.publication import charts, render
+from tests.conftest import ROOT, metadata_as_read
 
 A4 = (595.28, 841.89)  # points
 
@@ -202,7 +201,7 @@ def test_fonts_come_with_the_project(tmp_path):
 
 @pytest.mark.e2e
 def test_briefing_pdf_is_accessible(rendered):
-    meta = yaml.safe_load((rendered / render.METADATA).read_text(encoding="utf-8"))
+    meta = metadata_as_read(rendered)
     findings = json.loads((rendered / "_output" / "findings.json").read_text(encoding="utf-8"))["findings"]
     reader, elements, role_map = check_accessible(rendered / "_output" / "briefing.pdf", meta["title"], meta["lang"])
     alts = [text_of(e.get("/Alt")) for e in elements if role(e, role_map) == "Figure"]
@@ -217,7 +216,7 @@ def test_briefing_pdf_is_accessible(rendered):
 @pytest.mark.e2e
 def test_briefing_pdf_has_its_furniture(rendered):
     reader = PdfReader(rendered / "_output" / "briefing.pdf")
-    meta = yaml.safe_load((rendered / render.METADATA).read_text(encoding="utf-8"))
+    meta = metadata_as_read(rendered)
     pages = [p.extract_text() for p in reader.pages]
     first = " ".join(pages[0].split())  # a long subtitle wraps in the title band
     assert meta["subtitle"].split(":")[0] in first and meta["date"] in pages[0] and meta["publisher"] in pages[0]

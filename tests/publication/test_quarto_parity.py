@@ -10,19 +10,18 @@ from __future__ import annotations
 
 import io
 import json
-from html.parser import HTMLParser
 import re
 import subprocess
+from html.parser import HTMLParser
 from pathlib import Path
 
 import numpy as np
 import pytest
-import yaml
 from PIL import Image
 
 from briefing import quarto
 from briefing.publication import render
-from tests.conftest import ROOT
+from tests.conftest import ROOT, metadata_as_read
 from tests.publication.test_accessibility import chrome_driver, missing_browser
 from tests.test_e2e import normalise, pdf_text
 
@@ -131,7 +130,7 @@ def html_text(path: Path) -> str:
 
 def title_block_headings_and_captions(project: Path) -> list[str]:
     """What a reader sees first and scans by: the title block, every section heading, every caption."""
-    meta = yaml.safe_load((project / render.METADATA).read_text(encoding="utf-8"))
+    meta = metadata_as_read(project)
     items = [meta[k] for k in ("title", "subtitle", "date", "publisher", "fieldwork") if meta.get(k)]
     document = (project / render.DOCUMENT).read_text(encoding="utf-8")
     items += re.findall(r"^#{2,3} (.+?)(?: \{#[\w-]+\})?$", document, re.MULTILINE)

@@ -164,7 +164,7 @@ def survey_finding(ctx: Context, spec: FindingSpec, notebook: str) -> Finding:
         value=quoted["value"],
         numerator=numerator,
         denominator=denominator,
-        description=spec.description,
+        description=spec.description_text(),  # placeholders filled, {{ printed as {
         base=f"{who} who answered: {question.wording}",
         notebook=notebook,
         inputs=ctx.survey_inputs,
@@ -225,7 +225,7 @@ def region_vs_rest(ctx: Context, here: Finding, spec: FindingSpec, notebook: str
     rest = survey_finding(ctx.rest, spec, notebook)
     comparison = comparison_finding(ctx, here, rest, f"{spec.id}_vs_rest", notebook)
     comparison.extra.update(region=ctx.params.region, versus="the rest of England")
-    comparison.description = f"{spec.description}: {ctx.params.region} minus the rest of England"
+    comparison.description = f"{spec.description_text()}: {ctx.params.region} minus the rest of England"
     return comparison
 
 

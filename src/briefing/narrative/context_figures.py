@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 
+from briefing.narrative import escape
 from briefing.yamlfile import read_mapping
 
 __all__ = [
@@ -288,13 +289,13 @@ def csl_items(figures: Mapping[str, Mapping[str, Any]] | Iterable[Mapping[str, A
         item: dict[str, Any] = {
             "id": fig["citation_key"],
             "type": src["csl_type"],
-            "title": src["title"],
+            "title": escape.csl(src["title"]),  # printed as the source states it: no markup, no title case
             "author": [{"literal": src["organisation"]}],
-            "publisher": src.get("publisher", src["organisation"]),
+            "publisher": escape.csl(src.get("publisher", src["organisation"])),
             "issued": _date_parts(src["date"]),
         }
         if src.get("container_title"):
-            item["container-title"] = src["container_title"]
+            item["container-title"] = escape.csl(src["container_title"])
         if src.get("url"):
             item["URL"] = src["url"]
         if src.get("accessed"):

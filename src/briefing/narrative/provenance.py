@@ -13,7 +13,6 @@ import dataclasses
 import hashlib
 import importlib.metadata
 import platform
-import re
 import shlex
 import shutil
 import subprocess
@@ -166,20 +165,3 @@ def write(data: dict[str, Any], path: Path) -> Path:
     path.write_text(findings_io.dumps(data), encoding="utf-8")
     return path
 
-
-# --- showing it: anything in the record is data (a file name, a title), never Markdown --------------------------
-MARKDOWN_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation mark: pandoc lets each be escaped
-
-
-def markdown_literal(value: Any) -> str:
-    """Any value as Markdown that reads back as exactly its text (so `*`, `<`, `[`, `$`, `@` stay characters)."""
-    text = "null" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
-    return MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(text.split()))
-
-
-def markdown_code(value: Any) -> str:
-    """Any value as a Markdown code span showing exactly its text: the fence is longer than any run of backticks in it."""
-    text = " ".join(str(value).split())
-    fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
-    padded = f" {text} " if text.startswith("`") or text.endswith("`") else text
-    return f"{fence}{padded}{fence}"

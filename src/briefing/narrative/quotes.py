@@ -21,7 +21,6 @@ data/quotes.yml:
 from __future__ import annotations
 
 import re
-import string
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,13 +28,13 @@ from typing import Any
 import pandas as pd
 
 from briefing import yamlfile
-from briefing.inputs.frame import size_band
 from briefing.inputs.codebook import Codebook
+from briefing.inputs.frame import size_band
+from briefing.narrative import escape
 from briefing.narrative.redaction import Redaction, redact
 
 QUOTES_FILE = "data/quotes.yml"
 ELLIPSIS = "\u2026"
-MARKUP = set(string.punctuation)  # pandoc Markdown reads any backslash-escaped ASCII punctuation literally
 
 
 class QuoteError(ValueError):
@@ -147,11 +146,6 @@ def redacted_words(comment: str, words: str, names: list[str], at: str, responde
     return printed
 
 
-def escape_markdown(text: str) -> str:
-    """Every ASCII punctuation character backslash-escaped, line breaks folded: literal text in every output."""
-    return "".join(f"\\{c}" if c in MARKUP else c for c in normalise(text))
-
-
 # --- putting it together --------------------------------------------------------------------------------------
 
 
@@ -189,7 +183,7 @@ def load_quotes(path: Path, survey: pd.DataFrame, frame: pd.DataFrame, codebook:
         redacted = redacted_words(normalise(str(comment)), words, names, at, respondent)
         if params.region and by_id.at[respondent, "region"] != params.region:
             continue  # checked like every pick, but a regional edition quotes its own region's clinical directors
-        text = escape_markdown(redacted.text)
-        who = escape_markdown(attribution(by_id.loc[respondent], params, synthetic))
+        text = escape.markdown(redacted.text)
+        who = escape.markdown(attribution(by_id.loc[respondent], params, synthetic))
         quotes.setdefault(theme, []).append(Quote(respondent, theme, text, who))
     return quotes

@@ -7,7 +7,6 @@ narrative folder, which report/briefing.qmd includes; templates whose names star
 from __future__ import annotations
 
 import argparse
-import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -21,7 +20,7 @@ from briefing import config
 from briefing.yamlfile import YAMLFileError
 from briefing.analysis import findings as findings_io
 from briefing.analysis.stats import SECONDARY, SECONDARY_BASE, SMALL_BASE, SMALL_COMPLEMENT
-from briefing.narrative import change_prose, prose, provenance
+from briefing.narrative import change_prose, escape, prose, provenance
 from briefing.inputs.codebook import load_codebook
 from briefing.inputs.validate import read_survey
 from briefing.narrative.context_figures import ContextError, load_context_figures, write_bibliography
@@ -87,29 +86,27 @@ def record_filters(threshold: int) -> dict[str, Any]:
     return {"share": share, "share_of": share_of, "why_suppressed": why_suppressed, "interval": interval, "crosses_half": crosses_half}
 
 
-MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|~^$@&!+=])")
-
-
-def markdown_text(value: str) -> str:
-    """Data (a region or STP name) as literal Markdown text: every character that could start markup escaped."""
-    return MARKDOWN_SPECIAL.sub(r"\\\1", str(value))
+def literal(value: Any) -> escape.Markdown:
+    """A parameter's value as params.yml would spell it ("null", "true"), as literal Markdown."""
+    return escape.markdown("null" if value is None else str(value).lower() if isinstance(value, bool) else value)
 
 
 def environment(templates_dir: Path, suppression_threshold: int = 8) -> jinja2.Environment:
+    """The templates' environment. Whatever a template prints is data, escaped for Markdown (escape.py), unless it
+    is Markdown the project made: a macro's output, a code span, a quote (escaped when read), a citation."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir)),
         undefined=jinja2.StrictUndefined,
-        autoescape=False,  # Markdown, not HTML
+        autoescape=True,  # so macros' output is marked safe; `finalize` escapes for Markdown, not HTML
+        finalize=escape.environment_finalize,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
     prose.register(env, suppression_threshold)
-    env.filters["literal"] = provenance.markdown_literal
-    env.filters["code"] = provenance.markdown_code
     env.filters.update(record_filters(suppression_threshold))
     change_prose.register(env)
-    env.filters["md"] = markdown_text
+    env.filters.update(literal=literal, code=escape.markdown_code)
     return env
 
 
@@ -142,7 +139,7 @@ def context(findings: dict[str, Any], params: config.Params, root: Path, built_f
         "survey_results": [f[fid] for fid in registry if fid in f],
         "changes": [f[fid + "_change"] for fid in registry if fid + "_change" in f],
         "compare": provenance.sidecar(params.survey_file.format(wave=params.compare_wave), root) if params.compare_wave else None,
-        "c": load_context_figures(root / CONTEXT_FIGURES),
+        "c": with_citations(load_context_figures(root / CONTEXT_FIGURES)),
         "p": params,
         "wave": wave,
         "quotes": wave_quotes(codebook, params, root, bool(wave.get("synthetic"))),
@@ -157,18 +154,26 @@ def context(findings: dict[str, Any], params: config.Params, root: Path, built_f
     }
 
 
+def with_citations(figures: dict[str, dict]) -> dict[str, dict]:
+    """Context figures whose `cite` ("[@key]") is Markdown to print as it is: context_figures checked the key."""
+    return {fid: {**fig, "cite": escape.Markdown(fig["cite"])} for fid, fig in figures.items()}
+
+
 def metadata(ctx: dict[str, Any]) -> dict[str, Any]:
-    """Document metadata both render paths read (title block, language); built here, not templated, so any
-    character in a title is safely quoted."""
+    """Document metadata both render paths read (title block, language). Both read a metadata file's strings as
+    Markdown, so each is escaped (escape.py); `publisher-meta` is the publisher for the HTML page's <meta> tag."""
     params, wave = ctx["p"], ctx["wave"]
-    subtitle = f"{wave['title']}" + (f": {markdown_text(params.region)}" if params.region else ": England")
-    return {
+    text = {
         "title": params.title,
-        "subtitle": subtitle,
-        "date": ctx["publication_date"].strftime("%-d %B %Y"),
+        "subtitle": f"{wave['title']}: {params.region or 'England'}",
         "publisher": params.publisher,
-        "lang": "en-GB",
         **({"fieldwork": wave["fieldwork"]} if wave.get("fieldwork") else {}),  # optional in a wave's .meta.yml
+    }
+    return {
+        **{key: str(escape.markdown(value)) for key, value in text.items()},
+        "publisher-meta": str(escape.raw_html(params.publisher)),
+        "date": ctx["publication_date"].strftime("%-d %B %Y"),
+        "lang": "en-GB",
     }
 
 

@@ -10,7 +10,6 @@ sentence is data, never markup. One file with its style inline: it works offline
 from __future__ import annotations
 
 import difflib
-import html
 import json
 import re
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from itertools import zip_longest
 from pathlib import Path
 from typing import Any
 
+from briefing.narrative import escape
 from briefing.narrative.change_prose import signed_change
 from briefing.narrative.prose import count, percent
 
@@ -142,8 +142,7 @@ th,td{border-bottom:1px solid #b1b4b6;padding:.35rem .5rem;text-align:left;verti
 """
 
 
-def esc(value: Any) -> str:
-    return html.escape("" if value is None else str(value), quote=True)
+esc = escape.html  # a finding's description and a sentence are data: escaped, controls removed
 
 
 def label(fid: str, record: dict[str, Any]) -> str:

@@ -29,6 +29,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
 
 from briefing.analysis.findings import Finding  # noqa: E402
+from briefing.narrative import escape  # noqa: E402
 from briefing.narrative.prose import percent  # noqa: E402
 
 STYLE = Path(afcharts.__file__).parent / "afcharts.mplstyle"
@@ -54,6 +55,7 @@ HOUSE_STYLE = {
     "ytick.labelcolor": TEXT,
     "xtick.labelsize": BASE_PT,
     "ytick.labelsize": BASE_PT,
+    "text.parse_math": False,  # labels are data: "$x^2$" in an answer label is printed, not typeset as maths
     "svg.fonttype": "none",  # text stays text
     "svg.hashsalt": "briefing",  # stable ids: byte-identical SVG between builds
     "svg.id": None,
@@ -143,17 +145,14 @@ def _font_faces(svg: str) -> str:
     return "".join(rules)
 
 
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
-
-
 def finish_svg(svg: str, title: str, alt: str) -> str:
     """Make matplotlib's SVG self-contained and self-describing: fallback fonts, embedded glyphs, title and
     description, and `role="img"` so assistive technology reads it as one image when it is opened on its own."""
     families = ", ".join(f"'{f}'" if " " in f else f for f in FALLBACK_FAMILIES)
+    svg = escape.invisible_removed(svg)  # a label's U+202E would reverse the text after it in a browser
     svg = _FAMILY.sub(f"font-family: '{FONT_FAMILY}', {families}", svg)
     faces = _font_faces(svg)
-    head = f"<title>{_escape(title)}</title><desc>{_escape(alt)}</desc>"
+    head = f"<title>{escape.html(title)}</title><desc>{escape.html(alt)}</desc>"
     if faces:
         head += f'<style type="text/css">{faces}</style>'
     svg = re.sub(r"<svg\b", '<svg role="img"', svg, count=1)

@@ -317,18 +317,26 @@ def wave_editions(root: Path, out: Path, wave: str, built: list[str], earlier: l
     return {"wave": wave, "rows": rows, "labels": labels}
 
 
-def write_index(root: Path, out: Path, slugs: list[str], params: config.Params) -> list[dict]:
-    """_output/index.html: every wave with editions published, latest first; returns the reported wave's rows."""
+def index_page(root: Path, **values) -> str:
+    """The index page from report/editions/index.html.j2: every value is data, HTML-escaped, its control and
+    bidirectional characters removed (briefing.narrative.escape)."""
     import jinja2
 
+    from briefing.narrative import escape
+
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(root / "report" / "editions")), autoescape=True,
+                             finalize=escape.printable, undefined=jinja2.StrictUndefined)  # fmt: skip
+    return env.get_template("index.html.j2").render(**values)
+
+
+def write_index(root: Path, out: Path, slugs: list[str], params: config.Params) -> list[dict]:
+    """_output/index.html: every wave with editions published, latest first; returns the reported wave's rows."""
     from briefing.narrative.provenance import sidecar
 
     reported = wave_editions(root, out, params.wave, slugs, earlier_editions(root, out, params, slugs))
     others = [wave_editions(root, out, wave, [], published_slugs(wave_folder(out, wave))) for wave in other_waves(out, params.wave)]
     waves = sorted([reported, *others], key=lambda group: wave_order(group["wave"]), reverse=True)
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(root / "report" / "editions")),
-                             autoescape=True, undefined=jinja2.StrictUndefined)  # fmt: skip
-    page = env.get_template("index.html.j2").render(waves=waves, p=params, wave=sidecar(params.survey_path, root))
+    page = index_page(root, waves=waves, p=params, wave=sidecar(params.survey_path, root))
     write(root / EDITIONS / "index.html", page)
     publish(root / EDITIONS, out, ["index.html"])  # always, so it is newer than the statuses it was made from
     return reported["rows"]
