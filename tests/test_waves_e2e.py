@@ -79,6 +79,9 @@ def test_2019_briefing_has_no_comparison(built_2019):
 
 
 def test_wave_on_the_command_line_rebuilds_nothing_the_second_time(built_2019):
+    # The first call brings the shared build up to date after tests that changed an input and put it back (new
+    # content twice, so rebuilt by content); the second must then find nothing to do.
+    make(built_2019, "report", ENGINE="pandoc", WAVE="2019")
     result = make(built_2019, "report", ENGINE="pandoc", WAVE="2019")
     assert [line for line in result.stdout.strip().splitlines()] == [
         line for line in result.stdout.strip().splitlines() if line.startswith("Briefing up to date")
