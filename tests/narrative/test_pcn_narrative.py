@@ -20,6 +20,7 @@ from briefing.narrative import writer
 from tests.conftest import ROOT
 
 GOLDEN = ROOT / "tests" / "golden"
+COMMENT = re.compile(r"<!--.*?-->\n*", re.DOTALL)  # the qmd's notes to its authors: no reader sees them
 INCLUDE = re.compile(r"\{\{< include \.\./build/narrative/(?P<name>[\w.-]+) >\}\}")
 LEFT_OUT = {"provenance.md": "[provenance: not compared]\n"}
 CASES = {  # wave -> (findings it is rendered from, compared with the latest earlier wave)
@@ -30,7 +31,7 @@ CASES = {  # wave -> (findings it is rendered from, compared with the latest ear
 
 def assembled(partials: Path) -> str:
     """briefing.qmd with each include replaced by the partial it names: the text a reader gets."""
-    qmd = (ROOT / "report" / "briefing.qmd").read_text(encoding="utf-8")
+    qmd = COMMENT.sub("", (ROOT / "report" / "briefing.qmd").read_text(encoding="utf-8"))
     body = INCLUDE.sub(lambda m: LEFT_OUT.get(m["name"]) or (partials / m["name"]).read_text(encoding="utf-8"), qmd)
     metadata = (partials / "metadata.yml").read_text(encoding="utf-8")
     return f"---\n{metadata}---\n{body}"
