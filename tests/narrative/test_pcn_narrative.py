@@ -23,6 +23,7 @@ GOLDEN = ROOT / "tests" / "golden"
 COMMENT = re.compile(r"<!--.*?-->\n*", re.DOTALL)  # the qmd's notes to its authors: no reader sees them
 INCLUDE = re.compile(r"\{\{< include \.\./build/narrative/(?P<name>[\w.-]+) >\}\}")
 LEFT_OUT = {"provenance.md": "[provenance: not compared]\n"}
+CLOCK = "1700000000"  # SOURCE_DATE_EPOCH: the date on the briefing
 CASES = {  # wave -> (findings it is rendered from, compared with the latest earlier wave)
     "2019": ("findings.json", False),
     "2020": ("findings-2020.json", True),
@@ -48,13 +49,17 @@ def pcn_narrative(wave: str, tmp: Path) -> str:
 
 
 @pytest.mark.parametrize("wave", CASES)
-def test_the_pcn_briefing_reads_as_before(wave, tmp_path):
+def test_the_pcn_briefing_reads_as_before(wave, tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", CLOCK)
     expected = (GOLDEN / "narrative" / f"pcn-{wave}.md").read_text(encoding="utf-8")
     assert pcn_narrative(wave, tmp_path) == expected
 
 
 if __name__ == "__main__":  # rewrite the stored copies
+    import os
     import tempfile
+
+    os.environ["SOURCE_DATE_EPOCH"] = CLOCK
 
     for wave in CASES:
         with tempfile.TemporaryDirectory() as tmp:
