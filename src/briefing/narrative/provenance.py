@@ -22,6 +22,7 @@ from typing import Any
 from briefing import config, quarto, yamlfile
 from briefing.analysis import findings as findings_io
 from briefing.inputs import waves
+from briefing.inputs.codebook import load_codebook
 from briefing.narrative.quotes import QUOTES_FILE
 
 CONTEXT_FIGURES = "context/context_figures.yml"  # a survey's figures from other publications, beside its codebook
@@ -74,14 +75,14 @@ def relative_to_root(path: Path, root: Path) -> str:
         raise ValueError(f"{path}: parameters file outside the project {root}; the record names files by project path") from None
 
 
-def compared_inputs(params: config.Params, params_path: Path, root: Path) -> tuple[tuple[str, str], ...]:
-    """The comparison wave and its own year's frame, when the briefing compares waves (`params` resolved: its
-    compare_wave is a wave; the frame pattern is read again from the parameters file)."""
+def compared_inputs(params: config.Params, params_path: Path, root: Path, framed: bool = True) -> tuple[tuple[str, str], ...]:
+    """The comparison wave and (`framed`) its own year's frame, when the briefing compares waves (`params` resolved:
+    its compare_wave is a wave; the frame pattern is read again from the parameters file)."""
     if not params.compare_wave:
         return ()
     pattern = config.load(params_path, wave=params.compare_wave).frame_file
     compared = waves.wave_inputs(root, dataclasses.replace(params, frame_file=pattern), params.compare_wave)
-    return (("comparison wave", compared.survey_path), ("comparison frame", compared.frame_file))
+    return (("comparison wave", compared.survey_path), *((("comparison frame", compared.frame_file),) if framed else ()))
 
 
 def survey_extras(params: config.Params, root: Path) -> tuple[tuple[str, str], ...]:
@@ -94,8 +95,10 @@ def survey_extras(params: config.Params, root: Path) -> tuple[tuple[str, str], .
 def inputs(params: config.Params, params_path: Path, root: Path) -> list[dict[str, Any]]:
     """Every data file the briefing reads, with its record; the parameters file itself has no sidecar (its values
     are listed in full)."""
-    data = (("survey wave", params.survey_path), ("codebook", params.codebook), ("reference frame", params.frame_file),
-            *compared_inputs(params, params_path, root), *survey_extras(params, root))  # fmt: skip
+    framed = load_codebook(root / params.codebook).population.frame is not None  # a survey may have no frame
+    data = (("survey wave", params.survey_path), ("codebook", params.codebook),
+            *((("reference frame", params.frame_file),) if framed else ()),
+            *compared_inputs(params, params_path, root, framed), *survey_extras(params, root))  # fmt: skip
     records = [input_record(role, path, root, sidecar(path, root)) for role, path in data]
     records.append(input_record("parameters", relative_to_root(params_path, root), root, None))
     return records
