@@ -165,48 +165,22 @@ def test_the_committed_quotes_resolve_against_the_synthetic_wave(wave, redacted)
     assert all(q.attribution.endswith(r"\(synthetic example comment\)") for qs in got.values() for q in qs)
 
 
-INVENTED = """\
-survey: {name: Survey of ward sisters, respondents: {singular: ward sister, plural: ward sisters}}
-separator: ";"
-questions:
-  - {id: rid, type: id, wording: Id, required: true}
-  - {id: wave, type: wave, wording: Wave, required: true}
-  - id: site
-    type: single_choice
-    wording: Which site?
-    responses: [{value: N, label: Northgate}, {value: S, label: Southfield}]
-  - {id: beds, type: numeric, wording: How many beds?, min: 1, max: 60}
-  - id: safe
-    type: single_choice
-    wording: Is staffing safe?
-    responses: [{value: "Yes", label: "yes"}, {value: "No", label: "no"}]
-  - {id: remarks, type: free_text, wording: Anything else?}
-themes: [{id: staffing, title: Staffing}]
-subgroups:
-  big: {question: beds, at_least: 20, label: large wards}
-  small: {question: beds, below: 20, label: small wards}
-partitions: {ward: [small, big]}
-quotes: {text: remarks, attribution: [site, ward]}
-findings:
-  unsafe: {question: safe, counts: ["No"], theme: staffing, description: say staffing is unsafe}
-"""
-
 
 def test_the_attribution_is_the_codebooks_words_and_the_speakers_cell(tmp_path):
-    """Who answered and the attribution's parts come from the codebook: an answer's label, a partition's part by
-    its label; the cell (site x ward size) is what recognisability is judged on."""
-    from briefing.inputs.codebook import load_codebook as load
+    """Who answered and the attribution's parts come from the codebook (an answer by its label, a partition's part by
+    its label); the cell they make (here the site x the sites partition) is what recognisability is judged on."""
+    from tests.narrative.test_generic_narrative import CODEBOOK as WARDS
 
-    (tmp_path / "codebook.yml").write_text(INVENTED, encoding="utf-8")
-    book = load(tmp_path / "codebook.yml")
-    rows = [{"rid": f"W{i}", "site": "N", "beds": 30, "remarks": "Short of staff <b>again</b>"} for i in range(8)]
-    rows.append({"rid": "ALONE", "site": "S", "beds": 30, "remarks": "Only one here"})
+    (tmp_path / "codebook.yml").write_text(WARDS.replace("attribution: [site]", "attribution: [site, sites]"))
+    book = load_codebook(tmp_path / "codebook.yml")
+    rows = [{"rid": f"W{i}", "site": "N", "remarks": "Short of staff <b>again</b>"} for i in range(8)]
+    rows.append({"rid": "ALONE", "site": "S", "remarks": "Only one here"})
     ward = pd.DataFrame(rows)
     path = tmp_path / "quotes.yml"
     path.write_text('"2019":\n  - {respondent: W3, theme: staffing}\n', encoding="utf-8")
     got = quotes.load_quotes(path, ward, None, book, PARAMS, synthetic=False)
-    assert got["staffing"][0].attribution == r"Ward sister\, Northgate\, large wards"
+    assert got["staffing"][0].attribution == r"Ward sister\, Northgate\, Northgate\'s ward sisters"
     assert got["staffing"][0].text == r"Short of staff \<b\>again\<\/b\>"
     path.write_text('"2019":\n  - {respondent: ALONE, theme: staffing}\n', encoding="utf-8")
-    with pytest.raises(QuoteError, match="ALONE could be recognised: their site and ward group holds fewer than 8"):
+    with pytest.raises(QuoteError, match="ALONE could be recognised: their site and sites group holds fewer than 8"):
         quotes.load_quotes(path, ward, None, book, PARAMS, synthetic=False)
