@@ -73,7 +73,8 @@ FIELDS = [
     Field("respondents (plural)", payload("QXRESPONDENTS", one_line=True), alt=True),  # the overview; chart rows
     Field("respondent (singular)", payload("QXRESPONDENT", one_line=True)),  # the quotes' attribution
     Field("theme title", payload("QXTHEMETITLE", one_line=True)),  # its section's heading
-    Field("subgroup description", payload("QXDESCRIBE", one_line=True), alt=True),  # workload text; chart rows
+    # a regional edition suppresses the size comparison in its text, so a subgroup is named in the charts' rows
+    Field("subgroup description", payload("QXDESCRIBE", one_line=True), (), alt=True),
     Field("question wording", payload("QXWORDING"), (), alt=True),
     Field("answer label", payload("QXLABEL"), (), alt=True),
     Field("context figure hedge", payload("QXHEDGE")),
