@@ -213,7 +213,7 @@ def main() -> None:
         noop = report("No-op build", [build.noop() for _ in range(args.runs + 2)])
         survey = build.params()["SURVEY_PATH"]
         changed = {}
-        for path in (survey, "report/templates/retention.md.j2", "report/styles/briefing.css"):
+        for path in (survey, "report/templates/theme.md.j2", "report/styles/briefing.css"):
             changed[path] = report(f"Rebuild after one input changes: {path}",
                                    [build.one_input_changed(path) for _ in range(args.runs)])  # fmt: skip
         editions = report("Every edition, cold", [build.editions_cold() for _ in range(args.runs)])
@@ -222,7 +222,7 @@ def main() -> None:
         compare_engines(build.project, args.runs)
     print(f"\nEngland cold {cold:.2f} s = {cold / floor:.1f} x its in-process floor ({floor:.2f} s; target <= 3)")
     print(f"One-wave cold {cold_one:.2f} s = {cold_one / floor_one:.1f} x its in-process floor ({floor_one:.2f} s)")
-    print(f"No-op {noop:.2f} s (target <= 0.1 s); template change {changed['report/templates/retention.md.j2']:.2f} s "
+    print(f"No-op {noop:.2f} s (target <= 0.1 s); template change {changed['report/templates/theme.md.j2']:.2f} s "
           "(target <= 2 s)")
     print(f"All editions cold {editions:.2f} s = {editions / cold:.1f} x England cold (target <= 5); "
           f"no-op {noop_editions:.2f} s")

@@ -146,7 +146,8 @@ def change_notebook():
         new_code_cell('results = change.changes(current, previous, notebook=NOTEBOOK)\n'
                       'results += [f for f in [change.frame_change(current, previous, NOTEBOOK)] if f]\n'
                       'themes.as_table(results)'),
-        new_code_cell("chart = change_charts.change_chart(results, figures_dir, NOTEBOOK)\n"
+        new_code_cell("chart = change_charts.change_chart(results, figures_dir, NOTEBOOK,\n"
+                      "                                  change_charts.survey_source(params_path))\n"
                       "results += [chart] if chart else []"),
         new_code_cell("findings_io.write(results, findings_path)"),
     ]

@@ -203,7 +203,7 @@ def edited_under_its_old_time(path: Path, extra: str) -> str:
 def test_a_changed_template_rerenders_without_recomputing(built):
     """Content decides, not the clock: a template touched but unchanged redoes nothing; one changed under its old
     time re-renders, without recomputing."""
-    template = built / "report" / "templates" / "retention.md.j2"
+    template = built / "report" / "templates" / "theme.md.j2"
     make(built, "report", ENGINE="pandoc")  # settled
     time.sleep(1.1)
     template.touch()

@@ -57,10 +57,11 @@ def test_a_rise_in_full_with_its_interval():
         "larger than chance alone would explain"
     )
     assert change_prose.change_sentence(record).startswith("The share is up from 20% in 2019")
-    assert change_prose.change_lead(record) == (
+    assert change_prose.change_lead(record, "clinical directors") == (
         "Clinical directors who plan to leave: 31% in 2020, up from 20% in 2019, a rise larger than chance alone "
         "would explain."
     )
+    assert change_prose.change_lead(record, "GP partners").startswith("GP partners who plan to leave: 31%")
 
 
 def test_no_change_in_full_says_the_difference_and_a_signed_interval():

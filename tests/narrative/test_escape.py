@@ -149,7 +149,7 @@ def test_metadata_is_escaped_for_both_render_paths():
     wave = {"title": "[l](javascript:x)", "fieldwork": "*now*"}
     import datetime as dt
 
-    meta = writer.metadata({"p": params, "wave": wave, "publication_date": dt.date(2026, 1, 2)})
+    meta = writer.metadata({"p": params, "wave": wave, "area": "England", "publication_date": dt.date(2026, 1, 2)})
     assert meta["title"] == str(escape.markdown(params.title)) and meta["fieldwork"] == "\\*now\\*"
     assert meta["subtitle"] == str(escape.markdown("[l](javascript:x): England"))
     assert meta["publisher-meta"] == "`A &quot;B&quot; &lt;i&gt;`{=html}"  # an attribute value pandoc prints as is

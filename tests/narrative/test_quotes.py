@@ -40,7 +40,9 @@ def test_a_quote_is_the_respondents_own_words_under_its_theme(tmp_path):
     got = load(tmp_path, '"2019":\n  - {respondent: R01, theme: workload}\n', {"R01": "Too much  work,\nfar too much"})
     assert [q.respondent for q in got["workload"]] == ["R01"]
     assert got["workload"][0].text == r"Too much work\, far too much"
-    assert got["workload"][0].attribution == r"Clinical director of a PCN with fewer than 40\,000 patients\, London"
+    # the codebook's respondent word, then the speaker's cell (quotes.attribution: the size partition, the region)
+    assert got["workload"][0].attribution == r"Clinical director\, small PCNs\, London"
+    assert got["workload"][0].cell == {"size": "small", "region": "London"}
 
 
 def test_a_cut_prints_its_parts_in_order_with_an_ellipsis(tmp_path):
@@ -156,8 +158,29 @@ def test_the_committed_quotes_resolve_against_the_synthetic_wave(wave, redacted)
     params = findings_io.resolved_params(ROOT / "params.yml", wave)
     wave = read_survey(ROOT / params.survey_path, CODEBOOK, params.wave)
     frame = pd.read_csv(ROOT / params.frame_file, dtype=str)
-    got = quotes.load_quotes(ROOT / quotes.QUOTES_FILE, wave, frame, CODEBOOK, params, synthetic=True)
+    got = quotes.load_quotes(CODEBOOK.path.parent / quotes.QUOTES_FILE, wave, frame, CODEBOOK, params, synthetic=True)
     texts = [q.text for qs in got.values() for q in qs]
     assert len(texts) == 3 and sum("[redacted" in t.replace("\\", "") for t in texts) == redacted
     assert not any(s in t.replace("\\", "") for t in texts for s in ("West Merton", "Jane", "0123", "5919"))
     assert all(q.attribution.endswith(r"\(synthetic example comment\)") for qs in got.values() for q in qs)
+
+
+
+def test_the_attribution_is_the_codebooks_words_and_the_speakers_cell(tmp_path):
+    """Who answered and the attribution's parts come from the codebook (an answer by its label, a partition's part by
+    its label); the cell they make (here the site x the sites partition) is what recognisability is judged on."""
+    from tests.narrative.test_generic_narrative import CODEBOOK as WARDS
+
+    (tmp_path / "codebook.yml").write_text(WARDS.replace("attribution: [site]", "attribution: [site, sites]"))
+    book = load_codebook(tmp_path / "codebook.yml")
+    rows = [{"rid": f"W{i}", "site": "N", "remarks": "Short of staff <b>again</b>"} for i in range(8)]
+    rows.append({"rid": "ALONE", "site": "S", "remarks": "Only one here"})
+    ward = pd.DataFrame(rows)
+    path = tmp_path / "quotes.yml"
+    path.write_text('"2019":\n  - {respondent: W3, theme: staffing}\n', encoding="utf-8")
+    got = quotes.load_quotes(path, ward, None, book, PARAMS, synthetic=False)
+    assert got["staffing"][0].attribution == r"Ward sister\, Northgate\, Northgate\'s ward sisters"
+    assert got["staffing"][0].text == r"Short of staff \<b\>again\<\/b\>"
+    path.write_text('"2019":\n  - {respondent: ALONE, theme: staffing}\n', encoding="utf-8")
+    with pytest.raises(QuoteError, match="ALONE could be recognised: their site and sites group holds fewer than 8"):
+        quotes.load_quotes(path, ward, None, book, PARAMS, synthetic=False)

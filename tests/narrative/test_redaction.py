@@ -11,10 +11,13 @@ import time
 import pandas as pd
 import pytest
 
+from briefing.inputs.codebook import load_codebook
 from briefing.narrative import quotes
+from tests.conftest import ROOT
 from briefing.narrative.redaction import fold, nhs_check_digit_holds, redact
 
-NAMES = quotes.frame_names(pd.DataFrame({"pcn_name": ["West Merton PCN", "Central PCN", "North Star Primary Care Network"]}))
+FRAME = pd.DataFrame({"pcn_name": ["West Merton PCN", "Central PCN", "North Star Primary Care Network"]})
+NAMES = quotes.frame_names(FRAME, load_codebook(ROOT / "data" / "codebook.yml"))  # its units' names, unit word or not
 ZW = "\u200b"  # zero-width space
 
 # (comment, what is printed)

@@ -9,7 +9,9 @@ from briefing import config
 from briefing.narrative import writer as narrative
 from tests.conftest import ROOT
 
-SOURCES = [*sorted((ROOT / "report" / "templates").glob("*.j2")), ROOT / "report" / "briefing.qmd"]
+# the generic templates, every survey's own (beside its codebook) and the document
+SOURCES = [*sorted((ROOT / "report" / "templates").glob("*.j2")), *sorted(ROOT.glob("data/**/templates/*.j2")),
+           ROOT / "report" / "briefing.qmd"]  # fmt: skip
 JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
 COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 

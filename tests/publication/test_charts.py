@@ -23,8 +23,12 @@ def finding(fid: str, value: float, inputs=("q1",)) -> Finding:
     return Finding(id=fid, value=value, description=fid, base="respondents", notebook="nb", inputs=list(inputs))
 
 
+SURVEY = SimpleNamespace(survey=SimpleNamespace(source="Survey of PCN clinical directors"),
+                         respondents=SimpleNamespace(plural="clinical directors"))  # the codebook's words
+
+
 def context(small=40000, large=60000):
-    return SimpleNamespace(params=SimpleNamespace(small_pcn_max=small, large_pcn_min=large, wave="2019"))
+    return SimpleNamespace(params=SimpleNamespace(small_pcn_max=small, large_pcn_min=large, wave="2019"), codebook=SURVEY)
 
 
 def by_size(small: float, overall: float, large: float, significant: bool = True) -> dict[str, Finding]:

@@ -1,7 +1,7 @@
 """End to end: every string from a user's file is data. The hostile-input list (tests/hostile.py) is planted in every
-user-writable field of a copy of the project (params.yml, the codebook, the waves' and the frame's .meta.yml, the
-context figures, the frame's region and STP names, a respondent's comment), the briefing is built once per render
-path, and each output is read as a reader's software reads it: no live element in the HTML, every planted value
+user-writable field of a copy of the project (params.yml, the codebook and its words for the respondents, themes and
+subgroups, the waves' and the frame's .meta.yml, the context figures, the frame's region and STP names, a
+respondent's comment), the briefing is built once per render path, and each output is read as a reader's software reads it: no live element in the HTML, every planted value
 printed as its characters in the HTML, the PDF and the Word edition, and a PDF that builds and keeps to the page.
 
 The build is a regional edition (the planted region), so the region's own section and its STP table are planted
@@ -70,6 +70,11 @@ FIELDS = [
     Field("STP name", payload("QXSTP", one_line=True)),
     Field("finding description", payload("QXDESCRIPTION")),
     Field("long finding description", payload("QXLONGDESCRIPTION", long=True)),
+    Field("respondents (plural)", payload("QXRESPONDENTS", one_line=True), alt=True),  # the overview; chart rows
+    Field("respondent (singular)", payload("QXRESPONDENT", one_line=True)),  # the quotes' attribution
+    Field("theme title", payload("QXTHEMETITLE", one_line=True)),  # its section's heading
+    # a regional edition suppresses the size comparison in its text, so a subgroup is named in the charts' rows
+    Field("subgroup description", payload("QXDESCRIBE", one_line=True), (), alt=True),
     Field("question wording", payload("QXWORDING"), (), alt=True),
     Field("answer label", payload("QXLABEL"), (), alt=True),
     Field("context figure hedge", payload("QXHEDGE")),
@@ -136,6 +141,9 @@ def plant(project: Path) -> None:
         # a description may hold placeholders ({name}): a literal brace is written twice, as the codebook says
         book["findings"]["plan_to_leave"]["description"] = braces_doubled(p["finding description"])
         book["findings"]["not_confident_workforce"]["description"] = braces_doubled(p["long finding description"])
+        book["survey"]["respondents"] = {"singular": p["respondent (singular)"], "plural": p["respondents (plural)"]}
+        book["themes"][0]["title"] = p["theme title"]
+        book["subgroups"]["small"]["describe"] = braces_doubled(p["subgroup description"])
 
     edit_yaml(project / "data/codebook.yml", codebook)
 

@@ -13,7 +13,8 @@ from briefing import quarto
 from briefing.publication import publish, render
 from tests.conftest import ROOT, copy_built, digest, make
 
-REPORT_SOURCES = [ROOT / render.DOCUMENT, *sorted((ROOT / "report" / "templates").glob("*.j2"))]
+REPORT_SOURCES = [ROOT / render.DOCUMENT, *sorted((ROOT / "report" / "templates").glob("*.j2")),
+                  *sorted(ROOT.glob("data/**/templates/*.j2"))]  # a survey's own templates, beside its codebook
 
 
 @pytest.mark.parametrize("path", REPORT_SOURCES, ids=lambda p: p.name)

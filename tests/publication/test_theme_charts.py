@@ -127,7 +127,8 @@ def test_overview_title_follows_the_intervals(ctx, results):
     try:
         for f in findings:
             f.extra["ci_low"] = 0.4
-        assert theme_charts.overview_title(findings) == "No headline finding is held by a clear majority of clinical directors"
+        assert theme_charts.overview_title(findings, "clinical directors") == "No headline finding is held by a clear majority of clinical directors"
+        assert theme_charts.overview_title(findings, "GP partners").endswith("majority of GP partners")
     finally:
         for f, low in zip(findings, lows):
             f.extra["ci_low"] = low
@@ -180,3 +181,18 @@ def test_a_row_with_every_answer_withheld_says_so_and_the_title_says_why(ctx, re
     assert theme_charts.title_for(ctx, "confidence_partnership", too_few).startswith("Too few clinical directors answered")
     some = theme_charts.rows_for(ctx, "confidence_partnership", findings)  # no plan: the row's own rule shows most
     assert theme_charts.title_for(ctx, "confidence_partnership", findings, some).startswith("Some answers not shown, ")
+
+
+def test_the_charts_words_are_the_codebooks(ctx, results, tmp_path):
+    """Who answered, the subgroups and the source line come from the codebook, never from the package."""
+    from briefing.inputs.codebook import SurveyInfo, Words
+
+    survey = SurveyInfo("Ward survey", "Survey of ward sisters", Words("ward sister", "ward sisters"))
+    renamed = dataclasses.replace(ctx, codebook=dataclasses.replace(ctx.codebook, survey=survey))
+    made = theme_charts.theme_charts(renamed, results["workload"], tmp_path, "nb")
+    texts = " ".join(f"{c.extra['title']} {c.extra['alt']} {c.extra['source']} {' '.join(svg_texts(c))}" for c in made)
+    assert "All ward sisters (n = " in texts and "Survey of ward sisters, 2019" in texts
+    assert "Those leading PCNs with fewer than 40,000 patients" in texts  # the codebook's subgroup description
+    assert "clinical director" not in texts.lower()
+    overview = theme_charts.overview(renamed, [f for r in results.values() for f in r], tmp_path, "nb")
+    assert "as shares of ward sisters" in overview.extra["alt"] and "clinical director" not in overview.extra["title"]

@@ -72,11 +72,11 @@ def change_sentence(change: dict[str, Any]) -> str:
     return f"The share is {change_clause(change)}."
 
 
-def change_lead(change: dict[str, Any]) -> str:
+def change_lead(change: dict[str, Any], who: str) -> str:
     """A key-findings line for a change the test supports: "Clinical directors who plan to leave ...: 21% in 2020,
-    up from 11% in 2019, a rise larger than chance alone would explain"."""
+    up from 11% in 2019, a rise larger than chance alone would explain" (`who`: the respondents, in the plural)."""
     now = prose.percent(change["current"]["value"])
-    return f"Clinical directors who {change['description']}: {now} in {change['wave']}, {change_clause(change, False)}."
+    return f"{prose.capfirst(who)} who {change['description']}: {now} in {change['wave']}, {change_clause(change, False)}."
 
 
 def supported_changes(findings: dict[str, Any]) -> list[dict[str, Any]]:

@@ -16,14 +16,16 @@ import platform
 import shlex
 import shutil
 import subprocess
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from briefing import config, quarto, yamlfile
 from briefing.analysis import findings as findings_io
 from briefing.inputs import waves
-from briefing.narrative.context_figures import DEFAULT_FILE as CONTEXT_FIGURES
+from briefing.inputs.codebook import load_codebook
 from briefing.narrative.quotes import QUOTES_FILE
+
+CONTEXT_FIGURES = "context/context_figures.yml"  # a survey's figures from other publications, beside its codebook
 
 HASH_NAME = "SHA-256"
 # Packages whose versions decide the figures or the pages (the full pins are in requirements.lock).
@@ -73,21 +75,30 @@ def relative_to_root(path: Path, root: Path) -> str:
         raise ValueError(f"{path}: parameters file outside the project {root}; the record names files by project path") from None
 
 
-def compared_inputs(params: config.Params, params_path: Path, root: Path) -> tuple[tuple[str, str], ...]:
-    """The comparison wave and its own year's frame, when the briefing compares waves (`params` resolved: its
-    compare_wave is a wave; the frame pattern is read again from the parameters file)."""
+def compared_inputs(params: config.Params, params_path: Path, root: Path, framed: bool = True) -> tuple[tuple[str, str], ...]:
+    """The comparison wave and (`framed`) its own year's frame, when the briefing compares waves (`params` resolved:
+    its compare_wave is a wave; the frame pattern is read again from the parameters file)."""
     if not params.compare_wave:
         return ()
     pattern = config.load(params_path, wave=params.compare_wave).frame_file
     compared = waves.wave_inputs(root, dataclasses.replace(params, frame_file=pattern), params.compare_wave)
-    return (("comparison wave", compared.survey_path), ("comparison frame", compared.frame_file))
+    return (("comparison wave", compared.survey_path), *((("comparison frame", compared.frame_file),) if framed else ()))
+
+
+def survey_extras(params: config.Params, root: Path) -> tuple[tuple[str, str], ...]:
+    """The survey's own optional files beside its codebook, where it has them: context figures, quotes picked."""
+    folder = PurePosixPath(params.codebook).parent
+    extras = (("context figures", folder / CONTEXT_FIGURES), ("quotes picked", folder / QUOTES_FILE))
+    return tuple((role, path.as_posix()) for role, path in extras if (root / path).is_file())
 
 
 def inputs(params: config.Params, params_path: Path, root: Path) -> list[dict[str, Any]]:
     """Every data file the briefing reads, with its record; the parameters file itself has no sidecar (its values
     are listed in full)."""
-    data = (("survey wave", params.survey_path), ("codebook", params.codebook), ("reference frame", params.frame_file),
-            *compared_inputs(params, params_path, root), ("context figures", CONTEXT_FIGURES), ("quotes picked", QUOTES_FILE))  # fmt: skip
+    framed = load_codebook(root / params.codebook).population.frame is not None  # a survey may have no frame
+    data = (("survey wave", params.survey_path), ("codebook", params.codebook),
+            *((("reference frame", params.frame_file),) if framed else ()),
+            *compared_inputs(params, params_path, root, framed), *survey_extras(params, root))  # fmt: skip
     records = [input_record(role, path, root, sidecar(path, root)) for role, path in data]
     records.append(input_record("parameters", relative_to_root(params_path, root), root, None))
     return records

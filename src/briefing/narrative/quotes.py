@@ -1,27 +1,29 @@
-"""Respondents' own words: quotes an analyst picks in data/quotes.yml, printed verbatim from the wave, made safe.
+"""Respondents' own words: quotes an analyst picks in the survey's quotes.yml, printed verbatim from the wave, made safe.
 
 A quote is never typed by hand: the file names a respondent and a theme (and optionally a cut, with "…" where
-words are left out), and the text comes from that respondent's free-text `comments` answer in the wave. So a
-quote cannot be invented or misquoted: an unknown respondent, an unknown theme, a cut that is not in the text,
-or a respondent who could be recognised (their region x PCN-size cell holds fewer respondents than the
-suppression threshold) fails the build with the file, entry, line and rule.
+words are left out), and the text comes from that respondent's answer to the codebook's free-text question
+(`quotes: text:`) in the wave. So a quote cannot be invented or misquoted: an unknown respondent, an unknown
+theme, a cut that is not in the text, or a respondent who could be recognised (their attribution cell, the
+partitions and answers `quotes: attribution:` names, e.g. region x PCN-size group, holds fewer respondents than
+the suppression threshold) fails the build with the file, entry, line and rule. A quote is attributed with the
+respondents' word and that cell ("Clinical director, small PCNs, London").
 
 Before printing, personal data are replaced by "[redacted]" (narrative/redaction.py: e-mail addresses, URLs,
-phone and NHS numbers, postcodes, people's names after a title, and any PCN name in the reference frame), and
+phone and NHS numbers, postcodes, people's names after a title, and any unit's name in the reference frame), and
 every character that Markdown, pandoc, Quarto, Typst or HTML could read as markup is escaped, so a comment can
 never change the document in any output.
 
-data/quotes.yml:
+quotes.yml, beside the survey's codebook:
     "2019":                       # the wave
-      - respondent: SYN0042       # its respondent_id
-        theme: workload           # a theme of the codebook's findings
+      - respondent: SYN0042       # its respondent id
+        theme: workload           # a theme of the codebook
         cut: "first words … later words"   # optional: the parts printed, in order
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -29,11 +31,10 @@ import pandas as pd
 
 from briefing import yamlfile
 from briefing.inputs.codebook import Codebook
-from briefing.inputs.frame import size_band
 from briefing.narrative import escape
 from briefing.narrative.redaction import Redaction, redact
 
-QUOTES_FILE = "data/quotes.yml"
+QUOTES_FILE = "quotes.yml"  # beside the survey's codebook
 ELLIPSIS = "\u2026"
 
 
@@ -46,7 +47,9 @@ class Quote:
     respondent: str
     theme: str
     text: str  # redacted and escaped: ready for Markdown
-    attribution: str  # escaped too
+    attribution: str  # escaped too: the respondents' word and the speaker's cell ("GP partner, London")
+    cell: dict[str, Any] = field(default_factory=dict)  # attribution name -> part id or answer (raw: a template
+    synthetic: bool = False                              # printing it escapes it), for a survey's own wording
 
 
 # --- reading the analyst's file ------------------------------------------------------------------------------
@@ -114,19 +117,33 @@ def apply_cut(comment: str, cut: str | None, at: str, respondent: str) -> str:
     return f" {ELLIPSIS} ".join(parts).strip()
 
 
-def recognisable(survey: pd.DataFrame, params, threshold: int) -> set[str]:
-    """Respondents whose region x PCN-size cell holds fewer than `threshold` respondents."""
-    cells = survey["region"].astype(str) + "|" + size_band(survey["pcn_list_size"], params)
-    sizes = cells.map(cells.value_counts())
-    return set(survey.loc[sizes < threshold, "respondent_id"].astype(str))
+def speaker_cells(survey: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
+    """Each respondent's attribution cell: one column per name in the codebook's `quotes.attribution`, holding
+    the respondent's part of a partition (its subgroup id) or their answer to a single-choice question."""
+    names = codebook.quotes.attribution if codebook.quotes else ()
+    return pd.DataFrame({name: codebook.partitions[name].assign(survey) if name in codebook.partitions
+                         else survey[name].astype("string") for name in names}, index=survey.index)  # fmt: skip
 
 
-def frame_names(frame: pd.DataFrame) -> list[str]:
-    """PCN names from the frame, and each without its 'PCN' suffix when what is left is still a distinctive name."""
+def recognisable(survey: pd.DataFrame, cells: pd.DataFrame, id_column: str, threshold: int) -> set[str]:
+    """Respondents whose attribution cell (e.g. region x PCN-size group) holds fewer than `threshold` respondents:
+    what a quote says of its speaker must not single them out."""
+    key = cells.astype(str).agg("|".join, axis=1) if len(cells.columns) else pd.Series("", index=survey.index)
+    sizes = key.map(key.value_counts())
+    return set(survey.loc[sizes < threshold, id_column].astype(str))
+
+
+def frame_names(frame: pd.DataFrame | None, codebook: Codebook) -> list[str]:
+    """The names of the frame's units (e.g. PCNs), and each without its unit word ("PCN", "Primary Care Network")
+    when what is left is still a distinctive name; none without a frame or a name column."""
+    spec = codebook.population.frame
+    if frame is None or spec is None or spec.name is None:
+        return []
+    words = "|".join(re.escape(w) for w in (spec.unit.short, spec.unit.singular) if w)
     names = set()
-    for name in frame.get("pcn_name", pd.Series(dtype=str)).dropna().astype(str):
+    for name in frame.get(spec.name, pd.Series(dtype=str)).dropna().astype(str):
         names.add(name.strip())
-        short = re.sub(r"\s+(?:PCN|Primary Care Network)$", "", name.strip(), flags=re.IGNORECASE)
+        short = re.sub(rf"\s+(?:{words})$", "", name.strip(), flags=re.IGNORECASE)
         if len(short.split()) >= 2:
             names.add(short)
     return sorted((n for n in names if n), key=len, reverse=True)  # longest first: a name inside a longer one
@@ -149,41 +166,56 @@ def redacted_words(comment: str, words: str, names: list[str], at: str, responde
 # --- putting it together --------------------------------------------------------------------------------------
 
 
-def attribution(row: pd.Series, params, synthetic: bool) -> str:
-    """'Clinical director of a PCN with fewer than 40,000 patients, London': no more than the quotable cell."""
-    band = size_band(pd.Series([row["pcn_list_size"]]), params).iloc[0]
-    size = {
-        "small": f"fewer than {params.small_pcn_max:,}",
-        "large": f"more than {params.large_pcn_min:,}",
-    }.get(band, f"{params.small_pcn_max:,} to {params.large_pcn_min:,}")
-    text = f"Clinical director of a PCN with {size} patients, {row['region']}"
-    return text + (" (synthetic example comment)" if synthetic else "")
+def cell_words(name: str, value: Any, codebook: Codebook) -> str:
+    """One part of an attribution: a partition's part by its label ("small PCNs"), an answer by its label."""
+    if pd.isna(value):
+        return "not answered"
+    if name in codebook.partitions:
+        return codebook.subgroups[value].label
+    return codebook.questions[name].labels().get(str(value), str(value))
 
 
-def load_quotes(path: Path, survey: pd.DataFrame, frame: pd.DataFrame, codebook: Codebook, params,
+def attribution(cell: dict[str, Any], codebook: Codebook, synthetic: bool) -> str:
+    """'GP partner, Partner and PCN clinical director, London': who said it, no more than the quotable cell."""
+    parts = [codebook.respondents.singular[:1].upper() + codebook.respondents.singular[1:]]
+    parts += [cell_words(name, value, codebook) for name, value in cell.items()]
+    return ", ".join(parts) + (" (synthetic example comment)" if synthetic else "")
+
+
+def load_quotes(path: Path, survey: pd.DataFrame, frame: pd.DataFrame | None, codebook: Codebook, params,
                 synthetic: bool) -> dict[str, list[Quote]]:  # fmt: skip
     """The wave's quotes by theme, checked, redacted and escaped (see the module's docstring)."""
-    themes = {spec.theme for spec in codebook.findings.values()}
-    by_id = survey.assign(respondent_id=survey["respondent_id"].astype(str)).set_index("respondent_id")
-    refused = recognisable(survey, params, params.suppression_threshold)
-    names = frame_names(frame)
+    themes = set(codebook.themes) or {spec.theme for spec in codebook.findings.values()}
+    id_column = codebook.id_column
+    cells = speaker_cells(survey, codebook)
+    refused = recognisable(survey, cells, id_column, params.suppression_threshold)
+    ids = survey[id_column].astype(str)
+    by_id = survey.assign(**{id_column: ids}).set_index(id_column)
+    cells.index = ids
+    names = frame_names(frame, codebook)
+    text_column = codebook.quotes.text if codebook.quotes else None
+    edition_column = codebook.editions.by if codebook.editions else None
     quotes: dict[str, list[Quote]] = {}
     for number, line, item in entries(path, params.wave):
         at = where(path, number, line)
         respondent, theme, cut = checked_entry(item, at, themes)
+        if text_column is None:
+            raise QuoteError(f"{at}: the codebook ({codebook.path}) names no `quotes: text:` question to quote from")
         if respondent not in by_id.index:
             raise QuoteError(f"{at}: respondent {respondent} does not exist in wave {params.wave}")
-        comment = by_id.at[respondent, "comments"]
+        comment = by_id.at[respondent, text_column]
         if pd.isna(comment) or not normalise(str(comment)):
             raise QuoteError(f"{at}: respondent {respondent} left no comment to quote")
         if respondent in refused:
-            raise QuoteError(f"{at}: respondent {respondent} could be recognised: their region and PCN size group "
-                             f"holds fewer than {params.suppression_threshold} respondents, so they cannot be quoted")  # fmt: skip
+            raise QuoteError(f"{at}: respondent {respondent} could be recognised: their "
+                             f"{' and '.join(cells.columns) or 'wave'} group holds fewer than "
+                             f"{params.suppression_threshold} respondents, so they cannot be quoted")  # fmt: skip
         words = apply_cut(normalise(str(comment)), cut, at, respondent)
         redacted = redacted_words(normalise(str(comment)), words, names, at, respondent)
-        if params.region and by_id.at[respondent, "region"] != params.region:
-            continue  # checked like every pick, but a regional edition quotes its own region's clinical directors
+        if params.region and edition_column and by_id.at[respondent, edition_column] != params.region:
+            continue  # checked like every pick, but an edition quotes its own area's respondents
+        cell = cells.loc[respondent].to_dict()
         text = escape.markdown(redacted.text)
-        who = escape.markdown(attribution(by_id.loc[respondent], params, synthetic))
-        quotes.setdefault(theme, []).append(Quote(respondent, theme, text, who))
+        who = escape.markdown(attribution(cell, codebook, synthetic))
+        quotes.setdefault(theme, []).append(Quote(respondent, theme, text, who, cell, synthetic))
     return quotes

@@ -1,12 +1,20 @@
-"""Write the briefing's narrative: Jinja templates under report/templates, filled from findings.json.
+"""Write the briefing's narrative: Jinja templates filled from findings.json and the codebook.
 
-StrictUndefined makes a missing figure an error, never a blank. Each `NAME.md.j2` becomes `NAME.md` in the
-narrative folder, which report/briefing.qmd includes; templates whose names start with `_` are macros only.
+Every survey gets the generic sections of report/templates (SECTIONS): each `NAME.md.j2` becomes `NAME.md` in the
+narrative folder, which report/briefing.qmd includes, and `theme.md.j2` is rendered once per theme of the codebook,
+in its order, into one `themes.md` that holds each theme's heading (its title, its id as the anchor). A survey's
+own `templates/` folder, beside its codebook, overrides any of them: `NAME.md.j2` a section, `theme-<id>.md.j2`
+one theme (its heading still comes from the codebook), `_NAME.md.j2` holds its own macros. A file there that
+overrides nothing is an error naming it. Templates whose names start with `_` are macros only.
+
+StrictUndefined makes a missing figure an error, never a blank: a template naming a finding that findings.json
+lacks is an error naming the template and the finding.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -27,13 +35,26 @@ from briefing.narrative.context_figures import ContextError, load_context_figure
 from briefing.narrative.quotes import QUOTES_FILE, QuoteError, load_quotes
 
 TEMPLATE_SUFFIX = ".md.j2"
-CONTEXT_FIGURES = provenance.CONTEXT_FIGURES  # figures from other publications, cited
+CONTEXT_FIGURES = provenance.CONTEXT_FIGURES  # figures from other publications, cited (beside the codebook)
+# The sections every briefing has, each a partial report/briefing.qmd includes; "themes" is rendered per theme.
+SECTIONS = ("notice", "key_findings", "edition", "change", "overview", "themes", "context", "population", "methods",
+            "provenance")  # fmt: skip
+THEME_TEMPLATE = "theme" + TEMPLATE_SUFFIX
+THEME_OVERRIDE = re.compile(r"theme-(?P<id>.+)" + re.escape(TEMPLATE_SUFFIX))
+SURVEY_TEMPLATES = "templates"  # a survey's overrides, beside its codebook
+ANCHOR = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")  # a theme id that can be a heading's anchor as it is
+UNKNOWN_ATTRIBUTE = re.compile(r"has no attribute '(?P<name>[^']+)'")
 BIBLIOGRAPHY = "references.json"  # CSL-JSON, written beside the partials; both render paths cite from it
 PROVENANCE = "provenance.json"  # what the briefing was built from; render publishes it inside findings.json
 
 
-def record_filters(threshold: int) -> dict[str, Any]:
-    """Filters that take a whole finding record, so suppression is honoured wherever a figure is shown."""
+class NarrativeError(ValueError):
+    """A template cannot be rendered for this survey; the message names the template file and what is wrong."""
+
+
+def record_filters(threshold: int, respondents: str = "respondents") -> dict[str, Any]:
+    """Filters that take a whole finding record, so suppression is honoured wherever a figure is shown.
+    `respondents`: who answered, in the plural (the codebook's words)."""
     small = prose.SUPPRESSED.format(threshold=threshold)
 
     def marker(record: dict) -> str:
@@ -50,7 +71,7 @@ def record_filters(threshold: int) -> dict[str, Any]:
         if reason in (SECONDARY, SECONDARY_BASE):
             return "it is withheld so that a small figure elsewhere cannot be worked out by subtraction"
         if reason == SMALL_BASE:
-            return f"{small} clinical directors there answered the question"
+            return f"{small} {respondents} there answered the question"
         if reason == SMALL_COMPLEMENT:
             return f"{prose.SUPPRESSED_COMPLEMENT.format(threshold=threshold)} of those who answered there do"
         return f"{small} there do"
@@ -62,7 +83,7 @@ def record_filters(threshold: int) -> dict[str, Any]:
         return marker(record).replace("a withheld number of", "withheld")
 
     def share_of(record: dict, group: str) -> str:
-        """'over 1 in 10 clinical directors (11%)', 'almost half of clinical directors (49%)', or suppressed."""
+        """'over 1 in 10 GP partners (11%)', 'almost half of GP partners (49%)', or suppressed."""
         if record["suppressed"]:
             return f"{marker(record)} {group}"
         words = prose.proportion_words(record["value"])
@@ -91,11 +112,14 @@ def literal(value: Any) -> escape.Markdown:
     return escape.markdown("null" if value is None else str(value).lower() if isinstance(value, bool) else value)
 
 
-def environment(templates_dir: Path, suppression_threshold: int = 8) -> jinja2.Environment:
-    """The templates' environment. Whatever a template prints is data, escaped for Markdown (escape.py), unless it
-    is Markdown the project made: a macro's output, a code span, a quote (escaped when read), a citation."""
+def environment(templates_dir: Path, suppression_threshold: int = 8, survey_dir: Path | None = None,
+                respondents: str = "respondents") -> jinja2.Environment:  # fmt: skip
+    """The templates' environment: a survey's own templates (`survey_dir`) before the generic ones. Whatever a
+    template prints is data, escaped for Markdown (escape.py), unless it is Markdown the project made: a macro's
+    output, a code span, a quote (escaped when read), a citation."""
+    folders = [str(d) for d in (survey_dir, templates_dir) if d is not None and d.is_dir()]
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates_dir)),
+        loader=jinja2.FileSystemLoader(folders),
         undefined=jinja2.StrictUndefined,
         autoescape=True,  # so macros' output is marked safe; `finalize` escapes for Markdown, not HTML
         finalize=escape.environment_finalize,
@@ -104,7 +128,7 @@ def environment(templates_dir: Path, suppression_threshold: int = 8) -> jinja2.E
         keep_trailing_newline=True,
     )
     prose.register(env, suppression_threshold)
-    env.filters.update(record_filters(suppression_threshold))
+    env.filters.update(record_filters(suppression_threshold, respondents))
     change_prose.register(env)
     env.filters.update(literal=literal, code=escape.markdown_code)
     return env
@@ -120,11 +144,60 @@ def figures_by_theme(findings: dict[str, Any], question_order: list[str]) -> dic
     return themes
 
 
+def survey_folder(codebook) -> Path:
+    """Where a survey's own files are (quotes, context figures, template overrides): its codebook's folder."""
+    return codebook.path.parent
+
+
 def wave_quotes(codebook, params: config.Params, root: Path, synthetic: bool) -> dict[str, list]:
-    """The quotes data/quotes.yml picks for this wave, by theme (narrative/quotes.py checks and escapes them)."""
+    """The quotes the survey's quotes.yml picks for this wave, by theme (narrative/quotes.py checks and escapes them)."""
+    if codebook.quotes is None:
+        return {}
     survey = read_survey(root / params.survey_path, codebook, params.wave)
-    frame = pd.read_csv(root / params.frame_file, dtype=str)
-    return load_quotes(root / QUOTES_FILE, survey, frame, codebook, params, synthetic)
+    frame = pd.read_csv(root / params.frame_file, dtype=str) if codebook.population.frame else None
+    return load_quotes(survey_folder(codebook) / QUOTES_FILE, survey, frame, codebook, params, synthetic)
+
+
+def context_figures(codebook) -> dict[str, dict]:
+    """The survey's figures from other publications, where it has them."""
+    path = survey_folder(codebook) / CONTEXT_FIGURES
+    return with_citations(load_context_figures(path)) if path.is_file() else {}
+
+
+def subgroup_view(subgroup) -> dict[str, Any]:
+    """What templates say of a subgroup: its label, its description ("leading PCNs with fewer than 40,000
+    patients") and its bounds as the codebook writes them (for a survey's own wording)."""
+    return {"id": subgroup.id, "label": subgroup.label, "description": subgroup.description(),
+            "bounds": subgroup.placeholders()}  # fmt: skip
+
+
+def comparison_views(codebook, f: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each declared subgroup comparison the findings hold: its record, the finding in each subgroup, and who the
+    subgroups are."""
+    views = []
+    for comparison in codebook.comparisons:
+        ids = (comparison.id, *comparison.parts)
+        if all(i in f for i in ids):
+            first, second = (codebook.subgroups[s] for s in (comparison.first, comparison.second))
+            views.append({"id": comparison.id, "finding": comparison.finding, "record": f[comparison.id],
+                          "first": f[comparison.parts[0]], "second": f[comparison.parts[1]],
+                          "a": subgroup_view(first), "b": subgroup_view(second),
+                          "theme": codebook.findings[comparison.finding].theme})  # fmt: skip
+    return views
+
+
+def theme_views(codebook, f: dict[str, Any], figures: dict, quotes: dict, comparisons: list) -> list[dict[str, Any]]:
+    """Each theme, in the codebook's order: its findings of all respondents that the wave gave (headline first),
+    its subgroup comparisons, its charts and its quotes."""
+    views = []
+    for theme in codebook.themes.values():
+        findings = [f[fid] for fid, spec in codebook.findings.items()
+                    if spec.theme == theme.id and spec.subgroup is None and fid in f]  # fmt: skip
+        views.append({"id": theme.id, "title": theme.title, "findings": findings,
+                      "headline": findings[0] if findings else None,
+                      "comparisons": [c for c in comparisons if c["theme"] == theme.id],
+                      "charts": figures.get(theme.id, []), "quotes": quotes.get(theme.id, [])})  # fmt: skip
+    return views
 
 
 def context(findings: dict[str, Any], params: config.Params, root: Path, built_from: dict[str, Any]) -> dict[str, Any]:
@@ -132,26 +205,46 @@ def context(findings: dict[str, Any], params: config.Params, root: Path, built_f
     registry = codebook.findings
     wave = provenance.sidecar(params.survey_path, root)
     f = findings["findings"]
+    figures = figures_by_theme(f, list(codebook.questions))
+    quotes = wave_quotes(codebook, params, root, bool(wave.get("synthetic")))
+    comparisons = comparison_views(codebook, f)
+    frame = codebook.population.frame
     return {
         "f": f,
-        "figures": figures_by_theme(f, list(codebook.questions)),
+        "figures": figures,
         # Only what the wave asked: a finding whose question a wave did not ask is absent, never blank.
         "survey_results": [f[fid] for fid in registry if fid in f],
         "changes": [f[fid + "_change"] for fid in registry if fid + "_change" in f],
         "compare": provenance.sidecar(params.survey_file.format(wave=params.compare_wave), root) if params.compare_wave else None,
-        "c": with_citations(load_context_figures(root / CONTEXT_FIGURES)),
+        "c": context_figures(codebook),
         "p": params,
         "wave": wave,
-        "quotes": wave_quotes(codebook, params, root, bool(wave.get("synthetic"))),
-        "frame_source": provenance.sidecar(params.frame_file, root),
+        "quotes": quotes,
+        # The codebook's words: who answered, the survey, its subgroups, themes and declared comparisons.
+        "survey": codebook.survey,
+        "respondents": codebook.respondents,
+        "area": params.region or codebook.survey.coverage,  # what the briefing speaks for (None: not stated)
+        "subgroups": {sid: subgroup_view(s) for sid, s in codebook.subgroups.items()},
+        "comparisons": comparisons,
+        "themes": theme_views(codebook, f, figures, quotes, comparisons),
+        "population": codebook.population,
+        "unit": frame.unit if frame else None,
+        "editions": codebook.editions,
+        "frame_source": provenance.sidecar(params.frame_file, root) if frame else None,
         # the comparison wave's own frame, when the change notebook says how the frame moved
-        "compare_frame_source": provenance.sidecar(f["pcn_count_change"]["previous_frame_file"], root) if "pcn_count_change" in f else None,
+        "compare_frame_source": compared_frame_source(f, root),
         "publication_date": config.publication_date(params, root),
         "provenance": built_from,
         # Whether cross-edition disclosure control withheld any figure here: the methods then say why.
         "secondary_suppression": any(r.get("suppression_reason") in (SECONDARY, SECONDARY_BASE) for r in f.values())
         or any(row.get("withheld") for r in f.values() for row in r.get("rows") or []),
     }
+
+
+def compared_frame_source(f: dict[str, Any], root: Path) -> dict[str, Any] | None:
+    """The record of the frame the comparison wave was set against, when a finding names it."""
+    previous = next((r["previous_frame_file"] for r in f.values() if r.get("previous_frame_file")), None)
+    return provenance.sidecar(previous, root) if previous else None
 
 
 def with_citations(figures: dict[str, dict]) -> dict[str, dict]:
@@ -165,7 +258,7 @@ def metadata(ctx: dict[str, Any]) -> dict[str, Any]:
     params, wave = ctx["p"], ctx["wave"]
     text = {
         "title": params.title,
-        "subtitle": f"{wave['title']}: {params.region or 'England'}",
+        "subtitle": f"{wave['title']}: {ctx['area']}" if ctx["area"] else wave["title"],
         "publisher": params.publisher,
         **({"fieldwork": wave["fieldwork"]} if wave.get("fieldwork") else {}),  # optional in a wave's .meta.yml
     }
@@ -177,26 +270,71 @@ def metadata(ctx: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def survey_templates(survey_dir: Path, themes: dict) -> dict[str, Path]:
+    """A survey's overrides by template name, each checked: a section, a theme's, or macros (`_` first)."""
+    overrides = {path.name: path for path in sorted(survey_dir.glob(f"*{TEMPLATE_SUFFIX}"))} if survey_dir.is_dir() else {}
+    for name, path in overrides.items():
+        theme = THEME_OVERRIDE.fullmatch(name)
+        if theme and theme["id"] not in themes:
+            raise NarrativeError(f"{path}: overrides theme {theme['id']!r}, which is not a theme of the codebook "
+                                 f"(themes: {', '.join(themes)})")  # fmt: skip
+        if not theme and not name.startswith("_") and name.removesuffix(TEMPLATE_SUFFIX) not in SECTIONS:
+            raise NarrativeError(f"{path}: overrides no section of the briefing (sections: "
+                                 f"{', '.join(s for s in SECTIONS if s != 'themes')}; a theme: theme-<id>{TEMPLATE_SUFFIX}; "
+                                 f"macros: _<name>{TEMPLATE_SUFFIX})")  # fmt: skip
+    return overrides
+
+
+def render(env: jinja2.Environment, name: str, ctx: dict[str, Any]) -> str:
+    """One template rendered; a name it uses that is not there (a finding findings.json lacks) is an error naming
+    the template's file and the name."""
+    template = env.get_template(name)
+    try:
+        return template.render(ctx)
+    except jinja2.UndefinedError as error:
+        missing = UNKNOWN_ATTRIBUTE.search(str(error))
+        if missing and str(error).startswith("'dict object'"):
+            raise NarrativeError(f"{template.filename}: names finding {missing['name']!r}, which is not among this "
+                                 "briefing's findings (the codebook's findings, their subgroup comparisons and "
+                                 "changes, and the notebooks' figures)") from None  # fmt: skip
+        raise NarrativeError(f"{template.filename}: {error}") from None
+
+
+def themes_partial(env: jinja2.Environment, ctx: dict[str, Any], overrides: dict[str, Path]) -> str:
+    """Every theme's section, in the codebook's order: its heading (title, and its id as the anchor) and its body,
+    from the survey's `theme-<id>` template or the generic one."""
+    sections = []
+    for theme in ctx["themes"]:
+        if not ANCHOR.fullmatch(theme["id"]):
+            raise NarrativeError(f"{ctx['codebook_path']}: themes: theme id {theme['id']!r} must be letters, digits, "
+                                 "_ and - (starting with a letter): it is the section's anchor")  # fmt: skip
+        own = f"theme-{theme['id']}{TEMPLATE_SUFFIX}"
+        body = render(env, own if own in overrides else THEME_TEMPLATE, {**ctx, "theme": theme})
+        sections.append(f"## {escape.markdown(theme['title'])} {{#{theme['id']}}}\n\n{body}")
+    return "\n\n".join(sections)
+
+
 def render_all(
     findings_path: Path, params: config.Params, templates_dir: Path, out_dir: Path,
     params_path: Path | None = None, engine: str = "auto",
 ) -> list[Path]:  # fmt: skip
-    env = environment(templates_dir, params.suppression_threshold)
     root = config.find_root(templates_dir)
     built_from = provenance.record(params, params_path or root / config.PARAMS_FILE, root, engine)
     ctx = context(findings_io.load(findings_path), params, root, built_from)
-    names = sorted(p.name for p in templates_dir.glob(f"*{TEMPLATE_SUFFIX}") if not p.name.startswith("_"))
-    if not names:
-        raise FileNotFoundError(f"no {TEMPLATE_SUFFIX} templates in {templates_dir}")
+    codebook_path = root / params.codebook
+    survey_dir = codebook_path.parent / SURVEY_TEMPLATES
+    overrides = survey_templates(survey_dir, {t["id"]: t for t in ctx["themes"]})
+    env = environment(templates_dir, params.suppression_threshold, survey_dir, ctx["respondents"].plural)
+    ctx["codebook_path"] = codebook_path
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".narrative-", dir=out_dir.parent))
     try:
-        for name in names:
-            try:
-                text = env.get_template(name).render(ctx)
-            except jinja2.UndefinedError as error:
-                raise jinja2.UndefinedError(f"{templates_dir / name}: {error}") from error
-            (staging / name.removesuffix(".j2")).write_text(text, encoding="utf-8")
+        for section in SECTIONS:
+            if section == "themes":
+                text = themes_partial(env, ctx, overrides)
+            else:
+                text = render(env, section + TEMPLATE_SUFFIX, ctx)
+            (staging / f"{section}.md").write_text(text, encoding="utf-8")
         write_bibliography(ctx["c"], staging / BIBLIOGRAPHY)
         provenance.write(built_from, staging / PROVENANCE)
         (staging / "metadata.yml").write_text(
@@ -222,7 +360,7 @@ def main(argv: list[str] | None = None) -> None:
     params = findings_io.resolved_params(args.params, args.wave)  # the wave's own frame and comparison wave
     try:
         written = render_all(args.findings, params, args.templates, args.out, params_path, args.engine)
-    except (QuoteError, ContextError, YAMLFileError, FileNotFoundError) as error:  # the inputs: a sentence, not a traceback
+    except (NarrativeError, QuoteError, ContextError, YAMLFileError, FileNotFoundError) as error:  # the inputs: a sentence, not a traceback
         raise SystemExit(f"narrative: {error}\nThe narrative was not written; the previous briefing is unchanged.")
     print(f"narrative: {len(written)} files in {args.out}")
 

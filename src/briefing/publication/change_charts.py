@@ -11,7 +11,9 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 
+from briefing import config
 from briefing.analysis.findings import Finding
+from briefing.inputs.codebook import load_codebook
 from briefing.narrative.prose import capfirst, number_words, percent
 from briefing.publication.charts import DARK_BLUE, GREY, MUTED, TEXT, WIDTH_IN, house_style, save_svg
 
@@ -46,14 +48,22 @@ def change_alt(shown: list[Finding]) -> str:
     return head + capfirst("; ".join(parts)) + "."
 
 
-def change_chart(changes: list[Finding], figures_dir: str | Path, notebook: str) -> Finding | None:
-    """Dots with interval bars, the earlier wave in grey above the reported wave in dark blue, labelled directly."""
+def survey_source(params_path: str | Path | None) -> str:
+    """The survey's source line (the codebook's `survey.source`), for the parameters file's codebook."""
+    params = config.load(params_path)
+    return load_codebook(config.find_root(Path(params_path).resolve().parent if params_path else None)
+                         / params.codebook).survey.source  # fmt: skip
+
+
+def change_chart(changes: list[Finding], figures_dir: str | Path, notebook: str, source: str) -> Finding | None:
+    """Dots with interval bars, the earlier wave in grey above the reported wave in dark blue, labelled directly.
+    `source`: the survey's source line (`survey_source`), to which the waves are added."""
     shown = headline_changes(changes)
     if not shown:
         return None
     wave, previous_wave = shown[0].extra["wave"], shown[0].extra["compare_wave"]
     title, alt = change_title(shown, previous_wave), change_alt(shown)
-    source = f"Survey of PCN clinical directors, {previous_wave} and {wave}"
+    source = f"{source}, {previous_wave} and {wave}"
     with plt.style.context(house_style()):
         fig, ax = plt.subplots(figsize=(WIDTH_IN, 0.55 + 0.4 * len(shown)), layout="constrained")
         rows = list(range(len(shown)))[::-1]

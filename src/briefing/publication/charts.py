@@ -280,6 +280,6 @@ def unmanageable_by_size(ctx, by_id: dict[str, Finding], figures_dir: str | Path
         subject="find the workload in general practice unmanageable",
         figures_dir=figures_dir,
         notebook=notebook,
-        source=f"Survey of PCN clinical directors, {p.wave}",
-        who="clinical directors of",
+        source=f"{ctx.codebook.survey.source}, {p.wave}",
+        who=f"{ctx.codebook.respondents.plural} of",
     )

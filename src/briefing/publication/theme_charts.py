@@ -9,7 +9,8 @@ overview of every headline finding with its confidence interval. House style, SV
   * the answers a finding counts are dark blue, the rest grey (the focus palette), as in Figure 1;
   * every share is a label, the base (n) is in the row label, suppressed cells are never drawn
     (analysis/distributions.py decides which), and the alt text is written from the same numbers.
-Titles state the message and follow the data: they are written from the question's headline finding.
+Titles state the message and follow the data: they are written from the question's headline finding. Who
+answered, the subgroups' words and the source line come from the codebook.
 """
 
 from __future__ import annotations
@@ -30,11 +31,15 @@ from briefing.publication.charts import BASE_PT, DARK_BLUE, GREY, MUTED, TEXT, W
 SEQUENTIAL = get_af_colours("sequential")  # dark to light: unfavourable to favourable, so greyscale keeps the order
 RAMP_PICKS = {1: [1], 2: [1, 3], 3: [0, 2, 4], 4: [0, 1, 3, 4], 5: [0, 1, 2, 3, 4]}
 LABEL_MIN = 0.06  # a segment narrower than this has its share in the legend row and the alt text, not inside it
-WHO = "clinical directors"
+
+
+def who(ctx) -> str:
+    """Who answered, in the plural: the codebook's words ("clinical directors", "GP partners")."""
+    return ctx.codebook.respondents.plural
 
 
 def source_line(ctx) -> str:
-    return f"Survey of PCN clinical directors, {ctx.params.wave}"
+    return f"{ctx.codebook.survey.source}, {ctx.params.wave}"
 
 
 def suppressed_words(ctx) -> str:
@@ -47,10 +52,10 @@ def share_text(share: float | None, ctx, withheld: bool = False) -> str:
     return prose.percent(share)
 
 
-def group_words(value: float) -> str:
-    """'over 1 in 10 clinical directors', 'almost half of clinical directors'."""
+def group_words(value: float, group: str) -> str:
+    """'over 1 in 10 GP partners', 'almost half of GP partners'."""
     words = prose.proportion_words(value)
-    return f"{words} {WHO}" if " in " in words else f"{words} of {WHO}"
+    return f"{words} {group}" if " in " in words else f"{words} of {group}"
 
 
 # --- which questions, which rows -------------------------------------------------------------------------------
@@ -68,14 +73,27 @@ def rows_for(ctx, question_id: str, findings: list[Finding]) -> list[Row]:
     question = ctx.codebook.questions[question_id]
     threshold = ctx.params.suppression_threshold
     published = frozenset(v for f in findings if len(f.extra.get("counts", [])) == 1 for v in f.extra["counts"])
-    bands = size_band(ctx.survey["pcn_list_size"], ctx.params)
     rows = []
     for band in [None, *drawn_bands(question, {f.extra.get("subgroup") for f in findings} - {None})]:
-        survey = ctx.survey if band is None else ctx.survey[bands == band]
-        label = f"Those {subgroup_description(band, ctx.params)}" if band else f"All {WHO}"
+        survey = ctx.survey if band is None else ctx.survey[in_subgroup(ctx, band)]
+        label = f"Those {subgroup_words(ctx, band)}" if band else f"All {who(ctx)}"
         planned = planned_cells(ctx.withheld, question, band)
         rows.append(distribution(survey, question, ctx.codebook, label, threshold, published, planned))
     return rows
+
+
+def in_subgroup(ctx, name: str):
+    """The respondents in subgroup `name`: as the codebook defines it, else a legacy PCN size band."""
+    if name in ctx.codebook.subgroups:
+        return ctx.codebook.subgroups[name].mask(ctx.survey)
+    return size_band(ctx.survey["pcn_list_size"], ctx.params) == name
+
+
+def subgroup_words(ctx, name: str) -> str:
+    """Who a subgroup is ("leading PCNs with fewer than 40,000 patients"): the codebook's words where it defines it."""
+    if name in ctx.codebook.subgroups:
+        return ctx.codebook.subgroups[name].description()
+    return subgroup_description(name, ctx.params)
 
 
 NONE_SHOWN = "no answer shown: each is a small count or protects one"
@@ -88,7 +106,7 @@ def missing_words(row: Row) -> str:
 
 
 def row_label(row: Row, ctx=None, labels: dict[str, str] | None = None) -> str:
-    """'All clinical directors (n = 213)', and a scale's off-scale answers: '(n = 210; don't know 9%)'."""
+    """'All GP partners (n = 213)', and a scale's off-scale answers: '(n = 210; don't know 9%)'."""
     base = f"n = {prose.count(row.n)}" if row.n is not None else missing_words(row)
     if row.n is not None and labels:
         base += "".join(f"; {labels[v]} {share_text(row.shares[v], ctx, v in row.withheld)}"
@@ -109,10 +127,10 @@ def title_for(ctx, question_id: str, findings: list[Finding], rows: list[Row] | 
     headline = headline_of(findings)
     wording = ctx.codebook.questions[question_id].wording
     if headline is not None:
-        return prose.capfirst(f"{group_words(headline.value)} {headline.description}")
+        return prose.capfirst(f"{group_words(headline.value, who(ctx))} {headline.description}")
     overall = [f for f in findings if not f.extra.get("subgroup")]
     if not overall or any(f.extra.get("suppression_reason") == stats.SMALL_BASE for f in overall):
-        return f"Too few clinical directors answered to show: {wording}"
+        return f"Too few {who(ctx)} answered to show: {wording}"
     if rows and any(s is not None for v, s in rows[0].shares.items() if v not in NON_SUBSTANTIVE):  # on the chart
         return f"Some answers not shown, to protect small counts: {wording}"
     return f"Not shown, to protect small counts: {wording}"
@@ -188,7 +206,7 @@ def draw_diverging(ctx, rows: list[Row], values: list[str], labels: dict[str, st
     ax.legend(row_major(handles, ncols), row_major(names, ncols), loc="lower left", bbox_to_anchor=(0, 1.02),
               ncols=ncols, frameon=False, fontsize=BASE_PT - 1, handlelength=1, columnspacing=1, handletextpad=0.4)  # fmt: skip
     if any(r.n is not None and None in r.shares.values() for r in rows):
-        note = (f"Gaps: answers given by {suppressed_words(ctx)} clinical directors, or withheld so that such a count "
+        note = (f"Gaps: answers given by {suppressed_words(ctx)} {who(ctx)}, or withheld so that such a count "
                 "cannot be worked out")  # fmt: skip
         fig.supxlabel("\n".join(textwrap.wrap(note, 70)), fontsize=BASE_PT - 1, color=MUTED)
     return fig
@@ -267,13 +285,13 @@ def headline_findings(results: list[Finding]) -> list[Finding]:
     return sorted(shown, key=lambda f: (f.value is None, -(f.value or 0.0), f.id))
 
 
-def overview_title(findings: list[Finding]) -> str:
+def overview_title(findings: list[Finding], group: str) -> str:
     clear = sum(1 for f in findings if f.value is not None and f.extra["ci_low"] > 0.5)
     if clear == 0:
-        return "No headline finding is held by a clear majority of clinical directors"
+        return f"No headline finding is held by a clear majority of {group}"
     total = prose.number_words(len(findings))
     return prose.capfirst(f"{prose.number_words(clear)} of the {total} headline findings are held by a clear majority "
-                          "of clinical directors, beyond the margin of error")  # fmt: skip
+                          f"of {group}, beyond the margin of error")  # fmt: skip
 
 
 def overview_alt(findings: list[Finding], ctx) -> str:
@@ -285,13 +303,14 @@ def overview_alt(findings: list[Finding], ctx) -> str:
         else:
             parts.append(f"{prose.percent(f.value)} {f.description} ({prose.percent(f.extra['ci_low'])} to "
                          f"{prose.percent(f.extra['ci_high'])})")  # fmt: skip
-    return f"Dot chart of every headline finding with its {level} confidence interval, as shares of clinical directors: " + "; ".join(parts) + "."
+    return (f"Dot chart of every headline finding with its {level} confidence interval, as shares of {who(ctx)}: "
+            + "; ".join(parts) + ".")  # fmt: skip
 
 
 def overview(ctx, results: list[Finding], figures_dir: str | Path, notebook: str) -> Finding:
     """Every headline finding as a dot with its confidence interval, largest first, against a line at half."""
     findings = headline_findings(results)
-    title, alt = overview_title(findings), overview_alt(findings, ctx)
+    title, alt = overview_title(findings, who(ctx)), overview_alt(findings, ctx)
     with plt.style.context(house_style()):
         fig, ax = plt.subplots(figsize=(WIDTH_IN, 0.6 + 0.5 * len(findings)), layout="constrained")
         positions = list(range(len(findings)))[::-1]
