@@ -75,7 +75,8 @@ NOTEBOOKS := $(filter-out change disclosure,$(sort $(basename $(notdir $(wildcar
 FINDINGS := $(NOTEBOOKS:%=$(BUILD)/waves/$(WAVE)/findings/%.json)
 CHANGE := $(if $(COMPARE_WAVE),$(BUILD)/findings/change.json)
 WAVE_FILES := $(wildcard $(subst {wave},*,$(SURVEY_FILE)) $(subst {wave},*,$(basename $(SURVEY_FILE))).meta.yml)
-TEMPLATES := $(wildcard report/templates/*.j2)
+# The generic section templates and the survey's own overrides (beside its codebook).
+TEMPLATES := $(wildcard report/templates/*.j2 $(dir $(CODEBOOK))templates/*.j2)
 REPORT_SRC := _quarto.yml scripts/quarto_post_render.py report/briefing.qmd $(wildcard report/styles/* report/typst/* report/filters/* report/fonts/*)
 OUTPUTS := $(OUT)/briefing.html $(OUT)/briefing.pdf $(OUT)/briefing.docx $(OUT)/findings.json $(OUT)/changes.html
 REFERENCE_DOCX := $(BUILD)/reference.docx
