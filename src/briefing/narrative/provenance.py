@@ -9,7 +9,6 @@ the same bytes, and the record says how to get them again.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import importlib.metadata
 import platform
@@ -22,7 +21,7 @@ from typing import Any
 
 from briefing import config, quarto, yamlfile
 from briefing.analysis import findings as findings_io
-from briefing.inputs import waves
+from briefing.inputs import survey
 from briefing.narrative.context_figures import DEFAULT_FILE as CONTEXT_FIGURES
 from briefing.narrative.quotes import QUOTES_FILE
 
@@ -79,16 +78,16 @@ def compared_inputs(params: config.Params, params_path: Path, root: Path) -> tup
     compare_wave is a wave; the frame pattern is read again from the parameters file)."""
     if not params.compare_wave:
         return ()
-    pattern = config.load(params_path, wave=params.compare_wave).frame_file
-    compared = waves.wave_inputs(root, dataclasses.replace(params, frame_file=pattern), params.compare_wave)
-    return (("comparison wave", compared.survey_path), ("comparison frame", compared.frame_file))
+    compared = survey.wave_inputs(root, params, params.compare_wave)
+    return (("comparison wave", compared.survey_path), *([("comparison frame", compared.frame_file)] if compared.frame_file else []))
 
 
 def inputs(params: config.Params, params_path: Path, root: Path) -> list[dict[str, Any]]:
     """Every data file the briefing reads, with its record; the parameters file itself has no sidecar (its values
     are listed in full)."""
     data = (("survey wave", params.survey_path), ("codebook", params.codebook), ("reference frame", params.frame_file),
-            *compared_inputs(params, params_path, root), ("context figures", CONTEXT_FIGURES), ("quotes picked", QUOTES_FILE))  # fmt: skip
+            *compared_inputs(params, params_path, root), ("context figures", survey.file_of(params.survey, CONTEXT_FIGURES)),
+            ("quotes picked", survey.file_of(params.survey, QUOTES_FILE)))  # fmt: skip
     records = [input_record(role, path, root, sidecar(path, root)) for role, path in data]
     records.append(input_record("parameters", relative_to_root(params_path, root), root, None))
     return records

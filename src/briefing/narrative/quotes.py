@@ -33,7 +33,7 @@ from briefing.inputs.frame import size_band
 from briefing.inputs.codebook import Codebook
 from briefing.narrative.redaction import Redaction, redact
 
-QUOTES_FILE = "data/quotes.yml"
+QUOTES_FILE = "quotes.yml"  # in the survey's folder
 ELLIPSIS = "\u2026"
 MARKUP = set(string.punctuation)  # pandoc Markdown reads any backslash-escaped ASCII punctuation literally
 

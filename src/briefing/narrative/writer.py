@@ -22,6 +22,7 @@ from briefing.yamlfile import YAMLFileError
 from briefing.analysis import findings as findings_io
 from briefing.analysis.stats import SECONDARY, SECONDARY_BASE, SMALL_BASE, SMALL_COMPLEMENT
 from briefing.narrative import change_prose, prose, provenance
+from briefing.inputs import survey as surveys
 from briefing.inputs.codebook import load_codebook
 from briefing.inputs.validate import read_survey
 from briefing.narrative.context_figures import ContextError, load_context_figures, write_bibliography
@@ -127,7 +128,7 @@ def wave_quotes(codebook, params: config.Params, root: Path, synthetic: bool) ->
     """The quotes data/quotes.yml picks for this wave, by theme (narrative/quotes.py checks and escapes them)."""
     survey = read_survey(root / params.survey_path, codebook, params.wave)
     frame = pd.read_csv(root / params.frame_file, dtype=str)
-    return load_quotes(root / QUOTES_FILE, survey, frame, codebook, params, synthetic)
+    return load_quotes(root / surveys.file_of(params.survey, QUOTES_FILE), survey, frame, codebook, params, synthetic)
 
 
 def context(findings: dict[str, Any], params: config.Params, root: Path, built_from: dict[str, Any]) -> dict[str, Any]:
@@ -141,8 +142,8 @@ def context(findings: dict[str, Any], params: config.Params, root: Path, built_f
         # Only what the wave asked: a finding whose question a wave did not ask is absent, never blank.
         "survey_results": [f[fid] for fid in registry if fid in f],
         "changes": [f[fid + "_change"] for fid in registry if fid + "_change" in f],
-        "compare": provenance.sidecar(params.survey_file.format(wave=params.compare_wave), root) if params.compare_wave else None,
-        "c": load_context_figures(root / CONTEXT_FIGURES),
+        "compare": provenance.sidecar(surveys.wave_file(root, params.survey, params.compare_wave), root) if params.compare_wave else None,
+        "c": load_context_figures(root / surveys.file_of(params.survey, CONTEXT_FIGURES)),
         "p": params,
         "wave": wave,
         "quotes": wave_quotes(codebook, params, root, bool(wave.get("synthetic"))),
