@@ -66,6 +66,7 @@ class Plan:
     inputs: list[str]  # what the plan itself was computed from (make remakes it when one changes)
     parameters: dict[str, Any]  # the parameters file's own keys, with the survey resolved
     epoch: int
+    default: bool  # the survey params.yml names (else a rebuild names it with SURVEY=)
 
     @property
     def parameters_file(self) -> str:
@@ -158,7 +159,7 @@ def build_plan(root: Path, params_file: str | Path, survey: str | None = None, w
     raw = yamlfile.load_mapping(root / params_file, "parameters file")
     return Plan(params.survey, params_file, build, out, selection, params.codebook, steps,
                 plan_inputs(root, params, params_file), {**raw, "survey": params.survey},
-                config.default_epoch(params, root))  # fmt: skip
+                config.default_epoch(params, root), out == OUTPUT_ROOT)  # fmt: skip
 
 
 def narrative_inputs(root: Path, params: config.Params) -> list[str]:
@@ -231,10 +232,26 @@ def write(root: Path, plan: Plan, mk: Path) -> None:
     plan_json = mk.with_suffix(".json")
     header = f"# Written by `python -m briefing.plan` from {plan.params_file}, the survey resolved: edit that file.\n"
     write_if_changed(root / plan.parameters_file, header + yaml.safe_dump(plan.parameters, sort_keys=False, allow_unicode=True))
+    source = {"source": plan.params_file, "survey": None if plan.default else plan.survey}
+    write_if_changed(root / meta_of(plan.parameters_file), yaml.safe_dump(source, sort_keys=False))
     write_if_changed(root / plan_json, as_json(plan))
     text = make_text(plan, plan_json.as_posix())
     write_if_changed(root / mk.with_suffix(".values"), text)  # what depends on the plan's values depends on this
     write_if_changed(root / mk, text)
+
+
+def meta_of(parameters_file: str | Path) -> Path:
+    return Path(parameters_file).with_suffix(".meta.yml")
+
+
+def parameters_source(parameters_path: Path, root: Path) -> tuple[str, str | None]:
+    """The parameters file a build's parameters.yml was written from, and the SURVEY= that rebuilds it (None: the
+    default survey); a file
+    that is not a build's parameters.yml is its own source (given `parameters_path` relative to the root)."""
+    record = yamlfile.load_mapping(root / meta_of(parameters_path), "provenance record", missing_ok=True)
+    if parameters_path.name != PARAMETERS or "source" not in record:
+        return parameters_path.as_posix(), None
+    return str(record["source"]), record.get("survey")
 
 
 def main(argv: list[str] | None = None) -> int:

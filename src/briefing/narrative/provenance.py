@@ -19,7 +19,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from briefing import config, quarto, yamlfile
+from briefing import config, plan, quarto, yamlfile
 from briefing.analysis import findings as findings_io
 from briefing.inputs import survey
 from briefing.narrative.context_figures import DEFAULT_FILE as CONTEXT_FIGURES
@@ -89,7 +89,9 @@ def inputs(params: config.Params, params_path: Path, root: Path) -> list[dict[st
             *compared_inputs(params, params_path, root), ("context figures", survey.file_of(params.survey, CONTEXT_FIGURES)),
             ("quotes picked", survey.file_of(params.survey, QUOTES_FILE)))  # fmt: skip
     records = [input_record(role, path, root, sidecar(path, root)) for role, path in data]
-    records.append(input_record("parameters", relative_to_root(params_path, root), root, None))
+    # The parameters file the build's own parameters.yml was written from (briefing.plan).
+    source = plan.parameters_source(Path(relative_to_root(params_path, root)), root)[0]
+    records.append(input_record("parameters", source, root, None))
     return records
 
 
@@ -141,8 +143,9 @@ def versions(engine: str) -> dict[str, Any]:
     }
 
 
-def rebuild_command(params_file: str, epoch: int, engine: str) -> str:
-    return f"SOURCE_DATE_EPOCH={epoch} make report PARAMS={shlex.quote(params_file)} ENGINE={engine}"
+def rebuild_command(params_file: str, epoch: int, engine: str, survey: str | None = None) -> str:
+    named = f" SURVEY={shlex.quote(survey)}" if survey else ""
+    return f"SOURCE_DATE_EPOCH={epoch} make report PARAMS={shlex.quote(params_file)}{named} ENGINE={engine}"
 
 
 def record(params: config.Params, params_path: Path, root: Path, engine: str) -> dict[str, Any]:
@@ -157,8 +160,12 @@ def record(params: config.Params, params_path: Path, root: Path, engine: str) ->
         "source_date_epoch": epoch,
         "versions": used,
         "code": code_version(root),
-        "rebuild": rebuild_command(files[-1]["path"], epoch, used["renderer"]["engine"]),
+        "rebuild": rebuild_command(files[-1]["path"], epoch, used["renderer"]["engine"], survey_given(params_path, root)),
     }
+
+
+def survey_given(params_path: Path, root: Path) -> str | None:
+    return plan.parameters_source(Path(relative_to_root(params_path, root)), root)[1]
 
 
 def write(data: dict[str, Any], path: Path) -> Path:
