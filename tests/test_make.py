@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, VENV, copy_built, copy_project, digest, make
+from tests.conftest import BUILD, ROOT, VENV, copy_built, copy_project, digest, make
 
 STAMPS_SCRIPT = ROOT / "scripts" / "stamps.sh"
 PWNED = "pwned.txt"
@@ -45,7 +45,7 @@ def test_a_parameter_is_never_run_by_make(project):
     try:
         for _ in range(2):  # the first writes build/params.mk, the second only reads it
             make(project, "-n", "report", ENGINE="pandoc")
-        assert "shell" not in (project / "build" / "params.mk").read_text()
+        assert "shell" not in (project / BUILD / "params.mk").read_text()
     finally:
         params.write_text(good, encoding="utf-8")
 
@@ -70,10 +70,10 @@ def test_regions_are_free_text_handed_over_quoted(project):
     shell's quotes around it; region names also went into the editions plan, a makefile, unescaped."""
     regions = f"London|St Helen's $(shell touch {PWNED})"
     make(project, "-n", "editions", ENGINE="pandoc", REGIONS=regions)
-    assert (project / "build" / "editions-regions").read_text(encoding="utf-8") == regions + "\n"
+    assert (project / BUILD / "editions-regions").read_text(encoding="utf-8") == regions + "\n"
     assert (
         "EDITION_SLUGS := england london st-helen-s-shell-touch-pwned-txt"
-        in (project / "build" / "editions" / "editions.mk").read_text()
+        in (project / BUILD / "editions" / "editions.mk").read_text()
     )
 
 
@@ -81,8 +81,8 @@ def test_an_empty_value_is_remembered_too(tmp_path):
     """`make editions` with no REGIONS remembers the empty value (the plan depends on that file)."""
     fresh = copy_project(tmp_path / "p")
     make(fresh, "-n", "editions", ENGINE="pandoc")
-    assert (fresh / "build" / "editions-regions").read_text() == "\n"
-    assert (fresh / "build" / "editions" / "editions.mk").is_file()
+    assert (fresh / BUILD / "editions-regions").read_text() == "\n"
+    assert (fresh / BUILD / "editions" / "editions.mk").is_file()
 
 
 # --- content stamps --------------------------------------------------------------------------------------------
@@ -102,10 +102,10 @@ OLD = time.mktime((2025, 1, 1, 0, 0, 0, 0, 0, -1))
 def test_a_stamp_follows_the_content_whatever_the_time(tmp_path):
     (tmp_path / "data").mkdir()
     (tmp_path / "stamps").mkdir()
-    wave, codebook = tmp_path / "data" / "wave.csv", tmp_path / "data" / "codebook.yml"
+    wave, codebook = tmp_path / "data" / "wave.csv", tmp_path / "data" / "pcn-clinical-directors" / "codebook.yml"
     wave.write_text("id,answer\n1,No\n")
     codebook.write_text("questions: []\n")
-    (tmp_path / "stamps" / "files").write_text("data/wave.csv\ndata/codebook.yml\n")
+    (tmp_path / "stamps" / "files").write_text("data/wave.csv\ndata/pcn-clinical-directors/codebook.yml\n")
     stamps(tmp_path)
     assert stamp_of(tmp_path, "data/wave.csv").read_text() == digest(wave) + "\n"
     os.utime(stamp_of(tmp_path, "data/wave.csv"), (1_000_000, 1_000_000))
@@ -122,7 +122,7 @@ def test_a_stamp_follows_the_content_whatever_the_time(tmp_path):
 
     codebook.unlink()  # a missing input loses its stamp, so make names it
     stamps(tmp_path)
-    assert not stamp_of(tmp_path, "data/codebook.yml").exists()
+    assert not stamp_of(tmp_path, "data/pcn-clinical-directors/codebook.yml").exists()
 
 
 @pytest.mark.e2e
@@ -131,7 +131,7 @@ def test_a_changed_wave_with_an_old_time_is_recomputed_and_its_hash_stated(built
     notebooks used to be skipped, the old figures published under the new file's SHA-256."""
     project = copy_built(built, tmp_path / "project")
     make(project, "report", ENGINE="pandoc")  # settled: earlier tests may have changed an input and put it back
-    survey = project / "data" / "raw" / "pcn_cd_survey_2020.csv"
+    survey = project / "data" / "pcn-clinical-directors" / "raw" / "pcn_cd_survey_2020.csv"
     lines = survey.read_text(encoding="utf-8").splitlines(keepends=True)
     column = lines[0].rstrip("\n").split(",").index("leave_role_12m")
     row = next(i for i, line in enumerate(lines[1:], start=1) if line.split(",")[column] == "No")
@@ -142,12 +142,12 @@ def test_a_changed_wave_with_an_old_time_is_recomputed_and_its_hash_stated(built
     os.utime(survey, (OLD, OLD))
 
     result = make(project, "report", ENGINE="pandoc")
-    assert "[2/6] validate: data/raw/pcn_cd_survey_2020.csv is valid" in result.stdout
+    assert "[2/6] validate: data/pcn-clinical-directors/raw/pcn_cd_survey_2020.csv is valid" in result.stdout
     assert "[3/6] wave 2020: notebooks: 8 run" in result.stdout
     published = json.loads((project / "_output" / "findings.json").read_text())
     assert published["findings"]["plan_to_leave"]["numerator"] == before["numerator"] + 1
     stated = {record["path"]: record["sha256"] for record in published["provenance"]["inputs"]}
-    assert stated["data/raw/pcn_cd_survey_2020.csv"] == digest(survey)
+    assert stated["data/pcn-clinical-directors/raw/pcn_cd_survey_2020.csv"] == digest(survey)
     assert digest(survey) in (project / "_output" / "briefing.html").read_text(encoding="utf-8")
 
     # Put back, with the old time again: checked again, but nothing is recomputed from bytes already built.

@@ -48,6 +48,8 @@ def file_problems(root: Path, params: config.Params) -> list[str]:
             problems.append(str(error).replace(str(path), relative, 1))
             continue
         problems += filter(None, [meta_rows_problem(path, rows, Path(relative))])
+    if not problems:
+        problems += filter(None, [survey.wave_column_problem(root, params.survey_path, params.wave)])
     codebook_meta = Path(params.codebook).with_suffix(".meta.yml")
     try:  # the codebook's provenance record, which the briefing cites: present and readable now, not at the end
         survey.read_meta(root / codebook_meta, codebook_meta)

@@ -102,7 +102,8 @@ def read_meta(path: Path, shown: Path | None = None) -> dict:
 
 
 def claimed_waves(path: Path) -> set[str]:
-    """The waves a survey file's `wave` column holds (none if it has no such column)."""
+    """The waves a survey file's `wave` column holds (none if it has no such column); read once the file is known
+    to be well-formed CSV (briefing.inputs.check)."""
     # Undecodable bytes elsewhere in the file are validation's to report, with their line and column.
     with path.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
         return {(row.get("wave") or "").strip() for row in csv.DictReader(handle)} - {""}
@@ -129,13 +130,7 @@ def waves_present(root: Path, survey: str) -> dict[str, str]:
         if wave is None:
             continue  # not a wave (e.g. a raw file the survey keeps for another reason)
         wave = str(wave)
-        data = data_file_of(meta, root)
-        relative = data.relative_to(root).as_posix()
-        column = claimed_waves(data) if data.suffix == ".csv" else set()
-        if column - {wave}:
-            raise WaveError(f"{shown.as_posix()} names wave {wave}, but {relative}'s `wave` column holds "
-                            f"{', '.join(sorted(column))}: correct the record or the file")  # fmt: skip
-        claims.setdefault(wave, []).append(relative)
+        claims.setdefault(wave, []).append(data_file_of(meta, root).relative_to(root).as_posix())
     for wave, paths in claims.items():
         if len(paths) > 1:
             raise WaveError(
@@ -143,6 +138,15 @@ def waves_present(root: Path, survey: str) -> dict[str, str]:
                 f"Move the older copy out of {folder(survey)}/{RAW}/, or correct the wave its record names."
             )
     return {wave: paths[0] for wave, paths in claims.items()}
+
+
+def wave_column_problem(root: Path, survey_path: str, wave: str) -> str | None:
+    """A wave's record and its file's `wave` column must name the same wave."""
+    column = claimed_waves(root / survey_path)
+    if not column - {wave}:
+        return None
+    return (f"{meta_path(survey_path).as_posix()} names wave {wave}, but {survey_path}'s `wave` column holds "
+            f"{', '.join(sorted(column))}: correct the record or the file")  # fmt: skip
 
 
 def listed(present: dict[str, str]) -> str:
