@@ -228,14 +228,15 @@ def write_if_changed(path: Path, text: str) -> None:
 
 
 def write(root: Path, plan: Plan, mk: Path) -> None:
-    """plan.json and the parameters file (each rewritten only when it changes), then the make include."""
+    """plan.json and the parameters file (each rewritten only when it changes), then the make include (its text
+    made first: a value make cannot take literally stops the plan before anything is written)."""
     plan_json = mk.with_suffix(".json")
+    text = make_text(plan, plan_json.as_posix())
     header = f"# Written by `python -m briefing.plan` from {plan.params_file}, the survey resolved: edit that file.\n"
     write_if_changed(root / plan.parameters_file, header + yaml.safe_dump(plan.parameters, sort_keys=False, allow_unicode=True))
     source = {"source": plan.params_file, "survey": None if plan.default else plan.survey}
     write_if_changed(root / meta_of(plan.parameters_file), yaml.safe_dump(source, sort_keys=False))
     write_if_changed(root / plan_json, as_json(plan))
-    text = make_text(plan, plan_json.as_posix())
     write_if_changed(root / mk.with_suffix(".values"), text)  # what depends on the plan's values depends on this
     write_if_changed(root / mk, text)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import hashlib
 import json
 import shutil
@@ -85,7 +86,7 @@ def test_code_version_commit_and_uncommitted_changes(tmp_path):
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="git not installed")
 def test_an_edition_folder_names_the_commit_and_state_of_the_project_it_links_to(tmp_path):
-    """build/editions/<slug>/ is ignored, inside the checkout, and links src/ to it: it is built from that checkout."""
+    """<build>/editions/<slug>/ is ignored, inside the checkout, and links src/ to it: it is built from that checkout."""
     (tmp_path / "src").mkdir()
     (tmp_path / "src" / "a.py").write_text("a")
     (tmp_path / ".gitignore").write_text("/build/\n")
@@ -94,7 +95,7 @@ def test_an_edition_folder_names_the_commit_and_state_of_the_project_it_links_to
     git(tmp_path, "commit", "-q", "-m", "a")
     edition = tmp_path / BUILD / "editions" / "london"
     edition.mkdir(parents=True)
-    (edition / "src").symlink_to("../../../src")
+    (edition / "src").symlink_to(os.path.relpath(tmp_path / "src", edition))
     assert provenance.code_version(edition) == provenance.code_version(tmp_path)
     assert provenance.code_version(edition)["uncommitted_changes"] is False
     (tmp_path / "src" / "a.py").write_text("b")

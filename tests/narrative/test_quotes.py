@@ -156,7 +156,7 @@ def test_the_committed_quotes_resolve_against_the_synthetic_wave(wave, redacted)
     params = findings_io.resolved_params(ROOT / "params.yml", wave)
     wave = read_survey(ROOT / params.survey_path, CODEBOOK, params.wave)
     frame = pd.read_csv(ROOT / params.frame_file, dtype=str)
-    got = quotes.load_quotes(ROOT / quotes.QUOTES_FILE, wave, frame, CODEBOOK, params, synthetic=True)
+    got = quotes.load_quotes(ROOT / "data" / params.survey / quotes.QUOTES_FILE, wave, frame, CODEBOOK, params, synthetic=True)
     texts = [q.text for qs in got.values() for q in qs]
     assert len(texts) == 3 and sum("[redacted" in t.replace("\\", "") for t in texts) == redacted
     assert not any(s in t.replace("\\", "") for t in texts for s in ("West Merton", "Jane", "0123", "5919"))
