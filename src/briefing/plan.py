@@ -6,7 +6,8 @@ render. Nothing else computes file lists.
 
 * Build folder: build/<survey>/<params-id>/ (params-id: `params` for params.yml, else the parameters file's stem,
   sanitised), so two surveys or two parameters files never share an intermediate.
-* Output folder: _output/ for the survey params.yml names, _output/<survey>/ for any other.
+* Output folder: _output/ for the survey params.yml names, _output/<survey>/ for any other; another parameters
+  file's briefing goes a level further down (_output/[<survey>/]<params-id>/).
 * Written as <plans>/<key>.json (the runner's steps) and <key>.mk (make's variables, every value a checked literal:
   briefing.config.make_assignments), and the build folder's parameters.yml: the parameters file with the survey
   resolved, which every later step reads (so SURVEY= reaches the notebooks too).
@@ -86,6 +87,13 @@ def default_survey(root: Path) -> str | None:
     return yamlfile.load_mapping(root / config.PARAMS_FILE, "parameters file", missing_ok=True).get("survey")
 
 
+def output_folder(survey: str, default: bool, parameters_id: str) -> str:
+    """_output/ for params.yml's own survey; another survey under _output/<survey>/; another parameters file's
+    briefing in a folder of its own below that, so no two builds publish over each other."""
+    parts = [OUTPUT_ROOT, *([] if default else [survey]), *([] if parameters_id == "params" else [parameters_id])]
+    return "/".join(parts)
+
+
 def theme_notebook(root: Path, theme: str) -> tuple[str, dict[str, str]]:
     own = f"{NOTEBOOKS}/{theme}.ipynb"
     return (own, {}) if (root / own).is_file() else (f"{NOTEBOOKS}/{THEME}.ipynb", {"theme": theme})
@@ -130,7 +138,7 @@ def build_plan(root: Path, params_file: str | Path, survey: str | None = None, w
     params = config.load(root / params_file, survey=survey, wave=wave)
     selection = surveys.select(root, params)
     build = f"{BUILD_ROOT}/{params.survey}/{params_id(params_file)}"
-    out = OUTPUT_ROOT if params.survey == default_survey(root) else f"{OUTPUT_ROOT}/{params.survey}"
+    out = output_folder(params.survey, params.survey == default_survey(root), params_id(params_file))
     parameters_file = f"{build}/{PARAMETERS}"
     codebook = load_codebook(root / params.codebook)
     themes = list(codebook.themes)  # in briefing order
@@ -159,7 +167,7 @@ def build_plan(root: Path, params_file: str | Path, survey: str | None = None, w
     raw = yamlfile.load_mapping(root / params_file, "parameters file")
     return Plan(params.survey, params_file, build, out, selection, params.codebook, steps,
                 plan_inputs(root, params, params_file), {**raw, "survey": params.survey},
-                config.default_epoch(params, root), out == OUTPUT_ROOT)  # fmt: skip
+                config.default_epoch(params, root), params.survey == default_survey(root))  # fmt: skip
 
 
 def narrative_inputs(root: Path, params: config.Params) -> list[str]:
