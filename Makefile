@@ -64,7 +64,7 @@ include $(PLAN_MK)
 endif
 # The build's one clock (reproducible builds): the user's SOURCE_DATE_EPOCH, else one derived from the inputs
 # (params.yml's publication_date, else the wave's `released` date in its .meta.yml). Dates the briefing and the PDF.
-# (Only once params.mk is read: an empty SOURCE_DATE_EPOCH breaks other tools, pip's wheel builds among them.)
+# (Only once the plan is read: an empty SOURCE_DATE_EPOCH breaks other tools, pip's wheel builds among them.)
 ifdef PUBLICATION_EPOCH
 SOURCE_DATE_EPOCH ?= $(PUBLICATION_EPOCH)
 export SOURCE_DATE_EPOCH
@@ -133,7 +133,7 @@ $(ENV_READY): requirements.lock pyproject.toml
 # only when its file's SHA-256 changes; it hashes only when a file's size, times or inode changed. Every file given
 # to `content` is stamped. (Notebooks are not: the runner compares each notebook's own time with its output.)
 # The data files are stamped from the first reading on, before the parameters are known, so a fresh build's stamps
-# all predate its build/params.mk.
+# all predate its build plan.
 STAMPS := $(BUILD)/stamps
 STAMPED := $(wildcard data/*/*.yml data/*/*/*.csv data/*/*/*.yml)
 content = $(eval STAMPED += $(1))$(patsubst %,$(STAMPS)/%.sha256,$(1))

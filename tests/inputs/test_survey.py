@@ -33,6 +33,13 @@ def params_of(project: Path, **changes) -> config.Params:
     return config.load(path)
 
 
+def selection_error(project: Path, **changes) -> str:
+    """The message selecting the waves stops with, the parameters changed as given."""
+    with pytest.raises(waves.WaveError) as caught:
+        waves.select(project, params_of(project, **changes))
+    return str(caught.value)
+
+
 def test_the_example_reports_2020_against_the_latest_earlier_wave(project):
     selection = waves.select(project, params_of(project))
     assert selection.current == waves.WaveInputs("2020", f"{RAW}/pcn_cd_survey_2020.csv", "2020-21",
@@ -66,17 +73,13 @@ def test_a_record_disagreeing_with_its_wave_column_names_both(project):
 def test_two_files_claiming_the_same_wave_are_named_with_what_to_do(project):
     for suffix in (".csv", ".meta.yml"):
         shutil.copy(project / f"{RAW}/pcn_cd_survey_2020{suffix}", project / f"{RAW}/pcn_cd_survey_2020-final{suffix}")
-    with pytest.raises(waves.WaveError) as caught:
-        waves.select(project, params_of(project))
-    message = str(caught.value)
+    message = selection_error(project)
     assert f"{RAW}/pcn_cd_survey_2020-final.csv and {RAW}/pcn_cd_survey_2020.csv both claim wave 2020" in message
     assert "keep one file per wave" in message
 
 
 def test_a_missing_comparison_wave_names_the_folder_and_the_waves_present(project):
-    with pytest.raises(waves.WaveError) as caught:
-        waves.select(project, params_of(project, compare_wave="2018"))
-    message = str(caught.value)
+    message = selection_error(project, compare_wave="2018")
     assert message.startswith(f"{RAW}/: compare_wave 2018 is named in the parameters but no file's .meta.yml names it")
     assert "waves present: 2019, 2020" in message and "set compare_wave to `latest` or null" in message
 
@@ -89,9 +92,7 @@ def test_a_missing_reported_wave_is_named(project):
 def test_a_wave_paired_with_another_years_frame_names_both(project):
     frame_meta = project / f"{REFERENCE}/pcn_frame_2020-21.meta.yml"
     frame_meta.write_text(frame_meta.read_text().replace("year: 2020-21", "year: 2019-20"))
-    with pytest.raises(waves.WaveError) as caught:
-        waves.select(project, params_of(project))
-    message = str(caught.value)
+    message = selection_error(project)
     assert f"wave 2020 is set against {REFERENCE}/pcn_frame_2020-21.csv, the frame for year 2019-20" in message
     assert "its own year is 2020-21" in message
 

@@ -227,7 +227,7 @@ def sidecar_record(build: FrameBuild, mapping: Path, prevalence: Path, out: Path
     publication = PUBLICATIONS.get(year, {"title": f"Quality and Outcomes Framework, {year}"})
     return {
         "title": f"Reference frame of primary care networks in England, {year}",
-        "year": year,  # its QOF year: waves set against it name the same (inputs/waves.py, inputs/crosscheck.py)
+        "year": year,  # its QOF year: waves set against it name the same (inputs/survey.py, inputs/crosscheck.py)
         "description": (
             f"every PCN in England in {year} ({len(build.frame):,} PCNs), with its region and registered patients "
             f"summed over its member practices, from NHS Digital's {publication['title']}."
