@@ -71,7 +71,11 @@ def test_a_frameless_survey_has_no_frame_and_no_population_notebook(project):
     built = plan.build_plan(project, "params.yml", survey="gp-partners-des")
     build = "build/gp-partners-des/params"
     assert (built.build, built.out) == (build, "_output/gp-partners-des")
-    assert built.steps[0].inputs == [f"{GP}/raw/gp_partners_des_2021.csv", f"{GP}/codebook.yml", f"{build}/parameters.yml"]
+    assert built.steps[0].inputs == [
+        f"{GP}/raw/gp_partners_des_2021.csv",
+        f"{GP}/codebook.yml",
+        f"{build}/parameters.yml",
+    ]
     themes = [s for s in built.of("notebook") if s.wave == "2021" and Path(s.notebook).stem == "theme"]
     assert [s.parameters["theme"] for s in themes] == ["signing", "time_workload", "what_would_help"]
     assert [s.outputs[0] for s in themes] == [f"{build}/waves/2021/findings/{t}.json" for t in
@@ -107,7 +111,9 @@ def test_the_plan_is_written_for_make_and_the_runner(project, monkeypatch):
     text = (project / "build/plans/params.yml.mk").read_text()
     assert f"BUILD := {BUILD}\n" in text and "WAVES := 2020 2019\n" in text and "OUT := _output\n" in text
     record = json.loads((project / "build/plans/params.yml.json").read_text())
-    assert record["parameters"] == f"{BUILD}/parameters.yml" and len(record["steps"]) == len(plan.build_plan(project, "params.yml").steps)
+    assert record["parameters"] == f"{BUILD}/parameters.yml" and len(record["steps"]) == len(
+        plan.build_plan(project, "params.yml").steps
+    )
     assert "survey: pcn-clinical-directors" in (project / BUILD / "parameters.yml").read_text()
 
 

@@ -162,7 +162,9 @@ def build_plan(root: Path, params_file: str | Path, survey: str | None = None, w
                 and s.notebook != f"{NOTEBOOKS}/{DISCLOSURE}.ipynb"]  # fmt: skip
     findings = f"{build}/findings.json"
     steps.append(Step("findings", "findings", [*reported, *change], [findings]))
-    steps.append(Step("narrative", "narrative", [findings, *narrative_inputs(root, params)], [f"{build}/narrative.stamp"]))
+    steps.append(
+        Step("narrative", "narrative", [findings, *narrative_inputs(root, params)], [f"{build}/narrative.stamp"])
+    )
     steps.append(Step("render", "render", [f"{build}/narrative.stamp"], render_outputs(out)))
     raw = yamlfile.load_mapping(root / params_file, "parameters file")
     return Plan(params.survey, params_file, build, out, selection, params.codebook, steps,
@@ -189,7 +191,9 @@ def plan_inputs(root: Path, params: config.Params, params_file: str) -> list[str
 
 
 def render_outputs(out: str) -> list[str]:
-    return [f"{out}/{name}" for name in ("briefing.html", "briefing.pdf", "briefing.docx", "findings.json", "changes.html")]
+    return [
+        f"{out}/{name}" for name in ("briefing.html", "briefing.pdf", "briefing.docx", "findings.json", "changes.html")
+    ]
 
 
 def make_text(plan: Plan, plan_json: str) -> str:
@@ -216,7 +220,9 @@ def make_text(plan: Plan, plan_json: str) -> str:
         "PLAN_INPUTS": plan.inputs,
         "PUBLICATION_EPOCH": plan.epoch,
     }  # fmt: skip
-    return "# Written by `python -m briefing.plan`: the build plan, as make reads it.\n" + config.make_assignments(values)
+    return "# Written by `python -m briefing.plan`: the build plan, as make reads it.\n" + config.make_assignments(
+        values
+    )
 
 
 def as_json(plan: Plan) -> str:
@@ -241,7 +247,9 @@ def write(root: Path, plan: Plan, mk: Path) -> None:
     plan_json = mk.with_suffix(".json")
     text = make_text(plan, plan_json.as_posix())
     header = f"# Written by `python -m briefing.plan` from {plan.params_file}, the survey resolved: edit that file.\n"
-    write_if_changed(root / plan.parameters_file, header + yaml.safe_dump(plan.parameters, sort_keys=False, allow_unicode=True))
+    write_if_changed(
+        root / plan.parameters_file, header + yaml.safe_dump(plan.parameters, sort_keys=False, allow_unicode=True)
+    )
     source = {"source": plan.params_file, "survey": None if plan.default else plan.survey}
     write_if_changed(root / meta_of(plan.parameters_file), yaml.safe_dump(source, sort_keys=False))
     write_if_changed(root / plan_json, as_json(plan))
@@ -267,7 +275,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--params", default=config.PARAMS_FILE)
     parser.add_argument("--survey", default=None, help="build this survey (a folder of data/) instead of the one named")
-    parser.add_argument("--wave", default=None, help="report this wave instead of the parameters' (make report WAVE=...)")
+    parser.add_argument(
+        "--wave", default=None, help="report this wave instead of the parameters' (make report WAVE=...)"
+    )
     parser.add_argument("--out", required=True, type=Path, help="the make include to write (plan.json beside it)")
     args = parser.parse_args(argv)
     try:

@@ -47,7 +47,8 @@ def test_one_kernel_runs_notebooks_in_clean_namespaces(tmp_path):
         nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
         nbformat.write(nb, path)
     executed = [tmp_path / "build" / "executed" / p.name for p in (first, second)]
-    jobs = [run_notebooks.Job(nb, copy, tmp_path / f"{nb.stem}.json", {}, [nb], "test") for nb, copy in zip((first, second), executed)]
+    jobs = [run_notebooks.Job(nb, copy, tmp_path / f"{nb.stem}.json", {}, [nb], "test")
+            for nb, copy in zip((first, second), executed, strict=True)]  # fmt: skip
     assert run_notebooks.run_build(jobs, "params.yml", tmp_path, log=lambda line: None) == 2
     texts = [nbformat.read(copy, as_version=4).cells[-1].outputs[0]["text"] for copy in executed]
     pid = texts[0].split()[0]

@@ -85,7 +85,9 @@ def test_a_missing_comparison_wave_names_the_folder_and_the_waves_present(projec
 
 
 def test_a_missing_reported_wave_is_named(project):
-    with pytest.raises(waves.WaveError, match=rf"{RAW}/: wave 2021 is named in params.yml but no file's .meta.yml names it"):
+    with pytest.raises(
+        waves.WaveError, match=rf"{RAW}/: wave 2021 is named in params.yml but no file's .meta.yml names it"
+    ):
         params_of(project, wave="2021")
 
 
@@ -114,4 +116,7 @@ def test_a_missing_frame_says_how_to_build_it(project):
 def test_a_survey_without_a_frame_has_none(project):
     """The GP partners' codebook declares no population frame: its waves have no frame file and no frame year."""
     selection = waves.select(project, params_of(project, survey="gp-partners-des"))
-    assert [(w.wave, w.frame_year, w.frame_file) for w in selection.waves] == [("2021", None, None), ("2020", None, None)]
+    assert [(w.wave, w.frame_year, w.frame_file) for w in selection.waves] == [
+        ("2021", None, None),
+        ("2020", None, None),
+    ]

@@ -159,7 +159,7 @@ def wave_file(root: Path, survey: str, wave: str, where: str = "params.yml") -> 
     if wave not in present:
         raise WaveError(
             f"{folder(survey)}/{RAW}/: wave {wave} is named in {where} but no file's .meta.yml names it "
-            f"(waves present: {listed(present)}). Add the file with its `.meta.yml` (`wave: \"{wave}\"`), or choose "
+            f'(waves present: {listed(present)}). Add the file with its `.meta.yml` (`wave: "{wave}"`), or choose '
             "another wave (make report WAVE=...)."
         )
     return present[wave]
