@@ -86,7 +86,7 @@ def test_a_frameless_survey_has_no_frame_and_no_population_notebook(project):
 
 
 def test_each_parameters_file_gets_its_own_build_folder(project):
-    (project / "other.yml").write_text('survey: pcn-clinical-directors\nwave: "2019"\n')
+    (project / "other.yml").write_text("survey: pcn-clinical-directors\nsuppression_threshold: 10\n")
     other = plan.build_plan(project, "other.yml")
     assert (other.build, other.out) == (f"build/{SURVEY}/other", "_output/other")
     assert plan.build_plan(project, "other.yml", survey="gp-partners-des").out == "_output/gp-partners-des/other"
