@@ -86,7 +86,7 @@ help: ## List the targets
 
 report: $(OUTPUTS) ## Build the briefing (SURVEY=, WAVE=): _output/ (another survey: _output/<survey>/) briefing.html, .pdf, .docx, findings.json, changes.html
 	@$(current)
-	@echo "Briefing up to date: $(OUTPUTS) (survey $(SURVEY), wave $(WAVE)$(if $(COMPARE_WAVE), against $(COMPARE_WAVE)))"
+	@echo "Briefing up to date: $(OUTPUTS) (wave $(WAVE)$(if $(COMPARE_WAVE), against $(COMPARE_WAVE))) from $(SURVEY_FOLDER)/"
 
 compute: $(BUILD)/narrative.stamp $(REFERENCE_DOCX) ## Run the notebooks and write the narrative (what `quarto render` needs; build/current links it)
 	@$(current)
@@ -99,7 +99,7 @@ test: $(ENV_READY) $(AXE_JS) ## Run the test suite
 
 # axe-core (pinned) for the accessibility test in a real browser; from the npm registry when npm is present.
 $(AXE_JS):
-	@if command -v npm >/dev/null; then npm install --silent --no-audit --no-fund --prefix $(BUILD)/axe axe-core@$(AXE_VERSION); \
+	@if command -v npm >/dev/null; then npm install --silent --no-audit --no-fund --prefix build/axe axe-core@$(AXE_VERSION); \
 	else echo "npm not found: the browser accessibility check will skip"; fi
 
 bench: $(ENV_READY) ## Time cold (beside its in-process floor), no-op, one-input-changed and all-editions builds (medians)
@@ -116,7 +116,7 @@ golden: $(BUILD)/findings.json ## Accept the findings (without provenance) as th
 env: $(ENV_READY) ## Build the Python environment (.venv) from requirements.lock
 
 clean: ## Remove build products (keeps .venv and the last _output/)
-	rm -rf $(BUILD)
+	rm -rf build
 
 # --- environment: rebuilt when the lock or the package metadata changes --------------------------------------
 $(ENV_READY): requirements.lock pyproject.toml
@@ -134,7 +134,7 @@ $(ENV_READY): requirements.lock pyproject.toml
 # to `content` is stamped. (Notebooks are not: the runner compares each notebook's own time with its output.)
 # The data files are stamped from the first reading on, before the parameters are known, so a fresh build's stamps
 # all predate its build plan.
-STAMPS := $(BUILD)/stamps
+STAMPS := build/stamps
 STAMPED := $(wildcard data/*/*.yml data/*/*/*.csv data/*/*/*.yml)
 content = $(eval STAMPED += $(1))$(patsubst %,$(STAMPS)/%.sha256,$(1))
 $(STAMPS)/%.sha256: ; $(error $*: input not found (or build/stamps/ could not be written))
@@ -160,7 +160,7 @@ $(PLAN_MK): $(call content,$(PARAMS) $(wildcard $(PLAN_INPUTS)) src/briefing/con
 same = $(and $(findstring x$(1),x$(2)),$(findstring x$(2),x$(1)))
 remember = $(if $(wildcard $(BUILD)/.),,$(shell mkdir -p $(BUILD)))$(if $(and $(wildcard $(BUILD)/$(1)),$(call \
   same,$(file <$(BUILD)/$(1)),$(2))),,$(file >$(BUILD)/$(1),$(2)))
-ifneq ($(WAVE),)
+ifneq ($(and $(WAVE),$(BUILD)),)  # (only once the plan names the build folder)
 $(call remember,selection,$(WAVE) $(COMPARE_WAVE))
 endif
 ifdef PUBLICATION_EPOCH

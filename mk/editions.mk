@@ -11,7 +11,7 @@ EDITIONS_ARGS := --params $(PARAMETERS) --build $(BUILD) --wave $(WAVE)
 EDITIONS_PLAN := $(EDITIONS_DIR)/editions.mk
 
 # (Once the parameters are known: the plan lists the regions of the reported wave's frame.)
-ifneq ($(and $(filter editions,$(MAKECMDGOALS)),$(WAVE)),)
+ifneq ($(and $(filter editions,$(MAKECMDGOALS)),$(WAVE),$(BUILD)),)
 include $(EDITIONS_PLAN)
 $(call remember,editions-regions,$(REGIONS))
 # This run's count of finished editions, for the [n/N] lines (emptied again if make restarts, before any build).

@@ -122,16 +122,18 @@ def test_bad_wave_setups_stop_the_build_and_keep_the_briefing(built, breakage):
     before = {name: digest(built / "_output" / name) for name in OUTPUTS}
     params = built / "params.yml"
     good_params = params.read_text(encoding="utf-8")
-    extra = built / "data" / "pcn-clinical-directors" / "raw" / "pcn_cd_survey_2020b.csv"
-    if breakage == "duplicate wave":
-        shutil.copy(built / "data" / "pcn-clinical-directors" / "raw" / "pcn_cd_survey_2020.csv", extra)
+    raw_folder = built / "data" / "pcn-clinical-directors" / "raw"
+    extras = [raw_folder / f"pcn_cd_survey_2020b{suffix}" for suffix in (".csv", ".meta.yml")]
+    if breakage == "duplicate wave":  # a second copy of the wave, with its record
+        for extra in extras:
+            shutil.copy(raw_folder / extra.name.replace("2020b", "2020"), extra)
         expected = ["data/pcn-clinical-directors/raw/pcn_cd_survey_2020.csv and data/pcn-clinical-directors/raw/pcn_cd_survey_2020b.csv both claim wave 2020",
-                    "keep one file per wave"]
+                    "keep one file per wave"]  # fmt: skip
     else:
         raw = yaml.safe_load(good_params)
         raw["compare_wave"] = "2018"
         params.write_text(yaml.safe_dump(raw), encoding="utf-8")
-        expected = ["data/pcn-clinical-directors/raw/pcn_cd_survey_2018.csv: compare_wave 2018", "set compare_wave to `latest` or null"]
+        expected = ["data/pcn-clinical-directors/raw/: compare_wave 2018 is named in the parameters", "set compare_wave to `latest` or null"]
     try:
         result = make(built, "report", ENGINE="pandoc", check=False)
         assert result.returncode != 0
@@ -139,7 +141,8 @@ def test_bad_wave_setups_stop_the_build_and_keep_the_briefing(built, breakage):
             assert words in result.stderr, result.stderr
         assert {name: digest(built / "_output" / name) for name in OUTPUTS} == before
     finally:
-        extra.unlink(missing_ok=True)
+        for extra in extras:
+            extra.unlink(missing_ok=True)
         params.write_text(good_params, encoding="utf-8")
     assert "Briefing up to date" in make(built, "report", ENGINE="pandoc").stdout
 
