@@ -1,11 +1,14 @@
 # The briefing pipeline as a DAG of real files: an unchanged rebuild does nothing, and a changed input rebuilds
 # exactly what depends on it.  `make help` lists the targets.
 #
-#   data/raw/*.csv ─ validate ─┐   (per wave: the reported one and the one it is compared with)
-#   data/reference/*.csv ──────┼─ notebooks (papermill) ─ change notebook ─ findings.json ─ narrative (Jinja) ─ render ─ _output/
-#   params.yml, codebook ──────┘                                                         (Quarto, or pandoc + Typst)
+#   data/<survey>/raw/ ─ validate ─┐   (per wave: the reported one and the one it is compared with)
+#   data/<survey>/reference/ ──────┼─ notebooks (papermill) ─ change notebook ─ findings.json ─ narrative (Jinja) ─ render ─ _output/
+#   params.yml, codebook ──────────┘                                                     (Quarto, or pandoc + Typst)
 #
-# `make report WAVE=2019` reports another wave than params.yml's (and compares it with the latest earlier wave).
+# Which steps run, for which waves and themes, and what each reads and writes is the build plan (src/briefing/plan.py),
+# computed once from the codebook and the parameters: make includes it as build/plans/<key>.mk, the notebook runner
+# reads its plan.json. `make report SURVEY=gp-partners-des` builds another survey (a folder of data/) into
+# _output/<survey>/; `make report WAVE=2019` reports another wave (compared with the latest earlier one).
 
 SHELL := /bin/bash
 empty :=
@@ -24,9 +27,10 @@ MAKEFLAGS += --no-builtin-rules
 # in them, and those that recipes use unquoted must be plain words (letters, digits, `_ . - / +`); REGIONS (free
 # text) is only ever used quoted. Checked before anything uses them.
 WAVE_ARG := $(if $(filter command line,$(origin WAVE)),$(value WAVE))
+SURVEY_ARG := $(if $(filter command line,$(origin SURVEY)),$(value SURVEY))
 literal = $(if $(filter command line,$(origin $(1))),$(eval override $(1) := $$(value $(1))),$(if $(filter \
   environment,$(origin $(1))),$(eval $(1) := $$(value $(1)))))
-WORDS_FROM_OUTSIDE := WAVE ENGINE PARAMS VENV PYTHON BUILD OUT FRAME_YEAR NHS_DIGITAL SOURCE_DATE_EPOCH
+WORDS_FROM_OUTSIDE := SURVEY WAVE ENGINE PARAMS VENV PYTHON BUILD OUT FRAME_YEAR NHS_DIGITAL SOURCE_DATE_EPOCH
 $(foreach name,$(WORDS_FROM_OUTSIDE) REGIONS,$(call literal,$(name)))
 WORD_CHARS := a b c d e f g h i j k l m n o p q r s t u v w x y z A B C D E F G H I J K L M N O P Q R S T U V W X Y Z \
   0 1 2 3 4 5 6 7 8 9 _ . - / +
@@ -44,24 +48,23 @@ ENV_READY := $(VENV)/.ready
 PARAMS ?= params.yml
 ENGINE ?= auto
 $(if $(filter-out auto quarto pandoc,$(ENGINE)),$(error ENGINE=$(ENGINE): use auto, quarto or pandoc))
-BUILD := build
-OUT := _output
-NHS_DIGITAL ?= data/raw/nhs-digital
+NHS_DIGITAL ?=
 AXE_VERSION := 4.14.1
 AXE_JS := build/axe/node_modules/axe-core/axe.min.js
 
-# The parameters make needs (WAVE, COMPARE_WAVE, SURVEY_PATH, FRAME_FILE, ...; never free text such as the title)
-# come from params.yml, checked and with the waves resolved by the package (inputs/waves.py), each a plain word.
-# WAVE on the command line reports another wave: it gets its own parameters file.
-PARAMS_MK := $(BUILD)/params$(if $(WAVE_ARG),-wave-$(WAVE_ARG)).mk
+# The build plan (briefing.plan): the survey, its build folder BUILD (build/<survey>/<params-id>/) and output folder
+# OUT, the waves with their files and frames, and every step's inputs and outputs, each value a plain word (never
+# free text such as the title). One plan per parameters file, SURVEY= and WAVE=, so none is ever silently reused.
+PLANS := build/plans
+PLAN_MK := $(PLANS)/$(subst /,+,$(PARAMS))$(if $(SURVEY_ARG),.survey-$(SURVEY_ARG))$(if $(WAVE_ARG),.wave-$(WAVE_ARG)).mk
 NO_PARAMS_GOALS := help clean env reference
 READS_INPUTS := $(filter-out $(NO_PARAMS_GOALS),$(or $(MAKECMDGOALS),help))
 ifneq ($(READS_INPUTS),)
-include $(PARAMS_MK)
+include $(PLAN_MK)
 endif
 # The build's one clock (reproducible builds): the user's SOURCE_DATE_EPOCH, else one derived from the inputs
 # (params.yml's publication_date, else the wave's `released` date in its .meta.yml). Dates the briefing and the PDF.
-# (Only once params.mk is read: an empty SOURCE_DATE_EPOCH breaks other tools, pip's wheel builds among them.)
+# (Only once the plan is read: an empty SOURCE_DATE_EPOCH breaks other tools, pip's wheel builds among them.)
 ifdef PUBLICATION_EPOCH
 SOURCE_DATE_EPOCH ?= $(PUBLICATION_EPOCH)
 export SOURCE_DATE_EPOCH
@@ -70,41 +73,40 @@ endif
 # Code by pipeline stage (src/briefing/<stage>/): inputs -> analysis -> narrative -> publication.
 CORE_SRC := $(addprefix src/briefing/,__init__.py config.py yamlfile.py)
 INPUTS_SRC := $(wildcard src/briefing/inputs/*.py)
-ANALYSIS_SRC := $(CORE_SRC) $(INPUTS_SRC) $(wildcard src/briefing/analysis/*.py) src/briefing/narrative/prose.py src/briefing/publication/charts.py src/briefing/publication/theme_charts.py $(wildcard report/fonts/*.ttf report/fonts/*.otf report/fonts/*.woff2)
-NOTEBOOKS := $(filter-out change disclosure,$(sort $(basename $(notdir $(wildcard notebooks/*.ipynb)))))
-FINDINGS := $(NOTEBOOKS:%=$(BUILD)/waves/$(WAVE)/findings/%.json)
-CHANGE := $(if $(COMPARE_WAVE),$(BUILD)/findings/change.json)
-WAVE_FILES := $(wildcard $(subst {wave},*,$(SURVEY_FILE)) $(subst {wave},*,$(basename $(SURVEY_FILE))).meta.yml)
-# The generic section templates and the survey's own overrides (beside its codebook).
-TEMPLATES := $(wildcard report/templates/*.j2 $(dir $(CODEBOOK))templates/*.j2)
+ANALYSIS_SRC := $(CORE_SRC) src/briefing/plan.py $(INPUTS_SRC) $(wildcard src/briefing/analysis/*.py) src/briefing/narrative/prose.py src/briefing/publication/charts.py src/briefing/publication/theme_charts.py $(wildcard report/fonts/*.ttf report/fonts/*.otf report/fonts/*.woff2)
 REPORT_SRC := _quarto.yml scripts/quarto_post_render.py report/briefing.qmd $(wildcard report/styles/* report/typst/* report/filters/* report/fonts/*)
-OUTPUTS := $(OUT)/briefing.html $(OUT)/briefing.pdf $(OUT)/briefing.docx $(OUT)/findings.json $(OUT)/changes.html
-REFERENCE_DOCX := $(BUILD)/reference.docx
+REFERENCE_DOCX := build/reference.docx
 
 .PHONY: help report compute test bench reference golden env clean FORCE
 
 help: ## List the targets
-	@echo "Targets (parameters live in $(PARAMS); ENGINE=auto|quarto|pandoc picks the renderer):"
+	@echo "Targets (parameters: $(PARAMS) and data/<survey>/params.yml; SURVEY=<folder of data/> builds another survey,"
+	@echo "WAVE= another wave, ENGINE=auto|quarto|pandoc picks the renderer):"
 	@grep -hE '^[a-z][a-zA-Z_-]*:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F'\t' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-report: $(OUTPUTS) ## Build the briefing (WAVE=2019: another wave): _output/briefing.html, .pdf, .docx, findings.json, changes.html
-	@echo "Briefing up to date: $(OUTPUTS) (wave $(WAVE)$(if $(COMPARE_WAVE), against $(COMPARE_WAVE)))"
+report: $(OUTPUTS) ## Build the briefing (SURVEY=, WAVE=): _output/ (another survey: _output/<survey>/) briefing.html, .pdf, .docx, findings.json, changes.html
+	@$(current)
+	@echo "Briefing up to date: $(OUTPUTS) (wave $(WAVE)$(if $(COMPARE_WAVE), against $(COMPARE_WAVE))) from $(SURVEY_FOLDER)/"
 
-compute: $(BUILD)/narrative.stamp $(REFERENCE_DOCX) ## Run the notebooks and write the narrative (what `quarto render` needs)
+compute: $(BUILD)/narrative.stamp $(REFERENCE_DOCX) ## Run the notebooks and write the narrative (what `quarto render` needs; build/current links it)
+	@$(current)
+
+# build/current: the build a plain `quarto render` (and the render step) reads, a link to the last one computed.
+current = ln -sfn $(patsubst build/%,%,$(BUILD)) build/current
 
 test: $(ENV_READY) $(AXE_JS) ## Run the test suite
 	$(PY) -m pytest
 
 # axe-core (pinned) for the accessibility test in a real browser; from the npm registry when npm is present.
 $(AXE_JS):
-	@if command -v npm >/dev/null; then npm install --silent --no-audit --no-fund --prefix $(BUILD)/axe axe-core@$(AXE_VERSION); \
+	@if command -v npm >/dev/null; then npm install --silent --no-audit --no-fund --prefix build/axe axe-core@$(AXE_VERSION); \
 	else echo "npm not found: the browser accessibility check will skip"; fi
 
 bench: $(ENV_READY) ## Time cold (beside its in-process floor), no-op, one-input-changed and all-editions builds (medians)
 	$(PY) scripts/bench.py
 
-reference: $(ENV_READY) ## Build the PCN frame for FRAME_YEAR (default: the wave's) from NHS Digital files in data/raw/nhs-digital/
-	$(PY) -m briefing.inputs.frame --params $(PARAMS) --nhs-digital $(NHS_DIGITAL) \
+reference: $(ENV_READY) ## Build the survey's frame for FRAME_YEAR (default: the wave's) from NHS Digital files in data/<survey>/raw/nhs-digital/
+	$(PY) -m briefing.inputs.frame --params $(PARAMS) $(if $(SURVEY_ARG),--survey $(SURVEY_ARG)) $(if $(NHS_DIGITAL),--nhs-digital $(NHS_DIGITAL)) \
 	  $(if $(FRAME_YEAR),--year $(FRAME_YEAR)) $(if $(WAVE_ARG),--wave $(WAVE_ARG))
 
 golden: $(BUILD)/findings.json ## Accept the findings (without provenance) as the reviewed golden copy: run as `make golden WAVE=2019` (review its diff!)
@@ -114,7 +116,7 @@ golden: $(BUILD)/findings.json ## Accept the findings (without provenance) as th
 env: $(ENV_READY) ## Build the Python environment (.venv) from requirements.lock
 
 clean: ## Remove build products (keeps .venv and the last _output/)
-	rm -rf $(BUILD)
+	rm -rf build
 
 # --- environment: rebuilt when the lock or the package metadata changes --------------------------------------
 $(ENV_READY): requirements.lock pyproject.toml
@@ -131,23 +133,25 @@ $(ENV_READY): requirements.lock pyproject.toml
 # only when its file's SHA-256 changes; it hashes only when a file's size, times or inode changed. Every file given
 # to `content` is stamped. (Notebooks are not: the runner compares each notebook's own time with its output.)
 # The data files are stamped from the first reading on, before the parameters are known, so a fresh build's stamps
-# all predate its build/params.mk.
-STAMPS := $(BUILD)/stamps
-STAMPED := $(wildcard data/*.yml data/*/*.csv data/*/*.yml)
+# all predate its build plan.
+STAMPS := build/stamps
+STAMPED := $(wildcard data/*/*.yml data/*/*/*.csv data/*/*/*.yml)
 content = $(eval STAMPED += $(1))$(patsubst %,$(STAMPS)/%.sha256,$(1))
 $(STAMPS)/%.sha256: ; $(error $*: input not found (or build/stamps/ could not be written))
 $(STAMPS)/changed: ; @mkdir -p $(@D); touch $@
 
-# Rebuilt when params.yml changes, or a wave file comes or goes (the folder's time) or its .meta.yml changes.
-# What depends on the parameters depends on PARAMS_VALUES, which changes only when a value does: re-reading the
-# parameters (a wave file added and removed again, a failed check) rebuilds nothing.
-PARAMS_VALUES := $(PARAMS_MK:.mk=.values)
-$(PARAMS_MK): $(call content,$(PARAMS) src/briefing/config.py src/briefing/yamlfile.py src/briefing/inputs/waves.py \
-  $(WAVE_FILES)) $(ENV_READY) $(dir $(SURVEY_FILE))
+# The plan is remade when the parameters file, the survey's parameters, codebook or records change, or a file comes or
+# goes in its raw/ or notebooks/ (the folders' times). What depends on the plan depends on PLAN_VALUES, which changes
+# only when a value does: re-reading the parameters (a wave file added and removed again, a failed check) rebuilds
+# nothing.
+PLAN_VALUES := $(PLAN_MK:.mk=.values)
+$(PLAN_MK): $(call content,$(PARAMS) $(wildcard $(PLAN_INPUTS)) src/briefing/config.py src/briefing/yamlfile.py \
+  src/briefing/inputs/survey.py src/briefing/inputs/codebook.py src/briefing/plan.py) $(ENV_READY) notebooks \
+  $(if $(SURVEY_FOLDER),$(wildcard $(SURVEY_FOLDER)/raw $(SURVEY_FOLDER)/templates))
 	@mkdir -p $(@D)
-	@$(PY) -m briefing.inputs.waves --params $(PARAMS) $(if $(WAVE_ARG),--wave $(WAVE_ARG)) > $@.tmp
-	@cmp -s $@.tmp $(PARAMS_VALUES) || cp $@.tmp $(PARAMS_VALUES); mv $@.tmp $@
-	@echo "[1/6] parameters: $(PARAMS) read$(if $(WAVE_ARG), (wave $(WAVE_ARG)))"
+	@$(PY) -m briefing.plan --params $(PARAMS) $(if $(SURVEY_ARG),--survey $(SURVEY_ARG)) $(if $(WAVE_ARG),--wave $(WAVE_ARG)) --out $@
+	@touch $@
+	@echo "[1/6] plan: $(PARAMS) read$(if $(SURVEY_ARG), (survey $(SURVEY_ARG)))$(if $(WAVE_ARG), (wave $(WAVE_ARG)))"
 
 # Remember values that are not files, so a change rebuilds what shows them: the waves chosen, the engine asked for
 # (re-renders), the clock and the code's version (commit, uncommitted changes: the provenance appendix). Each file
@@ -156,7 +160,7 @@ $(PARAMS_MK): $(call content,$(PARAMS) src/briefing/config.py src/briefing/yamlf
 same = $(and $(findstring x$(1),x$(2)),$(findstring x$(2),x$(1)))
 remember = $(if $(wildcard $(BUILD)/.),,$(shell mkdir -p $(BUILD)))$(if $(and $(wildcard $(BUILD)/$(1)),$(call \
   same,$(file <$(BUILD)/$(1)),$(2))),,$(file >$(BUILD)/$(1),$(2)))
-ifneq ($(WAVE),)
+ifneq ($(and $(WAVE),$(BUILD)),)  # (only once the plan names the build folder)
 $(call remember,selection,$(WAVE) $(COMPARE_WAVE))
 endif
 ifdef PUBLICATION_EPOCH
@@ -165,7 +169,7 @@ $(call remember,build-context,$(SOURCE_DATE_EPOCH) $(shell git rev-parse --show-
 endif
 $(BUILD)/engine $(BUILD)/build-context: ; @mkdir -p $(@D); touch $@
 
-# --- compute: each wave on its own (its survey, its frame), then the change between them -------------------------
+# --- compute: each wave on its own (its file, its frame), then the change between them ---------------------------
 # Each wave is checked first: against its frame (two columns: fails at once, even on a huge file), then against
 # the codebook. Then every notebook of the build runs in ONE Jupyter kernel (briefing.analysis.run_notebooks:
 # papermill's engine, handed a kernel started once): for each wave its disclosure plan, its theme notebooks and
@@ -174,36 +178,28 @@ $(BUILD)/engine $(BUILD)/build-context: ; @mkdir -p $(@D); touch $@
 # current (so make's view stays exact). What reads a wave's or a frame's bytes depends on its validated.ok, remade
 # whenever their content changes.
 define wave_rules
-$(BUILD)/waves/$(1)/validated.ok: $(call content,$(2) $(3) $(CODEBOOK) $(wildcard data/raw/*.meta.yml data/reference/*.meta.yml) \
-  src/briefing/yamlfile.py src/briefing/inputs/check.py src/briefing/inputs/validate.py src/briefing/inputs/codebook.py \
-  src/briefing/inputs/crosscheck.py src/briefing/inputs/frame.py) $(PARAMS_VALUES)
-	@printf '[2/6] '; $(PY) -m briefing.inputs.check --params $(PARAMS) --wave $(1) --frame-file $(3)
+$(BUILD)/waves/$(1)/validated.ok: $(call content,$(WAVE_FILE_$(1)) $(FRAME_FILE_$(1)) $(CODEBOOK) \
+  $(filter %.meta.yml,$(PLAN_INPUTS)) src/briefing/yamlfile.py src/briefing/inputs/check.py src/briefing/inputs/validate.py \
+  src/briefing/inputs/codebook.py src/briefing/inputs/crosscheck.py src/briefing/inputs/frame.py) $(PLAN_VALUES)
+	@printf '[2/6] '; $(PY) -m briefing.inputs.check --params $(PARAMETERS) --wave $(1)
 	@mkdir -p $$(@D); touch $$@
 endef
-$(eval $(call wave_rules,$(WAVE),$(SURVEY_PATH),$(FRAME_FILE)))
-ifneq ($(COMPARE_WAVE),)
-$(eval $(call wave_rules,$(COMPARE_WAVE),$(COMPARE_SURVEY_PATH),$(COMPARE_FRAME_FILE)))
-endif
+$(foreach wave,$(WAVES),$(eval $(call wave_rules,$(wave))))
 
-BUILD_WAVES := $(WAVE) $(COMPARE_WAVE)
-COMPUTED := $(BUILD_WAVES:%=$(BUILD)/waves/%/findings.json) $(CHANGE)
-VALIDATED := $(BUILD_WAVES:%=$(BUILD)/waves/%/validated.ok)
-COMPUTE_SHARED := $(call content,$(ANALYSIS_SRC) src/briefing/publication/change_charts.py) $(PARAMS_VALUES)
-$(COMPUTED) &: $(wildcard notebooks/*.ipynb) $(VALIDATED) $(COMPUTE_SHARED)
-	@$(PY) -m briefing.analysis.run_notebooks --params $(PARAMS) --build $(BUILD) --wave $(WAVE) $(SURVEY_PATH) $(FRAME_FILE) \
-	  $(if $(COMPARE_WAVE),--wave $(COMPARE_WAVE) $(COMPARE_SURVEY_PATH) $(COMPARE_FRAME_FILE) --compare $(COMPARE_WAVE)) \
-	  --shared $(COMPUTE_SHARED) -- $(wildcard notebooks/*.ipynb)
+COMPUTE_SHARED := $(call content,$(ANALYSIS_SRC) src/briefing/publication/change_charts.py) $(PLAN_VALUES)
+$(COMPUTED) &: $(NOTEBOOKS) $(VALIDATED) $(COMPUTE_SHARED)
+	@$(PY) -m briefing.analysis.run_notebooks --plan $(PLAN_JSON) --shared $(COMPUTE_SHARED)
 
 # The reported wave's notebook findings (and the change), with the comparison resolved: the briefing's figures.
 $(BUILD)/findings.json: $(COMPUTED) $(BUILD)/selection $(call content,src/briefing/analysis/findings.py)
-	@printf '[4/6] '; $(PY) -m briefing.analysis.findings $(FINDINGS) $(CHANGE) --params $(PARAMS) --wave $(WAVE) --out $@
+	@printf '[4/6] '; $(PY) -m briefing.analysis.findings $(FINDINGS_INPUTS) --params $(PARAMETERS) --wave $(WAVE) --out $@
 
 # (The waves' and frames' own bytes, which the provenance hashes and the quotes read: through their validated.ok.)
-$(BUILD)/narrative.stamp: $(BUILD)/findings.json $(VALIDATED) $(call content,$(TEMPLATES) data/context/context_figures.yml \
-  data/quotes.yml $(CODEBOOK) $(wildcard data/*.meta.yml data/*/*.meta.yml) $(wildcard src/briefing/narrative/*.py) \
-  src/briefing/yamlfile.py) $(PARAMS_VALUES) $(BUILD)/engine $(BUILD)/build-context
-	@printf '[5/6] '; $(PY) -m briefing.narrative.writer --params $(PARAMS) --wave $(WAVE) --findings $(BUILD)/findings.json \
+$(BUILD)/narrative.stamp: $(BUILD)/findings.json $(VALIDATED) $(call content,$(NARRATIVE_INPUTS) \
+  $(wildcard src/briefing/narrative/*.py) src/briefing/yamlfile.py) $(PLAN_VALUES) $(BUILD)/engine $(BUILD)/build-context
+	@printf '[5/6] '; $(PY) -m briefing.narrative.writer --params $(PARAMETERS) --wave $(WAVE) --findings $(BUILD)/findings.json \
 	  --out $(BUILD)/narrative --engine $(ENGINE)
+	@$(current)
 	@touch $@
 
 # --- render: staged, published to _output/ only when every format succeeded ----------------------------------
@@ -212,6 +208,7 @@ $(BUILD)/narrative.stamp: $(BUILD)/findings.json $(VALIDATED) $(call content,$(T
 .PRECIOUS: $(OUTPUTS)
 $(OUTPUTS) &: $(BUILD)/narrative.stamp $(REFERENCE_DOCX) $(call content,$(REPORT_SRC) src/briefing/publication/render.py \
   src/briefing/publication/changes.py) $(BUILD)/engine
+	@$(current)
 	@printf '[6/6] '; $(PY) -m briefing.publication.render --engine $(ENGINE) --out $(OUT) --findings $(BUILD)/findings.json
 
 # The Word edition's house style: a reference document built from pandoc's default by the project's code.

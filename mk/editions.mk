@@ -7,10 +7,11 @@
 # Only editions with something new to read are rebuilt, so an unchanged `make editions` starts no Python at all.
 REGIONS ?=
 EDITIONS_DIR := $(BUILD)/editions
+EDITIONS_ARGS := --params $(PARAMETERS) --build $(BUILD) --wave $(WAVE)
 EDITIONS_PLAN := $(EDITIONS_DIR)/editions.mk
 
 # (Once the parameters are known: the plan lists the regions of the reported wave's frame.)
-ifneq ($(and $(filter editions,$(MAKECMDGOALS)),$(WAVE)),)
+ifneq ($(and $(filter editions,$(MAKECMDGOALS)),$(WAVE),$(BUILD)),)
 include $(EDITIONS_PLAN)
 $(call remember,editions-regions,$(REGIONS))
 # This run's count of finished editions, for the [n/N] lines (emptied again if make restarts, before any build).
@@ -19,7 +20,7 @@ $(shell mkdir -p $(EDITIONS_DIR); : > $(EDITIONS_DIR)/progress)
 # changes when a file in it comes or goes), the parameters and the values make remembers (the waves chosen; engine;
 # clock and code version). Its own make then decides what to redo; this only decides whether to ask it.
 # (Absolute paths, as the folder report/ is not the target `report`; none before the plan exists.)
-EDITION_INPUTS := $(PARAMS) $(PARAMS_VALUES) $(BUILD)/selection $(BUILD)/engine $(BUILD)/build-context $(if $(EDITION_TREES), \
+EDITION_INPUTS := $(PARAMS) $(PLAN_VALUES) $(BUILD)/selection $(BUILD)/engine $(BUILD)/build-context $(if $(EDITION_TREES), \
   $(shell find $(foreach tree,$(EDITION_TREES),$(call quote,$(CURDIR)/$(tree))) \( -name __pycache__ -o -name .ipynb_checkpoints \) -prune -o -print))
 # Rebuilt whatever the times say: an edition that failed last time (retried) or whose published copy is incomplete.
 edition_published = $(patsubst %,$(OUT)/editions/$(WAVE)/$(1)/%,$(notdir $(OUTPUTS)))
@@ -34,15 +35,15 @@ editions: $(OUT)/index.html ## Build England and every region's briefing into _o
 
 # The list of editions, remade only when what it is made from changes (touched, so it is then newer than that):
 # the regions of the reported wave's frame (the waves chosen: $(BUILD)/selection).
-$(EDITIONS_PLAN): $(FRAME_FILE) $(PARAMS_MK) $(BUILD)/selection $(BUILD)/editions-regions src/briefing/publication/editions.py
-	@$(PY) -m briefing.publication.editions plan --params $(PARAMS) --regions $(call quote,$(REGIONS)) --wave $(WAVE)
+$(EDITIONS_PLAN): $(FRAME_FILE) $(PLAN_VALUES) $(BUILD)/selection $(BUILD)/editions-regions src/briefing/publication/editions.py
+	@$(PY) -m briefing.publication.editions plan $(EDITIONS_ARGS) --regions $(call quote,$(REGIONS))
 	@touch $@
 
 # The status is dated when the edition's build began (editions.py), so anything changed since is newer.
 $(EDITIONS_DIR)/%.status.json: $(EDITIONS_DIR)/%.region $(EDITION_INPUTS)
-	@$(PY) -m briefing.publication.editions build $* --params $(PARAMS) --engine $(ENGINE) --out $(OUT) \
-	  --total $(words $(EDITION_SLUGS)) --venv $(VENV) --wave $(WAVE)
+	@$(PY) -m briefing.publication.editions build $* $(EDITIONS_ARGS) --engine $(ENGINE) --out $(OUT) \
+	  --total $(words $(EDITION_SLUGS)) --venv $(VENV)
 
 .PRECIOUS: $(OUT)/index.html
 $(OUT)/index.html: $(EDITION_SLUGS:%=$(EDITIONS_DIR)/%.status.json) $(EDITIONS_PLAN) report/editions/index.html.j2
-	@$(PY) -m briefing.publication.editions index --params $(PARAMS) --wave $(WAVE) --out $(OUT)
+	@$(PY) -m briefing.publication.editions index $(EDITIONS_ARGS) --out $(OUT)

@@ -32,15 +32,15 @@ from tests.conftest import copy_project  # noqa: E402  (the same clean copy the 
 
 
 # The floor: the same notebooks the build runs (the runner's own plan, parameters injected), their code cells
-# executed in ONE plain Python process: no Jupyter, no make, no render. Arguments: the build's parameters.
+# executed in ONE plain Python process: no Jupyter, no make, no render. Argument: the build plan (plan.json), its
+# outputs moved to a temporary folder (its parameters file stays where it is: the project root is found from it).
 FLOOR = """
-import sys, tempfile, pathlib, nbformat
+import json, sys, tempfile, pathlib, nbformat
 from briefing.analysis import run_notebooks as rn
-params, wave, survey, frame, compare, compare_survey, compare_frame = sys.argv[1:]
-build = pathlib.Path(tempfile.mkdtemp())
-notebooks = sorted(pathlib.Path("notebooks").glob("*.ipynb"))
-waves = [(wave, survey, frame)] + ([(compare, compare_survey, compare_frame)] if compare else [])
-for step in rn.build_plan(waves, compare or None, build, notebooks, params, []):
+plan = json.loads(pathlib.Path(sys.argv[1]).read_text())
+build, params = tempfile.mkdtemp(), plan["parameters"]
+moved = json.dumps(plan).replace(plan["build"] + "/", build + "/").replace(build + "/parameters.yml", params)
+for step in rn.steps_of(json.loads(moved), []):
     if isinstance(step, rn.Merge):
         rn.merge_wave(step, params)
         continue
@@ -58,7 +58,7 @@ class Build:
     def __init__(self, project: Path, engine: str, wave: str | None = None):
         self.project, self.engine, self.wave = project, engine, wave
         self.variables = [f"VENV={sys.prefix}", f"ENGINE={engine}", *([f"WAVE={wave}"] if wave else [])]
-        self.params_mk = f"build/params{f'-wave-{wave}' if wave else ''}.mk"
+        self.params_mk = f"build/plans/params.yml{f'.wave-{wave}' if wave else ''}.mk"  # the build plan, as make has it
 
     def make(self, *targets: str) -> float:
         return self.make_logged(*targets)[0]
@@ -101,8 +101,7 @@ class Build:
     def floor(self) -> dict[str, float]:
         """The build's notebooks' code, parameters injected, each in a fresh namespace, in ONE Python process."""
         p = self.params()
-        args = [p["PARAMS"] if "PARAMS" in p else "params.yml", p["WAVE"], p["SURVEY_PATH"], p["FRAME_FILE"],
-                p.get("COMPARE_WAVE", ""), p.get("COMPARE_SURVEY_PATH", ""), p.get("COMPARE_FRAME_FILE", "")]  # fmt: skip
+        args = [p["PLAN_JSON"]]
         start = time.perf_counter()
         subprocess.run([sys.executable, "-c", FLOOR, *args], cwd=self.project, check=True, capture_output=True)
         return {"the build's notebooks' code in one process (floor)": time.perf_counter() - start}

@@ -23,7 +23,8 @@ COPIED_RESOURCES = "build"  # Quarto's copy of build/figures/ under the output f
 
 def stage_findings(project: Path, staging: Path) -> list[str]:
     """findings.json as render.py publishes it: the findings with the build's provenance record, same layout."""
-    findings, provenance = project / "build" / "findings.json", project / "build" / "narrative" / "provenance.json"
+    build = project / "build" / "current"  # the last computed build (make compute links it)
+    findings, provenance = build / "findings.json", build / "narrative" / "provenance.json"
     if not (findings.is_file() and provenance.is_file()):
         return []
     published = json.loads(findings.read_text(encoding="utf-8"))

@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+SURVEY = "pcn-clinical-directors"  # the default survey (params.yml)
+BUILD = Path("build") / SURVEY / "params"  # its build folder, relative to a project (briefing.plan)
 VENV = Path(sys.prefix)  # the environment running the tests (the project's .venv under `make test`)
 
 

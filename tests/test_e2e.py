@@ -19,7 +19,7 @@ from docx.oxml.ns import qn
 from pypdf import PdfReader
 
 from briefing.narrative.prose import percent
-from tests.conftest import VENV, copy_project, digest, make
+from tests.conftest import BUILD, VENV, copy_project, digest, make
 
 pytestmark = pytest.mark.e2e
 
@@ -52,9 +52,9 @@ def html_text(path: Path) -> str:
 def narrative_sentences(project: Path) -> list[str]:
     """Every sentence the templates wrote, as plain text."""
     sentences = []
-    for partial in sorted((project / "build" / "narrative").glob("*.md")):
+    for partial in sorted((project / BUILD / "narrative").glob("*.md")):
         text = "\n".join(line for line in partial.read_text(encoding="utf-8").splitlines() if not line.startswith("|"))
-        bibliography = project / "build" / "narrative" / "references.json"
+        bibliography = project / BUILD / "narrative" / "references.json"
         plain = pypandoc.convert_text(text, "plain", format="markdown",
                                       extra_args=["--wrap=none", "--citeproc", f"--bibliography={bibliography}",
                                                   "--metadata=suppress-bibliography:true"])  # fmt: skip
@@ -141,7 +141,7 @@ def test_one_labelled_region_per_table(built):
 
 def test_the_briefing_is_dated_from_its_data(built):
     """publication_date is null: the date is the wave's `released` date (or the caller's SOURCE_DATE_EPOCH)."""
-    meta = yaml.safe_load((built / "data" / "raw" / "pcn_cd_survey_2019.meta.yml").read_text(encoding="utf-8"))
+    meta = yaml.safe_load((built / "data" / "pcn-clinical-directors" / "raw" / "pcn_cd_survey_2019.meta.yml").read_text(encoding="utf-8"))
     day = dt.date.fromisoformat(meta["released"])
     if os.environ.get("SOURCE_DATE_EPOCH"):
         day = dt.datetime.fromtimestamp(int(os.environ["SOURCE_DATE_EPOCH"]), dt.timezone.utc).date()
@@ -155,7 +155,7 @@ def test_the_briefing_is_dated_from_its_data(built):
 
 def test_the_provenance_appendix_and_findings_json_carry_the_same_record(built):
     record = json.loads((built / "_output" / "findings.json").read_text())["provenance"]
-    assert record == json.loads((built / "build" / "narrative" / "provenance.json").read_text())
+    assert record == json.loads((built / BUILD / "narrative" / "provenance.json").read_text())
     for item in record["inputs"]:
         assert item["sha256"] == digest(built / item["path"])
     assert record["code"] == {"git": "not a git checkout"}  # the test copy has no .git
@@ -176,7 +176,7 @@ def second_compute(tmp_path_factory):
 
 def test_findings_are_byte_identical_across_builds(built, second_compute):
     again, _ = second_compute
-    assert (again / "build" / "findings.json").read_bytes() == (built / "build" / "findings.json").read_bytes()
+    assert (again / BUILD / "findings.json").read_bytes() == (built / BUILD / "findings.json").read_bytes()
 
 
 def test_second_make_does_nothing(built):
@@ -233,17 +233,17 @@ def test_a_changed_stylesheet_only_rerenders(built):
 def test_touching_one_notebook_reruns_only_that_notebook(built):
     """For each wave (the reported one and its comparison) the runner reruns only that notebook, then the change
     between them: one runner, so one kernel, for the whole build."""
-    waves = [built / "build" / "waves" / wave / "executed" for wave in ("2020", "2019")]
+    waves = [built / BUILD / "waves" / wave / "executed" for wave in ("2020", "2019")]
     before = {p: p.stat().st_mtime_ns for folder in waves for p in folder.glob("*.ipynb")}
     time.sleep(1.1)
     (built / "notebooks" / "retention.ipynb").touch()
     plan = dry_run(built)
     assert plan.count("briefing.analysis.run_notebooks") == 1
-    assert "--wave 2020 data/raw/pcn_cd_survey_2020.csv" in plan and "--compare 2019" in plan
+    assert "--plan build/plans/params.yml.json" in plan  # both waves and the change: the steps the plan lists
     result = make(built, "report", ENGINE="pandoc")
     assert result.stdout.count("notebooks: 1 run in one kernel (retention)") == 2
     assert "notebooks: 1 run in one kernel (change)" in result.stdout
-    changed = sorted(p.relative_to(built / "build").as_posix() for p in before if p.stat().st_mtime_ns != before[p])
+    changed = sorted(p.relative_to(built / BUILD).as_posix() for p in before if p.stat().st_mtime_ns != before[p])
     assert changed == ["waves/2019/executed/retention.ipynb", "waves/2020/executed/retention.ipynb"]
 
 
@@ -256,7 +256,7 @@ def test_build_log_is_one_counted_line_per_step_without_kernel_warnings(second_c
     assert sum(line.startswith("[3/6] wave 2020: notebooks:") for line in steps) == 1
     assert sum(line.startswith("[3/6] wave 2019: notebooks:") for line in steps) == 1
     assert "without encryption" not in result.stdout + result.stderr
-    executed = json.loads((project / "build" / "waves" / "2020" / "executed" / "workload.ipynb").read_text())
+    executed = json.loads((project / BUILD / "waves" / "2020" / "executed" / "workload.ipynb").read_text())
     outputs = [o for cell in executed["cells"] for o in cell.get("outputs", [])]
     assert outputs and not [o for o in outputs if o.get("name") == "stderr"]
 
@@ -278,7 +278,7 @@ def fails_keeping_the_last_good_briefing(project: Path, path: Path, broken: byte
 
 
 def test_broken_input_fails_and_keeps_the_last_good_briefing(built):
-    survey = next((built / "data" / "raw").glob("pcn_cd_survey_*.csv"))
+    survey = next((built / "data" / "pcn-clinical-directors" / "raw").glob("pcn_cd_survey_*.csv"))
     lines = survey.read_text(encoding="utf-8").splitlines(keepends=True)
     header = lines[0].rstrip("\r\n").split(",")
     cells = lines[3].rstrip("\r\n").split(",")
@@ -293,7 +293,7 @@ def test_a_wave_larger_than_its_population_fails_before_any_notebook(built):
     cross-check stops the build first, naming the file, the rows and the rule; _output/ stays byte for byte.
     The compared wave (2019) is checked against its own frame too."""
     before = {name: digest(built / "_output" / name) for name in OUTPUTS}
-    survey = built / "data" / "raw" / "pcn_cd_survey_2019.csv"
+    survey = built / "data" / "pcn-clinical-directors" / "raw" / "pcn_cd_survey_2019.csv"
     good, stamp = survey.read_bytes(), survey.stat()
     header, *rows = good.decode("utf-8").splitlines(keepends=True)
     survey.write_text(header + "".join(rows) * 6, encoding="utf-8")
@@ -314,7 +314,7 @@ def test_findings_match_the_reviewed_golden_copy(built_2019):
     Regenerate on purpose with `make golden WAVE=2019` and review the diff. The provenance record (digests,
     versions) is checked on its own above, so a new package version is not a new finding."""
     golden = Path(__file__).parent / "golden" / "findings.json"
-    assert (built_2019 / "build" / "findings.json").read_text() == golden.read_text()
+    assert (built_2019 / BUILD / "findings.json").read_text() == golden.read_text()
     published = json.loads((built_2019 / "_output" / "findings.json").read_text())
     assert set(published) == {"parameters", "findings", "provenance"}
     assert {k: v for k, v in published.items() if k != "provenance"} == json.loads(golden.read_text())

@@ -5,7 +5,6 @@ import re
 
 import pytest
 
-from briefing.analysis import run_notebooks
 from tests.conftest import ROOT
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -22,15 +21,16 @@ def declared_parameters(path):
     return set(re.findall(r"^(\w+) =", "".join(tagged[0]["source"]), re.MULTILINE))
 
 
-def test_each_notebook_declares_every_parameter_the_runner_gives_it(tmp_path):
-    """papermill injects what the runner passes; a parameter the notebook does not declare would be a silent
-    default there (papermill only warns)."""
-    waves = [("2020", "s.csv", "f.csv"), ("2019", "s.csv", "f.csv")]
-    steps = [s for s in run_notebooks.build_plan(waves, "2019", tmp_path, NOTEBOOKS, "params.yml", []) if isinstance(s, run_notebooks.Job)]
-    assert {job.notebook for job in steps} == set(NOTEBOOKS)
+def test_each_notebook_declares_every_parameter_the_runner_gives_it():
+    """papermill injects what the build plan gives each notebook; a parameter the notebook does not declare would
+    be a silent default there (papermill only warns)."""
+    from briefing import plan
+
+    steps = plan.build_plan(ROOT, "params.yml").of("notebook")
+    assert {ROOT / job.notebook for job in steps} == set(NOTEBOOKS)
     for job in steps:
-        assert set(job.parameters) <= declared_parameters(job.notebook), job.notebook.name
-        assert {"params_path", "wave", "survey_path"} <= declared_parameters(job.notebook)
+        assert set(job.parameters) <= declared_parameters(ROOT / job.notebook), job.notebook
+        assert {"params_path", "wave"} <= declared_parameters(ROOT / job.notebook)
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

@@ -12,7 +12,7 @@ import yaml
 
 from briefing.narrative.change_prose import change_clause
 from briefing.narrative.prose import percent
-from tests.conftest import digest, make
+from tests.conftest import BUILD, digest, make
 from tests.publication.test_changes import text_of
 from tests.test_e2e import OUTPUTS, html_text, normalise, pdf_text
 
@@ -59,7 +59,7 @@ def test_2020_chart_of_change_has_data_alt_text_and_a_source(built):
 def test_2020_briefing_says_how_the_frame_moved_since_the_2019_waves_frame(built):
     import pandas as pd
 
-    now, then = (len(pd.read_csv(built / "data" / "reference" / f"pcn_frame_{year}.csv")) for year in ("2020-21", "2019-20"))
+    now, then = (len(pd.read_csv(built / "data" / "pcn-clinical-directors" / "reference" / f"pcn_frame_{year}.csv")) for year in ("2020-21", "2019-20"))
     record = findings_of(built)["findings"]["pcn_count_change"]
     assert (record["value"], record["previous"], record["compare_wave"]) == (now - then, then, "2019")
     more = f"{now - then:,} more than" if now > then else f"{then - now:,} fewer than" if now < then else "as many as"
@@ -94,7 +94,7 @@ def review_text(project: Path) -> str:
 
 
 def test_review_page_after_one_changed_value_and_after_no_change(built):
-    survey = built / "data" / "raw" / "pcn_cd_survey_2020.csv"
+    survey = built / "data" / "pcn-clinical-directors" / "raw" / "pcn_cd_survey_2020.csv"
     good = survey.read_text(encoding="utf-8")
     lines = good.splitlines(keepends=True)
     header = lines[0].rstrip("\n").split(",")
@@ -115,7 +115,7 @@ def test_review_page_after_one_changed_value_and_after_no_change(built):
     finally:
         survey.write_text(good, encoding="utf-8")
         make(built, "report", ENGINE="pandoc")
-    (built / "build" / "narrative.stamp").unlink()  # the same data, written and rendered again
+    (built / BUILD / "narrative.stamp").unlink()  # the same data, written and rendered again
     make(built, "report", ENGINE="pandoc")
     assert "No changes: every finding and every sentence is the same" in review_text(built)
 
@@ -125,16 +125,18 @@ def test_bad_wave_setups_stop_the_build_and_keep_the_briefing(built, breakage):
     before = {name: digest(built / "_output" / name) for name in OUTPUTS}
     params = built / "params.yml"
     good_params = params.read_text(encoding="utf-8")
-    extra = built / "data" / "raw" / "pcn_cd_survey_2020b.csv"
-    if breakage == "duplicate wave":
-        shutil.copy(built / "data" / "raw" / "pcn_cd_survey_2020.csv", extra)
-        expected = ["data/raw/pcn_cd_survey_2020.csv and data/raw/pcn_cd_survey_2020b.csv both claim wave 2020",
-                    "keep one file per wave"]
+    raw_folder = built / "data" / "pcn-clinical-directors" / "raw"
+    extras = [raw_folder / f"pcn_cd_survey_2020b{suffix}" for suffix in (".csv", ".meta.yml")]
+    if breakage == "duplicate wave":  # a second copy of the wave, with its record
+        for extra in extras:
+            shutil.copy(raw_folder / extra.name.replace("2020b", "2020"), extra)
+        expected = ["data/pcn-clinical-directors/raw/pcn_cd_survey_2020.csv and data/pcn-clinical-directors/raw/pcn_cd_survey_2020b.csv both claim wave 2020",
+                    "keep one file per wave"]  # fmt: skip
     else:
         raw = yaml.safe_load(good_params)
         raw["compare_wave"] = "2018"
         params.write_text(yaml.safe_dump(raw), encoding="utf-8")
-        expected = ["data/raw/pcn_cd_survey_2018.csv: compare_wave 2018", "set compare_wave to `latest` or null"]
+        expected = ["data/pcn-clinical-directors/raw/: compare_wave 2018 is named in the parameters", "set compare_wave to `latest` or null"]
     try:
         result = make(built, "report", ENGINE="pandoc", check=False)
         assert result.returncode != 0
@@ -142,7 +144,8 @@ def test_bad_wave_setups_stop_the_build_and_keep_the_briefing(built, breakage):
             assert words in result.stderr, result.stderr
         assert {name: digest(built / "_output" / name) for name in OUTPUTS} == before
     finally:
-        extra.unlink(missing_ok=True)
+        for extra in extras:
+            extra.unlink(missing_ok=True)
         params.write_text(good_params, encoding="utf-8")
     assert "Briefing up to date" in make(built, "report", ENGINE="pandoc").stdout
 

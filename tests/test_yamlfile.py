@@ -12,7 +12,8 @@ import pytest
 import yaml
 
 from briefing import config, quarto, yamlfile
-from briefing.inputs import codebook, crosscheck, waves
+from briefing.inputs import codebook, crosscheck
+from briefing.inputs import survey as waves
 from briefing.narrative import context_figures, provenance, quotes
 from briefing.publication import editions
 from tests.conftest import ROOT, copy_inputs
@@ -92,7 +93,7 @@ def doubled(path: Path, key: str) -> tuple[int, int]:
 
 def test_a_second_finding_in_the_codebook_is_an_error_not_a_wrong_figure(project):
     """A second `plan_to_leave:` silently replaced the first (and published its figure)."""
-    path = project / "data" / "codebook.yml"
+    path = project / "data" / "pcn-clinical-directors" / "codebook.yml"
     first, second = doubled(path, "plan_to_leave")
     with pytest.raises(
         codebook.CodebookError,
@@ -102,14 +103,15 @@ def test_a_second_finding_in_the_codebook_is_an_error_not_a_wrong_figure(project
 
 
 READERS = {  # file -> (the key written twice, how the project reads it)
-    "params.yml": ("estimate", lambda p: config.load(p / "params.yml")),
-    "data/raw/pcn_cd_survey_2020.meta.yml": ("frame_year", lambda p: waves.select(p, config.load(p / "params.yml"))),
-    "data/reference/pcn_frame_2020-21.meta.yml": ("year", lambda p: crosscheck.meta_of(p / "data/reference/pcn_frame_2020-21.csv")),
-    "data/raw/pcn_cd_survey_2019.meta.yml": ("licence", lambda p: provenance.sidecar("data/raw/pcn_cd_survey_2019.csv", p)),
-    "data/context/context_figures.yml": ("schema_version", lambda p: context_figures.load_context_figures(p / "data/context/context_figures.yml")),
-    "data/quotes.yml": ("theme", lambda p: quotes.entries(p / "data/quotes.yml", "2019")),
+    "data/pcn-clinical-directors/params.yml": ("estimate", lambda p: config.load(p / "params.yml")),
+    "params.yml": ("survey", lambda p: config.load(p / "params.yml")),
+    "data/pcn-clinical-directors/raw/pcn_cd_survey_2020.meta.yml": ("frame_year", lambda p: waves.select(p, config.load(p / "params.yml"))),
+    "data/pcn-clinical-directors/reference/pcn_frame_2020-21.meta.yml": ("year", lambda p: crosscheck.meta_of(p / "data/pcn-clinical-directors/reference/pcn_frame_2020-21.csv")),
+    "data/pcn-clinical-directors/raw/pcn_cd_survey_2019.meta.yml": ("licence", lambda p: provenance.sidecar("data/pcn-clinical-directors/raw/pcn_cd_survey_2019.csv", p)),
+    "data/pcn-clinical-directors/context/context_figures.yml": ("schema_version", lambda p: context_figures.load_context_figures(p / "data/pcn-clinical-directors/context/context_figures.yml")),
+    "data/pcn-clinical-directors/quotes.yml": ("theme", lambda p: quotes.entries(p / "data/pcn-clinical-directors/quotes.yml", "2019")),
     "_quarto.yml": ("quarto-required", lambda p: quarto.quarto_required(p)),
-    "data/codebook.yml": ("separator", lambda p: codebook.load_codebook(p / "data/codebook.yml")),
+    "data/pcn-clinical-directors/codebook.yml": ("separator", lambda p: codebook.load_codebook(p / "data/pcn-clinical-directors/codebook.yml")),
 }  # fmt: skip
 
 
@@ -125,19 +127,20 @@ def test_every_yaml_file_the_project_reads_refuses_a_key_written_twice(project, 
 
 
 def test_the_edition_parameters_are_read_the_same_way(project):
+    (project / "params.yml").write_text("survey: pcn-clinical-directors\nregion: null\n")
     first, second = doubled(project / "params.yml", "region")
     with pytest.raises(ValueError, match=rf"key 'region' is written twice, on lines {first} and {second}"):
         editions.edition_params(project, project / "params.yml", editions.Edition("london", "London"))
 
 
-@pytest.mark.parametrize(("name", "module"), [("params.yml", "briefing.inputs.waves"),
-                                              ("data/raw/pcn_cd_survey_2020.meta.yml", "briefing.inputs.waves"),
-                                              ("data/codebook.yml", "briefing.inputs.check")])  # fmt: skip
+@pytest.mark.parametrize(("name", "module"), [("params.yml", "briefing.plan"),
+                                              ("data/pcn-clinical-directors/params.yml", "briefing.plan"),
+                                              ("data/pcn-clinical-directors/raw/pcn_cd_survey_2020.meta.yml", "briefing.plan"),
+                                              ("data/pcn-clinical-directors/codebook.yml", "briefing.inputs.check")])  # fmt: skip
 def test_broken_yaml_stops_the_build_step_with_one_sentence(project, name, module):
     path = project / name
     path.write_text(path.read_text(encoding="utf-8") + "oops: [unclosed\n", encoding="utf-8")
-    args = ["--params", "params.yml", *(["--wave", "2020", "--frame-file", "data/reference/pcn_frame_2020-21.csv"]
-                                        if module.endswith("check") else [])]  # fmt: skip
+    args = ["--params", "params.yml", *(["--wave", "2020"] if module.endswith("check") else ["--out", "build/plans/p.mk"])]
     done = subprocess.run([sys.executable, "-m", module, *args], cwd=project, capture_output=True, text=True)
     assert done.returncode == 1
     assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1, done.stderr

@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, fields
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 from briefing import yamlfile
 
-PARAMS_FILE = "params.yml"
-LATEST_EARLIER = "latest"  # compare_wave: the latest wave before `wave` present in data/raw
-OPTIONAL = {"compare_wave": LATEST_EARLIER, "frame_year": None}  # parameters with a default
+PARAMS_FILE = "params.yml"  # at the project root: names the default survey; may override its parameters
+LATEST_EARLIER = "latest"  # compare_wave: the latest wave before `wave` present in the survey's raw/
+# Parameters with a default (the PCN size bands only where a survey still uses them).
+OPTIONAL = {"compare_wave": LATEST_EARLIER, "frame_year": None, "region": None, "small_pcn_max": None,
+            "large_pcn_min": None}  # fmt: skip
+RESOLVED = ("codebook", "survey_path", "frame_file")  # paths worked out from the survey's folder, never parameters
 
 
 def find_root(start: Path | None = None) -> Path:
@@ -29,67 +33,90 @@ def find_root(start: Path | None = None) -> Path:
 
 @dataclass(frozen=True)
 class Params:
+    survey: str  # the survey's folder name under data/
     wave: str
-    survey_file: str
-    codebook: str
-    frame_file: str
-    region: str | None
-    small_pcn_max: int
-    large_pcn_min: int
     confidence_level: float
     estimate: str
     suppression_threshold: int
     title: str
     publisher: str
     publication_date: str | None  # "YYYY-MM-DD", or None: SOURCE_DATE_EPOCH's date, else the wave's `released`
+    region: str | None = None
+    small_pcn_max: int | None = None
+    large_pcn_min: int | None = None
     compare_wave: str | None = LATEST_EARLIER  # a wave, "latest" (the latest earlier one present) or None (off)
-    frame_year: dict[str, str] | None = None  # wave -> QOF year of its frame; None: from each wave's .meta.yml
-
-    @property
-    def survey_path(self) -> str:
-        return self.survey_file.format(wave=self.wave)
+    frame_year: dict[str, str] | None = None  # wave -> year of its frame; None: from each wave's .meta.yml
+    # Resolved by briefing.inputs.survey from the survey's folder and the wave (not parameters: see RESOLVED).
+    codebook: str = ""
+    survey_path: str = ""
+    frame_file: str | None = None  # None: the survey has no frame
 
     def as_dict(self) -> dict[str, Any]:
-        d = {f.name: getattr(self, f.name) for f in fields(self)}
-        d["survey_path"] = self.survey_path
-        return d
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+def survey_of(path: Path, raw: dict[str, Any], root: Path, override: str | None) -> tuple[str, Path]:
+    """The survey to build and the file that named it: SURVEY= on the command line, the parameters file's
+    `survey:`, else the survey params.yml at the root names."""
+    if override is not None:
+        return override, Path(f"SURVEY={override}")
+    if "survey" in raw:
+        return raw["survey"], path
+    default = root / PARAMS_FILE
+    if path.resolve() != default.resolve() and default.is_file():
+        named = yamlfile.load_mapping(default, "parameters file").get("survey")
+        if named is not None:
+            return named, default
+    raise ValueError(f"{path}: survey: missing: name the survey to build (a folder of data/), e.g. "
+                     "survey: pcn-clinical-directors")  # fmt: skip
 
 
 def load(path: str | Path | None = None, **overrides: Any) -> Params:
-    """Read params.yml, every value checked (type, range, safe paths) before anything uses it; keyword overrides
-    (e.g. from papermill, or WAVE= on make's command line) win when not None and are checked the same way."""
+    """The parameters: the survey's own data/<survey>/params.yml, overridden by the parameters file's keys (default
+    params.yml), overridden by keyword overrides (papermill's values, make's SURVEY= and WAVE=) when not None. Every
+    value is checked (type, range) before anything uses it, naming the file it came from; then the survey's paths
+    (codebook, the wave's file, its frame) are resolved by briefing.inputs.survey."""
+    from briefing.inputs import survey as surveys
+
     path = Path(path) if path else find_root() / PARAMS_FILE
+    root = find_root(path.resolve().parent)
     raw = yamlfile.load_mapping(path, "parameters file")
     overrides = {k: v for k, v in overrides.items() if v is not None}
-    if "survey_path" in overrides:  # an explicit file (papermill's -r survey_path) stands in for the pattern
-        overrides["survey_file"] = overrides.pop("survey_path")
-    values = {**OPTIONAL, **raw, **overrides}
-    known = {f.name for f in fields(Params)}
+    name, named_in = survey_of(path, raw, root, overrides.pop("survey", None))
+    if not (isinstance(name, str) and TOKEN.fullmatch(name)):
+        raise ValueError(f"{named_in}: survey must be the name of a folder of data/ (letters, digits, '.', '_', '-'), "
+                         f"not {name!r}")  # fmt: skip
+    surveys.check_exists(root, name, str(named_in))
+    defaults_path = root / surveys.folder(name) / surveys.PARAMS
+    defaults = yamlfile.load_mapping(defaults_path, "parameters file", missing_ok=True)
+    own = {k: v for k, v in raw.items() if k != "survey"}
+    values = {**OPTIONAL, **defaults, **own, **overrides, "survey": name}
+    source = {**dict.fromkeys(defaults, defaults_path), **dict.fromkeys(own, path), "survey": named_in}
+    known = {f.name for f in fields(Params)} - set(RESOLVED)
     unknown = sorted(set(values) - known)
     if unknown:
-        raise ValueError(f"{path}: unknown parameter(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+        where = sorted({str(source.get(k, path)) for k in unknown})
+        raise ValueError(f"{', '.join(where)}: unknown parameter(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
     missing = sorted(known - set(values))
     if missing:
-        raise ValueError(f"{path}: missing parameter(s) {', '.join(missing)}")
-    checked = {key: checked_value(key, value, path, key in overrides) for key, value in values.items()}
-    if not checked["small_pcn_max"] <= checked["large_pcn_min"]:
-        raise ValueError(f"{path}: small_pcn_max must not exceed large_pcn_min "
-                         f"({checked['small_pcn_max']} > {checked['large_pcn_min']})")  # fmt: skip
-    return Params(**checked)
+        raise ValueError(f"{defaults_path}: missing parameter(s) {', '.join(missing)}")
+    checked = {key: checked_value(key, value, source.get(key, path), key in overrides) for key, value in values.items()}
+    bands = checked["small_pcn_max"], checked["large_pcn_min"]
+    if None not in bands and not bands[0] <= bands[1]:
+        raise ValueError(f"{path}: small_pcn_max must not exceed large_pcn_min ({bands[0]} > {bands[1]})")
+    params = Params(**checked)
+    inputs = surveys.wave_inputs(root, params, params.wave)
+    return dataclasses.replace(params, codebook=surveys.codebook_path(name), survey_path=inputs.survey_path,
+                               frame_file=inputs.frame_file)  # fmt: skip
 
 
 # --- the rule for every parameter ------------------------------------------------------------------------------
-# Waves and paths are read by make (build/params.mk), so they may hold only characters that neither make nor a
-# shell acts on: no `$`, `#`, quotes, spaces or line breaks. Free text (title, publisher, region) never reaches make.
+# The survey and the waves are read by make (the build plan, plan.mk), so they may hold only characters that neither
+# make nor a shell acts on: no `$`, `#`, quotes, spaces or line breaks. Free text (title, publisher, region) never
+# reaches make.
 TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,39}")
-PATH_CHARS = re.compile(r"[A-Za-z0-9_./{}-]+")
 QOF_YEAR = re.compile(r"\d{4}-\d{2}")
 WAVE_RULE = "must be a wave label of letters, digits, '.', '_' or '-' (at most 40), e.g. \"2020\""
-PATHS = {  # path parameter -> (placeholders it may hold, placeholder it must hold)
-    "survey_file": ({"wave"}, "wave"),
-    "codebook": (set(), None),
-    "frame_file": ({"frame_year"}, None),
-}
 
 
 def is_whole(value: Any, low: int) -> bool:
@@ -101,12 +128,13 @@ def is_text(value: Any) -> bool:
 
 
 RULES: dict[str, tuple[Callable[[Any], bool], str]] = {
+    "survey": (lambda v: isinstance(v, str) and TOKEN.fullmatch(v) is not None, "must name a folder of data/"),
     "wave": (lambda v: isinstance(v, str) and TOKEN.fullmatch(v) is not None, WAVE_RULE),
     "compare_wave": (lambda v: v is None or (isinstance(v, str) and TOKEN.fullmatch(v) is not None),
                      f"must be `{LATEST_EARLIER}`, null (no comparison) or a wave label such as \"2019\""),
     "region": (lambda v: v is None or is_text(v), "must be the name of an NHS England region, or null for England"),
-    "small_pcn_max": (lambda v: is_whole(v, 1), "must be a whole number of registered patients, at least 1"),
-    "large_pcn_min": (lambda v: is_whole(v, 1), "must be a whole number of registered patients, at least 1"),
+    "small_pcn_max": (lambda v: v is None or is_whole(v, 1), "must be a whole number of registered patients, at least 1"),
+    "large_pcn_min": (lambda v: v is None or is_whole(v, 1), "must be a whole number of registered patients, at least 1"),
     "confidence_level": (lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and 0 < v < 1,
                          "must be a proportion between 0 and 1, e.g. 0.95 for 95% intervals"),
     "estimate": (lambda v: v in ("unweighted", "weighted"), "must be 'unweighted' or 'weighted'"),
@@ -127,31 +155,9 @@ def checked_value(key: str, value: Any, path: Path, overridden: bool) -> Any:
         return iso_date(value, where)
     if key == "frame_year":
         return frame_years(value, where)
-    if key in PATHS:
-        placeholders, required = PATHS[key]
-        return project_path(value, where, placeholders, None if overridden else required)
     holds, rule = RULES[key]
     if not holds(value):
         raise ValueError(f"{where} {rule}, not {value!r}")
-    return value
-
-
-def project_path(value: Any, where: str, placeholders: set[str], required: str | None) -> str:
-    """A path inside the project, relative to it, in characters make and a shell read literally."""
-    if not is_text(value):
-        raise ValueError(f"{where} must be a path inside the project, e.g. data/codebook.yml, not {value!r}")
-    if value.startswith(("/", "~")) or re.match(r"[A-Za-z]:", value):
-        raise ValueError(f"{where} must be a path relative to the project folder, not the absolute path {value!r}")
-    if ".." in PurePosixPath(value).parts:
-        raise ValueError(f"{where} must stay inside the project folder: {value!r} climbs out of it with `..`")
-    if not PATH_CHARS.fullmatch(value):
-        raise ValueError(f"{where} may use only letters, digits, '_', '-', '.' and '/' (make reads it), not {value!r}")
-    named = set(re.findall(r"\{(\w*)\}", value))
-    if named - placeholders or re.search(r"[{}]", re.sub(r"\{\w*\}", "", value)):
-        allowed = ", ".join(f"{{{p}}}" for p in sorted(placeholders)) or "none"
-        raise ValueError(f"{where}: {value!r} holds a placeholder that is not allowed (allowed: {allowed})")
-    if required and required not in named:
-        raise ValueError(f"{where} must hold {{{required}}}, where each wave's name goes, not {value!r}")
     return value
 
 
@@ -215,41 +221,35 @@ def publication_date(params: Params, root: Path) -> dt.date:
     return dt.datetime.fromtimestamp(source_date_epoch(params, root), dt.timezone.utc).date()
 
 
-# What make reads from the parameters (build/params.mk): the waves and the input paths, nothing else.
-MAKE_KEYS = ("wave", "compare_wave", "survey_file", "survey_path", "codebook", "frame_file")
 MAKE_SAFE = re.compile(r"[A-Za-z0-9_./{}-]*")  # nothing make (`$`, `#`, `\\`) or a shell would act on
 
 
+def make_word(name: str, value: Any) -> str:
+    text = "" if value is None else str(value)
+    if not MAKE_SAFE.fullmatch(text):
+        raise ValueError(f"{name.lower()}: {text!r} cannot be handed to make: only letters, digits, '_', '-', '.', "
+                         "'/' and the {placeholders} are (rename the file or folder)")  # fmt: skip
+    return text
+
+
 def make_assignments(values: dict[str, Any]) -> str:
-    """`NAME := value` lines for make, each value checked to be a literal token (None: empty). The checks when
-    parameters are read already hold every value to this; this is the last gate before make runs the text."""
+    """`NAME := value` lines for make, each value (or each word of a list) checked to be a literal token (None:
+    empty). The checks when parameters are read already hold every value to this; this is the last gate before make
+    runs the text, and the only place make text is written."""
     lines = []
     for name, value in values.items():
-        text = "" if value is None else str(value)
-        if not MAKE_SAFE.fullmatch(text):
-            raise ValueError(f"{name.lower()}: {text!r} cannot be handed to make: only letters, digits, '_', '-', '.', "
-                             "'/' and the {placeholders} are")  # fmt: skip
-        lines.append(f"{name} := {text}\n")
+        words = value if isinstance(value, (list, tuple)) else [value]
+        lines.append(f"{name} := {' '.join(make_word(name, word) for word in words)}".rstrip() + "\n")
     return "".join(lines)
-
-
-def make_vars(params: Params) -> str:
-    """The parameters make needs, as Makefile assignments (upper-case names)."""
-    return make_assignments({key.upper(): params.as_dict()[key] for key in MAKE_KEYS})
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--params", default=None)
-    parser.add_argument("--get", help="print one parameter's value")
+    parser.add_argument("--survey", default=None)
+    parser.add_argument("--get", required=True, help="print one parameter's value")
     args = parser.parse_args(argv)
-    params = load(args.params)
-    if args.get:
-        print(params.as_dict()[args.get])
-    else:
-        root = find_root(Path(args.params).resolve().parent if args.params else None)
-        print(make_vars(params), end="")
-        print(f"PUBLICATION_EPOCH := {default_epoch(params, root)}")
+    print(load(args.params, survey=args.survey).as_dict()[args.get])
 
 
 if __name__ == "__main__":

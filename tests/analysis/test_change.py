@@ -17,7 +17,7 @@ def record(k: int, n: int, population: int | None, wave: str = "2020", suppresse
     return {
         "id": "plan_to_leave", "kind": "proportion", "question": "leave_role_12m", "subgroup": None,
         "theme": "retention", "description": "plan to leave", "base": "clinical directors who answered",
-        "inputs": [f"data/raw/pcn_cd_survey_{wave}.csv"], "value": None if suppressed else k / n,
+        "inputs": [f"data/pcn-clinical-directors/raw/pcn_cd_survey_{wave}.csv"], "value": None if suppressed else k / n,
         "numerator": None if suppressed else k, "denominator": n, "population": population,
         "ci_low": None if suppressed else low, "ci_high": None if suppressed else high, "suppressed": suppressed,
         "estimate": "unweighted", **extra,

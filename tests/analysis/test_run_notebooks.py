@@ -1,8 +1,10 @@
 """The shared-kernel notebook runner: which notebooks are stale, what a failure says."""
 
 import os
+from pathlib import Path
 
 from briefing.analysis import run_notebooks
+from tests.conftest import BUILD, copy_inputs
 
 
 def write(path, mtime):
@@ -44,49 +46,67 @@ def test_one_kernel_runs_notebooks_in_clean_namespaces(tmp_path):
                                  new_code_cell(source)])  # fmt: skip
         nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
         nbformat.write(nb, path)
-    run_notebooks.run([first, second], tmp_path / "build", {}, tmp_path)
-    texts = [nbformat.read(tmp_path / "build" / "executed" / p.name, as_version=4).cells[-1].outputs[0]["text"]
-             for p in (first, second)]  # fmt: skip
+    executed = [tmp_path / "build" / "executed" / p.name for p in (first, second)]
+    jobs = [run_notebooks.Job(nb, copy, tmp_path / f"{nb.stem}.json", {}, [nb], "test")
+            for nb, copy in zip((first, second), executed, strict=True)]  # fmt: skip
+    assert run_notebooks.run_build(jobs, "params.yml", tmp_path, log=lambda line: None) == 2
+    texts = [nbformat.read(copy, as_version=4).cells[-1].outputs[0]["text"] for copy in executed]
     pid = texts[0].split()[0]
     assert texts[1].split() == [pid, "False"]  # same kernel process, previous notebook's variables gone
 
 
-def build_steps(tmp_path, names=("change", "disclosure", "retention", "workload")):
-    """The runner's plan for two waves and their change, with every input file present at time 100."""
-    notebooks = [write(tmp_path / f"{name}.ipynb", 100) for name in names]
-    shared = [write(tmp_path / "src.py", 100)]
-    for wave in ("2020", "2019"):
-        (tmp_path / "build" / "waves" / wave).mkdir(parents=True)
-        write(tmp_path / "build" / "waves" / wave / "validated.ok", 100)
-        write(tmp_path / f"frame{wave}.csv", 100)
-    waves = [(wave, f"survey{wave}.csv", str(tmp_path / f"frame{wave}.csv")) for wave in ("2020", "2019")]
-    return run_notebooks.build_plan(waves, "2019", tmp_path / "build", notebooks, "params.yml", shared)
+def build_steps(tmp_path):
+    """The runner's steps, read from the build plan (briefing.plan's plan.json) of the default survey's two waves
+    and their change, in a project whose notebooks and inputs are all present at time 100."""
+    import json
+
+    from briefing import plan
+
+    project = copy_inputs(tmp_path)
+    for name in ("change", "disclosure", "overview", "landscape", "retention", "workload", "workforce", "relationships",
+                 "priorities"):  # fmt: skip
+        (project / "notebooks").mkdir(exist_ok=True)
+        write(project / "notebooks" / f"{name}.ipynb", 100)
+    built = plan.build_plan(project, "params.yml")
+    shared = [write(project / "src.py", 100)]
+    for validate in built.of("validate"):
+        (project / validate.outputs[0]).parent.mkdir(parents=True, exist_ok=True)
+        write(project / validate.outputs[0], 100)
+    cwd = os.getcwd()
+    os.chdir(project)  # the plan's paths are relative to the project
+    try:
+        return run_notebooks.steps_of(json.loads(plan.as_json(built)), shared)
+    finally:
+        os.chdir(cwd)
 
 
 def test_a_wave_plans_its_disclosure_first_and_its_themes_read_it(tmp_path):
     steps = build_steps(tmp_path)
     names = [(s.step, s.notebook.stem) if isinstance(s, run_notebooks.Job) else ("merge", s.wave) for s in steps]
-    assert names == [("wave 2020", "disclosure"), ("wave 2020", "retention"), ("wave 2020", "workload"), ("merge", "2020"),
-                     ("wave 2019", "disclosure"), ("wave 2019", "retention"), ("wave 2019", "workload"), ("merge", "2019"),
-                     ("change", "change")]  # fmt: skip
+    themes = ["retention", "workload", "workforce", "relationships", "priorities"]  # the codebook's order
+    per_wave = [[(f"wave {w}", "disclosure"), *((f"wave {w}", t) for t in themes), (f"wave {w}", "landscape"),
+                 (f"wave {w}", "overview"), ("merge", w)] for w in ("2020", "2019")]  # fmt: skip
+    assert names == [*per_wave[0], *per_wave[1], ("change", "change")]
     plan, retention = steps[0], steps[1]
-    assert plan.output == tmp_path / "build" / "waves" / "2020" / "withheld.json"
+    assert plan.output == BUILD / "waves" / "2020" / "withheld.json"
     assert plan.output in retention.inputs and retention.parameters["withheld_path"] == str(plan.output)
-    assert steps[-1].parameters["previous_path"] == str(tmp_path / "build" / "waves" / "2019" / "findings.json")
+    assert retention.parameters["params_path"] == str(BUILD / "parameters.yml")
+    assert steps[-1].parameters["previous_path"] == str(BUILD / "waves" / "2019" / "findings.json")
 
 
-def test_only_stale_steps_and_what_depends_on_them_are_remade(tmp_path):
+def test_only_stale_steps_and_what_depends_on_them_are_remade(tmp_path, monkeypatch):
     steps = build_steps(tmp_path)
+    monkeypatch.chdir(tmp_path)
     assert run_notebooks.stale_outputs(steps) == {s.output for s in steps}  # nothing built yet
     for step in steps:
         step.output.parent.mkdir(parents=True, exist_ok=True)
         write(step.output, 200)
     assert run_notebooks.stale_outputs(steps) == set()
-    write(tmp_path / "build" / "waves" / "2019" / "validated.ok", 300)  # the 2019 wave changed
+    write(BUILD / "waves" / "2019" / "validated.ok", 300)  # the 2019 wave changed
     remade = run_notebooks.stale_outputs(steps)
     assert remade == {s.output for s in steps if "2019" in str(s.output) or s.output.name == "change.json"}
-    write(tmp_path / "build" / "waves" / "2019" / "validated.ok", 100)
-    write(tmp_path / "retention.ipynb", 300)  # one notebook changed: it, each wave's merge, the change
-    remade = {p.relative_to(tmp_path / "build").as_posix() for p in run_notebooks.stale_outputs(steps)}
+    write(BUILD / "waves" / "2019" / "validated.ok", 100)
+    write(Path("notebooks/retention.ipynb"), 300)  # one notebook changed: it, each wave's merge, the change
+    remade = {p.relative_to(BUILD).as_posix() for p in run_notebooks.stale_outputs(steps)}
     assert remade == {"waves/2020/findings/retention.json", "waves/2020/findings.json", "waves/2019/findings/retention.json",
                       "waves/2019/findings.json", "findings/change.json"}  # fmt: skip

@@ -11,7 +11,7 @@ from briefing.narrative import writer as narrative
 from briefing.analysis import stats
 from tests.conftest import ROOT
 
-SURVEY = ROOT / "data" / "raw" / "pcn_cd_survey_2019.csv"
+SURVEY = ROOT / "data" / "pcn-clinical-directors" / "raw" / "pcn_cd_survey_2019.csv"
 
 
 @pytest.fixture(scope="module")

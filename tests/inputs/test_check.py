@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from briefing.inputs import check, waves
+from briefing.inputs import check
+from briefing.inputs import survey as waves
 from tests.conftest import copy_inputs
 
-WAVE, FRAME = "data/raw/pcn_cd_survey_2020.csv", "data/reference/pcn_frame_2020-21.csv"
+WAVE, FRAME = "data/pcn-clinical-directors/raw/pcn_cd_survey_2020.csv", "data/pcn-clinical-directors/reference/pcn_frame_2020-21.csv"
 
 
 @pytest.fixture
@@ -20,7 +21,7 @@ def project(tmp_path: Path) -> Path:
 
 
 def run_check(project: Path, capsys, *extra: str) -> tuple[int, str]:
-    code = check.main(["--params", str(project / "params.yml"), "--wave", "2020", "--frame-file", FRAME, *extra])
+    code = check.main(["--params", str(project / "params.yml"), "--wave", "2020", *extra])
     captured = capsys.readouterr()
     assert "Traceback" not in captured.err
     return code, captured.err
@@ -40,10 +41,10 @@ def test_the_example_wave_passes(project, capsys):
 
 
 def test_the_codebook_needs_its_provenance_record(project, capsys):
-    (project / "data/codebook.meta.yml").unlink()
+    (project / "data/pcn-clinical-directors/codebook.meta.yml").unlink()
     code, err = run_check(project, capsys)
     assert (
-        code == 1 and "data/codebook.meta.yml: not found: every data file needs its provenance record beside it" in err
+        code == 1 and "data/pcn-clinical-directors/codebook.meta.yml: not found: every data file needs its provenance record beside it" in err
     )
 
 
@@ -88,16 +89,16 @@ def test_a_row_too_wide_is_named_with_its_row_and_line(project, capsys):
 
 
 def test_a_record_whose_rows_disagree_with_its_file_is_an_error(project, capsys):
-    meta = project / "data/reference/pcn_frame_2020-21.meta.yml"
+    meta = project / "data/pcn-clinical-directors/reference/pcn_frame_2020-21.meta.yml"
     meta.write_text(meta.read_text().replace("rows: 1251", "rows: 1250"))
     code, err = run_check(project, capsys)
     assert code == 1
-    assert (f"data/reference/pcn_frame_2020-21.meta.yml: rows: 1,250, but {FRAME} has 1,251 data rows: the record "
+    assert (f"data/pcn-clinical-directors/reference/pcn_frame_2020-21.meta.yml: rows: 1,250, but {FRAME} has 1,251 data rows: the record "
             "describes another version of the file") in err  # fmt: skip
 
 
 def test_a_wave_whose_record_states_its_rows_is_held_to_them(project, capsys):
-    meta = project / "data/raw/pcn_cd_survey_2020.meta.yml"
+    meta = project / "data/pcn-clinical-directors/raw/pcn_cd_survey_2020.meta.yml"
     meta.write_text(meta.read_text() + "rows: 198\n")
     assert run_check(project, capsys)[0] == 0
     write_lines(project, lines_of(project)[:-1])  # a respondent lost
@@ -106,16 +107,16 @@ def test_a_wave_whose_record_states_its_rows_is_held_to_them(project, capsys):
 
 
 def test_a_missing_provenance_record_is_a_sentence(project):
-    (project / "data/raw/pcn_cd_survey_2020.meta.yml").unlink()
+    (project / "data/pcn-clinical-directors/raw/pcn_cd_survey_2020.meta.yml").unlink()
     from briefing import config
 
-    with pytest.raises(waves.WaveError, match=r"^data/raw/pcn_cd_survey_2020.meta.yml: not found: every data file needs "
-                                              r"its provenance record beside it"):  # fmt: skip
-        waves.select(project, config.load(project / "params.yml"))
+    with pytest.raises(waves.WaveError, match=r"^data/pcn-clinical-directors/raw/: wave 2020 is named in params.yml but no "
+                                              r"file's .meta.yml names it \(waves present: 2019\)"):  # fmt: skip
+        config.load(project / "params.yml")  # a wave is the file whose record names it: no record, no wave
 
 
 def test_a_bad_parameter_file_is_a_sentence_too(project, capsys):
-    params = project / "params.yml"
+    params = project / "data/pcn-clinical-directors/params.yml"
     params.write_text(params.read_text().replace("confidence_level: 0.95", "confidence_level: 95"))
     code, err = run_check(project, capsys)
     assert code == 1 and "params.yml: confidence_level must be a proportion between 0 and 1" in err

@@ -23,7 +23,7 @@ from briefing.narrative import prose
 
 from tests.conftest import ROOT
 
-PCN = ROOT / "data/codebook.yml"
+PCN = ROOT / "data/pcn-clinical-directors/codebook.yml"
 
 # main's registry before the schema (id, question, counts, subgroup, theme): the PCN findings must not move.
 MAIN_REGISTRY = [
@@ -149,8 +149,8 @@ def test_pcn_size_bands_match_params_and_size_band():
     size = codebook.partition("size")
     assert size.subgroups == ("small", "medium", "large") and size.question == "pcn_list_size"
     match = codebook.population.frame.match
-    tables = [pd.read_csv(p, usecols=["pcn_list_size"]) for p in sorted((ROOT / "data/raw").glob("*.csv"))]
-    tables += [pd.read_csv(p).rename(columns={match["pcn_list_size"]: "pcn_list_size"}) for p in sorted((ROOT / "data/reference").glob("*.csv"))]
+    tables = [pd.read_csv(p, usecols=["pcn_list_size"]) for p in sorted((ROOT / "data/pcn-clinical-directors/raw").glob("*.csv"))]
+    tables += [pd.read_csv(p).rename(columns={match["pcn_list_size"]: "pcn_list_size"}) for p in sorted((ROOT / "data/pcn-clinical-directors/reference").glob("*.csv"))]
     assert len(tables) == 4
     for table in tables:
         assert size.assign(table).tolist() == size_band(table["pcn_list_size"], params).tolist()
@@ -187,9 +187,8 @@ def test_pcn_population_weighting_editions_quotes(pcn):
     assert (frame.id, frame.name, frame.respondents_per_unit) == ("pcn_code", "pcn_name", 1)
     assert frame.match == {"region": "region", "pcn_list_size": "registered_patients"}
     assert (frame.subareas.code, frame.subareas.name) == ("stp_code", "stp_name")
-    params = config.load(ROOT / "params.yml")
-    for year in ("2019-20", "2020-21"):  # the frame file resolves to the one params.yml names
-        assert PCN.parent / frame.file_for(year) == ROOT / params.frame_file.format(frame_year=year)
+    for wave, year in (("2019", "2019-20"), ("2020", "2020-21")):  # the frame file each wave's parameters resolve
+        assert PCN.parent / frame.file_for(year) == ROOT / config.load(ROOT / "params.yml", wave=wave).frame_file
         assert pd.read_csv(PCN.parent / frame.file_for(year), nrows=1).columns.tolist()[:2] == ["pcn_code", "pcn_name"]
     assert pcn.weighting == ("region", "size")
     assert pcn.editions.by == "region" and pcn.editions.area.plural == "NHS England regions"

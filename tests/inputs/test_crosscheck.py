@@ -119,7 +119,7 @@ def test_an_unreadable_wave_is_left_to_validation(tmp_path):
 
 def test_the_command_fails_with_every_breach_named(tmp_path):
     project = tmp_path / "project"
-    for name in ("params.yml", PARAMS.codebook, PARAMS.frame_file, PARAMS.survey_path):
+    for name in ("params.yml", f"data/{PARAMS.survey}/params.yml", PARAMS.codebook, PARAMS.frame_file, PARAMS.survey_path):
         (project / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(ROOT / name, project / name)
     for meta in (PARAMS.survey_path, PARAMS.frame_file):

@@ -16,7 +16,7 @@ from briefing.inputs.frame import FrameInputError, build_frame, main
 
 from tests.conftest import ROOT  # noqa: E402
 NHS_DIGITAL = Path(os.environ.get("NHS_DIGITAL_DIR", ROOT.parent / "shared/data/nhs-digital"))
-COMMITTED = ROOT / "data/reference/pcn_frame_2019-20.csv"
+COMMITTED = ROOT / "data/pcn-clinical-directors/reference/pcn_frame_2019-20.csv"
 YEARS = {
     "2019-20": ("MAPPING_NHS_GEOGRAPHIES_1920.csv", "PREVALENCE_1920.csv", "PATIENT_LIST_SIZE"),
     "2020-21": ("MAPPING_NHS_GEOGRAPHIES_2021.csv", "PREVALENCE_2021_v2.csv", "PRACTICE_LIST_SIZE"),
@@ -61,9 +61,10 @@ def test_rebuilt_2019_20_frame_is_the_committed_csv_byte_for_byte(tmp_path):
     assert main(["--mapping", str(mapping), "--prevalence", str(prevalence), "--out", str(out)]) == 0
     assert out.read_bytes() == COMMITTED.read_bytes()
     record = out.with_suffix(".meta.yml").read_text(encoding="utf-8")
-    assert record.replace(out.as_posix(), "OUT") == COMMITTED.with_suffix(".meta.yml").read_text(encoding="utf-8").replace(
-        "data/reference/pcn_frame_2019-20.csv", "OUT"
-    )
+    # The record names the output and, for `make reference`, the survey folder's raw/nhs-digital/ beside it.
+    committed = COMMITTED.with_suffix(".meta.yml").read_text(encoding="utf-8")
+    committed = committed.replace("data/pcn-clinical-directors/reference/pcn_frame_2019-20.csv", "OUT")
+    assert record.replace(out.as_posix(), "OUT").replace(out.parent.parent.as_posix(), "data/pcn-clinical-directors") == committed
 
 
 @pytest.mark.parametrize("year", list(YEARS))
@@ -173,7 +174,7 @@ def test_rebuilt_2020_21_frame_from_the_folder_is_the_committed_one(tmp_path):
     official("2020-21")  # skips when the official files are absent
     out = tmp_path / "frame.csv"
     assert main(["--year", "2020-21", "--nhs-digital", str(NHS_DIGITAL), "--out", str(out)]) == 0
-    committed = ROOT / "data/reference/pcn_frame_2020-21.csv"
+    committed = ROOT / "data/pcn-clinical-directors/reference/pcn_frame_2020-21.csv"
     assert out.read_bytes() == committed.read_bytes()
     record = yaml.safe_load(out.with_suffix(".meta.yml").read_text(encoding="utf-8"))
     assert record["year"] == "2020-21" and record["rows"] == 1251

@@ -128,7 +128,7 @@ def test_largest_remainder_sums_to_the_total():
 
 
 # --- the 2020 wave: invented figures, marked so, byte-reproducible --------------------------------------------
-WAVE_2020 = ROOT / "data" / "raw" / "pcn_cd_survey_2020.csv"
+WAVE_2020 = ROOT / "data" / "pcn-clinical-directors" / "raw" / "pcn_cd_survey_2020.csv"
 
 
 def test_2020_wave_regenerates_byte_for_byte(tmp_path):

@@ -19,9 +19,9 @@ import yaml
 from briefing.inputs.codebook import load_codebook
 from briefing.inputs.validate import SurveyValidationError, main, read_survey
 
-from tests.conftest import ROOT  # noqa: E402
-EXAMPLE = ROOT / "data/raw/pcn_cd_survey_2019.csv"
-CODEBOOK = ROOT / "data/codebook.yml"
+from tests.conftest import ROOT, SURVEY  # noqa: E402
+EXAMPLE = ROOT / "data/pcn-clinical-directors/raw/pcn_cd_survey_2019.csv"
+CODEBOOK = ROOT / "data/pcn-clinical-directors/codebook.yml"
 WAVE = "2019"
 
 
@@ -197,13 +197,15 @@ def test_unknown_extra_column_warns_and_is_dropped(tmp_path, example, codebook):
 
 # --- CLI ------------------------------------------------------------------------------------------------------
 def project(tmp_path: Path, survey: Path) -> Path:
-    """A throwaway project folder: params.yml, the codebook and the given wave."""
-    params = yaml.safe_load((ROOT / "params.yml").read_text(encoding="utf-8"))
-    params["wave"] = WAVE  # the example wave these tests break
-    (tmp_path / "data/raw").mkdir(parents=True)
-    shutil.copy(CODEBOOK, tmp_path / params["codebook"])
-    shutil.copy(survey, tmp_path / params["survey_file"].format(wave=params["wave"]))
-    (tmp_path / "params.yml").write_text(yaml.safe_dump(params), encoding="utf-8")
+    """A throwaway project folder: params.yml, the survey's codebook and parameters, and the given wave (with its
+    record) as the example wave these tests break."""
+    folder = tmp_path / "data" / SURVEY
+    (folder / "raw").mkdir(parents=True)
+    for name in ("codebook.yml", "params.yml"):
+        shutil.copy(ROOT / "data" / SURVEY / name, folder / name)
+    shutil.copy(survey, folder / "raw" / f"pcn_cd_survey_{WAVE}.csv")
+    shutil.copy(ROOT / "data" / SURVEY / "raw" / f"pcn_cd_survey_{WAVE}.meta.yml", folder / "raw" / f"pcn_cd_survey_{WAVE}.meta.yml")
+    (tmp_path / "params.yml").write_text(yaml.safe_dump({"survey": SURVEY, "wave": WAVE}), encoding="utf-8")
     return tmp_path / "params.yml"
 
 
@@ -226,11 +228,11 @@ def test_cli_as_a_module_on_the_repository():
         done = subprocess.run([sys.executable, "-m", "briefing.inputs.validate", "--wave", wave], cwd=ROOT,
                               capture_output=True, text=True)  # fmt: skip
         assert done.returncode == 0, done.stderr
-        assert f"data/raw/pcn_cd_survey_{wave}.csv is valid" in done.stdout
+        assert f"data/pcn-clinical-directors/raw/pcn_cd_survey_{wave}.csv is valid" in done.stdout
 
 
 # --- waves: a question asked in some waves only, an answer reworded between waves ---------------------------------
-WAVE_2020 = ROOT / "data" / "raw" / "pcn_cd_survey_2020.csv"
+WAVE_2020 = ROOT / "data" / "pcn-clinical-directors" / "raw" / "pcn_cd_survey_2020.csv"
 
 
 def test_reworded_answer_is_read_as_its_canonical_value(codebook):

@@ -96,19 +96,19 @@ def findings() -> dict:
 def ward_survey(tmp_path) -> Path:
     """A project holding only the ward sisters' survey: its codebook, one wave, a quote, and the generic templates."""
     shutil.copytree(ROOT / "report" / "templates", tmp_path / "report" / "templates")
-    params = yaml.safe_load((ROOT / "params.yml").read_text(encoding="utf-8"))
-    params.update(wave="2021", compare_wave=None, survey_file="data/wards/raw/wards_{wave}.csv",
-                  codebook="data/wards/codebook.yml", title="Ward sisters: staffing and morale", publication_date="2021-06-01")  # fmt: skip
-    (tmp_path / "params.yml").write_text(yaml.safe_dump(params), encoding="utf-8")
+    params = yaml.safe_load((ROOT / "data" / "pcn-clinical-directors" / "params.yml").read_text(encoding="utf-8"))
+    params.update(wave="2021", compare_wave=None, title="Ward sisters: staffing and morale", publication_date="2021-06-01")
+    (tmp_path / "params.yml").write_text("survey: wards\n", encoding="utf-8")
     survey = tmp_path / "data" / "wards"
     (survey / "raw").mkdir(parents=True)
+    (survey / "params.yml").write_text(yaml.safe_dump(params), encoding="utf-8")
     (survey / "codebook.yml").write_text(CODEBOOK, encoding="utf-8")
     rows = ["rid,wave,site,safe,shift,morale,remarks"] + [f"W{i:02d},2021,{'N' if i % 2 else 'S'},No,12,Poor,"
                                                            f"{'Too few of us <b>again</b>' if i == 3 else ''}" for i in range(20)]  # fmt: skip
     (survey / "raw" / "wards_2021.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
     (survey / "raw" / "wards_2021.meta.yml").write_text(
         "title: Ward sisters survey 2021\ndescription: twenty invented ward sisters\nsynthetic: true\n"
-        "notice: These ward sisters are invented.\nreleased: 2021-05-01\norigin: made by the test\nlicence: MIT\n",
+        "notice: These ward sisters are invented.\nwave: \"2021\"\nreleased: 2021-05-01\norigin: made by the test\nlicence: MIT\n",
         encoding="utf-8")  # fmt: skip
     for record in ("codebook.meta.yml", "quotes.meta.yml"):
         (survey / record).write_text("origin: made by the test\nlicence: MIT\n", encoding="utf-8")

@@ -21,7 +21,7 @@ from tests.conftest import ROOT
 
 GOLDEN = ROOT / "tests" / "golden"
 COMMENT = re.compile(r"<!--.*?-->\n*", re.DOTALL)  # the qmd's notes to its authors: no reader sees them
-INCLUDE = re.compile(r"\{\{< include \.\./build/narrative/(?P<name>[\w.-]+) >\}\}")
+INCLUDE = re.compile(r"\{\{< include \.\./build/current/narrative/(?P<name>[\w.-]+) >\}\}")
 LEFT_OUT = {"provenance.md": "[provenance: not compared]\n"}
 CLOCK = "1700000000"  # SOURCE_DATE_EPOCH: the date on the briefing
 CASES = {  # wave -> (findings it is rendered from, compared with the latest earlier wave)

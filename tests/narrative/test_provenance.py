@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import hashlib
 import json
 import shutil
@@ -13,7 +14,7 @@ import pytest
 from briefing import config
 from briefing.analysis import findings as findings_io
 from briefing.narrative import provenance, writer
-from tests.conftest import ROOT, copy_project, git
+from tests.conftest import BUILD, ROOT, copy_project, git
 
 NASTY = "a*b_c `d` <script>alert(1)</script> [x](y) $z$ @cite #h \\ {{ j }} | 1. {.class}"
 
@@ -54,16 +55,16 @@ def test_versions_and_the_rebuild_command(example_record):
 def test_a_comparison_lists_both_waves_and_both_frames():
     params = findings_io.resolved_params(ROOT / "params.yml", "2020")  # compared with 2019
     listed = {r["role"]: r["path"] for r in provenance.inputs(params, ROOT / "params.yml", ROOT)}
-    assert listed["survey wave"] == "data/raw/pcn_cd_survey_2020.csv"
-    assert listed["reference frame"] == "data/reference/pcn_frame_2020-21.csv"
-    assert listed["comparison wave"] == "data/raw/pcn_cd_survey_2019.csv"
-    assert listed["comparison frame"] == "data/reference/pcn_frame_2019-20.csv"
+    assert listed["survey wave"] == "data/pcn-clinical-directors/raw/pcn_cd_survey_2020.csv"
+    assert listed["reference frame"] == "data/pcn-clinical-directors/reference/pcn_frame_2020-21.csv"
+    assert listed["comparison wave"] == "data/pcn-clinical-directors/raw/pcn_cd_survey_2019.csv"
+    assert listed["comparison frame"] == "data/pcn-clinical-directors/reference/pcn_frame_2019-20.csv"
 
 
 def test_a_missing_sidecar_is_named(tmp_path):
     project = copy_project(tmp_path)
-    (project / "data" / "codebook.meta.yml").unlink()
-    with pytest.raises(FileNotFoundError, match=r"data/codebook.yml: no provenance record data/codebook.meta.yml"):
+    (project / "data" / "pcn-clinical-directors" / "codebook.meta.yml").unlink()
+    with pytest.raises(FileNotFoundError, match=r"data/pcn-clinical-directors/codebook.yml: no provenance record data/pcn-clinical-directors/codebook.meta.yml"):
         provenance.record(findings_io.resolved_params(project / "params.yml", "2019"), project / "params.yml", project, "pandoc")
 
 
@@ -85,16 +86,16 @@ def test_code_version_commit_and_uncommitted_changes(tmp_path):
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="git not installed")
 def test_an_edition_folder_names_the_commit_and_state_of_the_project_it_links_to(tmp_path):
-    """build/editions/<slug>/ is ignored, inside the checkout, and links src/ to it: it is built from that checkout."""
+    """<build>/editions/<slug>/ is ignored, inside the checkout, and links src/ to it: it is built from that checkout."""
     (tmp_path / "src").mkdir()
     (tmp_path / "src" / "a.py").write_text("a")
     (tmp_path / ".gitignore").write_text("/build/\n")
     git(tmp_path, "init", "-q")
     git(tmp_path, "add", ".")
     git(tmp_path, "commit", "-q", "-m", "a")
-    edition = tmp_path / "build" / "editions" / "london"
+    edition = tmp_path / BUILD / "editions" / "london"
     edition.mkdir(parents=True)
-    (edition / "src").symlink_to("../../../src")
+    (edition / "src").symlink_to(os.path.relpath(tmp_path / "src", edition))
     assert provenance.code_version(edition) == provenance.code_version(tmp_path)
     assert provenance.code_version(edition)["uncommitted_changes"] is False
     (tmp_path / "src" / "a.py").write_text("b")

@@ -16,7 +16,7 @@ from briefing.narrative.quotes import QuoteError
 
 from tests.conftest import ROOT
 
-CODEBOOK = load_codebook(ROOT / "data" / "codebook.yml")
+CODEBOOK = load_codebook(ROOT / "data" / "pcn-clinical-directors" / "codebook.yml")
 PARAMS = SimpleNamespace(wave="2019", region=None, suppression_threshold=8, small_pcn_max=40000, large_pcn_min=60000)
 FRAME = pd.DataFrame({"pcn_name": ["West Merton PCN", "Central PCN", "North Star Primary Care Network"]})
 

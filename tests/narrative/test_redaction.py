@@ -17,7 +17,7 @@ from tests.conftest import ROOT
 from briefing.narrative.redaction import fold, nhs_check_digit_holds, redact
 
 FRAME = pd.DataFrame({"pcn_name": ["West Merton PCN", "Central PCN", "North Star Primary Care Network"]})
-NAMES = quotes.frame_names(FRAME, load_codebook(ROOT / "data" / "codebook.yml"))  # its units' names, unit word or not
+NAMES = quotes.frame_names(FRAME, load_codebook(ROOT / "data" / "pcn-clinical-directors" / "codebook.yml"))  # its units' names, unit word or not
 ZW = "\u200b"  # zero-width space
 
 # (comment, what is printed)

@@ -7,7 +7,7 @@ import pytest
 
 from briefing import config
 from briefing.narrative import writer as narrative
-from tests.conftest import ROOT
+from tests.conftest import ROOT, copy_inputs
 
 # the generic templates, every survey's own (beside its codebook) and the document
 SOURCES = [*sorted((ROOT / "report" / "templates").glob("*.j2")), *sorted(ROOT.glob("data/**/templates/*.j2")),
@@ -33,7 +33,7 @@ def test_the_check_catches_a_typed_figure():
 
 
 def test_a_missing_finding_is_an_error_naming_the_template(tmp_path):
-    (tmp_path / "params.yml").write_text((ROOT / "params.yml").read_text())
+    copy_inputs(tmp_path)
     templates = tmp_path / "templates"
     templates.mkdir()
     (templates / "x.md.j2").write_text("{{ f.no_such_finding.value | percent }}")

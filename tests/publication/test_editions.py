@@ -15,13 +15,13 @@ from pypdf import PdfReader
 from briefing.inputs.codebook import load_codebook
 from briefing.narrative.prose import percent
 from briefing.publication import editions
-from tests.conftest import ROOT, copy_project, digest, git, make
+from tests.conftest import BUILD, ROOT, copy_project, digest, git, make
 from tests.publication.test_accessibility import VIEWPORTS, browser, describe, run_axe  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.e2e
 
 WAVE, PREVIOUS = "2020", "2019"  # the editions fixture builds params.yml's wave against the latest earlier one
-FRAME = "data/reference/pcn_frame_2020-21.csv"  # the 2020 wave's frame
+FRAME = "data/pcn-clinical-directors/reference/pcn_frame_2020-21.csv"  # the 2020 wave's frame
 REGIONS = sorted(pd.read_csv(ROOT / FRAME)["region"].unique())
 SLUGS = ["england", *(editions.slugify(r) for r in REGIONS)]
 SMALL = range(1, 8)
@@ -56,7 +56,7 @@ def test_every_edition_is_published_with_a_counted_log(editions_built):
 
 
 def statuses(project: Path) -> dict[str, int]:
-    return {p.name: p.stat().st_mtime_ns for p in (project / "build" / "editions").glob("*.status.json")}
+    return {p.name: p.stat().st_mtime_ns for p in (project / BUILD / "editions").glob("*.status.json")}
 
 
 def test_an_unchanged_make_editions_asks_no_edition_to_build(editions_built):
@@ -88,7 +88,7 @@ def test_england_edition_is_the_england_briefing(editions_built):
 
 def test_each_edition_has_its_own_figures_computed_from_its_own_region(editions_built):
     project, _ = editions_built
-    survey = pd.read_csv(project / "data" / "raw" / f"pcn_cd_survey_{WAVE}.csv")
+    survey = pd.read_csv(project / "data" / "pcn-clinical-directors" / "raw" / f"pcn_cd_survey_{WAVE}.csv")
     leave = survey["leave_role_12m"].dropna()
     for region, slug in zip(REGIONS, SLUGS[1:]):
         record = findings(project, slug)["plan_to_leave"]
@@ -118,7 +118,7 @@ def test_each_edition_embeds_its_own_chart(editions_built):
     project, _ = editions_built
     alts = {}
     for slug in SLUGS:
-        figure = project / "build" / "editions" / slug / "build" / "waves" / WAVE / "figures" / "fig_workload_by_size.svg"
+        figure = project / BUILD / "editions" / slug / BUILD / "waves" / WAVE / "figures" / "fig_workload_by_size.svg"
         alts[slug] = re.search(r"<desc>(.*?)</desc>", figure.read_text(encoding="utf-8")).group(1)
     assert len(set(alts.values())) > 1
     for slug in SLUGS:
@@ -222,7 +222,7 @@ def chart_counts(found: dict) -> dict[tuple[str, str], dict[str, int]]:
 
 def test_no_chart_cell_is_small_nor_recoverable_by_subtraction(editions_built):
     project, _ = editions_built
-    codebook = load_codebook(project / "data" / "codebook.yml")
+    codebook = load_codebook(project / "data" / "pcn-clinical-directors" / "codebook.yml")
     charts = {slug: chart_counts(findings(project, slug)) for slug in SLUGS}
     assert charts["england"] and all(charts[s].keys() == charts["england"].keys() for s in SLUGS)
     for slug, rows in charts.items():
@@ -334,8 +334,8 @@ def test_a_region_that_matches_no_pcn_fails_alone_and_keeps_the_last_good_copy(e
     result = make(project, "editions", ENGINE="pandoc", REGIONS="South West|Atlantis", check=False)
     assert result.returncode != 0
     assert re.search(r"\[[12]/3\] editions: Atlantis \.\.\. FAILED: .*region 'Atlantis' matches no PCN", result.stdout)
-    assert "full log: build/editions/atlantis.log" in result.stdout
-    assert "Traceback" in (project / "build" / "editions" / "atlantis" / "build" / "logs" / "notebooks.log").read_text()
+    assert f"full log: {BUILD}/editions/atlantis.log" in result.stdout
+    assert "Traceback" in (project / BUILD / "editions" / "atlantis" / BUILD / "logs" / "notebooks.log").read_text()
     assert digest(fake / "briefing.html") == before
     assert (published(project, "south-west") / "briefing.pdf").is_file()
     page = (project / "_output" / "index.html").read_text(encoding="utf-8")
@@ -381,9 +381,9 @@ def test_quarto_renders_each_edition_from_its_own_folder(tmp_path):
     assert "South West and the rest of England" in region and "and the rest of England" not in england
     assert "Bath and North East Somerset" in region and "Bath and North East Somerset" not in england
     for slug in ("england", "south-west"):
-        figure = project / "build" / "editions" / slug / "build" / "waves" / "2019" / "figures" / "fig_workload_by_size.svg"
+        figure = project / BUILD / "editions" / slug / BUILD / "waves" / "2019" / "figures" / "fig_workload_by_size.svg"
         assert figure.is_file()
-    assert (project / "build" / "editions" / "south-west" / "_quarto.yml").is_file()
+    assert (project / BUILD / "editions" / "south-west" / "_quarto.yml").is_file()
 
 
 def test_a_failed_edition_names_makes_own_complaint_when_nothing_else_says_why():

@@ -119,9 +119,9 @@ def plant(project: Path) -> None:
         meta.update(title=p["wave title"], notice=p["wave notice"], description=p["wave description"],
                     fieldwork=p["wave fieldwork"], origin=p["wave origin"], licence=p["wave licence"])  # fmt: skip
 
-    edit_yaml(project / "data/raw/pcn_cd_survey_2020.meta.yml", wave_2020)
+    edit_yaml(project / "data/pcn-clinical-directors/raw/pcn_cd_survey_2020.meta.yml", wave_2020)
     edit_yaml(
-        project / "data/raw/pcn_cd_survey_2019.meta.yml",
+        project / "data/pcn-clinical-directors/raw/pcn_cd_survey_2019.meta.yml",
         lambda m: m.update(title=p["comparison wave title"], description=p["comparison wave description"]),
     )
 
@@ -129,7 +129,7 @@ def plant(project: Path) -> None:
         meta["publication"]["title"] = p["frame publication title"]
         meta.update(description=p["frame description"], attribution=p["frame attribution"], licence=p["frame licence"])
 
-    edit_yaml(project / "data/reference/pcn_frame_2020-21.meta.yml", frame)
+    edit_yaml(project / "data/pcn-clinical-directors/reference/pcn_frame_2020-21.meta.yml", frame)
 
     def codebook(book):
         questions = {q["id"]: q for q in book["questions"]}
@@ -145,7 +145,7 @@ def plant(project: Path) -> None:
         book["themes"][0]["title"] = p["theme title"]
         book["subgroups"]["small"]["describe"] = braces_doubled(p["subgroup description"])
 
-    edit_yaml(project / "data/codebook.yml", codebook)
+    edit_yaml(project / "data/pcn-clinical-directors/codebook.yml", codebook)
 
     def context(data):
         figures = {f["id"]: f for f in data["figures"]}
@@ -153,23 +153,23 @@ def plant(project: Path) -> None:
         figures["des_signup"]["measure"] = p["context figure measure"]
         figures["first_leadership_role"]["source"]["title"] = p["context source title"]
 
-    edit_yaml(project / "data/context/context_figures.yml", context)
+    edit_yaml(project / "data/pcn-clinical-directors/context/context_figures.yml", context)
 
-    for frame_csv in sorted((project / "data/reference").glob("pcn_frame_*.csv")):
+    for frame_csv in sorted((project / "data/pcn-clinical-directors/reference").glob("pcn_frame_*.csv")):
         edit_csv(frame_csv, rename_region)
 
     def stp(table):
         table.loc[table["stp_name"] == OLD_STP, "stp_name"] = p["STP name"]
 
-    edit_csv(project / "data/reference/pcn_frame_2020-21.csv", stp)
-    for wave_csv in sorted((project / "data/raw").glob("pcn_cd_survey_*.csv")):
+    edit_csv(project / "data/pcn-clinical-directors/reference/pcn_frame_2020-21.csv", stp)
+    for wave_csv in sorted((project / "data/pcn-clinical-directors/raw").glob("pcn_cd_survey_*.csv")):
         edit_csv(wave_csv, rename_region)
 
     def comment(table):
         table.loc[table["respondent_id"] == "SYN0004", "comments"] = p["respondent's comment"]
 
-    edit_csv(project / "data/raw/pcn_cd_survey_2020.csv", comment)
-    quotes = project / "data/quotes.yml"  # the 2020 picks from the planted region: one cut, one whole comment
+    edit_csv(project / "data/pcn-clinical-directors/raw/pcn_cd_survey_2020.csv", comment)
+    quotes = project / "data/pcn-clinical-directors/quotes.yml"  # the 2020 picks from the planted region: one cut, one whole comment
     picks = yaml.safe_load(quotes.read_text(encoding="utf-8"))
     picks["2020"] = [picks["2020"][0], {"respondent": "SYN0004", "theme": "priorities"}]
     quotes.write_text(yaml.safe_dump(picks, allow_unicode=True, sort_keys=False), encoding="utf-8")

@@ -21,7 +21,7 @@ from PIL import Image
 
 from briefing import quarto
 from briefing.publication import render
-from tests.conftest import ROOT, metadata_as_read
+from tests.conftest import BUILD, ROOT, metadata_as_read
 from tests.publication.test_accessibility import chrome_driver, missing_browser
 from tests.test_e2e import normalise, pdf_text
 
@@ -136,7 +136,7 @@ def title_block_headings_and_captions(project: Path) -> list[str]:
     items += re.findall(r"^#{2,3} (.+?)(?: \{#[\w-]+\})?$", document, re.MULTILINE)
     findings = json.loads((project / "_output" / "findings.json").read_text(encoding="utf-8"))["findings"]
     items += [f["title"] for f in findings.values() if f.get("kind") == "figure"]
-    for partial in (project / "build" / "narrative").glob("*.md"):
+    for partial in (project / BUILD / "narrative").glob("*.md"):
         captions = re.findall(r"^: (.+)$", partial.read_text(encoding="utf-8"), re.MULTILINE)  # table captions
         items += [re.sub(r"\\(.)", r"\1", caption) for caption in captions]  # Markdown escapes, as a reader sees it
     return [normalise(item) for item in items]

@@ -11,7 +11,7 @@ import pytest
 
 from briefing import quarto
 from briefing.publication import publish, render
-from tests.conftest import ROOT, copy_built, digest, make
+from tests.conftest import BUILD, ROOT, copy_built, digest, make
 
 REPORT_SOURCES = [ROOT / render.DOCUMENT, *sorted((ROOT / "report" / "templates").glob("*.j2")),
                   *sorted(ROOT.glob("data/**/templates/*.j2"))]  # a survey's own templates, beside its codebook
@@ -259,7 +259,7 @@ def test_an_old_quarto_fails_clearly_and_keeps_the_last_good_briefing(built, tmp
 @pytest.mark.e2e
 def test_a_failing_render_keeps_the_last_good_briefing(rendered, tmp_path):
     """Break the Typst template: HTML would succeed, PDF fails, and nothing in _output/ changes (both engines)."""
-    engine = (rendered / "build" / "engine").read_text().strip()
+    engine = (rendered / BUILD / "engine").read_text().strip()
     failed_step = {"pandoc": "typst (PDF) failed", "quarto": "quarto (HTML, PDF, Word) failed"}[engine]
     outputs = sorted((rendered / "_output").iterdir())
     before = {p.name: digest(p) for p in outputs}

@@ -63,7 +63,7 @@ def test_the_word_edition_has_the_house_style(built):
 
 
 def test_quotes_are_printed_redacted_in_every_output(built_2019):
-    """The 2019 picks (data/quotes.yml keys its picks by wave; the 2020 ones are checked below)."""
+    """The 2019 picks (data/pcn-clinical-directors/quotes.yml keys its picks by wave; the 2020 ones are checked below)."""
     built = built_2019
     outputs = {
         "HTML": html_text(built / "_output" / "briefing.html"),
@@ -99,13 +99,13 @@ def test_the_2020_briefing_quotes_its_own_wave_in_every_output(built):
     ],
 )
 def test_a_bad_quote_fails_naming_it_and_keeps_the_last_good_briefing(built_2019, entry, message):
-    quotes = built_2019 / "data" / "quotes.yml"
+    quotes = built_2019 / "data" / "pcn-clinical-directors" / "quotes.yml"
     stderr = fails_keeping_the_last_good_briefing(built_2019, quotes, f'"2019":\n  - {entry}\n'.encode("utf-8"), WAVE="2019")
-    assert f"data/quotes.yml: {message}" in stderr and "Traceback" not in stderr
+    assert f"data/pcn-clinical-directors/quotes.yml: {message}" in stderr and "Traceback" not in stderr
 
 
 def test_invalid_utf8_in_the_comments_fails_and_keeps_the_last_good_briefing(built_2019):
-    survey = built_2019 / "data" / "raw" / "pcn_cd_survey_2019.csv"
+    survey = built_2019 / "data" / "pcn-clinical-directors" / "raw" / "pcn_cd_survey_2019.csv"
     broken = survey.read_bytes().replace(b"The workload is relentless", b"The workload is \xe9\xff relentless")
     stderr = fails_keeping_the_last_good_briefing(built_2019, survey, broken, WAVE="2019")
     assert survey.name in stderr and "not UTF-8 text: byte 0xe9 on line 2, column `comments`" in stderr
@@ -134,14 +134,14 @@ LONG = " ".join(f"word{i:05d}" for i in range(999)) + " LONGENDXYZ"  # 10,000 ch
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory) -> Path:
     """A copy of the project whose quoted comments try to change the document, built on the pandoc path (the 2019
-    briefing: the wave data/quotes.yml quotes)."""
+    briefing: the wave data/pcn-clinical-directors/quotes.yml quotes)."""
     project = copy_project(tmp_path_factory.mktemp("hostile"))
-    survey = project / "data" / "raw" / "pcn_cd_survey_2019.csv"
+    survey = project / "data" / "pcn-clinical-directors" / "raw" / "pcn_cd_survey_2019.csv"
     wave = pd.read_csv(survey, dtype=str, keep_default_na=False)
     wave.loc[wave["respondent_id"] == "SYN0001", "comments"] = HOSTILE
     wave.loc[wave["respondent_id"] == "SYN0003", "comments"] = LONG
     wave.to_csv(survey, index=False, lineterminator="\n")
-    (project / "data" / "quotes.yml").write_text(
+    (project / "data" / "pcn-clinical-directors" / "quotes.yml").write_text(
         '"2019":\n  - {respondent: SYN0001, theme: retention}\n  - {respondent: SYN0003, theme: priorities}\n', encoding="utf-8"
     )
     make(project, "report", ENGINE="pandoc", WAVE="2019")

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from briefing import config
-from briefing.inputs import waves
+from briefing.inputs import survey
 
 
 @dataclass
@@ -82,9 +82,8 @@ def resolved_params(params_path: str | None, wave: str | None, compared: bool = 
     params = config.load(params_path, wave=wave)
     params = params if compared else dataclasses.replace(params, compare_wave=None)
     root = config.find_root(Path(params_path).resolve().parent if params_path else None)
-    selection = waves.select(root, params)
-    compare = selection.compare.wave if selection.compare else None
-    return dataclasses.replace(params, frame_file=selection.current.frame_file, compare_wave=compare)
+    selection = survey.select(root, params)
+    return dataclasses.replace(params, compare_wave=selection.compare.wave if selection.compare else None)
 
 
 def load(path: str | Path) -> dict[str, Any]:

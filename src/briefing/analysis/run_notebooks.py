@@ -9,12 +9,11 @@ it imports and computes itself; imported modules stay loaded, which is where the
 The kernel talks over IPC (local sockets) rather than TCP, so no traffic crosses the network stack and ipykernel
 has no reason to warn about TCP without encryption.
 
-A build is, for each wave (the reported one, then the one it is compared with): the disclosure plan
-(notebooks/disclosure.ipynb, build/waves/<wave>/withheld.json), each theme notebook, and the merge of the wave's
-findings (build/waves/<wave>/findings.json); then the change between the waves (build/findings/change.json).
+The steps come from the build plan (briefing.plan, plan.json): for each wave (the reported one, then the one it is
+compared with) its disclosure plan (<build>/waves/<wave>/withheld.json), each theme notebook, and the merge of the
+wave's findings (<build>/waves/<wave>/findings.json); then the change between the waves (<build>/findings/change.json).
 Only stale steps run: an output missing, older than one of its inputs, or depending on an output remade now.
-Usage (the Makefile's notebook rule): python -m briefing.analysis.run_notebooks --params P --build build
-  --wave W SURVEY FRAME [--wave W2 SURVEY2 FRAME2 --compare W2] --shared <shared inputs> -- notebooks/*.ipynb
+Usage (the Makefile's notebook rule): python -m briefing.analysis.run_notebooks --plan PLAN_JSON --shared <inputs>
 """
 
 from __future__ import annotations
@@ -22,6 +21,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import functools
+import json
 import logging
 import os
 import sys
@@ -39,7 +39,7 @@ ENGINE_NAME = "briefing-shared-kernel"
 RESET = "%reset -f\nimport matplotlib.pyplot as _plt\n_plt.close('all')\ndel _plt\n"
 # What every notebook imports: loaded while this process is still importing papermill (the two overlap).
 WARM_UP = "import briefing.analysis.themes, briefing.publication.charts"
-DISCLOSURE, CHANGE = "disclosure", "change"  # notebooks with a fixed place: before a wave's themes, after both waves
+CHANGE = "change"  # the plan's label of the step after both waves
 
 
 @functools.cache
@@ -112,7 +112,7 @@ class Job:
     """One notebook run: its parameters, the file it writes, and the inputs that make that file stale."""
 
     notebook: Path
-    folder: Path  # its executed copy goes to folder/executed/
+    executed: Path  # its executed copy, kept for audit
     output: Path
     parameters: dict[str, str]
     inputs: list[Path]
@@ -129,45 +129,19 @@ class Merge:
     inputs: list[Path]
 
 
-def wave_plan(wave: str, survey: str, frame: str, build: Path, notebooks: list[Path], params_path: str,
-              shared: list[Path]) -> tuple[list[Job], Merge]:  # fmt: skip
-    """A wave's notebooks: its disclosure plan first (the theme notebooks read it), then each theme."""
-    folder = build / "waves" / wave
-    wave_shared = [folder / "validated.ok", Path(frame), *shared]
-    plan = folder / "withheld.json"
-    common = {"params_path": params_path, "wave": wave, "survey_path": survey, "withheld_path": str(plan)}
-    jobs = [Job(nb, folder, plan, common, [nb, *wave_shared], f"wave {wave}") for nb in notebooks if nb.stem == DISCLOSURE]
-    for nb in notebooks:
-        if nb.stem in (DISCLOSURE, CHANGE):
-            continue
-        findings = folder / "findings" / f"{nb.stem}.json"
-        parameters = {**common, "findings_path": str(findings), "figures_dir": str(folder / "figures")}
-        jobs.append(Job(nb, folder, findings, parameters, [nb, *wave_shared, plan], f"wave {wave}"))
-    sources = [job.output for job in jobs if job.notebook.stem != DISCLOSURE]
-    merge = Merge(wave, sources, folder / "findings.json", [*sources, *shared])  # shared: findings.py among them
-    return jobs, merge
-
-
-def change_job(wave: str, compare: str, build: Path, notebooks: list[Path], params_path: str, shared: list[Path],
-               survey: str) -> Job:  # fmt: skip
-    notebook = next(nb for nb in notebooks if nb.stem == CHANGE)
-    current, previous = (build / "waves" / w / "findings.json" for w in (wave, compare))
-    parameters = {"params_path": params_path, "wave": wave, "compare_wave": compare, "survey_path": survey,
-                  "current_path": str(current), "previous_path": str(previous),
-                  "findings_path": str(build / "findings" / "change.json"), "figures_dir": str(build / "figures")}  # fmt: skip
-    return Job(notebook, build, build / "findings" / "change.json", parameters, [notebook, current, previous, *shared], "change")
-
-
-def build_plan(waves: list[tuple[str, str, str]], compare: str | None, build: Path, notebooks: list[Path],
-               params_path: str, shared: list[Path]) -> list[Job | Merge]:  # fmt: skip
-    """Every step of a build in order: each (wave, survey, frame), the reported one first; then the change."""
+def steps_of(plan: dict, shared: list[Path]) -> list[Job | Merge]:
+    """The runner's steps, in order, from the build plan (briefing.plan's plan.json): each wave's notebooks and
+    merge, then the change. (Validation is make's step before this one.)"""
     steps: list[Job | Merge] = []
-    for wave, survey, frame in waves:
-        jobs, merge = wave_plan(wave, survey, frame, build, notebooks, params_path, shared)
-        steps += [*jobs, merge]
-    if compare:
-        wave, survey = waves[0][:2]
-        steps.append(change_job(wave, compare, build, notebooks, params_path, shared, survey))
+    for step in plan["steps"]:
+        inputs = [Path(p) for p in step["inputs"]]
+        output = Path(step["outputs"][0])
+        if step["kind"] == "notebook":
+            notebook = Path(step["notebook"])
+            steps.append(Job(notebook, Path(step["executed"]), output, step["parameters"], [notebook, *inputs, *shared],
+                             step["label"]))  # fmt: skip
+        elif step["kind"] == "merge":
+            steps.append(Merge(step["wave"], inputs, output, [*inputs, *shared]))  # shared: findings.py among them
     return steps
 
 
@@ -181,22 +155,11 @@ def stale_outputs(steps: list[Job | Merge]) -> set[Path]:
     return remade
 
 
-def run(notebooks: list[Path], build: Path, parameters: dict[str, str], root: Path) -> list[Path]:
-    """Execute each notebook in the shared kernel; its executed copy goes to build/executed/."""
-    jobs = [Job(nb, build, build / "findings" / f"{nb.stem}.json",
-                {**parameters, "findings_path": str(build / "findings" / f"{nb.stem}.json"),
-                 "figures_dir": str(build / "figures")}, [nb], "") for nb in notebooks]  # fmt: skip
-    with shared_kernel(root):
-        for job in jobs:
-            execute(job, root)
-    return notebooks
-
-
 def execute(job: Job, root: Path) -> None:
     """One notebook in the shared kernel (started by the caller); its executed copy kept for audit."""
     import papermill
 
-    executed = job.folder / "executed" / job.notebook.name
+    executed = job.executed
     for folder in (executed.parent, job.output.parent):
         folder.mkdir(parents=True, exist_ok=True)
     try:
@@ -252,20 +215,16 @@ def cause_of(error: BaseException) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--params", required=True)
-    parser.add_argument("--build", default="build", type=Path)
-    parser.add_argument("--wave", nargs=3, action="append", required=True, metavar=("WAVE", "SURVEY", "FRAME"),
-                        help="a wave to compute: its survey file and its frame (the reported wave first)")
-    parser.add_argument("--compare", default=None, help="the comparison wave: the change notebook runs after both")
+    parser.add_argument("--plan", required=True, type=Path, help="the build plan (briefing.plan's plan.json)")
     parser.add_argument("--shared", nargs="*", default=[], type=Path, help="inputs every notebook depends on")
-    parser.add_argument("notebooks", nargs="+", type=Path)
     args = parser.parse_args(argv)
     logging.getLogger("papermill").setLevel(logging.WARNING)
-    steps = build_plan(args.wave, args.compare, args.build, args.notebooks, args.params, args.shared)
+    plan = json.loads(args.plan.read_text(encoding="utf-8"))
+    steps = steps_of(plan, args.shared)
     outputs = [s.output for s in steps if isinstance(s, Merge) or s.step == CHANGE]
-    log = args.build / "logs" / "notebooks.log"
+    log = Path(plan["build"]) / "logs" / "notebooks.log"
     try:
-        run_build(steps, args.params, Path.cwd())
+        run_build(steps, plan["parameters"], Path.cwd())
     except NotebookFailed as failure:
         log.parent.mkdir(parents=True, exist_ok=True)
         log.write_text(traceback.format_exc(), encoding="utf-8")

@@ -21,7 +21,6 @@ from briefing.analysis import findings as findings_io
 from briefing.analysis.findings import Finding
 from briefing.inputs.frame import size_band
 from briefing.inputs.validate import read_survey
-from briefing.inputs.waves import wave_inputs
 
 SIZE_BANDS = ("small", "medium", "large")
 ENGLAND = "England"  # the area of a briefing with no region, in the disclosure plan
@@ -53,10 +52,8 @@ def load_context(params_path: str | Path | None = None, withheld_path: str | Pat
     (briefing.analysis.disclosure), whose figures for this area are withheld (secondary suppression)."""
     root = config.find_root(Path(params_path).resolve().parent if params_path else None)
     params = config.load(params_path, **overrides)
-    # Each wave against its own year's frame (checked: a wave paired with another year's frame is an error).
-    inputs = wave_inputs(root, params, params.wave)
-    params = dataclasses.replace(params, frame_file=inputs.frame_file, frame_year=inputs.frame_year,
-                                 region=None if england else params.region)  # fmt: skip
+    # Each wave against its own year's frame (resolved with the parameters; checked when the wave is validated).
+    params = dataclasses.replace(params, region=None if england else params.region)
     codebook = load_codebook(root / params.codebook)
     survey = read_survey(root / params.survey_path, codebook, params.wave)
     frame = load_frame(root / params.frame_file)

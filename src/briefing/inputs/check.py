@@ -4,7 +4,7 @@ well-formed UTF-8 CSV (every row as wide as the header, no quote left open) and 
 file), then the wave against the codebook (validate). Each error is one sentence naming the file, the row or column
 and the rule, never a traceback.
 
-Usage (the Makefile's validation rule): python -m briefing.inputs.check --params P --wave W --frame-file F
+Usage (the build plan's validation step): python -m briefing.inputs.check --params P --wave W
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 from briefing import config, yamlfile
-from briefing.inputs import crosscheck, validate, waves
+from briefing.inputs import crosscheck, survey, validate
 
 
 def meta_rows_problem(data_file: Path, rows: int, shown: Path) -> str | None:
@@ -34,10 +34,10 @@ def meta_rows_problem(data_file: Path, rows: int, shown: Path) -> str | None:
     return None
 
 
-def file_problems(root: Path, params: config.Params, frame_file: str) -> list[str]:
-    """The wave and its frame, each read as a file: UTF-8, well-formed CSV, as many rows as their records say."""
+def file_problems(root: Path, params: config.Params) -> list[str]:
+    """The wave and its frame (where the survey has one), each read as a file: UTF-8, well-formed CSV, as many rows as their records say."""
     problems = []
-    for relative in (params.survey_path, frame_file):
+    for relative in filter(None, (params.survey_path, params.frame_file)):
         path = root / relative
         if not path.is_file():
             problems.append(f"{relative}: not found")
@@ -48,27 +48,27 @@ def file_problems(root: Path, params: config.Params, frame_file: str) -> list[st
             problems.append(str(error).replace(str(path), relative, 1))
             continue
         problems += filter(None, [meta_rows_problem(path, rows, Path(relative))])
+    if not problems:
+        problems += filter(None, [survey.wave_column_problem(root, params.survey_path, params.wave)])
     codebook_meta = Path(params.codebook).with_suffix(".meta.yml")
     try:  # the codebook's provenance record, which the briefing cites: present and readable now, not at the end
-        waves.read_meta(root / codebook_meta, codebook_meta)
-    except waves.WaveError as error:
+        survey.read_meta(root / codebook_meta, codebook_meta)
+    except survey.WaveError as error:
         problems.append(str(error))
     return problems
 
 
 def run(args: argparse.Namespace) -> int:
-    params = config.load(args.params, wave=args.wave, frame_file=args.frame_file)
+    params = config.load(args.params, wave=args.wave)
     root = config.find_root(Path(args.params).resolve().parent if args.params else None)
-    frame_file = params.frame_file
-    if "{frame_year}" in frame_file:  # run by hand, without the Makefile's resolved --frame-file
-        frame_file = frame_file.format(frame_year=waves.frame_year(params, params.wave, params.survey_path, root))
-    problems = file_problems(root, params, frame_file)
+    survey.check_frame(root, survey.wave_inputs(root, params, params.wave))
+    problems = file_problems(root, params)
     if problems:
         print("check: " + "\n  ".join(problems), file=sys.stderr)
         return 1
     common = [*(["--params", args.params] if args.params else []), *(["--wave", args.wave] if args.wave else [])]
     with contextlib.redirect_stdout(io.StringIO()):  # its "agrees" line: validate's line says the wave is good
-        agrees = crosscheck.main([*common, *(["--frame-file", args.frame_file] if args.frame_file else [])]) == 0
+        agrees = crosscheck.main(common) == 0
     return validate.main(common) if agrees else 1
 
 
@@ -76,7 +76,6 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--params", default=None)
     parser.add_argument("--wave", default=None)
-    parser.add_argument("--frame-file", default=None)
     args = parser.parse_args(argv)
     try:
         return run(args)

@@ -30,7 +30,6 @@ from typing import Any
 import pandas as pd
 
 from briefing import config, yamlfile
-from briefing.inputs import waves
 from briefing.inputs.frame import size_band
 from briefing.inputs.validate import FIRST_DATA_ROW, ROW_CONVENTION, Breach, shown
 
@@ -167,11 +166,10 @@ def check_wave(inputs: Inputs, params: config.Params) -> list[str]:
 
 
 def check(params: config.Params, root: Path) -> list[str]:
-    """The wave and frame named by the parameters (a frame pattern resolved for the wave's own year)."""
-    frame_file = params.frame_file
-    if "{frame_year}" in frame_file:
-        frame_file = frame_file.format(frame_year=waves.frame_year(params, params.wave, params.survey_path, root))
-    inputs = read_inputs(root / params.survey_path, root / frame_file)
+    """The wave and its own year's frame, as the parameters resolve them (none: nothing to check)."""
+    if params.frame_file is None:
+        return []
+    inputs = read_inputs(root / params.survey_path, root / params.frame_file)
     if inputs is None:
         return []
     return check_wave(inputs, params)
@@ -181,9 +179,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Check the survey wave against the reference frame.")
     parser.add_argument("--params", default=None, help="parameters file (default: params.yml at the project root)")
     parser.add_argument("--wave", default=None, help="the wave to check (default: params.yml's)")
-    parser.add_argument("--frame-file", default=None, help="that wave's frame (the Makefile resolves it per wave)")
     args = parser.parse_args(argv)
-    params = config.load(args.params, wave=args.wave, frame_file=args.frame_file)
+    params = config.load(args.params, wave=args.wave)
     root = config.find_root(Path(args.params).resolve().parent if args.params else None)
     problems = check(params, root)
     if problems:

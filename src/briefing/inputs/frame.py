@@ -227,7 +227,7 @@ def sidecar_record(build: FrameBuild, mapping: Path, prevalence: Path, out: Path
     publication = PUBLICATIONS.get(year, {"title": f"Quality and Outcomes Framework, {year}"})
     return {
         "title": f"Reference frame of primary care networks in England, {year}",
-        "year": year,  # its QOF year: waves set against it name the same (inputs/waves.py, inputs/crosscheck.py)
+        "year": year,  # its QOF year: waves set against it name the same (inputs/survey.py, inputs/crosscheck.py)
         "description": (
             f"every PCN in England in {year} ({len(build.frame):,} PCNs), with its region and registered patients "
             f"summed over its member practices, from NHS Digital's {publication['title']}."
@@ -254,7 +254,8 @@ def sidecar_record(build: FrameBuild, mapping: Path, prevalence: Path, out: Path
             f"python -m briefing.inputs.frame --year {year} --nhs-digital $NHS_DIGITAL --out {out.as_posix()} "
             f"(reads $NHS_DIGITAL/{mapping.name} and $NHS_DIGITAL/{prevalence.name})"
         ),
-        "nhs_digital_folder": "$NHS_DIGITAL: where the official files were placed (make reference: data/raw/nhs-digital)",
+        "nhs_digital_folder": "$NHS_DIGITAL: where the official files were placed (make reference: "
+        f"{out.parent.parent.as_posix()}/raw/nhs-digital)",
     }
 
 
@@ -287,15 +288,16 @@ def source_files(folder: Path, year: str) -> tuple[Path, Path]:
     return found[0], found[1]
 
 
-def frame_for_params(params_path: str | None, wave: str | None, year: str | None, out: Path | None) -> tuple[str, Path]:
+def frame_for_params(params_path: str | None, wave: str | None, year: str | None, out: Path | None,
+                     survey_name: str | None = None) -> tuple[str, Path]:  # fmt: skip
     """The QOF year (default: the wave's, from its .meta.yml or params.yml) and the frame file it goes to."""
     from briefing import config
-    from briefing.inputs import waves
+    from briefing.inputs import survey
 
-    params = config.load(params_path, wave=wave)
+    params = config.load(params_path, wave=wave, survey=survey_name)
     root = config.find_root(Path(params_path).resolve().parent if params_path else None)
-    year = year or waves.frame_year(params, params.wave, params.survey_path, root)
-    return year, out or Path(params.frame_file.format(frame_year=year))  # relative: the sidecar records it
+    year = year or survey.wave_inputs(root, params, params.wave).frame_year
+    return year, out or Path(survey.frame_file(root, params.survey, year))  # relative: the sidecar records it
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -307,11 +309,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--year", default=None, help="QOF year the files belong to, e.g. 2020-21 (default: the wave's)")
     parser.add_argument("--params", default=None, help="with no --year/--out: the year and file from params.yml")
     parser.add_argument("--wave", default=None, help="with --params: the wave whose frame year to build")
+    parser.add_argument("--survey", default=None, help="with --params: the survey (default: the one it names)")
     args = parser.parse_args(argv)
     try:
         if args.params or args.out is None:
-            args.year, args.out = frame_for_params(args.params, args.wave, args.year, args.out)
+            args.year, args.out = frame_for_params(args.params, args.wave, args.year, args.out, args.survey)
         args.year = args.year or "2019-20"
+        if args.params and not (args.nhs_digital or args.mapping):  # the survey's own folder of official files
+            args.nhs_digital = args.out.parent.parent / "raw" / "nhs-digital"
         if args.nhs_digital:
             args.mapping, args.prevalence = source_files(args.nhs_digital, args.year)
         elif not (args.mapping and args.prevalence):

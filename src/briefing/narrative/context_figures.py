@@ -37,7 +37,7 @@ __all__ = [
     "write_bibliography",
 ]
 
-DEFAULT_FILE = "data/context/context_figures.yml"
+DEFAULT_FILE = "context/context_figures.yml"  # in the survey's folder
 SCHEMA_VERSION = 1
 
 UNITS = ("proportion", "count")

@@ -9,7 +9,6 @@ the same bytes, and the record says how to get them again.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import importlib.metadata
 import platform
@@ -19,10 +18,9 @@ import subprocess
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from briefing import config, quarto, yamlfile
+from briefing import config, plan, quarto, yamlfile
 from briefing.analysis import findings as findings_io
-from briefing.inputs import waves
-from briefing.inputs.codebook import load_codebook
+from briefing.inputs import survey
 from briefing.narrative.quotes import QUOTES_FILE
 
 CONTEXT_FIGURES = "context/context_figures.yml"  # a survey's figures from other publications, beside its codebook
@@ -75,14 +73,12 @@ def relative_to_root(path: Path, root: Path) -> str:
         raise ValueError(f"{path}: parameters file outside the project {root}; the record names files by project path") from None
 
 
-def compared_inputs(params: config.Params, params_path: Path, root: Path, framed: bool = True) -> tuple[tuple[str, str], ...]:
-    """The comparison wave and (`framed`) its own year's frame, when the briefing compares waves (`params` resolved:
-    its compare_wave is a wave; the frame pattern is read again from the parameters file)."""
+def compared_inputs(params: config.Params, params_path: Path, root: Path) -> tuple[tuple[str, str], ...]:
+    """The comparison wave and its own year's frame (where the survey has one), when the briefing compares waves."""
     if not params.compare_wave:
         return ()
-    pattern = config.load(params_path, wave=params.compare_wave).frame_file
-    compared = waves.wave_inputs(root, dataclasses.replace(params, frame_file=pattern), params.compare_wave)
-    return (("comparison wave", compared.survey_path), *((("comparison frame", compared.frame_file),) if framed else ()))
+    compared = survey.wave_inputs(root, params, params.compare_wave)
+    return (("comparison wave", compared.survey_path), *([("comparison frame", compared.frame_file)] if compared.frame_file else []))
 
 
 def survey_extras(params: config.Params, root: Path) -> tuple[tuple[str, str], ...]:
@@ -95,12 +91,13 @@ def survey_extras(params: config.Params, root: Path) -> tuple[tuple[str, str], .
 def inputs(params: config.Params, params_path: Path, root: Path) -> list[dict[str, Any]]:
     """Every data file the briefing reads, with its record; the parameters file itself has no sidecar (its values
     are listed in full)."""
-    framed = load_codebook(root / params.codebook).population.frame is not None  # a survey may have no frame
     data = (("survey wave", params.survey_path), ("codebook", params.codebook),
-            *((("reference frame", params.frame_file),) if framed else ()),
-            *compared_inputs(params, params_path, root, framed), *survey_extras(params, root))  # fmt: skip
+            *((("reference frame", params.frame_file),) if params.frame_file else ()),
+            *compared_inputs(params, params_path, root), *survey_extras(params, root))  # fmt: skip
     records = [input_record(role, path, root, sidecar(path, root)) for role, path in data]
-    records.append(input_record("parameters", relative_to_root(params_path, root), root, None))
+    # The parameters file the build's own parameters.yml was written from (briefing.plan).
+    source = plan.parameters_source(Path(relative_to_root(params_path, root)), root)[0]
+    records.append(input_record("parameters", source, root, None))
     return records
 
 
@@ -152,8 +149,9 @@ def versions(engine: str) -> dict[str, Any]:
     }
 
 
-def rebuild_command(params_file: str, epoch: int, engine: str) -> str:
-    return f"SOURCE_DATE_EPOCH={epoch} make report PARAMS={shlex.quote(params_file)} ENGINE={engine}"
+def rebuild_command(params_file: str, epoch: int, engine: str, survey: str | None = None) -> str:
+    named = f" SURVEY={shlex.quote(survey)}" if survey else ""
+    return f"SOURCE_DATE_EPOCH={epoch} make report PARAMS={shlex.quote(params_file)}{named} ENGINE={engine}"
 
 
 def record(params: config.Params, params_path: Path, root: Path, engine: str) -> dict[str, Any]:
@@ -168,8 +166,12 @@ def record(params: config.Params, params_path: Path, root: Path, engine: str) ->
         "source_date_epoch": epoch,
         "versions": used,
         "code": code_version(root),
-        "rebuild": rebuild_command(files[-1]["path"], epoch, used["renderer"]["engine"]),
+        "rebuild": rebuild_command(files[-1]["path"], epoch, used["renderer"]["engine"], survey_given(params_path, root)),
     }
+
+
+def survey_given(params_path: Path, root: Path) -> str | None:
+    return plan.parameters_source(Path(relative_to_root(params_path, root)), root)[1]
 
 
 def write(data: dict[str, Any], path: Path) -> Path:

@@ -29,6 +29,7 @@ from briefing.yamlfile import YAMLFileError
 from briefing.analysis import findings as findings_io
 from briefing.analysis.stats import SECONDARY, SECONDARY_BASE, SMALL_BASE, SMALL_COMPLEMENT
 from briefing.narrative import change_prose, escape, prose, provenance
+from briefing.inputs import survey as surveys
 from briefing.inputs.codebook import load_codebook
 from briefing.inputs.validate import read_survey
 from briefing.narrative.context_figures import ContextError, load_context_figures, write_bibliography
@@ -215,7 +216,7 @@ def context(findings: dict[str, Any], params: config.Params, root: Path, built_f
         # Only what the wave asked: a finding whose question a wave did not ask is absent, never blank.
         "survey_results": [f[fid] for fid in registry if fid in f],
         "changes": [f[fid + "_change"] for fid in registry if fid + "_change" in f],
-        "compare": provenance.sidecar(params.survey_file.format(wave=params.compare_wave), root) if params.compare_wave else None,
+        "compare": provenance.sidecar(surveys.wave_file(root, params.survey, params.compare_wave), root) if params.compare_wave else None,
         "c": context_figures(codebook),
         "p": params,
         "wave": wave,

@@ -40,10 +40,10 @@ import yaml
 
 from briefing import config, yamlfile
 from briefing.analysis import findings as findings_io
-from briefing.inputs.waves import wave_order
+from briefing.inputs.survey import wave_order
 from briefing.publication.publish import PublishError, publish
 
-EDITIONS = Path("build/editions")
+EDITIONS = Path("build/editions")  # under the build folder of the plan: main() sets it from --build
 ENGLAND = "england"
 LINKED = ("Makefile", "mk", "data", "notebooks", "scripts", "src", "requirements.lock", "pyproject.toml")
 COPIED = ("report", "_quarto.yml")
@@ -63,7 +63,7 @@ class Edition:
 
 def wave_folder(out: Path, wave: str) -> Path:
     """Where a wave's editions are published: _output/editions/<wave>/ (the wave as make names it, so a plain
-    folder name: a wave is part of a file name in data/raw/)."""
+    folder name: a wave is a plain word, checked when the parameters are read)."""
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", wave):
         raise ValueError(f"wave {wave!r} cannot name a folder of _output/editions/: use letters, digits, '.', '_' or '-'")
     return out / "editions" / wave
@@ -353,8 +353,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--total", default=0, type=int)
     parser.add_argument("--venv", default=Path(sys.prefix), type=Path)
     parser.add_argument("--wave", default=None, help="the reported wave, as resolved for the England build")
+    parser.add_argument("--build", default=None, type=Path, help="the build folder of the plan (editions/ under it)")
     args = parser.parse_args(argv)
     root = Path.cwd()
+    global EDITIONS
+    EDITIONS = args.build / "editions" if args.build else EDITIONS
     if args.command == "plan":
         found = plan(root, args.params, args.regions, root / EDITIONS / "editions.mk", args.wave)
         print(f"editions: {len(found)} to build ({', '.join(e.name for e in found)})")

@@ -1,0 +1,293 @@
+"""The build plan: computed once, from the codebook and the parameters, and read by both make and the notebook
+runner. Which survey, which waves (with their files and frames), the build folder, the output folder, and every step
+with its inputs and outputs: validate (per wave) -> the notebooks per wave [disclosure, a theme notebook per theme,
+the population notebook where there is a frame, overview] -> merge (per wave) -> change -> findings -> narrative ->
+render. Nothing else computes file lists.
+
+* Build folder: build/<survey>/<params-id>/ (params-id: `params` for params.yml, else the parameters file's stem,
+  sanitised), so two surveys or two parameters files never share an intermediate.
+* Output folder: _output/ for the survey params.yml names, _output/<survey>/ for any other; another parameters
+  file's briefing goes a level further down (_output/[<survey>/]<params-id>/).
+* Written as <plans>/<key>.json (the runner's steps) and <key>.mk (make's variables, every value a checked literal:
+  briefing.config.make_assignments), and the build folder's parameters.yml: the parameters file with the survey
+  resolved, which every later step reads (so SURVEY= reaches the notebooks too).
+
+CLI (the Makefile): python -m briefing.plan --params P [--survey S] [--wave W] --out build/plans/<key>.mk
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from briefing import config, yamlfile
+from briefing.inputs import survey as surveys
+from briefing.inputs.codebook import load_codebook
+
+BUILD_ROOT, OUTPUT_ROOT = "build", "_output"
+NOTEBOOKS = "notebooks"
+DISCLOSURE, CHANGE, OVERVIEW = "disclosure", "change", "overview"
+THEME = "theme"  # one parameterised notebook run once per theme (notebooks/theme.ipynb; a theme's own file wins)
+POPULATION = ("population", "landscape")  # the frame's notebook (only where the survey has a frame): first found
+TEMPLATES = "templates"  # report/templates/ and a survey's overrides in data/<survey>/templates/
+PARAMETERS = "parameters.yml"  # in the build folder: the parameters file with the survey resolved
+
+
+@dataclass
+class Step:
+    """One step of the build: what it reads and writes. A notebook step also has its notebook, papermill
+    parameters and executed copy."""
+
+    kind: str  # validate | notebook | merge | change | findings | narrative | render
+    label: str  # its log line: "wave 2020", "change", ...
+    inputs: list[str]
+    outputs: list[str]
+    wave: str | None = None
+    notebook: str | None = None
+    executed: str | None = None
+    parameters: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Plan:
+    survey: str
+    params_file: str  # as given (relative to the root)
+    build: str
+    out: str
+    selection: surveys.Selection
+    codebook: str
+    steps: list[Step]
+    inputs: list[str]  # what the plan itself was computed from (make remakes it when one changes)
+    parameters: dict[str, Any]  # the parameters file's own keys, with the survey resolved
+    epoch: int
+    default: bool  # the survey params.yml names (else a rebuild names it with SURVEY=)
+
+    @property
+    def parameters_file(self) -> str:
+        return f"{self.build}/{PARAMETERS}"
+
+    def of(self, kind: str) -> list[Step]:
+        return [s for s in self.steps if s.kind == kind]
+
+
+def params_id(params_file: str) -> str:
+    """The parameters file's build-folder name: its stem as a safe word (`params` for params.yml)."""
+    stem = Path(params_file).name.removesuffix(".yml").removesuffix(".yaml")
+    return re.sub(r"[^A-Za-z0-9_-]+", "-", stem).strip("-") or "params"
+
+
+def default_survey(root: Path) -> str | None:
+    return yamlfile.load_mapping(root / config.PARAMS_FILE, "parameters file", missing_ok=True).get("survey")
+
+
+def output_folder(survey: str, default: bool, parameters_id: str) -> str:
+    """_output/ for params.yml's own survey; another survey under _output/<survey>/; another parameters file's
+    briefing in a folder of its own below that, so no two builds publish over each other."""
+    parts = [OUTPUT_ROOT, *([] if default else [survey]), *([] if parameters_id == "params" else [parameters_id])]
+    return "/".join(parts)
+
+
+def theme_notebook(root: Path, theme: str) -> tuple[str, dict[str, str]]:
+    own = f"{NOTEBOOKS}/{theme}.ipynb"
+    return (own, {}) if (root / own).is_file() else (f"{NOTEBOOKS}/{THEME}.ipynb", {"theme": theme})
+
+
+def population_notebook(root: Path) -> str:
+    found = [f"{NOTEBOOKS}/{name}.ipynb" for name in POPULATION if (root / NOTEBOOKS / f"{name}.ipynb").is_file()]
+    return found[0] if found else f"{NOTEBOOKS}/{POPULATION[0]}.ipynb"
+
+
+def wave_steps(root: Path, plan_build: str, params_file: str, inputs: surveys.WaveInputs, themes: list[str],
+               codebook: str) -> list[Step]:  # fmt: skip
+    """A wave's validation, its disclosure plan (the theme notebooks read it), each theme, the population
+    notebook where there is a frame, the overview, then the merge of its findings."""
+    folder = f"{plan_build}/waves/{inputs.wave}"
+    label = f"wave {inputs.wave}"
+    data = [inputs.survey_path, *filter(None, [inputs.frame_file]), codebook]
+    validated = f"{folder}/validated.ok"
+    steps = [Step("validate", label, [*data, params_file], [validated], inputs.wave)]
+    withheld = f"{folder}/withheld.json"
+    common = {"params_path": params_file, "wave": inputs.wave, "withheld_path": withheld}
+    steps.append(Step("notebook", label, [validated], [withheld], inputs.wave, f"{NOTEBOOKS}/{DISCLOSURE}.ipynb",
+                      f"{folder}/executed/{DISCLOSURE}.ipynb", dict(common)))  # fmt: skip
+    named: list[tuple[str, str, dict[str, str]]] = [(t, *theme_notebook(root, t)) for t in themes]
+    if inputs.frame_file:
+        notebook = population_notebook(root)
+        named.append((Path(notebook).stem, notebook, {}))
+    named.append((OVERVIEW, f"{NOTEBOOKS}/{OVERVIEW}.ipynb", {}))
+    for name, notebook, extra in named:
+        findings = f"{folder}/findings/{name}.json"
+        parameters = {**common, **extra, "findings_path": findings, "figures_dir": f"{folder}/figures"}
+        steps.append(Step("notebook", label, [validated, withheld], [findings], inputs.wave, notebook,
+                          f"{folder}/executed/{name}.ipynb", parameters))  # fmt: skip
+    sources = [s.outputs[0] for s in steps if s.kind == "notebook" and s.notebook != f"{NOTEBOOKS}/{DISCLOSURE}.ipynb"]
+    steps.append(Step("merge", label, sources, [f"{folder}/findings.json"], inputs.wave))
+    return steps
+
+
+def build_plan(root: Path, params_file: str | Path, survey: str | None = None, wave: str | None = None) -> Plan:
+    """The whole build for the parameters file (relative to `root`), SURVEY= and WAVE= applied."""
+    params_file = Path(params_file).as_posix()
+    params = config.load(root / params_file, survey=survey, wave=wave)
+    selection = surveys.select(root, params)
+    build = f"{BUILD_ROOT}/{params.survey}/{params_id(params_file)}"
+    out = output_folder(params.survey, params.survey == default_survey(root), params_id(params_file))
+    parameters_file = f"{build}/{PARAMETERS}"
+    codebook = load_codebook(root / params.codebook)
+    themes = list(codebook.themes)  # in briefing order
+    steps: list[Step] = []
+    for inputs in selection.waves:
+        steps += wave_steps(root, build, parameters_file, inputs, themes, params.codebook)
+    missing = sorted({s.notebook for s in steps if s.notebook and not (root / s.notebook).is_file()})
+    if missing:
+        raise surveys.WaveError(f"{', '.join(missing)}: not found: the build of survey {params.survey} (themes "
+                                f"{', '.join(themes)}) needs it; this version of the pipeline cannot build it yet")  # fmt: skip
+    merged = [s.outputs[0] for s in steps if s.kind == "merge"]
+    change = []
+    if selection.compare:
+        change = [f"{build}/findings/change.json"]
+        parameters = {"params_path": parameters_file, "wave": params.wave, "compare_wave": selection.compare.wave,
+                      "current_path": merged[0], "previous_path": merged[1], "findings_path": change[0],
+                      "figures_dir": f"{build}/figures"}  # fmt: skip
+        steps.append(Step("notebook", CHANGE, merged, change, None, f"{NOTEBOOKS}/{CHANGE}.ipynb",
+                          f"{build}/executed/{CHANGE}.ipynb", parameters))  # fmt: skip
+    reported = [s.outputs[0] for s in steps if s.kind == "notebook" and s.wave == params.wave
+                and s.notebook != f"{NOTEBOOKS}/{DISCLOSURE}.ipynb"]  # fmt: skip
+    findings = f"{build}/findings.json"
+    steps.append(Step("findings", "findings", [*reported, *change], [findings]))
+    steps.append(
+        Step("narrative", "narrative", [findings, *narrative_inputs(root, params)], [f"{build}/narrative.stamp"])
+    )
+    steps.append(Step("render", "render", [f"{build}/narrative.stamp"], render_outputs(out)))
+    raw = yamlfile.load_mapping(root / params_file, "parameters file")
+    return Plan(params.survey, params_file, build, out, selection, params.codebook, steps,
+                plan_inputs(root, params, params_file), {**raw, "survey": params.survey},
+                config.default_epoch(params, root), params.survey == default_survey(root))  # fmt: skip
+
+
+def narrative_inputs(root: Path, params: config.Params) -> list[str]:
+    """What the narrative reads besides the findings: the templates (generic and the survey's overrides), the
+    survey's quotes and context figures where it has them, and every provenance record of the survey."""
+    folder = root / surveys.folder(params.survey)
+    found = [*(root / "report" / TEMPLATES).glob("*.j2"), *(folder / TEMPLATES).glob("*.j2"), *folder.glob("*.yml"),
+             *folder.glob("*/*.yml")]  # fmt: skip
+    return sorted({p.relative_to(root).as_posix() for p in found})
+
+
+def plan_inputs(root: Path, params: config.Params, params_file: str) -> list[str]:
+    """The files the plan is computed from: the parameters, the codebook, and the records naming waves and frames."""
+    folder = surveys.folder(params.survey)
+    records = [*(root / folder).glob(f"{surveys.RAW}/*.meta.yml"), *(root / folder).glob("reference/*.meta.yml")]
+    candidates = [params_file, surveys.codebook_path(params.survey), f"{folder}/{surveys.PARAMS}",
+                  *(p.relative_to(root).as_posix() for p in records)]  # fmt: skip
+    return sorted({p for p in candidates if (root / p).is_file()})
+
+
+def render_outputs(out: str) -> list[str]:
+    return [
+        f"{out}/{name}" for name in ("briefing.html", "briefing.pdf", "briefing.docx", "findings.json", "changes.html")
+    ]
+
+
+def make_text(plan: Plan, plan_json: str) -> str:
+    """The plan as make variables: every value a checked literal word (briefing.config.make_assignments)."""
+    selection = plan.selection
+    per_wave: dict[str, Any] = {}
+    for inputs in selection.waves:
+        per_wave[f"WAVE_FILE_{inputs.wave}"] = inputs.survey_path
+        per_wave[f"FRAME_FILE_{inputs.wave}"] = inputs.frame_file
+    notebooks = plan.of("notebook")
+    values = {
+        "SURVEY": plan.survey, "BUILD": plan.build, "OUT": plan.out, "PARAMETERS": plan.parameters_file,
+        "PLAN_JSON": plan_json, "CODEBOOK": plan.codebook, "SURVEY_FOLDER": surveys.folder(plan.survey),
+        "WAVE": selection.current.wave, "COMPARE_WAVE": selection.compare.wave if selection.compare else None,
+        "WAVES": [w.wave for w in selection.waves], "FRAME_FILE": selection.current.frame_file,
+        "FRAME_YEAR": selection.current.frame_year, **per_wave,
+        "WAVE_DATA": sorted({p for w in selection.waves for p in (w.survey_path, w.frame_file) if p}),
+        "NOTEBOOKS": sorted({s.notebook for s in notebooks}),
+        "VALIDATED": [s.outputs[0] for s in plan.of("validate")],
+        "COMPUTED": [*(s.outputs[0] for s in plan.of("merge")), *(s.outputs[0] for s in notebooks if s.label == CHANGE)],
+        "FINDINGS_INPUTS": plan.of("findings")[0].inputs,
+        "NARRATIVE_INPUTS": plan.of("narrative")[0].inputs[1:],
+        "OUTPUTS": plan.of("render")[0].outputs,
+        "PLAN_INPUTS": plan.inputs,
+        "PUBLICATION_EPOCH": plan.epoch,
+    }  # fmt: skip
+    return "# Written by `python -m briefing.plan`: the build plan, as make reads it.\n" + config.make_assignments(
+        values
+    )
+
+
+def as_json(plan: Plan) -> str:
+    record = {"survey": plan.survey, "params_file": plan.params_file, "build": plan.build, "out": plan.out,
+              "parameters": plan.parameters_file, "waves": [asdict(w) for w in plan.selection.waves],
+              "steps": [asdict(s) for s in plan.steps]}  # fmt: skip
+    return json.dumps(record, indent=1) + "\n"
+
+
+def write_if_changed(path: Path, text: str) -> None:
+    """Unchanged content keeps its time, so make sees nothing to do."""
+    if not path.is_file() or path.read_text(encoding="utf-8") != text:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
+
+
+def write(root: Path, plan: Plan, mk: Path) -> None:
+    """plan.json and the parameters file (each rewritten only when it changes), then the make include (its text
+    made first: a value make cannot take literally stops the plan before anything is written)."""
+    plan_json = mk.with_suffix(".json")
+    text = make_text(plan, plan_json.as_posix())
+    header = f"# Written by `python -m briefing.plan` from {plan.params_file}, the survey resolved: edit that file.\n"
+    write_if_changed(
+        root / plan.parameters_file, header + yaml.safe_dump(plan.parameters, sort_keys=False, allow_unicode=True)
+    )
+    source = {"source": plan.params_file, "survey": None if plan.default else plan.survey}
+    write_if_changed(root / meta_of(plan.parameters_file), yaml.safe_dump(source, sort_keys=False))
+    write_if_changed(root / plan_json, as_json(plan))
+    write_if_changed(root / mk.with_suffix(".values"), text)  # what depends on the plan's values depends on this
+    write_if_changed(root / mk, text)
+
+
+def meta_of(parameters_file: str | Path) -> Path:
+    return Path(parameters_file).with_suffix(".meta.yml")
+
+
+def parameters_source(parameters_path: Path, root: Path) -> tuple[str, str | None]:
+    """The parameters file a build's parameters.yml was written from, and the SURVEY= that rebuilds it (None: the
+    default survey); a file
+    that is not a build's parameters.yml is its own source (given `parameters_path` relative to the root)."""
+    record = yamlfile.load_mapping(root / meta_of(parameters_path), "provenance record", missing_ok=True)
+    if parameters_path.name != PARAMETERS or "source" not in record:
+        return parameters_path.as_posix(), None
+    return str(record["source"]), record.get("survey")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--params", default=config.PARAMS_FILE)
+    parser.add_argument("--survey", default=None, help="build this survey (a folder of data/) instead of the one named")
+    parser.add_argument(
+        "--wave", default=None, help="report this wave instead of the parameters' (make report WAVE=...)"
+    )
+    parser.add_argument("--out", required=True, type=Path, help="the make include to write (plan.json beside it)")
+    args = parser.parse_args(argv)
+    try:
+        root = config.find_root()
+        write(root, build_plan(root, args.params, args.survey or None, args.wave or None), args.out)
+    except (ValueError, OSError) as error:  # parameters, survey folder, waves, codebook: one sentence
+        print(f"plan: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,127 @@
+"""The build plan (briefing.plan): computed once from the codebook and the parameters; its steps, inputs and
+outputs for a one-wave, a two-wave and a frameless survey; the build and output folders; make's copy of it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from briefing import plan
+from briefing.inputs.survey import WaveError
+from tests.conftest import BUILD, SURVEY, copy_inputs
+
+NOTEBOOKS = ("change", "disclosure", "overview", "landscape", "theme", "retention", "workload", "workforce",
+             "relationships", "priorities")  # fmt: skip
+PCN = f"data/{SURVEY}"
+GP = "data/gp-partners-des"
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """The inputs, and a notebook file for every notebook the plan may name (their contents do not matter here)."""
+    copy_inputs(tmp_path)
+    (tmp_path / "notebooks").mkdir()
+    for name in NOTEBOOKS:
+        (tmp_path / "notebooks" / f"{name}.ipynb").write_text("{}")
+    return tmp_path
+
+
+def kinds(built: plan.Plan) -> list[tuple[str, str, str | None]]:
+    return [(s.kind, s.label, Path(s.notebook).stem if s.notebook else None) for s in built.steps]
+
+
+def test_two_waves_each_validated_computed_and_merged_then_the_change(project):
+    built = plan.build_plan(project, "params.yml")
+    assert (built.survey, built.build, built.out) == (SURVEY, BUILD.as_posix(), "_output")
+    themes = ["retention", "workload", "workforce", "relationships", "priorities"]
+    wave = [[("validate", f"wave {w}", None), ("notebook", f"wave {w}", "disclosure"),
+             *(("notebook", f"wave {w}", t) for t in themes), ("notebook", f"wave {w}", "landscape"),
+             ("notebook", f"wave {w}", "overview"), ("merge", f"wave {w}", None)] for w in ("2020", "2019")]  # fmt: skip
+    assert kinds(built) == [*wave[0], *wave[1], ("notebook", "change", "change"), ("findings", "findings", None),
+                            ("narrative", "narrative", None), ("render", "render", None)]  # fmt: skip
+    validate = built.steps[0]
+    assert validate.inputs == [f"{PCN}/raw/pcn_cd_survey_2020.csv", f"{PCN}/reference/pcn_frame_2020-21.csv",
+                               f"{PCN}/codebook.yml", f"{BUILD}/parameters.yml"]  # fmt: skip
+    assert validate.outputs == [f"{BUILD}/waves/2020/validated.ok"]
+    change = built.of("notebook")[-1]
+    assert change.inputs == [f"{BUILD}/waves/2020/findings.json", f"{BUILD}/waves/2019/findings.json"]
+    assert change.outputs == [f"{BUILD}/findings/change.json"]
+    findings = built.of("findings")[0]
+    assert findings.inputs[-1] == f"{BUILD}/findings/change.json"
+    assert all("/waves/2020/findings/" in p for p in findings.inputs[:-1]) and len(findings.inputs) == 8
+    assert built.of("render")[0].outputs == ["_output/briefing.html", "_output/briefing.pdf", "_output/briefing.docx",
+                                             "_output/findings.json", "_output/changes.html"]  # fmt: skip
+    narrative = built.of("narrative")[0].inputs
+    assert f"{PCN}/quotes.yml" in narrative and f"{PCN}/context/context_figures.yml" in narrative
+
+
+def test_one_wave_has_no_change_step(project):
+    built = plan.build_plan(project, "params.yml", wave="2019")
+    assert [w.wave for w in built.selection.waves] == ["2019"]
+    assert not [s for s in built.steps if s.label == "change"]
+    assert built.of("findings")[0].inputs == [f"{BUILD}/waves/2019/findings/{n}.json" for n in
+                                              ("retention", "workload", "workforce", "relationships", "priorities",
+                                               "landscape", "overview")]  # fmt: skip
+
+
+def test_a_frameless_survey_has_no_frame_and_no_population_notebook(project):
+    """The GP partners' survey: no frame file in any step, the generic theme notebook run once per theme."""
+    built = plan.build_plan(project, "params.yml", survey="gp-partners-des")
+    build = "build/gp-partners-des/params"
+    assert (built.build, built.out) == (build, "_output/gp-partners-des")
+    assert built.steps[0].inputs == [
+        f"{GP}/raw/gp_partners_des_2021.csv",
+        f"{GP}/codebook.yml",
+        f"{build}/parameters.yml",
+    ]
+    themes = [s for s in built.of("notebook") if s.wave == "2021" and Path(s.notebook).stem == "theme"]
+    assert [s.parameters["theme"] for s in themes] == ["signing", "time_workload", "what_would_help"]
+    assert [s.outputs[0] for s in themes] == [f"{build}/waves/2021/findings/{t}.json" for t in
+                                              ("signing", "time_workload", "what_would_help")]  # fmt: skip
+    assert [Path(s.executed).name for s in themes] == ["signing.ipynb", "time_workload.ipynb", "what_would_help.ipynb"]
+    assert not any("landscape" in (s.notebook or "") or "reference/" in " ".join(s.inputs) for s in built.steps)
+    assert "FRAME_FILE_2021 :=\n" in plan.make_text(built, "x.json")
+
+
+def test_each_parameters_file_gets_its_own_build_folder(project):
+    (project / "other.yml").write_text("survey: pcn-clinical-directors\nsuppression_threshold: 10\n")
+    other = plan.build_plan(project, "other.yml")
+    assert (other.build, other.out) == (f"build/{SURVEY}/other", "_output/other")
+    assert plan.build_plan(project, "other.yml", survey="gp-partners-des").out == "_output/gp-partners-des/other"
+    assert plan.params_id("configs/my params+1.yml") == "my-params-1"
+
+
+def test_an_unknown_survey_is_a_sentence_naming_its_folder(project):
+    with pytest.raises(WaveError, match=r"^SURVEY=nope: data/nope/ is not a survey folder .*surveys present: "
+                                        r"gp-partners-des, pcn-clinical-directors$"):  # fmt: skip
+        plan.build_plan(project, "params.yml", survey="nope")
+
+
+def test_a_missing_notebook_is_named(project):
+    (project / "notebooks" / "theme.ipynb").unlink()
+    with pytest.raises(WaveError, match=r"^notebooks/theme.ipynb: not found: the build of survey gp-partners-des"):
+        plan.build_plan(project, "params.yml", survey="gp-partners-des")
+
+
+def test_the_plan_is_written_for_make_and_the_runner(project, monkeypatch):
+    monkeypatch.chdir(project)
+    assert plan.main(["--params", "params.yml", "--out", "build/plans/params.yml.mk"]) == 0
+    text = (project / "build/plans/params.yml.mk").read_text()
+    assert f"BUILD := {BUILD}\n" in text and "WAVES := 2020 2019\n" in text and "OUT := _output\n" in text
+    record = json.loads((project / "build/plans/params.yml.json").read_text())
+    assert record["parameters"] == f"{BUILD}/parameters.yml" and len(record["steps"]) == len(
+        plan.build_plan(project, "params.yml").steps
+    )
+    assert "survey: pcn-clinical-directors" in (project / BUILD / "parameters.yml").read_text()
+
+
+def test_a_file_name_make_would_act_on_is_refused_by_the_one_quoting(project, monkeypatch, capsys):
+    raw = project / PCN / "raw"
+    for suffix in (".csv", ".meta.yml"):
+        (raw / f"pcn_cd_survey_2020{suffix}").rename(raw / f"wave $(shell id){suffix}")
+    monkeypatch.chdir(project)
+    assert plan.main(["--params", "params.yml", "--out", "build/plans/p.mk"]) == 1
+    assert "cannot be handed to make" in capsys.readouterr().err
+    assert not (project / "build/plans/p.mk").exists()
