@@ -2,7 +2,7 @@
 
 import pytest
 
-from briefing.analysis import disclosure, themes
+from briefing.analysis import disclosure, stats, themes
 from briefing.analysis.disclosure import Cell, Links
 from briefing.analysis.distributions import distribution, planned_cells, sums_to_base
 from tests.conftest import ROOT
@@ -180,3 +180,58 @@ def test_a_planned_england_figure_is_withheld_in_the_england_briefing(tmp_path):
     assert by_id["plan_to_leave"].value is None and by_id["plan_to_leave"].extra["suppressed"]
     north_west = themes.load_context(ROOT / "params.yml", plan, wave="2019", region="North West")
     assert north_west.withheld == {}
+
+
+# --- what the weighting publishes ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def london2020():
+    return themes.load_context(ROOT / "params.yml", wave="2020", region="London", estimate="weighted")
+
+
+def test_the_weighting_summary_publishes_no_weight_and_no_cell_count(ctx2019):
+    record = themes.weighting_finding(ctx2019, "nb").as_record()
+    assert not {"weight_min", "weight_max"} & set(record)
+    assert not any(ch.isdigit() for ch in record["description"])  # "12 of 21 cells", "(smallest 12)": not published
+    n_eff = stats.effective_n(ctx2019.weighting.weights)
+    assert record["value"] % themes.EFFECTIVE_N_STEP == 0 and record["value"] <= n_eff < record["value"] + themes.EFFECTIVE_N_STEP
+    assert record["method"] == "raking" and record["respondents"] == 213
+
+
+def test_a_region_publishes_no_weighted_estimate_even_when_asked_to_quote_one(london2020):
+    # London 2020: weights 2.56 and 0.62 with the frame's 63/88/46 PCNs gave 3/12/9 respondents per band
+    record = themes.weighting_finding(london2020, "nb").as_record()
+    assert record["value"] is None and record["method"] is None
+    found = [f for theme in themes.survey_themes(london2020) for f in themes.survey_findings(london2020, theme, "nb")]
+    shares = [f for f in found if f.kind == "proportion"]
+    assert shares and all(f.extra["weighted"] is None and f.extra["estimate"] == "unweighted" for f in shares)
+    shown = [f for f in shares if not f.extra["suppressed"]]
+    assert shown and all(f.value == f.numerator / f.denominator for f in shown)  # the unweighted share is quoted
+
+
+def test_englands_weighted_shares_are_published_as_the_text_prints_them(ctx2019):
+    from briefing.narrative import prose
+
+    found = {f.id: f for f in themes.survey_findings(ctx2019, "workload", "nb")}
+    for fid in ("workload_unmanageable", "workload_unmanageable_small", "workload_unmanageable_large"):
+        weighted, spec = found[fid].extra["weighted"], ctx2019.codebook.findings[fid]
+        counted, answered = themes.spec_masks(ctx2019.survey, spec, ctx2019.codebook, ctx2019.params)
+        exact = stats.weighted_proportion(counted[answered], ctx2019.weighting.weights[answered])
+        assert weighted["value"] == round(weighted["value"], themes.WEIGHTED_DECIMALS)
+        assert prose.percent(weighted["value"]) == prose.percent(exact) and weighted["value"] != exact
+        assert weighted["effective_n"] % themes.EFFECTIVE_N_STEP == 0
+        assert {weighted["ci_low"], weighted["ci_high"]} == {round(v, 2) for v in (weighted["ci_low"], weighted["ci_high"])}
+
+
+def test_the_rest_of_england_is_withheld_where_england_is(tmp_path):
+    """A region's share beside the rest of England's gives England's count: withheld with it."""
+    plan = tmp_path / "withheld.json"
+    south_east = themes.load_context(ROOT / "params.yml", wave="2019", region="South East")
+    assert not themes.survey_findings(south_east, "workload", "test")[0].extra["suppressed"]  # shown without a plan
+    disclosure.write_plan({"England": {"workload_impact_negative": disclosure.SECONDARY}}, plan)
+    south_east = themes.load_context(ROOT / "params.yml", plan, wave="2019", region="South East")
+    by_id = {f.id: f for f in themes.survey_findings(south_east, "workload", "test")}
+    assert not by_id["workload_impact_negative"].extra["suppressed"]
+    versus = by_id["workload_impact_negative_vs_rest"]
+    assert versus.extra["suppressed"] and versus.value is None and "p2" not in versus.extra
