@@ -182,6 +182,74 @@ def test_a_planned_england_figure_is_withheld_in_the_england_briefing(tmp_path):
     assert north_west.withheld == {}
 
 
+# --- the audit: every published number of a question at once ---------------------------------------------------
+
+
+def arrs_cells(rows: dict[str, dict[str, int]], hidden_primary: set[tuple[str, str]]) -> dict:
+    """Chart cells of the single-choice ARRS question for England and regions A, B, C (`rows`: area -> answer ->
+    count; England the sum), with the primary reason of each small one."""
+    rows = {"England": {v: sum(r[v] for r in rows.values()) for v in ARRS}, **rows}
+    cells = {}
+    for area, counts in rows.items():
+        n = sum(counts.values())
+        cells[area, f"fig:{Q}"] = Cell(n, n, True, None, question=Q)
+        for v, c in counts.items():
+            primary = "small count" if (area, v) in hidden_primary else None
+            cells[area, f"fig:{Q}={v}"] = Cell(c, n, True, primary, question=Q, answers=(v,))
+    return cells
+
+
+Q, ARRS = "arrs_reimbursement", ("Yes", "Not yet", "Not applicable")
+
+
+@pytest.fixture(scope="module")
+def arrs(ctx2019):
+    return ctx2019.codebook.questions[Q]
+
+
+def test_a_count_recovered_in_one_table_is_used_in_the_next(arrs):
+    # A's "Not yet" (5) is hidden, with A's "Yes" (the row) and B's "Not yet" (England's "Not yet"): each table
+    # hides 9 or more. But England's "Yes" less B's and C's is A's 9, and A's 24 less 9 and 10 is 5.
+    cells = arrs_cells({"A": {"Yes": 9, "Not yet": 5, "Not applicable": 10}, "B": {"Yes": 20, "Not yet": 12, "Not applicable": 8},
+                        "C": {"Yes": 10, "Not yet": 10, "Not applicable": 10}}, {("A", "Not yet")})  # fmt: skip
+    hidden = {("A", f"fig:{Q}=Yes"), ("A", f"fig:{Q}=Not yet"), ("B", f"fig:{Q}=Not yet")}
+    audit = disclosure.QuestionAudit(arrs, cells, ["A", "B", "C"], T)
+    assert [(label, value) for label, _, value in audit.determined(hidden, set())] == [(f"A: fig:{Q}=Not yet", 5)]
+    _, form, value = audit.determined(hidden, set())[0]
+    counts, bases = audit.release(hidden, set(), form, value)
+    assert len(counts) == 1 and not bases and not counts & hidden
+    assert audit.determined(hidden | counts, set()) == []
+
+
+def test_what_stands_in_a_hidden_cells_place_is_read_too(arrs):
+    # England's "Not yet" less C's is 14, split between A and B: 7 and 7, as each reads "fewer than 8"
+    cells = arrs_cells({"A": {"Yes": 20, "Not yet": 7, "Not applicable": 13}, "B": {"Yes": 20, "Not yet": 7, "Not applicable": 13},
+                        "C": {"Yes": 10, "Not yet": 10, "Not applicable": 10}}, {("A", "Not yet"), ("B", "Not yet")})  # fmt: skip
+    hidden = {(a, f"fig:{Q}={v}") for a in "AB" for v in ("Not yet", "Not applicable")}  # each row hides two
+    assert not disclosure.is_disclosive([(7, 33, 0), (7, 33, 0)], T)  # the table rule alone sees 14: safe
+    found = disclosure.QuestionAudit(arrs, cells, ["A", "B", "C"], T).determined(hidden, set())
+    assert {(label, value) for label, _, value in found} >= {(f"A: fig:{Q}=Not yet", 7), (f"B: fig:{Q}=Not yet", 7)}
+
+
+def test_withholding_a_row_silences_its_cells():
+    # a row withheld whole says nothing of its cells, so the audit may withhold a row to free a "fewer than 8"
+    program = disclosure.Program([10, 10])
+    flag = program.flag()
+    program.small({0: 1}, T, unless=flag)
+    program.between({0: 1, 1: -1}, 0, 0)
+    assert program.solve({0: -1, flag: 0.5})[0] == 10 and program.solve({0: -1, flag: 100})[0] == T - 1
+
+
+@pytest.mark.parametrize("threshold", [3, 5, 10])
+def test_the_plan_holds_at_other_thresholds(threshold):
+    """The audit leaves no count determined whatever the threshold (the attacker test checks 8 on both waves)."""
+    ctx = themes.load_context(ROOT / "params.yml", england=True, wave="2020", suppression_threshold=threshold)
+    done = disclosure.withholding(ctx)
+    assert done.hidden > done.hidden_before
+    for audit in disclosure.question_audits(ctx, done.cells):
+        assert audit.determined(done.hidden, done.bases) == [], (threshold, audit.question.id)
+
+
 # --- what the weighting publishes ------------------------------------------------------------------------------
 
 
