@@ -106,8 +106,10 @@ withheld_path = "build/waves/{wave}/withheld.json"  # the plan this notebook wri
 def disclosure_notebook():
     return [
         new_markdown_cell("# Disclosure control across editions\n\nWhich figures are withheld (secondary suppression) so "
-                          "that no suppressed figure can be worked out by subtracting published ones: a region from "
-                          "England, one region from the others, one size band from the overall figure. Planned from "
+                          "that no suppressed figure can be worked out from published ones: a region from England, one "
+                          "region from the others, one size band from the overall figure, one answer from its row, and "
+                          "every published number of a question at once (an integer program that also reads what "
+                          "stands in a hidden cell's place). Planned from "
                           "the whole wave, England and every region in the frame, whichever edition this build is "
                           "for: the England briefing and every regional edition withhold the same figures "
                           "(`briefing.analysis.disclosure`). The theme notebooks read the plan."),

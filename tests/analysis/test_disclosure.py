@@ -2,7 +2,7 @@
 
 import pytest
 
-from briefing.analysis import disclosure, themes
+from briefing.analysis import disclosure, stats, themes
 from briefing.analysis.disclosure import Cell, Links
 from briefing.analysis.distributions import distribution, planned_cells, sums_to_base
 from tests.conftest import ROOT
@@ -180,3 +180,126 @@ def test_a_planned_england_figure_is_withheld_in_the_england_briefing(tmp_path):
     assert by_id["plan_to_leave"].value is None and by_id["plan_to_leave"].extra["suppressed"]
     north_west = themes.load_context(ROOT / "params.yml", plan, wave="2019", region="North West")
     assert north_west.withheld == {}
+
+
+# --- the audit: every published number of a question at once ---------------------------------------------------
+
+
+def arrs_cells(rows: dict[str, dict[str, int]], hidden_primary: set[tuple[str, str]]) -> dict:
+    """Chart cells of the single-choice ARRS question for England and regions A, B, C (`rows`: area -> answer ->
+    count; England the sum), with the primary reason of each small one."""
+    rows = {"England": {v: sum(r[v] for r in rows.values()) for v in ARRS}, **rows}
+    cells = {}
+    for area, counts in rows.items():
+        n = sum(counts.values())
+        cells[area, f"fig:{Q}"] = Cell(n, n, True, None, question=Q)
+        for v, c in counts.items():
+            primary = "small count" if (area, v) in hidden_primary else None
+            cells[area, f"fig:{Q}={v}"] = Cell(c, n, True, primary, question=Q, answers=(v,))
+    return cells
+
+
+Q, ARRS = "arrs_reimbursement", ("Yes", "Not yet", "Not applicable")
+
+
+@pytest.fixture(scope="module")
+def arrs(ctx2019):
+    return ctx2019.codebook.questions[Q]
+
+
+def test_a_count_recovered_in_one_table_is_used_in_the_next(arrs):
+    # A's "Not yet" (5) is hidden, with A's "Yes" (the row) and B's "Not yet" (England's "Not yet"): each table
+    # hides 9 or more. But England's "Yes" less B's and C's is A's 9, and A's 24 less 9 and 10 is 5.
+    cells = arrs_cells({"A": {"Yes": 9, "Not yet": 5, "Not applicable": 10}, "B": {"Yes": 20, "Not yet": 12, "Not applicable": 8},
+                        "C": {"Yes": 10, "Not yet": 10, "Not applicable": 10}}, {("A", "Not yet")})  # fmt: skip
+    hidden = {("A", f"fig:{Q}=Yes"), ("A", f"fig:{Q}=Not yet"), ("B", f"fig:{Q}=Not yet")}
+    audit = disclosure.QuestionAudit(arrs, cells, ["A", "B", "C"], T)
+    assert [(label, value) for label, _, value in audit.determined(hidden, set())] == [(f"A: fig:{Q}=Not yet", 5)]
+    _, form, value = audit.determined(hidden, set())[0]
+    counts, bases = audit.release(hidden, set(), form, value)
+    assert len(counts) == 1 and not bases and not counts & hidden
+    assert audit.determined(hidden | counts, set()) == []
+
+
+def test_what_stands_in_a_hidden_cells_place_is_read_too(arrs):
+    # England's "Not yet" less C's is 14, split between A and B: 7 and 7, as each reads "fewer than 8"
+    cells = arrs_cells({"A": {"Yes": 20, "Not yet": 7, "Not applicable": 13}, "B": {"Yes": 20, "Not yet": 7, "Not applicable": 13},
+                        "C": {"Yes": 10, "Not yet": 10, "Not applicable": 10}}, {("A", "Not yet"), ("B", "Not yet")})  # fmt: skip
+    hidden = {(a, f"fig:{Q}={v}") for a in "AB" for v in ("Not yet", "Not applicable")}  # each row hides two
+    assert not disclosure.is_disclosive([(7, 33, 0), (7, 33, 0)], T)  # the table rule alone sees 14: safe
+    found = disclosure.QuestionAudit(arrs, cells, ["A", "B", "C"], T).determined(hidden, set())
+    assert {(label, value) for label, _, value in found} >= {(f"A: fig:{Q}=Not yet", 7), (f"B: fig:{Q}=Not yet", 7)}
+
+
+def test_withholding_a_row_silences_its_cells():
+    # a row withheld whole says nothing of its cells, so the audit may withhold a row to free a "fewer than 8"
+    program = disclosure.Program([10, 10])
+    flag = program.flag()
+    program.small({0: 1}, T, unless=flag)
+    program.between({0: 1, 1: -1}, 0, 0)
+    assert program.solve({0: -1, flag: 0.5})[0] == 10 and program.solve({0: -1, flag: 100})[0] == T - 1
+
+
+@pytest.mark.parametrize("threshold", [3, 5, 10])
+def test_the_plan_holds_at_other_thresholds(threshold):
+    """The audit leaves no count determined whatever the threshold (the attacker test checks 8 on both waves)."""
+    ctx = themes.load_context(ROOT / "params.yml", england=True, wave="2020", suppression_threshold=threshold)
+    done = disclosure.withholding(ctx)
+    assert done.hidden > done.hidden_before
+    for audit in disclosure.question_audits(ctx, done.cells):
+        assert audit.determined(done.hidden, done.bases) == [], (threshold, audit.question.id)
+
+
+# --- what the weighting publishes ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def london2020():
+    return themes.load_context(ROOT / "params.yml", wave="2020", region="London", estimate="weighted")
+
+
+def test_the_weighting_summary_publishes_no_weight_and_no_cell_count(ctx2019):
+    record = themes.weighting_finding(ctx2019, "nb").as_record()
+    assert not {"weight_min", "weight_max"} & set(record)
+    assert not any(ch.isdigit() for ch in record["description"])  # "12 of 21 cells", "(smallest 12)": not published
+    n_eff = stats.effective_n(ctx2019.weighting.weights)
+    assert record["value"] % themes.EFFECTIVE_N_STEP == 0 and record["value"] <= n_eff < record["value"] + themes.EFFECTIVE_N_STEP
+    assert record["method"] == "raking" and record["respondents"] == 213
+
+
+def test_a_region_publishes_no_weighted_estimate_even_when_asked_to_quote_one(london2020):
+    # London 2020: weights 2.56 and 0.62 with the frame's 63/88/46 PCNs gave 3/12/9 respondents per band
+    record = themes.weighting_finding(london2020, "nb").as_record()
+    assert record["value"] is None and record["method"] is None
+    found = [f for theme in themes.survey_themes(london2020) for f in themes.survey_findings(london2020, theme, "nb")]
+    shares = [f for f in found if f.kind == "proportion"]
+    assert shares and all(f.extra["weighted"] is None and f.extra["estimate"] == "unweighted" for f in shares)
+    shown = [f for f in shares if not f.extra["suppressed"]]
+    assert shown and all(f.value == f.numerator / f.denominator for f in shown)  # the unweighted share is quoted
+
+
+def test_englands_weighted_shares_are_published_as_the_text_prints_them(ctx2019):
+    from briefing.narrative import prose
+
+    found = {f.id: f for f in themes.survey_findings(ctx2019, "workload", "nb")}
+    for fid in ("workload_unmanageable", "workload_unmanageable_small", "workload_unmanageable_large"):
+        weighted, spec = found[fid].extra["weighted"], ctx2019.codebook.findings[fid]
+        counted, answered = themes.spec_masks(ctx2019.survey, spec, ctx2019.codebook, ctx2019.params)
+        exact = stats.weighted_proportion(counted[answered], ctx2019.weighting.weights[answered])
+        assert weighted["value"] == round(weighted["value"], themes.WEIGHTED_DECIMALS)
+        assert prose.percent(weighted["value"]) == prose.percent(exact) and weighted["value"] != exact
+        assert weighted["effective_n"] % themes.EFFECTIVE_N_STEP == 0
+        assert {weighted["ci_low"], weighted["ci_high"]} == {round(v, 2) for v in (weighted["ci_low"], weighted["ci_high"])}
+
+
+def test_the_rest_of_england_is_withheld_where_england_is(tmp_path):
+    """A region's share beside the rest of England's gives England's count: withheld with it."""
+    plan = tmp_path / "withheld.json"
+    south_east = themes.load_context(ROOT / "params.yml", wave="2019", region="South East")
+    assert not themes.survey_findings(south_east, "workload", "test")[0].extra["suppressed"]  # shown without a plan
+    disclosure.write_plan({"England": {"workload_impact_negative": disclosure.SECONDARY}}, plan)
+    south_east = themes.load_context(ROOT / "params.yml", plan, wave="2019", region="South East")
+    by_id = {f.id: f for f in themes.survey_findings(south_east, "workload", "test")}
+    assert not by_id["workload_impact_negative"].extra["suppressed"]
+    versus = by_id["workload_impact_negative_vs_rest"]
+    assert versus.extra["suppressed"] and versus.value is None and "p2" not in versus.extra

@@ -79,6 +79,8 @@ def change_finding(fid: str, new: dict | None, old: dict | None, waves: tuple[st
     if new["suppressed"] or old["suppressed"]:
         extra.update(status=SUPPRESSED, suppressed=True)
         return Finding(fid + SUFFIX, None, record["description"], base, notebook, inputs, kind="change", extra=extra)
+    if not (new.get("weighted") and old.get("weighted")):  # a regional edition publishes no weighted figure
+        estimate = extra["estimate"] = "unweighted"
     result = compare(new, old, estimate, level)
     extra.update(status=COMPARED, p1=result.p1, p2=result.p2, difference=result.difference, ci_low=result.ci_low,
                  ci_high=result.ci_high, p_value=result.p_value, significant=result.significant, test=result.test)  # fmt: skip

@@ -1,5 +1,5 @@
-"""Disclosure control ACROSS editions: secondary suppression, so no suppressed figure can be recovered by
-subtracting published ones.
+"""Disclosure control ACROSS editions: secondary suppression, so no suppressed figure can be recovered from
+published ones.
 
 Each edition suppresses its own small figures (1 to 7; `themes.suppress_record`). Published together, the editions
 form tables whose totals are also published: England's count is the sum of the regions' counts, and a finding's
@@ -14,6 +14,18 @@ England's row (the regions' rows), the area's overall row (the bands' rows) and,
 its own base. A chart cell that is a finding's count is linked to it (`Links`): hidden together, as is a whole
 row once its base is.
 
+Tables checked one at a time are not enough: a figure recovered exactly in one (a region's "Yes": England's less
+the other regions') is then as good as published in the next (the region's row less its "Yes" and "No"), and what
+stands in a hidden cell's place says something too ("fewer than 8": 1 to 7; "withheld": 0 or at least 8, else it
+would say "fewer than 8"; a finding's reason: small count, base or complement). So the plan is then audited
+(`audit`): for each question, every number the editions publish (counts, bases, chart cells, findings, England's
+weighted shares at the precision printed, taken with England's true weights) is a linear constraint over the
+finest cells (region x size band x answer, and each row's base), whole numbers of at least 0, and every count
+of 1 to threshold-1 not shown (a cell's count, base or complement) must be able to take two values at least. One
+that can take one value only is protected by withholding the cheapest published figures whose release lets it
+take another (an integer program too; scipy's HiGHS), and the audit runs again. tests/analysis/test_attacker.py
+plays the attacker on what the editions actually publish.
+
 Every build plans from the whole wave, England and every region in the frame, whichever edition it publishes:
 an edition for any region can be built at any time, so the England briefing from `make report` and every
 edition from `make editions` withhold the same figures, and building more editions never changes one already
@@ -23,10 +35,13 @@ published. The plan is the build's own file (build/waves/<wave>/withheld.json), 
 from __future__ import annotations
 
 import argparse
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+from scipy import optimize, sparse
 
 from briefing.analysis import distributions, stats, themes
 from briefing.analysis.distributions import cell_key
@@ -45,6 +60,12 @@ class Cell:
     published: bool  # a figure some edition would show (medium bands and areas without an edition are not)
     primary: str | None  # the edition's own suppression reason
     spare: bool = False  # a chart cell a finding also publishes: among equal bases, withheld last
+    # Where it sits, for the audit: its question, the answers it counts (None: its row's base), its size band
+    # (None: every band), and whether it is a finding (whose reason is published) or a chart cell.
+    question: str | None = None
+    answers: tuple[str, ...] | None = None
+    band: str | None = None
+    finding: bool = False
 
     def cost(self) -> tuple:
         """The order cells are withheld in: smallest base, not a finding's, smallest count (a zero hides nothing)."""
@@ -69,7 +90,8 @@ def area_cells(survey: pd.DataFrame, ctx: themes.Context, published: bool) -> di
             counted, answered = themes.spec_masks(survey, spec, ctx.codebook, ctx.params, subgroup=band)
             k, n = int(counted.sum()), int(answered.sum())
             key = f"{spec.id}:{band}" if band else spec.id
-            cells[key] = Cell(k, n, published and band is None, rule.reason(k, n))
+            cells[key] = Cell(k, n, published and band is None, rule.reason(k, n), question=spec.question,
+                              answers=tuple(spec.counts), band=band or spec.subgroup, finding=True)  # fmt: skip
     return cells
 
 
@@ -110,9 +132,9 @@ def row_cells(ctx: themes.Context, q: str, band: str | None, survey: pd.DataFram
     n, counts = distributions.raw_counts(survey, question, ctx.codebook.separator)
     rule = stats.Suppression(threshold, complement=not distributions.sums_to_base(question))
     spare = {v for counted in row_findings(ctx, q, band).values() for v in counted}
-    base = Cell(n, n, shown, stats.Suppression(threshold, complement=False).reason(n, n))
+    base = Cell(n, n, shown, stats.Suppression(threshold, complement=False).reason(n, n), question=q, band=band)
     return {cell_key(q, None, band): base} | {
-        cell_key(q, v, band): Cell(c, n, shown, rule.reason(c, n), v in spare) for v, c in counts.items()}
+        cell_key(q, v, band): Cell(c, n, shown, rule.reason(c, n), v in spare, q, (v,), band) for v, c in counts.items()}
 
 
 def row_findings(ctx: themes.Context, question_id: str, band: str | None) -> dict[str, list[str]]:
@@ -198,6 +220,28 @@ def chart_links(ctx: themes.Context) -> Links:
 
 def plan(ctx: themes.Context) -> dict[str, dict[str, str]]:
     """Which findings to withhold in each area (England or a region), given England's context (unfiltered)."""
+    done = withholding(ctx)
+    bases_added = done.bases - done.bases_before
+    result: dict[str, dict[str, str]] = {}
+    for area, key in sorted(c for c in (done.hidden - done.hidden_before) | bases_added if done.cells[c].published):
+        result.setdefault(area, {})[key] = SECONDARY_BASE if (area, key) in bases_added else SECONDARY
+    return result
+
+
+@dataclass
+class Withholding:
+    """Every cell of every area, and which are hidden (their counts) and which have their bases hidden: before
+    secondary suppression (what each edition suppresses itself, and what is never published) and after."""
+
+    cells: dict
+    hidden: set
+    bases: set
+    hidden_before: set
+    bases_before: set
+
+
+def withholding(ctx: themes.Context) -> Withholding:
+    """Secondary suppression: the tables first (`protect`), then the audit of every question (`audit`)."""
     if ctx.params.region:
         raise ValueError("disclosure control across editions plans from England's context (region: null)")
     regions = sorted(ctx.frame["region"].unique())
@@ -214,11 +258,14 @@ def plan(ctx: themes.Context) -> dict[str, dict[str, str]]:
     links = sum((chart_links(ctx).in_area(area) for area in areas), Links())
     hidden = {cell for cell, c in cells.items() if c.primary or not c.published}
     bases = {cell for cell, c in cells.items() if c.base < ctx.params.suppression_threshold or not c.published}
-    counts_added, bases_added = protect(cells, tables, hidden, bases, ctx.params.suppression_threshold, links.close)
-    result: dict[str, dict[str, str]] = {}
-    for area, key in sorted(c for c in counts_added | bases_added if cells[c].published):
-        result.setdefault(area, {})[key] = SECONDARY_BASE if (area, key) in bases_added else SECONDARY
-    return result
+    done = Withholding(cells, hidden, bases, set(hidden), set(bases))
+
+    def redo(hidden: set, bases: set) -> None:
+        protect(cells, tables, hidden, bases, ctx.params.suppression_threshold, links.close)
+
+    redo(hidden, bases)
+    audit(ctx, cells, hidden, bases, redo)
+    return done
 
 
 def protect(cells: dict, tables: list, hidden: set, bases: set, threshold: int, close=None) -> tuple[set, set]:
@@ -252,6 +299,297 @@ def protect(cells: dict, tables: list, hidden: set, bases: set, threshold: int, 
 def is_disclosive(hidden_amounts: list[tuple[int, int, int]], threshold: int) -> bool:
     """Whether the hidden cells' counts, complements or bases sum to 1 .. threshold-1 (recoverable and small)."""
     return any(1 <= sum(column) < threshold for column in zip(*hidden_amounts))
+
+
+# --- the audit: every published number of a question at once ---------------------------------------------------
+
+
+class Program:
+    """Linear constraints over whole numbers from 0 to their bounds, with 0/1 flags for "either ... or"."""
+
+    def __init__(self, upper: list[int]):
+        self.upper = list(upper)
+        self.rows: list[tuple[dict[int, float], float, float]] = []
+
+    def flag(self) -> int:
+        self.upper.append(1)
+        return len(self.upper) - 1
+
+    def most(self, form: dict) -> float:
+        return sum(c * self.upper[k] for k, c in form.items() if c > 0)
+
+    def between(self, form: dict, low: float, high: float, unless: int | None = None) -> None:
+        """low <= form <= high; `unless` a flag, which at 1 lifts the constraint."""
+        if unless is None:
+            self.rows.append((form, low, high))
+            return
+        big = sum(abs(c) * self.upper[k] for k, c in form.items()) + max(abs(b) for b in (low, high) if math.isfinite(b))
+        if math.isfinite(low):
+            self.rows.append((combine(form, {unless: big}), low, math.inf))
+        if math.isfinite(high):
+            self.rows.append((combine(form, {unless: -big}), -math.inf, high))
+
+    def small(self, form: dict, t: int, unless: int | None = None) -> None:
+        self.between(form, 1, t - 1, unless)
+
+    def not_small(self, form: dict, t: int, unless: int | None = None) -> None:
+        """0, or at least t: with a flag f, t*f <= form <= most*f."""
+        f = self.flag()
+        self.between(combine(form, {f: -self.most(form)}), -math.inf, 0, unless)
+        self.between(combine(form, {f: -t}), 0, math.inf, unless)
+
+    def any_small(self, forms: list[dict], t: int, unless: int | None = None) -> None:
+        """At least one of the forms is 1 to t-1."""
+        flags = [self.flag() for _ in forms]
+        self.between(dict.fromkeys(flags, 1), 1, math.inf, unless)
+        for form, f in zip(forms, flags):
+            big = self.most(form)
+            self.between(combine(form, {f: -1}), 0, math.inf, unless)
+            self.between(combine(form, {f: big}), -math.inf, t - 1 + big, unless)
+
+    def solve(self, objective: dict) -> np.ndarray | None:
+        """A whole-number solution minimising the objective, or None if there is none."""
+        matrix = sparse.lil_matrix((len(self.rows), len(self.upper)))
+        for i, (form, _, _) in enumerate(self.rows):
+            for k, c in form.items():
+                matrix[i, k] = c
+        cost = np.zeros(len(self.upper))
+        for k, c in objective.items():
+            cost[k] += c
+        limits = optimize.LinearConstraint(matrix.tocsr(), [r[1] for r in self.rows], [r[2] for r in self.rows])
+        result = optimize.milp(cost, constraints=limits, integrality=np.ones(len(self.upper)),
+                               bounds=optimize.Bounds(0, np.array(self.upper, dtype=float)))  # fmt: skip
+        return np.round(result.x) if result.status == 0 else None
+
+    def solution(self, objective: dict) -> np.ndarray:
+        """As `solve`, for a program the true counts satisfy (so a solution exists)."""
+        x = self.solve(objective)
+        if x is None:
+            raise RuntimeError("disclosure audit: the published figures admit no counts at all (a bug in the audit)")
+        return x
+
+
+def combine(*forms: dict) -> dict:
+    out: dict = {}
+    for form in forms:
+        for k, c in form.items():
+            out[k] = out.get(k, 0) + c
+    return {k: c for k, c in out.items() if c}
+
+
+def value_of(form: dict, x: np.ndarray) -> float:
+    return float(sum(c * x[k] for k, c in form.items()))
+
+
+@dataclass
+class QuestionAudit:
+    """One question's cells in every area (England and each region) as linear forms over its finest cells:
+    region x size band x answer, and each row's base (bands merged for a question never shown by band, unless
+    weighted figures are published: England's weighted shares are constraints too, taken with England's true
+    weights per region and band, more than a reader has)."""
+
+    question: object  # codebook Question
+    cells: dict  # (area, key) -> Cell
+    regions: list[str]
+    threshold: int
+    weights: dict = field(default_factory=dict)  # (region, band) -> England's weight, where weighted shares are published
+    weighted: dict = field(default_factory=dict)  # (England, finding) -> its weighted share as published
+
+    def __post_init__(self):
+        bands = BANDS if self.weights or any(c.band for c in self.cells.values()) else (None,)
+        self.bands, self.values = bands, self.question.values()
+        self.whole = distributions.sums_to_base(self.question)
+        grid = [(r, b, v) for r in self.regions for b in bands for v in (*self.values, None)]
+        self.var = {key: i for i, key in enumerate(grid)}
+        self.upper = max(c.base for c in self.cells.values())
+
+    def form(self, area: str, band: str | None, answers) -> dict:
+        regions = self.regions if area == ENGLAND else [area]
+        return {self.var[r, b, v]: 1 for r in regions for b in (self.bands if band is None else [band])
+                for v in (answers or [None])}  # fmt: skip
+
+    def forms(self, cell_id: tuple) -> tuple[dict, dict]:
+        """(count, base) of a cell."""
+        c = self.cells[cell_id]
+        return self.form(cell_id[0], c.band, c.answers), self.form(cell_id[0], c.band, None)
+
+    def program(self, hidden: set, bases: set, release: bool = False) -> tuple[Program, dict]:
+        """Every cell as a reader has it. `release`: a shown count or base may yet be withheld, at a cost (the
+        program's flags -> (cell, "count" or "base", cost)); withheld, it would read "withheld" (it is not small),
+        and a row whose base is withheld is withheld whole, so its cells then say nothing."""
+        p = Program([self.upper] * len(self.var))
+        for r in self.regions:
+            for b in self.bands:
+                answers = combine(self.form(r, b, self.values), {self.var[r, b, None]: -1})
+                p.between(answers, 0, 0 if self.whole else math.inf)  # one answer each, else one or more
+                if not self.whole:
+                    for v in self.values:
+                        p.between({self.var[r, b, v]: 1, self.var[r, b, None]: -1}, -math.inf, 0)
+        published = sorted((cell_id, c) for cell_id, c in self.cells.items() if c.published)
+        flags, flag_of = {}, {}
+        for cell_id, c in published:
+            count, base = self.forms(cell_id)
+            shown = [(base, c.base, "base", 2 + c.base / self.upper)] if cell_id not in bases else []
+            shown += [(count, c.count, "count", self.cost(c))] if cell_id not in hidden else []
+            for form, value, part, cost in shown:
+                if not release:
+                    p.between(form, value, value)
+                    continue
+                f = flag_of[cell_id, part] = p.flag()  # 1: withheld (the form is free), 0: shown
+                p.between(form, value, value, unless=f)
+                flags[f] = (cell_id, part, cost)
+        for cell_id, share in sorted(self.weighted.items()):
+            if cell_id not in hidden:  # withheld, a finding takes its weighted share with it
+                self.weighted_share(p, cell_id, share, flag_of.get((cell_id, "count")))
+        for cell_id, c in published:
+            count, base = self.forms(cell_id)
+            row = None if c.finding or c.answers is None else flag_of.get(((cell_id[0], cell_key(c.question, None, c.band)), "count"))
+            if cell_id in hidden:
+                self.printed(p, c, cell_id in bases, count, base, unless=row)
+            elif release:
+                self.printed(p, c, False, count, base, withheld=True, unless=row)
+        return p, flags
+
+    def weighted_share(self, p: Program, cell_id: tuple, share: float, unless: int | None) -> None:
+        """sum(w x) / sum(w n) within half a unit of the share as published (England's, over every region)."""
+        c, slack = self.cells[cell_id], 0.5 * 10.0 ** -themes.WEIGHTED_DECIMALS
+        cells = [(r, b) for r in self.regions for b in (self.bands if c.band is None else [c.band])]
+        counted = {self.var[r, b, v]: self.weights.get((r, b), 0.0) for r, b in cells for v in c.answers}
+        answered = {self.var[r, b, None]: self.weights.get((r, b), 0.0) for r, b in cells}  # no respondents: no weight
+        for bound, side in ((share + slack, (-math.inf, 0)), (share - slack, (0, math.inf))):
+            p.between(combine(counted, {k: -w * bound for k, w in answered.items()}), *side, unless=unless)
+
+    def cost(self, c: Cell) -> float:
+        """Withholding a count: one figure, plus a little for its base (smaller first) and for a finding's share;
+        a row's base takes the whole row."""
+        if c.answers is None:
+            return len(self.values) + 1.0
+        return 1 + c.base / (2 * self.upper) + 0.25 * c.spare
+
+    def printed(self, p: Program, c: Cell, base_hidden: bool, count: dict, base: dict, withheld: bool = False,
+                unless: int | None = None) -> None:  # fmt: skip
+        """What stands in a hidden cell's place: a chart's "fewer than 8" (1 to 7, or its complement for several
+        answers), "withheld" (not small), "too few answers to show" (a base under 8) or the row withheld whole
+        (at least 8); a finding's reason (`stats.Suppression`: count, then base, then complement). `unless`:
+        the flag of its row's base, when that may yet be withheld (and the cell say nothing)."""
+        t, complement = self.threshold, combine(base, {k: -v for k, v in count.items()})
+        primary = None if withheld else c.primary
+        if c.answers is None:
+            p.between(base, 0, t - 1) if c.base < t else p.between(base, t, math.inf)
+        elif not c.finding:
+            if base_hidden:
+                return
+            forms = [count] if self.whole else [count, complement]
+            if primary:
+                p.any_small(forms, t, unless)
+            else:
+                for form in forms:
+                    p.not_small(form, t, unless)
+        elif primary == stats.SMALL_COUNT:
+            p.small(count, t)
+        else:
+            p.not_small(count, t)
+            p.between(base, 0, t - 1) if primary == stats.SMALL_BASE else p.between(base, t, math.inf)
+            if primary != stats.SMALL_BASE:
+                (p.small if primary == stats.SMALL_COMPLEMENT else p.not_small)(complement, t)
+
+    def targets(self, hidden: set, bases: set) -> dict[frozenset, tuple[str, dict, int]]:
+        """Counts of 1 to threshold-1 no edition shows (a cell's count, base or complement): form -> (label,
+        form, true value)."""
+        shown = set()
+        for cell_id, c in self.cells.items():
+            count, base = self.forms(cell_id)
+            if c.published and cell_id not in bases:
+                shown.add(frozenset(base.items()))
+                if cell_id not in hidden:
+                    shown.add(frozenset(count.items()))
+        out = {}
+        for cell_id, c in sorted(self.cells.items()):
+            count, base = self.forms(cell_id)
+            complement = combine(base, {k: -v for k, v in count.items()})
+            for form, value, what in ((count, c.count, ""), (base, c.base, " base"), (complement, c.base - c.count, " complement")):
+                key = frozenset(form.items())
+                if form and 1 <= value < self.threshold and key not in shown and key not in out:
+                    out[key] = (f"{cell_id[0]}: {cell_id[1]}{what}", form, value)
+        return out
+
+    def determined(self, hidden: set, bases: set) -> list[tuple[str, dict, int]]:
+        """The targets the published numbers leave one value, in label order. Solutions that push every open
+        target away from its value at once (random directions, a fixed seed) clear most; each left has its min
+        and max solved."""
+        program, _ = self.program(hidden, bases)
+        open_ = self.targets(hidden, bases)
+        rng, idle = np.random.default_rng(0), 0
+        while open_ and idle < 2:
+            x = program.solution(combine(*({k: c * rng.choice((-1, 1)) for k, c in form.items()} for _, form, _ in open_.values())))
+            moved = {key for key, (_, form, value) in open_.items() if value_of(form, x) != value}
+            open_ = {key: target for key, target in open_.items() if key not in moved}
+            idle = 0 if moved else idle + 1
+        found = []
+        for label, form, value in sorted(open_.values(), key=lambda target: target[0]):
+            low = value_of(form, program.solution(form))
+            high = value_of(form, program.solution({k: -c for k, c in form.items()}))
+            if low == high:
+                found.append((label, form, value))
+        return found
+
+    def release(self, hidden: set, bases: set, form: dict, value: int) -> tuple[set, set]:
+        """The cheapest shown counts (and bases) to withhold so that the form can take another value."""
+        best = None
+        for low, high in ((value + 1, math.inf), (-math.inf, value - 1)):
+            program, flags = self.program(hidden, bases, release=True)
+            program.between(form, low, high)
+            x = program.solve({f: cost for f, (_, _, cost) in flags.items()})
+            if x is not None:
+                chosen = [flags[f] for f in flags if x[f] > 0.5]
+                cost = sum(c for _, _, c in chosen)
+                if best is None or cost < best[0]:
+                    best = (cost, chosen)
+        if best is None or not best[1]:
+            raise RuntimeError(f"disclosure audit: no figure to withhold protects a count of {value} (a bug in the audit)")
+        counts = {cell for cell, part, _ in best[1]}
+        return counts, {cell for cell, part, _ in best[1] if part == "base"}
+
+
+def audit(ctx: themes.Context, cells: dict, hidden: set, bases: set, redo) -> None:
+    """Withhold more (growing `hidden` and `bases`) until no question's published numbers, taken together, leave
+    a hidden small count one value. `redo(hidden, bases)` re-applies the tables and links after each step."""
+    for checker in question_audits(ctx, cells):
+        while found := checker.determined(hidden, bases):
+            _, form, value = found[0]
+            counts, more_bases = checker.release(hidden, bases, form, value)
+            hidden.update(counts)
+            bases.update(more_bases)
+            redo(hidden, bases)
+
+
+def question_audits(ctx: themes.Context, cells: dict) -> list[QuestionAudit]:
+    """One audit per question, in question order, with England's weighted shares where they are published."""
+    regions = sorted(ctx.frame["region"].unique())
+    weights, weighted = weighted_figures(ctx) if themes.publishes_weighted(ctx) else ({}, {})
+    by_question: dict[str, dict] = {}
+    for cell_id, c in cells.items():
+        by_question.setdefault(c.question, {})[cell_id] = c
+    audits = []
+    for q, own in sorted(by_question.items()):
+        shares = {cell_id: share for cell_id, share in weighted.items() if cell_id in own}
+        audits.append(QuestionAudit(ctx.codebook.questions[q], own, regions, ctx.params.suppression_threshold,
+                                    weights if shares else {}, shares))  # fmt: skip
+    return audits
+
+
+def weighted_figures(ctx: themes.Context) -> tuple[dict, dict]:
+    """England's weight per region and band (raked on their margins: one per cell), and each of its findings'
+    weighted share as published (`themes.estimates`)."""
+    bands = themes.size_band(ctx.survey["pcn_list_size"], ctx.params)
+    weights = ctx.weighting.weights
+    per_cell = {cell: float(w) for cell, w in weights.groupby([ctx.survey["region"], bands]).first().items()}
+    shares = {}
+    for spec in ctx.codebook.findings_in(ctx.params.wave).values():
+        counted, answered = themes.spec_masks(ctx.survey, spec, ctx.codebook, ctx.params)
+        if answered.any():
+            shares[ENGLAND, spec.id] = themes.rounded(stats.weighted_proportion(counted[answered], weights[answered]))
+    return per_cell, shares
 
 
 def plan_table(withheld: dict[str, dict[str, str]]) -> pd.DataFrame:

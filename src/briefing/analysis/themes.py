@@ -11,6 +11,7 @@ from functools import cached_property
 from pathlib import Path
 
 import json
+from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
@@ -65,7 +66,9 @@ def load_context(params_path: str | Path | None = None, withheld_path: str | Pat
         known = ", ".join(sorted(frame["region"].unique()))
         raise ValueError(f"params.yml: region {params.region!r} matches no PCN in {params.frame_file} (regions: {known})")
     in_region = survey["region"] == params.region
-    rest = Context(params, codebook, survey[~in_region].reset_index(drop=True), frame[~here].reset_index(drop=True), root)
+    # The rest of England's share, beside the region's, gives England's count: it is withheld where England's is.
+    rest = Context(params, codebook, survey[~in_region].reset_index(drop=True), frame[~here].reset_index(drop=True), root,
+                   withheld=read_withheld(root, withheld_path, ENGLAND))  # fmt: skip
     return Context(params, codebook, survey[in_region].reset_index(drop=True), frame[here].reset_index(drop=True),
                    root, rest, withheld)  # fmt: skip
 
@@ -106,19 +109,46 @@ def survey_weights(ctx: Context) -> stats.Weighting:
     return stats.weights_for(sample[cells], frame[cells], cells)
 
 
-def estimates(counted: pd.Series, answered: pd.Series, weights: pd.Series, population: int, level: float) -> dict:
-    """Unweighted and weighted proportion with their intervals (Wilson score, finite population corrected)."""
+# What a weighted estimate publishes (disclosure control). The weights are never published: with the frame's
+# counts they give each weighting cell's respondents. A region is weighted on size band alone, and a band has a
+# handful of respondents, so a regional edition publishes no weighted estimate (its weighted share, beside the
+# unweighted count, splits every finding by band). England's weighted shares and intervals are published to
+# the whole percent the text prints (WEIGHTED_DECIMALS of a proportion), and its effective sample sizes as the
+# band of EFFECTIVE_N_STEP they fall in (its lower end: "between 200 and 210").
+WEIGHTED_DECIMALS = 2
+EFFECTIVE_N_STEP = 10
+
+
+def rounded(value: float, decimals: int = WEIGHTED_DECIMALS) -> float:
+    """Half-up on the decimal value, as the text's percentages round (0.645 -> 0.65)."""
+    return float(Decimal(str(float(value))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP))
+
+
+def banded_effective_n(weights: pd.Series) -> int:
+    """The lower end of the EFFECTIVE_N_STEP band Kish's effective sample size falls in (1 below one step)."""
+    return max(1, int(stats.effective_n(weights) // EFFECTIVE_N_STEP) * EFFECTIVE_N_STEP)
+
+
+def publishes_weighted(ctx: Context) -> bool:
+    """Whether the area's briefing publishes weighted estimates: England's only (see WEIGHTED_DECIMALS)."""
+    return ctx.params.region is None
+
+
+def estimates(counted: pd.Series, answered: pd.Series, weights: pd.Series | None, population: int, level: float) -> dict:
+    """Unweighted and weighted proportion with their intervals (Wilson score, finite population corrected); the
+    weighted one as published (rounded, see WEIGHTED_DECIMALS), or None without weights (a regional edition)."""
     k, n = int(counted.sum()), int(answered.sum())
     if n == 0:
         return {"unweighted": None, "weighted": None}
     low, high = stats.proportion_ci(k, n, population, level)
+    unweighted = {"value": k / n, "ci_low": low, "ci_high": high}
+    if weights is None:
+        return {"unweighted": unweighted, "weighted": None}
     w = weights[answered]
     w_low, w_high = stats.weighted_proportion_ci(counted[answered], w, population, level)
-    return {
-        "unweighted": {"value": k / n, "ci_low": low, "ci_high": high},
-        "weighted": {"value": stats.weighted_proportion(counted[answered], w), "ci_low": w_low, "ci_high": w_high,
-                     "effective_n": stats.effective_n(w)},
-    }  # fmt: skip
+    weighted = {"value": stats.weighted_proportion(counted[answered], w), "ci_low": w_low, "ci_high": w_high}
+    return {"unweighted": unweighted,
+            "weighted": {**{key: rounded(v) for key, v in weighted.items()}, "effective_n": banded_effective_n(w)}}  # fmt: skip
 
 
 def suppress_record(finding: Finding, threshold: int, withheld: str | None = None) -> Finding:
@@ -153,8 +183,10 @@ def survey_finding(ctx: Context, spec: FindingSpec, notebook: str) -> Finding:
     counted, answered = spec_masks(ctx.survey, spec, ctx.codebook, ctx.params)
     numerator, denominator = int(counted.sum()), int(answered.sum())
     population = population_of(ctx, spec.subgroup)
-    both = estimates(counted, answered, ctx.weighting.weights, population, ctx.params.confidence_level)
-    quoted = both[ctx.params.estimate] or {"value": None, "ci_low": None, "ci_high": None}
+    weights = ctx.weighting.weights if publishes_weighted(ctx) else None
+    both = estimates(counted, answered, weights, population, ctx.params.confidence_level)
+    estimate = ctx.params.estimate if publishes_weighted(ctx) else "unweighted"  # a region: no weighted figure
+    quoted = both[estimate] or {"value": None, "ci_low": None, "ci_high": None}
     who = " ".join(filter(None, ["clinical directors", subgroup_description(spec.subgroup, ctx.params)]))
     finding = Finding(
         id=spec.id,
@@ -166,7 +198,7 @@ def survey_finding(ctx: Context, spec: FindingSpec, notebook: str) -> Finding:
         notebook=notebook,
         inputs=ctx.survey_inputs,
         extra={"question": spec.question, "counts": list(spec.counts), "subgroup": spec.subgroup,
-               "theme": spec.theme, "estimate": ctx.params.estimate, "ci_low": quoted["ci_low"],
+               "theme": spec.theme, "estimate": estimate, "ci_low": quoted["ci_low"],
                "ci_high": quoted["ci_high"], "confidence_level": ctx.params.confidence_level,
                "population": population, **both},
     )  # fmt: skip
@@ -181,7 +213,7 @@ def comparison_finding(ctx: Context, first: Finding, second: Finding, fid: str, 
         extra["suppressed"] = True
         return Finding(fid, None, "difference suppressed (small numbers)", "", notebook, first.inputs,
                        kind="comparison", extra=extra)  # fmt: skip
-    result = change.compare(first.as_record(), second.as_record(), ctx.params.estimate, ctx.params.confidence_level)
+    result = change.compare(first.as_record(), second.as_record(), first.extra["estimate"], ctx.params.confidence_level)
     extra.update(p1=result.p1, p2=result.p2, difference=result.difference, ci_low=result.ci_low,
                  ci_high=result.ci_high, p_value=result.p_value, significant=result.significant, test=result.test,
                  confidence_level=ctx.params.confidence_level)  # fmt: skip
@@ -227,14 +259,25 @@ def region_vs_rest(ctx: Context, here: Finding, spec: FindingSpec, notebook: str
 
 
 def weighting_finding(ctx: Context, notebook: str) -> Finding:
-    """How the weights were made, for the methods appendix."""
+    """How the weights were made, for the methods appendix: the method and its cells in words, and the band of
+    EFFECTIVE_N_STEP the effective sample size falls in; never a weight or a cell's count. A regional edition: not
+    weighted (`publishes_weighted`)."""
+    extra = {"respondents": len(ctx.survey), "rounded_to": EFFECTIVE_N_STEP, "weighted_decimals": WEIGHTED_DECIMALS}
+    if not publishes_weighted(ctx):
+        return Finding("weighting", None, "weighted estimates are not shown for a single region", "all respondents",
+                       notebook, ctx.survey_inputs, kind="weighting", extra={**extra, "method": None})  # fmt: skip
     weighting = ctx.weighting
-    return Finding(
-        "weighting", stats.effective_n(weighting.weights), weighting.description,
-        "all respondents", notebook, ctx.survey_inputs, kind="weighting",
-        extra={"method": weighting.method, "respondents": len(ctx.survey),
-               "weight_min": float(weighting.weights.min()), "weight_max": float(weighting.weights.max())},
-    )  # fmt: skip
+    return Finding("weighting", banded_effective_n(weighting.weights), WEIGHTING_WORDS[weighting.method],
+                   "all respondents", notebook, ctx.survey_inputs, kind="weighting",
+                   extra={**extra, "method": weighting.method})  # fmt: skip
+
+
+# The method in words (`stats.weights_for` chooses it; its own description counts the sparse cells: not published).
+WEIGHTING_WORDS = {
+    "post-stratification": "post-stratified on region by PCN size band",
+    "raking": "raked to the frame's totals by region and by PCN size band, as some region and size band "
+              "combinations have too few respondents to post-stratify",
+}  # fmt: skip
 
 
 def landscape_findings(ctx: Context, notebook: str) -> list[Finding]:
