@@ -187,7 +187,7 @@ endef
 $(foreach wave,$(WAVES),$(eval $(call wave_rules,$(wave))))
 
 COMPUTE_SHARED := $(call content,$(ANALYSIS_SRC) src/briefing/publication/change_charts.py) $(PLAN_VALUES)
-$(COMPUTED) &: $(NOTEBOOKS) $(VALIDATED) $(COMPUTE_SHARED)
+$(COMPUTED) &: $(call content,$(NOTEBOOKS)) $(VALIDATED) $(COMPUTE_SHARED)
 	@$(PY) -m briefing.analysis.run_notebooks --plan $(PLAN_JSON) --shared $(COMPUTE_SHARED)
 
 # The reported wave's notebook findings (and the change), with the comparison resolved: the briefing's figures.

@@ -110,3 +110,19 @@ def test_only_stale_steps_and_what_depends_on_them_are_remade(tmp_path, monkeypa
     remade = {p.relative_to(BUILD).as_posix() for p in run_notebooks.stale_outputs(steps)}
     assert remade == {"waves/2020/findings/retention.json", "waves/2020/findings.json", "waves/2019/findings/retention.json",
                       "waves/2019/findings.json", "findings/change.json"}  # fmt: skip
+
+
+def test_an_input_is_dated_by_its_content_stamp_where_make_keeps_one(tmp_path, monkeypatch):
+    # A notebook replaced by a copy with an old time (cp -p, git checkout, unzip) is new content: make rewrites its
+    # stamp, and the runner must then rerun it; a notebook only touched is not new content.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "notebooks").mkdir()
+    notebook = write(Path("notebooks/a.ipynb"), 100)
+    stamp = Path("build/stamps/notebooks/a.ipynb.sha256")
+    stamp.parent.mkdir(parents=True)
+    write(stamp, 300)
+    findings = write(Path("a.json"), 200)
+    assert run_notebooks.is_stale(notebook, findings, [])
+    write(stamp, 150)
+    write(notebook, 500)
+    assert not run_notebooks.is_stale(notebook, findings, [])

@@ -100,11 +100,21 @@ def shared_kernel(cwd: Path, kernel_name: str = "python3"):
             km.shutdown_kernel(now=True)
 
 
+STAMPS = Path("build/stamps")  # the Makefile's content stamps: <file>.sha256, rewritten only when the file's content changes
+
+
+def content_stamp(path: Path) -> Path:
+    """What dates an input: its content stamp where make keeps one (a file copied with an old time is still new
+    content), else the file itself."""
+    stamp = STAMPS / f"{path.as_posix()}.sha256"
+    return stamp if not path.is_absolute() and stamp.is_file() else path
+
+
 def is_stale(notebook: Path, findings: Path, shared: list[Path]) -> bool:
     if not findings.exists():
         return True
     built = findings.stat().st_mtime
-    return any(p.stat().st_mtime > built for p in (notebook, *shared) if p.exists())
+    return any(p.stat().st_mtime > built for p in map(content_stamp, (notebook, *shared)) if p.exists())
 
 
 @dataclass
