@@ -65,12 +65,12 @@ def make(project: Path, *targets: str, check: bool = True, **variables: str) -> 
 
 
 def metadata_as_read(project: Path) -> dict:
-    """build/narrative/metadata.yml as a reader sees it: its text values are escaped Markdown (narrative/escape.py)."""
+    """build/current/narrative/metadata.yml (the last computed build) as a reader sees it: its text values are escaped Markdown (narrative/escape.py)."""
     import re
 
     import yaml
 
-    meta = yaml.safe_load((project / "build" / "narrative" / "metadata.yml").read_text(encoding="utf-8"))
+    meta = yaml.safe_load((project / "build" / "current" / "narrative" / "metadata.yml").read_text(encoding="utf-8"))
     return {key: re.sub(r"\\(.)", r"\1", value) if isinstance(value, str) else value for key, value in meta.items()}
 
 

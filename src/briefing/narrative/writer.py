@@ -350,11 +350,11 @@ def render_all(
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Render the narrative partials from findings.json")
-    parser.add_argument("--findings", default="build/findings.json", type=Path)
+    parser.add_argument("--findings", default="build/current/findings.json", type=Path)
     parser.add_argument("--params", default=None)
     parser.add_argument("--wave", default=None, help="the reported wave (default: params.yml's)")
     parser.add_argument("--templates", default="report/templates", type=Path)
-    parser.add_argument("--out", default="build/narrative", type=Path)
+    parser.add_argument("--out", default="build/current/narrative", type=Path)
     parser.add_argument("--engine", default="auto", choices=("auto", "quarto", "pandoc"), help="for the provenance record")
     args = parser.parse_args(argv)
     params_path = Path(args.params) if args.params else None

@@ -253,7 +253,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--engine", default="auto", choices=("auto", "quarto", "pandoc"))
     parser.add_argument("--out", default="_output", type=Path)
-    parser.add_argument("--findings", default="build/findings.json", type=Path)
+    parser.add_argument("--findings", default="build/current/findings.json", type=Path, help="default: the last computed build")
     args = parser.parse_args(argv)
     try:
         chosen = render(args.engine, args.out, args.findings)
