@@ -68,8 +68,9 @@ class Build:
         env = {**os.environ, "BRIEFING_TIMINGS": str(self.project / "build" / "render-timings.json")}
         start = time.perf_counter()
         command = ["make", "--no-print-directory", "-s", *targets, *self.variables]
-        with subprocess.Popen(command, cwd=self.project, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                              env=env) as process:  # fmt: skip
+        with subprocess.Popen(
+            command, cwd=self.project, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+        ) as process:
             lines = [(time.perf_counter() - start, line.rstrip()) for line in process.stdout]
             error = process.stderr.read()
         if process.returncode:
@@ -149,8 +150,12 @@ One line.
 def render_seconds(project: Path, engine: str) -> float:
     """The render step alone (both formats, staged and published), on an already computed project."""
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "briefing.publication.render", "--engine", engine, "--out", "build/bench-out"],
-                   cwd=project, check=True, capture_output=True)  # fmt: skip
+    subprocess.run(
+        [sys.executable, "-m", "briefing.publication.render", "--engine", engine, "--out", "build/bench-out"],
+        cwd=project,
+        check=True,
+        capture_output=True,
+    )
     return time.perf_counter() - start
 
 
@@ -170,16 +175,23 @@ def compare_engines(project: Path, runs: int) -> None:
     if problem := quarto_problem(project):
         print(f"\nRender time by engine: Quarto not measured ({problem})")
         return
-    rows = [{"pandoc + Typst": render_seconds(project, "pandoc"), "Quarto": render_seconds(project, "quarto"),
-             "Quarto floor (one-line document)": quarto_floor_seconds()}
-            for _ in range(runs)]  # fmt: skip
+    rows = [
+        {
+            "pandoc + Typst": render_seconds(project, "pandoc"),
+            "Quarto": render_seconds(project, "quarto"),
+            "Quarto floor (one-line document)": quarto_floor_seconds(),
+        }
+        for _ in range(runs)
+    ]
     med = medians(rows)
     print(f"\nRender time by engine, HTML and PDF (median of {runs} runs)")
     for engine, seconds in med.items():
         print(f"  {engine:<46} {seconds:7.2f} s")
     quarto, floor = med["Quarto"], med["Quarto floor (one-line document)"]
-    print(f"  Quarto / pandoc + Typst {quarto / med['pandoc + Typst']:.1f}; "
-          f"Quarto over its floor {quarto - floor:.2f} s ({quarto / floor:.2f} x the floor)")  # fmt: skip
+    print(
+        f"  Quarto / pandoc + Typst {quarto / med['pandoc + Typst']:.1f}; "
+        f"Quarto over its floor {quarto - floor:.2f} s ({quarto / floor:.2f} x the floor)"
+    )
 
 
 def medians(runs: list[dict[str, float]]) -> dict[str, float]:
@@ -203,30 +215,41 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="briefing-bench-") as tmp:
         build = Build(copy_project(Path(tmp) / "england"), args.engine)
-        cold = report("England cold build: `make report` (2020 against 2019), stages from its log",
-                      [build.cold() for _ in range(args.runs)])  # fmt: skip
+        cold = report(
+            "England cold build: `make report` (2020 against 2019), stages from its log",
+            [build.cold() for _ in range(args.runs)],
+        )
         floor = report("In-process floor of that build", [build.floor() for _ in range(args.runs)])
         one_wave = Build(copy_project(Path(tmp) / "one-wave"), args.engine, wave="2019")
-        cold_one = report("Cold build of one wave: `make report WAVE=2019`", [one_wave.cold() for _ in range(args.runs)])
+        cold_one = report(
+            "Cold build of one wave: `make report WAVE=2019`", [one_wave.cold() for _ in range(args.runs)]
+        )
         floor_one = report("In-process floor of that build", [one_wave.floor() for _ in range(args.runs)])
         noop = report("No-op build", [build.noop() for _ in range(args.runs + 2)])
         survey = build.params()["SURVEY_PATH"]
         changed = {}
         for path in (survey, "report/templates/theme.md.j2", "report/styles/briefing.css"):
-            changed[path] = report(f"Rebuild after one input changes: {path}",
-                                   [build.one_input_changed(path) for _ in range(args.runs)])  # fmt: skip
+            changed[path] = report(
+                f"Rebuild after one input changes: {path}", [build.one_input_changed(path) for _ in range(args.runs)]
+            )
         editions = report("Every edition, cold", [build.editions_cold() for _ in range(args.runs)])
         noop_editions = report("Every edition, nothing to do", [build.noop_editions() for _ in range(args.runs + 2)])
         build.make("compute")  # the editions left England's own build folder empty
         compare_engines(build.project, args.runs)
     print(f"\nEngland cold {cold:.2f} s = {cold / floor:.1f} x its in-process floor ({floor:.2f} s; target <= 3)")
     print(f"One-wave cold {cold_one:.2f} s = {cold_one / floor_one:.1f} x its in-process floor ({floor_one:.2f} s)")
-    print(f"No-op {noop:.2f} s (target <= 0.1 s); template change {changed['report/templates/theme.md.j2']:.2f} s "
-          "(target <= 2 s)")
-    print(f"All editions cold {editions:.2f} s = {editions / cold:.1f} x England cold (target <= 5); "
-          f"no-op {noop_editions:.2f} s")
-    print(f"Ratios to the cold build: no-op {noop / cold:.3f}; "
-          + "; ".join(f"{p} changed {s / cold:.2f}" for p, s in changed.items()))  # fmt: skip
+    print(
+        f"No-op {noop:.2f} s (target <= 0.1 s); template change {changed['report/templates/theme.md.j2']:.2f} s "
+        "(target <= 2 s)"
+    )
+    print(
+        f"All editions cold {editions:.2f} s = {editions / cold:.1f} x England cold (target <= 5); "
+        f"no-op {noop_editions:.2f} s"
+    )
+    print(
+        f"Ratios to the cold build: no-op {noop / cold:.3f}; "
+        + "; ".join(f"{p} changed {s / cold:.2f}" for p, s in changed.items())
+    )
 
 
 if __name__ == "__main__":

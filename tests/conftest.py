@@ -20,7 +20,11 @@ VENV = Path(sys.prefix)  # the environment running the tests (the project's .ven
 def project_files(root: Path = ROOT) -> list[str]:
     """Files a fresh clone would have: tracked plus untracked-but-not-ignored."""
     out = subprocess.run(
-        ["git", "ls-files", "--cached", "--others", "--exclude-standard"], cwd=root, capture_output=True, text=True, check=True
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     return [line for line in out.splitlines() if line and (root / line).is_file()]
 
@@ -43,7 +47,18 @@ def copy_inputs(dest: Path, *extra: str) -> Path:
 
 
 def git(project: Path, *args: str) -> str:
-    command = ["git", "-C", str(project), "-c", "user.name=t", "-c", "user.email=t@t", "-c", "commit.gpgsign=false", *args]
+    command = [
+        "git",
+        "-C",
+        str(project),
+        "-c",
+        "user.name=t",
+        "-c",
+        "user.email=t@t",
+        "-c",
+        "commit.gpgsign=false",
+        *args,
+    ]
     return subprocess.run(command, capture_output=True, text=True, check=True).stdout.strip()
 
 

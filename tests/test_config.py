@@ -43,13 +43,19 @@ def test_the_survey_params_yml_names_is_resolved_and_survey_overrides_it():
 def test_an_unknown_survey_names_its_folder_and_the_surveys_present():
     with pytest.raises(survey.WaveError) as caught:
         config.load(ROOT / "params.yml", survey="nope")
-    assert str(caught.value) == ("SURVEY=nope: data/nope/ is not a survey folder (no data/nope/codebook.yml); surveys "
-                                 "present: gp-partners-des, pcn-clinical-directors")  # fmt: skip
+    assert str(caught.value) == (
+        "SURVEY=nope: data/nope/ is not a survey folder (no data/nope/codebook.yml); surveys "
+        "present: gp-partners-des, pcn-clinical-directors"
+    )
 
 
 def test_the_params_file_overrides_the_surveys_own_parameters(tmp_path):
     params = config.load(write(tmp_path, 'wave: "2019"\nsuppression_threshold: 10\n'))
-    assert (params.wave, params.suppression_threshold, params.title) == ("2019", 10, config.load(ROOT / "params.yml").title)
+    assert (params.wave, params.suppression_threshold, params.title) == (
+        "2019",
+        10,
+        config.load(ROOT / "params.yml").title,
+    )
 
 
 def test_path_parameters_are_gone_a_survey_is_its_folder(tmp_path):
@@ -85,10 +91,14 @@ def test_publication_date_is_a_date_or_null(tmp_path):
 
 def test_the_date_comes_from_the_parameter_then_source_date_epoch_then_the_wave(monkeypatch):
     params = config.load(ROOT / "params.yml")
-    released = dt.date.fromisoformat(yaml.safe_load((ROOT / params.survey_path).with_suffix(".meta.yml").read_text())["released"])
+    released = dt.date.fromisoformat(
+        yaml.safe_load((ROOT / params.survey_path).with_suffix(".meta.yml").read_text())["released"]
+    )
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     assert config.publication_date(params, ROOT) == released
-    assert config.source_date_epoch(params, ROOT) == int(dt.datetime(released.year, released.month, released.day, tzinfo=dt.timezone.utc).timestamp())
+    assert config.source_date_epoch(params, ROOT) == int(
+        dt.datetime(released.year, released.month, released.day, tzinfo=dt.timezone.utc).timestamp()
+    )
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # 14 November 2023, 22:13 UTC
     assert config.publication_date(params, ROOT) == dt.date(2023, 11, 14)
     assert config.source_date_epoch(params, ROOT) == 1700000000
@@ -113,34 +123,40 @@ def test_a_wave_without_a_release_date_needs_a_date_from_elsewhere(tmp_path, mon
 def with_value(tmp_path: Path, key: str, value: str) -> Path:
     """The survey's params.yml with `key: value` (YAML text) in place of its own line (or added)."""
     copy_inputs(tmp_path)
-    lines = [f"{key}: {value}" if line.startswith(f"{key}:") else line for line in (ROOT / SURVEY_PARAMS).read_text().splitlines()]
+    lines = [
+        f"{key}: {value}" if line.startswith(f"{key}:") else line
+        for line in (ROOT / SURVEY_PARAMS).read_text().splitlines()
+    ]
     lines += [] if f"{key}: {value}" in lines else [f"{key}: {value}"]
     path = tmp_path / SURVEY_PARAMS
     path.write_text("\n".join(lines) + "\n")
     return path
 
 
-@pytest.mark.parametrize(("key", "value", "rule"), [
-    ("confidence_level", "95", "must be a proportion between 0 and 1, e.g. 0.95 for 95% intervals, not 95"),
-    ("confidence_level", "1", "must be a proportion between 0 and 1"),
-    ("confidence_level", "'0.95'", "must be a proportion between 0 and 1"),
-    ("suppression_threshold", "0", "must be a whole number of at least 1"),
-    ("suppression_threshold", "7.5", "must be a whole number of at least 1"),
-    ("suppression_threshold", "yes", "must be a whole number of at least 1"),
-    ("small_pcn_max", "-40000", "must be a whole number of registered patients, at least 1"),
-    ("large_pcn_min", "'lots'", "must be a whole number of registered patients, at least 1"),
-    ("estimate", "guessed", "must be 'unweighted' or 'weighted', not 'guessed'"),
-    ("title", "2020", "must be text, not 2020"),
-    ("publisher", "''", "must be text, not ''"),
-    ("region", "[London]", "must be the name of an NHS England region, or null for England"),
-    ("wave", "'20 20'", "must be a wave label of letters, digits"),
-    ("wave", "'$(shell id)'", "must be a wave label of letters, digits"),
-    ("compare_wave", "'2019; rm -rf /'", "must be `latest`, null (no comparison) or a wave label"),
-    ("survey", "'$(shell id)'", "must be the name of a folder of data/"),
-    ("frame_year", "{'2020': '2020/21'}", "must map a wave to its QOF year"),
-    ("frame_year", "2020-21", "must map a wave to its QOF year"),
-    ("publication_date", "'March 2027'", "must be a date written YYYY-MM-DD"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("key", "value", "rule"),
+    [
+        ("confidence_level", "95", "must be a proportion between 0 and 1, e.g. 0.95 for 95% intervals, not 95"),
+        ("confidence_level", "1", "must be a proportion between 0 and 1"),
+        ("confidence_level", "'0.95'", "must be a proportion between 0 and 1"),
+        ("suppression_threshold", "0", "must be a whole number of at least 1"),
+        ("suppression_threshold", "7.5", "must be a whole number of at least 1"),
+        ("suppression_threshold", "yes", "must be a whole number of at least 1"),
+        ("small_pcn_max", "-40000", "must be a whole number of registered patients, at least 1"),
+        ("large_pcn_min", "'lots'", "must be a whole number of registered patients, at least 1"),
+        ("estimate", "guessed", "must be 'unweighted' or 'weighted', not 'guessed'"),
+        ("title", "2020", "must be text, not 2020"),
+        ("publisher", "''", "must be text, not ''"),
+        ("region", "[London]", "must be the name of an NHS England region, or null for England"),
+        ("wave", "'20 20'", "must be a wave label of letters, digits"),
+        ("wave", "'$(shell id)'", "must be a wave label of letters, digits"),
+        ("compare_wave", "'2019; rm -rf /'", "must be `latest`, null (no comparison) or a wave label"),
+        ("survey", "'$(shell id)'", "must be the name of a folder of data/"),
+        ("frame_year", "{'2020': '2020/21'}", "must map a wave to its QOF year"),
+        ("frame_year", "2020-21", "must map a wave to its QOF year"),
+        ("publication_date", "'March 2027'", "must be a date written YYYY-MM-DD"),
+    ],
+)
 def test_each_parameter_is_checked_with_its_file_key_and_rule(tmp_path, key, value, rule):
     path = with_value(tmp_path, key, value) if key != "survey" else write(tmp_path, "")
     if key == "survey":
@@ -171,7 +187,9 @@ def test_a_parameter_written_twice_is_an_error_naming_both_lines(tmp_path):
     path = tmp_path / SURVEY_PARAMS
     path.write_text(text + "suppression_threshold: 3\n")
     second = len(path.read_text().splitlines())
-    with pytest.raises(ValueError, match=rf"params.yml: key 'suppression_threshold' is written twice, on lines {first} and {second}"):
+    with pytest.raises(
+        ValueError, match=rf"params.yml: key 'suppression_threshold' is written twice, on lines {first} and {second}"
+    ):
         config.load(tmp_path / "params.yml")
 
 

@@ -55,9 +55,17 @@ def narrative_sentences(project: Path) -> list[str]:
     for partial in sorted((project / BUILD / "narrative").glob("*.md")):
         text = "\n".join(line for line in partial.read_text(encoding="utf-8").splitlines() if not line.startswith("|"))
         bibliography = project / BUILD / "narrative" / "references.json"
-        plain = pypandoc.convert_text(text, "plain", format="markdown",
-                                      extra_args=["--wrap=none", "--citeproc", f"--bibliography={bibliography}",
-                                                  "--metadata=suppress-bibliography:true"])  # fmt: skip
+        plain = pypandoc.convert_text(
+            text,
+            "plain",
+            format="markdown",
+            extra_args=[
+                "--wrap=none",
+                "--citeproc",
+                f"--bibliography={bibliography}",
+                "--metadata=suppress-bibliography:true",
+            ],
+        )
         for line in plain.splitlines():
             line = normalise(line.lstrip("-• "))
             if line and not line.startswith(("[", "Source:")):
@@ -141,7 +149,9 @@ def test_one_labelled_region_per_table(built):
 
 def test_the_briefing_is_dated_from_its_data(built):
     """publication_date is null: the date is the wave's `released` date (or the caller's SOURCE_DATE_EPOCH)."""
-    meta = yaml.safe_load((built / "data" / "pcn-clinical-directors" / "raw" / "pcn_cd_survey_2019.meta.yml").read_text(encoding="utf-8"))
+    meta = yaml.safe_load(
+        (built / "data" / "pcn-clinical-directors" / "raw" / "pcn_cd_survey_2019.meta.yml").read_text(encoding="utf-8")
+    )
     day = dt.date.fromisoformat(meta["released"])
     if os.environ.get("SOURCE_DATE_EPOCH"):
         day = dt.datetime.fromtimestamp(int(os.environ["SOURCE_DATE_EPOCH"]), dt.timezone.utc).date()
@@ -167,6 +177,7 @@ def test_the_provenance_appendix_and_findings_json_carry_the_same_record(built):
             assert item["sha256"] in text and item["path"] in text
         assert record["rebuild"] in text and f"Python {record['versions']['python']}" in text
 
+
 @pytest.fixture(scope="module")
 def second_compute(tmp_path_factory):
     """`make compute` in a second fresh copy: (project, make's result)."""
@@ -184,7 +195,9 @@ def test_second_make_does_nothing(built):
     result = make(built, "report", ENGINE="pandoc")
     assert "Briefing up to date" in result.stdout
     # Nothing ran: the only output is the closing line (the engine stamp is checked silently and left unchanged).
-    assert result.stdout.strip().splitlines() == [line for line in result.stdout.strip().splitlines() if line.startswith("Briefing up to date")]
+    assert result.stdout.strip().splitlines() == [
+        line for line in result.stdout.strip().splitlines() if line.startswith("Briefing up to date")
+    ]
     assert "notebooks:" not in result.stdout and "render:" not in result.stdout
 
 
@@ -300,7 +313,10 @@ def test_a_wave_larger_than_its_population_fails_before_any_notebook(built):
     try:
         result = make(built, "report", ENGINE="pandoc", check=False)
         assert result.returncode != 0
-        assert f"{survey.relative_to(built)}: rows 2 to {6 * len(rows) + 1:,} are {6 * len(rows):,} respondents" in result.stderr
+        assert (
+            f"{survey.relative_to(built)}: rows 2 to {6 * len(rows) + 1:,} are {6 * len(rows):,} respondents"
+            in result.stderr
+        )
         assert "cannot outnumber the PCNs they speak for" in result.stderr
         assert "papermill" not in result.stdout and "briefing.inputs.check" not in result.stdout
         assert {name: digest(built / "_output" / name) for name in OUTPUTS} == before

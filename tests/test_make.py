@@ -60,8 +60,9 @@ def test_a_command_line_value_is_a_word_never_run(project, variable):
 
 def test_an_environment_value_is_never_run(project):
     env = {**os.environ, "SOURCE_DATE_EPOCH": f"$(shell touch {PWNED})"}
-    result = subprocess.run(["make", "-n", "report", "ENGINE=pandoc", f"VENV={VENV}"], cwd=project, capture_output=True,
-                            text=True, env=env)  # fmt: skip
+    result = subprocess.run(
+        ["make", "-n", "report", "ENGINE=pandoc", f"VENV={VENV}"], cwd=project, capture_output=True, text=True, env=env
+    )
     assert result.returncode != 0 and "SOURCE_DATE_EPOCH=$(shell" in result.stderr
 
 
@@ -172,8 +173,10 @@ def timed_make(project: Path) -> float:
 def test_an_unknown_survey_is_one_sentence_naming_its_folder_and_the_surveys_present(project):
     result = make(project, "-n", "report", check=False, SURVEY="nope")
     assert result.returncode != 0
-    assert ("plan: SURVEY=nope: data/nope/ is not a survey folder (no data/nope/codebook.yml); surveys present: "
-            "gp-partners-des, pcn-clinical-directors") in result.stderr  # fmt: skip
+    assert (
+        "plan: SURVEY=nope: data/nope/ is not a survey folder (no data/nope/codebook.yml); surveys present: "
+        "gp-partners-des, pcn-clinical-directors"
+    ) in result.stderr
     assert "Traceback" not in result.stderr
 
 
@@ -203,7 +206,7 @@ def test_each_parameters_file_and_survey_gets_its_own_plan_and_build_folder(proj
 def test_switching_parameters_files_back_and_forth_rebuilds_nothing_that_did_not_change(built, tmp_path):
     project = copy_built(built, tmp_path / "project")
     make(project, "report", ENGINE="pandoc")  # settled: an earlier test may have changed an input and put it back
-    (project / "other.yml").write_text('survey: pcn-clinical-directors\nsuppression_threshold: 10\n')
+    (project / "other.yml").write_text("survey: pcn-clinical-directors\nsuppression_threshold: 10\n")
     first = make(project, "report", ENGINE="pandoc", PARAMS="other.yml")
     assert "[6/6]" in first.stdout and (project / "_output" / "other" / "briefing.pdf").is_file()
     published = digest(project / "_output" / "briefing.pdf")

@@ -12,8 +12,18 @@ from briefing import plan
 from briefing.inputs.survey import WaveError
 from tests.conftest import BUILD, SURVEY, copy_inputs
 
-NOTEBOOKS = ("change", "disclosure", "overview", "landscape", "theme", "retention", "workload", "workforce",
-             "relationships", "priorities")  # fmt: skip
+NOTEBOOKS = (
+    "change",
+    "disclosure",
+    "overview",
+    "landscape",
+    "theme",
+    "retention",
+    "workload",
+    "workforce",
+    "relationships",
+    "priorities",
+)
 PCN = f"data/{SURVEY}"
 GP = "data/gp-partners-des"
 
@@ -36,14 +46,32 @@ def test_two_waves_each_validated_computed_and_merged_then_the_change(project):
     built = plan.build_plan(project, "params.yml")
     assert (built.survey, built.build, built.out) == (SURVEY, BUILD.as_posix(), "_output")
     themes = ["retention", "workload", "workforce", "relationships", "priorities"]
-    wave = [[("validate", f"wave {w}", None), ("notebook", f"wave {w}", "disclosure"),
-             *(("notebook", f"wave {w}", t) for t in themes), ("notebook", f"wave {w}", "landscape"),
-             ("notebook", f"wave {w}", "overview"), ("merge", f"wave {w}", None)] for w in ("2020", "2019")]  # fmt: skip
-    assert kinds(built) == [*wave[0], *wave[1], ("notebook", "change", "change"), ("findings", "findings", None),
-                            ("narrative", "narrative", None), ("render", "render", None)]  # fmt: skip
+    wave = [
+        [
+            ("validate", f"wave {w}", None),
+            ("notebook", f"wave {w}", "disclosure"),
+            *(("notebook", f"wave {w}", t) for t in themes),
+            ("notebook", f"wave {w}", "landscape"),
+            ("notebook", f"wave {w}", "overview"),
+            ("merge", f"wave {w}", None),
+        ]
+        for w in ("2020", "2019")
+    ]
+    assert kinds(built) == [
+        *wave[0],
+        *wave[1],
+        ("notebook", "change", "change"),
+        ("findings", "findings", None),
+        ("narrative", "narrative", None),
+        ("render", "render", None),
+    ]
     validate = built.steps[0]
-    assert validate.inputs == [f"{PCN}/raw/pcn_cd_survey_2020.csv", f"{PCN}/reference/pcn_frame_2020-21.csv",
-                               f"{PCN}/codebook.yml", f"{BUILD}/parameters.yml"]  # fmt: skip
+    assert validate.inputs == [
+        f"{PCN}/raw/pcn_cd_survey_2020.csv",
+        f"{PCN}/reference/pcn_frame_2020-21.csv",
+        f"{PCN}/codebook.yml",
+        f"{BUILD}/parameters.yml",
+    ]
     assert validate.outputs == [f"{BUILD}/waves/2020/validated.ok"]
     change = built.of("notebook")[-1]
     assert change.inputs == [f"{BUILD}/waves/2020/findings.json", f"{BUILD}/waves/2019/findings.json"]
@@ -51,8 +79,13 @@ def test_two_waves_each_validated_computed_and_merged_then_the_change(project):
     findings = built.of("findings")[0]
     assert findings.inputs[-1] == f"{BUILD}/findings/change.json"
     assert all("/waves/2020/findings/" in p for p in findings.inputs[:-1]) and len(findings.inputs) == 8
-    assert built.of("render")[0].outputs == ["_output/briefing.html", "_output/briefing.pdf", "_output/briefing.docx",
-                                             "_output/findings.json", "_output/changes.html"]  # fmt: skip
+    assert built.of("render")[0].outputs == [
+        "_output/briefing.html",
+        "_output/briefing.pdf",
+        "_output/briefing.docx",
+        "_output/findings.json",
+        "_output/changes.html",
+    ]
     narrative = built.of("narrative")[0].inputs
     assert f"{PCN}/quotes.yml" in narrative and f"{PCN}/context/context_figures.yml" in narrative
 
@@ -61,9 +94,10 @@ def test_one_wave_has_no_change_step(project):
     built = plan.build_plan(project, "params.yml", wave="2019")
     assert [w.wave for w in built.selection.waves] == ["2019"]
     assert not [s for s in built.steps if s.label == "change"]
-    assert built.of("findings")[0].inputs == [f"{BUILD}/waves/2019/findings/{n}.json" for n in
-                                              ("retention", "workload", "workforce", "relationships", "priorities",
-                                               "landscape", "overview")]  # fmt: skip
+    assert built.of("findings")[0].inputs == [
+        f"{BUILD}/waves/2019/findings/{n}.json"
+        for n in ("retention", "workload", "workforce", "relationships", "priorities", "landscape", "overview")
+    ]
 
 
 def test_a_frameless_survey_has_no_frame_and_no_population_notebook(project):
@@ -78,8 +112,9 @@ def test_a_frameless_survey_has_no_frame_and_no_population_notebook(project):
     ]
     themes = [s for s in built.of("notebook") if s.wave == "2021" and Path(s.notebook).stem == "theme"]
     assert [s.parameters["theme"] for s in themes] == ["signing", "time_workload", "what_would_help"]
-    assert [s.outputs[0] for s in themes] == [f"{build}/waves/2021/findings/{t}.json" for t in
-                                              ("signing", "time_workload", "what_would_help")]  # fmt: skip
+    assert [s.outputs[0] for s in themes] == [
+        f"{build}/waves/2021/findings/{t}.json" for t in ("signing", "time_workload", "what_would_help")
+    ]
     assert [Path(s.executed).name for s in themes] == ["signing.ipynb", "time_workload.ipynb", "what_would_help.ipynb"]
     assert not any("landscape" in (s.notebook or "") or "reference/" in " ".join(s.inputs) for s in built.steps)
     assert "FRAME_FILE_2021 :=\n" in plan.make_text(built, "x.json")
@@ -94,8 +129,11 @@ def test_each_parameters_file_gets_its_own_build_folder(project):
 
 
 def test_an_unknown_survey_is_a_sentence_naming_its_folder(project):
-    with pytest.raises(WaveError, match=r"^SURVEY=nope: data/nope/ is not a survey folder .*surveys present: "
-                                        r"gp-partners-des, pcn-clinical-directors$"):  # fmt: skip
+    with pytest.raises(
+        WaveError,
+        match=r"^SURVEY=nope: data/nope/ is not a survey folder .*surveys present: "
+        r"gp-partners-des, pcn-clinical-directors$",
+    ):
         plan.build_plan(project, "params.yml", survey="nope")
 
 

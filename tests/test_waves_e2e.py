@@ -50,7 +50,10 @@ def test_2020_chart_of_change_has_data_alt_text_and_a_source(built):
     figure = findings_of(built)["findings"]["fig_change_headlines"]
     assert figure["title"] == "Three of nine findings moved by more than chance alone would explain since 2019"
     assert figure["alt"].startswith("Dot chart: each finding in 2019 and 2020, with its 95% confidence interval. Say ")
-    assert "plan to leave the clinical director role in the next 12 months: 11% in 2019 (8% to 15%), 21% in 2020 (16% to 27%)" in figure["alt"]
+    assert (
+        "plan to leave the clinical director role in the next 12 months: 11% in 2019 (8% to 15%), 21% in 2020 (16% to 27%)"
+        in figure["alt"]
+    )
     html = (built / "_output" / "briefing.html").read_text(encoding="utf-8")
     assert figure["alt"].replace("'", "&#39;") in html or figure["alt"] in html
     assert "Source: Survey of PCN clinical directors, 2019 and 2020." in pdf_text(built / "_output" / "briefing.pdf")
@@ -59,7 +62,10 @@ def test_2020_chart_of_change_has_data_alt_text_and_a_source(built):
 def test_2020_briefing_says_how_the_frame_moved_since_the_2019_waves_frame(built):
     import pandas as pd
 
-    now, then = (len(pd.read_csv(built / "data" / "pcn-clinical-directors" / "reference" / f"pcn_frame_{year}.csv")) for year in ("2020-21", "2019-20"))
+    now, then = (
+        len(pd.read_csv(built / "data" / "pcn-clinical-directors" / "reference" / f"pcn_frame_{year}.csv"))
+        for year in ("2020-21", "2019-20")
+    )
     record = findings_of(built)["findings"]["pcn_count_change"]
     assert (record["value"], record["previous"], record["compare_wave"]) == (now - then, then, "2019")
     more = f"{now - then:,} more than" if now > then else f"{then - now:,} fewer than" if now < then else "as many as"
@@ -109,7 +115,10 @@ def test_review_page_after_one_changed_value_and_after_no_change(built):
         after = findings_of(built)["findings"]["plan_to_leave"]
         assert after["numerator"] == before["numerator"] + 1
         text = review_text(built)
-        assert f"plan_to_leave plan to leave the clinical director role in the next 12 months {percent(before['value'], 1)}" in text
+        assert (
+            f"plan_to_leave plan to leave the clinical director role in the next 12 months {percent(before['value'], 1)}"
+            in text
+        )
         assert percent(after["value"], 1) in text
         assert "Sentences whose wording changed" in text
     finally:
@@ -130,13 +139,18 @@ def test_bad_wave_setups_stop_the_build_and_keep_the_briefing(built, breakage):
     if breakage == "duplicate wave":  # a second copy of the wave, with its record
         for extra in extras:
             shutil.copy(raw_folder / extra.name.replace("2020b", "2020"), extra)
-        expected = ["data/pcn-clinical-directors/raw/pcn_cd_survey_2020.csv and data/pcn-clinical-directors/raw/pcn_cd_survey_2020b.csv both claim wave 2020",
-                    "keep one file per wave"]  # fmt: skip
+        expected = [
+            "data/pcn-clinical-directors/raw/pcn_cd_survey_2020.csv and data/pcn-clinical-directors/raw/pcn_cd_survey_2020b.csv both claim wave 2020",
+            "keep one file per wave",
+        ]
     else:
         raw = yaml.safe_load(good_params)
         raw["compare_wave"] = "2018"
         params.write_text(yaml.safe_dump(raw), encoding="utf-8")
-        expected = ["data/pcn-clinical-directors/raw/: compare_wave 2018 is named in the parameters", "set compare_wave to `latest` or null"]
+        expected = [
+            "data/pcn-clinical-directors/raw/: compare_wave 2018 is named in the parameters",
+            "set compare_wave to `latest` or null",
+        ]
     try:
         result = make(built, "report", ENGINE="pandoc", check=False)
         assert result.returncode != 0

@@ -38,11 +38,14 @@ def test_only_safe_yaml_is_read():
         yamlfile.loads("a: !!python/object/apply:os.system ['id']\n", "f.yml")
 
 
-@pytest.mark.parametrize(("text", "said"), [
-    ("a: [1, 2\nb: 3\n", "not valid YAML at line 2"),
-    ("a: b: c\n", "not valid YAML at line 1, column 5: mapping values are not allowed"),
-    ("a: 'open\n", "not valid YAML at line 2"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("a: [1, 2\nb: 3\n", "not valid YAML at line 2"),
+        ("a: b: c\n", "not valid YAML at line 1, column 5: mapping values are not allowed"),
+        ("a: 'open\n", "not valid YAML at line 2"),
+    ],
+)
 def test_malformed_yaml_is_a_sentence_with_its_line(tmp_path, text, said):
     path = tmp_path / "f.yml"
     path.write_text(text)
@@ -63,8 +66,11 @@ def test_missing_and_non_utf8_files_are_sentences(tmp_path):
 def test_no_yaml_is_parsed_outside_yamlfile():
     """One home: yaml.safe_load, yaml.load and yaml.compose appear only in briefing/yamlfile.py."""
     calls = re.compile(r"\byaml\.(?:safe_load|load|compose|full_load|unsafe_load)\b")
-    offenders = [p.relative_to(ROOT).as_posix() for p in (ROOT / "src").rglob("*.py")
-                 if p.name != "yamlfile.py" and calls.search(p.read_text(encoding="utf-8"))]  # fmt: skip
+    offenders = [
+        p.relative_to(ROOT).as_posix()
+        for p in (ROOT / "src").rglob("*.py")
+        if p.name != "yamlfile.py" and calls.search(p.read_text(encoding="utf-8"))
+    ]
     assert offenders == []
 
 
@@ -105,14 +111,32 @@ def test_a_second_finding_in_the_codebook_is_an_error_not_a_wrong_figure(project
 READERS = {  # file -> (the key written twice, how the project reads it)
     "data/pcn-clinical-directors/params.yml": ("estimate", lambda p: config.load(p / "params.yml")),
     "params.yml": ("survey", lambda p: config.load(p / "params.yml")),
-    "data/pcn-clinical-directors/raw/pcn_cd_survey_2020.meta.yml": ("frame_year", lambda p: waves.select(p, config.load(p / "params.yml"))),
-    "data/pcn-clinical-directors/reference/pcn_frame_2020-21.meta.yml": ("year", lambda p: crosscheck.meta_of(p / "data/pcn-clinical-directors/reference/pcn_frame_2020-21.csv")),
-    "data/pcn-clinical-directors/raw/pcn_cd_survey_2019.meta.yml": ("licence", lambda p: provenance.sidecar("data/pcn-clinical-directors/raw/pcn_cd_survey_2019.csv", p)),
-    "data/pcn-clinical-directors/context/context_figures.yml": ("schema_version", lambda p: context_figures.load_context_figures(p / "data/pcn-clinical-directors/context/context_figures.yml")),
-    "data/pcn-clinical-directors/quotes.yml": ("theme", lambda p: quotes.entries(p / "data/pcn-clinical-directors/quotes.yml", "2019")),
+    "data/pcn-clinical-directors/raw/pcn_cd_survey_2020.meta.yml": (
+        "frame_year",
+        lambda p: waves.select(p, config.load(p / "params.yml")),
+    ),
+    "data/pcn-clinical-directors/reference/pcn_frame_2020-21.meta.yml": (
+        "year",
+        lambda p: crosscheck.meta_of(p / "data/pcn-clinical-directors/reference/pcn_frame_2020-21.csv"),
+    ),
+    "data/pcn-clinical-directors/raw/pcn_cd_survey_2019.meta.yml": (
+        "licence",
+        lambda p: provenance.sidecar("data/pcn-clinical-directors/raw/pcn_cd_survey_2019.csv", p),
+    ),
+    "data/pcn-clinical-directors/context/context_figures.yml": (
+        "schema_version",
+        lambda p: context_figures.load_context_figures(p / "data/pcn-clinical-directors/context/context_figures.yml"),
+    ),
+    "data/pcn-clinical-directors/quotes.yml": (
+        "theme",
+        lambda p: quotes.entries(p / "data/pcn-clinical-directors/quotes.yml", "2019"),
+    ),
     "_quarto.yml": ("quarto-required", lambda p: quarto.quarto_required(p)),
-    "data/pcn-clinical-directors/codebook.yml": ("separator", lambda p: codebook.load_codebook(p / "data/pcn-clinical-directors/codebook.yml")),
-}  # fmt: skip
+    "data/pcn-clinical-directors/codebook.yml": (
+        "separator",
+        lambda p: codebook.load_codebook(p / "data/pcn-clinical-directors/codebook.yml"),
+    ),
+}
 
 
 @pytest.mark.parametrize("name", READERS)
@@ -133,14 +157,23 @@ def test_the_edition_parameters_are_read_the_same_way(project):
         editions.edition_params(project, project / "params.yml", editions.Edition("london", "London"))
 
 
-@pytest.mark.parametrize(("name", "module"), [("params.yml", "briefing.plan"),
-                                              ("data/pcn-clinical-directors/params.yml", "briefing.plan"),
-                                              ("data/pcn-clinical-directors/raw/pcn_cd_survey_2020.meta.yml", "briefing.plan"),
-                                              ("data/pcn-clinical-directors/codebook.yml", "briefing.inputs.check")])  # fmt: skip
+@pytest.mark.parametrize(
+    ("name", "module"),
+    [
+        ("params.yml", "briefing.plan"),
+        ("data/pcn-clinical-directors/params.yml", "briefing.plan"),
+        ("data/pcn-clinical-directors/raw/pcn_cd_survey_2020.meta.yml", "briefing.plan"),
+        ("data/pcn-clinical-directors/codebook.yml", "briefing.inputs.check"),
+    ],
+)
 def test_broken_yaml_stops_the_build_step_with_one_sentence(project, name, module):
     path = project / name
     path.write_text(path.read_text(encoding="utf-8") + "oops: [unclosed\n", encoding="utf-8")
-    args = ["--params", "params.yml", *(["--wave", "2020"] if module.endswith("check") else ["--out", "build/plans/p.mk"])]
+    args = [
+        "--params",
+        "params.yml",
+        *(["--wave", "2020"] if module.endswith("check") else ["--out", "build/plans/p.mk"]),
+    ]
     done = subprocess.run([sys.executable, "-m", module, *args], cwd=project, capture_output=True, text=True)
     assert done.returncode == 1
     assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1, done.stderr

@@ -267,6 +267,7 @@ def choice_answers(wave, rng, strain, question: str, design: Design) -> np.ndarr
 
 def hours_pmf(median: float, sigma: float) -> np.ndarray:
     """A lognormal's probability of each whole number of hours 0..HOURS_MAX (rounded to the nearest hour)."""
+
     def cdf(x: float) -> float:
         return 0.0 if x <= 0 else 0.5 * (1 + math.erf((math.log(x) - math.log(median)) / (sigma * math.sqrt(2))))
 

@@ -17,8 +17,13 @@ from briefing import yamlfile
 PARAMS_FILE = "params.yml"  # at the project root: names the default survey; may override its parameters
 LATEST_EARLIER = "latest"  # compare_wave: the latest wave before `wave` present in the survey's raw/
 # Parameters with a default (the PCN size bands only where a survey still uses them).
-OPTIONAL = {"compare_wave": LATEST_EARLIER, "frame_year": None, "region": None, "small_pcn_max": None,
-            "large_pcn_min": None}  # fmt: skip
+OPTIONAL = {
+    "compare_wave": LATEST_EARLIER,
+    "frame_year": None,
+    "region": None,
+    "small_pcn_max": None,
+    "large_pcn_min": None,
+}
 RESOLVED = ("codebook", "survey_path", "frame_file")  # paths worked out from the survey's folder, never parameters
 
 
@@ -67,8 +72,9 @@ def survey_of(path: Path, raw: dict[str, Any], root: Path, override: str | None)
         named = yamlfile.load_mapping(default, "parameters file").get("survey")
         if named is not None:
             return named, default
-    raise ValueError(f"{path}: survey: missing: name the survey to build (a folder of data/), e.g. "
-                     "survey: pcn-clinical-directors")  # fmt: skip
+    raise ValueError(
+        f"{path}: survey: missing: name the survey to build (a folder of data/), e.g. survey: pcn-clinical-directors"
+    )
 
 
 def load(path: str | Path | None = None, **overrides: Any) -> Params:
@@ -84,8 +90,9 @@ def load(path: str | Path | None = None, **overrides: Any) -> Params:
     overrides = {k: v for k, v in overrides.items() if v is not None}
     name, named_in = survey_of(path, raw, root, overrides.pop("survey", None))
     if not (isinstance(name, str) and TOKEN.fullmatch(name)):
-        raise ValueError(f"{named_in}: survey must be the name of a folder of data/ (letters, digits, '.', '_', '-'), "
-                         f"not {name!r}")  # fmt: skip
+        raise ValueError(
+            f"{named_in}: survey must be the name of a folder of data/ (letters, digits, '.', '_', '-'), not {name!r}"
+        )
     surveys.check_exists(root, name, str(named_in))
     defaults_path = root / surveys.folder(name) / surveys.PARAMS
     defaults = yamlfile.load_mapping(defaults_path, "parameters file", missing_ok=True)
@@ -96,7 +103,9 @@ def load(path: str | Path | None = None, **overrides: Any) -> Params:
     unknown = sorted(set(values) - known)
     if unknown:
         where = sorted({str(source.get(k, path)) for k in unknown})
-        raise ValueError(f"{', '.join(where)}: unknown parameter(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+        raise ValueError(
+            f"{', '.join(where)}: unknown parameter(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}"
+        )
     missing = sorted(known - set(values))
     if missing:
         raise ValueError(f"{defaults_path}: missing parameter(s) {', '.join(missing)}")
@@ -106,8 +115,9 @@ def load(path: str | Path | None = None, **overrides: Any) -> Params:
         raise ValueError(f"{path}: small_pcn_max must not exceed large_pcn_min ({bands[0]} > {bands[1]})")
     params = Params(**checked)
     inputs = surveys.wave_inputs(root, params, params.wave)
-    return dataclasses.replace(params, codebook=surveys.codebook_path(name), survey_path=inputs.survey_path,
-                               frame_file=inputs.frame_file)  # fmt: skip
+    return dataclasses.replace(
+        params, codebook=surveys.codebook_path(name), survey_path=inputs.survey_path, frame_file=inputs.frame_file
+    )
 
 
 # --- the rule for every parameter ------------------------------------------------------------------------------
@@ -130,16 +140,28 @@ def is_text(value: Any) -> bool:
 RULES: dict[str, tuple[Callable[[Any], bool], str]] = {
     "survey": (lambda v: isinstance(v, str) and TOKEN.fullmatch(v) is not None, "must name a folder of data/"),
     "wave": (lambda v: isinstance(v, str) and TOKEN.fullmatch(v) is not None, WAVE_RULE),
-    "compare_wave": (lambda v: v is None or (isinstance(v, str) and TOKEN.fullmatch(v) is not None),
-                     f"must be `{LATEST_EARLIER}`, null (no comparison) or a wave label such as \"2019\""),
+    "compare_wave": (
+        lambda v: v is None or (isinstance(v, str) and TOKEN.fullmatch(v) is not None),
+        f'must be `{LATEST_EARLIER}`, null (no comparison) or a wave label such as "2019"',
+    ),
     "region": (lambda v: v is None or is_text(v), "must be the name of an NHS England region, or null for England"),
-    "small_pcn_max": (lambda v: v is None or is_whole(v, 1), "must be a whole number of registered patients, at least 1"),
-    "large_pcn_min": (lambda v: v is None or is_whole(v, 1), "must be a whole number of registered patients, at least 1"),
-    "confidence_level": (lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and 0 < v < 1,
-                         "must be a proportion between 0 and 1, e.g. 0.95 for 95% intervals"),
+    "small_pcn_max": (
+        lambda v: v is None or is_whole(v, 1),
+        "must be a whole number of registered patients, at least 1",
+    ),
+    "large_pcn_min": (
+        lambda v: v is None or is_whole(v, 1),
+        "must be a whole number of registered patients, at least 1",
+    ),
+    "confidence_level": (
+        lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and 0 < v < 1,
+        "must be a proportion between 0 and 1, e.g. 0.95 for 95% intervals",
+    ),
     "estimate": (lambda v: v in ("unweighted", "weighted"), "must be 'unweighted' or 'weighted'"),
-    "suppression_threshold": (lambda v: is_whole(v, 1),
-                              "must be a whole number of at least 1 (counts below it are suppressed: 8 hides 1 to 7)"),
+    "suppression_threshold": (
+        lambda v: is_whole(v, 1),
+        "must be a whole number of at least 1 (counts below it are suppressed: 8 hides 1 to 7)",
+    ),
     "title": (is_text, "must be text"),
     "publisher": (is_text, "must be text"),
 }
@@ -227,8 +249,10 @@ MAKE_SAFE = re.compile(r"[A-Za-z0-9_./{}-]*")  # nothing make (`$`, `#`, `\\`) o
 def make_word(name: str, value: Any) -> str:
     text = "" if value is None else str(value)
     if not MAKE_SAFE.fullmatch(text):
-        raise ValueError(f"{name.lower()}: {text!r} cannot be handed to make: only letters, digits, '_', '-', '.', "
-                         "'/' and the {placeholders} are (rename the file or folder)")  # fmt: skip
+        raise ValueError(
+            f"{name.lower()}: {text!r} cannot be handed to make: only letters, digits, '_', '-', '.', "
+            "'/' and the {placeholders} are (rename the file or folder)"
+        )
     return text
 
 

@@ -104,8 +104,9 @@ def population_notebook(root: Path) -> str:
     return found[0] if found else f"{NOTEBOOKS}/{POPULATION[0]}.ipynb"
 
 
-def wave_steps(root: Path, plan_build: str, params_file: str, inputs: surveys.WaveInputs, themes: list[str],
-               codebook: str) -> list[Step]:  # fmt: skip
+def wave_steps(
+    root: Path, plan_build: str, params_file: str, inputs: surveys.WaveInputs, themes: list[str], codebook: str
+) -> list[Step]:
     """A wave's validation, its disclosure plan (the theme notebooks read it), each theme, the population
     notebook where there is a frame, the overview, then the merge of its findings."""
     folder = f"{plan_build}/waves/{inputs.wave}"
@@ -115,8 +116,18 @@ def wave_steps(root: Path, plan_build: str, params_file: str, inputs: surveys.Wa
     steps = [Step("validate", label, [*data, params_file], [validated], inputs.wave)]
     withheld = f"{folder}/withheld.json"
     common = {"params_path": params_file, "wave": inputs.wave, "withheld_path": withheld}
-    steps.append(Step("notebook", label, [validated], [withheld], inputs.wave, f"{NOTEBOOKS}/{DISCLOSURE}.ipynb",
-                      f"{folder}/executed/{DISCLOSURE}.ipynb", dict(common)))  # fmt: skip
+    steps.append(
+        Step(
+            "notebook",
+            label,
+            [validated],
+            [withheld],
+            inputs.wave,
+            f"{NOTEBOOKS}/{DISCLOSURE}.ipynb",
+            f"{folder}/executed/{DISCLOSURE}.ipynb",
+            dict(common),
+        )
+    )
     named: list[tuple[str, str, dict[str, str]]] = [(t, *theme_notebook(root, t)) for t in themes]
     if inputs.frame_file:
         notebook = population_notebook(root)
@@ -125,8 +136,18 @@ def wave_steps(root: Path, plan_build: str, params_file: str, inputs: surveys.Wa
     for name, notebook, extra in named:
         findings = f"{folder}/findings/{name}.json"
         parameters = {**common, **extra, "findings_path": findings, "figures_dir": f"{folder}/figures"}
-        steps.append(Step("notebook", label, [validated, withheld], [findings], inputs.wave, notebook,
-                          f"{folder}/executed/{name}.ipynb", parameters))  # fmt: skip
+        steps.append(
+            Step(
+                "notebook",
+                label,
+                [validated, withheld],
+                [findings],
+                inputs.wave,
+                notebook,
+                f"{folder}/executed/{name}.ipynb",
+                parameters,
+            )
+        )
     sources = [s.outputs[0] for s in steps if s.kind == "notebook" and s.notebook != f"{NOTEBOOKS}/{DISCLOSURE}.ipynb"]
     steps.append(Step("merge", label, sources, [f"{folder}/findings.json"], inputs.wave))
     return steps
@@ -147,19 +168,40 @@ def build_plan(root: Path, params_file: str | Path, survey: str | None = None, w
         steps += wave_steps(root, build, parameters_file, inputs, themes, params.codebook)
     missing = sorted({s.notebook for s in steps if s.notebook and not (root / s.notebook).is_file()})
     if missing:
-        raise surveys.WaveError(f"{', '.join(missing)}: not found: the build of survey {params.survey} (themes "
-                                f"{', '.join(themes)}) needs it; this version of the pipeline cannot build it yet")  # fmt: skip
+        raise surveys.WaveError(
+            f"{', '.join(missing)}: not found: the build of survey {params.survey} (themes "
+            f"{', '.join(themes)}) needs it; this version of the pipeline cannot build it yet"
+        )
     merged = [s.outputs[0] for s in steps if s.kind == "merge"]
     change = []
     if selection.compare:
         change = [f"{build}/findings/change.json"]
-        parameters = {"params_path": parameters_file, "wave": params.wave, "compare_wave": selection.compare.wave,
-                      "current_path": merged[0], "previous_path": merged[1], "findings_path": change[0],
-                      "figures_dir": f"{build}/figures"}  # fmt: skip
-        steps.append(Step("notebook", CHANGE, merged, change, None, f"{NOTEBOOKS}/{CHANGE}.ipynb",
-                          f"{build}/executed/{CHANGE}.ipynb", parameters))  # fmt: skip
-    reported = [s.outputs[0] for s in steps if s.kind == "notebook" and s.wave == params.wave
-                and s.notebook != f"{NOTEBOOKS}/{DISCLOSURE}.ipynb"]  # fmt: skip
+        parameters = {
+            "params_path": parameters_file,
+            "wave": params.wave,
+            "compare_wave": selection.compare.wave,
+            "current_path": merged[0],
+            "previous_path": merged[1],
+            "findings_path": change[0],
+            "figures_dir": f"{build}/figures",
+        }
+        steps.append(
+            Step(
+                "notebook",
+                CHANGE,
+                merged,
+                change,
+                None,
+                f"{NOTEBOOKS}/{CHANGE}.ipynb",
+                f"{build}/executed/{CHANGE}.ipynb",
+                parameters,
+            )
+        )
+    reported = [
+        s.outputs[0]
+        for s in steps
+        if s.kind == "notebook" and s.wave == params.wave and s.notebook != f"{NOTEBOOKS}/{DISCLOSURE}.ipynb"
+    ]
     findings = f"{build}/findings.json"
     steps.append(Step("findings", "findings", [*reported, *change], [findings]))
     steps.append(
@@ -167,17 +209,31 @@ def build_plan(root: Path, params_file: str | Path, survey: str | None = None, w
     )
     steps.append(Step("render", "render", [f"{build}/narrative.stamp"], render_outputs(out)))
     raw = yamlfile.load_mapping(root / params_file, "parameters file")
-    return Plan(params.survey, params_file, build, out, selection, params.codebook, steps,
-                plan_inputs(root, params, params_file), {**raw, "survey": params.survey},
-                config.default_epoch(params, root), params.survey == default_survey(root))  # fmt: skip
+    return Plan(
+        params.survey,
+        params_file,
+        build,
+        out,
+        selection,
+        params.codebook,
+        steps,
+        plan_inputs(root, params, params_file),
+        {**raw, "survey": params.survey},
+        config.default_epoch(params, root),
+        params.survey == default_survey(root),
+    )
 
 
 def narrative_inputs(root: Path, params: config.Params) -> list[str]:
     """What the narrative reads besides the findings: the templates (generic and the survey's overrides), the
     survey's quotes and context figures where it has them, and every provenance record of the survey."""
     folder = root / surveys.folder(params.survey)
-    found = [*(root / "report" / TEMPLATES).glob("*.j2"), *(folder / TEMPLATES).glob("*.j2"), *folder.glob("*.yml"),
-             *folder.glob("*/*.yml")]  # fmt: skip
+    found = [
+        *(root / "report" / TEMPLATES).glob("*.j2"),
+        *(folder / TEMPLATES).glob("*.j2"),
+        *folder.glob("*.yml"),
+        *folder.glob("*/*.yml"),
+    ]
     return sorted({p.relative_to(root).as_posix() for p in found})
 
 
@@ -185,8 +241,12 @@ def plan_inputs(root: Path, params: config.Params, params_file: str) -> list[str
     """The files the plan is computed from: the parameters, the codebook, and the records naming waves and frames."""
     folder = surveys.folder(params.survey)
     records = [*(root / folder).glob(f"{surveys.RAW}/*.meta.yml"), *(root / folder).glob("reference/*.meta.yml")]
-    candidates = [params_file, surveys.codebook_path(params.survey), f"{folder}/{surveys.PARAMS}",
-                  *(p.relative_to(root).as_posix() for p in records)]  # fmt: skip
+    candidates = [
+        params_file,
+        surveys.codebook_path(params.survey),
+        f"{folder}/{surveys.PARAMS}",
+        *(p.relative_to(root).as_posix() for p in records),
+    ]
     return sorted({p for p in candidates if (root / p).is_file()})
 
 
@@ -205,30 +265,47 @@ def make_text(plan: Plan, plan_json: str) -> str:
         per_wave[f"FRAME_FILE_{inputs.wave}"] = inputs.frame_file
     notebooks = plan.of("notebook")
     values = {
-        "SURVEY": plan.survey, "BUILD": plan.build, "OUT": plan.out, "PARAMETERS": plan.parameters_file,
-        "PLAN_JSON": plan_json, "CODEBOOK": plan.codebook, "SURVEY_FOLDER": surveys.folder(plan.survey),
-        "WAVE": selection.current.wave, "COMPARE_WAVE": selection.compare.wave if selection.compare else None,
-        "WAVES": [w.wave for w in selection.waves], "FRAME_FILE": selection.current.frame_file,
-        "FRAME_YEAR": selection.current.frame_year, **per_wave,
+        "SURVEY": plan.survey,
+        "BUILD": plan.build,
+        "OUT": plan.out,
+        "PARAMETERS": plan.parameters_file,
+        "PLAN_JSON": plan_json,
+        "CODEBOOK": plan.codebook,
+        "SURVEY_FOLDER": surveys.folder(plan.survey),
+        "WAVE": selection.current.wave,
+        "COMPARE_WAVE": selection.compare.wave if selection.compare else None,
+        "WAVES": [w.wave for w in selection.waves],
+        "FRAME_FILE": selection.current.frame_file,
+        "FRAME_YEAR": selection.current.frame_year,
+        **per_wave,
         "WAVE_DATA": sorted({p for w in selection.waves for p in (w.survey_path, w.frame_file) if p}),
         "NOTEBOOKS": sorted({s.notebook for s in notebooks}),
         "VALIDATED": [s.outputs[0] for s in plan.of("validate")],
-        "COMPUTED": [*(s.outputs[0] for s in plan.of("merge")), *(s.outputs[0] for s in notebooks if s.label == CHANGE)],
+        "COMPUTED": [
+            *(s.outputs[0] for s in plan.of("merge")),
+            *(s.outputs[0] for s in notebooks if s.label == CHANGE),
+        ],
         "FINDINGS_INPUTS": plan.of("findings")[0].inputs,
         "NARRATIVE_INPUTS": plan.of("narrative")[0].inputs[1:],
         "OUTPUTS": plan.of("render")[0].outputs,
         "PLAN_INPUTS": plan.inputs,
         "PUBLICATION_EPOCH": plan.epoch,
-    }  # fmt: skip
+    }
     return "# Written by `python -m briefing.plan`: the build plan, as make reads it.\n" + config.make_assignments(
         values
     )
 
 
 def as_json(plan: Plan) -> str:
-    record = {"survey": plan.survey, "params_file": plan.params_file, "build": plan.build, "out": plan.out,
-              "parameters": plan.parameters_file, "waves": [asdict(w) for w in plan.selection.waves],
-              "steps": [asdict(s) for s in plan.steps]}  # fmt: skip
+    record = {
+        "survey": plan.survey,
+        "params_file": plan.params_file,
+        "build": plan.build,
+        "out": plan.out,
+        "parameters": plan.parameters_file,
+        "waves": [asdict(w) for w in plan.selection.waves],
+        "steps": [asdict(s) for s in plan.steps],
+    }
     return json.dumps(record, indent=1) + "\n"
 
 

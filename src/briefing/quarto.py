@@ -30,7 +30,7 @@ def quarto_required(root: Path) -> tuple[int, ...]:
     config = yamlfile.load_mapping(root / QUARTO_CONFIG, "Quarto project file")
     required = version_tuple(str(config.get("quarto-required", "")))
     if required is None:
-        raise ValueError(f"{QUARTO_CONFIG}: `quarto-required` must name the oldest Quarto version, e.g. \">= 1.9.0\"")
+        raise ValueError(f'{QUARTO_CONFIG}: `quarto-required` must name the oldest Quarto version, e.g. ">= 1.9.0"')
     return required
 
 

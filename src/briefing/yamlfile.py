@@ -75,8 +75,10 @@ def read_text(path: Path, what: str) -> str:
         raise YAMLFileError(f"{path}: {what} is a folder, not a file") from None
     except UnicodeDecodeError as problem:
         line = Path(path).read_bytes()[: problem.start].count(b"\n") + 1
-        raise YAMLFileError(f"{path}: {what} is not UTF-8 text (byte 0x{problem.object[problem.start]:02x} on line "
-                            f"{line}); re-save it as UTF-8") from None  # fmt: skip
+        raise YAMLFileError(
+            f"{path}: {what} is not UTF-8 text (byte 0x{problem.object[problem.start]:02x} on line "
+            f"{line}); re-save it as UTF-8"
+        ) from None
 
 
 def load(path: str | Path, what: str = "YAML file") -> Any:

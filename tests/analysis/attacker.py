@@ -45,25 +45,83 @@ MIN_CELL = 10  # stats.weights_for's default: post-stratification needs every ce
 # What the attacker makes of each kind of record: keys that carry no number about the respondents (TEXT: words,
 # ids, settings); the numbers it reads, or that follow from those it reads (READ: an interval or a test from its
 # shares and bases); and kinds whose numbers are the public frame's (FRAME).
-TEXT = {"base", "description", "id", "inputs", "kind", "notebook", "theme", "question", "counts", "subgroup", "estimate",
-        "confidence_level", "population", "path", "title", "source", "alt", "bars", "shows", "first", "second", "test",
-        "region", "versus", "finding", "wave", "compare_wave", "status", "first_asked", "method", "significant",
-        "suppressed", "previous_frame_file", "rounded_to", "weighted_decimals"}  # fmt: skip
+TEXT = {
+    "base",
+    "description",
+    "id",
+    "inputs",
+    "kind",
+    "notebook",
+    "theme",
+    "question",
+    "counts",
+    "subgroup",
+    "estimate",
+    "confidence_level",
+    "population",
+    "path",
+    "title",
+    "source",
+    "alt",
+    "bars",
+    "shows",
+    "first",
+    "second",
+    "test",
+    "region",
+    "versus",
+    "finding",
+    "wave",
+    "compare_wave",
+    "status",
+    "first_asked",
+    "method",
+    "significant",
+    "suppressed",
+    "previous_frame_file",
+    "rounded_to",
+    "weighted_decimals",
+}
 READ = {
-    "proportion": {"numerator", "denominator", "value", "suppression_reason", "unweighted", "weighted", "ci_low", "ci_high"},
+    "proportion": {
+        "numerator",
+        "denominator",
+        "value",
+        "suppression_reason",
+        "unweighted",
+        "weighted",
+        "ci_low",
+        "ci_high",
+    },
     "figure": {"rows", "value", "numerator", "denominator"},
     "weighting": {"respondents", "value", "weight_min", "weight_max", "numerator", "denominator"},
     "comparison": {"p1", "p2", "value", "difference", "ci_low", "ci_high", "p_value", "numerator", "denominator"},
-    "change": {"current", "previous", "value", "p1", "p2", "difference", "ci_low", "ci_high", "p_value", "numerator",
-               "denominator"},  # fmt: skip
+    "change": {
+        "current",
+        "previous",
+        "value",
+        "p1",
+        "p2",
+        "difference",
+        "ci_low",
+        "ci_high",
+        "p_value",
+        "numerator",
+        "denominator",
+    },
 }
 FRAME = {"count", "median", "table", "frame_change"}
 
 
 def unread(records: dict) -> list[str]:
     """Published fields the attacker does not read: each must be modelled (READ), or be no count (TEXT, FRAME)."""
-    return sorted(f"{fid}.{key}" for fid, r in records.items() if r["kind"] not in FRAME for key in r
-                  if key not in TEXT and key not in READ.get(r["kind"], set()))  # fmt: skip
+    return sorted(
+        f"{fid}.{key}"
+        for fid, r in records.items()
+        if r["kind"] not in FRAME
+        for key in r
+        if key not in TEXT and key not in READ.get(r["kind"], set())
+    )
 
 
 @dataclass
@@ -260,7 +318,10 @@ class Attack:
             self.equal(count, r["numerator"], fid)
         if r["denominator"] is not None:
             self.equal(base, r["denominator"], fid)
-        unweighted = [(r.get("unweighted") or {}).get("value"), r["value"] if r.get("estimate") == "unweighted" else None]
+        unweighted = [
+            (r.get("unweighted") or {}).get("value"),
+            r["value"] if r.get("estimate") == "unweighted" else None,
+        ]
         for p in filter(lambda p: p is not None, unweighted):
             self.share(count, base, p, fid)
         self.reason(r.get("suppression_reason"), count, base, fid)
@@ -350,9 +411,13 @@ class Attack:
                 decoded[fits[0]] = round(shares[fits[0]] * total / w)
         if r.get("value") is not None:
             splits = [(s, m, total - s - m) for s in range(1, total) for m in range(1, total - s)]
-            fits = [split for split in splits
-                    if abs(1 / sum(shares[b] ** 2 / k for b, k in zip(BANDS, split)) - r["value"]) <= max(precision(r["value"]), 1e-9)]
-            for i, b in enumerate(BANDS):  # fmt: skip
+            fits = [
+                split
+                for split in splits
+                if abs(1 / sum(shares[b] ** 2 / k for b, k in zip(BANDS, split)) - r["value"])
+                <= max(precision(r["value"]), 1e-9)
+            ]
+            for i, b in enumerate(BANDS):
                 lo, hi = min(s[i] for s in fits), max(s[i] for s in fits)
                 self.range(self.space.respondents(area, b), lo, hi, "effective sample size")
                 if lo == hi:
@@ -371,7 +436,11 @@ class Attack:
         if p is None:
             return
         w, slack = self.weights[area], max(precision(p), 1e-4)
-        num = {self.space.var("x", c, b, q, v): w[c, b] for c, b in self.space.cells(area, r["subgroup"]) for v in r["counts"]}
+        num = {
+            self.space.var("x", c, b, q, v): w[c, b]
+            for c, b in self.space.cells(area, r["subgroup"])
+            for v in r["counts"]
+        }
         den = {self.space.var("n", c, b, q): w[c, b] for c, b in self.space.cells(area, r["subgroup"])}
         self.range(minus(num, scaled(den, p + slack)), -math.inf, 0, f"{fid} weighted")
         self.range(minus(num, scaled(den, p - slack)), 0, math.inf, f"{fid} weighted")
@@ -383,7 +452,10 @@ class Attack:
         parts = [(area, first["subgroup"]), (area, second["subgroup"])]
         forms = [(self.space.count(a, b, q, counts), self.space.base(a, b, q)) for a, b in parts]
         if "versus" in r:  # the second is England less the region
-            england = (self.space.count(None, second["subgroup"], q, counts), self.space.base(None, second["subgroup"], q))
+            england = (
+                self.space.count(None, second["subgroup"], q, counts),
+                self.space.base(None, second["subgroup"], q),
+            )
             forms[1] = (minus(england[0], forms[0][0]), minus(england[1], forms[0][1]))
         for (count, base), p in zip(forms, (r["p1"], r["p2"])):
             self.share(count, base, p, r["id"])
@@ -431,7 +503,11 @@ class Attack:
             for k, c in form.items():
                 matrix[i, k] = c
             lo[i], hi[i] = a, b
-        return LinearConstraint(matrix.tocsr(), lo, hi), Bounds(np.zeros(size), np.array(self.upper, float)), np.ones(size)
+        return (
+            LinearConstraint(matrix.tocsr(), lo, hi),
+            Bounds(np.zeros(size), np.array(self.upper, float)),
+            np.ones(size),
+        )
 
     def determined(self, rounds: int = 3, enough: int = 12, seconds: float = 30) -> dict[str, int | None]:
         """Targets whose integer range is one value (label -> that value; None: the solver ran out of time, so
@@ -449,8 +525,13 @@ class Attack:
             return c
 
         def solve(objective):
-            result = milp(objective, constraints=constraint, bounds=bounds, integrality=integrality,
-                          options={"time_limit": seconds})  # fmt: skip
+            result = milp(
+                objective,
+                constraints=constraint,
+                bounds=bounds,
+                integrality=integrality,
+                options={"time_limit": seconds},
+            )
             assert result.status in (0, 1), f"the attacker's problem has no solution: {result.message}"
             return (np.round(result.x) if result.x is not None else None), result.status == 0
 
@@ -458,7 +539,9 @@ class Attack:
         rng, idle = np.random.default_rng(0), 0
         while open_ and idle < rounds:
             x, _ = solve(vector((form, rng.choice((-1, 1))) for form in open_.values()))
-            moved = set() if x is None else {label for label, f in open_.items() if vector([(f, 1)]) @ x != self.value(f)}
+            moved = (
+                set() if x is None else {label for label, f in open_.items() if vector([(f, 1)]) @ x != self.value(f)}
+            )
             open_ = {label: form for label, form in open_.items() if label not in moved}
             idle = 0 if moved else idle + 1
         pinned: dict[str, int | None] = {}
@@ -504,6 +587,10 @@ def edition_records(root, plan_path, wave: str, region: str | None) -> dict:
                 by_question.setdefault(f.extra["question"], []).append(f)
         for q, group in by_question.items():
             rows = [row.as_record() for row in theme_charts.rows_for(ctx, q, group)]
-            out.append(Finding(f"fig_{q}", None, "", "", "test", [], kind="figure", extra={"question": q, "rows": rows}))
+            out.append(
+                Finding(f"fig_{q}", None, "", "", "test", [], kind="figure", extra={"question": q, "rows": rows})
+            )
     out += themes.landscape_findings(ctx, "test")
-    return json.loads(findings_io.dumps({"parameters": ctx.params.as_dict(), "findings": {f.id: f.as_record() for f in out}}))
+    return json.loads(
+        findings_io.dumps({"parameters": ctx.params.as_dict(), "findings": {f.id: f.as_record() for f in out}})
+    )

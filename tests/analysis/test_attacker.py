@@ -105,7 +105,9 @@ def as_printed(published: dict) -> set[str]:
 def printed_numbers(page: str) -> list[tuple[str, str]]:
     """(number, where) for every number in a page's alt texts and table cells."""
     texts = [html.unescape(alt) for alt in re.findall(r'alt="([^"]*)"', page)]
-    texts += [html.unescape(re.sub(r"<[^>]+>", "", cell)) for cell in re.findall(r"<td[^>]*>(.*?)</td>", page, flags=re.S)]
+    texts += [
+        html.unescape(re.sub(r"<[^>]+>", "", cell)) for cell in re.findall(r"<td[^>]*>(.*?)</td>", page, flags=re.S)
+    ]
     return [(token.rstrip(","), text[:100]) for text in texts for token in NUMBER.findall(text)]
 
 
@@ -113,7 +115,10 @@ def printed_numbers(page: str) -> list[tuple[str, str]]:
 def built_editions(editions_built) -> list[tuple[Path, dict]]:
     project, result = editions_built
     assert result.returncode == 0, result.stderr[-2000:]
-    found = [(path.parent, findings_io.load(path)) for path in sorted((project / "_output" / "editions").glob("**/findings.json"))]
+    found = [
+        (path.parent, findings_io.load(path))
+        for path in sorted((project / "_output" / "editions").glob("**/findings.json"))
+    ]
     assert len(found) == 1 + len(england(WAVES[-1]).frame["region"].unique())
     return found
 

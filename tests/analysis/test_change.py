@@ -15,13 +15,24 @@ def record(k: int, n: int, population: int | None, wave: str = "2020", suppresse
     """A survey finding as findings.json holds it (unweighted figure quoted)."""
     low, high = stats.proportion_ci(k, n, population)
     return {
-        "id": "plan_to_leave", "kind": "proportion", "question": "leave_role_12m", "subgroup": None,
-        "theme": "retention", "description": "plan to leave", "base": "clinical directors who answered",
-        "inputs": [f"data/pcn-clinical-directors/raw/pcn_cd_survey_{wave}.csv"], "value": None if suppressed else k / n,
-        "numerator": None if suppressed else k, "denominator": n, "population": population,
-        "ci_low": None if suppressed else low, "ci_high": None if suppressed else high, "suppressed": suppressed,
-        "estimate": "unweighted", **extra,
-    }  # fmt: skip
+        "id": "plan_to_leave",
+        "kind": "proportion",
+        "question": "leave_role_12m",
+        "subgroup": None,
+        "theme": "retention",
+        "description": "plan to leave",
+        "base": "clinical directors who answered",
+        "inputs": [f"data/pcn-clinical-directors/raw/pcn_cd_survey_{wave}.csv"],
+        "value": None if suppressed else k / n,
+        "numerator": None if suppressed else k,
+        "denominator": n,
+        "population": population,
+        "ci_low": None if suppressed else low,
+        "ci_high": None if suppressed else high,
+        "suppressed": suppressed,
+        "estimate": "unweighted",
+        **extra,
+    }
 
 
 def test_change_matches_a_hand_calculation_with_each_waves_fpc():
@@ -44,7 +55,9 @@ def test_change_matches_a_hand_calculation_with_each_waves_fpc():
     assert (round(d, 4), round(result.extra["ci_low"], 3), round(result.extra["ci_high"], 3)) == (0.1013, 0.037, 0.168)
     assert result.extra["significant"] is True and result.extra["status"] == "compared"
     assert result.extra["test"] == "two-proportion z-test (finite population corrected)"
-    assert result.extra["previous"]["value"] == pytest.approx(p2) and result.extra["current"]["value"] == pytest.approx(p1)
+    assert result.extra["previous"]["value"] == pytest.approx(p2) and result.extra["current"]["value"] == pytest.approx(
+        p1
+    )
 
 
 def test_without_a_population_it_is_statsmodels_z_test():
@@ -84,14 +97,22 @@ def test_a_weighted_census_is_a_census_for_the_test_too():
 
 
 def test_small_cells_take_the_same_test_and_an_interval_that_agrees():
-    result = change.change_finding("x", record(2, 40, 1251), record(5, 42, 1250, "2019"), ("2020", "2019"), "unweighted", 0.95, "nb")
+    result = change.change_finding(
+        "x", record(2, 40, 1251), record(5, 42, 1250, "2019"), ("2020", "2019"), "unweighted", 0.95, "nb"
+    )
     assert result.extra["test"] == "two-proportion z-test (finite population corrected)"
     assert result.extra["ci_low"] < 0 < result.extra["ci_high"] and result.extra["significant"] is False
 
 
 def test_a_suppressed_wave_suppresses_the_change():
     result = change.change_finding(
-        "x", record(5, 195, 1251, suppressed=True), record(23, 211, 1250, "2019"), ("2020", "2019"), "unweighted", 0.95, "nb"
+        "x",
+        record(5, 195, 1251, suppressed=True),
+        record(23, 211, 1250, "2019"),
+        ("2020", "2019"),
+        "unweighted",
+        0.95,
+        "nb",
     )
     assert result.value is None and result.extra["suppressed"] is True and result.extra["status"] == change.SUPPRESSED
     assert "difference" not in result.extra
@@ -100,26 +121,45 @@ def test_a_suppressed_wave_suppresses_the_change():
 def test_a_question_asked_in_one_wave_only_is_new_or_dropped_never_compared():
     new_only = change.change_finding("x", record(120, 196, 1251), None, ("2020", "2019"), "unweighted", 0.95, "nb")
     assert (new_only.extra["status"], new_only.extra["first_asked"], new_only.value) == (change.NEW, "2020", None)
-    dropped = change.change_finding("x", None, record(23, 211, 1250, "2019"), ("2020", "2019"), "unweighted", 0.95, "nb")
+    dropped = change.change_finding(
+        "x", None, record(23, 211, 1250, "2019"), ("2020", "2019"), "unweighted", 0.95, "nb"
+    )
     assert (dropped.extra["status"], dropped.extra["current"]) == (change.DROPPED, None)
 
 
 def test_changes_cover_every_survey_finding_of_either_wave():
-    current = {"parameters": {"wave": "2020", "estimate": "unweighted", "confidence_level": 0.95},
-               "findings": {"a": record(41, 195, 1251), "b": record(120, 196, 1251),
-                            "pcn_count": {"kind": "count", "value": 1251}}}  # fmt: skip
-    previous = {"parameters": {"wave": "2019"}, "findings": {"a": record(23, 211, 1250, "2019"), "c": record(9, 50, 1250, "2019")}}
+    current = {
+        "parameters": {"wave": "2020", "estimate": "unweighted", "confidence_level": 0.95},
+        "findings": {
+            "a": record(41, 195, 1251),
+            "b": record(120, 196, 1251),
+            "pcn_count": {"kind": "count", "value": 1251},
+        },
+    }
+    previous = {
+        "parameters": {"wave": "2019"},
+        "findings": {"a": record(23, 211, 1250, "2019"), "c": record(9, 50, 1250, "2019")},
+    }
     by_id = {c.id: c.extra["status"] for c in change.changes(current, previous, "nb")}
     assert by_id == {"a_change": "compared", "b_change": "new", "c_change": "dropped"}
 
 
 def test_the_frame_change_is_the_difference_of_the_two_waves_own_frames():
     def merged(wave: str, pcns: int, median: float, frame: str) -> dict:
-        return {"parameters": {"wave": wave, "frame_file": frame},
-                "findings": {"pcn_count": {"value": pcns}, "pcn_median_patients": {"value": median}}}  # fmt: skip
+        return {
+            "parameters": {"wave": wave, "frame_file": frame},
+            "findings": {"pcn_count": {"value": pcns}, "pcn_median_patients": {"value": median}},
+        }
 
-    found = change.frame_change(merged("2020", 1251, 44500.0, "f21.csv"), merged("2019", 1250, 44000.0, "f20.csv"), "nb")
+    found = change.frame_change(
+        merged("2020", 1251, 44500.0, "f21.csv"), merged("2019", 1250, 44000.0, "f20.csv"), "nb"
+    )
     assert (found.id, found.value, found.kind) == ("pcn_count_change", 1, "frame_change")
-    assert found.extra == {"previous": 1250, "previous_median": 44000.0, "previous_frame_file": "f20.csv", "compare_wave": "2019"}
+    assert found.extra == {
+        "previous": 1250,
+        "previous_median": 44000.0,
+        "previous_frame_file": "f20.csv",
+        "compare_wave": "2019",
+    }
     assert found.inputs == ["f20.csv", "f21.csv"]
     assert change.frame_change(merged("2020", 1251, 1.0, "f"), {"parameters": {}, "findings": {}}, "nb") is None

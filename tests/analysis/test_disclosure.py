@@ -12,37 +12,60 @@ SMALL = range(1, T)
 
 
 def test_one_suppressed_region_forces_a_second_one():
-    cells = {("England", "x"): Cell(60, 100, True, None), ("A", "x"): Cell(3, 20, True, "small count"),
-             ("B", "x"): Cell(30, 40, True, None), ("C", "x"): Cell(27, 40, True, None)}  # fmt: skip
+    cells = {
+        ("England", "x"): Cell(60, 100, True, None),
+        ("A", "x"): Cell(3, 20, True, "small count"),
+        ("B", "x"): Cell(30, 40, True, None),
+        ("C", "x"): Cell(27, 40, True, None),
+    }
     tables = [(("England", "x"), [("A", "x"), ("B", "x"), ("C", "x")])]
-    assert disclosure.protect(cells, tables, {("A", "x")}, set(), T) == ({("C", "x")}, set())  # equal bases: the smaller count
+    assert disclosure.protect(cells, tables, {("A", "x")}, set(), T) == (
+        {("C", "x")},
+        set(),
+    )  # equal bases: the smaller count
 
 
 def test_a_second_cell_is_not_enough_when_the_two_still_sum_to_a_small_count():
-    cells = {("E", "x"): Cell(40, 100, True, None), ("A", "x"): Cell(2, 10, True, "small count"),
-             ("B", "x"): Cell(3, 12, True, None), ("C", "x"): Cell(35, 78, True, None)}  # fmt: skip
+    cells = {
+        ("E", "x"): Cell(40, 100, True, None),
+        ("A", "x"): Cell(2, 10, True, "small count"),
+        ("B", "x"): Cell(3, 12, True, None),
+        ("C", "x"): Cell(35, 78, True, None),
+    }
     tables = [(("E", "x"), [("A", "x"), ("B", "x"), ("C", "x")])]
     assert disclosure.protect(cells, tables, {("A", "x")}, set(), T) == ({("B", "x"), ("C", "x")}, set())
 
 
 def test_an_unpublished_band_counts_as_hidden():
     # overall 20 = small 9 + medium 3 (never published) + large 8: medium is recoverable unless a band goes too
-    cells = {("A", "u"): Cell(20, 40, True, None), ("A", "u_small"): Cell(9, 15, True, None),
-             ("A", "u:medium"): Cell(3, 10, False, None), ("A", "u_large"): Cell(8, 15, True, None)}  # fmt: skip
+    cells = {
+        ("A", "u"): Cell(20, 40, True, None),
+        ("A", "u_small"): Cell(9, 15, True, None),
+        ("A", "u:medium"): Cell(3, 10, False, None),
+        ("A", "u_large"): Cell(8, 15, True, None),
+    }
     tables = [(("A", "u"), [("A", "u_small"), ("A", "u:medium"), ("A", "u_large")])]
     medium = {("A", "u:medium")}
     assert disclosure.protect(cells, tables, set(medium), set(medium), T) == ({("A", "u_large")}, set())
 
 
 def test_nothing_is_withheld_when_nothing_is_recoverable():
-    cells = {("E", "x"): Cell(40, 100, True, None), ("A", "x"): Cell(20, 50, True, None), ("B", "x"): Cell(20, 50, True, None)}
+    cells = {
+        ("E", "x"): Cell(40, 100, True, None),
+        ("A", "x"): Cell(20, 50, True, None),
+        ("B", "x"): Cell(20, 50, True, None),
+    }
     assert disclosure.protect(cells, [(("E", "x"), [("A", "x"), ("B", "x")])], set(), set(), T) == (set(), set())
 
 
 def test_a_small_base_alone_among_hidden_cells_takes_another_base_with_it():
     # every region hidden already; only A's base (5) is: England's base minus the others' would reveal it
-    cells = {("E", "x"): Cell(30, 65, True, None), ("A", "x"): Cell(2, 5, True, "small count"),
-             ("B", "x"): Cell(14, 30, True, "small complement"), ("C", "x"): Cell(14, 30, True, "small complement")}  # fmt: skip
+    cells = {
+        ("E", "x"): Cell(30, 65, True, None),
+        ("A", "x"): Cell(2, 5, True, "small count"),
+        ("B", "x"): Cell(14, 30, True, "small complement"),
+        ("C", "x"): Cell(14, 30, True, "small complement"),
+    }
     hidden = {("A", "x"), ("B", "x"), ("C", "x")}
     assert disclosure.protect(cells, [(("E", "x"), sorted(hidden))], hidden, {("A", "x")}, T) == (set(), {("B", "x")})
 
@@ -56,7 +79,9 @@ def test_the_example_waves_plan_leaves_nothing_recoverable(wave):
         assert all(key.startswith("fig:") for key in withheld["England"])  # England's findings: none withheld
         findings = {key: why for key, why in withheld["North West"].items() if not key.startswith("fig:")}
         assert findings == {"workload_unmanageable_small": disclosure.SECONDARY}
-        assert withheld["East of England"]["workload_unmanageable_small"] == disclosure.SECONDARY_BASE  # South West's base is 7
+        assert (
+            withheld["East of England"]["workload_unmanageable_small"] == disclosure.SECONDARY_BASE
+        )  # South West's base is 7
     assert sum(len(v) for v in withheld.values()) > 0
     for spec in ctx.codebook.findings_in(ctx.params.wave).values():
         hidden = []
@@ -75,15 +100,23 @@ def test_the_example_waves_plan_leaves_nothing_recoverable(wave):
 def test_a_region_hiding_one_chart_cell_forces_another_sparing_a_findings_share():
     # London's 3 = England's 60 less the others, unless another goes; B's share is also a finding: C goes
     key = "fig:q=A"
-    cells = {("England", key): Cell(60, 100, True, None), ("London", key): Cell(3, 20, True, "small count"),
-             ("B", key): Cell(30, 40, True, None, spare=True), ("C", key): Cell(27, 40, True, None)}  # fmt: skip
+    cells = {
+        ("England", key): Cell(60, 100, True, None),
+        ("London", key): Cell(3, 20, True, "small count"),
+        ("B", key): Cell(30, 40, True, None, spare=True),
+        ("C", key): Cell(27, 40, True, None),
+    }
     tables = [(("England", key), [("London", key), ("B", key), ("C", key)])]
     assert disclosure.protect(cells, tables, {("London", key)}, set(), T) == ({("C", key)}, set())
 
 
 def test_a_chart_cell_withheld_takes_the_finding_that_publishes_it_too():
-    cells = {("E", "fig:q=A"): Cell(40, 100, True, None), ("A", "fig:q=A"): Cell(2, 10, True, "small count"),
-             ("B", "fig:q=A"): Cell(38, 90, True, None, spare=True), ("B", "f"): Cell(38, 90, True, None)}  # fmt: skip
+    cells = {
+        ("E", "fig:q=A"): Cell(40, 100, True, None),
+        ("A", "fig:q=A"): Cell(2, 10, True, "small count"),
+        ("B", "fig:q=A"): Cell(38, 90, True, None, spare=True),
+        ("B", "f"): Cell(38, 90, True, None),
+    }
     tables = [(("E", "fig:q=A"), [("A", "fig:q=A"), ("B", "fig:q=A")])]
     links = Links(same=[(("B", "f"), ("B", "fig:q=A"))])
     added = disclosure.protect(cells, tables, {("A", "fig:q=A")}, set(), T, links.close)
@@ -92,11 +125,18 @@ def test_a_chart_cell_withheld_takes_the_finding_that_publishes_it_too():
 
 def test_a_band_row_hiding_one_cell_forces_another_band_as_medium_is_never_drawn():
     # all respondents' 20 = small 9 + medium 3 (hidden) + large 8: large (the smaller of equal bases) goes too
-    cells = {("A", "fig:q=x"): Cell(20, 40, True, None), ("A", "fig:q=x:small"): Cell(9, 15, True, None),
-             ("A", "fig:q=x:medium"): Cell(3, 10, False, None), ("A", "fig:q=x:large"): Cell(8, 15, True, None)}  # fmt: skip
+    cells = {
+        ("A", "fig:q=x"): Cell(20, 40, True, None),
+        ("A", "fig:q=x:small"): Cell(9, 15, True, None),
+        ("A", "fig:q=x:medium"): Cell(3, 10, False, None),
+        ("A", "fig:q=x:large"): Cell(8, 15, True, None),
+    }
     parts = [("A", f"fig:q=x:{band}") for band in disclosure.BANDS]
     medium = {("A", "fig:q=x:medium")}
-    assert disclosure.protect(cells, [(("A", "fig:q=x"), parts)], set(medium), set(medium), T) == ({("A", "fig:q=x:large")}, set())
+    assert disclosure.protect(cells, [(("A", "fig:q=x"), parts)], set(medium), set(medium), T) == (
+        {("A", "fig:q=x:large")},
+        set(),
+    )
 
 
 def test_a_row_whose_base_is_withheld_is_withheld_whole():
@@ -173,7 +213,9 @@ def test_a_planned_england_figure_is_withheld_in_the_england_briefing(tmp_path):
     """England's own cells can be withheld too (an England band recovered from the others): the plan's
     'England' entry applies to the England briefing."""
     plan = tmp_path / "withheld.json"
-    disclosure.write_plan({"England": {"plan_to_leave": disclosure.SECONDARY}, "London": {"plan_to_leave": disclosure.SECONDARY}}, plan)
+    disclosure.write_plan(
+        {"England": {"plan_to_leave": disclosure.SECONDARY}, "London": {"plan_to_leave": disclosure.SECONDARY}}, plan
+    )
     england = themes.load_context(ROOT / "params.yml", plan, wave="2019")
     by_id = {f.id: f for f in themes.survey_findings(england, "retention", "test")}
     assert england.withheld == {"plan_to_leave": disclosure.SECONDARY}
@@ -210,8 +252,14 @@ def arrs(ctx2019):
 def test_a_count_recovered_in_one_table_is_used_in_the_next(arrs):
     # A's "Not yet" (5) is hidden, with A's "Yes" (the row) and B's "Not yet" (England's "Not yet"): each table
     # hides 9 or more. But England's "Yes" less B's and C's is A's 9, and A's 24 less 9 and 10 is 5.
-    cells = arrs_cells({"A": {"Yes": 9, "Not yet": 5, "Not applicable": 10}, "B": {"Yes": 20, "Not yet": 12, "Not applicable": 8},
-                        "C": {"Yes": 10, "Not yet": 10, "Not applicable": 10}}, {("A", "Not yet")})  # fmt: skip
+    cells = arrs_cells(
+        {
+            "A": {"Yes": 9, "Not yet": 5, "Not applicable": 10},
+            "B": {"Yes": 20, "Not yet": 12, "Not applicable": 8},
+            "C": {"Yes": 10, "Not yet": 10, "Not applicable": 10},
+        },
+        {("A", "Not yet")},
+    )
     hidden = {("A", f"fig:{Q}=Yes"), ("A", f"fig:{Q}=Not yet"), ("B", f"fig:{Q}=Not yet")}
     audit = disclosure.QuestionAudit(arrs, cells, ["A", "B", "C"], T)
     assert [(label, value) for label, _, value in audit.determined(hidden, set())] == [(f"A: fig:{Q}=Not yet", 5)]
@@ -223,8 +271,14 @@ def test_a_count_recovered_in_one_table_is_used_in_the_next(arrs):
 
 def test_what_stands_in_a_hidden_cells_place_is_read_too(arrs):
     # England's "Not yet" less C's is 14, split between A and B: 7 and 7, as each reads "fewer than 8"
-    cells = arrs_cells({"A": {"Yes": 20, "Not yet": 7, "Not applicable": 13}, "B": {"Yes": 20, "Not yet": 7, "Not applicable": 13},
-                        "C": {"Yes": 10, "Not yet": 10, "Not applicable": 10}}, {("A", "Not yet"), ("B", "Not yet")})  # fmt: skip
+    cells = arrs_cells(
+        {
+            "A": {"Yes": 20, "Not yet": 7, "Not applicable": 13},
+            "B": {"Yes": 20, "Not yet": 7, "Not applicable": 13},
+            "C": {"Yes": 10, "Not yet": 10, "Not applicable": 10},
+        },
+        {("A", "Not yet"), ("B", "Not yet")},
+    )
     hidden = {(a, f"fig:{Q}={v}") for a in "AB" for v in ("Not yet", "Not applicable")}  # each row hides two
     assert not disclosure.is_disclosive([(7, 33, 0), (7, 33, 0)], T)  # the table rule alone sees 14: safe
     found = disclosure.QuestionAudit(arrs, cells, ["A", "B", "C"], T).determined(hidden, set())
@@ -263,7 +317,10 @@ def test_the_weighting_summary_publishes_no_weight_and_no_cell_count(ctx2019):
     assert not {"weight_min", "weight_max"} & set(record)
     assert not any(ch.isdigit() for ch in record["description"])  # "12 of 21 cells", "(smallest 12)": not published
     n_eff = stats.effective_n(ctx2019.weighting.weights)
-    assert record["value"] % themes.EFFECTIVE_N_STEP == 0 and record["value"] <= n_eff < record["value"] + themes.EFFECTIVE_N_STEP
+    assert (
+        record["value"] % themes.EFFECTIVE_N_STEP == 0
+        and record["value"] <= n_eff < record["value"] + themes.EFFECTIVE_N_STEP
+    )
     assert record["method"] == "raking" and record["respondents"] == 213
 
 
@@ -289,7 +346,9 @@ def test_englands_weighted_shares_are_published_as_the_text_prints_them(ctx2019)
         assert weighted["value"] == round(weighted["value"], themes.WEIGHTED_DECIMALS)
         assert prose.percent(weighted["value"]) == prose.percent(exact) and weighted["value"] != exact
         assert weighted["effective_n"] % themes.EFFECTIVE_N_STEP == 0
-        assert {weighted["ci_low"], weighted["ci_high"]} == {round(v, 2) for v in (weighted["ci_low"], weighted["ci_high"])}
+        assert {weighted["ci_low"], weighted["ci_high"]} == {
+            round(v, 2) for v in (weighted["ci_low"], weighted["ci_high"])
+        }
 
 
 def test_the_rest_of_england_is_withheld_where_england_is(tmp_path):

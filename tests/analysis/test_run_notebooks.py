@@ -40,15 +40,23 @@ def test_one_kernel_runs_notebooks_in_clean_namespaces(tmp_path):
     from nbformat.v4 import new_code_cell, new_notebook
 
     first, second = tmp_path / "first.ipynb", tmp_path / "second.ipynb"
-    for path, source in ((first, "import os\nleft_over = os.getpid()\nprint(left_over)"),
-                         (second, "import os\nprint(os.getpid(), 'left_over' in dir())")):  # fmt: skip
-        nb = new_notebook(cells=[new_code_cell("findings_path = None\nfigures_dir = None", metadata={"tags": ["parameters"]}),
-                                 new_code_cell(source)])  # fmt: skip
+    for path, source in (
+        (first, "import os\nleft_over = os.getpid()\nprint(left_over)"),
+        (second, "import os\nprint(os.getpid(), 'left_over' in dir())"),
+    ):
+        nb = new_notebook(
+            cells=[
+                new_code_cell("findings_path = None\nfigures_dir = None", metadata={"tags": ["parameters"]}),
+                new_code_cell(source),
+            ]
+        )
         nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
         nbformat.write(nb, path)
     executed = [tmp_path / "build" / "executed" / p.name for p in (first, second)]
-    jobs = [run_notebooks.Job(nb, copy, tmp_path / f"{nb.stem}.json", {}, [nb], "test")
-            for nb, copy in zip((first, second), executed, strict=True)]  # fmt: skip
+    jobs = [
+        run_notebooks.Job(nb, copy, tmp_path / f"{nb.stem}.json", {}, [nb], "test")
+        for nb, copy in zip((first, second), executed, strict=True)
+    ]
     assert run_notebooks.run_build(jobs, "params.yml", tmp_path, log=lambda line: None) == 2
     texts = [nbformat.read(copy, as_version=4).cells[-1].outputs[0]["text"] for copy in executed]
     pid = texts[0].split()[0]
@@ -63,8 +71,17 @@ def build_steps(tmp_path):
     from briefing import plan
 
     project = copy_inputs(tmp_path)
-    for name in ("change", "disclosure", "overview", "landscape", "retention", "workload", "workforce", "relationships",
-                 "priorities"):  # fmt: skip
+    for name in (
+        "change",
+        "disclosure",
+        "overview",
+        "landscape",
+        "retention",
+        "workload",
+        "workforce",
+        "relationships",
+        "priorities",
+    ):
         (project / "notebooks").mkdir(exist_ok=True)
         write(project / "notebooks" / f"{name}.ipynb", 100)
     built = plan.build_plan(project, "params.yml")
@@ -84,8 +101,16 @@ def test_a_wave_plans_its_disclosure_first_and_its_themes_read_it(tmp_path):
     steps = build_steps(tmp_path)
     names = [(s.step, s.notebook.stem) if isinstance(s, run_notebooks.Job) else ("merge", s.wave) for s in steps]
     themes = ["retention", "workload", "workforce", "relationships", "priorities"]  # the codebook's order
-    per_wave = [[(f"wave {w}", "disclosure"), *((f"wave {w}", t) for t in themes), (f"wave {w}", "landscape"),
-                 (f"wave {w}", "overview"), ("merge", w)] for w in ("2020", "2019")]  # fmt: skip
+    per_wave = [
+        [
+            (f"wave {w}", "disclosure"),
+            *((f"wave {w}", t) for t in themes),
+            (f"wave {w}", "landscape"),
+            (f"wave {w}", "overview"),
+            ("merge", w),
+        ]
+        for w in ("2020", "2019")
+    ]
     assert names == [*per_wave[0], *per_wave[1], ("change", "change")]
     plan, retention = steps[0], steps[1]
     assert plan.output == BUILD / "waves" / "2020" / "withheld.json"
@@ -108,8 +133,13 @@ def test_only_stale_steps_and_what_depends_on_them_are_remade(tmp_path, monkeypa
     write(BUILD / "waves" / "2019" / "validated.ok", 100)
     write(Path("notebooks/retention.ipynb"), 300)  # one notebook changed: it, each wave's merge, the change
     remade = {p.relative_to(BUILD).as_posix() for p in run_notebooks.stale_outputs(steps)}
-    assert remade == {"waves/2020/findings/retention.json", "waves/2020/findings.json", "waves/2019/findings/retention.json",
-                      "waves/2019/findings.json", "findings/change.json"}  # fmt: skip
+    assert remade == {
+        "waves/2020/findings/retention.json",
+        "waves/2020/findings.json",
+        "waves/2019/findings/retention.json",
+        "waves/2019/findings.json",
+        "findings/change.json",
+    }
 
 
 def test_an_input_is_dated_by_its_content_stamp_where_make_keeps_one(tmp_path, monkeypatch):

@@ -174,9 +174,18 @@ def test_score_interval_published_examples():
 
 @pytest.mark.parametrize(
     "c1,n1,c2,n2,population",
-    [(56, 70, 48, 80, None), (6, 7, 2, 7, None), (3, 20, 1, 25, None), (2, 8, 7, 9, None), (1, 10, 6, 12, None),
-     (71, 120, 40, 93, None), (30, 80, 20, 90, (400, 500)), (41, 195, 23, 211, (1251, 1250)), (3, 20, 9, 12, (40, 25))],
-)  # fmt: skip
+    [
+        (56, 70, 48, 80, None),
+        (6, 7, 2, 7, None),
+        (3, 20, 1, 25, None),
+        (2, 8, 7, 9, None),
+        (1, 10, 6, 12, None),
+        (71, 120, 40, 93, None),
+        (30, 80, 20, 90, (400, 500)),
+        (41, 195, 23, 211, (1251, 1250)),
+        (3, 20, 9, 12, (40, 25)),
+    ],
+)
 def test_score_interval_is_the_inverted_test_by_brute_force(c1, n1, c2, n2, population):
     c = compare_proportions(c1, n1, c2, n2, population=population)
     f1, f2 = (fpc(n1, population[0]), fpc(n2, population[1])) if population else (1.0, 1.0)
@@ -335,9 +344,12 @@ def test_weighted_comparison_takes_its_fpc_from_the_respondents():
 
 @pytest.mark.parametrize(
     "args,message",
-    [((1.2, 10, 5.0, 0.5, 10, 5.0), "value1 must be a proportion"), ((0.5, 10, 11.0, 0.5, 10, 5.0), "effective_n1"),
-     ((0.5, 10, 5.0, 0.5, 10, 0.0), "effective_n2")],
-)  # fmt: skip
+    [
+        ((1.2, 10, 5.0, 0.5, 10, 5.0), "value1 must be a proportion"),
+        ((0.5, 10, 11.0, 0.5, 10, 5.0), "effective_n1"),
+        ((0.5, 10, 5.0, 0.5, 10, 0.0), "effective_n2"),
+    ],
+)
 def test_weighted_comparison_validates(args, message):
     with pytest.raises(ValueError, match=message):
         compare_weighted(*args)
@@ -374,9 +386,7 @@ def test_post_stratify_hand_computed(sample):
 
 def test_post_stratify_two_way_from_a_unit_frame(sample):
     # One row per population unit; cells (x,u) 30, (x,v) 45, (y,u) 10, (y,v) 15 = 100.
-    frame = pd.DataFrame(
-        {"region": ["x"] * 75 + ["y"] * 25, "band": ["u"] * 30 + ["v"] * 45 + ["u"] * 10 + ["v"] * 15}
-    )
+    frame = pd.DataFrame({"region": ["x"] * 75 + ["y"] * 25, "band": ["u"] * 30 + ["v"] * 45 + ["u"] * 10 + ["v"] * 15})
     w = post_stratify(sample, frame, ["region", "band"])
     # each sample cell has 25 of 100 = 0.25; weights = pop share / 0.25
     expected = {("x", "u"): 1.2, ("x", "v"): 1.8, ("y", "u"): 0.4, ("y", "v"): 0.6}
@@ -441,7 +451,9 @@ def test_rake_unbalanced_sample_converges():
 
 def test_rake_raises_on_non_convergence():
     # An unbalanced 2x2 sample needs several sweeps; one is not enough at a tight tolerance.
-    s = pd.DataFrame({"a": ["p"] * 40 + ["p"] * 10 + ["q"] * 10 + ["q"] * 40, "b": ["s"] * 40 + ["t"] * 10 + ["s"] * 10 + ["t"] * 40})
+    s = pd.DataFrame(
+        {"a": ["p"] * 40 + ["p"] * 10 + ["q"] * 10 + ["q"] * 40, "b": ["s"] * 40 + ["t"] * 10 + ["s"] * 10 + ["t"] * 40}
+    )
     margins = {"a": pd.Series({"p": 0.8, "q": 0.2}), "b": pd.Series({"s": 0.3, "t": 0.7})}
     with pytest.raises(RakingError, match="did not converge in 1 iterations"):
         rake(s, margins, max_iter=1, tol=1e-12)
@@ -479,7 +491,9 @@ def test_weights_for_rakes_when_a_populated_cell_has_no_respondents():
     pop = pd.DataFrame({"region": ["x", "x", "y", "y"], "band": ["u", "v", "u", "v"], "n": [20, 30, 45, 5]})
     result = weights_for(s, pop, ["region", "band"], min_cell=5, population_count_col="n")
     assert result.method == "raking"
-    assert "1 of 4 populated cells of region \u00d7 band has fewer than 5 respondents (1 with none)" in result.description
+    assert (
+        "1 of 4 populated cells of region \u00d7 band has fewer than 5 respondents (1 with none)" in result.description
+    )
     w = result.weights
     assert (w.groupby(s.band).sum() / w.sum()).to_dict() == pytest.approx({"u": 0.65, "v": 0.35}, abs=1e-6)
     # Margins no weights can meet (band v, only in region x, is 50% but x is 40%): raking says so.
@@ -488,7 +502,9 @@ def test_weights_for_rakes_when_a_populated_cell_has_no_respondents():
         weights_for(s, impossible, ["region", "band"], min_cell=5, population_count_col="n")
     # ignores an unpopulated cell (count 0) when deciding
     pop0 = pd.DataFrame({"region": ["x", "x", "y", "y"], "band": ["u", "v", "u", "v"], "n": [20, 20, 30, 0]})
-    assert weights_for(s, pop0, ["region", "band"], min_cell=5, population_count_col="n").method == "post-stratification"
+    assert (
+        weights_for(s, pop0, ["region", "band"], min_cell=5, population_count_col="n").method == "post-stratification"
+    )
 
 
 def test_weights_for_validates_min_cell(sample):

@@ -12,7 +12,10 @@ from briefing.inputs import check
 from briefing.inputs import survey as waves
 from tests.conftest import copy_inputs
 
-WAVE, FRAME = "data/pcn-clinical-directors/raw/pcn_cd_survey_2020.csv", "data/pcn-clinical-directors/reference/pcn_frame_2020-21.csv"
+WAVE, FRAME = (
+    "data/pcn-clinical-directors/raw/pcn_cd_survey_2020.csv",
+    "data/pcn-clinical-directors/reference/pcn_frame_2020-21.csv",
+)
 
 
 @pytest.fixture
@@ -44,7 +47,9 @@ def test_the_codebook_needs_its_provenance_record(project, capsys):
     (project / "data/pcn-clinical-directors/codebook.meta.yml").unlink()
     code, err = run_check(project, capsys)
     assert (
-        code == 1 and "data/pcn-clinical-directors/codebook.meta.yml: not found: every data file needs its provenance record beside it" in err
+        code == 1
+        and "data/pcn-clinical-directors/codebook.meta.yml: not found: every data file needs its provenance record beside it"
+        in err
     )
 
 
@@ -55,8 +60,10 @@ def test_a_header_one_column_short_is_named_not_a_traceback(project, capsys):
     write_lines(project, lines)
     code, err = run_check(project, capsys)
     assert code == 1
-    assert err.strip() == (f"check: {WAVE}: the header (row 1) names 13 columns but every row has 14 fields: "
-                           "a column name is missing from the header row")  # fmt: skip
+    assert err.strip() == (
+        f"check: {WAVE}: the header (row 1) names 13 columns but every row has 14 fields: "
+        "a column name is missing from the header row"
+    )
 
 
 def test_a_quote_never_closed_is_named_with_its_row_and_line(project, capsys):
@@ -93,8 +100,10 @@ def test_a_record_whose_rows_disagree_with_its_file_is_an_error(project, capsys)
     meta.write_text(meta.read_text().replace("rows: 1251", "rows: 1250"))
     code, err = run_check(project, capsys)
     assert code == 1
-    assert (f"data/pcn-clinical-directors/reference/pcn_frame_2020-21.meta.yml: rows: 1,250, but {FRAME} has 1,251 data rows: the record "
-            "describes another version of the file") in err  # fmt: skip
+    assert (
+        f"data/pcn-clinical-directors/reference/pcn_frame_2020-21.meta.yml: rows: 1,250, but {FRAME} has 1,251 data rows: the record "
+        "describes another version of the file"
+    ) in err
 
 
 def test_a_wave_whose_record_states_its_rows_is_held_to_them(project, capsys):
@@ -110,8 +119,11 @@ def test_a_missing_provenance_record_is_a_sentence(project):
     (project / "data/pcn-clinical-directors/raw/pcn_cd_survey_2020.meta.yml").unlink()
     from briefing import config
 
-    with pytest.raises(waves.WaveError, match=r"^data/pcn-clinical-directors/raw/: wave 2020 is named in params.yml but no "
-                                              r"file's .meta.yml names it \(waves present: 2019\)"):  # fmt: skip
+    with pytest.raises(
+        waves.WaveError,
+        match=r"^data/pcn-clinical-directors/raw/: wave 2020 is named in params.yml but no "
+        r"file's .meta.yml names it \(waves present: 2019\)",
+    ):
         config.load(project / "params.yml")  # a wave is the file whose record names it: no record, no wave
 
 

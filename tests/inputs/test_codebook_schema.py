@@ -33,16 +33,41 @@ MAIN_REGISTRY = [
     ("workload_unmanageable", "workload_manageable", ["Unmanageable"], None, "workload"),
     ("workload_unmanageable_small", "workload_manageable", ["Unmanageable"], "small", "workload"),
     ("workload_unmanageable_large", "workload_manageable", ["Unmanageable"], "large", "workload"),
-    ("not_confident_workforce", "confidence_workforce", ["Not very confident", "Not at all confident"], None, "workforce"),
+    (
+        "not_confident_workforce",
+        "confidence_workforce",
+        ["Not very confident", "Not at all confident"],
+        None,
+        "workforce",
+    ),
     ("arrs_not_reimbursed", "arrs_reimbursement", ["Not yet"], None, "workforce"),
     ("relationship_poor", "relationship_system", ["Poor", "Very poor"], None, "relationships"),
-    ("not_confident_partnership", "confidence_partnership", ["Not very confident", "Not at all confident"], None, "relationships"),
+    (
+        "not_confident_partnership",
+        "confidence_partnership",
+        ["Not very confident", "Not at all confident"],
+        None,
+        "relationships",
+    ),
     ("not_enough_time", "protected_time", ["No"], None, "retention"),
     ("priority_funding", "priorities", ["Adequate funding"], None, "priorities"),
-]  # fmt: skip
-MAIN_QUESTIONS = ["respondent_id", "wave", "region", "pcn_list_size", "leave_role_12m", "workload_impact",
-                  "workload_manageable", "confidence_workforce", "arrs_reimbursement", "relationship_system",
-                  "confidence_partnership", "priorities", "protected_time", "comments"]  # fmt: skip
+]
+MAIN_QUESTIONS = [
+    "respondent_id",
+    "wave",
+    "region",
+    "pcn_list_size",
+    "leave_role_12m",
+    "workload_impact",
+    "workload_manageable",
+    "confidence_workforce",
+    "arrs_reimbursement",
+    "relationship_system",
+    "confidence_partnership",
+    "priorities",
+    "protected_time",
+    "comments",
+]
 
 
 @pytest.fixture(scope="module")
@@ -58,25 +83,56 @@ def pcn_raw() -> dict:
 def tiny() -> dict:
     """A small invented survey of GP partners: choice, numeric and multiple-choice questions, no frame."""
     return {
-        "survey": {"name": "Survey of GP partners on the network DES", "respondents": {"singular": "GP partner", "plural": "GP partners"}},
+        "survey": {
+            "name": "Survey of GP partners on the network DES",
+            "respondents": {"singular": "GP partner", "plural": "GP partners"},
+        },
         "separator": ";",
         "questions": [
             {"id": "rid", "type": "id", "wording": "Respondent"},
             {"id": "wave", "type": "wave", "wording": "Wave"},
-            {"id": "role", "type": "single_choice", "wording": "Your role?",
-             "responses": [{"value": v} for v in ("GP partner", "Salaried GP", "Practice manager")]},
-            {"id": "hours", "type": "numeric", "wording": "Hours a week on PCN work?", "min": 0, "max": 80, "unit": "hours"},
-            {"id": "sign", "type": "single_choice", "wording": "Will you sign the DES?",
-             "responses": [{"value": v} for v in ("Yes", "No", "Undecided")]},
-            {"id": "tasks", "type": "multiple_choice", "wording": "Which tasks?",
-             "responses": [{"value": v} for v in ("Rotas", "Finance", "Clinical")]},
+            {
+                "id": "role",
+                "type": "single_choice",
+                "wording": "Your role?",
+                "responses": [{"value": v} for v in ("GP partner", "Salaried GP", "Practice manager")],
+            },
+            {
+                "id": "hours",
+                "type": "numeric",
+                "wording": "Hours a week on PCN work?",
+                "min": 0,
+                "max": 80,
+                "unit": "hours",
+            },
+            {
+                "id": "sign",
+                "type": "single_choice",
+                "wording": "Will you sign the DES?",
+                "responses": [{"value": v} for v in ("Yes", "No", "Undecided")],
+            },
+            {
+                "id": "tasks",
+                "type": "multiple_choice",
+                "wording": "Which tasks?",
+                "responses": [{"value": v} for v in ("Rotas", "Finance", "Clinical")],
+            },
             {"id": "comment", "type": "free_text", "wording": "Anything else?"},
         ],
         "themes": [{"id": "des", "title": "The network DES"}, {"id": "time", "title": "Time"}],
         "subgroups": {
-            "partner": {"question": "role", "value": "GP partner", "label": "GP partners", "describe": "who are {values}"},
-            "other": {"question": "role", "values": ["Salaried GP", "Practice manager"], "label": "others",
-                      "describe": "who are a {values}"},
+            "partner": {
+                "question": "role",
+                "value": "GP partner",
+                "label": "GP partners",
+                "describe": "who are {values}",
+            },
+            "other": {
+                "question": "role",
+                "values": ["Salaried GP", "Practice manager"],
+                "label": "others",
+                "describe": "who are a {values}",
+            },
             "money": {"question": "tasks", "values": ["Finance"], "label": "finance leads"},
         },
         "partitions": {"roles": ["partner", "other"]},
@@ -86,10 +142,14 @@ def tiny() -> dict:
         "quotes": {"text": "comment", "attribution": ["roles"]},
         "findings": {
             "will_not_sign": {"question": "sign", "counts": ["No"], "theme": "des", "description": "would not sign"},
-            "long_hours": {"question": "hours", "at_least": 10, "theme": "time",
-                           "description": "spend {at_least} hours or more a week on PCN work"},
+            "long_hours": {
+                "question": "hours",
+                "at_least": 10,
+                "theme": "time",
+                "description": "spend {at_least} hours or more a week on PCN work",
+            },
         },
-    }  # fmt: skip
+    }
 
 
 def write(tmp_path: Path, raw: dict) -> Path:
@@ -123,7 +183,9 @@ def test_pcn_registry_is_mains(pcn, pcn_raw):
     got = [(s.id, s.question, s.counts, s.subgroup, s.theme) for s in pcn.findings.values()]
     assert got == MAIN_REGISTRY
     assert list(pcn.questions) == MAIN_QUESTIONS
-    assert all(s.threshold is None and s.description == pcn_raw["findings"][s.id]["description"] for s in pcn.findings.values())
+    assert all(
+        s.threshold is None and s.description == pcn_raw["findings"][s.id]["description"] for s in pcn.findings.values()
+    )
 
 
 def test_pcn_survey_words(pcn):
@@ -149,8 +211,14 @@ def test_pcn_size_bands_match_params_and_size_band():
     size = codebook.partition("size")
     assert size.subgroups == ("small", "medium", "large") and size.question == "pcn_list_size"
     match = codebook.population.frame.match
-    tables = [pd.read_csv(p, usecols=["pcn_list_size"]) for p in sorted((ROOT / "data/pcn-clinical-directors/raw").glob("*.csv"))]
-    tables += [pd.read_csv(p).rename(columns={match["pcn_list_size"]: "pcn_list_size"}) for p in sorted((ROOT / "data/pcn-clinical-directors/reference").glob("*.csv"))]
+    tables = [
+        pd.read_csv(p, usecols=["pcn_list_size"])
+        for p in sorted((ROOT / "data/pcn-clinical-directors/raw").glob("*.csv"))
+    ]
+    tables += [
+        pd.read_csv(p).rename(columns={match["pcn_list_size"]: "pcn_list_size"})
+        for p in sorted((ROOT / "data/pcn-clinical-directors/reference").glob("*.csv"))
+    ]
     assert len(tables) == 4
     for table in tables:
         assert size.assign(table).tolist() == size_band(table["pcn_list_size"], params).tolist()
@@ -224,8 +292,12 @@ def test_no_population_means_none(tmp_path):
 
 def test_choice_and_multiple_choice_masks(tmp_path):
     codebook = load(tmp_path, tiny())
-    df = pd.DataFrame({"role": pd.Categorical(["GP partner", "Salaried GP", None, "Practice manager"]),
-                       "tasks": ["Rotas;Finance", "Finance", None, "Clinical"]})  # fmt: skip
+    df = pd.DataFrame(
+        {
+            "role": pd.Categorical(["GP partner", "Salaried GP", None, "Practice manager"]),
+            "tasks": ["Rotas;Finance", "Finance", None, "Clinical"],
+        }
+    )
     assert codebook.subgroups["partner"].mask(df).tolist() == [True, False, False, False]
     assert codebook.subgroups["other"].mask(df).tolist() == [False, True, False, True]
     assert codebook.subgroups["money"].mask(df).tolist() == [True, True, False, False]
@@ -235,14 +307,17 @@ def test_choice_and_multiple_choice_masks(tmp_path):
 HOURS = pd.DataFrame({"hours": pd.array([9.5, 10, 10.5, 20, 25, None], dtype="Float64")})
 
 
-@pytest.mark.parametrize("bounds, counted", [
-    ({"at_least": 10}, [False, True, True, True, True, False]),
-    ({"above": 10}, [False, False, True, True, True, False]),
-    ({"at_most": 20}, [True, True, True, True, False, False]),
-    ({"below": 20}, [True, True, True, False, False, False]),
-    ({"from": 10, "to": 20}, [False, True, True, False, False, False]),
-    ({"above": 10, "at_most": 20}, [False, False, True, True, False, False]),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "bounds, counted",
+    [
+        ({"at_least": 10}, [False, True, True, True, True, False]),
+        ({"above": 10}, [False, False, True, True, True, False]),
+        ({"at_most": 20}, [True, True, True, True, False, False]),
+        ({"below": 20}, [True, True, True, False, False, False]),
+        ({"from": 10, "to": 20}, [False, True, True, False, False, False]),
+        ({"above": 10, "at_most": 20}, [False, False, True, True, False, False]),
+    ],
+)
 def test_numeric_findings_count_at_their_bounds(tmp_path, bounds, counted):
     raw = tiny()
     raw["findings"]["long_hours"] = {"question": "hours", **bounds, "theme": "time", "description": "spend time"}
@@ -263,7 +338,12 @@ def test_placeholders_are_filled_with_formatted_numbers(tmp_path):
     question(raw, "hours").pop("max")
     raw["findings"]["long_hours"]["at_least"] = 12500
     raw["findings"]["long_hours"]["description"] = "spend {at_least} minutes or more, i.e. {{at least}} that"
-    raw["findings"]["short_hours"] = {"question": "hours", "below": 7.5, "theme": "time", "description": "under {below}"}
+    raw["findings"]["short_hours"] = {
+        "question": "hours",
+        "below": 7.5,
+        "theme": "time",
+        "description": "under {below}",
+    }
     codebook = load(tmp_path, raw)
     assert codebook.findings["long_hours"].description_text() == "spend 12,500 minutes or more, i.e. {at least} that"
     assert codebook.findings["short_hours"].description_text() == "under 7.5"
@@ -277,13 +357,19 @@ def test_legacy_size_bands_without_a_subgroups_section(tmp_path, pcn_raw):
     codebook = load(tmp_path, pcn_raw)
     assert codebook.findings["workload_unmanageable_small"].subgroup == "small" and codebook.subgroups == {}
     pcn_raw["findings"]["workload_unmanageable_small"]["subgroup"] = "medium"
-    assert error(tmp_path, pcn_raw, "findings.workload_unmanageable_small.subgroup") == "subgroup 'medium' is not one of small, large"
+    assert (
+        error(tmp_path, pcn_raw, "findings.workload_unmanageable_small.subgroup")
+        == "subgroup 'medium' is not one of small, large"
+    )
 
 
 def test_with_a_subgroups_section_small_is_not_legacy(tmp_path):
     raw = tiny()
     raw["findings"]["will_not_sign"]["subgroup"] = "small"
-    assert error(tmp_path, raw, "findings.will_not_sign.subgroup") == "subgroup 'small' is not one of partner, other, money"
+    assert (
+        error(tmp_path, raw, "findings.will_not_sign.subgroup")
+        == "subgroup 'small' is not one of partner, other, money"
+    )
 
 
 # --- every error names the file, the key path and the rule -----------------------------------------------------
@@ -296,99 +382,272 @@ def edit(change):
 
 
 ERRORS = [  # (what is wrong, the edit, the key path, the rule's words)
-    ("subgroup on an unknown question", lambda r: r["subgroups"]["partner"].update(question="job"),
-     "subgroups.partner.question", "question 'job' is not in the codebook"),
-    ("subgroup on an unknown value", lambda r: r["subgroups"]["partner"].update(value="GP Partner"),
-     "subgroups.partner.value", "'GP Partner' is not a value of question 'role'"),
-    ("subgroup with value and values", lambda r: r["subgroups"]["partner"].update(values=["Salaried GP"]),
-     "subgroups.partner", "give `value` or `values` (answers of question 'role'), not both"),
-    ("subgroup on a free-text question", lambda r: r["subgroups"]["partner"].update(question="comment"),
-     "subgroups.partner.question", "question 'comment' is free_text: a subgroup needs a choice or numeric question"),
-    ("numeric band on a choice question", lambda r: r["subgroups"]["partner"].update(below=3),
-     "subgroups.partner.below", "a numeric band on choice question 'role'"),
-    ("values on a numeric question", lambda r: r["subgroups"].update(busy={"question": "hours", "value": "10", "label": "b"}),
-     "subgroups.busy.value", "question 'hours' is numeric: a subgroup on it takes a band"),
-    ("describe naming a bound the subgroup lacks", lambda r: r["subgroups"].update(
-        busy={"question": "hours", "above": 10, "label": "b", "describe": "working over {below} hours"}),
-     "subgroups.busy.describe", "unknown placeholder {below} (this text may hold: {above})"),
-    ("describe with an attribute lookup", lambda r: r["subgroups"]["partner"].update(describe="{values.__class__}"),
-     "subgroups.partner.describe", "unknown placeholder {values.__class__}"),
-    ("from without to", lambda r: (r["findings"]["long_hours"].pop("at_least"), r["findings"]["long_hours"].update(**{"from": 5})),
-     "findings.long_hours.from", "`from` and `to` go together"),
-    ("two lower bounds", lambda r: r["findings"]["long_hours"].update(above=5),
-     "findings.long_hours", "give at most one lower bound (above, at_least, from) and one upper bound"),
-    ("a bound that is not a number", lambda r: r["findings"]["long_hours"].update(at_least="ten"),
-     "findings.long_hours.at_least", "must be a number, not 'ten'"),
-    ("an empty band", lambda r: r["findings"]["long_hours"].update(below=5),
-     "findings.long_hours", "the band at_least 10 and below 5 holds no value question 'hours' allows"),
-    ("a band outside the question's range", lambda r: r["findings"]["long_hours"].update(at_least=100),
-     "findings.long_hours", "holds no value question 'hours' allows (it allows at least 0 and at most 80)"),
-    ("a finding on a free-text question", lambda r: r["findings"]["will_not_sign"].update(question="comment"),
-     "findings.will_not_sign.question", "question 'comment' is free_text; a finding needs a choice or numeric question"),
-    ("a threshold on a choice question", lambda r: r["findings"]["will_not_sign"].update(at_least=10),
-     "findings.will_not_sign.at_least", "a threshold on choice question 'sign'"),
-    ("counts on a numeric question", lambda r: r["findings"]["long_hours"].update(counts=["10"]),
-     "findings.long_hours.counts", "question 'hours' is numeric: a numeric finding counts answers in a range"),
-    ("a numeric finding with no range", lambda r: r["findings"]["long_hours"].pop("at_least"),
-     "findings.long_hours", "question 'hours' is numeric: give the range the finding counts"),
-    ("a placeholder in a choice finding", lambda r: r["findings"]["will_not_sign"].update(description="{at_least} no"),
-     "findings.will_not_sign.description", "unknown placeholder {at_least} (this text may hold: none)"),
-    ("a finding on an unpublished subgroup", lambda r: (r["subgroups"]["other"].update(published=False),
-                                                        r["comparisons"].clear(),
-                                                        r["findings"]["will_not_sign"].update(subgroup="other")),
-     "findings.will_not_sign.subgroup", "subgroup 'other' is not published (`published: false`)"),
-    ("a theme with no findings", lambda r: r["themes"].append({"id": "money", "title": "Money"}),
-     "themes.money", "theme 'money' has no findings"),
-    ("a theme listed twice", lambda r: r["themes"].append({"id": "des", "title": "Again"}),
-     "themes[2].id", "theme 'des' is listed twice"),
-    ("no themes", lambda r: r.pop("themes"),
-     "themes", "must be a non-empty list of {id, title}"),
-    ("a finding whose theme is not in themes", lambda r: r["findings"]["long_hours"].update(theme="hours"),
-     "findings.long_hours.theme", "theme 'hours' is not in `themes:` (des, time)"),
-    ("a comparison naming an unknown finding", lambda r: r["comparisons"][0].update(finding="will_sign"),
-     "comparisons[0].finding", "finding 'will_sign' is not in `findings:`"),
-    ("a comparison naming an unknown subgroup", lambda r: r["comparisons"][0].update(between=["partner", "locum"]),
-     "comparisons[0].between[1]", "subgroup 'locum' is not one of partner, other, money"),
-    ("a comparison of one subgroup with itself", lambda r: r["comparisons"][0].update(between=["partner", "partner"]),
-     "comparisons[0].between", "must name two different subgroups"),
-    ("an explicit finding that is not the generated one", lambda r: r["findings"].update(
-        will_not_sign_other={"question": "sign", "counts": ["Undecided"], "subgroup": "other", "theme": "des",
-                             "description": "would not sign"}),
-     "findings.will_not_sign_other", "is not finding 'will_not_sign' in subgroup 'other'"),
-    ("a choice partition whose parts overlap", lambda r: r["subgroups"]["other"].update(values=["GP partner", "Salaried GP"]),
-     "partitions.roles", "subgroups 'partner' and 'other' overlap (both hold 'GP partner')"),
-    ("a choice partition with a gap", lambda r: r["subgroups"]["other"].update(values=["Salaried GP"]),
-     "partitions.roles", "answer(s) ['Practice manager'] of question 'role' are in none of partner, other"),
-    ("a partition over two questions", lambda r: r["partitions"].update(roles=["partner", "money"]),
-     "partitions.roles", "the parts of a partition must be subgroups of one question, not of role, tasks"),
-    ("a partition on a multiple-choice question", lambda r: (r["subgroups"].update(
-        rest={"question": "tasks", "values": ["Rotas", "Clinical"], "label": "r"}), r["partitions"].update(roles=["money", "rest"])),
-     "partitions.roles", "question 'tasks' is multiple_choice"),
-    ("a partition naming an unknown subgroup", lambda r: r["partitions"].update(roles=["partner", "salaried"]),
-     "partitions.roles[1]", "subgroup 'salaried' is not in `subgroups:`"),
-    ("editions by a numeric question", lambda r: r["editions"].update(by="hours"),
-     "editions.by", "question 'hours' is numeric: editions need a single-choice question"),
-    ("editions by a multiple-choice question", lambda r: r["editions"].update(by="tasks"),
-     "editions.by", "question 'tasks' is multiple_choice: editions need a single-choice question"),
-    ("weighting without a frame", lambda r: r.update(weighting=["roles"]),
-     "weighting", "weighting needs a reference frame (population.frame)"),
-    ("population with both frame and size", lambda r: r["population"].update(frame={"file": "f.csv"}),
-     "population", "give one of `frame` (a reference frame) or `size`"),
-    ("a population size that is not a count", lambda r: r["population"].update(size=0),
-     "population.size", "must be a whole number of at least 1, not 0"),
-    ("quotes from a choice question", lambda r: r["quotes"].update(text="role"),
-     "quotes.text", "question 'role' is single_choice: quotes come from a free_text question"),
-    ("an attribution by an exact number", lambda r: r["quotes"].update(attribution=["roles", "hours"]),
-     "quotes.attribution[1]", "'hours' is numeric: name a partition (roles) or a single-choice question"),
-    ("survey without respondents", lambda r: r["survey"].pop("respondents"),
-     "survey", "needs `respondents`"),
-    ("survey respondents without a plural", lambda r: r["survey"]["respondents"].pop("plural"),
-     "survey.respondents", "needs `plural`"),
-    ("a mistyped section", lambda r: r.update(subgroup={}),
-     "", "unknown key(s) subgroup; allowed: comparisons, editions"),
-    ("a unit on a choice question", lambda r: question(r, "role").update(unit="hours"),
-     "question 'role'", "`unit` must be text on a numeric question"),  # a question's errors are worded as before
-]  # fmt: skip
+    (
+        "subgroup on an unknown question",
+        lambda r: r["subgroups"]["partner"].update(question="job"),
+        "subgroups.partner.question",
+        "question 'job' is not in the codebook",
+    ),
+    (
+        "subgroup on an unknown value",
+        lambda r: r["subgroups"]["partner"].update(value="GP Partner"),
+        "subgroups.partner.value",
+        "'GP Partner' is not a value of question 'role'",
+    ),
+    (
+        "subgroup with value and values",
+        lambda r: r["subgroups"]["partner"].update(values=["Salaried GP"]),
+        "subgroups.partner",
+        "give `value` or `values` (answers of question 'role'), not both",
+    ),
+    (
+        "subgroup on a free-text question",
+        lambda r: r["subgroups"]["partner"].update(question="comment"),
+        "subgroups.partner.question",
+        "question 'comment' is free_text: a subgroup needs a choice or numeric question",
+    ),
+    (
+        "numeric band on a choice question",
+        lambda r: r["subgroups"]["partner"].update(below=3),
+        "subgroups.partner.below",
+        "a numeric band on choice question 'role'",
+    ),
+    (
+        "values on a numeric question",
+        lambda r: r["subgroups"].update(busy={"question": "hours", "value": "10", "label": "b"}),
+        "subgroups.busy.value",
+        "question 'hours' is numeric: a subgroup on it takes a band",
+    ),
+    (
+        "describe naming a bound the subgroup lacks",
+        lambda r: r["subgroups"].update(
+            busy={"question": "hours", "above": 10, "label": "b", "describe": "working over {below} hours"}
+        ),
+        "subgroups.busy.describe",
+        "unknown placeholder {below} (this text may hold: {above})",
+    ),
+    (
+        "describe with an attribute lookup",
+        lambda r: r["subgroups"]["partner"].update(describe="{values.__class__}"),
+        "subgroups.partner.describe",
+        "unknown placeholder {values.__class__}",
+    ),
+    (
+        "from without to",
+        lambda r: (r["findings"]["long_hours"].pop("at_least"), r["findings"]["long_hours"].update(**{"from": 5})),
+        "findings.long_hours.from",
+        "`from` and `to` go together",
+    ),
+    (
+        "two lower bounds",
+        lambda r: r["findings"]["long_hours"].update(above=5),
+        "findings.long_hours",
+        "give at most one lower bound (above, at_least, from) and one upper bound",
+    ),
+    (
+        "a bound that is not a number",
+        lambda r: r["findings"]["long_hours"].update(at_least="ten"),
+        "findings.long_hours.at_least",
+        "must be a number, not 'ten'",
+    ),
+    (
+        "an empty band",
+        lambda r: r["findings"]["long_hours"].update(below=5),
+        "findings.long_hours",
+        "the band at_least 10 and below 5 holds no value question 'hours' allows",
+    ),
+    (
+        "a band outside the question's range",
+        lambda r: r["findings"]["long_hours"].update(at_least=100),
+        "findings.long_hours",
+        "holds no value question 'hours' allows (it allows at least 0 and at most 80)",
+    ),
+    (
+        "a finding on a free-text question",
+        lambda r: r["findings"]["will_not_sign"].update(question="comment"),
+        "findings.will_not_sign.question",
+        "question 'comment' is free_text; a finding needs a choice or numeric question",
+    ),
+    (
+        "a threshold on a choice question",
+        lambda r: r["findings"]["will_not_sign"].update(at_least=10),
+        "findings.will_not_sign.at_least",
+        "a threshold on choice question 'sign'",
+    ),
+    (
+        "counts on a numeric question",
+        lambda r: r["findings"]["long_hours"].update(counts=["10"]),
+        "findings.long_hours.counts",
+        "question 'hours' is numeric: a numeric finding counts answers in a range",
+    ),
+    (
+        "a numeric finding with no range",
+        lambda r: r["findings"]["long_hours"].pop("at_least"),
+        "findings.long_hours",
+        "question 'hours' is numeric: give the range the finding counts",
+    ),
+    (
+        "a placeholder in a choice finding",
+        lambda r: r["findings"]["will_not_sign"].update(description="{at_least} no"),
+        "findings.will_not_sign.description",
+        "unknown placeholder {at_least} (this text may hold: none)",
+    ),
+    (
+        "a finding on an unpublished subgroup",
+        lambda r: (
+            r["subgroups"]["other"].update(published=False),
+            r["comparisons"].clear(),
+            r["findings"]["will_not_sign"].update(subgroup="other"),
+        ),
+        "findings.will_not_sign.subgroup",
+        "subgroup 'other' is not published (`published: false`)",
+    ),
+    (
+        "a theme with no findings",
+        lambda r: r["themes"].append({"id": "money", "title": "Money"}),
+        "themes.money",
+        "theme 'money' has no findings",
+    ),
+    (
+        "a theme listed twice",
+        lambda r: r["themes"].append({"id": "des", "title": "Again"}),
+        "themes[2].id",
+        "theme 'des' is listed twice",
+    ),
+    ("no themes", lambda r: r.pop("themes"), "themes", "must be a non-empty list of {id, title}"),
+    (
+        "a finding whose theme is not in themes",
+        lambda r: r["findings"]["long_hours"].update(theme="hours"),
+        "findings.long_hours.theme",
+        "theme 'hours' is not in `themes:` (des, time)",
+    ),
+    (
+        "a comparison naming an unknown finding",
+        lambda r: r["comparisons"][0].update(finding="will_sign"),
+        "comparisons[0].finding",
+        "finding 'will_sign' is not in `findings:`",
+    ),
+    (
+        "a comparison naming an unknown subgroup",
+        lambda r: r["comparisons"][0].update(between=["partner", "locum"]),
+        "comparisons[0].between[1]",
+        "subgroup 'locum' is not one of partner, other, money",
+    ),
+    (
+        "a comparison of one subgroup with itself",
+        lambda r: r["comparisons"][0].update(between=["partner", "partner"]),
+        "comparisons[0].between",
+        "must name two different subgroups",
+    ),
+    (
+        "an explicit finding that is not the generated one",
+        lambda r: r["findings"].update(
+            will_not_sign_other={
+                "question": "sign",
+                "counts": ["Undecided"],
+                "subgroup": "other",
+                "theme": "des",
+                "description": "would not sign",
+            }
+        ),
+        "findings.will_not_sign_other",
+        "is not finding 'will_not_sign' in subgroup 'other'",
+    ),
+    (
+        "a choice partition whose parts overlap",
+        lambda r: r["subgroups"]["other"].update(values=["GP partner", "Salaried GP"]),
+        "partitions.roles",
+        "subgroups 'partner' and 'other' overlap (both hold 'GP partner')",
+    ),
+    (
+        "a choice partition with a gap",
+        lambda r: r["subgroups"]["other"].update(values=["Salaried GP"]),
+        "partitions.roles",
+        "answer(s) ['Practice manager'] of question 'role' are in none of partner, other",
+    ),
+    (
+        "a partition over two questions",
+        lambda r: r["partitions"].update(roles=["partner", "money"]),
+        "partitions.roles",
+        "the parts of a partition must be subgroups of one question, not of role, tasks",
+    ),
+    (
+        "a partition on a multiple-choice question",
+        lambda r: (
+            r["subgroups"].update(rest={"question": "tasks", "values": ["Rotas", "Clinical"], "label": "r"}),
+            r["partitions"].update(roles=["money", "rest"]),
+        ),
+        "partitions.roles",
+        "question 'tasks' is multiple_choice",
+    ),
+    (
+        "a partition naming an unknown subgroup",
+        lambda r: r["partitions"].update(roles=["partner", "salaried"]),
+        "partitions.roles[1]",
+        "subgroup 'salaried' is not in `subgroups:`",
+    ),
+    (
+        "editions by a numeric question",
+        lambda r: r["editions"].update(by="hours"),
+        "editions.by",
+        "question 'hours' is numeric: editions need a single-choice question",
+    ),
+    (
+        "editions by a multiple-choice question",
+        lambda r: r["editions"].update(by="tasks"),
+        "editions.by",
+        "question 'tasks' is multiple_choice: editions need a single-choice question",
+    ),
+    (
+        "weighting without a frame",
+        lambda r: r.update(weighting=["roles"]),
+        "weighting",
+        "weighting needs a reference frame (population.frame)",
+    ),
+    (
+        "population with both frame and size",
+        lambda r: r["population"].update(frame={"file": "f.csv"}),
+        "population",
+        "give one of `frame` (a reference frame) or `size`",
+    ),
+    (
+        "a population size that is not a count",
+        lambda r: r["population"].update(size=0),
+        "population.size",
+        "must be a whole number of at least 1, not 0",
+    ),
+    (
+        "quotes from a choice question",
+        lambda r: r["quotes"].update(text="role"),
+        "quotes.text",
+        "question 'role' is single_choice: quotes come from a free_text question",
+    ),
+    (
+        "an attribution by an exact number",
+        lambda r: r["quotes"].update(attribution=["roles", "hours"]),
+        "quotes.attribution[1]",
+        "'hours' is numeric: name a partition (roles) or a single-choice question",
+    ),
+    ("survey without respondents", lambda r: r["survey"].pop("respondents"), "survey", "needs `respondents`"),
+    (
+        "survey respondents without a plural",
+        lambda r: r["survey"]["respondents"].pop("plural"),
+        "survey.respondents",
+        "needs `plural`",
+    ),
+    (
+        "a mistyped section",
+        lambda r: r.update(subgroup={}),
+        "",
+        "unknown key(s) subgroup; allowed: comparisons, editions",
+    ),
+    (
+        "a unit on a choice question",
+        lambda r: question(r, "role").update(unit="hours"),
+        "question 'role'",
+        "`unit` must be text on a numeric question",
+    ),  # a question's errors are worded as before
+]
 
 
 @pytest.mark.parametrize("what, change, keys, rule", ERRORS, ids=[e[0] for e in ERRORS])
@@ -402,15 +661,29 @@ NUMERIC_PARTITIONS = [  # (the bands of three parts of `hours`, 0 to 80, whole n
     ([{"below": 10}, {"from": 10, "to": 40}, {"above": 40}], True, "answer(s) 40 of question 'hours' are in none of"),
     ([{"at_most": 9}, {"from": 10, "to": 40}, {"at_least": 40}], True, None),  # whole numbers: 9 and 10 meet
     ([{"at_most": 9}, {"from": 10, "to": 40}, {"at_least": 40}], False, "answer(s) above 9 and below 10 of question"),
-    ([{"below": 10}, {"at_least": 10, "at_most": 40}, {"at_least": 40}], False,
-     "subgroups 'b' (at_least 10 and at_most 40) and 'c' (at_least 40) overlap"),
+    (
+        [{"below": 10}, {"at_least": 10, "at_most": 40}, {"at_least": 40}],
+        False,
+        "subgroups 'b' (at_least 10 and at_most 40) and 'c' (at_least 40) overlap",
+    ),
     ([{"below": 10}, {"at_least": 5, "below": 40}, {"at_least": 40}], False, "subgroups 'a' (below 10) and 'b'"),
-    ([{"at_least": 5, "below": 10}, {"at_least": 10, "below": 40}, {"at_least": 40}], False,
-     "answer(s) at least 0 and below 5 of question 'hours'"),
-    ([{"at_least": 5, "below": 10}, {"at_least": 10, "below": 40}, {"at_least": 40}], True, "answer(s) 0 to 4 of question"),
+    (
+        [{"at_least": 5, "below": 10}, {"at_least": 10, "below": 40}, {"at_least": 40}],
+        False,
+        "answer(s) at least 0 and below 5 of question 'hours'",
+    ),
+    (
+        [{"at_least": 5, "below": 10}, {"at_least": 10, "below": 40}, {"at_least": 40}],
+        True,
+        "answer(s) 0 to 4 of question",
+    ),
     ([{"below": 10}, {"at_least": 10, "below": 40}, {"at_least": 40, "below": 80}], False, "answer(s) 80 of question"),
-    ([{"below": 10}, {"at_least": 10, "below": 40}, {"at_least": 40, "below": 70}], True, "answer(s) 70 to 80 of question"),
-]  # fmt: skip
+    (
+        [{"below": 10}, {"at_least": 10, "below": 40}, {"at_least": 40, "below": 70}],
+        True,
+        "answer(s) 70 to 80 of question",
+    ),
+]
 
 
 @pytest.mark.parametrize("bands, whole, rule", NUMERIC_PARTITIONS)
@@ -444,7 +717,8 @@ def test_unknown_partition_is_an_error(tmp_path):
 def test_weighting_needs_frame_columns_for_its_cells(tmp_path, pcn_raw):
     pcn_raw["population"]["frame"]["match"].pop("pcn_list_size")
     assert error(tmp_path, pcn_raw, "weighting[1]") == (
-        "'size' is on question 'pcn_list_size', which population.frame.match does not map to a frame column")
+        "'size' is on question 'pcn_list_size', which population.frame.match does not map to a frame column"
+    )
 
 
 def test_frame_match_names_survey_questions(tmp_path, pcn_raw):
@@ -455,12 +729,19 @@ def test_frame_match_names_survey_questions(tmp_path, pcn_raw):
 def test_frame_file_placeholders(tmp_path, pcn_raw):
     pcn_raw["population"]["frame"]["file"] = "reference/frame_{year}.csv"
     assert "unknown placeholder {year} (this text may hold: {frame_year})" in error(
-        tmp_path, pcn_raw, "population.frame.file")
+        tmp_path, pcn_raw, "population.frame.file"
+    )
 
 
 def test_pcn_codebook_with_the_design_medium_band_leaves_60000_out(tmp_path, pcn_raw):
     """from/to is from <= v < to: a medium band `from 40000 to 60000` would leave the 60,000-patient PCN out."""
-    pcn_raw["subgroups"]["medium"] = {"question": "pcn_list_size", "from": 40000, "to": 60000, "label": "m",
-                                      "published": False}  # fmt: skip
+    pcn_raw["subgroups"]["medium"] = {
+        "question": "pcn_list_size",
+        "from": 40000,
+        "to": 60000,
+        "label": "m",
+        "published": False,
+    }
     assert "answer(s) 60,000 of question 'pcn_list_size' are in none of small, medium, large" in error(
-        tmp_path, pcn_raw, "partitions.size")
+        tmp_path, pcn_raw, "partitions.size"
+    )

@@ -47,8 +47,10 @@ def test_more_respondents_than_pcns_overall(example):
     problems = crosscheck.check_wave(dataclasses.replace(example, frame=frame), PARAMS)
     n = len(example.wave)
     overall = [p for p in problems if p.startswith(f"{PARAMS.survey_path}: rows 2 to {n + 1}")]
-    assert overall == [f"{PARAMS.survey_path}: rows 2 to {n + 1} are {n} respondents, but the frame {PARAMS.frame_file} "
-                       f"has {n - 1:,} PCNs: {crosscheck.POPULATION_RULE}"]  # fmt: skip
+    assert overall == [
+        f"{PARAMS.survey_path}: rows 2 to {n + 1} are {n} respondents, but the frame {PARAMS.frame_file} "
+        f"has {n - 1:,} PCNs: {crosscheck.POPULATION_RULE}"
+    ]
 
 
 def test_more_respondents_than_pcns_in_a_region(example):
@@ -70,15 +72,19 @@ def test_more_respondents_than_pcns_in_a_size_band(example):
     problems = crosscheck.check_wave(with_wave(example, pd.concat([wave, extra])), PARAMS)
     band = [p for p in problems if "lead large PCNs" in p]
     in_wave = int((pd.to_numeric(wave["pcn_list_size"]) > PARAMS.large_pcn_min).sum()) + large
-    assert band == [f"{PARAMS.survey_path}: column 'pcn_list_size' breaks the rule: {crosscheck.POPULATION_RULE}: "
-                    f"{in_wave} respondents lead large PCNs, and the frame has {large}"]  # fmt: skip
+    assert band == [
+        f"{PARAMS.survey_path}: column 'pcn_list_size' breaks the rule: {crosscheck.POPULATION_RULE}: "
+        f"{in_wave} respondents lead large PCNs, and the frame has {large}"
+    ]
 
 
 def test_a_region_missing_from_the_frame(example):
     problems = crosscheck.check_wave(edited(example, 5, "region", "Atlantis"), PARAMS)
     assert len(problems) == 1
-    assert problems[0].startswith(f"{PARAMS.survey_path}: column 'region' breaks the rule: every region must be a region "
-                                  f"of the frame {PARAMS.frame_file}; 'Atlantis' is not")  # fmt: skip
+    assert problems[0].startswith(
+        f"{PARAMS.survey_path}: column 'region' breaks the rule: every region must be a region "
+        f"of the frame {PARAMS.frame_file}; 'Atlantis' is not"
+    )
     assert problems[0].endswith("; row 5")
 
 
@@ -91,15 +97,21 @@ def test_a_list_size_outside_the_regions_range(example):
         f"{PARAMS.survey_path}: column 'pcn_list_size' breaks the rule: a list size must lie within the frame's range "
         f"for the region ({region}: {patients.min():,} to {patients.max():,} registered patients); row 7 ({too_big!r})"
     ]
-    assert crosscheck.check_wave(edited(example, 7, "pcn_list_size", str(patients.max())), PARAMS) == []  # the edge is in
+    assert (
+        crosscheck.check_wave(edited(example, 7, "pcn_list_size", str(patients.max())), PARAMS) == []
+    )  # the edge is in
     assert crosscheck.check_wave(edited(example, 7, "pcn_list_size", "lots"), PARAMS) == []  # validation's business
 
 
 def test_a_wave_from_another_year_than_the_frame(example):
-    problems = crosscheck.check_wave(dataclasses.replace(example, wave_meta={**example.wave_meta, "year": "2021"}), PARAMS)
+    problems = crosscheck.check_wave(
+        dataclasses.replace(example, wave_meta={**example.wave_meta, "year": "2021"}), PARAMS
+    )
     meta = PARAMS.survey_path.removesuffix(".csv") + ".meta.yml"
-    assert problems == [f"{PARAMS.survey_path}: the wave's year 2021 (`year` in {meta}) must match the frame's year: "
-                        f"{PARAMS.frame_file.removesuffix('.csv')}.meta.yml says 2019-20; use the frame for the wave's year"]  # fmt: skip
+    assert problems == [
+        f"{PARAMS.survey_path}: the wave's year 2021 (`year` in {meta}) must match the frame's year: "
+        f"{PARAMS.frame_file.removesuffix('.csv')}.meta.yml says 2019-20; use the frame for the wave's year"
+    ]
     no_year = {k: v for k, v in example.frame_meta.items() if k != "year"}
     assert crosscheck.frame_year(no_year) == "2019-20"  # read from the title when `year` is absent
     untitled = dataclasses.replace(example, frame_meta={"title": "a frame"})
@@ -119,7 +131,13 @@ def test_an_unreadable_wave_is_left_to_validation(tmp_path):
 
 def test_the_command_fails_with_every_breach_named(tmp_path):
     project = tmp_path / "project"
-    for name in ("params.yml", f"data/{PARAMS.survey}/params.yml", PARAMS.codebook, PARAMS.frame_file, PARAMS.survey_path):
+    for name in (
+        "params.yml",
+        f"data/{PARAMS.survey}/params.yml",
+        PARAMS.codebook,
+        PARAMS.frame_file,
+        PARAMS.survey_path,
+    ):
         (project / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(ROOT / name, project / name)
     for meta in (PARAMS.survey_path, PARAMS.frame_file):
@@ -137,5 +155,7 @@ def test_the_command_fails_with_every_breach_named(tmp_path):
 
 def test_a_frame_without_its_record_is_named(example):
     problems = crosscheck.check_wave(dataclasses.replace(example, frame_meta={}), PARAMS)
-    assert problems == [f"{PARAMS.frame_file.removesuffix('.csv')}.meta.yml: not found: the frame needs its provenance "
-                        "record, whose `year` is checked against the wave's"]  # fmt: skip
+    assert problems == [
+        f"{PARAMS.frame_file.removesuffix('.csv')}.meta.yml: not found: the frame needs its provenance "
+        "record, whose `year` is checked against the wave's"
+    ]

@@ -15,6 +15,7 @@ from briefing.inputs import frame as frame_module
 from briefing.inputs.frame import FrameInputError, build_frame, main
 
 from tests.conftest import ROOT  # noqa: E402
+
 NHS_DIGITAL = Path(os.environ.get("NHS_DIGITAL_DIR", ROOT.parent / "shared/data/nhs-digital"))
 COMMITTED = ROOT / "data/pcn-clinical-directors/reference/pcn_frame_2019-20.csv"
 YEARS = {
@@ -64,7 +65,10 @@ def test_rebuilt_2019_20_frame_is_the_committed_csv_byte_for_byte(tmp_path):
     # The record names the output and, for `make reference`, the survey folder's raw/nhs-digital/ beside it.
     committed = COMMITTED.with_suffix(".meta.yml").read_text(encoding="utf-8")
     committed = committed.replace("data/pcn-clinical-directors/reference/pcn_frame_2019-20.csv", "OUT")
-    assert record.replace(out.as_posix(), "OUT").replace(out.parent.parent.as_posix(), "data/pcn-clinical-directors") == committed
+    assert (
+        record.replace(out.as_posix(), "OUT").replace(out.parent.parent.as_posix(), "data/pcn-clinical-directors")
+        == committed
+    )
 
 
 @pytest.mark.parametrize("year", list(YEARS))
@@ -110,8 +114,15 @@ MAPPING_ROWS = [
     "London,Q1,STP One,C1,CCG One,U,Unaligned,A4",
     "Midlands,Q3,STP Three,C3,CCG Three,P2,PCN Two,A5",
 ]
-PREVALENCE_ROWS = ["A1,AST,1,TOTAL,1000", "A1,AF,2,TOTAL,1000", "A2,AST,1,TOTAL,2000", "A3,AST,1,TOTAL,2500",
-                   "A3,DM,1,17OV,2100", "A4,AST,1,TOTAL,700", "A5,AST,1,TOTAL,4000"]  # fmt: skip
+PREVALENCE_ROWS = [
+    "A1,AST,1,TOTAL,1000",
+    "A1,AF,2,TOTAL,1000",
+    "A2,AST,1,TOTAL,2000",
+    "A3,AST,1,TOTAL,2500",
+    "A3,DM,1,17OV,2100",
+    "A4,AST,1,TOTAL,700",
+    "A5,AST,1,TOTAL,4000",
+]
 
 
 def crafted(tmp_path: Path, list_column: str = "PATIENT_LIST_SIZE", rows: list[str] = PREVALENCE_ROWS):
@@ -178,7 +189,10 @@ def test_rebuilt_2020_21_frame_from_the_folder_is_the_committed_one(tmp_path):
     assert out.read_bytes() == committed.read_bytes()
     record = yaml.safe_load(out.with_suffix(".meta.yml").read_text(encoding="utf-8"))
     assert record["year"] == "2020-21" and record["rows"] == 1251
-    assert record["source_files"] == {"mapping": "MAPPING_NHS_GEOGRAPHIES_2021.csv", "prevalence": "PREVALENCE_2021_v2.csv"}
+    assert record["source_files"] == {
+        "mapping": "MAPPING_NHS_GEOGRAPHIES_2021.csv",
+        "prevalence": "PREVALENCE_2021_v2.csv",
+    }
 
 
 def test_a_year_with_no_files_says_where_to_get_them(tmp_path, capsys):

@@ -24,8 +24,14 @@ from tests.conftest import ROOT  # noqa: E402
 
 SURVEY = ROOT / "data" / "gp-partners-des"
 WAVES = ("2020", "2021")
-BANDS = {"below": operator.lt, "above": operator.gt, "at_least": operator.ge, "at_most": operator.le,
-         "from": operator.ge, "to": operator.lt}  # fmt: skip
+BANDS = {
+    "below": operator.lt,
+    "above": operator.gt,
+    "at_least": operator.ge,
+    "at_most": operator.le,
+    "from": operator.ge,
+    "to": operator.lt,
+}
 PREFIX = "SYNTHETIC EXAMPLE - "
 
 
@@ -194,8 +200,10 @@ def test_changes_and_differences_some_worth_reporting_some_not(codebook):
     findings = every_finding(codebook)
     changes = [z(*(share(rows[w], findings[fid], codebook) for w in WAVES)) for fid in codebook["findings"]]
     assert max(changes) > 3 and min(changes) < 1.5 and sum(c > 2 for c in changes) >= 2
-    gaps = [z(*(share(rows["2020"], findings[f"{c['finding']}_{g}"], codebook) for g in c["between"]))
-            for c in codebook["comparisons"]]  # fmt: skip
+    gaps = [
+        z(*(share(rows["2020"], findings[f"{c['finding']}_{g}"], codebook) for g in c["between"]))
+        for c in codebook["comparisons"]
+    ]
     assert max(gaps) > 3 and min(gaps) < 1.5
     assert share(rows["2020"], findings["des_not_sign"], codebook)[0] > 0.7  # a large majority would not sign
 

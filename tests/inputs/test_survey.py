@@ -42,10 +42,12 @@ def selection_error(project: Path, **changes) -> str:
 
 def test_the_example_reports_2020_against_the_latest_earlier_wave(project):
     selection = waves.select(project, params_of(project))
-    assert selection.current == waves.WaveInputs("2020", f"{RAW}/pcn_cd_survey_2020.csv", "2020-21",
-                                                 f"{REFERENCE}/pcn_frame_2020-21.csv")  # fmt: skip
-    assert selection.compare == waves.WaveInputs("2019", f"{RAW}/pcn_cd_survey_2019.csv", "2019-20",
-                                                 f"{REFERENCE}/pcn_frame_2019-20.csv")  # fmt: skip
+    assert selection.current == waves.WaveInputs(
+        "2020", f"{RAW}/pcn_cd_survey_2020.csv", "2020-21", f"{REFERENCE}/pcn_frame_2020-21.csv"
+    )
+    assert selection.compare == waves.WaveInputs(
+        "2019", f"{RAW}/pcn_cd_survey_2019.csv", "2019-20", f"{REFERENCE}/pcn_frame_2019-20.csv"
+    )
 
 
 def test_the_earliest_wave_has_nothing_to_compare_and_null_turns_comparison_off(project):
@@ -66,8 +68,10 @@ def test_a_wave_is_the_file_whose_record_names_it_whatever_its_name(project):
 def test_a_record_disagreeing_with_its_wave_column_names_both(project):
     meta = project / f"{RAW}/pcn_cd_survey_2020.meta.yml"
     meta.write_text(meta.read_text().replace("wave: '2020'", "wave: '2021'"))
-    assert waves.wave_column_problem(project, params_of(project, wave="2021").survey_path, "2021") == (f"{RAW}/pcn_cd_survey_2020.meta.yml names wave 2021, but {RAW}/pcn_cd_survey_2020.csv's "
-                                 "`wave` column holds 2020: correct the record or the file")  # fmt: skip
+    assert waves.wave_column_problem(project, params_of(project, wave="2021").survey_path, "2021") == (
+        f"{RAW}/pcn_cd_survey_2020.meta.yml names wave 2021, but {RAW}/pcn_cd_survey_2020.csv's "
+        "`wave` column holds 2020: correct the record or the file"
+    )
 
 
 def test_two_files_claiming_the_same_wave_are_named_with_what_to_do(project):

@@ -97,9 +97,10 @@ def test_regions_and_list_sizes_are_plausible_against_the_real_frame(survey, par
     assert survey["region"].nunique() == frame["region"].nunique()
     low, high = frame["registered_patients"].min(), frame["registered_patients"].max()
     assert survey["pcn_list_size"].between(low * 0.97 - 100, high * 1.03 + 100).all()
-    assert abs(survey["pcn_list_size"].median() - frame["registered_patients"].median()) < 0.1 * frame[
-        "registered_patients"
-    ].median()
+    assert (
+        abs(survey["pcn_list_size"].median() - frame["registered_patients"].median())
+        < 0.1 * frame["registered_patients"].median()
+    )
 
 
 def test_solve_count_refuses_a_base_that_cannot_give_the_figure():
@@ -137,7 +138,9 @@ def test_2020_wave_regenerates_byte_for_byte(tmp_path):
     assert out.read_bytes() == WAVE_2020.read_bytes()
     rebuilt = yaml.safe_load(out.with_suffix(".meta.yml").read_text(encoding="utf-8"))
     committed = yaml.safe_load(WAVE_2020.with_suffix(".meta.yml").read_text(encoding="utf-8"))
-    assert {k: v for k, v in rebuilt.items() if k != "command"} == {k: v for k, v in committed.items() if k != "command"}
+    assert {k: v for k, v in rebuilt.items() if k != "command"} == {
+        k: v for k, v in committed.items() if k != "command"
+    }
 
 
 def test_2020_wave_says_its_figures_are_invented_not_published(codebook):

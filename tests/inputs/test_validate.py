@@ -20,6 +20,7 @@ from briefing.inputs.codebook import load_codebook
 from briefing.inputs.validate import SurveyValidationError, main, read_survey
 
 from tests.conftest import ROOT, SURVEY  # noqa: E402
+
 EXAMPLE = ROOT / "data/pcn-clinical-directors/raw/pcn_cd_survey_2019.csv"
 CODEBOOK = ROOT / "data/pcn-clinical-directors/codebook.yml"
 WAVE = "2019"
@@ -204,7 +205,10 @@ def project(tmp_path: Path, survey: Path) -> Path:
     for name in ("codebook.yml", "params.yml"):
         shutil.copy(ROOT / "data" / SURVEY / name, folder / name)
     shutil.copy(survey, folder / "raw" / f"pcn_cd_survey_{WAVE}.csv")
-    shutil.copy(ROOT / "data" / SURVEY / "raw" / f"pcn_cd_survey_{WAVE}.meta.yml", folder / "raw" / f"pcn_cd_survey_{WAVE}.meta.yml")
+    shutil.copy(
+        ROOT / "data" / SURVEY / "raw" / f"pcn_cd_survey_{WAVE}.meta.yml",
+        folder / "raw" / f"pcn_cd_survey_{WAVE}.meta.yml",
+    )
     (tmp_path / "params.yml").write_text(yaml.safe_dump({"survey": SURVEY, "wave": WAVE}), encoding="utf-8")
     return tmp_path / "params.yml"
 
@@ -225,8 +229,9 @@ def test_cli_reports_a_bad_wave_on_stderr_and_exits_1(tmp_path, example, capsys)
 
 def test_cli_as_a_module_on_the_repository():
     for wave in ("2019", "2020"):
-        done = subprocess.run([sys.executable, "-m", "briefing.inputs.validate", "--wave", wave], cwd=ROOT,
-                              capture_output=True, text=True)  # fmt: skip
+        done = subprocess.run(
+            [sys.executable, "-m", "briefing.inputs.validate", "--wave", wave], cwd=ROOT, capture_output=True, text=True
+        )
         assert done.returncode == 0, done.stderr
         assert f"data/pcn-clinical-directors/raw/pcn_cd_survey_{wave}.csv is valid" in done.stdout
 
@@ -239,7 +244,11 @@ def test_reworded_answer_is_read_as_its_canonical_value(codebook):
     raw = pd.read_csv(WAVE_2020, dtype=str, keep_default_na=False)
     assert "Not manageable" in set(raw["workload_manageable"]) and "Unmanageable" not in set(raw["workload_manageable"])
     survey = read_survey(WAVE_2020, codebook, "2020")
-    assert int((survey["workload_manageable"] == "Unmanageable").sum()) == int((raw["workload_manageable"] == "Not manageable").sum()) == 107
+    assert (
+        int((survey["workload_manageable"] == "Unmanageable").sum())
+        == int((raw["workload_manageable"] == "Not manageable").sum())
+        == 107
+    )
     assert list(survey["workload_manageable"].cat.categories) == ["Manageable", "Just about manageable", "Unmanageable"]
 
 

@@ -15,12 +15,26 @@ OLD_K = 40  # 20% in 2019
 def change_record(new_k: int, old_k: int = OLD_K, status: str | None = None) -> dict:
     def rec(k, wave):
         low, high = stats.proportion_ci(k, N_NEW, POP)
-        return {"kind": "proportion", "question": "q", "subgroup": None, "theme": "t", "description": "plan to leave",
-                "base": "b", "inputs": [], "value": k / N_NEW, "numerator": k, "denominator": N_NEW,
-                "population": POP, "ci_low": low, "ci_high": high, "suppressed": False}  # fmt: skip
+        return {
+            "kind": "proportion",
+            "question": "q",
+            "subgroup": None,
+            "theme": "t",
+            "description": "plan to leave",
+            "base": "b",
+            "inputs": [],
+            "value": k / N_NEW,
+            "numerator": k,
+            "denominator": N_NEW,
+            "population": POP,
+            "ci_low": low,
+            "ci_high": high,
+            "suppressed": False,
+        }
 
-    made = change.change_finding("plan_to_leave", rec(new_k, "2020"), rec(old_k, "2019"), ("2020", "2019"),
-                                 "unweighted", 0.95, "nb")  # fmt: skip
+    made = change.change_finding(
+        "plan_to_leave", rec(new_k, "2020"), rec(old_k, "2019"), ("2020", "2019"), "unweighted", 0.95, "nb"
+    )
     return made.as_record()
 
 
@@ -84,7 +98,9 @@ def test_new_dropped_and_suppressed_changes_never_invent_a_comparison():
     new = {"status": "new", "wave": "2020", "compare_wave": "2019"}
     assert change_prose.change_clause(new) == "asked for the first time in 2020"
     assert change_prose.change_sentence(new) == "The question was asked for the first time in 2020."
-    assert change_prose.change_clause({"status": "dropped", "wave": "2020", "compare_wave": "2019"}).startswith("not asked in 2020")
+    assert change_prose.change_clause({"status": "dropped", "wave": "2020", "compare_wave": "2019"}).startswith(
+        "not asked in 2020"
+    )
     assert "suppressed" in change_prose.change_clause({"status": "suppressed", "wave": "2020", "compare_wave": "2019"})
 
 

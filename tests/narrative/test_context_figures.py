@@ -16,6 +16,7 @@ from briefing.narrative import prose
 from briefing.narrative.context_figures import ContextError, csl_items, load_context_figures, write_bibliography
 
 from tests.conftest import ROOT, SURVEY  # noqa: E402
+
 FIGURES_FILE = ROOT / "data" / SURVEY / context.DEFAULT_FILE
 
 

@@ -181,8 +181,13 @@ def test_the_editions_index_shows_names_as_text(text):
 @pytest.mark.parametrize("text", CASES)
 def test_a_bibliography_title_is_printed_as_typed(text, tmp_path):
     """citeproc reads CSL-JSON titles as rich text (<i>, <b>, quotes) and title-cases them; `csl` keeps the text."""
-    item = {"id": "key", "type": "report", "title": escape.csl(text), "author": [{"literal": "Org"}],
-            "issued": {"date-parts": [[2020]]}}  # fmt: skip
+    item = {
+        "id": "key",
+        "type": "report",
+        "title": escape.csl(text),
+        "author": [{"literal": "Org"}],
+        "issued": {"date-parts": [[2020]]},
+    }
     (tmp_path / "refs.json").write_text(json.dumps([item]), encoding="utf-8")
     html = pypandoc.convert_text(
         "[@key]\n\n::: {#refs}\n:::\n",
@@ -252,8 +257,11 @@ def test_the_css_and_typst_template_print_quotes_without_ligatures():
 def test_the_changes_page_shows_descriptions_and_sentences_as_text(text):
     from briefing.publication import changes
 
-    review = changes.Review(appeared=[("plan_to_leave", {"description": text, "kind": "proportion", "value": 0.1})],
-                            reworded=[(text, None)], previous=True)  # fmt: skip
+    review = changes.Review(
+        appeared=[("plan_to_leave", {"description": text, "kind": "proportion", "value": 0.1})],
+        reworded=[(text, None)],
+        previous=True,
+    )
     root = lxml.html.fromstring(changes.page(review, text))
     assert not root.findall(".//script") and not [a for e in root.iter() for a in e.attrib if a.startswith("on")]
     assert root.findtext(".//title") == f"What changed: {seen(text)}"
@@ -263,6 +271,9 @@ def test_the_changes_page_shows_descriptions_and_sentences_as_text(text):
 def test_every_escaper_lives_here():
     """One home: no other module of the package escapes Markdown or HTML by hand."""
     hand_made = re.compile(r'replace\("&", "&amp;"\)|re\.compile\(r"\(\[\\\\`\*_|string\.punctuation|html\.escape\(')
-    offenders = [p.relative_to(ROOT).as_posix() for p in (ROOT / "src").rglob("*.py")
-                 if p.name != "escape.py" and hand_made.search(p.read_text(encoding="utf-8"))]  # fmt: skip
+    offenders = [
+        p.relative_to(ROOT).as_posix()
+        for p in (ROOT / "src").rglob("*.py")
+        if p.name != "escape.py" and hand_made.search(p.read_text(encoding="utf-8"))
+    ]
     assert offenders == []

@@ -60,20 +60,46 @@ findings:
 
 
 def proportion(fid, value, low, high, n=120, subgroup=None, theme="staffing", question="safe"):
-    return {"id": fid, "kind": "proportion", "value": value, "ci_low": low, "ci_high": high, "confidence_level": 0.95,
-            "numerator": round(value * n), "denominator": n, "suppressed": False, "suppression_reason": None,
-            "subgroup": subgroup, "theme": theme, "question": question, "estimate": "unweighted",
-            "unweighted": {"value": value, "ci_low": low, "ci_high": high}, "description": DESCRIPTIONS[fid]}  # fmt: skip
+    return {
+        "id": fid,
+        "kind": "proportion",
+        "value": value,
+        "ci_low": low,
+        "ci_high": high,
+        "confidence_level": 0.95,
+        "numerator": round(value * n),
+        "denominator": n,
+        "suppressed": False,
+        "suppression_reason": None,
+        "subgroup": subgroup,
+        "theme": theme,
+        "question": question,
+        "estimate": "unweighted",
+        "unweighted": {"value": value, "ci_low": low, "ci_high": high},
+        "description": DESCRIPTIONS[fid],
+    }
 
 
-DESCRIPTIONS = {"unsafe": "say staffing on their ward is unsafe", "unsafe_north": "say staffing on their ward is unsafe",
-                "unsafe_south": "say staffing on their ward is unsafe", "long_shift": "worked 12 hours or more on their last shift",
-                "low_morale": "say morale on their ward is poor"}  # fmt: skip
+DESCRIPTIONS = {
+    "unsafe": "say staffing on their ward is unsafe",
+    "unsafe_north": "say staffing on their ward is unsafe",
+    "unsafe_south": "say staffing on their ward is unsafe",
+    "long_shift": "worked 12 hours or more on their last shift",
+    "low_morale": "say morale on their ward is poor",
+}
 
 
 def figure(fid, theme, question=None):
-    record = {"id": fid, "kind": "figure", "value": None, "title": f"Chart {fid}", "alt": f"Alt of {fid}",
-              "source": "Ward sisters survey, 2021", "path": f"build/figures/{fid}.svg", "theme": theme}  # fmt: skip
+    record = {
+        "id": fid,
+        "kind": "figure",
+        "value": None,
+        "title": f"Chart {fid}",
+        "alt": f"Alt of {fid}",
+        "source": "Ward sisters survey, 2021",
+        "path": f"build/figures/{fid}.svg",
+        "theme": theme,
+    }
     return record | ({"question": question} if question else {})
 
 
@@ -82,13 +108,28 @@ def findings() -> dict:
         proportion("unsafe", 0.62, 0.53, 0.70),
         proportion("unsafe_north", 0.75, 0.63, 0.84, n=60, subgroup="north"),
         proportion("unsafe_south", 0.49, 0.37, 0.61, n=60, subgroup="south"),
-        {"id": "unsafe_north_vs_south", "kind": "comparison", "value": 0.26, "difference": 0.26, "significant": True,
-         "suppressed": False, "ci_low": 0.09, "ci_high": 0.41, "confidence_level": 0.95, "p1": 0.75, "p2": 0.49,
-         "test": "two-proportion z-test", "first": "unsafe_north", "second": "unsafe_south"},
+        {
+            "id": "unsafe_north_vs_south",
+            "kind": "comparison",
+            "value": 0.26,
+            "difference": 0.26,
+            "significant": True,
+            "suppressed": False,
+            "ci_low": 0.09,
+            "ci_high": 0.41,
+            "confidence_level": 0.95,
+            "p1": 0.75,
+            "p2": 0.49,
+            "test": "two-proportion z-test",
+            "first": "unsafe_north",
+            "second": "unsafe_south",
+        },
         proportion("long_shift", 0.31, 0.23, 0.40, question="shift"),
         proportion("low_morale", 0.48, 0.39, 0.57, theme="morale", question="morale"),
-        figure("fig_overview", "overview"), figure("fig_safe", "staffing", "safe"), figure("fig_morale", "morale", "morale"),
-    ]  # fmt: skip
+        figure("fig_overview", "overview"),
+        figure("fig_safe", "staffing", "safe"),
+        figure("fig_morale", "morale", "morale"),
+    ]
     return {"findings": {r["id"]: r for r in records}, "parameters": {}}
 
 
@@ -97,19 +138,24 @@ def ward_survey(tmp_path) -> Path:
     """A project holding only the ward sisters' survey: its codebook, one wave, a quote, and the generic templates."""
     shutil.copytree(ROOT / "report" / "templates", tmp_path / "report" / "templates")
     params = yaml.safe_load((ROOT / "data" / "pcn-clinical-directors" / "params.yml").read_text(encoding="utf-8"))
-    params.update(wave="2021", compare_wave=None, title="Ward sisters: staffing and morale", publication_date="2021-06-01")
+    params.update(
+        wave="2021", compare_wave=None, title="Ward sisters: staffing and morale", publication_date="2021-06-01"
+    )
     (tmp_path / "params.yml").write_text("survey: wards\n", encoding="utf-8")
     survey = tmp_path / "data" / "wards"
     (survey / "raw").mkdir(parents=True)
     (survey / "params.yml").write_text(yaml.safe_dump(params), encoding="utf-8")
     (survey / "codebook.yml").write_text(CODEBOOK, encoding="utf-8")
-    rows = ["rid,wave,site,safe,shift,morale,remarks"] + [f"W{i:02d},2021,{'N' if i % 2 else 'S'},No,12,Poor,"
-                                                           f"{'Too few of us <b>again</b>' if i == 3 else ''}" for i in range(20)]  # fmt: skip
+    rows = ["rid,wave,site,safe,shift,morale,remarks"] + [
+        f"W{i:02d},2021,{'N' if i % 2 else 'S'},No,12,Poor,{'Too few of us <b>again</b>' if i == 3 else ''}"
+        for i in range(20)
+    ]
     (survey / "raw" / "wards_2021.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
     (survey / "raw" / "wards_2021.meta.yml").write_text(
         "title: Ward sisters survey 2021\ndescription: twenty invented ward sisters\nsynthetic: true\n"
-        "notice: These ward sisters are invented.\nwave: \"2021\"\nreleased: 2021-05-01\norigin: made by the test\nlicence: MIT\n",
-        encoding="utf-8")  # fmt: skip
+        'notice: These ward sisters are invented.\nwave: "2021"\nreleased: 2021-05-01\norigin: made by the test\nlicence: MIT\n',
+        encoding="utf-8",
+    )
     for record in ("codebook.meta.yml", "quotes.meta.yml"):
         (survey / record).write_text("origin: made by the test\nlicence: MIT\n", encoding="utf-8")
     (survey / "quotes.yml").write_text('"2021":\n  - {respondent: W03, theme: morale}\n', encoding="utf-8")
@@ -120,8 +166,14 @@ def ward_survey(tmp_path) -> Path:
 def narrative(project: Path) -> dict[str, str]:
     params = config.load(project / "params.yml")
     out = project / "build" / "narrative"
-    writer.render_all(project / "data" / "wards" / "findings.json", params, project / "report" / "templates", out,
-                      project / "params.yml", engine="pandoc")  # fmt: skip
+    writer.render_all(
+        project / "data" / "wards" / "findings.json",
+        params,
+        project / "report" / "templates",
+        out,
+        project / "params.yml",
+        engine="pandoc",
+    )
     return {p.stem: p.read_text(encoding="utf-8") for p in out.glob("*.md")}
 
 
@@ -134,17 +186,25 @@ def test_a_survey_with_no_templates_of_its_own_gets_the_whole_briefing(ward_surv
     parts = {name: plain(text) for name, text in narrative(ward_survey).items()}
     themes = parts["themes"]
     assert re.findall(r"^## (.+)$", themes, re.M) == ["Staffing the wards {#staffing}", "Morale {#morale}"]
-    assert ("Over three-fifths of ward sisters (62%) say staffing on their ward is unsafe (95% confidence interval "
-            "53% to 70%).") in themes  # fmt: skip
+    assert (
+        "Over three-fifths of ward sisters (62%) say staffing on their ward is unsafe (95% confidence interval "
+        "53% to 70%)."
+    ) in themes
     assert "Almost a third of ward sisters (31%) worked 12 hours or more on their last shift" in themes
-    assert ("Almost half of ward sisters (48%) say morale on their ward is poor (95% confidence interval 39% to 57%, "
-            "so whether this is a majority is uncertain).") in themes  # fmt: skip
-    assert ("Of ward sisters at Northgate, 75% say staffing on their ward is unsafe, against 49% of those at "
-            "Southfield: 26 percentage points higher, a difference larger than chance alone would explain") in themes
+    assert (
+        "Almost half of ward sisters (48%) say morale on their ward is poor (95% confidence interval 39% to 57%, "
+        "so whether this is a majority is uncertain)."
+    ) in themes
+    assert (
+        "Of ward sisters at Northgate, 75% say staffing on their ward is unsafe, against 49% of those at "
+        "Southfield: 26 percentage points higher, a difference larger than chance alone would explain"
+    ) in themes
     assert themes.index("{#morale}") < themes.index("— Ward sister, Northgate (synthetic example comment)")
     assert "“Too few of us <b>again</b>”" in themes and "![Chart fig_morale]" in themes
     key = parts["key_findings"]
-    assert "- Over three-fifths of ward sisters (62%) say staffing" in key and "- Almost half of ward sisters (48%)" in key
+    assert (
+        "- Over three-fifths of ward sisters (62%) say staffing" in key and "- Almost half of ward sisters (48%)" in key
+    )
     assert "- Of ward sisters at Northgate, 75% say staffing on their ward is unsafe, against 49%" in key
     assert "without a finite population correction" in parts["methods"] and "Reference frame" not in parts["methods"]
     assert parts["population"].strip() == "" and parts["context"].strip() == "" and parts["edition"].strip() == ""
@@ -162,15 +222,28 @@ def test_a_theme_override_replaces_that_theme_under_the_codebooks_heading(ward_s
     assert "say staffing on their ward is unsafe (95% confidence interval" in themes  # the other theme: generic
 
 
-@pytest.mark.parametrize("name, text, message", [
-    ("theme-staffing.md.j2", "{{ f.plan_to_leave.value | percent }}",
-     r"theme-staffing\.md\.j2: names finding 'plan_to_leave', which is not among this briefing's findings"),
-    ("key_findings.md.j2", "{% set x = f.workload_unmanageable %}{{ x.value }}",
-     r"key_findings\.md\.j2: names finding 'workload_unmanageable'"),
-    ("theme-retention.md.j2", "x", r"theme-retention\.md\.j2: overrides theme 'retention', which is not a theme of the "
-                                   r"codebook \(themes: staffing, morale\)"),
-    ("landscape.md.j2", "x", r"landscape\.md\.j2: overrides no section of the briefing"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "name, text, message",
+    [
+        (
+            "theme-staffing.md.j2",
+            "{{ f.plan_to_leave.value | percent }}",
+            r"theme-staffing\.md\.j2: names finding 'plan_to_leave', which is not among this briefing's findings",
+        ),
+        (
+            "key_findings.md.j2",
+            "{% set x = f.workload_unmanageable %}{{ x.value }}",
+            r"key_findings\.md\.j2: names finding 'workload_unmanageable'",
+        ),
+        (
+            "theme-retention.md.j2",
+            "x",
+            r"theme-retention\.md\.j2: overrides theme 'retention', which is not a theme of the "
+            r"codebook \(themes: staffing, morale\)",
+        ),
+        ("landscape.md.j2", "x", r"landscape\.md\.j2: overrides no section of the briefing"),
+    ],
+)
 def test_an_override_naming_what_the_survey_lacks_is_an_error_naming_the_file(ward_survey, name, text, message):
     own = ward_survey / "data" / "wards" / "templates"
     own.mkdir()

@@ -65,7 +65,17 @@ def test_percent(p, dp, expected):
     assert percent(p, dp) == expected
 
 
-@pytest.mark.parametrize("bad,error", [(None, TypeError), (math.nan, ValueError), (math.inf, ValueError), ("11%", TypeError), (True, TypeError), (11.27, ValueError)])
+@pytest.mark.parametrize(
+    "bad,error",
+    [
+        (None, TypeError),
+        (math.nan, ValueError),
+        (math.inf, ValueError),
+        ("11%", TypeError),
+        (True, TypeError),
+        (11.27, ValueError),
+    ],
+)
 def test_percent_rejects(bad, error):
     with pytest.raises(error):
         percent(bad)
@@ -83,8 +93,20 @@ def test_percent_none_message_points_to_suppression():
 
 @pytest.mark.parametrize(
     "n,expected",
-    [(0, "0"), (7, "7"), (213, "213"), (999, "999"), (1000, "1,000"), (1250, "1,250"), (1234567, "1,234,567"),
-     (np.int64(1250), "1,250"), (1250.0, "1,250"), (2.5, "3"), (3.5, "4"), (-1250, "-1,250")],
+    [
+        (0, "0"),
+        (7, "7"),
+        (213, "213"),
+        (999, "999"),
+        (1000, "1,000"),
+        (1250, "1,250"),
+        (1234567, "1,234,567"),
+        (np.int64(1250), "1,250"),
+        (1250.0, "1,250"),
+        (2.5, "3"),
+        (3.5, "4"),
+        (-1250, "-1,250"),
+    ],
 )
 def test_count(n, expected):
     assert count(n) == expected
@@ -204,7 +226,7 @@ def test_proportion_words_hedges_are_true():
         elif hedge == "over":
             assert p > values[rest], (p, text)
         elif text.startswith("fewer than "):
-            assert p < values[text[len("fewer than "):]], (p, text)
+            assert p < values[text[len("fewer than ") :]], (p, text)
         else:
             assert math.isclose(p, values[text], abs_tol=1e-12), (p, text)
 
@@ -252,9 +274,24 @@ def test_direction_words(diff, hl, mf):
     [
         ((56, 70, 48, 80), "were more likely than", "a difference larger than chance alone would explain", "higher"),
         ((48, 80, 56, 70), "were less likely than", "a difference larger than chance alone would explain", "lower"),
-        ((30, 60, 25, 60), "were no more likely, within the margin of error, than", "a difference within the margin of error", "higher"),
-        ((25, 60, 30, 60), "were no less likely, within the margin of error, than", "a difference within the margin of error", "lower"),
-        ((30, 60, 30, 60), "were no more likely, within the margin of error, than", "a difference within the margin of error", "the same"),
+        (
+            (30, 60, 25, 60),
+            "were no more likely, within the margin of error, than",
+            "a difference within the margin of error",
+            "higher",
+        ),
+        (
+            (25, 60, 30, 60),
+            "were no less likely, within the margin of error, than",
+            "a difference within the margin of error",
+            "lower",
+        ),
+        (
+            (30, 60, 30, 60),
+            "were no more likely, within the margin of error, than",
+            "a difference within the margin of error",
+            "the same",
+        ),
     ],
 )
 def test_comparison_words(counts, verb, verdict, direction):
@@ -399,7 +436,18 @@ def env():
 def test_register_installs_every_filter(env):
     for name in FILTERS:
         assert name in env.filters
-    assert set(FILTERS) >= {"percent", "count", "number_words", "proportion_words", "pp", "capfirst", "sentence_start", "suppressed_or", "likelihood", "compare_words"}
+    assert set(FILTERS) >= {
+        "percent",
+        "count",
+        "number_words",
+        "proportion_words",
+        "pp",
+        "capfirst",
+        "sentence_start",
+        "suppressed_or",
+        "likelihood",
+        "compare_words",
+    }
 
 
 def test_a_template_sentence_reads_naturally_either_way(env):

@@ -21,14 +21,20 @@ NASTY = "a*b_c `d` <script>alert(1)</script> [x](y) $z$ @cite #h \\ {{ j }} | 1.
 
 @pytest.fixture(scope="module")
 def example_record() -> dict:
-    return provenance.record(findings_io.resolved_params(ROOT / "params.yml", "2019"), ROOT / "params.yml", ROOT, "pandoc")
+    return provenance.record(
+        findings_io.resolved_params(ROOT / "params.yml", "2019"), ROOT / "params.yml", ROOT, "pandoc"
+    )
 
 
 def test_every_input_is_named_by_project_path_with_its_digest(example_record):
     params = findings_io.resolved_params(ROOT / "params.yml", "2019")
     by_role = {item["role"]: item for item in example_record["inputs"]}
     assert [by_role[r]["path"] for r in ("survey wave", "codebook", "reference frame", "parameters")] == [
-        params.survey_path, params.codebook, params.frame_file, "params.yml"]  # fmt: skip
+        params.survey_path,
+        params.codebook,
+        params.frame_file,
+        "params.yml",
+    ]
     for item in example_record["inputs"]:
         assert item["sha256"] == hashlib.sha256((ROOT / item["path"]).read_bytes()).hexdigest()
         assert not Path(item["path"]).is_absolute()
@@ -37,7 +43,9 @@ def test_every_input_is_named_by_project_path_with_its_digest(example_record):
 def test_origin_and_licence_come_from_the_sidecars(example_record):
     by_role = {item["role"]: item for item in example_record["inputs"]}
     assert by_role["reference frame"]["licence"] == "Open Government Licence v3.0"
-    assert by_role["reference frame"]["origin"].startswith("NHS Digital, Quality and Outcomes Framework, 2019-20, https://")
+    assert by_role["reference frame"]["origin"].startswith(
+        "NHS Digital, Quality and Outcomes Framework, 2019-20, https://"
+    )
     assert by_role["survey wave"]["synthetic"] is True and by_role["reference frame"]["synthetic"] is False
     assert "licence" not in by_role["parameters"]  # its values are listed instead
     assert example_record["parameters"] == findings_io.resolved_params(ROOT / "params.yml", "2019").as_dict()
@@ -45,8 +53,11 @@ def test_origin_and_licence_come_from_the_sidecars(example_record):
 
 def test_versions_and_the_rebuild_command(example_record):
     versions = example_record["versions"]
-    assert versions["renderer"] == {"engine": "pandoc", "pandoc": pypandoc.get_pandoc_version(),
-                                    "typst": versions["packages"]["typst"]}  # fmt: skip
+    assert versions["renderer"] == {
+        "engine": "pandoc",
+        "pandoc": pypandoc.get_pandoc_version(),
+        "typst": versions["packages"]["typst"],
+    }
     assert set(provenance.KEY_PACKAGES) == set(versions["packages"])
     epoch = example_record["source_date_epoch"]
     assert example_record["rebuild"] == f"SOURCE_DATE_EPOCH={epoch} make report PARAMS=params.yml ENGINE=pandoc"
@@ -64,8 +75,13 @@ def test_a_comparison_lists_both_waves_and_both_frames():
 def test_a_missing_sidecar_is_named(tmp_path):
     project = copy_project(tmp_path)
     (project / "data" / "pcn-clinical-directors" / "codebook.meta.yml").unlink()
-    with pytest.raises(FileNotFoundError, match=r"data/pcn-clinical-directors/codebook.yml: no provenance record data/pcn-clinical-directors/codebook.meta.yml"):
-        provenance.record(findings_io.resolved_params(project / "params.yml", "2019"), project / "params.yml", project, "pandoc")
+    with pytest.raises(
+        FileNotFoundError,
+        match=r"data/pcn-clinical-directors/codebook.yml: no provenance record data/pcn-clinical-directors/codebook.meta.yml",
+    ):
+        provenance.record(
+            findings_io.resolved_params(project / "params.yml", "2019"), project / "params.yml", project, "pandoc"
+        )
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="git not installed")

@@ -26,7 +26,9 @@ def survey(comments: dict[str, str], lonely: str | None = None) -> pd.DataFrame:
     ids = [f"R{i:02d}" for i in range(10)]
     rows = [{"respondent_id": i, "region": "London", "pcn_list_size": 30000, "comments": comments.get(i)} for i in ids]
     if lonely:
-        rows.append({"respondent_id": lonely, "region": "South West", "pcn_list_size": 70000, "comments": comments.get(lonely)})
+        rows.append(
+            {"respondent_id": lonely, "region": "South West", "pcn_list_size": 70000, "comments": comments.get(lonely)}
+        )
     return pd.DataFrame(rows)
 
 
@@ -47,19 +49,28 @@ def test_a_quote_is_the_respondents_own_words_under_its_theme(tmp_path):
 
 def test_a_cut_prints_its_parts_in_order_with_an_ellipsis(tmp_path):
     text = "First we had no staff. Then the money came late. Now it works."
-    got = load(tmp_path, '"2019":\n  - {respondent: R02, theme: workload, cut: "First we had no staff. … Now it works."}\n', {"R02": text})
+    got = load(
+        tmp_path,
+        '"2019":\n  - {respondent: R02, theme: workload, cut: "First we had no staff. … Now it works."}\n',
+        {"R02": text},
+    )
     assert got["workload"][0].text == r"First we had no staff\. … Now it works\."
 
 
 def test_a_cut_that_is_not_in_the_text_fails_naming_the_file_entry_line_and_id(tmp_path):
     yaml_text = '"2019":\n  - {respondent: R01, theme: workload}\n  - respondent: R02\n    theme: workload\n    cut: "we were well funded"\n'
-    with pytest.raises(QuoteError, match=r"quotes.yml: quote 2 \(line 3\): respondent R02: the cut 'we were well funded' is not in their comment"):
+    with pytest.raises(
+        QuoteError,
+        match=r"quotes.yml: quote 2 \(line 3\): respondent R02: the cut 'we were well funded' is not in their comment",
+    ):
         load(tmp_path, yaml_text, {"R01": "a", "R02": "we were never funded"})
 
 
 def test_cut_parts_out_of_order_fail(tmp_path):
     with pytest.raises(QuoteError, match="R02: the cut 'First' is not in their comment"):
-        load(tmp_path, '"2019":\n  - {respondent: R02, theme: workload, cut: "Then … First"}\n', {"R02": "First. Then."})
+        load(
+            tmp_path, '"2019":\n  - {respondent: R02, theme: workload, cut: "Then … First"}\n', {"R02": "First. Then."}
+        )
 
 
 def test_an_unknown_respondent_fails_naming_the_id(tmp_path):
@@ -68,7 +79,9 @@ def test_an_unknown_respondent_fails_naming_the_id(tmp_path):
 
 
 def test_an_unknown_theme_fails_naming_the_id_and_the_themes(tmp_path):
-    with pytest.raises(QuoteError, match=r"respondent R01: theme 'morale' does not exist \(themes: priorities, relationships"):
+    with pytest.raises(
+        QuoteError, match=r"respondent R01: theme 'morale' does not exist \(themes: priorities, relationships"
+    ):
         load(tmp_path, '"2019":\n  - {respondent: R01, theme: morale}\n', {"R01": "x"})
 
 
@@ -79,7 +92,12 @@ def test_a_respondent_without_a_comment_cannot_be_quoted(tmp_path):
 
 def test_a_recognisable_respondent_is_refused(tmp_path):
     with pytest.raises(QuoteError, match="respondent LONE could be recognised: .* fewer than 8 respondents"):
-        load(tmp_path, '"2019":\n  - {respondent: LONE, theme: workload}\n', {"LONE": "I am the only one here"}, lonely="LONE")
+        load(
+            tmp_path,
+            '"2019":\n  - {respondent: LONE, theme: workload}\n',
+            {"LONE": "I am the only one here"},
+            lonely="LONE",
+        )
 
 
 def test_other_waves_and_a_missing_file_give_no_quotes(tmp_path):
@@ -91,7 +109,10 @@ def test_a_quote_is_printed_redacted_then_escaped(tmp_path):
     """The forms the issue found printed (tests/narrative/test_redaction.py holds every form)."""
     comment = "Ring (020) 7946 0958 or 943.476.5919; ask dr Jones or Doctor Patel about west merton pcn"
     got = load(tmp_path, '"2019":\n  - {respondent: R01, theme: workload}\n', {"R01": comment})
-    assert got["workload"][0].text == r"Ring \[redacted\] or \[redacted\]\; ask \[redacted\] or \[redacted\] about \[redacted\]"
+    assert (
+        got["workload"][0].text
+        == r"Ring \[redacted\] or \[redacted\]\; ask \[redacted\] or \[redacted\] about \[redacted\]"
+    )
 
 
 @pytest.mark.parametrize(
@@ -105,13 +126,19 @@ def test_a_quote_is_printed_redacted_then_escaped(tmp_path):
 )
 def test_a_cut_that_keeps_part_of_what_is_redacted_is_refused(tmp_path, cut, kept):
     comment = "Call 020 7946 0958 or ask Dr Jones or Dr Patel today"
-    with pytest.raises(QuoteError, match=rf"respondent R01: the cut {re.escape(repr(kept))} keeps part of personal data"):
+    with pytest.raises(
+        QuoteError, match=rf"respondent R01: the cut {re.escape(repr(kept))} keeps part of personal data"
+    ):
         load(tmp_path, f'"2019":\n  - {{respondent: R01, theme: workload, cut: "{cut}"}}\n', {"R01": comment})
 
 
 def test_a_cut_around_what_is_redacted_prints(tmp_path):
     comment = "Call 020 7946 0958 or ask Dr Jones or Dr Patel today"
-    got = load(tmp_path, '"2019":\n  - {respondent: R01, theme: workload, cut: "Call 020 7946 0958 … Dr Patel today"}\n', {"R01": comment})
+    got = load(
+        tmp_path,
+        '"2019":\n  - {respondent: R01, theme: workload, cut: "Call 020 7946 0958 … Dr Patel today"}\n',
+        {"R01": comment},
+    )
     assert got["workload"][0].text == r"Call \[redacted\] … \[redacted\] today"
 
 
@@ -142,7 +169,9 @@ def test_a_regional_edition_quotes_its_own_region_only_but_checks_every_pick(tmp
     london = SimpleNamespace(**{**vars(PARAMS), "region": "London"})
     path = tmp_path / "quotes.yml"
     path.write_text('"2019":\n  - {respondent: R01, theme: workload}\n', encoding="utf-8")
-    assert [q.respondent for q in quotes.load_quotes(path, survey({"R01": "x"}), FRAME, CODEBOOK, london, False)["workload"]] == ["R01"]
+    assert [
+        q.respondent for q in quotes.load_quotes(path, survey({"R01": "x"}), FRAME, CODEBOOK, london, False)["workload"]
+    ] == ["R01"]
     north_west = SimpleNamespace(**{**vars(PARAMS), "region": "North West"})
     assert quotes.load_quotes(path, survey({"R01": "x"}), FRAME, CODEBOOK, north_west, False) == {}
     path.write_text('"2019":\n  - {respondent: R99, theme: workload}\n', encoding="utf-8")
@@ -163,7 +192,6 @@ def test_the_committed_quotes_resolve_against_the_synthetic_wave(wave, redacted)
     assert len(texts) == 3 and sum("[redacted" in t.replace("\\", "") for t in texts) == redacted
     assert not any(s in t.replace("\\", "") for t in texts for s in ("West Merton", "Jane", "0123", "5919"))
     assert all(q.attribution.endswith(r"\(synthetic example comment\)") for qs in got.values() for q in qs)
-
 
 
 def test_the_attribution_is_the_codebooks_words_and_the_speakers_cell(tmp_path):

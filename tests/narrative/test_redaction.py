@@ -17,7 +17,9 @@ from tests.conftest import ROOT
 from briefing.narrative.redaction import fold, nhs_check_digit_holds, redact
 
 FRAME = pd.DataFrame({"pcn_name": ["West Merton PCN", "Central PCN", "North Star Primary Care Network"]})
-NAMES = quotes.frame_names(FRAME, load_codebook(ROOT / "data" / "pcn-clinical-directors" / "codebook.yml"))  # its units' names, unit word or not
+NAMES = quotes.frame_names(
+    FRAME, load_codebook(ROOT / "data" / "pcn-clinical-directors" / "codebook.yml")
+)  # its units' names, unit word or not
 ZW = "\u200b"  # zero-width space
 
 # (comment, what is printed)
@@ -222,7 +224,10 @@ def test_a_redaction_says_how_much_of_the_text_it_took():
 def test_the_printed_text_is_the_respondents_own_outside_what_is_redacted():
     # ligatures, an ellipsis, a decomposed accent, a no-break space and a zero-width space all print as written
     comment = "The \ufb01rst plan\u2026 caf\u0065\u0301 for 30\u00a0000 patients; Dr\u200b Jones, 020 7946 0958\u200b."
-    assert redact(comment).text == "The \ufb01rst plan\u2026 caf\u0065\u0301 for 30\u00a0000 patients; [redacted], [redacted]\u200b."
+    assert (
+        redact(comment).text
+        == "The \ufb01rst plan\u2026 caf\u0065\u0301 for 30\u00a0000 patients; [redacted], [redacted]\u200b."
+    )
 
 
 def test_the_folded_text_maps_back_to_the_original():
@@ -231,12 +236,22 @@ def test_the_folded_text_maps_back_to_the_original():
     assert origin == [(0, 1), (2, 3), (2, 3), (3, 4), (4, 6)]
 
 
-
 @pytest.mark.parametrize(
     "hostile",
-    ["a" * 40000, "b." * 20000, "b dot " * 8000, "a at " * 8000, "1" * 40000, " ".join("1" * 20000), "Dr " + "Ab " * 13000,
-     "(" * 40000, "+44 " * 10000, "http://" + "a/" * 20000, "a.b@" * 10000],
-)  # fmt: skip
+    [
+        "a" * 40000,
+        "b." * 20000,
+        "b dot " * 8000,
+        "a at " * 8000,
+        "1" * 40000,
+        " ".join("1" * 20000),
+        "Dr " + "Ab " * 13000,
+        "(" * 40000,
+        "+44 " * 10000,
+        "http://" + "a/" * 20000,
+        "a.b@" * 10000,
+    ],
+)
 def test_a_long_hostile_comment_takes_linear_time(hostile):
     started = time.perf_counter()
     redact(hostile)

@@ -10,8 +10,11 @@ from briefing.narrative import writer as narrative
 from tests.conftest import ROOT, copy_inputs
 
 # the generic templates, every survey's own (beside its codebook) and the document
-SOURCES = [*sorted((ROOT / "report" / "templates").glob("*.j2")), *sorted(ROOT.glob("data/**/templates/*.j2")),
-           ROOT / "report" / "briefing.qmd"]  # fmt: skip
+SOURCES = [
+    *sorted((ROOT / "report" / "templates").glob("*.j2")),
+    *sorted(ROOT.glob("data/**/templates/*.j2")),
+    ROOT / "report" / "briefing.qmd",
+]
 JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
 COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 
@@ -28,7 +31,9 @@ def test_no_literal_figures(path):
 
 
 def test_the_check_catches_a_typed_figure():
-    assert literal_figures("Almost a third ({{ f.x.value | percent }}) or 26% of them") == ["Almost a third () or 26% of them"]
+    assert literal_figures("Almost a third ({{ f.x.value | percent }}) or 26% of them") == [
+        "Almost a third () or 26% of them"
+    ]
     assert literal_figures("{{ f.x.value | percent }} in {{ n }}") == []
 
 
@@ -60,5 +65,9 @@ def test_methods_explain_secondary_suppression_only_when_a_figure_is_withheld(wi
         charts[0]["rows"][0]["withheld"] = ["No"]
     params = findings_io.resolved_params(str(ROOT / "params.yml"), "2019", compared=False)
     ctx = narrative.context(findings, params, ROOT, {})
-    text = narrative.environment(ROOT / "report" / "templates", params.suppression_threshold).get_template("methods.md.j2").render(ctx)
+    text = (
+        narrative.environment(ROOT / "report" / "templates", params.suppression_threshold)
+        .get_template("methods.md.j2")
+        .render(ctx)
+    )
     assert ("secondary suppression" in text) is (withheld is not None)

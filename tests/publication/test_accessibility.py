@@ -21,7 +21,9 @@ from tests.conftest import ROOT
 
 AXE_CORE_VERSION = "4.14.1"
 AXE_JS = Path(os.environ.get("AXE_CORE_JS", ROOT / "build" / "axe" / "node_modules" / "axe-core" / "axe.min.js"))
-CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser") or "/usr/bin/chromium"
+CHROMIUM = (
+    os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser") or "/usr/bin/chromium"
+)
 CHROMEDRIVER = os.environ.get("CHROMEDRIVER") or shutil.which("chromedriver") or "/usr/bin/chromedriver"
 
 # Viewports the page is checked at: a desktop (contents beside the text) and a phone (contents above it).
@@ -51,7 +53,7 @@ def test_stylesheet_has_print_and_small_screen_rules_and_embeds_the_font():
     assert "@media print" in css and "@media (max-width" in css
     for face in re.findall(r'url\("([^"]+)"\)', css):
         assert (ROOT / "report" / "styles" / face).resolve().is_file(), f"briefing.css points at a missing {face}"
-    assert 'font-family: var(--font)' in css and '"Inter"' in css
+    assert "font-family: var(--font)" in css and '"Inter"' in css
 
 
 @pytest.mark.e2e
@@ -122,9 +124,18 @@ def chrome_driver():
 
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--disable-extensions", "--allow-file-access-from-files"):  # fmt: skip
+    for arg in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-extensions",
+        "--allow-file-access-from-files",
+    ):
         options.add_argument(arg)
     driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
     driver.set_script_timeout(120)
@@ -176,9 +187,7 @@ def test_charts_render_as_images_with_their_alt_text(rendered, browser):
     expected = sorted(f["alt"] for f in findings.values() if f.get("kind") == "figure")
     assert sorted(i["name"] for i in images) == expected
     assert all(i["ok"] and i["w"] > 0 for i in images), images
-    fonts = browser.execute_script(
-        "return document.fonts.ready.then(() => document.fonts.check('16px Inter'))"
-    )
+    fonts = browser.execute_script("return document.fonts.ready.then(() => document.fonts.check('16px Inter'))")
     assert fonts, "the embedded Inter font did not load"
 
 

@@ -17,8 +17,14 @@ PAGE = """<!DOCTYPE html><html lang="en-GB"><body>
 
 
 def finding(value: float, low: float, high: float, description: str = "plan to leave") -> dict:
-    return {"kind": "proportion", "value": value, "ci_low": low, "ci_high": high, "description": description,
-            "suppressed": False}  # fmt: skip
+    return {
+        "kind": "proportion",
+        "value": value,
+        "ci_low": low,
+        "ci_high": high,
+        "description": description,
+        "suppressed": False,
+    }
 
 
 def publish_like(folder: Path, findings: dict, first: str, date: str = "1 May 2020") -> Path:
@@ -41,14 +47,21 @@ def text_of(page: str) -> str:
     return " ".join(" ".join(parser.parts).split())
 
 
-BEFORE = {"plan_to_leave": finding(0.2103, 0.163, 0.267), "pcn_count": {"kind": "count", "value": 1251, "description": "PCNs"}}
+BEFORE = {
+    "plan_to_leave": finding(0.2103, 0.163, 0.267),
+    "pcn_count": {"kind": "count", "value": 1251, "description": "PCNs"},
+}
 FIRST = "Over 1 in 5 clinical directors (21%) plan to leave."
 
 
 def test_sentences_skip_the_masthead_contents_and_tables():
     found = changes.sentences(PAGE.format(first=FIRST, date="1 May 2020"))
-    assert found == ["Retention", FIRST, "The share is up from 11% in 2019.",
-                     "Almost half of clinical directors (49%) describe workload as unmanageable."]  # fmt: skip
+    assert found == [
+        "Retention",
+        FIRST,
+        "The share is up from 11% in 2019.",
+        "Almost half of clinical directors (49%) describe workload as unmanageable.",
+    ]
 
 
 def test_the_same_data_again_gives_no_changes_even_on_another_day(tmp_path):
@@ -64,7 +77,10 @@ def test_one_changed_value_shows_old_and_new_figure_and_sentence(tmp_path):
     after = {**BEFORE, "plan_to_leave": finding(0.2256, 0.176, 0.284)}
     staging = publish_like(tmp_path / "stage", after, "Over 1 in 5 clinical directors (23%) plan to leave.")
     text = text_of(changes.write_review(published, staging).read_text(encoding="utf-8"))
-    assert "1 finding(s) changed, 1 sentence(s) reworded, added or removed, 0 finding(s) appeared and 0 disappeared" in text
+    assert (
+        "1 finding(s) changed, 1 sentence(s) reworded, added or removed, 0 finding(s) appeared and 0 disappeared"
+        in text
+    )
     assert "plan_to_leave plan to leave 21.0% (16.3% to 26.7%) 22.6% (17.6% to 28.4%)" in text
     assert f"{FIRST} Over 1 in 5 clinical directors (23%) plan to leave." in text
     assert "pcn_count" not in text
@@ -73,7 +89,9 @@ def test_one_changed_value_shows_old_and_new_figure_and_sentence(tmp_path):
 def test_findings_that_appear_or_disappear_are_listed(tmp_path):
     published = publish_like(tmp_path / "out", BEFORE, FIRST)
     after = {"plan_to_leave": BEFORE["plan_to_leave"], "not_enough_time": finding(0.62, 0.56, 0.68, "lack time")}
-    text = text_of(changes.write_review(published, publish_like(tmp_path / "stage", after, FIRST)).read_text(encoding="utf-8"))
+    text = text_of(
+        changes.write_review(published, publish_like(tmp_path / "stage", after, FIRST)).read_text(encoding="utf-8")
+    )
     assert "Findings that appeared 1 finding(s) Finding Figure not_enough_time lack time 62.0% (56.0% to 68.0%)" in text
     assert "Findings that disappeared 1 finding(s) Finding Figure pcn_count PCNs 1,251" in text
 

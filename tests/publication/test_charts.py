@@ -23,12 +23,16 @@ def finding(fid: str, value: float, inputs=("q1",)) -> Finding:
     return Finding(id=fid, value=value, description=fid, base="respondents", notebook="nb", inputs=list(inputs))
 
 
-SURVEY = SimpleNamespace(survey=SimpleNamespace(source="Survey of PCN clinical directors"),
-                         respondents=SimpleNamespace(plural="clinical directors"))  # the codebook's words
+SURVEY = SimpleNamespace(
+    survey=SimpleNamespace(source="Survey of PCN clinical directors"),
+    respondents=SimpleNamespace(plural="clinical directors"),
+)  # the codebook's words
 
 
 def context(small=40000, large=60000):
-    return SimpleNamespace(params=SimpleNamespace(small_pcn_max=small, large_pcn_min=large, wave="2019"), codebook=SURVEY)
+    return SimpleNamespace(
+        params=SimpleNamespace(small_pcn_max=small, large_pcn_min=large, wave="2019"), codebook=SURVEY
+    )
 
 
 def by_size(small: float, overall: float, large: float, significant: bool = True) -> dict[str, Finding]:
@@ -57,7 +61,11 @@ def test_the_record_is_a_figure_finding_with_path_alt_title_and_source(chart):
     assert chart.extra["path"].endswith("fig_workload_by_size.svg")
     assert chart.extra["source"] == "Survey of PCN clinical directors, 2019"
     assert chart.inputs == ["list_size", "q5"]  # union of what the bars were computed from
-    assert chart.extra["bars"] == ["workload_unmanageable_small", "workload_unmanageable", "workload_unmanageable_large"]
+    assert chart.extra["bars"] == [
+        "workload_unmanageable_small",
+        "workload_unmanageable",
+        "workload_unmanageable_large",
+    ]
 
 
 def test_alt_text_is_written_from_the_plotted_numbers(chart):
@@ -72,7 +80,10 @@ def test_alt_text_is_written_from_the_plotted_numbers(chart):
 def test_alt_text_follows_any_value(tmp_path, value):
     bars = [("Group A", finding("a", value)), ("Group B", finding("b", 1 - value))]
     made = charts.share_bars("fig_x", "Title", bars, "say yes", tmp_path, "nb", "Source")
-    assert made.extra["alt"] == f"Bar chart: {percent(value)} of group A say yes, compared with {percent(1 - value)} of group B."
+    assert (
+        made.extra["alt"]
+        == f"Bar chart: {percent(value)} of group A say yes, compared with {percent(1 - value)} of group B."
+    )
     labels = [t.text for t in svg_root(made).iter(f"{SVG}text")]
     assert percent(value) in labels and percent(1 - value) in labels
 

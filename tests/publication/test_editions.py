@@ -71,7 +71,11 @@ def test_every_edition_names_the_commit_it_was_built_from(editions_built):
     project, _ = editions_built
     for slug in SLUGS:
         record = json.loads((published(project, slug) / "findings.json").read_text())["provenance"]
-        assert record["code"] == {"git": "checkout", "commit": git(project, "rev-parse", "HEAD"), "uncommitted_changes": False}
+        assert record["code"] == {
+            "git": "checkout",
+            "commit": git(project, "rev-parse", "HEAD"),
+            "uncommitted_changes": False,
+        }
 
 
 def test_england_edition_is_the_england_briefing(editions_built):
@@ -96,7 +100,8 @@ def test_each_edition_has_its_own_figures_computed_from_its_own_region(editions_
         mine = survey.loc[leave.index][survey.loc[leave.index, "region"] == region]
         assert record["denominator"] in (len(mine), None)
         assert findings(project, slug)["pcn_count"]["value"] == int(
-            (pd.read_csv(project / FRAME)["region"] == region).sum())
+            (pd.read_csv(project / FRAME)["region"] == region).sum()
+        )
 
 
 def test_each_regional_edition_says_its_own_sentences_and_no_other_regions(editions_built):
@@ -168,8 +173,11 @@ def published_counts(record: dict) -> list[int]:
 
 def previous_wave(found: dict) -> dict:
     """The comparison wave's figures as an edition publishes them (each change record's `previous`), as records."""
-    return {record["finding"]: {**record["previous"], "kind": "proportion", "question": record["question"]}
-            for record in found.values() if record.get("kind") == "change" and record.get("previous")}  # fmt: skip
+    return {
+        record["finding"]: {**record["previous"], "kind": "proportion", "question": record["question"]}
+        for record in found.values()
+        if record.get("kind") == "change" and record.get("previous")
+    }
 
 
 def assert_nothing_recoverable(all_findings: dict[str, dict], wave: str) -> None:
@@ -180,7 +188,9 @@ def assert_nothing_recoverable(all_findings: dict[str, dict], wave: str) -> None
             if record.get("kind") == "proportion":
                 assert not set(published_counts(record)) & set(SMALL), (wave, slug, fid)
     for fid, record in all_findings["england"].items():
-        if record.get("kind") != "proportion" or record.get("question") is None or record["suppressed"]:  # survey counts only
+        if (
+            record.get("kind") != "proportion" or record.get("question") is None or record["suppressed"]
+        ):  # survey counts only
             continue
         for key in ("numerator", "denominator"):
             published = [all_findings[s][fid][key] for s in SLUGS[1:] if all_findings[s][fid][key] is not None]
@@ -189,7 +199,10 @@ def assert_nothing_recoverable(all_findings: dict[str, dict], wave: str) -> None
         known = sum(c[2] for c in complements if len(c) == 3)
         assert record["denominator"] - record["numerator"] - known not in SMALL, (wave, fid)
     for slug, found in all_findings.items():
-        bands = [found.get(fid) for fid in ("workload_unmanageable", "workload_unmanageable_small", "workload_unmanageable_large")]
+        bands = [
+            found.get(fid)
+            for fid in ("workload_unmanageable", "workload_unmanageable_small", "workload_unmanageable_large")
+        ]
         if None not in bands and not any(b["suppressed"] for b in bands):
             whole, small, large = bands
             assert whole["numerator"] - small["numerator"] - large["numerator"] not in SMALL, (wave, slug)
@@ -305,8 +318,16 @@ def test_names_are_escaped_on_the_index_page(tmp_path):
     (tmp_path / "index.html.j2").write_text((ROOT / "report" / "editions" / "index.html.j2").read_text())
     import jinja2
 
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(tmp_path)), autoescape=True, undefined=jinja2.StrictUndefined)
-    row = {"name": "<script>alert(1)</script> & Co", "ok": False, "cause": "<b>bad</b>", "href": "editions/x/", "has_copy": False}
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(tmp_path)), autoescape=True, undefined=jinja2.StrictUndefined
+    )
+    row = {
+        "name": "<script>alert(1)</script> & Co",
+        "ok": False,
+        "cause": "<b>bad</b>",
+        "href": "editions/x/",
+        "has_copy": False,
+    }
     waves = [{"wave": "2020", "rows": [row], "labels": ["a"]}]
     page = env.get_template("index.html.j2").render(waves=waves, p={"title": "T"}, wave={"synthetic": False})
     assert "<script>" not in page and "&lt;script&gt;" in page and "&lt;b&gt;bad" in page
@@ -321,7 +342,11 @@ def test_uncommitted_changes_rebuild_every_edition_and_are_named_in_each(edition
     assert sorted(re.findall(r"\[\d/2\] editions: (.+) \.\.\. done", result.stdout)) == ["England", "London"]
     for slug in ("england", "london"):
         record = json.loads((published(project, slug) / "findings.json").read_text())["provenance"]
-        assert record["code"] == {"git": "checkout", "commit": git(project, "rev-parse", "HEAD"), "uncommitted_changes": True}
+        assert record["code"] == {
+            "git": "checkout",
+            "commit": git(project, "rev-parse", "HEAD"),
+            "uncommitted_changes": True,
+        }
 
 
 def test_a_region_that_matches_no_pcn_fails_alone_and_keeps_the_last_good_copy(editions_built):
@@ -341,7 +366,10 @@ def test_a_region_that_matches_no_pcn_fails_alone_and_keeps_the_last_good_copy(e
     page = (project / "_output" / "index.html").read_text(encoding="utf-8")
     assert "This edition failed to build: notebooks:" in page and "matches no PCN" in page
     # every other region of the frame is still published from the earlier run, so still listed, and says so
-    assert page.count("built in an earlier run") == len(REGIONS) - 1 and f'href="editions/{WAVE}/north-west/briefing.pdf"' in page
+    assert (
+        page.count("built in an earlier run") == len(REGIONS) - 1
+        and f'href="editions/{WAVE}/north-west/briefing.pdf"' in page
+    )
     again = make(project, "editions", ENGINE="pandoc", REGIONS="South West|Atlantis", check=False)
     assert again.returncode != 0  # the failed edition is retried, the others are up to date
     assert re.findall(r"\[\d/3\] editions: (\S+)", again.stdout) == ["Atlantis"]
@@ -367,8 +395,12 @@ def test_editions_of_another_wave_are_published_beside_these(editions_built):
     assert f">{percent(findings(project, 'england')['plan_to_leave']['value'])}<" in latest
     parser = Links()
     parser.feed(page)
-    expected = [f"editions/{wave}/{slug}/briefing.{ext}" for wave, slugs in ((WAVE, SLUGS), (PREVIOUS, ["england", "london"]))
-                for slug in slugs for ext in ("html", "pdf")]  # fmt: skip
+    expected = [
+        f"editions/{wave}/{slug}/briefing.{ext}"
+        for wave, slugs in ((WAVE, SLUGS), (PREVIOUS, ["england", "london"]))
+        for slug in slugs
+        for ext in ("html", "pdf")
+    ]
     assert sorted(parser.links) == sorted(expected)
     assert all((project / "_output" / href).is_file() for href in parser.links)
 
@@ -395,6 +427,7 @@ def test_a_failed_edition_names_makes_own_complaint_when_nothing_else_says_why()
 def test_only_complete_copies_of_their_own_wave_are_listed(tmp_path):
     """The index lists a wave's folder by what is published in it: not a copy mid-publication (hidden), not one
     built for another wave, not the old one-wave layout (_output/editions/<slug>/)."""
+
     def copy(folder: Path, wave: str) -> None:
         folder.mkdir(parents=True)
         for name in editions.OUTPUT_NAMES:

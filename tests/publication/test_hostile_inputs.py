@@ -116,8 +116,14 @@ def plant(project: Path) -> None:
     )
 
     def wave_2020(meta):
-        meta.update(title=p["wave title"], notice=p["wave notice"], description=p["wave description"],
-                    fieldwork=p["wave fieldwork"], origin=p["wave origin"], licence=p["wave licence"])  # fmt: skip
+        meta.update(
+            title=p["wave title"],
+            notice=p["wave notice"],
+            description=p["wave description"],
+            fieldwork=p["wave fieldwork"],
+            origin=p["wave origin"],
+            licence=p["wave licence"],
+        )
 
     edit_yaml(project / "data/pcn-clinical-directors/raw/pcn_cd_survey_2020.meta.yml", wave_2020)
     edit_yaml(
@@ -169,7 +175,9 @@ def plant(project: Path) -> None:
         table.loc[table["respondent_id"] == "SYN0004", "comments"] = p["respondent's comment"]
 
     edit_csv(project / "data/pcn-clinical-directors/raw/pcn_cd_survey_2020.csv", comment)
-    quotes = project / "data/pcn-clinical-directors/quotes.yml"  # the 2020 picks from the planted region: one cut, one whole comment
+    quotes = (
+        project / "data/pcn-clinical-directors/quotes.yml"
+    )  # the 2020 picks from the planted region: one cut, one whole comment
     picks = yaml.safe_load(quotes.read_text(encoding="utf-8"))
     picks["2020"] = [picks["2020"][0], {"respondent": "SYN0004", "theme": "priorities"}]
     quotes.write_text(yaml.safe_dump(picks, allow_unicode=True, sort_keys=False), encoding="utf-8")

@@ -25,8 +25,9 @@ TWO_TABLES = """
 
 
 def html_of(markdown: str) -> str:
-    return pypandoc.convert_text(markdown, "html5", format="markdown",
-                                 extra_args=["--lua-filter", str(ROOT / render.LUA_FILTER)])  # fmt: skip
+    return pypandoc.convert_text(
+        markdown, "html5", format="markdown", extra_args=["--lua-filter", str(ROOT / render.LUA_FILTER)]
+    )
 
 
 def test_each_table_is_wrapped_once_in_a_region_named_after_it():

@@ -88,8 +88,14 @@ def check_accessible(pdf: Path, title: str, lang: str) -> tuple[PdfReader, list[
         for font in fonts.values():
             font = resolve(font)
             descendants = font.get("/DescendantFonts")
-            descriptor = resolve(resolve(descendants[0])["/FontDescriptor"]) if descendants else resolve(font.get("/FontDescriptor"))
-            assert descriptor and any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")), font.get("/BaseFont")
+            descriptor = (
+                resolve(resolve(descendants[0])["/FontDescriptor"])
+                if descendants
+                else resolve(font.get("/FontDescriptor"))
+            )
+            assert descriptor and any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")), font.get(
+                "/BaseFont"
+            )
     return reader, elements, role_map
 
 
@@ -139,19 +145,43 @@ def sample_pdf(tmp_path_factory) -> tuple[Path, dict, str]:
             (root / part).mkdir(parents=True, exist_ok=True)
             (root / part / source.name).write_bytes(source.read_bytes())
     bars = [("Small", Finding("a", 0.6, "d", "b", "nb", ["q"])), ("Large", Finding("b", 0.4, "d", "b", "nb", ["q"]))]
-    chart = charts.share_bars("fig_sample", "Headline for the chart", bars, "say so", root / "build" / "figures", "nb", "S")
+    chart = charts.share_bars(
+        "fig_sample", "Headline for the chart", bars, "say so", root / "build" / "figures", "nb", "S"
+    )
     alt = chart.extra["alt"]
     (root / "report" / "briefing.md").write_text(SAMPLE.replace("ALT", alt), encoding="utf-8")
-    meta = {"title": "A sample briefing: tests & checks", "subtitle": "Wave 2019", "date": "1 January 2020",
-            "publisher": "Test publisher", "lang": "en-GB"}  # fmt: skip
+    meta = {
+        "title": "A sample briefing: tests & checks",
+        "subtitle": "Wave 2019",
+        "date": "1 January 2020",
+        "publisher": "Test publisher",
+        "lang": "en-GB",
+    }
     (root / "metadata.yml").write_text(yaml.safe_dump(meta), encoding="utf-8")
     typ = root / "briefing.typ"
     subprocess.run(
-        [render.pandoc_binary(), "report/briefing.md", "--from", "markdown", "--standalone", "--to", "typst",
-         "--metadata-file", "metadata.yml", "--lua-filter", render.LUA_FILTER, "--template", render.TYPST_TEMPLATE,
-         "--output", str(typ)],
-        cwd=root, check=True, capture_output=True, text=True,
-    )  # fmt: skip
+        [
+            render.pandoc_binary(),
+            "report/briefing.md",
+            "--from",
+            "markdown",
+            "--standalone",
+            "--to",
+            "typst",
+            "--metadata-file",
+            "metadata.yml",
+            "--lua-filter",
+            render.LUA_FILTER,
+            "--template",
+            render.TYPST_TEMPLATE,
+            "--output",
+            str(typ),
+        ],
+        cwd=root,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     pdf = root / "briefing.pdf"
     render.compile_typst(root, typ, pdf)
     return pdf, meta, alt
@@ -172,16 +202,27 @@ def test_sample_shows_the_title_block_key_findings_headlines_sources_and_footer(
     pdf, meta, _ = sample_pdf
     reader = PdfReader(pdf)
     first = reader.pages[0].extract_text()
-    for text in ("A sample briefing", "Wave 2019", "Test publisher", "1 January 2020", "Synthetic example data",
-                 "Key findings", "Figure 1: Headline for the chart", "Table 1: Headline for the table",
-                 "Source: Sample survey, 2019.", "Page 1 of"):  # fmt: skip
+    for text in (
+        "A sample briefing",
+        "Wave 2019",
+        "Test publisher",
+        "1 January 2020",
+        "Synthetic example data",
+        "Key findings",
+        "Figure 1: Headline for the chart",
+        "Table 1: Headline for the table",
+        "Source: Sample survey, 2019.",
+        "Page 1 of",
+    ):
         assert text in first or text in " ".join(p.extract_text() for p in reader.pages), text
 
 
 def test_pdf_ua_refuses_an_image_without_alt_text(tmp_path):
     """Typst's PDF/UA-1 check is on: a chart that lost its alt text fails the build instead of shipping."""
     svg = tmp_path / "x.svg"
-    svg.write_text('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>')
+    svg.write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>'
+    )
     source = tmp_path / "doc.typ"
     source.write_text('#set document(title: [T])\n#set text(lang: "en")\n= T\n#image("x.svg")\n', encoding="utf-8")
     with pytest.raises(render.RenderError, match="alt text"):
@@ -193,7 +234,11 @@ def test_fonts_come_with_the_project(tmp_path):
     assert dirs[0] == str(ROOT / "report" / "fonts")
     assert (ROOT / "report" / "fonts" / "OFL.txt").is_file()
     assert {p.name for p in (ROOT / "report" / "fonts").glob("Inter-*.otf")} >= {
-        "Inter-Regular.otf", "Inter-Italic.otf", "Inter-SemiBold.otf", "Inter-Bold.otf"}  # fmt: skip
+        "Inter-Regular.otf",
+        "Inter-Italic.otf",
+        "Inter-SemiBold.otf",
+        "Inter-Bold.otf",
+    }
 
 
 # --- end to end: the briefing itself ----------------------------------------------------------------------------------
@@ -225,5 +270,9 @@ def test_briefing_pdf_has_its_furniture(rendered):
         assert f"Page {number} of {len(pages)}" in text, f"page {number} has no page number"
     everything = " ".join(pages)
     assert "Figure 1:" in everything and "Source:" in everything
-    fonts = {str(resolve(f).get("/BaseFont")) for p in reader.pages for f in resolve(p["/Resources"]).get("/Font", {}).values()}
+    fonts = {
+        str(resolve(f).get("/BaseFont"))
+        for p in reader.pages
+        for f in resolve(p["/Resources"]).get("/Font", {}).values()
+    }
     assert any("Inter-Regular" in f for f in fonts), fonts

@@ -127,7 +127,6 @@ def html_text(path: Path) -> str:
     return normalise(" ".join(page.parts))
 
 
-
 def title_block_headings_and_captions(project: Path) -> list[str]:
     """What a reader sees first and scans by: the title block, every section heading, every caption."""
     meta = metadata_as_read(project)
@@ -144,8 +143,13 @@ def title_block_headings_and_captions(project: Path) -> list[str]:
 
 # The provenance appendix names the engine that rendered the briefing, rightly differently on each path.
 ENGINE_NAMED = [
-    (re.compile(r"Rendered with (Quarto [\w.-]+ \(with the pandoc and Typst it bundles\)|pandoc [\w.-]+ and Typst "
-                r"\(Python package typst [\w.-]+\))\."), "Rendered with <engine>."),  # fmt: skip
+    (
+        re.compile(
+            r"Rendered with (Quarto [\w.-]+ \(with the pandoc and Typst it bundles\)|pandoc [\w.-]+ and Typst "
+            r"\(Python package typst [\w.-]+\))\."
+        ),
+        "Rendered with <engine>.",
+    ),
     (re.compile(r"ENGINE=(quarto|pandoc)\b"), "ENGINE=<engine>"),
 ]
 
@@ -157,9 +161,15 @@ def engine_neutral(text: str) -> str:
 
 
 def test_engine_neutral_text_hides_only_the_engine():
-    quarto_line = "Rendered with Quarto 1.11.0 (with the pandoc and Typst it bundles). Run make report ENGINE=quarto now."
+    quarto_line = (
+        "Rendered with Quarto 1.11.0 (with the pandoc and Typst it bundles). Run make report ENGINE=quarto now."
+    )
     pandoc_line = "Rendered with pandoc 3.9 and Typst (Python package typst 0.15.2). Run make report ENGINE=pandoc now."
-    assert engine_neutral(quarto_line) == engine_neutral(pandoc_line) == "Rendered with <engine>. Run make report ENGINE=<engine> now."
+    assert (
+        engine_neutral(quarto_line)
+        == engine_neutral(pandoc_line)
+        == "Rendered with <engine>. Run make report ENGINE=<engine> now."
+    )
     assert engine_neutral("63% of PCNs") == "63% of PCNs"
 
 
@@ -203,13 +213,17 @@ def screenshots():
     driver = chrome_driver()
 
     def shoot(html: Path, width: int) -> np.ndarray:
-        driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
-                               {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": False})  # fmt: skip
+        driver.execute_cdp_cmd(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": False},
+        )
         driver.get(html.as_uri())
         driver.execute_async_script("document.fonts.ready.then(() => arguments[arguments.length - 1]())")
         height = driver.execute_script("return document.documentElement.scrollHeight")
-        driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
-                               {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False})  # fmt: skip
+        driver.execute_cdp_cmd(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
+        )
         return pixels(driver.get_screenshot_as_png())
 
     yield shoot
@@ -240,7 +254,10 @@ def test_plain_quarto_render_gives_the_files_make_report_gives(quarto_built, qua
     assert markup(plain / "briefing.html") == markup(made / "briefing.html")
     assert (plain / "findings.json").read_bytes() == (made / "findings.json").read_bytes()
     assert pdf_text(plain / "briefing.pdf") == pdf_text(made / "briefing.pdf")
-    made_pages, plain_pages = pdf_pages(made / "briefing.pdf", tmp_path / "made"), pdf_pages(plain / "briefing.pdf", tmp_path / "plain")
+    made_pages, plain_pages = (
+        pdf_pages(made / "briefing.pdf", tmp_path / "made"),
+        pdf_pages(plain / "briefing.pdf", tmp_path / "plain"),
+    )
     assert len(made_pages) == len(plain_pages)
     assert all(strong_difference(a, b) == 0.0 for a, b in zip(made_pages, plain_pages))
     assert not (quarto_plain / "report" / "briefing.html").exists(), "quarto render wrote beside the sources"

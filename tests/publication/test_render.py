@@ -13,8 +13,11 @@ from briefing import quarto
 from briefing.publication import publish, render
 from tests.conftest import BUILD, ROOT, copy_built, digest, make
 
-REPORT_SOURCES = [ROOT / render.DOCUMENT, *sorted((ROOT / "report" / "templates").glob("*.j2")),
-                  *sorted(ROOT.glob("data/**/templates/*.j2"))]  # a survey's own templates, beside its codebook
+REPORT_SOURCES = [
+    ROOT / render.DOCUMENT,
+    *sorted((ROOT / "report" / "templates").glob("*.j2")),
+    *sorted(ROOT.glob("data/**/templates/*.j2")),
+]  # a survey's own templates, beside its codebook
 
 
 @pytest.mark.parametrize("path", REPORT_SOURCES, ids=lambda p: p.name)
@@ -83,7 +86,10 @@ def contents(folder: Path) -> dict[str, str]:
 
 def assert_last_good_and_nothing_left(out: Path, before: dict[str, str]) -> None:
     assert contents(out) == before
-    assert sorted(p.name for p in out.iterdir() if p.name not in before) in ([], ["findings.json"])  # the planted folder
+    assert sorted(p.name for p in out.iterdir() if p.name not in before) in (
+        [],
+        ["findings.json"],
+    )  # the planted folder
     assert [p.name for p in out.parent.iterdir()] == ["_output"], "a staging folder or temporary file was left behind"
 
 
@@ -111,7 +117,10 @@ def test_a_folder_where_a_file_goes_publishes_nothing_and_names_it(tmp_path):
     before = contents(out)
     with pytest.raises(publish.PublishError) as error:
         publish.publish(staging, out, SET)
-    assert str(error.value) == f"{out / 'findings.json'} is a folder, not a file: move it away so findings.json can be published there"
+    assert (
+        str(error.value)
+        == f"{out / 'findings.json'} is a folder, not a file: move it away so findings.json can be published there"
+    )
     assert_last_good_and_nothing_left(out, before)
 
 
@@ -165,7 +174,9 @@ def test_a_blocked_findings_json_publishes_nothing(tmp_path):
     staging, out = published_set(tmp_path)
     before = contents(out)
     with immutable(out / "findings.json"):
-        with pytest.raises(publish.PublishError, match=r"could not replace .*findings\.json \(Operation not permitted\)"):
+        with pytest.raises(
+            publish.PublishError, match=r"could not replace .*findings\.json \(Operation not permitted\)"
+        ):
             publish.publish(staging, out, SET)
         assert_last_good_and_nothing_left(out, before)
 
@@ -225,7 +236,9 @@ def test_a_quarto_too_old_is_named_with_the_version_needed(monkeypatch, capsys):
     assert "ENGINE=auto uses pandoc + Typst: /opt/old/quarto is Quarto 1.8.26" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("text, version", [("1.11.0\n", (1, 11, 0)), ("99.9.1-dev", (99, 9, 1)), (">= 1.9", (1, 9, 0)), ("", None)])
+@pytest.mark.parametrize(
+    "text, version", [("1.11.0\n", (1, 11, 0)), ("99.9.1-dev", (99, 9, 1)), (">= 1.9", (1, 9, 0)), ("", None)]
+)
 def test_versions_are_read(text, version):
     assert quarto.version_tuple(text) == version
 
@@ -305,8 +318,10 @@ def test_a_build_that_cannot_publish_says_why_in_a_sentence_and_changes_nothing(
     with read_only(out) if blocked == "read-only" else nullcontext():
         result = make(project, "report", ENGINE="pandoc", check=False)
     assert result.returncode != 0 and "Traceback" not in result.stderr
-    reason = {"folder": "_output/findings.json is a folder, not a file: move it away so findings.json can be published there",
-              "read-only": "_output/ is read-only: make it writable and build again"}[blocked]  # fmt: skip
+    reason = {
+        "folder": "_output/findings.json is a folder, not a file: move it away so findings.json can be published there",
+        "read-only": "_output/ is read-only: make it writable and build again",
+    }[blocked]
     assert f"render: {reason}; the previous briefing in _output/ is unchanged.\n" in result.stderr
     assert {p.name: digest(p) for p in out.iterdir() if p.is_file()} == before
     assert sorted(p.name for p in out.iterdir()) == sorted(render.PUBLISHED)

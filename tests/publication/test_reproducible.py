@@ -16,8 +16,11 @@ from pypdf import PdfReader
 
 from tests.conftest import VENV, copy_built, copy_project, make
 
-pytestmark = [pytest.mark.e2e, pytest.mark.quarto,
-              pytest.mark.skipif(shutil.which("quarto") is None, reason="quarto is not on PATH")]  # fmt: skip
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.quarto,
+    pytest.mark.skipif(shutil.which("quarto") is None, reason="quarto is not on PATH"),
+]
 
 
 def pdf_clock(project: Path) -> tuple[str, str, list]:

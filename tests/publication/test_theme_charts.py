@@ -41,7 +41,9 @@ def svg_texts(chart) -> list[str]:
 def test_one_chart_per_question_behind_a_finding(ctx, charts):
     questions = {spec.question for spec in ctx.codebook.findings_in(ctx.params.wave).values()}  # asked in 2019
     assert set(charts) == {f"fig_{q}" for q in questions}
-    assert all(c.kind == "figure" and c.extra["source"] == "Survey of PCN clinical directors, 2019" for c in charts.values())
+    assert all(
+        c.kind == "figure" and c.extra["source"] == "Survey of PCN clinical directors, 2019" for c in charts.values()
+    )
 
 
 def test_each_share_is_labelled_and_stated_in_the_alt_text(charts):
@@ -52,7 +54,9 @@ def test_each_share_is_labelled_and_stated_in_the_alt_text(charts):
     assert shares == ["7%", "21%", "19%", "37%", "16%"]
     assert all(s in svg_texts(chart) for s in shares)
     assert chart.extra["alt"].startswith("Diverging bar chart of answers to the question")
-    assert "(n = 211): very good 7%, good 21%, neither good nor poor 19%, poor 37%, very poor 16%." in chart.extra["alt"]
+    assert (
+        "(n = 211): very good 7%, good 21%, neither good nor poor 19%, poor 37%, very poor 16%." in chart.extra["alt"]
+    )
 
 
 def test_the_base_is_shown(charts):
@@ -79,7 +83,10 @@ def test_small_counts_are_never_shown(ctx, charts):
 
 def test_titles_state_the_message_from_the_data(ctx, results, tmp_path):
     chart = theme_charts.theme_charts(ctx, results["retention"], tmp_path, "nb")[0]
-    assert chart.extra["title"] == "Over 1 in 10 clinical directors plan to leave the clinical director role in the next 12 months"
+    assert (
+        chart.extra["title"]
+        == "Over 1 in 10 clinical directors plan to leave the clinical director role in the next 12 months"
+    )
     changed = [f for f in results["retention"]]
     changed[0].value, saved = 0.26, changed[0].value
     try:
@@ -113,9 +120,14 @@ def test_overview_shows_every_headline_finding_with_its_interval(ctx, results, t
     chart = theme_charts.overview(ctx, everything, tmp_path, "nb")
     headline = [f for f in everything if f.kind == "proportion" and not f.extra["subgroup"]]
     assert len(chart.extra["shows"]) == len(headline) == 9
-    assert "71% are not confident that PCNs will improve the capacity of the GP workforce (65% to 76%)" in chart.extra["alt"]
-    assert chart.extra["title"] == ("Three of the nine headline findings are held by a clear majority of clinical directors, "
-                                    "beyond the margin of error")
+    assert (
+        "71% are not confident that PCNs will improve the capacity of the GP workforce (65% to 76%)"
+        in chart.extra["alt"]
+    )
+    assert chart.extra["title"] == (
+        "Three of the nine headline findings are held by a clear majority of clinical directors, "
+        "beyond the margin of error"
+    )
     texts = svg_texts(chart)
     assert all(percent(f.value) in texts for f in headline)
 
@@ -127,7 +139,10 @@ def test_overview_title_follows_the_intervals(ctx, results):
     try:
         for f in findings:
             f.extra["ci_low"] = 0.4
-        assert theme_charts.overview_title(findings, "clinical directors") == "No headline finding is held by a clear majority of clinical directors"
+        assert (
+            theme_charts.overview_title(findings, "clinical directors")
+            == "No headline finding is held by a clear majority of clinical directors"
+        )
         assert theme_charts.overview_title(findings, "GP partners").endswith("majority of GP partners")
     finally:
         for f, low in zip(findings, lows):
@@ -155,30 +170,42 @@ def test_in_the_smallest_region_no_chart_shows_a_count_of_one_to_seven(tmp_path)
 def test_a_chart_withholds_what_the_areas_plan_lists_in_drawing_alt_text_and_record(ctx, results, tmp_path):
     withheld = {"fig:workload_manageable=Unmanageable": SECONDARY, "fig:workload_manageable:small": SECONDARY}
     planned = dataclasses.replace(ctx, withheld=withheld)
-    chart = next(c for c in theme_charts.theme_charts(planned, results["workload"], tmp_path, "nb")
-                 if c.id == "fig_workload_manageable")  # fmt: skip
+    chart = next(
+        c
+        for c in theme_charts.theme_charts(planned, results["workload"], tmp_path, "nb")
+        if c.id == "fig_workload_manageable"
+    )
     everyone, small, large = chart.extra["rows"]
     assert everyone["shares"]["Unmanageable"] is None and everyone["withheld"] == ["Unmanageable"]
     assert everyone["shares"]["Just about manageable"] == pytest.approx(93 / 213)  # the plan, not the row's rule
     assert small["n"] is None and small["withheld"] == ["Manageable", "Just about manageable", "Unmanageable"]
     assert large["withheld"] == [] and large["shares"]["Manageable"] is None  # the plan lists nothing else here
-    assert "unmanageable withheld" in chart.extra["alt"] and "fewer than 40,000 patients: withheld" in chart.extra["alt"]
+    assert (
+        "unmanageable withheld" in chart.extra["alt"] and "fewer than 40,000 patients: withheld" in chart.extra["alt"]
+    )
     assert percent(104 / 213) not in svg_texts(chart) and any("(withheld)" in t for t in svg_texts(chart))
 
 
 def test_a_row_with_every_answer_withheld_says_so_and_the_title_says_why(ctx, results, tmp_path):
     """An empty row of bars would look like a drawing fault: the row says no answer is shown, and the title does
     not claim too few answered when many did."""
-    everything = {f"fig:confidence_partnership={v}": SECONDARY for v in ctx.codebook.questions["confidence_partnership"].values()}
+    everything = {
+        f"fig:confidence_partnership={v}": SECONDARY for v in ctx.codebook.questions["confidence_partnership"].values()
+    }
     planned = dataclasses.replace(ctx, withheld=everything)
-    findings = [dataclasses.replace(f, extra={**f.extra, "suppressed": True, "suppression_reason": SECONDARY}, value=None)
-                for f in results["relationships"] if f.extra.get("question") == "confidence_partnership"]  # fmt: skip
+    findings = [
+        dataclasses.replace(f, extra={**f.extra, "suppressed": True, "suppression_reason": SECONDARY}, value=None)
+        for f in results["relationships"]
+        if f.extra.get("question") == "confidence_partnership"
+    ]
     chart = theme_charts.question_chart(planned, "confidence_partnership", findings, tmp_path, "nb")
     assert chart.extra["title"].startswith("Not shown, to protect small counts: ")
     assert theme_charts.NONE_SHOWN in svg_texts(chart)
     assert chart.extra["rows"][0]["n"] == 210  # many answered: the base is still shown
     too_few = [dataclasses.replace(f, extra={**f.extra, "suppression_reason": "small base"}) for f in findings]
-    assert theme_charts.title_for(ctx, "confidence_partnership", too_few).startswith("Too few clinical directors answered")
+    assert theme_charts.title_for(ctx, "confidence_partnership", too_few).startswith(
+        "Too few clinical directors answered"
+    )
     some = theme_charts.rows_for(ctx, "confidence_partnership", findings)  # no plan: the row's own rule shows most
     assert theme_charts.title_for(ctx, "confidence_partnership", findings, some).startswith("Some answers not shown, ")
 

@@ -18,6 +18,7 @@ from tests.test_e2e import docx_text, fails_keeping_the_last_good_briefing, html
 
 pytestmark = pytest.mark.e2e
 
+
 def docx_images(path: Path) -> list[dict]:
     xml = zipfile.ZipFile(path).read("word/document.xml").decode("utf-8")
     return [{"descr": m.group(1)} for m in re.finditer(r'<wp:docPr [^>]*?descr="([^"]*)"', xml)] + [
@@ -26,7 +27,13 @@ def docx_images(path: Path) -> list[dict]:
 
 
 def unescape_xml(text: str) -> str:
-    return text.replace("&#39;", "'").replace("&quot;", '"').replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    return (
+        text.replace("&#39;", "'")
+        .replace("&quot;", '"')
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+    )
 
 
 def findings_of(project: Path) -> dict:
@@ -81,8 +88,11 @@ def test_quotes_are_printed_redacted_in_every_output(built_2019):
 
 
 def test_the_2020_briefing_quotes_its_own_wave_in_every_output(built):
-    outputs = {"HTML": html_text(built / "_output" / "briefing.html"), "PDF": pdf_text(built / "_output" / "briefing.pdf"),
-               "Word": docx_text(built / "_output" / "briefing.docx")}  # fmt: skip
+    outputs = {
+        "HTML": html_text(built / "_output" / "briefing.html"),
+        "PDF": pdf_text(built / "_output" / "briefing.pdf"),
+        "Word": docx_text(built / "_output" / "briefing.docx"),
+    }
     for name, text in outputs.items():
         assert "Ring me on [redacted] or write to [redacted] if you want the detail." in text, name
         assert "Recruiting under the additional roles scheme is slow. … waited months" in text, name
@@ -95,12 +105,17 @@ def test_the_2020_briefing_quotes_its_own_wave_in_every_output(built):
     [
         ("{respondent: SYN9999, theme: workload}", "quote 1 (line 2): respondent SYN9999 does not exist in wave 2019"),
         ("{respondent: SYN0001, theme: morale}", "quote 1 (line 2): respondent SYN0001: theme 'morale' does not exist"),
-        ("{respondent: SYN0001, theme: workload, cut: 'I love the paperwork'}", "quote 1 (line 2): respondent SYN0001: the cut 'I love the paperwork' is not in their comment"),
+        (
+            "{respondent: SYN0001, theme: workload, cut: 'I love the paperwork'}",
+            "quote 1 (line 2): respondent SYN0001: the cut 'I love the paperwork' is not in their comment",
+        ),
     ],
 )
 def test_a_bad_quote_fails_naming_it_and_keeps_the_last_good_briefing(built_2019, entry, message):
     quotes = built_2019 / "data" / "pcn-clinical-directors" / "quotes.yml"
-    stderr = fails_keeping_the_last_good_briefing(built_2019, quotes, f'"2019":\n  - {entry}\n'.encode("utf-8"), WAVE="2019")
+    stderr = fails_keeping_the_last_good_briefing(
+        built_2019, quotes, f'"2019":\n  - {entry}\n'.encode("utf-8"), WAVE="2019"
+    )
     assert f"data/pcn-clinical-directors/quotes.yml: {message}" in stderr and "Traceback" not in stderr
 
 
@@ -113,21 +128,23 @@ def test_invalid_utf8_in_the_comments_fails_and_keeps_the_last_good_briefing(bui
 
 # --- hostile comments, through the real render paths ----------------------------------------------------------
 
-HOSTILE = "\n".join([
-    "SCRIPT <script>alert(1)</script>",
-    "#set page(width: 1cm)",
-    '#read("/etc/passwd")',
-    "JINJA {{ 7*7 }} {% raw %}",
-    "LINK [x](javascript:alert(1))",
-    "```{=html}",
-    "<b>RAWHTML</b>",
-    "```",
-    "```{=typst}",
-    "#set text(size: 40pt)",
-    "```",
-    "SHORTCODE {{< include /etc/passwd >}}",
-    "END OF HOSTILE",
-])  # fmt: skip
+HOSTILE = "\n".join(
+    [
+        "SCRIPT <script>alert(1)</script>",
+        "#set page(width: 1cm)",
+        '#read("/etc/passwd")',
+        "JINJA {{ 7*7 }} {% raw %}",
+        "LINK [x](javascript:alert(1))",
+        "```{=html}",
+        "<b>RAWHTML</b>",
+        "```",
+        "```{=typst}",
+        "#set text(size: 40pt)",
+        "```",
+        "SHORTCODE {{< include /etc/passwd >}}",
+        "END OF HOSTILE",
+    ]
+)
 LONG = " ".join(f"word{i:05d}" for i in range(999)) + " LONGENDXYZ"  # 10,000 characters
 
 
@@ -142,7 +159,8 @@ def hostile(tmp_path_factory) -> Path:
     wave.loc[wave["respondent_id"] == "SYN0003", "comments"] = LONG
     wave.to_csv(survey, index=False, lineterminator="\n")
     (project / "data" / "pcn-clinical-directors" / "quotes.yml").write_text(
-        '"2019":\n  - {respondent: SYN0001, theme: retention}\n  - {respondent: SYN0003, theme: priorities}\n', encoding="utf-8"
+        '"2019":\n  - {respondent: SYN0001, theme: retention}\n  - {respondent: SYN0003, theme: priorities}\n',
+        encoding="utf-8",
     )
     make(project, "report", ENGINE="pandoc", WAVE="2019")
     return project
@@ -154,16 +172,30 @@ def check_nothing_changed_the_document(project: Path, engine: str) -> None:
     assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html, engine
     assert "javascript:" not in re.sub(r"LINK \[x\]\(javascript:alert\(1\)\)", "", html_text(out / "briefing.html"))
     assert 'href="javascript' not in html and "<b>RAWHTML</b>" not in html, engine
-    texts = {"HTML": html_text(out / "briefing.html"), "PDF": pdf_text(out / "briefing.pdf"),
-             "Word": docx_text(out / "briefing.docx")}  # fmt: skip
+    texts = {
+        "HTML": html_text(out / "briefing.html"),
+        "PDF": pdf_text(out / "briefing.pdf"),
+        "Word": docx_text(out / "briefing.docx"),
+    }
     texts = {name: text.replace("\u2060", "") for name, text in texts.items()}  # the joiner in {{< (escape.py)
     for name, text in texts.items():
-        for literal in ("SCRIPT <script>alert(1)</script>", "#set page(width: 1cm)", '#read("/etc/passwd")',
-                        "JINJA {{ 7*7 }} {% raw %}", "LINK [x](javascript:alert(1))", "```{=html}", "<b>RAWHTML</b>",
-                        "#set text(size: 40pt)", "SHORTCODE {{< include /etc/passwd >}}", "END OF HOSTILE"):  # fmt: skip
+        for literal in (
+            "SCRIPT <script>alert(1)</script>",
+            "#set page(width: 1cm)",
+            '#read("/etc/passwd")',
+            "JINJA {{ 7*7 }} {% raw %}",
+            "LINK [x](javascript:alert(1))",
+            "```{=html}",
+            "<b>RAWHTML</b>",
+            "#set text(size: 40pt)",
+            "SHORTCODE {{< include /etc/passwd >}}",
+            "END OF HOSTILE",
+        ):
             assert normalise(literal) in text, f"{engine} {name}: {literal!r} was not printed as text"
         assert "root:x:0:0" not in text and "JINJA 49" not in text, f"{engine} {name}"
-        assert "word00000 word00001" in text.replace("- ", "") and "LONGEND" in text, f"{engine} {name}: the long comment"
+        assert "word00000 word00001" in text.replace("- ", "") and "LONGEND" in text, (
+            f"{engine} {name}: the long comment"
+        )
     for page in PdfReader(out / "briefing.pdf").pages:  # A4 throughout: no comment set the page size
         assert round(float(page.mediabox.width)) == 595 and round(float(page.mediabox.height)) == 842, engine
     assert "Key findings" in texts["PDF"] and "Methods and sources" in texts["PDF"]

@@ -39,7 +39,9 @@ def is_survey_share(record: dict[str, Any]) -> bool:
 
 def quoted(record: dict[str, Any]) -> dict[str, Any]:
     """The figure the text quotes, with its interval and what it stands on."""
-    return {k: record.get(k) for k in ("value", "ci_low", "ci_high", "numerator", "denominator", "population", "suppressed")}
+    return {
+        k: record.get(k) for k in ("value", "ci_low", "ci_high", "numerator", "denominator", "population", "suppressed")
+    }
 
 
 def compare(first: dict[str, Any], second: dict[str, Any], estimate: str, level: float) -> stats.Comparison:
@@ -49,26 +51,45 @@ def compare(first: dict[str, Any], second: dict[str, Any], estimate: str, level:
     if estimate == "weighted":
         a, b = first["weighted"], second["weighted"]
         return stats.compare_weighted(
-            a["value"], first["denominator"], a["effective_n"], b["value"], second["denominator"], b["effective_n"],
-            population=population, level=level,
-        )  # fmt: skip
+            a["value"],
+            first["denominator"],
+            a["effective_n"],
+            b["value"],
+            second["denominator"],
+            b["effective_n"],
+            population=population,
+            level=level,
+        )
     return stats.compare_proportions(
-        first["numerator"], first["denominator"], second["numerator"], second["denominator"],
-        population=population, level=level,
-    )  # fmt: skip
+        first["numerator"],
+        first["denominator"],
+        second["numerator"],
+        second["denominator"],
+        population=population,
+        level=level,
+    )
 
 
-def change_finding(fid: str, new: dict | None, old: dict | None, waves: tuple[str, str], estimate: str,
-                   level: float, notebook: str) -> Finding:  # fmt: skip
+def change_finding(
+    fid: str, new: dict | None, old: dict | None, waves: tuple[str, str], estimate: str, level: float, notebook: str
+) -> Finding:
     """One finding's change from the comparison wave to the reported wave (or why there is none)."""
     wave, previous_wave = waves
     record = new or old
     extra: dict[str, Any] = {
-        "finding": fid, "wave": wave, "compare_wave": previous_wave, "theme": record["theme"],
-        "question": record["question"], "subgroup": record["subgroup"], "estimate": estimate,
-        "confidence_level": level, "current": quoted(new) if new else None, "previous": quoted(old) if old else None,
-        "suppressed": False, "significant": False,
-    }  # fmt: skip
+        "finding": fid,
+        "wave": wave,
+        "compare_wave": previous_wave,
+        "theme": record["theme"],
+        "question": record["question"],
+        "subgroup": record["subgroup"],
+        "estimate": estimate,
+        "confidence_level": level,
+        "current": quoted(new) if new else None,
+        "previous": quoted(old) if old else None,
+        "suppressed": False,
+        "significant": False,
+    }
     inputs = sorted({*(new or {}).get("inputs", []), *(old or {}).get("inputs", [])})
     base = record["base"]
     if new is None or old is None:
@@ -82,9 +103,20 @@ def change_finding(fid: str, new: dict | None, old: dict | None, waves: tuple[st
     if not (new.get("weighted") and old.get("weighted")):  # a regional edition publishes no weighted figure
         estimate = extra["estimate"] = "unweighted"
     result = compare(new, old, estimate, level)
-    extra.update(status=COMPARED, p1=result.p1, p2=result.p2, difference=result.difference, ci_low=result.ci_low,
-                 ci_high=result.ci_high, p_value=result.p_value, significant=result.significant, test=result.test)  # fmt: skip
-    return Finding(fid + SUFFIX, result.difference, record["description"], base, notebook, inputs, kind="change", extra=extra)
+    extra.update(
+        status=COMPARED,
+        p1=result.p1,
+        p2=result.p2,
+        difference=result.difference,
+        ci_low=result.ci_low,
+        ci_high=result.ci_high,
+        p_value=result.p_value,
+        significant=result.significant,
+        test=result.test,
+    )
+    return Finding(
+        fid + SUFFIX, result.difference, record["description"], base, notebook, inputs, kind="change", extra=extra
+    )
 
 
 def changes(current: dict[str, Any], previous: dict[str, Any], notebook: str) -> list[Finding]:
@@ -107,11 +139,20 @@ def frame_change(current: dict[str, Any], previous: dict[str, Any], notebook: st
         return None
     frames = [current["parameters"]["frame_file"], previous["parameters"]["frame_file"]]
     return Finding(
-        "pcn_count_change", new["value"] - old["value"], "change in the number of primary care networks",
-        "PCNs in each wave's reference frame", notebook, sorted(set(frames)), kind="frame_change",
-        extra={"previous": old["value"], "previous_median": previous["findings"]["pcn_median_patients"]["value"],
-               "previous_frame_file": frames[1], "compare_wave": str(previous["parameters"]["wave"])},
-    )  # fmt: skip
+        "pcn_count_change",
+        new["value"] - old["value"],
+        "change in the number of primary care networks",
+        "PCNs in each wave's reference frame",
+        notebook,
+        sorted(set(frames)),
+        kind="frame_change",
+        extra={
+            "previous": old["value"],
+            "previous_median": previous["findings"]["pcn_median_patients"]["value"],
+            "previous_frame_file": frames[1],
+            "compare_wave": str(previous["parameters"]["wave"]),
+        },
+    )
 
 
 def load_pair(current_path: str | Path, previous_path: str | Path) -> tuple[dict, dict]:

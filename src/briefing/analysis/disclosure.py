@@ -84,14 +84,24 @@ def area_cells(survey: pd.DataFrame, ctx: themes.Context, published: bool) -> di
     for spec in ctx.codebook.findings_in(ctx.params.wave).values():
         bands = [None] if spec.subgroup else [None, *BANDS]
         for band in bands:
-            if band and not any(s.question == spec.question and s.counts == spec.counts and s.subgroup
-                                for s in ctx.codebook.findings_in(ctx.params.wave).values()):  # fmt: skip
+            if band and not any(
+                s.question == spec.question and s.counts == spec.counts and s.subgroup
+                for s in ctx.codebook.findings_in(ctx.params.wave).values()
+            ):
                 continue
             counted, answered = themes.spec_masks(survey, spec, ctx.codebook, ctx.params, subgroup=band)
             k, n = int(counted.sum()), int(answered.sum())
             key = f"{spec.id}:{band}" if band else spec.id
-            cells[key] = Cell(k, n, published and band is None, rule.reason(k, n), question=spec.question,
-                              answers=tuple(spec.counts), band=band or spec.subgroup, finding=True)  # fmt: skip
+            cells[key] = Cell(
+                k,
+                n,
+                published and band is None,
+                rule.reason(k, n),
+                question=spec.question,
+                answers=tuple(spec.counts),
+                band=band or spec.subgroup,
+                finding=True,
+            )
     return cells
 
 
@@ -101,8 +111,11 @@ def band_tables(ctx: themes.Context) -> list[tuple[str, list[str]]]:
     for spec in ctx.codebook.findings_in(ctx.params.wave).values():
         if spec.subgroup:
             continue
-        named = {s.subgroup: s.id for s in ctx.codebook.findings_in(ctx.params.wave).values()
-                 if s.question == spec.question and s.counts == spec.counts and s.subgroup}  # fmt: skip
+        named = {
+            s.subgroup: s.id
+            for s in ctx.codebook.findings_in(ctx.params.wave).values()
+            if s.question == spec.question and s.counts == spec.counts and s.subgroup
+        }
         if named:
             tables.append((spec.id, [named.get(band, f"{spec.id}:{band}") for band in BANDS]))
     return tables
@@ -134,13 +147,17 @@ def row_cells(ctx: themes.Context, q: str, band: str | None, survey: pd.DataFram
     spare = {v for counted in row_findings(ctx, q, band).values() for v in counted}
     base = Cell(n, n, shown, stats.Suppression(threshold, complement=False).reason(n, n), question=q, band=band)
     return {cell_key(q, None, band): base} | {
-        cell_key(q, v, band): Cell(c, n, shown, rule.reason(c, n), v in spare, q, (v,), band) for v, c in counts.items()}
+        cell_key(q, v, band): Cell(c, n, shown, rule.reason(c, n), v in spare, q, (v,), band) for v, c in counts.items()
+    }
 
 
 def row_findings(ctx: themes.Context, question_id: str, band: str | None) -> dict[str, list[str]]:
     """The findings that count answers in one chart row (id -> the answers counted)."""
-    return {s.id: list(s.counts) for s in ctx.codebook.findings_in(ctx.params.wave).values()
-            if s.question == question_id and s.subgroup == band}  # fmt: skip
+    return {
+        s.id: list(s.counts)
+        for s in ctx.codebook.findings_in(ctx.params.wave).values()
+        if s.question == question_id and s.subgroup == band
+    }
 
 
 def chart_tables(ctx: themes.Context) -> list[tuple[str, list[str]]]:
@@ -178,8 +195,11 @@ class Links:
         def at(key):
             return (area, key)
 
-        return Links([(at(a), at(b)) for a, b in self.same], [(at(f), [at(c) for c in cs]) for f, cs in self.covers],
-                     [(at(t), [at(c) for c in cs]) for t, cs in self.rows])  # fmt: skip
+        return Links(
+            [(at(a), at(b)) for a, b in self.same],
+            [(at(f), [at(c) for c in cs]) for f, cs in self.covers],
+            [(at(t), [at(c) for c in cs]) for t, cs in self.rows],
+        )
 
     def __add__(self, other: Links) -> Links:
         return Links(self.same + other.same, self.covers + other.covers, self.rows + other.rows)
@@ -253,8 +273,11 @@ def withholding(ctx: themes.Context) -> Withholding:
         cells.update({(area, key): c for key, c in both.items()})
     keys = sorted({key for _, key in cells})
     tables = [((ENGLAND, key), [(r, key) for r in regions]) for key in keys]
-    tables += [((area, total), [(area, part) for part in parts]) for area in areas
-               for total, parts in band_tables(ctx) + chart_tables(ctx)]  # fmt: skip
+    tables += [
+        ((area, total), [(area, part) for part in parts])
+        for area in areas
+        for total, parts in band_tables(ctx) + chart_tables(ctx)
+    ]
     links = sum((chart_links(ctx).in_area(area) for area in areas), Links())
     hidden = {cell for cell, c in cells.items() if c.primary or not c.published}
     bases = {cell for cell, c in cells.items() if c.base < ctx.params.suppression_threshold or not c.published}
@@ -323,7 +346,9 @@ class Program:
         if unless is None:
             self.rows.append((form, low, high))
             return
-        big = sum(abs(c) * self.upper[k] for k, c in form.items()) + max(abs(b) for b in (low, high) if math.isfinite(b))
+        big = sum(abs(c) * self.upper[k] for k, c in form.items()) + max(
+            abs(b) for b in (low, high) if math.isfinite(b)
+        )
         if math.isfinite(low):
             self.rows.append((combine(form, {unless: big}), low, math.inf))
         if math.isfinite(high):
@@ -357,8 +382,12 @@ class Program:
         for k, c in objective.items():
             cost[k] += c
         limits = optimize.LinearConstraint(matrix.tocsr(), [r[1] for r in self.rows], [r[2] for r in self.rows])
-        result = optimize.milp(cost, constraints=limits, integrality=np.ones(len(self.upper)),
-                               bounds=optimize.Bounds(0, np.array(self.upper, dtype=float)))  # fmt: skip
+        result = optimize.milp(
+            cost,
+            constraints=limits,
+            integrality=np.ones(len(self.upper)),
+            bounds=optimize.Bounds(0, np.array(self.upper, dtype=float)),
+        )
         return np.round(result.x) if result.status == 0 else None
 
     def solution(self, objective: dict) -> np.ndarray:
@@ -392,7 +421,9 @@ class QuestionAudit:
     cells: dict  # (area, key) -> Cell
     regions: list[str]
     threshold: int
-    weights: dict = field(default_factory=dict)  # (region, band) -> England's weight, where weighted shares are published
+    weights: dict = field(
+        default_factory=dict
+    )  # (region, band) -> England's weight, where weighted shares are published
     weighted: dict = field(default_factory=dict)  # (England, finding) -> its weighted share as published
 
     def __post_init__(self):
@@ -405,8 +436,12 @@ class QuestionAudit:
 
     def form(self, area: str, band: str | None, answers) -> dict:
         regions = self.regions if area == ENGLAND else [area]
-        return {self.var[r, b, v]: 1 for r in regions for b in (self.bands if band is None else [band])
-                for v in (answers or [None])}  # fmt: skip
+        return {
+            self.var[r, b, v]: 1
+            for r in regions
+            for b in (self.bands if band is None else [band])
+            for v in (answers or [None])
+        }
 
     def forms(self, cell_id: tuple) -> tuple[dict, dict]:
         """(count, base) of a cell."""
@@ -443,7 +478,11 @@ class QuestionAudit:
                 self.weighted_share(p, cell_id, share, flag_of.get((cell_id, "count")))
         for cell_id, c in published:
             count, base = self.forms(cell_id)
-            row = None if c.finding or c.answers is None else flag_of.get(((cell_id[0], cell_key(c.question, None, c.band)), "count"))
+            row = (
+                None
+                if c.finding or c.answers is None
+                else flag_of.get(((cell_id[0], cell_key(c.question, None, c.band)), "count"))
+            )
             if cell_id in hidden:
                 self.printed(p, c, cell_id in bases, count, base, unless=row)
             elif release:
@@ -452,7 +491,7 @@ class QuestionAudit:
 
     def weighted_share(self, p: Program, cell_id: tuple, share: float, unless: int | None) -> None:
         """sum(w x) / sum(w n) within half a unit of the share as published (England's, over every region)."""
-        c, slack = self.cells[cell_id], 0.5 * 10.0 ** -themes.WEIGHTED_DECIMALS
+        c, slack = self.cells[cell_id], 0.5 * 10.0**-themes.WEIGHTED_DECIMALS
         cells = [(r, b) for r in self.regions for b in (self.bands if c.band is None else [c.band])]
         counted = {self.var[r, b, v]: self.weights.get((r, b), 0.0) for r, b in cells for v in c.answers}
         answered = {self.var[r, b, None]: self.weights.get((r, b), 0.0) for r, b in cells}  # no respondents: no weight
@@ -466,8 +505,16 @@ class QuestionAudit:
             return len(self.values) + 1.0
         return 1 + c.base / (2 * self.upper) + 0.25 * c.spare
 
-    def printed(self, p: Program, c: Cell, base_hidden: bool, count: dict, base: dict, withheld: bool = False,
-                unless: int | None = None) -> None:  # fmt: skip
+    def printed(
+        self,
+        p: Program,
+        c: Cell,
+        base_hidden: bool,
+        count: dict,
+        base: dict,
+        withheld: bool = False,
+        unless: int | None = None,
+    ) -> None:
         """What stands in a hidden cell's place: a chart's "fewer than 8" (1 to 7, or its complement for several
         answers), "withheld" (not small), "too few answers to show" (a base under 8) or the row withheld whole
         (at least 8); a finding's reason (`stats.Suppression`: count, then base, then complement). `unless`:
@@ -507,7 +554,11 @@ class QuestionAudit:
         for cell_id, c in sorted(self.cells.items()):
             count, base = self.forms(cell_id)
             complement = combine(base, {k: -v for k, v in count.items()})
-            for form, value, what in ((count, c.count, ""), (base, c.base, " base"), (complement, c.base - c.count, " complement")):
+            for form, value, what in (
+                (count, c.count, ""),
+                (base, c.base, " base"),
+                (complement, c.base - c.count, " complement"),
+            ):
                 key = frozenset(form.items())
                 if form and 1 <= value < self.threshold and key not in shown and key not in out:
                     out[key] = (f"{cell_id[0]}: {cell_id[1]}{what}", form, value)
@@ -521,7 +572,9 @@ class QuestionAudit:
         open_ = self.targets(hidden, bases)
         rng, idle = np.random.default_rng(0), 0
         while open_ and idle < 2:
-            x = program.solution(combine(*({k: c * rng.choice((-1, 1)) for k, c in form.items()} for _, form, _ in open_.values())))
+            x = program.solution(
+                combine(*({k: c * rng.choice((-1, 1)) for k, c in form.items()} for _, form, _ in open_.values()))
+            )
             moved = {key for key, (_, form, value) in open_.items() if value_of(form, x) != value}
             open_ = {key: target for key, target in open_.items() if key not in moved}
             idle = 0 if moved else idle + 1
@@ -546,7 +599,9 @@ class QuestionAudit:
                 if best is None or cost < best[0]:
                     best = (cost, chosen)
         if best is None or not best[1]:
-            raise RuntimeError(f"disclosure audit: no figure to withhold protects a count of {value} (a bug in the audit)")
+            raise RuntimeError(
+                f"disclosure audit: no figure to withhold protects a count of {value} (a bug in the audit)"
+            )
         counts = {cell for cell, part, _ in best[1]}
         return counts, {cell for cell, part, _ in best[1] if part == "base"}
 
@@ -573,8 +628,16 @@ def question_audits(ctx: themes.Context, cells: dict) -> list[QuestionAudit]:
     audits = []
     for q, own in sorted(by_question.items()):
         shares = {cell_id: share for cell_id, share in weighted.items() if cell_id in own}
-        audits.append(QuestionAudit(ctx.codebook.questions[q], own, regions, ctx.params.suppression_threshold,
-                                    weights if shares else {}, shares))  # fmt: skip
+        audits.append(
+            QuestionAudit(
+                ctx.codebook.questions[q],
+                own,
+                regions,
+                ctx.params.suppression_threshold,
+                weights if shares else {},
+                shares,
+            )
+        )
     return audits
 
 
@@ -594,7 +657,9 @@ def weighted_figures(ctx: themes.Context) -> tuple[dict, dict]:
 
 def plan_table(withheld: dict[str, dict[str, str]]) -> pd.DataFrame:
     """The plan as a table, for the notebook's output: one row per withheld figure."""
-    rows = [{"area": area, "finding": key, "rule": rule} for area, keys in withheld.items() for key, rule in keys.items()]
+    rows = [
+        {"area": area, "finding": key, "rule": rule} for area, keys in withheld.items() for key, rule in keys.items()
+    ]
     return pd.DataFrame(rows, columns=["area", "finding", "rule"])
 
 

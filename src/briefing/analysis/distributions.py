@@ -55,7 +55,9 @@ def cell_key(question_id: str, value: str | None = None, band: str | None = None
     return f"{key}:{band}" if band else key
 
 
-def planned_cells(withheld: dict[str, str] | None, question: Question, band: str | None) -> dict[str | None, str] | None:
+def planned_cells(
+    withheld: dict[str, str] | None, question: Question, band: str | None
+) -> dict[str | None, str] | None:
     """One row's cells the plan withholds, value (None: the row's base) -> why; None when there is no plan."""
     if withheld is None:
         return None
@@ -73,12 +75,20 @@ def charted(codebook: Codebook, wave: str | None) -> dict[str, list[str]]:
     """Each question with a chart (the question of a finding of the wave) -> the size bands its chart draws."""
     specs = codebook.findings_in(wave).values()
     questions = dict.fromkeys(s.question for s in specs)
-    return {q: drawn_bands(codebook.questions[q], {s.subgroup for s in specs if s.question == q and s.subgroup})
-            for q in questions}  # fmt: skip
+    return {
+        q: drawn_bands(codebook.questions[q], {s.subgroup for s in specs if s.question == q and s.subgroup})
+        for q in questions
+    }
 
 
-def suppress(n: int, counts: dict[str, int], threshold: int, sums_to_base: bool, published: frozenset = frozenset(),
-             planned: dict[str | None, str] | None = None) -> Row:  # fmt: skip
+def suppress(
+    n: int,
+    counts: dict[str, int],
+    threshold: int,
+    sums_to_base: bool,
+    published: frozenset = frozenset(),
+    planned: dict[str | None, str] | None = None,
+) -> Row:
     """Apply the disclosure rule to one row (see the module's docstring); `published`: values a finding shows;
     `planned`: the cross-edition plan's cells for this row (`planned_cells`), which replaces the row's own
     secondary rule."""
@@ -110,8 +120,15 @@ def sums_to_base(question: Question) -> bool:
     return question.type != "multiple_choice"
 
 
-def distribution(survey: pd.DataFrame, question: Question, codebook: Codebook, label: str, threshold: int,
-                 published: frozenset = frozenset(), planned: dict[str | None, str] | None = None) -> Row:  # fmt: skip
+def distribution(
+    survey: pd.DataFrame,
+    question: Question,
+    codebook: Codebook,
+    label: str,
+    threshold: int,
+    published: frozenset = frozenset(),
+    planned: dict[str | None, str] | None = None,
+) -> Row:
     n, counts = raw_counts(survey, question, codebook.separator)
     row = suppress(n, counts, threshold, sums_to_base(question), published, planned)
     row.label = label

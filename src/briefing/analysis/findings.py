@@ -71,7 +71,9 @@ def merge(paths: list[Path], params: config.Params) -> dict[str, Any]:
     for path in sorted(paths):
         for fid, record in json.loads(Path(path).read_text(encoding="utf-8")).items():
             if fid in findings:
-                raise ValueError(f"finding {fid!r} is written by both {findings[fid]['notebook']} and {record['notebook']}")
+                raise ValueError(
+                    f"finding {fid!r} is written by both {findings[fid]['notebook']} and {record['notebook']}"
+                )
             findings[fid] = record
     return {"parameters": params.as_dict(), "findings": dict(sorted(findings.items()))}
 

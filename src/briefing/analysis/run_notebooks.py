@@ -55,17 +55,25 @@ def shared_kernel_engine():
         kernel_client = None  # one connected client for the whole run: one readiness wait, not one per notebook
 
         @classmethod
-        def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, start_timeout=60,
-                                     execution_timeout=None, **kwargs):  # fmt: skip
+        def execute_managed_notebook(
+            cls, nb_man, kernel_name, log_output=False, start_timeout=60, execution_timeout=None, **kwargs
+        ):
             """As papermill's NBClientEngine, with the shared kernel and client, in a cleared namespace."""
             if cls.kernel_client is None:
                 raise RuntimeError("SharedKernelEngine: start the kernel first (shared_kernel())")
             run_code(cls.kernel_client, RESET)
             for name in ("input_path", "startup_timeout", "timeout"):
                 kwargs.pop(name, None)
-            client = PapermillNotebookClient(nb_man, km=cls.kernel_manager, timeout=execution_timeout,
-                                             startup_timeout=start_timeout, kernel_name=kernel_name, log=logger,
-                                             log_output=log_output, **kwargs)  # fmt: skip
+            client = PapermillNotebookClient(
+                nb_man,
+                km=cls.kernel_manager,
+                timeout=execution_timeout,
+                startup_timeout=start_timeout,
+                kernel_name=kernel_name,
+                log=logger,
+                log_output=log_output,
+                **kwargs,
+            )
             client.kc = cls.kernel_client  # nbclient starts (and waits for) a client only when it has none
             return client.execute()
 
@@ -77,7 +85,9 @@ def run_code(client, code: str, timeout: float = 300) -> None:
     """Run code in the kernel, silently, and wait until it has finished."""
     reply = client.execute_interactive(code, store_history=False, timeout=timeout, output_hook=lambda msg: None)
     if reply["content"]["status"] != "ok":
-        raise RuntimeError(f"the shared kernel could not run {code.splitlines()[0]!r}: {reply['content'].get('evalue')}")
+        raise RuntimeError(
+            f"the shared kernel could not run {code.splitlines()[0]!r}: {reply['content'].get('evalue')}"
+        )
 
 
 @contextlib.contextmanager
@@ -100,7 +110,9 @@ def shared_kernel(cwd: Path, kernel_name: str = "python3"):
             km.shutdown_kernel(now=True)
 
 
-STAMPS = Path("build/stamps")  # the Makefile's content stamps: <file>.sha256, rewritten only when the file's content changes
+STAMPS = Path(
+    "build/stamps"
+)  # the Makefile's content stamps: <file>.sha256, rewritten only when the file's content changes
 
 
 def content_stamp(path: Path) -> Path:
@@ -148,8 +160,16 @@ def steps_of(plan: dict, shared: list[Path]) -> list[Job | Merge]:
         output = Path(step["outputs"][0])
         if step["kind"] == "notebook":
             notebook = Path(step["notebook"])
-            steps.append(Job(notebook, Path(step["executed"]), output, step["parameters"], [notebook, *inputs, *shared],
-                             step["label"]))  # fmt: skip
+            steps.append(
+                Job(
+                    notebook,
+                    Path(step["executed"]),
+                    output,
+                    step["parameters"],
+                    [notebook, *inputs, *shared],
+                    step["label"],
+                )
+            )
         elif step["kind"] == "merge":
             steps.append(Merge(step["wave"], inputs, output, [*inputs, *shared]))  # shared: findings.py among them
     return steps
@@ -174,9 +194,14 @@ def execute(job: Job, root: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
     try:
         papermill.execute_notebook(  # the executed copy is saved at the end (and on failure), not per cell
-            str(job.notebook), str(executed), engine_name=ENGINE_NAME, cwd=str(root), progress_bar=False,
-            request_save_on_cell_execute=False, parameters=job.parameters,
-        )  # fmt: skip
+            str(job.notebook),
+            str(executed),
+            engine_name=ENGINE_NAME,
+            cwd=str(root),
+            progress_bar=False,
+            request_save_on_cell_execute=False,
+            parameters=job.parameters,
+        )
     except Exception as error:
         raise NotebookFailed(job.notebook, cause_of(error), executed) from error
 
@@ -205,8 +230,10 @@ def run_build(steps: list[Job | Merge], params_path: str, root: Path, log=print)
                 elif isinstance(step, Merge) and f"wave {step.wave}" == name:
                     merge_wave(step, params_path)
             if names:
-                log(f"[3/6] {name}: notebooks: {len(names)} run in one kernel ({', '.join(names)}) "
-                    f"in {time.perf_counter() - start:.1f} s")  # fmt: skip
+                log(
+                    f"[3/6] {name}: notebooks: {len(names)} run in one kernel ({', '.join(names)}) "
+                    f"in {time.perf_counter() - start:.1f} s"
+                )
             ran += len(names)
     return ran
 
@@ -238,8 +265,11 @@ def main(argv: list[str] | None = None) -> int:
     except NotebookFailed as failure:
         log.parent.mkdir(parents=True, exist_ok=True)
         log.write_text(traceback.format_exc(), encoding="utf-8")
-        print(f"notebooks: {failure.notebook.name} failed: {failure.cause}\n"
-              f"  the executed copy is {failure.executed}; the traceback is in {log}", file=sys.stderr)  # fmt: skip
+        print(
+            f"notebooks: {failure.notebook.name} failed: {failure.cause}\n"
+            f"  the executed copy is {failure.executed}; the traceback is in {log}",
+            file=sys.stderr,
+        )
         return 1
     touch(outputs)
     return 0

@@ -172,9 +172,7 @@ def _wilson(p: float, n: float, f: float, z: float) -> tuple[float, float]:
 # --------------------------------------------------------------------------------------------
 
 
-def proportion_ci(
-    count: int, base: int, population: int | None = None, level: float = 0.95
-) -> tuple[float, float]:
+def proportion_ci(count: int, base: int, population: int | None = None, level: float = 0.95) -> tuple[float, float]:
     """Wilson score interval for count/base, with the finite population correction.
 
     Formula. With p = count/base, n = base, z the (1 + level)/2 normal quantile and
@@ -345,7 +343,7 @@ def _interval_end(excess, inside, outside: float, zero_rejected) -> np.ndarray:
         a, b = accepted[rows], rejected[rows]
         found = _scipy_optimize().find_root(
             excess, (np.minimum(a, b), np.maximum(a, b)), args=(rows,), tolerances={"xatol": _TOLERANCE, "xrtol": 0.0}
-        )  # fmt: skip
+        )
         (low, high), (f_low, _) = found.bracket, found.f_bracket
         ends[rows] = np.where(f_low <= 0, low, high)
     return ends.reshape(np.shape(inside))
@@ -482,9 +480,7 @@ def _check_no_missing(sample: pd.DataFrame, cols: Sequence[str]) -> None:
             )
 
 
-def _population_counts(
-    population: pd.DataFrame, cells: list[str], population_count_col: str | None
-) -> pd.Series:
+def _population_counts(population: pd.DataFrame, cells: list[str], population_count_col: str | None) -> pd.Series:
     """Population count per cell: a sum of `population_count_col`, or one row per unit."""
     _check_columns(population, cells, "population")
     if population_count_col is None:
@@ -574,9 +570,7 @@ def rake(
         present = set(sample[col].unique())
         unknown = present - set(totals.index)
         if unknown:
-            raise ValueError(
-                f"respondents have {col!r} value(s) {sorted(map(str, unknown))} with no population total"
-            )
+            raise ValueError(f"respondents have {col!r} value(s) {sorted(map(str, unknown))} with no population total")
         empty = set(totals.index) - present
         if empty:
             raise ValueError(

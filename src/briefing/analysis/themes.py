@@ -35,7 +35,9 @@ class Context:
     frame: pd.DataFrame
     root: Path
     rest: "Context | None" = None  # a regional briefing: the rest of England, to compare the region with
-    withheld: dict[str, str] | None = None  # finding id or chart cell -> why, from cross-edition disclosure control; None: no plan
+    withheld: dict[str, str] | None = (
+        None  # finding id or chart cell -> why, from cross-edition disclosure control; None: no plan
+    )
 
     @cached_property
     def weighting(self) -> stats.Weighting:
@@ -46,8 +48,9 @@ class Context:
         return [self.params.survey_path, self.params.codebook, self.params.frame_file]
 
 
-def load_context(params_path: str | Path | None = None, withheld_path: str | Path | None = None, england: bool = False,
-                 **overrides) -> Context:  # fmt: skip
+def load_context(
+    params_path: str | Path | None = None, withheld_path: str | Path | None = None, england: bool = False, **overrides
+) -> Context:
     """Parameters (params.yml, overridden by papermill's values), the validated wave, the frame; region-filtered
     (england=True: the whole of England, whatever the region). `withheld_path`: the build's disclosure plan
     (briefing.analysis.disclosure), whose figures for this area are withheld (secondary suppression)."""
@@ -64,13 +67,28 @@ def load_context(params_path: str | Path | None = None, withheld_path: str | Pat
     here = frame["region"] == params.region
     if not here.any():
         known = ", ".join(sorted(frame["region"].unique()))
-        raise ValueError(f"params.yml: region {params.region!r} matches no PCN in {params.frame_file} (regions: {known})")
+        raise ValueError(
+            f"params.yml: region {params.region!r} matches no PCN in {params.frame_file} (regions: {known})"
+        )
     in_region = survey["region"] == params.region
     # The rest of England's share, beside the region's, gives England's count: it is withheld where England's is.
-    rest = Context(params, codebook, survey[~in_region].reset_index(drop=True), frame[~here].reset_index(drop=True), root,
-                   withheld=read_withheld(root, withheld_path, ENGLAND))  # fmt: skip
-    return Context(params, codebook, survey[in_region].reset_index(drop=True), frame[here].reset_index(drop=True),
-                   root, rest, withheld)  # fmt: skip
+    rest = Context(
+        params,
+        codebook,
+        survey[~in_region].reset_index(drop=True),
+        frame[~here].reset_index(drop=True),
+        root,
+        withheld=read_withheld(root, withheld_path, ENGLAND),
+    )
+    return Context(
+        params,
+        codebook,
+        survey[in_region].reset_index(drop=True),
+        frame[here].reset_index(drop=True),
+        root,
+        rest,
+        withheld,
+    )
 
 
 def read_withheld(root: Path, path: str | Path | None, area: str) -> dict[str, str] | None:
@@ -134,7 +152,9 @@ def publishes_weighted(ctx: Context) -> bool:
     return ctx.params.region is None
 
 
-def estimates(counted: pd.Series, answered: pd.Series, weights: pd.Series | None, population: int, level: float) -> dict:
+def estimates(
+    counted: pd.Series, answered: pd.Series, weights: pd.Series | None, population: int, level: float
+) -> dict:
     """Unweighted and weighted proportion with their intervals (Wilson score, finite population corrected); the
     weighted one as published (rounded, see WEIGHTED_DECIMALS), or None without weights (a regional edition)."""
     k, n = int(counted.sum()), int(answered.sum())
@@ -147,8 +167,10 @@ def estimates(counted: pd.Series, answered: pd.Series, weights: pd.Series | None
     w = weights[answered]
     w_low, w_high = stats.weighted_proportion_ci(counted[answered], w, population, level)
     weighted = {"value": stats.weighted_proportion(counted[answered], w), "ci_low": w_low, "ci_high": w_high}
-    return {"unweighted": unweighted,
-            "weighted": {**{key: rounded(v) for key, v in weighted.items()}, "effective_n": banded_effective_n(w)}}  # fmt: skip
+    return {
+        "unweighted": unweighted,
+        "weighted": {**{key: rounded(v) for key, v in weighted.items()}, "effective_n": banded_effective_n(w)},
+    }
 
 
 def suppress_record(finding: Finding, threshold: int, withheld: str | None = None) -> Finding:
@@ -166,8 +188,9 @@ def suppress_record(finding: Finding, threshold: int, withheld: str | None = Non
     return finding
 
 
-def spec_masks(survey: pd.DataFrame, spec: FindingSpec, codebook: Codebook, params: config.Params,
-               subgroup: str | None = None) -> tuple[pd.Series, pd.Series]:
+def spec_masks(
+    survey: pd.DataFrame, spec: FindingSpec, codebook: Codebook, params: config.Params, subgroup: str | None = None
+) -> tuple[pd.Series, pd.Series]:
     """(counted, answered): respondents (in the spec's size band, or `subgroup`) whose answer counts; who answered."""
     band = subgroup or spec.subgroup
     in_group = pd.Series(True, index=survey.index)
@@ -197,11 +220,19 @@ def survey_finding(ctx: Context, spec: FindingSpec, notebook: str) -> Finding:
         base=f"{who} who answered: {question.wording}",
         notebook=notebook,
         inputs=ctx.survey_inputs,
-        extra={"question": spec.question, "counts": list(spec.counts), "subgroup": spec.subgroup,
-               "theme": spec.theme, "estimate": estimate, "ci_low": quoted["ci_low"],
-               "ci_high": quoted["ci_high"], "confidence_level": ctx.params.confidence_level,
-               "population": population, **both},
-    )  # fmt: skip
+        extra={
+            "question": spec.question,
+            "counts": list(spec.counts),
+            "subgroup": spec.subgroup,
+            "theme": spec.theme,
+            "estimate": estimate,
+            "ci_low": quoted["ci_low"],
+            "ci_high": quoted["ci_high"],
+            "confidence_level": ctx.params.confidence_level,
+            "population": population,
+            **both,
+        },
+    )
     return suppress_record(finding, ctx.params.suppression_threshold, (ctx.withheld or {}).get(spec.id))
 
 
@@ -211,16 +242,38 @@ def comparison_finding(ctx: Context, first: Finding, second: Finding, fid: str, 
     extra = {"first": first.id, "second": second.id, "theme": first.extra["theme"], "suppressed": False}
     if first.extra["suppressed"] or second.extra["suppressed"]:
         extra["suppressed"] = True
-        return Finding(fid, None, "difference suppressed (small numbers)", "", notebook, first.inputs,
-                       kind="comparison", extra=extra)  # fmt: skip
+        return Finding(
+            fid,
+            None,
+            "difference suppressed (small numbers)",
+            "",
+            notebook,
+            first.inputs,
+            kind="comparison",
+            extra=extra,
+        )
     result = change.compare(first.as_record(), second.as_record(), first.extra["estimate"], ctx.params.confidence_level)
-    extra.update(p1=result.p1, p2=result.p2, difference=result.difference, ci_low=result.ci_low,
-                 ci_high=result.ci_high, p_value=result.p_value, significant=result.significant, test=result.test,
-                 confidence_level=ctx.params.confidence_level)  # fmt: skip
+    extra.update(
+        p1=result.p1,
+        p2=result.p2,
+        difference=result.difference,
+        ci_low=result.ci_low,
+        ci_high=result.ci_high,
+        p_value=result.p_value,
+        significant=result.significant,
+        test=result.test,
+        confidence_level=ctx.params.confidence_level,
+    )
     return Finding(
-        fid, result.difference, f"{first.description} minus {second.description}",
-        f"{first.base}; compared with {second.base}", notebook, first.inputs, kind="comparison", extra=extra,
-    )  # fmt: skip
+        fid,
+        result.difference,
+        f"{first.description} minus {second.description}",
+        f"{first.base}; compared with {second.base}",
+        notebook,
+        first.inputs,
+        kind="comparison",
+        extra=extra,
+    )
 
 
 def survey_themes(ctx: Context) -> list[str]:
@@ -237,8 +290,12 @@ def survey_findings(ctx: Context, theme: str, notebook: str) -> list[Finding]:
     results = [survey_finding(ctx, spec, notebook) for spec in specs]
     by_id = {f.id: f for f in results}
     for question_id in sorted({s.question for s in specs}):
-        small = next((f for f in results if f.extra["question"] == question_id and f.extra["subgroup"] == "small"), None)
-        large = next((f for f in results if f.extra["question"] == question_id and f.extra["subgroup"] == "large"), None)
+        small = next(
+            (f for f in results if f.extra["question"] == question_id and f.extra["subgroup"] == "small"), None
+        )
+        large = next(
+            (f for f in results if f.extra["question"] == question_id and f.extra["subgroup"] == "large"), None
+        )
         if small and large:
             fid = f"{small.id.removesuffix('_small')}_small_vs_large"
             by_id[fid] = comparison_finding(ctx, small, large, fid, notebook)
@@ -264,20 +321,35 @@ def weighting_finding(ctx: Context, notebook: str) -> Finding:
     weighted (`publishes_weighted`)."""
     extra = {"respondents": len(ctx.survey), "rounded_to": EFFECTIVE_N_STEP, "weighted_decimals": WEIGHTED_DECIMALS}
     if not publishes_weighted(ctx):
-        return Finding("weighting", None, "weighted estimates are not shown for a single region", "all respondents",
-                       notebook, ctx.survey_inputs, kind="weighting", extra={**extra, "method": None})  # fmt: skip
+        return Finding(
+            "weighting",
+            None,
+            "weighted estimates are not shown for a single region",
+            "all respondents",
+            notebook,
+            ctx.survey_inputs,
+            kind="weighting",
+            extra={**extra, "method": None},
+        )
     weighting = ctx.weighting
-    return Finding("weighting", banded_effective_n(weighting.weights), WEIGHTING_WORDS[weighting.method],
-                   "all respondents", notebook, ctx.survey_inputs, kind="weighting",
-                   extra={**extra, "method": weighting.method})  # fmt: skip
+    return Finding(
+        "weighting",
+        banded_effective_n(weighting.weights),
+        WEIGHTING_WORDS[weighting.method],
+        "all respondents",
+        notebook,
+        ctx.survey_inputs,
+        kind="weighting",
+        extra={**extra, "method": weighting.method},
+    )
 
 
 # The method in words (`stats.weights_for` chooses it; its own description counts the sparse cells: not published).
 WEIGHTING_WORDS = {
     "post-stratification": "post-stratified on region by PCN size band",
     "raking": "raked to the frame's totals by region and by PCN size band, as some region and size band "
-              "combinations have too few respondents to post-stratify",
-}  # fmt: skip
+    "combinations have too few respondents to post-stratify",
+}
 
 
 def landscape_findings(ctx: Context, notebook: str) -> list[Finding]:
@@ -291,17 +363,47 @@ def landscape_findings(ctx: Context, notebook: str) -> list[Finding]:
     local = [stp_table(ctx, notebook)] if params.region else []
     return local + [
         Finding("pcn_count", n_pcns, "primary care networks", base, notebook, inputs, kind="count"),
-        Finding("pcn_share_small", (bands == "small").mean(), f"of PCNs have fewer than {params.small_pcn_max:,} patients",
-                base, notebook, inputs, numerator=int((bands == "small").sum()), denominator=n_pcns),
-        Finding("pcn_share_large", (bands == "large").mean(), f"of PCNs have more than {params.large_pcn_min:,} patients",
-                base, notebook, inputs, numerator=int((bands == "large").sum()), denominator=n_pcns),
-        Finding("pcn_median_patients", float(patients.median()), "median registered patients per PCN", base,
-                notebook, inputs, kind="median"),
-        Finding("response_rate", len(ctx.survey) / n_pcns, "of PCNs' clinical directors responded",
-                "respondents out of PCNs in the frame (one clinical director per PCN)", notebook,
-                [params.survey_path, params.frame_file], numerator=len(ctx.survey), denominator=n_pcns),
+        Finding(
+            "pcn_share_small",
+            (bands == "small").mean(),
+            f"of PCNs have fewer than {params.small_pcn_max:,} patients",
+            base,
+            notebook,
+            inputs,
+            numerator=int((bands == "small").sum()),
+            denominator=n_pcns,
+        ),
+        Finding(
+            "pcn_share_large",
+            (bands == "large").mean(),
+            f"of PCNs have more than {params.large_pcn_min:,} patients",
+            base,
+            notebook,
+            inputs,
+            numerator=int((bands == "large").sum()),
+            denominator=n_pcns,
+        ),
+        Finding(
+            "pcn_median_patients",
+            float(patients.median()),
+            "median registered patients per PCN",
+            base,
+            notebook,
+            inputs,
+            kind="median",
+        ),
+        Finding(
+            "response_rate",
+            len(ctx.survey) / n_pcns,
+            "of PCNs' clinical directors responded",
+            "respondents out of PCNs in the frame (one clinical director per PCN)",
+            notebook,
+            [params.survey_path, params.frame_file],
+            numerator=len(ctx.survey),
+            denominator=n_pcns,
+        ),
         weighting_finding(ctx, notebook),
-    ]  # fmt: skip
+    ]
 
 
 def stp_table(ctx: Context, notebook: str) -> Finding:
@@ -309,18 +411,34 @@ def stp_table(ctx: Context, notebook: str) -> Finding:
     for every area, whatever the survey's coverage)."""
     frame = ctx.frame.assign(small=size_band(ctx.frame["registered_patients"], ctx.params) == "small")
     rows = [
-        {"stp_code": code, "stp_name": group["stp_name"].iloc[0], "pcns": len(group),
-         "median_patients": float(group["registered_patients"].median()), "share_small": float(group["small"].mean())}
+        {
+            "stp_code": code,
+            "stp_name": group["stp_name"].iloc[0],
+            "pcns": len(group),
+            "median_patients": float(group["registered_patients"].median()),
+            "share_small": float(group["small"].mean()),
+        }
         for code, group in frame.groupby("stp_code", sort=False)
-    ]  # fmt: skip
+    ]
     rows.sort(key=lambda row: row["stp_name"])
-    return Finding("stp_table", len(rows), f"sustainability and transformation partnerships (STPs) in {ctx.params.region}",
-                   "PCNs in the reference frame", notebook, [ctx.params.frame_file], kind="table", extra={"rows": rows})
+    return Finding(
+        "stp_table",
+        len(rows),
+        f"sustainability and transformation partnerships (STPs) in {ctx.params.region}",
+        "PCNs in the reference frame",
+        notebook,
+        [ctx.params.frame_file],
+        kind="table",
+        extra={"rows": rows},
+    )
 
 
 def as_table(findings: list[Finding]) -> pd.DataFrame:
     """The findings as a table, for the notebook's output."""
-    rows = [{k: r[k] for k in ("id", "value", "numerator", "denominator", "description")} for r in (f.as_record() for f in findings)]
+    rows = [
+        {k: r[k] for k in ("id", "value", "numerator", "denominator", "description")}
+        for r in (f.as_record() for f in findings)
+    ]
     return pd.DataFrame(rows).set_index("id")
 
 

@@ -29,8 +29,10 @@ def meta_rows_problem(data_file: Path, rows: int, shown: Path) -> str | None:
     if isinstance(stated, bool) or not isinstance(stated, int) or stated < 0:
         return f"{meta_shown}: rows must be the number of data rows in {shown.name} (a whole number), not {stated!r}"
     if stated != rows:
-        return (f"{meta_shown}: rows: {stated:,}, but {shown} has {rows:,} data rows: the record describes another "
-                "version of the file; use the file it describes, or correct the record")  # fmt: skip
+        return (
+            f"{meta_shown}: rows: {stated:,}, but {shown} has {rows:,} data rows: the record describes another "
+            "version of the file; use the file it describes, or correct the record"
+        )
     return None
 
 

@@ -30,8 +30,20 @@ ONE_ANSWER_TYPES = ("single_choice", "likert")  # one answer per respondent: it 
 SUBGROUPS = ("small", "large")  # legacy subgroup names, legal only in a codebook without `subgroups:`
 QUESTION_KEYS = {"id", "type", "wording", "required", "responses", "min", "max", "integer", "waves", "unit"}
 RESPONSE_KEYS = {"value", "label", "exported"}
-TOP_KEYS = {"survey", "separator", "questions", "themes", "subgroups", "partitions", "comparisons", "population",
-            "weighting", "editions", "quotes", "findings"}  # fmt: skip
+TOP_KEYS = {
+    "survey",
+    "separator",
+    "questions",
+    "themes",
+    "subgroups",
+    "partitions",
+    "comparisons",
+    "population",
+    "weighting",
+    "editions",
+    "quotes",
+    "findings",
+}
 # Numeric bounds: a band has at most one lower and one upper bound; `from` and `to` go together (from <= v < to).
 LOWER_BOUNDS = {"above": operator.gt, "at_least": operator.ge, "from": operator.ge}
 UPPER_BOUNDS = {"below": operator.lt, "at_most": operator.le, "to": operator.lt}
@@ -120,8 +132,10 @@ def check_placeholders(template: str, allowed: tuple[str, ...], at: At) -> None:
 
 def fill(template: str, values: dict[str, str]) -> str:
     """`template` with each `{name}` replaced by `values[name]` (checked on load by `placeholders`)."""
-    return "".join(literal + (values[name] if name is not None else "")
-                   for literal, name, _, _ in string.Formatter().parse(template))  # fmt: skip
+    return "".join(
+        literal + (values[name] if name is not None else "")
+        for literal, name, _, _ in string.Formatter().parse(template)
+    )
 
 
 def number_text(x: float) -> str:
@@ -442,18 +456,29 @@ def load_codebook(path: str | Path) -> Codebook:
     partitions = parse_partitions(raw.get("partitions"), subgroups, questions, top / "partitions")
     themes = parse_themes(raw.get("themes"), top / "themes")
     legal = subgroups if "subgroups" in raw else {name: None for name in SUBGROUPS}
-    registered = {str(fid): parse_finding(str(fid), spec, questions, legal, themes, top / "findings" / str(fid))
-                  for fid, spec in mapping_of(raw.get("findings"), top / "findings").items()}  # fmt: skip
+    registered = {
+        str(fid): parse_finding(str(fid), spec, questions, legal, themes, top / "findings" / str(fid))
+        for fid, spec in mapping_of(raw.get("findings"), top / "findings").items()
+    }
     comparisons = parse_comparisons(raw.get("comparisons"), registered, subgroups, top / "comparisons")
     findings = with_comparison_findings(registered, comparisons, top / "findings")
     check_themes_have_findings(themes, findings, top / "themes")
     population = parse_population(raw.get("population"), questions, top / "population")
     return Codebook(
-        path, survey, separator, questions, findings, themes, subgroups, partitions, comparisons, population,
+        path,
+        survey,
+        separator,
+        questions,
+        findings,
+        themes,
+        subgroups,
+        partitions,
+        comparisons,
+        population,
         weighting=parse_weighting(raw.get("weighting"), questions, partitions, population, top / "weighting"),
         editions=parse_editions(raw.get("editions"), questions, top / "editions"),
         quotes=parse_quotes(raw.get("quotes"), questions, partitions, top / "quotes"),
-    )  # fmt: skip
+    )
 
 
 def mapping_of(raw: Any, at: At) -> dict:
@@ -474,8 +499,11 @@ def known_question(qid: Any, questions: dict[str, Question], at: At) -> Question
 def parse_words(raw: Any, at: At, short: bool = False) -> Words:
     allowed = {"singular", "plural", "short"} if short else {"singular", "plural"}
     raw = mapping(raw, at, allowed, ("singular", "plural"))
-    return Words(text(raw["singular"], at / "singular"), text(raw["plural"], at / "plural"),
-                 optional_text(raw.get("short"), at / "short"))  # fmt: skip
+    return Words(
+        text(raw["singular"], at / "singular"),
+        text(raw["plural"], at / "plural"),
+        optional_text(raw.get("short"), at / "short"),
+    )
 
 
 def parse_survey(raw: Any, at: At) -> SurveyInfo:
@@ -485,9 +513,13 @@ def parse_survey(raw: Any, at: At) -> SurveyInfo:
     reviewed = raw.get("reviewed", False)
     if not isinstance(reviewed, bool):
         raise (at / "reviewed").error(f"must be true or false, not {reviewed!r}")
-    return SurveyInfo(name, optional_text(raw.get("source"), at / "source") or name,
-                      parse_words(raw["respondents"], at / "respondents"),
-                      optional_text(raw.get("coverage"), at / "coverage"), reviewed)  # fmt: skip
+    return SurveyInfo(
+        name,
+        optional_text(raw.get("source"), at / "source") or name,
+        parse_words(raw["respondents"], at / "respondents"),
+        optional_text(raw.get("coverage"), at / "coverage"),
+        reviewed,
+    )
 
 
 def parse_themes(raw: Any, at: At) -> dict[str, Theme]:
@@ -531,7 +563,9 @@ def parse_question(item: Any, number: int, separator: str, path: Path) -> Questi
     where = f"{path}: question {item['id']!r}"
     unknown = sorted(set(item) - QUESTION_KEYS)
     if unknown:
-        raise CodebookError(f"{where}: unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(QUESTION_KEYS))}")
+        raise CodebookError(
+            f"{where}: unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(QUESTION_KEYS))}"
+        )
     qtype = item.get("type")
     if qtype not in QUESTION_TYPES:
         raise CodebookError(f"{where}: unknown type {qtype!r}; allowed: {', '.join(QUESTION_TYPES)}")
@@ -586,8 +620,10 @@ def parse_responses(raw: Any, qtype: str, separator: str, where: str) -> list[Re
             raise CodebookError(f"{where}: response {item!r} needs a text `value` (quote Yes/No/numbers in YAML)")
         unknown = sorted(set(item) - RESPONSE_KEYS)
         if unknown:
-            raise CodebookError(f"{where}: response {value!r} has unknown key(s) {', '.join(unknown)}; allowed: "
-                                f"{', '.join(sorted(RESPONSE_KEYS))}")  # fmt: skip
+            raise CodebookError(
+                f"{where}: response {value!r} has unknown key(s) {', '.join(unknown)}; allowed: "
+                f"{', '.join(sorted(RESPONSE_KEYS))}"
+            )
         exported = parse_exported(item.get("exported"), value, where)
         for text in (value, *exported.values()):
             if qtype == "multiple_choice" and separator in text:
@@ -608,8 +644,10 @@ def parse_exported(raw: Any, value: str, where: str) -> dict[str, str]:
     if raw is None:
         return {}
     if not isinstance(raw, dict) or not all(isinstance(v, str) and v.strip() for v in raw.values()):
-        raise CodebookError(f"{where}: response {value!r}: `exported` must map a wave to the text its export uses, "
-                            "e.g. {2020: Not manageable}")  # fmt: skip
+        raise CodebookError(
+            f"{where}: response {value!r}: `exported` must map a wave to the text its export uses, "
+            "e.g. {2020: Not manageable}"
+        )
     return {str(wave): text for wave, text in raw.items()}
 
 
@@ -643,15 +681,19 @@ def parse_band(raw: dict, question: Question, at: At) -> Band | None:
     lower = [k for k, _ in bounds if k in LOWER_BOUNDS]
     upper = [k for k, _ in bounds if k in UPPER_BOUNDS]
     if len(lower) > 1 or len(upper) > 1:
-        raise at.error(f"give at most one lower bound (above, at_least, from) and one upper bound (below, at_most, "
-                       f"to), not {' and '.join(lower + upper)}")  # fmt: skip
+        raise at.error(
+            f"give at most one lower bound (above, at_least, from) and one upper bound (below, at_most, "
+            f"to), not {' and '.join(lower + upper)}"
+        )
     if ("from" in raw) != ("to" in raw):
         raise (at / ("from" if "from" in raw else "to")).error("`from` and `to` go together (from <= value < to)")
     band = Band(bounds)
     if span_is_empty(span_of(band, question)):
         allowed = span_of(Band(()), question)
-        raise at.error(f"the band {band_text(band)} holds no value question {question.id!r} allows (it allows "
-                       f"{values_text(*allowed, question.integer)})")  # fmt: skip
+        raise at.error(
+            f"the band {band_text(band)} holds no value question {question.id!r} allows (it allows "
+            f"{values_text(*allowed, question.integer)})"
+        )
     return band
 
 
@@ -704,8 +746,10 @@ def values_text(low: float, low_in: bool, high: float, high_in: bool, whole: boo
 
 
 def parse_subgroups(raw: Any, questions: dict[str, Question], separator: str, at: At) -> dict[str, Subgroup]:
-    return {str(sid): parse_subgroup(str(sid), item, questions, separator, at / str(sid))
-            for sid, item in mapping_of(raw, at).items()}  # fmt: skip
+    return {
+        str(sid): parse_subgroup(str(sid), item, questions, separator, at / str(sid))
+        for sid, item in mapping_of(raw, at).items()
+    }
 
 
 def parse_subgroup(sid: str, raw: Any, questions: dict[str, Question], separator: str, at: At) -> Subgroup:
@@ -716,26 +760,38 @@ def parse_subgroup(sid: str, raw: Any, questions: dict[str, Question], separator
         if "value" in raw or "values" in raw:
             raise (at / ("value" if "value" in raw else "values")).error(
                 f"question {question.id!r} is numeric: a subgroup on it takes a band (below, above, at_least, "
-                "at_most, from+to), not values")  # fmt: skip
+                "at_most, from+to), not values"
+            )
         band = parse_band(raw, question, at)
         if band is None:
-            raise at.error(f"question {question.id!r} is numeric: give the subgroup's band (below, above, "
-                           "at_least, at_most or from+to)")  # fmt: skip
+            raise at.error(
+                f"question {question.id!r} is numeric: give the subgroup's band (below, above, "
+                "at_least, at_most or from+to)"
+            )
     elif question.is_choice:
         bound = next((key for key in BOUNDS if key in raw), None)
         if bound:
-            raise (at / bound).error(f"a numeric band on choice question {question.id!r}: a subgroup on it takes "
-                                     "`value` or `values`")  # fmt: skip
+            raise (at / bound).error(
+                f"a numeric band on choice question {question.id!r}: a subgroup on it takes `value` or `values`"
+            )
         values = subgroup_values(raw, question, at)
     else:
-        raise (at / "question").error(f"question {question.id!r} is {question.type}: a subgroup needs a choice or "
-                                      "numeric question")  # fmt: skip
+        raise (at / "question").error(
+            f"question {question.id!r} is {question.type}: a subgroup needs a choice or numeric question"
+        )
     published = raw.get("published", True)
     if not isinstance(published, bool):
         raise (at / "published").error(f"must be true or false, not {published!r}")
-    subgroup = Subgroup(sid, question.id, text(raw["label"], at / "label"),
-                        optional_text(raw.get("describe"), at / "describe"), values, band, published,
-                        separator if question.type == "multiple_choice" else None)  # fmt: skip
+    subgroup = Subgroup(
+        sid,
+        question.id,
+        text(raw["label"], at / "label"),
+        optional_text(raw.get("describe"), at / "describe"),
+        values,
+        band,
+        published,
+        separator if question.type == "multiple_choice" else None,
+    )
     if subgroup.describe:
         check_placeholders(subgroup.describe, tuple(subgroup.placeholders()), at / "describe")
     return subgroup
@@ -749,23 +805,29 @@ def subgroup_values(raw: dict, question: Question, at: At) -> tuple[str, ...]:
     key = "value" if "value" in raw else "values"
     values = [raw[key]] if key == "value" else raw[key]
     if not isinstance(values, list) or not values or not all(isinstance(v, str) for v in values):
-        raise (at / key).error("must be an answer (quote Yes/No/numbers in YAML)" if key == "value"
-                               else "must be a non-empty list of answers (quote Yes/No/numbers in YAML)")  # fmt: skip
+        raise (at / key).error(
+            "must be an answer (quote Yes/No/numbers in YAML)"
+            if key == "value"
+            else "must be a non-empty list of answers (quote Yes/No/numbers in YAML)"
+        )
     unknown = [v for v in values if v not in question.values()]
     if unknown:
-        raise (at / key).error(f"{', '.join(map(repr, unknown))} is not a value of question {question.id!r} "
-                               f"(values: {question.values()})")  # fmt: skip
+        raise (at / key).error(
+            f"{', '.join(map(repr, unknown))} is not a value of question {question.id!r} (values: {question.values()})"
+        )
     return tuple(dict.fromkeys(values))
 
 
-def parse_partitions(raw: Any, subgroups: dict[str, Subgroup], questions: dict[str, Question],
-                     at: At) -> dict[str, Partition]:  # fmt: skip
+def parse_partitions(
+    raw: Any, subgroups: dict[str, Subgroup], questions: dict[str, Question], at: At
+) -> dict[str, Partition]:
     partitions = {}
     for name, members in mapping_of(raw, at).items():
         where = at / str(name)
         if name in questions:
-            raise where.error(f"a partition may not share its name with question {name!r} (weighting and quotes "
-                              "name both)")  # fmt: skip
+            raise where.error(
+                f"a partition may not share its name with question {name!r} (weighting and quotes name both)"
+            )
         ids = name_list(members, where)
         if len(set(ids)) < 2 or len(set(ids)) < len(ids):
             raise where.error("must list two or more different subgroups")
@@ -786,8 +848,10 @@ def check_partition(partition: Partition, questions: dict[str, Question], at: At
         raise at.error(f"the parts of a partition must be subgroups of one question, not of {', '.join(on)}")
     question = questions[on[0]]
     if question.type == "multiple_choice":
-        raise at.error(f"question {question.id!r} is multiple_choice, where a respondent may be in several parts: a "
-                       "partition needs a single-choice, likert or numeric question")  # fmt: skip
+        raise at.error(
+            f"question {question.id!r} is multiple_choice, where a respondent may be in several parts: a "
+            "partition needs a single-choice, likert or numeric question"
+        )
     if question.type == "numeric":
         check_numeric_partition(partition, question, at)
     else:
@@ -799,13 +863,17 @@ def check_choice_partition(partition: Partition, question: Question, at: At) -> 
     for part in partition.parts:
         for value in part.values:
             if value in holder:
-                raise at.error(f"subgroups {holder[value]!r} and {part.id!r} overlap (both hold {value!r}): the parts "
-                               "of a partition must not share a value")  # fmt: skip
+                raise at.error(
+                    f"subgroups {holder[value]!r} and {part.id!r} overlap (both hold {value!r}): the parts "
+                    "of a partition must not share a value"
+                )
             holder[value] = part.id
     missing = [v for v in question.values() if v not in holder]
     if missing:
-        raise at.error(f"answer(s) {missing} of question {question.id!r} are in none of "
-                       f"{', '.join(partition.subgroups)}: a partition's parts must leave no gap")  # fmt: skip
+        raise at.error(
+            f"answer(s) {missing} of question {question.id!r} are in none of "
+            f"{', '.join(partition.subgroups)}: a partition's parts must leave no gap"
+        )
 
 
 def check_numeric_partition(partition: Partition, question: Question, at: At) -> None:
@@ -814,12 +882,16 @@ def check_numeric_partition(partition: Partition, question: Question, at: At) ->
     spans = sorted(((span_of(p.band, question), p) for p in partition.parts), key=lambda sp: position(*sp[0][:2]))
     start, start_in, end, end_in = span_of(Band(()), question)
     cursor, owner = (start, start_in), None  # the next value to cover, and the part that covered up to it
-    gap = (f"of question {question.id!r} are in none of {', '.join(partition.subgroups)}: a partition's parts must "
-           "leave no gap")  # fmt: skip
+    gap = (
+        f"of question {question.id!r} are in none of {', '.join(partition.subgroups)}: a partition's parts must "
+        "leave no gap"
+    )
     for (low, low_in, high, high_in), part in spans:
         if owner is not None and position(low, low_in) < position(*cursor):
-            raise at.error(f"subgroups {owner.id!r} ({band_text(owner.band)}) and {part.id!r} ({band_text(part.band)}) "
-                           "overlap: the parts of a partition must not share a value")  # fmt: skip
+            raise at.error(
+                f"subgroups {owner.id!r} ({band_text(owner.band)}) and {part.id!r} ({band_text(part.band)}) "
+                "overlap: the parts of a partition must not share a value"
+            )
         if position(low, low_in) > position(*cursor):
             raise at.error(f"answer(s) {values_text(*cursor, low, not low_in, question.integer)} {gap}")
         cursor, owner = max(cursor, (high, not high_in), key=lambda c: position(*c)), part
@@ -830,8 +902,14 @@ def check_numeric_partition(partition: Partition, question: Question, at: At) ->
 # --- findings and comparisons ----------------------------------------------------------------------------------
 
 
-def parse_finding(fid: str, raw: Any, questions: dict[str, Question], subgroups: dict[str, Subgroup | None],
-                  themes: dict[str, Theme], at: At) -> FindingSpec:  # fmt: skip
+def parse_finding(
+    fid: str,
+    raw: Any,
+    questions: dict[str, Question],
+    subgroups: dict[str, Subgroup | None],
+    themes: dict[str, Theme],
+    at: At,
+) -> FindingSpec:
     """One registered finding; `subgroups` maps each legal subgroup name to its definition (None: legacy)."""
     raw = mapping(raw, at, FINDING_KEYS)
     question = known_question(raw.get("question"), questions, at / "question")
@@ -851,27 +929,35 @@ def finding_answers(fid: str, raw: dict, question: Question, at: At) -> tuple[li
     """What the finding counts: answers of a choice question (`counts`), or a numeric one's range."""
     if question.type == "numeric":
         if raw.get("counts") is not None:
-            raise (at / "counts").error(f"question {question.id!r} is numeric: a numeric finding counts answers in a "
-                                        "range (at_least, at_most, above, below or from+to), not `counts`")  # fmt: skip
+            raise (at / "counts").error(
+                f"question {question.id!r} is numeric: a numeric finding counts answers in a "
+                "range (at_least, at_most, above, below or from+to), not `counts`"
+            )
         band = parse_band(raw, question, at)
         if band is None:
-            raise at.error(f"question {question.id!r} is numeric: give the range the finding counts (at_least, "
-                           "at_most, above, below or from+to)")  # fmt: skip
+            raise at.error(
+                f"question {question.id!r} is numeric: give the range the finding counts (at_least, "
+                "at_most, above, below or from+to)"
+            )
         return [], band
     if not question.is_choice:
-        raise (at / "question").error(f"question {question.id!r} is {question.type}; a finding needs a choice or "
-                                      "numeric question")  # fmt: skip
+        raise (at / "question").error(
+            f"question {question.id!r} is {question.type}; a finding needs a choice or numeric question"
+        )
     bound = next((key for key in BOUNDS if key in raw), None)
     if bound:
-        raise (at / bound).error(f"a threshold on choice question {question.id!r}: a choice finding names the "
-                                 "answers it counts in `counts`")  # fmt: skip
+        raise (at / bound).error(
+            f"a threshold on choice question {question.id!r}: a choice finding names the answers it counts in `counts`"
+        )
     counts = raw.get("counts")
     if not isinstance(counts, list) or not counts:
         raise (at / "counts").error(f"`counts` must be a non-empty list of {question.id!r} values")
     strays = [c for c in counts if c not in question.values()]
     if strays:
-        raise (at / "counts").error(f"counts {strays} of finding {fid!r} are not values of question {question.id!r} "
-                                    f"(allowed: {question.values()})")  # fmt: skip
+        raise (at / "counts").error(
+            f"counts {strays} of finding {fid!r} are not values of question {question.id!r} "
+            f"(allowed: {question.values()})"
+        )
     return list(counts), None
 
 
@@ -885,8 +971,9 @@ def check_reported_subgroup(name: Any, subgroups: dict[str, Subgroup | None], at
         raise at.error(f"subgroup {name!r} is not published (`published: false`): no finding may report it")
 
 
-def parse_comparisons(raw: Any, findings: dict[str, FindingSpec], subgroups: dict[str, Subgroup],
-                      at: At) -> tuple[Comparison, ...]:  # fmt: skip
+def parse_comparisons(
+    raw: Any, findings: dict[str, FindingSpec], subgroups: dict[str, Subgroup], at: At
+) -> tuple[Comparison, ...]:
     """`- {finding: f, between: [a, b]}`: the briefing compares finding f in subgroup a with b, by a test."""
     if raw is None:
         return ()
@@ -900,8 +987,9 @@ def parse_comparisons(raw: Any, findings: dict[str, FindingSpec], subgroups: dic
         if base is None:
             raise (where / "finding").error(f"finding {item['finding']!r} is not in `findings:`")
         if base.subgroup is not None:
-            raise (where / "finding").error(f"finding {base.id!r} is already of subgroup {base.subgroup!r}: compare a "
-                                            "finding of all respondents")  # fmt: skip
+            raise (where / "finding").error(
+                f"finding {base.id!r} is already of subgroup {base.subgroup!r}: compare a finding of all respondents"
+            )
         between = item["between"]
         if not isinstance(between, list) or len(between) != 2 or len(set(map(str, between))) != 2:
             raise (where / "between").error("must name two different subgroups, e.g. [small, large]")
@@ -914,8 +1002,9 @@ def parse_comparisons(raw: Any, findings: dict[str, FindingSpec], subgroups: dic
     return tuple(comparisons.values())
 
 
-def with_comparison_findings(registered: dict[str, FindingSpec], comparisons: tuple[Comparison, ...],
-                             at: At) -> dict[str, FindingSpec]:  # fmt: skip
+def with_comparison_findings(
+    registered: dict[str, FindingSpec], comparisons: tuple[Comparison, ...], at: At
+) -> dict[str, FindingSpec]:
     """The registry with each compared finding in each compared subgroup (`<finding>_<subgroup>`), right after its
     base finding. A registered finding of that id must be the same finding (so explicit ones stay legal)."""
     generated: dict[str, dict[str, FindingSpec]] = {}
@@ -924,8 +1013,10 @@ def with_comparison_findings(registered: dict[str, FindingSpec], comparisons: tu
         for subgroup, fid in zip((comparison.first, comparison.second), comparison.parts):
             spec = FindingSpec(fid, base.question, base.counts, subgroup, base.theme, base.description, base.threshold)
             if fid in registered and registered[fid] != spec:
-                raise (at / fid).error(f"is not finding {base.id!r} in subgroup {subgroup!r}, which comparison "
-                                       f"{comparison.id!r} makes under this id: make it the same or remove it")  # fmt: skip
+                raise (at / fid).error(
+                    f"is not finding {base.id!r} in subgroup {subgroup!r}, which comparison "
+                    f"{comparison.id!r} makes under this id: make it the same or remove it"
+                )
             generated.setdefault(base.id, {})[fid] = spec
     findings: dict[str, FindingSpec] = {}
     for fid, spec in registered.items():
@@ -942,8 +1033,10 @@ def parse_population(raw: Any, questions: dict[str, Question], at: At) -> Popula
         return Population("none")
     raw = mapping(raw, at, {"frame", "size"})
     if ("frame" in raw) == ("size" in raw):
-        raise at.error("give one of `frame` (a reference frame) or `size` (a fixed population size); leave "
-                       "`population` out for neither (no finite population correction)")  # fmt: skip
+        raise at.error(
+            "give one of `frame` (a reference frame) or `size` (a fixed population size); leave "
+            "`population` out for neither (no finite population correction)"
+        )
     if "size" in raw:
         return Population("size", size=positive_int(raw["size"], at / "size"))
     return Population("frame", frame=parse_frame(raw["frame"], questions, at / "frame"))
@@ -957,10 +1050,15 @@ def parse_frame(raw: Any, questions: dict[str, Question], at: At) -> Frame:
     for qid, column in mapping_of(raw.get("match"), at / "match").items():
         match[known_question(qid, questions, at / "match" / str(qid)).id] = text(column, at / "match" / str(qid))
     per_unit = raw.get("respondents_per_unit")
-    return Frame(file, parse_words(raw["unit"], at / "unit", short=True), text(raw["id"], at / "id"),
-                 optional_text(raw.get("name"), at / "name"),
-                 None if per_unit is None else positive_int(per_unit, at / "respondents_per_unit"), match,
-                 parse_subareas(raw.get("subareas"), at / "subareas"))  # fmt: skip
+    return Frame(
+        file,
+        parse_words(raw["unit"], at / "unit", short=True),
+        text(raw["id"], at / "id"),
+        optional_text(raw.get("name"), at / "name"),
+        None if per_unit is None else positive_int(per_unit, at / "respondents_per_unit"),
+        match,
+        parse_subareas(raw.get("subareas"), at / "subareas"),
+    )
 
 
 def parse_subareas(raw: Any, at: At) -> Subareas | None:
@@ -976,13 +1074,15 @@ def cell_question(name: str, questions: dict[str, Question], partitions: dict[st
         return partitions[name].question
     if name not in questions or questions[name].type not in ONE_ANSWER_TYPES:
         kind = f"is {questions[name].type}" if name in questions else "is not in the codebook"
-        raise at.error(f"{name!r} {kind}: name a partition ({', '.join(partitions) or 'none'}) or a single-choice "
-                       "question")  # fmt: skip
+        raise at.error(
+            f"{name!r} {kind}: name a partition ({', '.join(partitions) or 'none'}) or a single-choice question"
+        )
     return name
 
 
-def parse_weighting(raw: Any, questions: dict[str, Question], partitions: dict[str, Partition],
-                    population: Population, at: At) -> tuple[str, ...]:  # fmt: skip
+def parse_weighting(
+    raw: Any, questions: dict[str, Question], partitions: dict[str, Partition], population: Population, at: At
+) -> tuple[str, ...]:
     """`weighting: [region, size]`: post-stratify to the frame's cells of these questions and partitions."""
     if raw is None:
         return ()
@@ -992,8 +1092,9 @@ def parse_weighting(raw: Any, questions: dict[str, Question], partitions: dict[s
     for number, name in enumerate(names):
         qid = cell_question(name, questions, partitions, at / number)
         if qid not in population.frame.match:
-            raise (at / number).error(f"{name!r} is on question {qid!r}, which population.frame.match does not map "
-                                      "to a frame column")  # fmt: skip
+            raise (at / number).error(
+                f"{name!r} is on question {qid!r}, which population.frame.match does not map to a frame column"
+            )
         if names.index(name) != number:
             raise (at / number).error(f"{name!r} is listed twice")
     return tuple(names)
@@ -1006,8 +1107,10 @@ def parse_editions(raw: Any, questions: dict[str, Question], at: At) -> Editions
     raw = mapping(raw, at, {"by", "area"}, ("by", "area"))
     question = known_question(raw["by"], questions, at / "by")
     if question.type not in ONE_ANSWER_TYPES:
-        raise (at / "by").error(f"question {question.id!r} is {question.type}: editions need a single-choice "
-                                "question (one edition per answer)")  # fmt: skip
+        raise (at / "by").error(
+            f"question {question.id!r} is {question.type}: editions need a single-choice "
+            "question (one edition per answer)"
+        )
     return Editions(question.id, parse_words(raw["area"], at / "area"))
 
 

@@ -65,8 +65,13 @@ def meta_of(path: Path) -> dict[str, Any]:
 def read_inputs(wave_path: Path, frame_path: Path) -> Inputs | None:
     """The columns the rules need; None when the wave cannot be read that far (validation then says why)."""
     try:
-        wave = pd.read_csv(wave_path, usecols=WAVE_COLUMNS, dtype={"region": "category", "pcn_list_size": str},
-                           keep_default_na=False, encoding="utf-8-sig")  # categories: fast even at a million rows
+        wave = pd.read_csv(
+            wave_path,
+            usecols=WAVE_COLUMNS,
+            dtype={"region": "category", "pcn_list_size": str},
+            keep_default_na=False,
+            encoding="utf-8-sig",
+        )  # categories: fast even at a million rows
     except (UnicodeDecodeError, ValueError, pd.errors.ParserError):
         return None
     frame = pd.read_csv(frame_path, usecols=["region", "registered_patients"], dtype={"region": str})
@@ -83,8 +88,10 @@ def overall_problems(inputs: Inputs) -> list[str]:
     if respondents <= pcns:
         return []
     last = respondents + FIRST_DATA_ROW - 1
-    return [f"{shown(inputs.wave_path)}: rows {FIRST_DATA_ROW} to {last:,} are {respondents:,} respondents, but the "
-            f"frame {shown(inputs.frame_path)} has {pcns:,} PCNs: {POPULATION_RULE}"]  # fmt: skip
+    return [
+        f"{shown(inputs.wave_path)}: rows {FIRST_DATA_ROW} to {last:,} are {respondents:,} respondents, but the "
+        f"frame {shown(inputs.frame_path)} has {pcns:,} PCNs: {POPULATION_RULE}"
+    ]
 
 
 def population_breaches(inputs: Inputs, params: config.Params) -> list[Breach]:
@@ -96,15 +103,25 @@ def population_breaches(inputs: Inputs, params: config.Params) -> list[Breach]:
         if count == 0:
             continue
         if region in in_frame and count > in_frame[region]:
-            breaches.append(Breach("region", f"{POPULATION_RULE}: {count:,} respondents in {region}, which has "
-                                             f"{in_frame[region]:,} PCNs", rows_of(wave["region"] == region)))  # fmt: skip
+            breaches.append(
+                Breach(
+                    "region",
+                    f"{POPULATION_RULE}: {count:,} respondents in {region}, which has {in_frame[region]:,} PCNs",
+                    rows_of(wave["region"] == region),
+                )
+            )
     sizes = inputs.list_sizes
     wave_bands = size_band(sizes[sizes.notna()], params).value_counts()
     frame_bands = size_band(frame["registered_patients"], params).value_counts()
     for band, count in wave_bands.items():
         if count > frame_bands.get(band, 0):
-            breaches.append(Breach("pcn_list_size", f"{POPULATION_RULE}: {count:,} respondents lead {band} PCNs, and "
-                                                    f"the frame has {frame_bands.get(band, 0):,}"))  # fmt: skip
+            breaches.append(
+                Breach(
+                    "pcn_list_size",
+                    f"{POPULATION_RULE}: {count:,} respondents lead {band} PCNs, and "
+                    f"the frame has {frame_bands.get(band, 0):,}",
+                )
+            )
     return breaches
 
 
@@ -114,8 +131,10 @@ def region_breaches(inputs: Inputs) -> list[Breach]:
     unknown = ~inputs.wave["region"].isin(regions) & (inputs.wave["region"] != "")
     breaches = []
     for region in sorted(set(inputs.wave["region"][unknown])):
-        rule = (f"every region must be a region of the frame {shown(inputs.frame_path)}; {region!r} is not "
-                f"(the frame's regions: {', '.join(sorted(regions))})")  # fmt: skip
+        rule = (
+            f"every region must be a region of the frame {shown(inputs.frame_path)}; {region!r} is not "
+            f"(the frame's regions: {', '.join(sorted(regions))})"
+        )
         breaches.append(Breach("region", rule, rows_of(inputs.wave["region"] == region)))
     return breaches
 
@@ -128,9 +147,13 @@ def list_size_breaches(inputs: Inputs) -> list[Breach]:
     for region, (low, high) in ranges.iterrows():
         outside = (inputs.wave["region"] == region) & sizes.notna() & ((sizes < low) | (sizes > high))
         if outside.any():
-            rule = (f"a list size must lie within the frame's range for the region ({region}: {low:,} to {high:,} "
-                    "registered patients)")  # fmt: skip
-            breaches.append(Breach("pcn_list_size", rule, rows_of(outside), tuple(inputs.wave["pcn_list_size"][outside])))
+            rule = (
+                f"a list size must lie within the frame's range for the region ({region}: {low:,} to {high:,} "
+                "registered patients)"
+            )
+            breaches.append(
+                Breach("pcn_list_size", rule, rows_of(outside), tuple(inputs.wave["pcn_list_size"][outside]))
+            )
     return breaches
 
 
@@ -148,13 +171,21 @@ def year_problems(inputs: Inputs, params: config.Params) -> list[str]:
     year = frame_year(inputs.frame_meta)
     frame_meta = shown(inputs.frame_path.with_suffix(".meta.yml"))
     if not inputs.frame_meta:
-        return [f"{frame_meta}: not found: the frame needs its provenance record, whose `year` is checked against the wave's"]
+        return [
+            f"{frame_meta}: not found: the frame needs its provenance record, whose `year` is checked against the wave's"
+        ]
     if year is None:
         return [f"{frame_meta}: no `year` (e.g. 2019-20): the frame's year cannot be checked against the wave's"]
     if not year.startswith(wave_year):
-        source = "`year` in " + str(shown(inputs.wave_path.with_suffix(".meta.yml"))) if inputs.wave_meta.get("year") else "the wave parameter"
-        return [f"{shown(inputs.wave_path)}: the wave's year {wave_year} ({source}) must match the frame's year: "
-                f"{frame_meta} says {year}; use the frame for the wave's year"]  # fmt: skip
+        source = (
+            "`year` in " + str(shown(inputs.wave_path.with_suffix(".meta.yml")))
+            if inputs.wave_meta.get("year")
+            else "the wave parameter"
+        )
+        return [
+            f"{shown(inputs.wave_path)}: the wave's year {wave_year} ({source}) must match the frame's year: "
+            f"{frame_meta} says {year}; use the frame for the wave's year"
+        ]
     return []
 
 
@@ -162,7 +193,11 @@ def check_wave(inputs: Inputs, params: config.Params) -> list[str]:
     """Every breach between one wave and one frame, as messages naming the file, rows and rule."""
     breaches = region_breaches(inputs) + population_breaches(inputs, params) + list_size_breaches(inputs)
     wave = shown(inputs.wave_path)
-    return year_problems(inputs, params) + overall_problems(inputs) + [f"{wave}: {breach.describe()}" for breach in breaches]
+    return (
+        year_problems(inputs, params)
+        + overall_problems(inputs)
+        + [f"{wave}: {breach.describe()}" for breach in breaches]
+    )
 
 
 def check(params: config.Params, root: Path) -> list[str]:
@@ -184,7 +219,10 @@ def main(argv: list[str] | None = None) -> int:
     root = config.find_root(Path(args.params).resolve().parent if args.params else None)
     problems = check(params, root)
     if problems:
-        print(f"crosscheck: the inputs contradict each other ({ROW_CONVENTION}):\n  " + "\n  ".join(problems), file=sys.stderr)
+        print(
+            f"crosscheck: the inputs contradict each other ({ROW_CONVENTION}):\n  " + "\n  ".join(problems),
+            file=sys.stderr,
+        )
         return 1
     print(f"crosscheck: {params.survey_path} agrees with its frame")
     return 0

@@ -37,9 +37,16 @@ from briefing import config
 NOT_IN_PCN = "U"
 TOTAL_LIST = "TOTAL"
 FRAME_COLUMNS = [
-    "pcn_code", "pcn_name", "region", "stp_code", "stp_name", "ccg_code", "ccg_name",
-    "n_practices", "registered_patients",
-]  # fmt: skip
+    "pcn_code",
+    "pcn_name",
+    "region",
+    "stp_code",
+    "stp_name",
+    "ccg_code",
+    "ccg_name",
+    "n_practices",
+    "registered_patients",
+]
 
 
 class FrameInputError(ValueError):
@@ -288,8 +295,9 @@ def source_files(folder: Path, year: str) -> tuple[Path, Path]:
     return found[0], found[1]
 
 
-def frame_for_params(params_path: str | None, wave: str | None, year: str | None, out: Path | None,
-                     survey_name: str | None = None) -> tuple[str, Path]:  # fmt: skip
+def frame_for_params(
+    params_path: str | None, wave: str | None, year: str | None, out: Path | None, survey_name: str | None = None
+) -> tuple[str, Path]:
     """The QOF year (default: the wave's, from its .meta.yml or params.yml) and the frame file it goes to."""
     from briefing import config
     from briefing.inputs import survey

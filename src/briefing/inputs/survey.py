@@ -76,8 +76,10 @@ def surveys_present(root: Path) -> list[str]:
 def check_exists(root: Path, survey: str, where: str) -> None:
     if not (root / codebook_path(survey)).is_file():
         present = ", ".join(surveys_present(root)) or "none"
-        raise WaveError(f"{where}: {folder(survey)}/ is not a survey folder (no {folder(survey)}/{CODEBOOK}); "
-                        f"surveys present: {present}")  # fmt: skip
+        raise WaveError(
+            f"{where}: {folder(survey)}/ is not a survey folder (no {folder(survey)}/{CODEBOOK}); "
+            f"surveys present: {present}"
+        )
 
 
 def wave_order(wave: str) -> tuple:
@@ -93,8 +95,10 @@ def read_meta(path: Path, shown: Path | None = None) -> dict:
     """A data file's provenance record (origin, date, licence, year...): every data file needs one beside it."""
     shown = shown or path
     if not path.is_file():
-        raise WaveError(f"{shown.as_posix()}: not found: every data file needs its provenance record beside it "
-                        "(origin, date, licence; for a wave also wave, year, frame_year and released; see data/README.md)")  # fmt: skip
+        raise WaveError(
+            f"{shown.as_posix()}: not found: every data file needs its provenance record beside it "
+            "(origin, date, licence; for a wave also wave, year, frame_year and released; see data/README.md)"
+        )
     try:
         return yamlfile.load_mapping(path, "provenance record")
     except yamlfile.YAMLFileError as error:
@@ -116,8 +120,9 @@ def data_file_of(meta: Path, root: Path) -> Path:
     if len(files) != 1:
         shown = meta.relative_to(root).as_posix()
         found = ", ".join(p.name for p in files) or "none"
-        raise WaveError(f"{shown} names a wave, but beside it there must be exactly one data file {stem}.<ext> "
-                        f"(found: {found})")  # fmt: skip
+        raise WaveError(
+            f"{shown} names a wave, but beside it there must be exactly one data file {stem}.<ext> (found: {found})"
+        )
     return files[0]
 
 
@@ -145,8 +150,10 @@ def wave_column_problem(root: Path, survey_path: str, wave: str) -> str | None:
     column = claimed_waves(root / survey_path)
     if not column - {wave}:
         return None
-    return (f"{meta_path(survey_path).as_posix()} names wave {wave}, but {survey_path}'s `wave` column holds "
-            f"{', '.join(sorted(column))}: correct the record or the file")  # fmt: skip
+    return (
+        f"{meta_path(survey_path).as_posix()} names wave {wave}, but {survey_path}'s `wave` column holds "
+        f"{', '.join(sorted(column))}: correct the record or the file"
+    )
 
 
 def listed(present: dict[str, str]) -> str:
@@ -192,8 +199,10 @@ def frame_year(params: Params, wave: str, survey_path: str, root: Path) -> str:
         )
     year = from_params or from_meta
     if not year:
-        raise WaveError(f"{meta.as_posix()}: wave {wave} names no `frame_year` (the year of its frame, "
-                        "e.g. frame_year: 2020-21); add it there or to the parameters")  # fmt: skip
+        raise WaveError(
+            f"{meta.as_posix()}: wave {wave} names no `frame_year` (the year of its frame, "
+            "e.g. frame_year: 2020-21); add it there or to the parameters"
+        )
     if not config.QOF_YEAR.fullmatch(str(year)):
         raise WaveError(f"{meta.as_posix()}: frame_year must be a year written YYYY-YY, e.g. 2020-21, not {year!r}")
     return str(year)

@@ -115,9 +115,12 @@ DESIGNS = {
 # Invented: relative weights splitting each question's answers within the counted and the non-counted groups.
 # Listed from most to least unfavourable: respondents with higher pessimism receive answers earlier in the list.
 _CONFIDENCE = {
-    "Not at all confident": 0.35, "Not very confident": 0.65,
-    "Don't know": 0.20, "Fairly confident": 0.68, "Very confident": 0.12,
-}  # fmt: skip
+    "Not at all confident": 0.35,
+    "Not very confident": 0.65,
+    "Don't know": 0.20,
+    "Fairly confident": 0.68,
+    "Very confident": 0.12,
+}
 INVENTED_SPLITS = {
     "leave_role_12m": {"Yes": 1, "Don't know": 0.30, "No": 0.70},
     "workload_impact": {"Negative impact": 1, "Too early to tell": 1, "No impact": 0.55, "Positive impact": 0.45},
@@ -125,14 +128,23 @@ INVENTED_SPLITS = {
     "confidence_workforce": _CONFIDENCE,
     "arrs_reimbursement": {"Not yet": 1, "Not applicable": 0.40, "Yes": 0.60},
     "relationship_system": {
-        "Very poor": 0.30, "Poor": 0.70, "Neither good nor poor": 0.40, "Good": 0.45, "Very good": 0.15,
+        "Very poor": 0.30,
+        "Poor": 0.70,
+        "Neither good nor poor": 0.40,
+        "Good": 0.45,
+        "Very good": 0.15,
     },
     "confidence_partnership": _CONFIDENCE,
     "protected_time": {"No": 1, "Don't know": 0.25, "Yes": 0.75},
-}  # fmt: skip
+}
 # Invented: chance that a respondent names each other priority (multiple choice).
-OTHER_PRIORITIES = {"Workforce": 0.62, "Premises": 0.38, "Management support": 0.30, "IT and data": 0.24,
-                    "Time to lead": 0.46}  # fmt: skip
+OTHER_PRIORITIES = {
+    "Workforce": 0.62,
+    "Premises": 0.38,
+    "Management support": 0.30,
+    "IT and data": 0.24,
+    "Time to lead": 0.46,
+}
 COMMENTS = [
     "SYNTHETIC EXAMPLE - not a real response. Generated to show how free-text comments are stored.",
     'SYNTHETIC EXAMPLE - invented text with a comma, and "quotes", to exercise CSV quoting.',
@@ -152,8 +164,15 @@ REDACTION_EXAMPLES = [
 ]
 # Fallback when the reference frame is absent: 2019-20 PCNs per region (QOF) and a lognormal list size
 # (median 44,000 patients, sigma 0.32), roughly matching the frame's median and quartiles.
-FALLBACK_REGIONS = {"East of England": 145, "London": 201, "Midlands": 223, "North East and Yorkshire": 185,
-                    "North West": 163, "South East": 205, "South West": 128}  # fmt: skip
+FALLBACK_REGIONS = {
+    "East of England": 145,
+    "London": 201,
+    "Midlands": 223,
+    "North East and Yorkshire": 185,
+    "North West": 163,
+    "South East": 205,
+    "South West": 128,
+}
 FALLBACK_MEDIAN, FALLBACK_SIGMA = 44_000, 0.32
 
 
@@ -259,7 +278,9 @@ def fallback_pcns(rng: np.random.Generator, params: config.Params) -> pd.DataFra
     return frame.assign(band=band_of(frame["registered_patients"], params))
 
 
-def respondents_frame(rng: np.random.Generator, pcns: pd.DataFrame, bands: BandSolution, params: config.Params) -> pd.DataFrame:
+def respondents_frame(
+    rng: np.random.Generator, pcns: pd.DataFrame, bands: BandSolution, params: config.Params
+) -> pd.DataFrame:
     """One respondent per sampled PCN (without replacement, per band): region and a jittered list size."""
     picks = [
         pcns[pcns["band"] == band].sample(n=size, random_state=rng).assign(band=band)
@@ -302,7 +323,9 @@ def single_answers(
     return out
 
 
-def priority_answers(rng: np.random.Generator, design: Design, question: str, spec: FindingSpec, codebook: Codebook) -> np.ndarray:
+def priority_answers(
+    rng: np.random.Generator, design: Design, question: str, spec: FindingSpec, codebook: Codebook
+) -> np.ndarray:
     """Multiple choice: exactly the solved number name the counted priority; other priorities at random."""
     n = design.respondents
     answered = np.setdiff1d(np.arange(n), rng.choice(n, design.blanks[question], replace=False))
@@ -311,13 +334,17 @@ def priority_answers(rng: np.random.Generator, design: Design, question: str, sp
     order = codebook.questions[question].values()
     out = np.full(n, None, dtype=object)
     for person in answered:
-        chosen = {v for v, p in OTHER_PRIORITIES.items() if rng.random() < p} | set(spec.counts if person in counted else [])
+        chosen = {v for v, p in OTHER_PRIORITIES.items() if rng.random() < p} | set(
+            spec.counts if person in counted else []
+        )
         chosen = chosen or {"Workforce"}
         out[person] = codebook.separator.join(v for v in order if v in chosen)
     return out
 
 
-def build_wave(codebook: Codebook, params: config.Params, frame_path: Path, design: Design = DESIGNS["2019"]) -> pd.DataFrame:
+def build_wave(
+    codebook: Codebook, params: config.Params, frame_path: Path, design: Design = DESIGNS["2019"]
+) -> pd.DataFrame:
     """The wave's respondents, answers in canonical wording (`exported_wording` applies the wave's export)."""
     rng = np.random.default_rng(design.seed)
     n = design.respondents
@@ -330,8 +357,12 @@ def build_wave(codebook: Codebook, params: config.Params, frame_path: Path, desi
     band_solution = solve_size_bands(pcns, findings, design)
     people = respondents_frame(rng, pcns, band_solution, params)
     pessimism = rng.normal(size=n)
-    columns = {"respondent_id": [f"SYN{i:04d}" for i in range(1, n + 1)], "wave": design.wave,
-               "region": people["region"], "pcn_list_size": people["pcn_list_size"]}  # fmt: skip
+    columns = {
+        "respondent_id": [f"SYN{i:04d}" for i in range(1, n + 1)],
+        "wave": design.wave,
+        "region": people["region"],
+        "pcn_list_size": people["pcn_list_size"],
+    }
     for question, specs in by_question.items():
         if codebook.questions[question].type == "multiple_choice":
             columns[question] = priority_answers(rng, design, question, specs[0], codebook)
@@ -340,7 +371,9 @@ def build_wave(codebook: Codebook, params: config.Params, frame_path: Path, desi
         base = n - design.blanks[question]
         counted = {s.id: solve_count(base, design.targets[s.id]) for s in specs if s.subgroup is None}
         banded = band_solution if any(s.subgroup for s in specs) else None
-        columns[question] = single_answers(rng, design, question, specs, counted, people["band"].to_numpy(), key, banded)
+        columns[question] = single_answers(
+            rng, design, question, specs, counted, people["band"].to_numpy(), key, banded
+        )
     comments = np.full(n, None, dtype=object)
     comments[np.sort(rng.choice(n, len(COMMENTS), replace=False))] = COMMENTS
     columns["comments"] = comments
@@ -353,7 +386,9 @@ def add_redaction_examples(wave: pd.DataFrame, params: config.Params) -> pd.Data
     cells = wave["region"] + "|" + band_of(wave["pcn_list_size"], params)
     quotable = (cells.map(cells.value_counts()) >= params.suppression_threshold) & wave["comments"].isna()
     chosen = wave.index[quotable][: len(REDACTION_EXAMPLES)]
-    return wave.assign(comments=wave["comments"].where(~wave.index.isin(chosen), pd.Series(REDACTION_EXAMPLES, index=chosen)))
+    return wave.assign(
+        comments=wave["comments"].where(~wave.index.isin(chosen), pd.Series(REDACTION_EXAMPLES, index=chosen))
+    )
 
 
 def exported_wording(wave: pd.DataFrame, codebook: Codebook, wave_label: str) -> pd.DataFrame:
@@ -387,7 +422,11 @@ def write_wave(wave: pd.DataFrame, out: Path) -> Path:
 
 
 def sidecar_record(params: config.Params, out: Path, frame_path: Path, design: Design = DESIGNS["2019"]) -> dict:
-    return published_sidecar(params, out, frame_path) if design.published else invented_sidecar(params, out, frame_path, design)
+    return (
+        published_sidecar(params, out, frame_path)
+        if design.published
+        else invented_sidecar(params, out, frame_path, design)
+    )
 
 
 def published_sidecar(params: config.Params, out: Path, frame_path: Path) -> dict:

@@ -127,17 +127,25 @@ class RaggedRow:
     lines: int  # how many lines it spans (a quoted value may hold line breaks)
 
     def describe(self) -> str:
-        spans = f", running over {self.lines} lines: a quote opened in it is not closed where it should be" if self.lines > 1 else ""
+        spans = (
+            f", running over {self.lines} lines: a quote opened in it is not closed where it should be"
+            if self.lines > 1
+            else ""
+        )
         return f"row {self.row} (line {self.line}) has {self.fields} fields{spans}"
 
 
 def malformed(row: int, line: int, problem: str) -> str:
     if "unexpected end of data" in problem:
-        return (f"row {row}, from line {line}: a quoted value is never closed, so the file ends inside quotes; "
-                'close the quote (a quote inside a quoted value is written twice: "")')  # fmt: skip
+        return (
+            f"row {row}, from line {line}: a quoted value is never closed, so the file ends inside quotes; "
+            'close the quote (a quote inside a quoted value is written twice: "")'
+        )
     if "expected after" in problem:
-        return (f"row {row} (line {line}): text follows a closing quote before the next comma; put the whole value in "
-                'quotes and write each quote inside it twice ("")')  # fmt: skip
+        return (
+            f"row {row} (line {line}): text follows a closing quote before the next comma; put the whole value in "
+            'quotes and write each quote inside it twice ("")'
+        )
     return f"row {row} (line {line}): not well-formed CSV ({problem})"
 
 
@@ -146,12 +154,15 @@ def ragged(odd: list[RaggedRow], width: int, rows: int) -> str:
     counts = {r.fields for r in odd}
     if len(odd) == rows - 1 and len(counts) == 1:
         (fields,) = counts
-        hint = "a column name is missing from the header row" if fields > width else "the header names columns the rows do not have"
+        hint = (
+            "a column name is missing from the header row"
+            if fields > width
+            else "the header names columns the rows do not have"
+        )
         return f"the header (row 1) names {width} columns but every row has {fields} fields: {hint}"
     shown = "; ".join(r.describe() for r in odd[:ROWS_SHOWN])
     more = f"; and {len(odd) - ROWS_SHOWN} more" if len(odd) > ROWS_SHOWN else ""
-    return (f"the header (row 1) names {width} columns, but {shown}{more} "
-            "(a value holding a comma must be in quotes)")  # fmt: skip
+    return f"the header (row 1) names {width} columns, but {shown}{more} (a value holding a comma must be in quotes)"
 
 
 def parse_csv(text: str, path: Path) -> pd.DataFrame:
@@ -188,6 +199,7 @@ def choice_checks(question: Question, separator: str, wave: str) -> list[pa.Chec
     values = question.values(wave)
     allowed = set(values)
     if question.type == "multiple_choice":
+
         def members_allowed(value: str) -> bool:
             return all(member.strip() in allowed for member in value.split(separator) if member.strip())
 
@@ -267,7 +279,9 @@ def column_breaches(table: pd.DataFrame, codebook: Codebook, path: Path, wave: s
     other waves, is a breach; columns the codebook does not know are warnings."""
     extra = [c for c in table.columns if c not in codebook.questions]
     for column in extra:
-        warnings.warn(f"{path}: column {column!r} is not in the codebook {codebook.path}; ignored", UserWarning, stacklevel=3)
+        warnings.warn(
+            f"{path}: column {column!r} is not in the codebook {codebook.path}; ignored", UserWarning, stacklevel=3
+        )
     asked = codebook.asked_in(wave)
     missing = [
         Breach(q.id, f"required column (asked in wave {wave}, says the codebook) is missing from the header")
@@ -275,11 +289,14 @@ def column_breaches(table: pd.DataFrame, codebook: Codebook, path: Path, wave: s
         if q.id not in table.columns
     ]
     other_waves = [
-        Breach(q.id, f"the codebook says this question was asked only in wave(s) {', '.join(q.waves or ())}, "
-                     f"not in wave {wave}: remove the column, or add {wave} to its `waves` in the codebook")
+        Breach(
+            q.id,
+            f"the codebook says this question was asked only in wave(s) {', '.join(q.waves or ())}, "
+            f"not in wave {wave}: remove the column, or add {wave} to its `waves` in the codebook",
+        )
         for q in codebook.questions.values()
         if q.id in table.columns and q not in asked
-    ]  # fmt: skip
+    ]
     return missing + other_waves
 
 
@@ -296,6 +313,7 @@ def canonical_answers(values: pd.Series, question: Question, wave: str, separato
     if not mapping:
         return values
     if question.type == "multiple_choice":
+
         def members(text):
             if pd.isna(text):
                 return text

@@ -57,12 +57,16 @@ def change_clause(change: dict[str, Any], with_interval: bool = True) -> str:
         kind = RISE if up else FALL
         if not with_interval:
             return f"{'up' if up else 'down'} from {before} in {earlier}, {kind} {BEYOND_CHANCE}"
-        return (f"{'up' if up else 'down'} from {before} in {earlier}: {kind} of {words['difference']} "
-                f"({change_interval(change)}), {BEYOND_CHANCE}")  # fmt: skip
+        return (
+            f"{'up' if up else 'down'} from {before} in {earlier}: {kind} of {words['difference']} "
+            f"({change_interval(change)}), {BEYOND_CHANCE}"
+        )
     if not with_interval:
         return f"little changed since {earlier} ({before}): the difference {WITHIN_MARGIN}"
-    return (f"little changed since {earlier} ({before}): the difference of {words['difference']} {WITHIN_MARGIN} "
-            f"({change_interval(change)})")  # fmt: skip
+    return (
+        f"little changed since {earlier} ({before}): the difference of {words['difference']} {WITHIN_MARGIN} "
+        f"({change_interval(change)})"
+    )
 
 
 def change_sentence(change: dict[str, Any]) -> str:
@@ -76,7 +80,9 @@ def change_lead(change: dict[str, Any], who: str) -> str:
     """A key-findings line for a change the test supports: "Clinical directors who plan to leave ...: 21% in 2020,
     up from 11% in 2019, a rise larger than chance alone would explain" (`who`: the respondents, in the plural)."""
     now = prose.percent(change["current"]["value"])
-    return f"{prose.capfirst(who)} who {change['description']}: {now} in {change['wave']}, {change_clause(change, False)}."
+    return (
+        f"{prose.capfirst(who)} who {change['description']}: {now} in {change['wave']}, {change_clause(change, False)}."
+    )
 
 
 def supported_changes(findings: dict[str, Any]) -> list[dict[str, Any]]:

@@ -137,7 +137,8 @@ def _check_figure(check: _Checker, index: int, raw: Any) -> dict[str, Any]:
         raise check.fail(where, "id", f"must be snake_case (a-z, 0-9, single underscores), got {fig['id']!r}")
     if not isinstance(fig["citation_key"], str) or not CITATION_KEY.match(fig["citation_key"]):
         raise check.fail(
-            where, "citation_key",
+            where,
+            "citation_key",
             f"must be lower-case letters joined by single underscores, no digits (templates hold no digits), "
             f"got {fig['citation_key']!r}",
         )
@@ -160,7 +161,9 @@ def _check_figure(check: _Checker, index: int, raw: Any) -> dict[str, Any]:
     if "base" in fig:
         base = fig["base"]
         if not _number(base) or base != int(base) or base < 1:
-            raise check.fail(where, "base", f"must be a whole number >= 1 (the number the figure is out of), got {base!r}")
+            raise check.fail(
+                where, "base", f"must be a whole number >= 1 (the number the figure is out of), got {base!r}"
+            )
         fig["base"] = int(base)
         if unit == "count" and value > base:
             raise check.fail(where, "value", f"count {value!r} is larger than its base {base!r}")
@@ -206,11 +209,15 @@ def _check_source(check: _Checker, where: str, raw: Any) -> dict[str, Any]:
     if src["url_verified"]:
         for name in ("accessed", "verification"):
             if name not in src:
-                raise check.fail(where, f"source.{name}", "is required when url_verified is true (when and how it was checked)")
+                raise check.fail(
+                    where, f"source.{name}", "is required when url_verified is true (when and how it was checked)"
+                )
     if "accessed" in src:
         src["accessed"] = check.date(where, "source.accessed", src["accessed"], full=True)
         if src["accessed"] < src["date"][:10]:
-            raise check.fail(where, "source.accessed", f"{src['accessed']} is before the publication date {src['date']}")
+            raise check.fail(
+                where, "source.accessed", f"{src['accessed']} is before the publication date {src['date']}"
+            )
     return src
 
 
@@ -244,7 +251,9 @@ def load_context_figures(path: str | Path = DEFAULT_FILE) -> dict[str, dict[str,
     check = _Checker(path)
     data = read_mapping(path, "context-figures file", "figures", ContextError)
     if data.get("schema_version") != SCHEMA_VERSION:
-        raise ContextError(f"{path}: field 'schema_version' must be {SCHEMA_VERSION}, got {data.get('schema_version')!r}")
+        raise ContextError(
+            f"{path}: field 'schema_version' must be {SCHEMA_VERSION}, got {data.get('schema_version')!r}"
+        )
     unknown = set(data) - {"schema_version", "figures"}
     if unknown:
         raise ContextError(f"{path}: unknown top-level field(s) {sorted(unknown)}")
@@ -260,7 +269,9 @@ def load_context_figures(path: str | Path = DEFAULT_FILE) -> dict[str, dict[str,
             raise check.fail(where, "id", f"{fig['id']!r} appears more than once")
         if fig["citation_key"] in keys:
             raise check.fail(
-                where, "citation_key", f"{fig['citation_key']!r} is already used by figure {keys[fig['citation_key']]!r}"
+                where,
+                "citation_key",
+                f"{fig['citation_key']!r} is already used by figure {keys[fig['citation_key']]!r}",
             )
         figures[fig["id"]] = fig
         keys[fig["citation_key"]] = fig["id"]
@@ -314,7 +325,9 @@ def bibliography_text(figures: Mapping[str, Mapping[str, Any]] | Iterable[Mappin
     return json.dumps(csl_items(figures), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
-def write_bibliography(figures: Mapping[str, Mapping[str, Any]] | Iterable[Mapping[str, Any]], path: str | Path) -> Path:
+def write_bibliography(
+    figures: Mapping[str, Mapping[str, Any]] | Iterable[Mapping[str, Any]], path: str | Path
+) -> Path:
     """Write the CSL-JSON bibliography to `path` (byte-identical for the same figures); returns the path.
 
     The file is left untouched (timestamp included) when its content would not change, so `make` sees no update.

@@ -355,7 +355,7 @@ def sentence_start(s: Any) -> str:
     if pct:
         words += " per cent"
     words = words[:1].upper() + words[1:]
-    return _keep_markup(s, lead + words + text[m.end():])
+    return _keep_markup(s, lead + words + text[m.end() :])
 
 
 # --------------------------------------------------------------------------------------------

@@ -28,9 +28,17 @@ CONTEXT_FIGURES = "context/context_figures.yml"  # a survey's figures from other
 HASH_NAME = "SHA-256"
 # Packages whose versions decide the figures or the pages (the full pins are in requirements.lock).
 KEY_PACKAGES = (
-    "numpy", "pandas", "scipy", "statsmodels", "pandera", "matplotlib", "papermill", "jinja2",
-    "pypandoc_binary", "typst",
-)  # fmt: skip
+    "numpy",
+    "pandas",
+    "scipy",
+    "statsmodels",
+    "pandera",
+    "matplotlib",
+    "papermill",
+    "jinja2",
+    "pypandoc_binary",
+    "typst",
+)
 
 
 def sha256(path: Path) -> str:
@@ -60,8 +68,11 @@ def input_record(role: str, relative: str, root: Path, meta: dict[str, Any] | No
         raise FileNotFoundError(f"{relative}: input not found (needed for the provenance record)")
     record = {"role": role, "path": relative, "sha256": sha256(path)}
     if meta is not None:
-        record |= {"origin": origin_of(meta), "licence": str(meta.get("licence", "not stated")),
-                   "synthetic": bool(meta.get("synthetic", False))}  # fmt: skip
+        record |= {
+            "origin": origin_of(meta),
+            "licence": str(meta.get("licence", "not stated")),
+            "synthetic": bool(meta.get("synthetic", False)),
+        }
     return record
 
 
@@ -70,7 +81,9 @@ def relative_to_root(path: Path, root: Path) -> str:
     try:
         return path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
-        raise ValueError(f"{path}: parameters file outside the project {root}; the record names files by project path") from None
+        raise ValueError(
+            f"{path}: parameters file outside the project {root}; the record names files by project path"
+        ) from None
 
 
 def compared_inputs(params: config.Params, params_path: Path, root: Path) -> tuple[tuple[str, str], ...]:
@@ -78,7 +91,10 @@ def compared_inputs(params: config.Params, params_path: Path, root: Path) -> tup
     if not params.compare_wave:
         return ()
     compared = survey.wave_inputs(root, params, params.compare_wave)
-    return (("comparison wave", compared.survey_path), *([("comparison frame", compared.frame_file)] if compared.frame_file else []))
+    return (
+        ("comparison wave", compared.survey_path),
+        *([("comparison frame", compared.frame_file)] if compared.frame_file else []),
+    )
 
 
 def survey_extras(params: config.Params, root: Path) -> tuple[tuple[str, str], ...]:
@@ -91,9 +107,13 @@ def survey_extras(params: config.Params, root: Path) -> tuple[tuple[str, str], .
 def inputs(params: config.Params, params_path: Path, root: Path) -> list[dict[str, Any]]:
     """Every data file the briefing reads, with its record; the parameters file itself has no sidecar (its values
     are listed in full)."""
-    data = (("survey wave", params.survey_path), ("codebook", params.codebook),
-            *((("reference frame", params.frame_file),) if params.frame_file else ()),
-            *compared_inputs(params, params_path, root), *survey_extras(params, root))  # fmt: skip
+    data = (
+        ("survey wave", params.survey_path),
+        ("codebook", params.codebook),
+        *((("reference frame", params.frame_file),) if params.frame_file else ()),
+        *compared_inputs(params, params_path, root),
+        *survey_extras(params, root),
+    )
     records = [input_record(role, path, root, sidecar(path, root)) for role, path in data]
     # The parameters file the build's own parameters.yml was written from (briefing.plan).
     source = plan.parameters_source(Path(relative_to_root(params_path, root)), root)[0]
@@ -166,7 +186,9 @@ def record(params: config.Params, params_path: Path, root: Path, engine: str) ->
         "source_date_epoch": epoch,
         "versions": used,
         "code": code_version(root),
-        "rebuild": rebuild_command(files[-1]["path"], epoch, used["renderer"]["engine"], survey_given(params_path, root)),
+        "rebuild": rebuild_command(
+            files[-1]["path"], epoch, used["renderer"]["engine"], survey_given(params_path, root)
+        ),
     }
 
 
@@ -177,4 +199,3 @@ def survey_given(params_path: Path, root: Path) -> str | None:
 def write(data: dict[str, Any], path: Path) -> Path:
     path.write_text(findings_io.dumps(data), encoding="utf-8")
     return path
-

@@ -49,7 +49,7 @@ class Quote:
     text: str  # redacted and escaped: ready for Markdown
     attribution: str  # escaped too: the respondents' word and the speaker's cell ("GP partner, London")
     cell: dict[str, Any] = field(default_factory=dict)  # attribution name -> part id or answer (raw: a template
-    synthetic: bool = False                              # printing it escapes it), for a survey's own wording
+    synthetic: bool = False  # printing it escapes it), for a survey's own wording
 
 
 # --- reading the analyst's file ------------------------------------------------------------------------------
@@ -87,8 +87,10 @@ def checked_entry(item: Any, at: str, themes: set[str]) -> tuple[str, str, str |
     if unknown:
         raise QuoteError(f"{at}: unknown key(s) {unknown}; allowed: respondent, theme, cut")
     if item.get("theme") not in themes:
-        raise QuoteError(f"{at}: respondent {item['respondent']}: theme {item.get('theme')!r} does not exist "
-                         f"(themes: {', '.join(sorted(themes))})")  # fmt: skip
+        raise QuoteError(
+            f"{at}: respondent {item['respondent']}: theme {item.get('theme')!r} does not exist "
+            f"(themes: {', '.join(sorted(themes))})"
+        )
     cut = item.get("cut")
     if cut is not None and (not isinstance(cut, str) or not cut.strip()):
         raise QuoteError(f"{at}: respondent {item['respondent']}: `cut:` must be text")
@@ -111,8 +113,10 @@ def apply_cut(comment: str, cut: str | None, at: str, respondent: str) -> str:
     for part in filter(None, parts):
         found = comment.find(part, position)
         if found < 0:
-            raise QuoteError(f"{at}: respondent {respondent}: the cut {part!r} is not in their comment "
-                             "(a quote must be the respondent's own words, verbatim)")  # fmt: skip
+            raise QuoteError(
+                f"{at}: respondent {respondent}: the cut {part!r} is not in their comment "
+                "(a quote must be the respondent's own words, verbatim)"
+            )
         position = found + len(part)
     return f" {ELLIPSIS} ".join(parts).strip()
 
@@ -121,8 +125,15 @@ def speaker_cells(survey: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
     """Each respondent's attribution cell: one column per name in the codebook's `quotes.attribution`, holding
     the respondent's part of a partition (its subgroup id) or their answer to a single-choice question."""
     names = codebook.quotes.attribution if codebook.quotes else ()
-    return pd.DataFrame({name: codebook.partitions[name].assign(survey) if name in codebook.partitions
-                         else survey[name].astype("string") for name in names}, index=survey.index)  # fmt: skip
+    return pd.DataFrame(
+        {
+            name: codebook.partitions[name].assign(survey)
+            if name in codebook.partitions
+            else survey[name].astype("string")
+            for name in names
+        },
+        index=survey.index,
+    )
 
 
 def recognisable(survey: pd.DataFrame, cells: pd.DataFrame, id_column: str, threshold: int) -> set[str]:
@@ -157,8 +168,10 @@ def redacted_words(comment: str, words: str, names: list[str], at: str, responde
     for part in filter(None, (p.strip() for p in printed.text.split(ELLIPSIS))) if words != comment else []:
         found = whole.find(part, position)
         if found < 0:
-            raise QuoteError(f"{at}: respondent {respondent}: the cut {part!r} keeps part of personal data that is "
-                             "redacted in the whole comment; cut before or after it")  # fmt: skip
+            raise QuoteError(
+                f"{at}: respondent {respondent}: the cut {part!r} keeps part of personal data that is "
+                "redacted in the whole comment; cut before or after it"
+            )
         position = found + len(part)
     return printed
 
@@ -182,8 +195,9 @@ def attribution(cell: dict[str, Any], codebook: Codebook, synthetic: bool) -> st
     return ", ".join(parts) + (" (synthetic example comment)" if synthetic else "")
 
 
-def load_quotes(path: Path, survey: pd.DataFrame, frame: pd.DataFrame | None, codebook: Codebook, params,
-                synthetic: bool) -> dict[str, list[Quote]]:  # fmt: skip
+def load_quotes(
+    path: Path, survey: pd.DataFrame, frame: pd.DataFrame | None, codebook: Codebook, params, synthetic: bool
+) -> dict[str, list[Quote]]:
     """The wave's quotes by theme, checked, redacted and escaped (see the module's docstring)."""
     themes = set(codebook.themes) or {spec.theme for spec in codebook.findings.values()}
     id_column = codebook.id_column
@@ -207,9 +221,11 @@ def load_quotes(path: Path, survey: pd.DataFrame, frame: pd.DataFrame | None, co
         if pd.isna(comment) or not normalise(str(comment)):
             raise QuoteError(f"{at}: respondent {respondent} left no comment to quote")
         if respondent in refused:
-            raise QuoteError(f"{at}: respondent {respondent} could be recognised: their "
-                             f"{' and '.join(cells.columns) or 'wave'} group holds fewer than "
-                             f"{params.suppression_threshold} respondents, so they cannot be quoted")  # fmt: skip
+            raise QuoteError(
+                f"{at}: respondent {respondent} could be recognised: their "
+                f"{' and '.join(cells.columns) or 'wave'} group holds fewer than "
+                f"{params.suppression_threshold} respondents, so they cannot be quoted"
+            )
         words = apply_cut(normalise(str(comment)), cut, at, respondent)
         redacted = redacted_words(normalise(str(comment)), words, names, at, respondent)
         if params.region and edition_column and by_id.at[respondent, edition_column] != params.region:

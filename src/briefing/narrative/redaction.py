@@ -119,8 +119,10 @@ URL = re.compile(
     rf"|(?<![\w.-])(?:[a-z0-9-]+\.)+(?:{WEB_ENDINGS})\b(?:/[^\s<>\"]*{URL_END})?)"
 )
 MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
-DATE = (r"\d{1,2}[./ -]\d{1,2}[./ -](?:\d{4}|\d{2})|\d{4}-\d{1,2}-\d{1,2}"
-        rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+{MONTH},?\s+\d{{4}}")  # 01/02/1960, 1960-02-01, 1st February 1960
+DATE = (
+    r"\d{1,2}[./ -]\d{1,2}[./ -](?:\d{4}|\d{2})|\d{4}-\d{1,2}-\d{1,2}"
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+{MONTH},?\s+\d{{4}}"
+)  # 01/02/1960, 1960-02-01, 1st February 1960
 BIRTH = r"d\.?o\.?b\b\.?|date\s+of\s+birth|born(?:\s+on)?"
 BIRTH_DATE = re.compile(rf"(?i:\b(?:{BIRTH})\s*[:-]?\s*(?P<found>{DATE}))")  # only the date is redacted
 DAY, MONTH_NUMBER = r"(?:0?[1-9]|[12]\d|3[01])", r"(?:0?[1-9]|1[0-2])"
@@ -144,7 +146,7 @@ NOT_A_NAME = (  # capitalised words that follow a title without being a name (pl
     r"(?:(?:Practitioner|Practice|Associate|Prescriber|Specialist|Consultant|Manager|Partner|Lead|Led|Team|Word"
     r"|Excel|Office|Outlook|Form|PowerPoint|Who|The|Then|This|That|There|They|We|He|She|It|And|But|So|In|On|At"
     r"|If|When|What|For|To|Or|Not|No|Is|Was|Has|Had|You|Your|Our|My|Me|Him|Her|Them|Us)s?\b|[IA]\s+[a-z])"
-)  # fmt: skip
+)
 NAME = rf"(?:{CAPITAL}\.\s*)*(?!{NOT_A_NAME}){NAME_WORD}(?:\s+(?!{NOT_A_NAME}){NAME_WORD})*"  # initials, words
 TITLED_NAME = re.compile(rf"(?<!\w)(?i:{TITLES})(?:\.\s*|\s+){NAME}")
 
@@ -169,8 +171,11 @@ def nhs_numbers(text: str) -> Iterator[Span]:
 def phone_numbers(text: str) -> Iterator[Span]:
     for match in phonenumbers.PhoneNumberMatcher(text, "GB", leniency=phonenumbers.Leniency.POSSIBLE):
         number = match.number
-        written_as_uk = (number.country_code == 44 and UK_WRITTEN.match(match.raw_string)
-                         and len(str(number.national_number)) in (9, 10))  # fmt: skip
+        written_as_uk = (
+            number.country_code == 44
+            and UK_WRITTEN.match(match.raw_string)
+            and len(str(number.national_number)) in (9, 10)
+        )
         if written_as_uk or phonenumbers.is_valid_number(number):
             unmatched = match.raw_string.startswith("(") and ")" not in match.raw_string  # "Jo (020 7946 0958, ..."
             yield match.start + unmatched, match.end

@@ -38,8 +38,18 @@ from briefing.narrative.quotes import QUOTES_FILE, QuoteError, load_quotes
 TEMPLATE_SUFFIX = ".md.j2"
 CONTEXT_FIGURES = provenance.CONTEXT_FIGURES  # figures from other publications, cited (beside the codebook)
 # The sections every briefing has, each a partial report/briefing.qmd includes; "themes" is rendered per theme.
-SECTIONS = ("notice", "key_findings", "edition", "change", "overview", "themes", "context", "population", "methods",
-            "provenance")  # fmt: skip
+SECTIONS = (
+    "notice",
+    "key_findings",
+    "edition",
+    "change",
+    "overview",
+    "themes",
+    "context",
+    "population",
+    "methods",
+    "provenance",
+)
 THEME_TEMPLATE = "theme" + TEMPLATE_SUFFIX
 THEME_OVERRIDE = re.compile(r"theme-(?P<id>.+)" + re.escape(TEMPLATE_SUFFIX))
 SURVEY_TEMPLATES = "templates"  # a survey's overrides, beside its codebook
@@ -105,7 +115,13 @@ def record_filters(threshold: int, respondents: str = "respondents") -> dict[str
         """True when the interval spans 50%: whether it is a majority is then uncertain, which changes the message."""
         return not record["suppressed"] and record["ci_low"] < 0.5 < record["ci_high"]
 
-    return {"share": share, "share_of": share_of, "why_suppressed": why_suppressed, "interval": interval, "crosses_half": crosses_half}
+    return {
+        "share": share,
+        "share_of": share_of,
+        "why_suppressed": why_suppressed,
+        "interval": interval,
+        "crosses_half": crosses_half,
+    }
 
 
 def literal(value: Any) -> escape.Markdown:
@@ -113,8 +129,12 @@ def literal(value: Any) -> escape.Markdown:
     return escape.markdown("null" if value is None else str(value).lower() if isinstance(value, bool) else value)
 
 
-def environment(templates_dir: Path, suppression_threshold: int = 8, survey_dir: Path | None = None,
-                respondents: str = "respondents") -> jinja2.Environment:  # fmt: skip
+def environment(
+    templates_dir: Path,
+    suppression_threshold: int = 8,
+    survey_dir: Path | None = None,
+    respondents: str = "respondents",
+) -> jinja2.Environment:
     """The templates' environment: a survey's own templates (`survey_dir`) before the generic ones. Whatever a
     template prints is data, escaped for Markdown (escape.py), unless it is Markdown the project made: a macro's
     output, a code span, a quote (escaped when read), a citation."""
@@ -168,8 +188,12 @@ def context_figures(codebook) -> dict[str, dict]:
 def subgroup_view(subgroup) -> dict[str, Any]:
     """What templates say of a subgroup: its label, its description ("leading PCNs with fewer than 40,000
     patients") and its bounds as the codebook writes them (for a survey's own wording)."""
-    return {"id": subgroup.id, "label": subgroup.label, "description": subgroup.description(),
-            "bounds": subgroup.placeholders()}  # fmt: skip
+    return {
+        "id": subgroup.id,
+        "label": subgroup.label,
+        "description": subgroup.description(),
+        "bounds": subgroup.placeholders(),
+    }
 
 
 def comparison_views(codebook, f: dict[str, Any]) -> list[dict[str, Any]]:
@@ -180,10 +204,18 @@ def comparison_views(codebook, f: dict[str, Any]) -> list[dict[str, Any]]:
         ids = (comparison.id, *comparison.parts)
         if all(i in f for i in ids):
             first, second = (codebook.subgroups[s] for s in (comparison.first, comparison.second))
-            views.append({"id": comparison.id, "finding": comparison.finding, "record": f[comparison.id],
-                          "first": f[comparison.parts[0]], "second": f[comparison.parts[1]],
-                          "a": subgroup_view(first), "b": subgroup_view(second),
-                          "theme": codebook.findings[comparison.finding].theme})  # fmt: skip
+            views.append(
+                {
+                    "id": comparison.id,
+                    "finding": comparison.finding,
+                    "record": f[comparison.id],
+                    "first": f[comparison.parts[0]],
+                    "second": f[comparison.parts[1]],
+                    "a": subgroup_view(first),
+                    "b": subgroup_view(second),
+                    "theme": codebook.findings[comparison.finding].theme,
+                }
+            )
     return views
 
 
@@ -192,12 +224,22 @@ def theme_views(codebook, f: dict[str, Any], figures: dict, quotes: dict, compar
     its subgroup comparisons, its charts and its quotes."""
     views = []
     for theme in codebook.themes.values():
-        findings = [f[fid] for fid, spec in codebook.findings.items()
-                    if spec.theme == theme.id and spec.subgroup is None and fid in f]  # fmt: skip
-        views.append({"id": theme.id, "title": theme.title, "findings": findings,
-                      "headline": findings[0] if findings else None,
-                      "comparisons": [c for c in comparisons if c["theme"] == theme.id],
-                      "charts": figures.get(theme.id, []), "quotes": quotes.get(theme.id, [])})  # fmt: skip
+        findings = [
+            f[fid]
+            for fid, spec in codebook.findings.items()
+            if spec.theme == theme.id and spec.subgroup is None and fid in f
+        ]
+        views.append(
+            {
+                "id": theme.id,
+                "title": theme.title,
+                "findings": findings,
+                "headline": findings[0] if findings else None,
+                "comparisons": [c for c in comparisons if c["theme"] == theme.id],
+                "charts": figures.get(theme.id, []),
+                "quotes": quotes.get(theme.id, []),
+            }
+        )
     return views
 
 
@@ -216,7 +258,9 @@ def context(findings: dict[str, Any], params: config.Params, root: Path, built_f
         # Only what the wave asked: a finding whose question a wave did not ask is absent, never blank.
         "survey_results": [f[fid] for fid in registry if fid in f],
         "changes": [f[fid + "_change"] for fid in registry if fid + "_change" in f],
-        "compare": provenance.sidecar(surveys.wave_file(root, params.survey, params.compare_wave), root) if params.compare_wave else None,
+        "compare": provenance.sidecar(surveys.wave_file(root, params.survey, params.compare_wave), root)
+        if params.compare_wave
+        else None,
         "c": context_figures(codebook),
         "p": params,
         "wave": wave,
@@ -273,16 +317,22 @@ def metadata(ctx: dict[str, Any]) -> dict[str, Any]:
 
 def survey_templates(survey_dir: Path, themes: dict) -> dict[str, Path]:
     """A survey's overrides by template name, each checked: a section, a theme's, or macros (`_` first)."""
-    overrides = {path.name: path for path in sorted(survey_dir.glob(f"*{TEMPLATE_SUFFIX}"))} if survey_dir.is_dir() else {}
+    overrides = (
+        {path.name: path for path in sorted(survey_dir.glob(f"*{TEMPLATE_SUFFIX}"))} if survey_dir.is_dir() else {}
+    )
     for name, path in overrides.items():
         theme = THEME_OVERRIDE.fullmatch(name)
         if theme and theme["id"] not in themes:
-            raise NarrativeError(f"{path}: overrides theme {theme['id']!r}, which is not a theme of the codebook "
-                                 f"(themes: {', '.join(themes)})")  # fmt: skip
+            raise NarrativeError(
+                f"{path}: overrides theme {theme['id']!r}, which is not a theme of the codebook "
+                f"(themes: {', '.join(themes)})"
+            )
         if not theme and not name.startswith("_") and name.removesuffix(TEMPLATE_SUFFIX) not in SECTIONS:
-            raise NarrativeError(f"{path}: overrides no section of the briefing (sections: "
-                                 f"{', '.join(s for s in SECTIONS if s != 'themes')}; a theme: theme-<id>{TEMPLATE_SUFFIX}; "
-                                 f"macros: _<name>{TEMPLATE_SUFFIX})")  # fmt: skip
+            raise NarrativeError(
+                f"{path}: overrides no section of the briefing (sections: "
+                f"{', '.join(s for s in SECTIONS if s != 'themes')}; a theme: theme-<id>{TEMPLATE_SUFFIX}; "
+                f"macros: _<name>{TEMPLATE_SUFFIX})"
+            )
     return overrides
 
 
@@ -295,9 +345,11 @@ def render(env: jinja2.Environment, name: str, ctx: dict[str, Any]) -> str:
     except jinja2.UndefinedError as error:
         missing = UNKNOWN_ATTRIBUTE.search(str(error))
         if missing and str(error).startswith("'dict object'"):
-            raise NarrativeError(f"{template.filename}: names finding {missing['name']!r}, which is not among this "
-                                 "briefing's findings (the codebook's findings, their subgroup comparisons and "
-                                 "changes, and the notebooks' figures)") from None  # fmt: skip
+            raise NarrativeError(
+                f"{template.filename}: names finding {missing['name']!r}, which is not among this "
+                "briefing's findings (the codebook's findings, their subgroup comparisons and "
+                "changes, and the notebooks' figures)"
+            ) from None
         raise NarrativeError(f"{template.filename}: {error}") from None
 
 
@@ -307,8 +359,10 @@ def themes_partial(env: jinja2.Environment, ctx: dict[str, Any], overrides: dict
     sections = []
     for theme in ctx["themes"]:
         if not ANCHOR.fullmatch(theme["id"]):
-            raise NarrativeError(f"{ctx['codebook_path']}: themes: theme id {theme['id']!r} must be letters, digits, "
-                                 "_ and - (starting with a letter): it is the section's anchor")  # fmt: skip
+            raise NarrativeError(
+                f"{ctx['codebook_path']}: themes: theme id {theme['id']!r} must be letters, digits, "
+                "_ and - (starting with a letter): it is the section's anchor"
+            )
         own = f"theme-{theme['id']}{TEMPLATE_SUFFIX}"
         body = render(env, own if own in overrides else THEME_TEMPLATE, {**ctx, "theme": theme})
         sections.append(f"## {escape.markdown(theme['title'])} {{#{theme['id']}}}\n\n{body}")
@@ -316,9 +370,13 @@ def themes_partial(env: jinja2.Environment, ctx: dict[str, Any], overrides: dict
 
 
 def render_all(
-    findings_path: Path, params: config.Params, templates_dir: Path, out_dir: Path,
-    params_path: Path | None = None, engine: str = "auto",
-) -> list[Path]:  # fmt: skip
+    findings_path: Path,
+    params: config.Params,
+    templates_dir: Path,
+    out_dir: Path,
+    params_path: Path | None = None,
+    engine: str = "auto",
+) -> list[Path]:
     root = config.find_root(templates_dir)
     built_from = provenance.record(params, params_path or root / config.PARAMS_FILE, root, engine)
     ctx = context(findings_io.load(findings_path), params, root, built_from)
@@ -355,13 +413,21 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--wave", default=None, help="the reported wave (default: params.yml's)")
     parser.add_argument("--templates", default="report/templates", type=Path)
     parser.add_argument("--out", default="build/current/narrative", type=Path)
-    parser.add_argument("--engine", default="auto", choices=("auto", "quarto", "pandoc"), help="for the provenance record")
+    parser.add_argument(
+        "--engine", default="auto", choices=("auto", "quarto", "pandoc"), help="for the provenance record"
+    )
     args = parser.parse_args(argv)
     params_path = Path(args.params) if args.params else None
     params = findings_io.resolved_params(args.params, args.wave)  # the wave's own frame and comparison wave
     try:
         written = render_all(args.findings, params, args.templates, args.out, params_path, args.engine)
-    except (NarrativeError, QuoteError, ContextError, YAMLFileError, FileNotFoundError) as error:  # the inputs: a sentence, not a traceback
+    except (
+        NarrativeError,
+        QuoteError,
+        ContextError,
+        YAMLFileError,
+        FileNotFoundError,
+    ) as error:  # the inputs: a sentence, not a traceback
         raise SystemExit(f"narrative: {error}\nThe narrative was not written; the previous briefing is unchanged.")
     print(f"narrative: {len(written)} files in {args.out}")
 

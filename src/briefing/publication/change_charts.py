@@ -29,8 +29,10 @@ def change_title(shown: list[Finding], previous_wave: str) -> str:
     moved = sum(1 for c in shown if c.extra["significant"])
     if moved == 0:
         return f"No finding moved by more than chance alone would explain since {previous_wave}"
-    return (f"{capfirst(number_words(moved))} of {number_words(len(shown))} findings moved by more than chance "
-            f"alone would explain since {previous_wave}")  # fmt: skip
+    return (
+        f"{capfirst(number_words(moved))} of {number_words(len(shown))} findings moved by more than chance "
+        f"alone would explain since {previous_wave}"
+    )
 
 
 def change_alt(shown: list[Finding]) -> str:
@@ -51,8 +53,9 @@ def change_alt(shown: list[Finding]) -> str:
 def survey_source(params_path: str | Path | None) -> str:
     """The survey's source line (the codebook's `survey.source`), for the parameters file's codebook."""
     params = config.load(params_path)
-    return load_codebook(config.find_root(Path(params_path).resolve().parent if params_path else None)
-                         / params.codebook).survey.source  # fmt: skip
+    return load_codebook(
+        config.find_root(Path(params_path).resolve().parent if params_path else None) / params.codebook
+    ).survey.source
 
 
 def change_chart(changes: list[Finding], figures_dir: str | Path, notebook: str, source: str) -> Finding | None:
@@ -68,13 +71,22 @@ def change_chart(changes: list[Finding], figures_dir: str | Path, notebook: str,
         fig, ax = plt.subplots(figsize=(WIDTH_IN, 0.55 + 0.4 * len(shown)), layout="constrained")
         rows = list(range(len(shown)))[::-1]
         for y, c in zip(rows, shown):
-            for offset, record, colour, label in ((0.18, c.extra["previous"], GREY, previous_wave),
-                                                  (-0.18, c.extra["current"], DARK_BLUE, wave)):  # fmt: skip
+            for offset, record, colour, label in (
+                (0.18, c.extra["previous"], GREY, previous_wave),
+                (-0.18, c.extra["current"], DARK_BLUE, wave),
+            ):
                 values = [record["ci_low"] * 100, record["value"] * 100, record["ci_high"] * 100]
                 ax.plot([values[0], values[2]], [y + offset] * 2, color=colour, linewidth=2, solid_capstyle="butt")
                 ax.plot(values[1], y + offset, "o", color=colour, markersize=6)
-                ax.text(values[2] + 1.5, y + offset, f"{label}: {percent(record['value'])}", va="center",
-                        ha="left", color=TEXT if colour == DARK_BLUE else MUTED, fontsize=8.5)  # fmt: skip
+                ax.text(
+                    values[2] + 1.5,
+                    y + offset,
+                    f"{label}: {percent(record['value'])}",
+                    va="center",
+                    ha="left",
+                    color=TEXT if colour == DARK_BLUE else MUTED,
+                    fontsize=8.5,
+                )
         ax.set_yticks(rows, [textwrap.fill(capfirst(c.description), 46) for c in shown], fontsize=8)
         ax.set_xlim(0, 112)
         ax.set_xticks(range(0, 101, 25), [f"{v}%" for v in range(0, 101, 25)])
@@ -86,8 +98,19 @@ def change_chart(changes: list[Finding], figures_dir: str | Path, notebook: str,
         ax.tick_params(axis="y", length=0, pad=6)
         path = save_svg(fig, Path(figures_dir) / f"{CHART_ID}.svg", title, alt)
     return Finding(
-        id=CHART_ID, value=None, description=title, base=shown[0].base, notebook=notebook,
-        inputs=sorted({i for c in shown for i in c.inputs}), kind="figure",
-        extra={"path": path.as_posix(), "alt": alt, "title": title, "source": source,
-               "bars": [c.id for c in shown], "theme": "change"},
-    )  # fmt: skip
+        id=CHART_ID,
+        value=None,
+        description=title,
+        base=shown[0].base,
+        notebook=notebook,
+        inputs=sorted({i for c in shown for i in c.inputs}),
+        kind="figure",
+        extra={
+            "path": path.as_posix(),
+            "alt": alt,
+            "title": title,
+            "source": source,
+            "bars": [c.id for c in shown],
+            "theme": "change",
+        },
+    )

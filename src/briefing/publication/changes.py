@@ -80,10 +80,18 @@ def figure_text(record: dict[str, Any]) -> str:
         return record.get("status") or record.get("title") or "no figure"
     if kind in ("change", "comparison"):
         shown = f"{signed_change(value)} percentage points"
-        return shown + (f" ({signed_change(record['ci_low'])} to {signed_change(record['ci_high'])})" if record.get("ci_low") is not None else "")
+        return shown + (
+            f" ({signed_change(record['ci_low'])} to {signed_change(record['ci_high'])})"
+            if record.get("ci_low") is not None
+            else ""
+        )
     if kind == "proportion":
         shown = percent(value, 1)
-        return shown + (f" ({percent(record['ci_low'], 1)} to {percent(record['ci_high'], 1)})" if record.get("ci_low") is not None else "")
+        return shown + (
+            f" ({percent(record['ci_low'], 1)} to {percent(record['ci_high'], 1)})"
+            if record.get("ci_low") is not None
+            else ""
+        )
     return count(value) if isinstance(value, (int, float)) else str(value)
 
 
@@ -159,16 +167,34 @@ def table(caption: str, headers: list[str], rows: list[list[str]]) -> str:
 def sections(review: Review) -> list[str]:
     parts = []
     if review.changed:
-        rows = [[("", label(fid, new)), (' class="old"', esc(figure_text(old))), (' class="new"', esc(figure_text(new)))]
-                for fid, old, new in review.changed]  # fmt: skip
-        parts.append("<h2>Findings that changed</h2>" + table(
-            f"{len(review.changed)} finding(s) with a different figure, interval or detail", ["Finding", "Before", "Now"], rows))
+        rows = [
+            [("", label(fid, new)), (' class="old"', esc(figure_text(old))), (' class="new"', esc(figure_text(new)))]
+            for fid, old, new in review.changed
+        ]
+        parts.append(
+            "<h2>Findings that changed</h2>"
+            + table(
+                f"{len(review.changed)} finding(s) with a different figure, interval or detail",
+                ["Finding", "Before", "Now"],
+                rows,
+            )
+        )
     if review.reworded:
-        rows = [[(' class="old"', esc(old) if old else "<em>(no sentence)</em>"),
-                 (' class="new"', esc(new) if new else "<em>(removed)</em>")] for old, new in review.reworded]  # fmt: skip
-        parts.append("<h2>Sentences whose wording changed</h2>" + table(
-            f"{len(review.reworded)} sentence(s) reworded, added or removed", ["Before", "Now"], rows))
-    for title, items in (("Findings that appeared", review.appeared), ("Findings that disappeared", review.disappeared)):
+        rows = [
+            [
+                (' class="old"', esc(old) if old else "<em>(no sentence)</em>"),
+                (' class="new"', esc(new) if new else "<em>(removed)</em>"),
+            ]
+            for old, new in review.reworded
+        ]
+        parts.append(
+            "<h2>Sentences whose wording changed</h2>"
+            + table(f"{len(review.reworded)} sentence(s) reworded, added or removed", ["Before", "Now"], rows)
+        )
+    for title, items in (
+        ("Findings that appeared", review.appeared),
+        ("Findings that disappeared", review.disappeared),
+    ):
         if items:
             rows = [[("", label(fid, record)), ("", esc(figure_text(record)))] for fid, record in items]
             parts.append(f"<h2>{esc(title)}</h2>" + table(f"{len(items)} finding(s)", ["Finding", "Figure"], rows))
@@ -181,9 +207,11 @@ def page(review: Review, title: str) -> str:
     elif review.nothing:
         summary = "No changes: every finding and every sentence is the same as in the briefing published before."
     else:
-        summary = (f"Against the briefing published before: {len(review.changed)} finding(s) changed, "
-                   f"{len(review.reworded)} sentence(s) reworded, added or removed, {len(review.appeared)} finding(s) "
-                   f"appeared and {len(review.disappeared)} disappeared.")  # fmt: skip
+        summary = (
+            f"Against the briefing published before: {len(review.changed)} finding(s) changed, "
+            f"{len(review.reworded)} sentence(s) reworded, added or removed, {len(review.appeared)} finding(s) "
+            f"appeared and {len(review.disappeared)} disappeared."
+        )
     body = "".join(sections(review))
     return (
         '<!DOCTYPE html>\n<html lang="en-GB"><head><meta charset="utf-8">'

@@ -108,7 +108,13 @@ def _face(style: str) -> tuple[int, bool]:
 
 
 def _unescape(text: str) -> str:
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&#39;", "'").replace("&amp;", "&")
+    return (
+        text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", '"')
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+    )
 
 
 def _font_faces(svg: str) -> str:
@@ -230,9 +236,14 @@ def share_bars(
         ax.barh(positions, [v * 100 for v in values], color=colours, height=0.66)
         for i, (y, value, (_, finding)) in enumerate(zip(positions, values, bars)):
             ax.text(
-                value * 100 + 1.2, y, bar_text(finding), va="center", ha="left", color=TEXT,
+                value * 100 + 1.2,
+                y,
+                bar_text(finding),
+                va="center",
+                ha="left",
+                color=TEXT,
                 fontweight=600 if i in highlight else 400,
-            )  # fmt: skip
+            )
         ax.set_yticks(positions, labels)
         ax.set_xlim(0, 100)
         ax.set_ylim(-0.5, len(bars) - 0.5)

@@ -112,8 +112,11 @@ def without_clock(document) -> bytes:
     fixed = io.BytesIO()
     with zipfile.ZipFile(saved) as source, zipfile.ZipFile(fixed, "w", zipfile.ZIP_DEFLATED) as target:
         for item in source.infolist():
-            target.writestr(zipfile.ZipInfo(item.filename, date_time=ZIP_EPOCH), source.read(item.filename),
-                            compress_type=zipfile.ZIP_DEFLATED)  # fmt: skip
+            target.writestr(
+                zipfile.ZipInfo(item.filename, date_time=ZIP_EPOCH),
+                source.read(item.filename),
+                compress_type=zipfile.ZIP_DEFLATED,
+            )
     return fixed.getvalue()
 
 

@@ -65,7 +65,9 @@ def wave_folder(out: Path, wave: str) -> Path:
     """Where a wave's editions are published: _output/editions/<wave>/ (the wave as make names it, so a plain
     folder name: a wave is a plain word, checked when the parameters are read)."""
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", wave):
-        raise ValueError(f"wave {wave!r} cannot name a folder of _output/editions/: use letters, digits, '.', '_' or '-'")
+        raise ValueError(
+            f"wave {wave!r} cannot name a folder of _output/editions/: use letters, digits, '.', '_' or '-'"
+        )
     return out / "editions" / wave
 
 
@@ -140,7 +142,10 @@ def edition_params(root: Path, params_path: Path, edition: Edition, wave: str | 
 def mirror(source: Path, target: Path) -> None:
     """Copy a file or folder, keeping modification times; unchanged files are left alone, stale ones removed."""
     if source.is_file():
-        if not target.is_file() or (target.stat().st_size, target.stat().st_mtime_ns) != (source.stat().st_size, source.stat().st_mtime_ns):
+        if not target.is_file() or (target.stat().st_size, target.stat().st_mtime_ns) != (
+            source.stat().st_size,
+            source.stat().st_mtime_ns,
+        ):
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, target)
         return
@@ -212,28 +217,45 @@ def record_status(folder: Path, status: Status, started_ns: int) -> None:
         failed.write_text(status.cause + "\n", encoding="utf-8")
 
 
-def build(root: Path, params_path: Path, slug: str, engine: str, out: Path, total: int, venv: Path,
-          wave: str) -> Status:  # fmt: skip
+def build(
+    root: Path, params_path: Path, slug: str, engine: str, out: Path, total: int, venv: Path, wave: str
+) -> Status:
     """Build one edition of `wave` in its own folder and publish it to out/editions/<wave>/<slug>/."""
     name = (root / EDITIONS / f"{slug}.region").read_text(encoding="utf-8").strip()
     edition = Edition(slug, None if slug == ENGLAND else name)
     log = root / EDITIONS / f"{slug}.log"
     start, started_ns = time.perf_counter(), time.time_ns()
     folder = prepare(root, params_path, edition, wave)
-    command = ["make", "--no-print-directory", "report", f"VENV={venv}",
-               f"ENGINE={engine}", f"OUT={(wave_folder(out, wave) / slug).resolve()}", f"PARAMS={config.PARAMS_FILE}"]  # fmt: skip
+    command = [
+        "make",
+        "--no-print-directory",
+        "report",
+        f"VENV={venv}",
+        f"ENGINE={engine}",
+        f"OUT={(wave_folder(out, wave) / slug).resolve()}",
+        f"PARAMS={config.PARAMS_FILE}",
+    ]
     result = subprocess.run(command, cwd=folder, capture_output=True, text=True)
     log.write_text(f"$ (cd {folder} && {' '.join(command)})\n{result.stdout}\n{result.stderr}", encoding="utf-8")
     ok = result.returncode == 0
-    status = Status(slug, edition.name, wave, ok, "" if ok else cause_from(result.stderr),
-                    str(log.relative_to(root)), round(time.perf_counter() - start, 1))  # fmt: skip
+    status = Status(
+        slug,
+        edition.name,
+        wave,
+        ok,
+        "" if ok else cause_from(result.stderr),
+        str(log.relative_to(root)),
+        round(time.perf_counter() - start, 1),
+    )
     record_status(root / EDITIONS, status, started_ns)
     done = count_finished(root / EDITIONS / "progress")
     if ok:
         print(f"[{done}/{total}] editions: {edition.name} ... done ({status.seconds:.1f} s)")
     else:
-        print(f"[{done}/{total}] editions: {edition.name} ... FAILED: {status.cause}\n"
-              f"      full log: {status.log}; the last good copy of this edition, if any, is unchanged")  # fmt: skip
+        print(
+            f"[{done}/{total}] editions: {edition.name} ... FAILED: {status.cause}\n"
+            f"      full log: {status.log}; the last good copy of this edition, if any, is unchanged"
+        )
     return status
 
 
@@ -281,8 +303,14 @@ def earlier_editions(root: Path, out: Path, params: config.Params, slugs: list[s
 
 def published_slugs(folder: Path) -> list[str]:
     """The editions with a complete copy in a wave's folder (England first), each built for that wave."""
-    found = [p.name for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")
-             and (data := published_findings(p)) is not None and data["parameters"]["wave"] == folder.name]  # fmt: skip
+    found = [
+        p.name
+        for p in folder.iterdir()
+        if p.is_dir()
+        and not p.name.startswith(".")
+        and (data := published_findings(p)) is not None
+        and data["parameters"]["wave"] == folder.name
+    ]
     return sorted(found, key=lambda slug: (slug != ENGLAND, slug))
 
 
@@ -324,8 +352,12 @@ def index_page(root: Path, **values) -> str:
 
     from briefing.narrative import escape
 
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(root / "report" / "editions")), autoescape=True,
-                             finalize=escape.printable, undefined=jinja2.StrictUndefined)  # fmt: skip
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(root / "report" / "editions")),
+        autoescape=True,
+        finalize=escape.printable,
+        undefined=jinja2.StrictUndefined,
+    )
     return env.get_template("index.html.j2").render(**values)
 
 
@@ -334,7 +366,10 @@ def write_index(root: Path, out: Path, slugs: list[str], params: config.Params) 
     from briefing.narrative.provenance import sidecar
 
     reported = wave_editions(root, out, params.wave, slugs, earlier_editions(root, out, params, slugs))
-    others = [wave_editions(root, out, wave, [], published_slugs(wave_folder(out, wave))) for wave in other_waves(out, params.wave)]
+    others = [
+        wave_editions(root, out, wave, [], published_slugs(wave_folder(out, wave)))
+        for wave in other_waves(out, params.wave)
+    ]
     waves = sorted([reported, *others], key=lambda group: wave_order(group["wave"]), reverse=True)
     page = index_page(root, waves=waves, p=params, wave=sidecar(params.survey_path, root))
     write(root / EDITIONS / "index.html", page)
@@ -367,13 +402,18 @@ def main(argv: list[str] | None = None) -> int:
             parser.error("build needs --wave (the wave every edition reports)")
         build(root, args.params, args.slug, args.engine, args.out, args.total, args.venv.resolve(), args.wave)
         return 0  # a failed edition is recorded; the others carry on, and `index` reports it
-    slugs = [line.split(":= ", 1)[1].split() for line in (root / EDITIONS / "editions.mk").read_text().splitlines()
-             if line.startswith("EDITION_SLUGS")][0]  # fmt: skip
+    slugs = [
+        line.split(":= ", 1)[1].split()
+        for line in (root / EDITIONS / "editions.mk").read_text().splitlines()
+        if line.startswith("EDITION_SLUGS")
+    ][0]
     try:
         rows = write_index(root, args.out, slugs, findings_io.resolved_params(str(args.params), args.wave))
     except PublishError as error:
-        print(f"editions: the index page was not published: {error}; the previous {args.out / 'index.html'} is unchanged.",
-              file=sys.stderr)  # fmt: skip
+        print(
+            f"editions: the index page was not published: {error}; the previous {args.out / 'index.html'} is unchanged.",
+            file=sys.stderr,
+        )
         return 1
     rows = [r for r in rows if not r["earlier"]]
     failed = [r for r in rows if not r["ok"]]

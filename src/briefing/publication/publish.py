@@ -122,9 +122,11 @@ def swap_in(new: Path, out_dir: Path, names: Sequence[str]) -> None:
             try:
                 put_back(out_dir, replaced, previous, kept)
             except OSError as undo:
-                raise PublishError(f"{failed}, and putting back the previous {', '.join(replaced)} failed too "
-                                   f"({reason(undo)}): {shown(out_dir)} now mixes two builds; fix the cause and build again",
-                                   mixed=True) from error  # fmt: skip
+                raise PublishError(
+                    f"{failed}, and putting back the previous {', '.join(replaced)} failed too "
+                    f"({reason(undo)}): {shown(out_dir)} now mixes two builds; fix the cause and build again",
+                    mixed=True,
+                ) from error
             raise PublishError(failed) from error
         replaced.append(name)
 

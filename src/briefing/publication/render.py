@@ -66,7 +66,9 @@ def dialect_problems(text: str, source: str) -> list[str]:
         classes = set(re.findall(r"\.([\w-]+)", match.group("attrs")))
         unknown = classes - ALLOWED_DIV_CLASSES
         if unknown:
-            problems.append(f"{source}: div class(es) {sorted(unknown)} are outside the dialect {sorted(ALLOWED_DIV_CLASSES)}")
+            problems.append(
+                f"{source}: div class(es) {sorted(unknown)} are outside the dialect {sorted(ALLOWED_DIV_CLASSES)}"
+            )
     if CODE_CELL.search(text):
         problems.append(f"{source}: executable code cells belong in notebooks/, not in the report")
     if re.search(r"(?<![\w@])@(fig|tbl|sec)-", text):
@@ -84,7 +86,9 @@ def resolve_includes(text: str, base: Path, root: Path, seen: tuple[Path, ...] =
         if path in seen:
             raise RenderError(f"include cycle at {path}")
         if not path.is_file():
-            raise RenderError(f"{base}: included file {target} not found (looked for {path}); run the compute step first")
+            raise RenderError(
+                f"{base}: included file {target} not found (looked for {path}); run the compute step first"
+            )
         return resolve_includes(path.read_text(encoding="utf-8"), path.parent, root, (*seen, path))
 
     return INCLUDE.sub(inline, text)
@@ -138,7 +142,9 @@ def run(command: list[str], step: str, cwd: Path, env: dict[str, str] | None = N
     result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, env=env)
     STEP_TIMINGS[step] = time.perf_counter() - start
     if result.returncode != 0:
-        raise RenderError(f"{step} failed (exit {result.returncode}):\n{result.stderr.strip() or result.stdout.strip()}")
+        raise RenderError(
+            f"{step} failed (exit {result.returncode}):\n{result.stderr.strip() or result.stdout.strip()}"
+        )
 
 
 def font_dirs(root: Path) -> list[str]:
@@ -155,25 +161,58 @@ def render_pandoc(root: Path, staging: Path) -> None:
     markdown.write_text(assemble_markdown(root), encoding="utf-8")
     pandoc = pandoc_binary()
     common = [
-        pandoc, str(markdown), "--from", "markdown", "--standalone",
-        "--metadata-file", str(root / METADATA),
-        "--lua-filter", str(root / LUA_FILTER), "--lua-filter", str(root / CHART_BOX_FILTER),
+        pandoc,
+        str(markdown),
+        "--from",
+        "markdown",
+        "--standalone",
+        "--metadata-file",
+        str(root / METADATA),
+        "--lua-filter",
+        str(root / LUA_FILTER),
+        "--lua-filter",
+        str(root / CHART_BOX_FILTER),
         # relative to the working folder (report/): pandoc copies it into the Word file's properties, and an
         # absolute path would make the bytes depend on where the project sits
-        "--citeproc", "--bibliography", os.path.relpath(root / BIBLIOGRAPHY, root / "report"),
-        "--resource-path", str(root / "report"),
-    ]  # fmt: skip
-    html = [*common, *HTML_ARGS, "--template", str(root / HTML_TEMPLATE), "--css", str(root / STYLESHEET),
-            "--output", str(staging / "briefing.html")]  # fmt: skip
-    word = [*common, "--to", "docx", "--reference-doc", str(root / REFERENCE_DOCX), "--figure-caption-position=above",
-            "--table-caption-position=above", "--output", str(staging / "briefing.docx")]  # fmt: skip
+        "--citeproc",
+        "--bibliography",
+        os.path.relpath(root / BIBLIOGRAPHY, root / "report"),
+        "--resource-path",
+        str(root / "report"),
+    ]
+    html = [
+        *common,
+        *HTML_ARGS,
+        "--template",
+        str(root / HTML_TEMPLATE),
+        "--css",
+        str(root / STYLESHEET),
+        "--output",
+        str(staging / "briefing.html"),
+    ]
+    word = [
+        *common,
+        "--to",
+        "docx",
+        "--reference-doc",
+        str(root / REFERENCE_DOCX),
+        "--figure-caption-position=above",
+        "--table-caption-position=above",
+        "--output",
+        str(staging / "briefing.docx"),
+    ]
     typst_source = staging / "briefing.typ"
     # The three formats are independent: HTML and Word in the background while this thread makes the PDF.
     with ThreadPoolExecutor(max_workers=2) as pool:
-        others = [pool.submit(run, html, "pandoc (HTML)", root / "report"),
-                  pool.submit(run, word, "pandoc (Word)", root / "report")]  # fmt: skip
-        run([*common, "--to", "typst", "--template", str(root / TYPST_TEMPLATE), "--output", str(typst_source)],
-            "pandoc (Typst)", cwd=root / "report")  # fmt: skip
+        others = [
+            pool.submit(run, html, "pandoc (HTML)", root / "report"),
+            pool.submit(run, word, "pandoc (Word)", root / "report"),
+        ]
+        run(
+            [*common, "--to", "typst", "--template", str(root / TYPST_TEMPLATE), "--output", str(typst_source)],
+            "pandoc (Typst)",
+            cwd=root / "report",
+        )
         compile_typst(root, typst_source, staging / "briefing.pdf", built_from(root)["source_date_epoch"])
         for done in others:
             done.result()  # re-raises a format's RenderError
@@ -183,9 +222,15 @@ def render_pandoc(root: Path, staging: Path) -> None:
 # sections as <section> elements (the style sheet and the print style address them). Paths are from the root.
 HTML_TEMPLATE = "report/styles/briefing.html5"  # pandoc's html5 template plus landmarks and the title band
 HTML_ARGS = (
-    "--to", "html5", "--embed-resources", "--section-divs",
-    "--toc", "--toc-depth=2", "--metadata", "toc-title=Contents",
-)  # fmt: skip
+    "--to",
+    "html5",
+    "--embed-resources",
+    "--section-divs",
+    "--toc",
+    "--toc-depth=2",
+    "--metadata",
+    "toc-title=Contents",
+)
 
 # The PDF: tagged and checked against PDF/UA-1 by Typst itself, which refuses to write a PDF with an image
 # lacking alt text, no title or a broken heading order. Same setting as `pdf-standard` in _quarto.yml.
@@ -208,9 +253,15 @@ def compile_typst(root: Path, source: Path, pdf: Path, timestamp: int | None = N
     start = time.perf_counter()
     try:
         typst.compile(
-            str(source), output=str(pdf), root=str(root), font_paths=font_dirs(root), ignore_system_fonts=True,
-            pdf_standards=PDF_STANDARDS, pdf_tags=True, timestamp=timestamp,
-        )  # fmt: skip
+            str(source),
+            output=str(pdf),
+            root=str(root),
+            font_paths=font_dirs(root),
+            ignore_system_fonts=True,
+            pdf_standards=PDF_STANDARDS,
+            pdf_tags=True,
+            timestamp=timestamp,
+        )
     except Exception as error:  # typst raises its own error types carrying the compiler's diagnostics
         raise RenderError(f"typst (PDF) failed: {error}") from error
     STEP_TIMINGS["typst (PDF)"] = time.perf_counter() - start
@@ -226,8 +277,12 @@ def build_clock(root: Path) -> dict[str, str]:
 
 def render_quarto(root: Path, staging: Path) -> None:
     # One call for every format in _quarto.yml (`--to all`), so Quarto starts up once.
-    run(["quarto", "render", DOCUMENT, "--to", "all", "--output-dir", str(staging / "quarto")], "quarto (HTML, PDF, Word)",
-        root, env=build_clock(root))  # fmt: skip
+    run(
+        ["quarto", "render", DOCUMENT, "--to", "all", "--output-dir", str(staging / "quarto")],
+        "quarto (HTML, PDF, Word)",
+        root,
+        env=build_clock(root),
+    )
     for name in OUTPUT_NAMES:
         found = sorted((staging / "quarto").rglob(name))
         if not found:
@@ -253,7 +308,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--engine", default="auto", choices=("auto", "quarto", "pandoc"))
     parser.add_argument("--out", default="_output", type=Path)
-    parser.add_argument("--findings", default="build/current/findings.json", type=Path, help="default: the last computed build")
+    parser.add_argument(
+        "--findings", default="build/current/findings.json", type=Path, help="default: the last computed build"
+    )
     args = parser.parse_args(argv)
     try:
         chosen = render(args.engine, args.out, args.findings)

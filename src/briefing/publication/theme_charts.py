@@ -109,15 +109,18 @@ def row_label(row: Row, ctx=None, labels: dict[str, str] | None = None) -> str:
     """'All GP partners (n = 213)', and a scale's off-scale answers: '(n = 210; don't know 9%)'."""
     base = f"n = {prose.count(row.n)}" if row.n is not None else missing_words(row)
     if row.n is not None and labels:
-        base += "".join(f"; {labels[v]} {share_text(row.shares[v], ctx, v in row.withheld)}"
-                        for v in NON_SUBSTANTIVE if v in row.shares)  # fmt: skip
+        base += "".join(
+            f"; {labels[v]} {share_text(row.shares[v], ctx, v in row.withheld)}"
+            for v in NON_SUBSTANTIVE
+            if v in row.shares
+        )
     return "\n".join(textwrap.wrap(row.label, 26)) + f"\n({base})"
 
 
 def row_major(handles: list, ncols: int) -> list:
     """Legend entries reordered so that matplotlib's column-by-column fill reads row by row."""
     nrows = -(-len(handles) // ncols)
-    grid = [handles[r * ncols:(r + 1) * ncols] for r in range(nrows)]
+    grid = [handles[r * ncols : (r + 1) * ncols] for r in range(nrows)]
     return [grid[r][c] for c in range(ncols) for r in range(nrows) if c < len(grid[r])]
 
 
@@ -147,7 +150,9 @@ def row_alt(row: Row, labels: dict[str, str], ctx) -> str:
 
 
 def distribution_alt(kind: str, wording: str, rows: list[Row], labels: dict[str, str], ctx) -> str:
-    text = f"{kind} of answers to the question \u201c{wording}\u201d. " + "; ".join(row_alt(r, labels, ctx) for r in rows)
+    text = f"{kind} of answers to the question \u201c{wording}\u201d. " + "; ".join(
+        row_alt(r, labels, ctx) for r in rows
+    )
     if any(r.withheld for r in rows):
         text += ". Withheld: hidden so that a count of " + suppressed_words(ctx) + " cannot be worked out"
     return text + "."
@@ -190,11 +195,25 @@ def draw_diverging(ctx, rows: list[Row], values: list[str], labels: dict[str, st
         left = -sum(share[v] for v in unfavourable) - (share[middle] / 2 if middle else 0)
         for v in order:
             width = share[v]
-            ax.barh(y, width, left=left, color=colours[v], height=0.6, label=prose.capfirst(labels[v]) if y == positions[0] else None)
+            ax.barh(
+                y,
+                width,
+                left=left,
+                color=colours[v],
+                height=0.6,
+                label=prose.capfirst(labels[v]) if y == positions[0] else None,
+            )
             if row.shares[v] is not None and row.shares[v] >= LABEL_MIN:
                 dark = order.index(v) < len(order) / 2
-                ax.text(left + width / 2, y, prose.percent(row.shares[v]), ha="center", va="center",
-                        color="white" if dark else TEXT, fontsize=BASE_PT - 1)  # fmt: skip
+                ax.text(
+                    left + width / 2,
+                    y,
+                    prose.percent(row.shares[v]),
+                    ha="center",
+                    va="center",
+                    color="white" if dark else TEXT,
+                    fontsize=BASE_PT - 1,
+                )
             left += width
     ax.axvline(0, color=MUTED, linewidth=0.8)
     ax.set_yticks(positions, [row_label(r, ctx, labels) for r in rows])
@@ -203,11 +222,23 @@ def draw_diverging(ctx, rows: list[Row], values: list[str], labels: dict[str, st
     _bare_axes(ax)
     handles, names = ax.get_legend_handles_labels()
     ncols = len(order) if sum(map(len, names)) <= 48 else 2
-    ax.legend(row_major(handles, ncols), row_major(names, ncols), loc="lower left", bbox_to_anchor=(0, 1.02),
-              ncols=ncols, frameon=False, fontsize=BASE_PT - 1, handlelength=1, columnspacing=1, handletextpad=0.4)  # fmt: skip
+    ax.legend(
+        row_major(handles, ncols),
+        row_major(names, ncols),
+        loc="lower left",
+        bbox_to_anchor=(0, 1.02),
+        ncols=ncols,
+        frameon=False,
+        fontsize=BASE_PT - 1,
+        handlelength=1,
+        columnspacing=1,
+        handletextpad=0.4,
+    )
     if any(r.n is not None and None in r.shares.values() for r in rows):
-        note = (f"Gaps: answers given by {suppressed_words(ctx)} {who(ctx)}, or withheld so that such a count "
-                "cannot be worked out")  # fmt: skip
+        note = (
+            f"Gaps: answers given by {suppressed_words(ctx)} {who(ctx)}, or withheld so that such a count "
+            "cannot be worked out"
+        )
         fig.supxlabel("\n".join(textwrap.wrap(note, 70)), fontsize=BASE_PT - 1, color=MUTED)
     return fig
 
@@ -220,8 +251,15 @@ def draw_bars(ctx, row: Row, values: list[str], labels: dict[str, str], counted:
     for y, v in zip(positions, ranked):
         share = row.shares.get(v)
         ax.barh(y, (share or 0.0) * 100, color=DARK_BLUE if v in counted else GREY, height=0.66)
-        ax.text((share or 0.0) * 100 + 1.2, y, share_text(share, ctx, v in row.withheld), va="center", ha="left", color=TEXT,
-                fontweight=600 if v in counted else 400)  # fmt: skip
+        ax.text(
+            (share or 0.0) * 100 + 1.2,
+            y,
+            share_text(share, ctx, v in row.withheld),
+            va="center",
+            ha="left",
+            color=TEXT,
+            fontweight=600 if v in counted else 400,
+        )
     ax.set_yticks(positions, [prose.capfirst(labels[v]) for v in ranked])
     ax.set_xlim(0, 100)
     ax.set_ylim(-0.5, len(ranked) - 0.5)
@@ -229,21 +267,35 @@ def draw_bars(ctx, row: Row, values: list[str], labels: dict[str, str], counted:
     ax.spines["left"].set_visible(True)
     ax.spines["left"].set_color("#8C8C8C")
     ax.set_xlabel("")
-    ax.text(0, 1.0, f"n = {prose.count(row.n)}" if row.n is not None else missing_words(row),
-            transform=ax.transAxes, ha="left", va="bottom", color=MUTED, fontsize=BASE_PT - 1)  # fmt: skip
+    ax.text(
+        0,
+        1.0,
+        f"n = {prose.count(row.n)}" if row.n is not None else missing_words(row),
+        transform=ax.transAxes,
+        ha="left",
+        va="bottom",
+        color=MUTED,
+        fontsize=BASE_PT - 1,
+    )
     return fig
 
 
 # --- the charts -------------------------------------------------------------------------------------------------
 
 
-def figure_record(chart_id: str, title: str, alt: str, path: Path, ctx, findings: list[Finding], notebook: str,
-                  **extra) -> Finding:  # fmt: skip
+def figure_record(
+    chart_id: str, title: str, alt: str, path: Path, ctx, findings: list[Finding], notebook: str, **extra
+) -> Finding:
     return Finding(
-        id=chart_id, value=None, description=title, base=findings[0].base if findings else "", notebook=notebook,
-        inputs=sorted({i for f in findings for i in f.inputs}), kind="figure",
+        id=chart_id,
+        value=None,
+        description=title,
+        base=findings[0].base if findings else "",
+        notebook=notebook,
+        inputs=sorted({i for f in findings for i in f.inputs}),
+        kind="figure",
         extra={"path": path.as_posix(), "alt": alt, "title": title, "source": source_line(ctx), **extra},
-    )  # fmt: skip
+    )
 
 
 def question_chart(ctx, question_id: str, findings: list[Finding], figures_dir: str | Path, notebook: str) -> Finding:
@@ -262,8 +314,18 @@ def question_chart(ctx, question_id: str, findings: list[Finding], figures_dir: 
         alt = distribution_alt(kind, question.wording, rows, labels, ctx)
         path = save_svg(fig, Path(figures_dir) / f"fig_{question_id}.svg", title, alt)
     theme = findings[0].extra.get("theme") if findings else None
-    return figure_record(f"fig_{question_id}", title, alt, path, ctx, findings, notebook, theme=theme,
-                         question=question_id, rows=[r.as_record() for r in rows])  # fmt: skip
+    return figure_record(
+        f"fig_{question_id}",
+        title,
+        alt,
+        path,
+        ctx,
+        findings,
+        notebook,
+        theme=theme,
+        question=question_id,
+        rows=[r.as_record() for r in rows],
+    )
 
 
 def theme_charts(ctx, results: list[Finding], figures_dir: str | Path, notebook: str) -> list[Finding]:
@@ -290,8 +352,10 @@ def overview_title(findings: list[Finding], group: str) -> str:
     if clear == 0:
         return f"No headline finding is held by a clear majority of {group}"
     total = prose.number_words(len(findings))
-    return prose.capfirst(f"{prose.number_words(clear)} of the {total} headline findings are held by a clear majority "
-                          f"of {group}, beyond the margin of error")  # fmt: skip
+    return prose.capfirst(
+        f"{prose.number_words(clear)} of the {total} headline findings are held by a clear majority "
+        f"of {group}, beyond the margin of error"
+    )
 
 
 def overview_alt(findings: list[Finding], ctx) -> str:
@@ -301,10 +365,15 @@ def overview_alt(findings: list[Finding], ctx) -> str:
         if f.value is None:
             parts.append(f"{f.description}: {suppressed_words(ctx)} (suppressed)")
         else:
-            parts.append(f"{prose.percent(f.value)} {f.description} ({prose.percent(f.extra['ci_low'])} to "
-                         f"{prose.percent(f.extra['ci_high'])})")  # fmt: skip
-    return (f"Dot chart of every headline finding with its {level} confidence interval, as shares of {who(ctx)}: "
-            + "; ".join(parts) + ".")  # fmt: skip
+            parts.append(
+                f"{prose.percent(f.value)} {f.description} ({prose.percent(f.extra['ci_low'])} to "
+                f"{prose.percent(f.extra['ci_high'])})"
+            )
+    return (
+        f"Dot chart of every headline finding with its {level} confidence interval, as shares of {who(ctx)}: "
+        + "; ".join(parts)
+        + "."
+    )
 
 
 def overview(ctx, results: list[Finding], figures_dir: str | Path, notebook: str) -> Finding:
@@ -333,5 +402,6 @@ def overview(ctx, results: list[Finding], figures_dir: str | Path, notebook: str
         ax.set_xticks([0, 25, 50, 75, 100], ["0%", "25%", "50%", "75%", "100%"])
         ax.tick_params(axis="x", length=0, labelcolor=MUTED, labelsize=BASE_PT - 1)
         path = save_svg(fig, Path(figures_dir) / "fig_overview.svg", title, alt)
-    return figure_record("fig_overview", title, alt, path, ctx, findings, notebook, theme="overview",
-                         shows=[f.id for f in findings])  # fmt: skip
+    return figure_record(
+        "fig_overview", title, alt, path, ctx, findings, notebook, theme="overview", shows=[f.id for f in findings]
+    )
