@@ -44,6 +44,14 @@ def quoted(record: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+RESULT_FIELDS = ("p1", "p2", "difference", "ci_low", "ci_high", "p_value", "significant", "test")
+
+
+def result_fields(result: stats.Comparison) -> dict[str, Any]:
+    """What a findings record keeps of a comparison: both shares, the difference, its interval and the test."""
+    return {name: getattr(result, name) for name in RESULT_FIELDS}
+
+
 def compare(first: dict[str, Any], second: dict[str, Any], estimate: str, level: float) -> stats.Comparison:
     """first minus second (two findings.json records, e.g. two waves of a finding, or two subgroups), on the
     estimate the text quotes: the counts, or the weighted shares on their effective sample sizes."""
@@ -105,14 +113,7 @@ def change_finding(
     result = compare(new, old, estimate, level)
     extra.update(
         status=COMPARED,
-        p1=result.p1,
-        p2=result.p2,
-        difference=result.difference,
-        ci_low=result.ci_low,
-        ci_high=result.ci_high,
-        p_value=result.p_value,
-        significant=result.significant,
-        test=result.test,
+        **result_fields(result),
     )
     return Finding(
         fid + SUFFIX, result.difference, record["description"], base, notebook, inputs, kind="change", extra=extra

@@ -254,14 +254,7 @@ def comparison_finding(ctx: Context, first: Finding, second: Finding, fid: str, 
         )
     result = change.compare(first.as_record(), second.as_record(), first.extra["estimate"], ctx.params.confidence_level)
     extra.update(
-        p1=result.p1,
-        p2=result.p2,
-        difference=result.difference,
-        ci_low=result.ci_low,
-        ci_high=result.ci_high,
-        p_value=result.p_value,
-        significant=result.significant,
-        test=result.test,
+        **change.result_fields(result),
         confidence_level=ctx.params.confidence_level,
     )
     return Finding(
