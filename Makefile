@@ -57,7 +57,7 @@ AXE_JS := build/axe/node_modules/axe-core/axe.min.js
 # free text such as the title). One plan per parameters file, SURVEY= and WAVE=, so none is ever silently reused.
 PLANS := build/plans
 PLAN_MK := $(PLANS)/$(subst /,+,$(PARAMS))$(if $(SURVEY_ARG),.survey-$(SURVEY_ARG))$(if $(WAVE_ARG),.wave-$(WAVE_ARG)).mk
-NO_PARAMS_GOALS := help clean env reference
+NO_PARAMS_GOALS := help clean env reference lint
 READS_INPUTS := $(filter-out $(NO_PARAMS_GOALS),$(or $(MAKECMDGOALS),help))
 ifneq ($(READS_INPUTS),)
 include $(PLAN_MK)
@@ -77,7 +77,7 @@ ANALYSIS_SRC := $(CORE_SRC) src/briefing/plan.py $(INPUTS_SRC) $(wildcard src/br
 REPORT_SRC := _quarto.yml scripts/quarto_post_render.py report/briefing.qmd $(wildcard report/styles/* report/typst/* report/filters/* report/fonts/*)
 REFERENCE_DOCX := build/reference.docx
 
-.PHONY: help report compute test bench reference golden env clean FORCE
+.PHONY: help report compute test lint bench reference golden env clean FORCE
 
 help: ## List the targets
 	@echo "Targets (parameters: $(PARAMS) and data/<survey>/params.yml; SURVEY=<folder of data/> builds another survey,"
@@ -96,6 +96,10 @@ current = ln -sfn $(patsubst build/%,%,$(BUILD)) build/current
 
 test: $(ENV_READY) $(AXE_JS) ## Run the test suite
 	$(PY) -m pytest
+
+lint: $(ENV_READY) ## Check the code's format and lint it (ruff, configured in pyproject.toml)
+	$(VENV)/bin/ruff format --check src tests scripts
+	$(VENV)/bin/ruff check src tests scripts
 
 # axe-core (pinned) for the accessibility test in a real browser; from the npm registry when npm is present.
 $(AXE_JS):
