@@ -14,6 +14,7 @@ lacks is an error naming the template and the finding.
 from __future__ import annotations
 
 import argparse
+import itertools
 import re
 import shutil
 import tempfile
@@ -53,10 +54,15 @@ SECTIONS = (
 THEME_TEMPLATE = "theme" + TEMPLATE_SUFFIX
 THEME_OVERRIDE = re.compile(r"theme-(?P<id>.+)" + re.escape(TEMPLATE_SUFFIX))
 SURVEY_TEMPLATES = "templates"  # a survey's overrides, beside its codebook
+SPEAKER_MACROS = "_speaker" + TEMPLATE_SUFFIX  # a survey's own `speaker(q)` macro: who said a quote
 ANCHOR = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")  # a theme id that can be a heading's anchor as it is
 UNKNOWN_ATTRIBUTE = re.compile(r"has no attribute '(?P<name>[^']+)'")
 BIBLIOGRAPHY = "references.json"  # CSL-JSON, written beside the partials; both render paths cite from it
 PROVENANCE = "provenance.json"  # what the briefing was built from; render publishes it inside findings.json
+
+
+# The forms a finding's headline sentence takes, in turn: its share in words, its count, its percentage.
+HEADLINE_FORMS = ("share", "count", "percent")
 
 
 class NarrativeError(ValueError):
@@ -94,12 +100,12 @@ def record_filters(threshold: int, respondents: str = "respondents") -> dict[str
         return marker(record).replace("a withheld number of", "withheld")
 
     def share_of(record: dict, group: str) -> str:
-        """'over 1 in 10 GP partners (11%)', 'almost half of GP partners (49%)', or suppressed."""
+        """'about 1 in 10 GP partners (11%)', 'almost half of GP partners (49%)', or suppressed: the words hold for the
+        value and its interval alike (prose.hedged_words)."""
         if record["suppressed"]:
             return f"{marker(record)} {group}"
-        words = prose.proportion_words(record["value"])
-        joined = f"{words} {group}" if " in " in words else f"{words} of {group}"
-        return f"{joined} ({prose.percent(record['value'])})"
+        words = prose.hedged_words(record["value"], record.get("ci_low"), record.get("ci_high"))
+        return f"{prose.share_phrase(words, group)} ({prose.percent(record['value'])})"
 
     def interval(record: dict) -> str:
         """'95% confidence interval 7% to 16%' for the quoted estimate."""
@@ -111,6 +117,31 @@ def record_filters(threshold: int, respondents: str = "respondents") -> dict[str
             return change_prose.change_interval(record)
         return f"{level} confidence interval {low} to {high}"
 
+    forms = itertools.cycle(HEADLINE_FORMS)  # one cycle per environment: per briefing, in reading order
+
+    def headline_text(record: dict, group: str, with_interval: bool = False) -> str:
+        """A finding's headline sentence, its form the next of HEADLINE_FORMS (so no form follows itself more than
+        twice running): "About half of GP partners (54%) say ...", "Forty-one of the 195 GP partners who answered
+        say ... (21%)", "Twenty-one per cent of GP partners say ...". The count form only where the quoted share is
+        the count's (an unweighted estimate); a suppressed figure has the one form that can say so."""
+        what = record["description"]
+        if record["suppressed"]:
+            return f"{prose.capfirst(share_of(record, group))} {what}."
+        form = next(forms)
+        if form == "count" and (record.get("estimate") == "weighted" or record.get("numerator") is None):
+            form = next(forms)
+        span = interval(record) if with_interval and record.get("ci_low") is not None else None
+        if form == "count":
+            figures = prose.percent(record["value"]) + (f"; {span}" if span else "")
+            return (
+                f"{prose.sentence_start(prose.count(record['numerator']))} of the {prose.count(record['denominator'])} "
+                f"{group} who answered {what} ({figures})."
+            )
+        tail = f" ({span})" if span else ""
+        if form == "percent":
+            return f"{prose.sentence_start(prose.percent(record['value']))} of {group} {what}{tail}."
+        return f"{prose.capfirst(share_of(record, group))} {what}{tail}."
+
     def crosses_half(record: dict) -> bool:
         """True when the interval spans 50%: whether it is a majority is then uncertain, which changes the message."""
         return not record["suppressed"] and record["ci_low"] < 0.5 < record["ci_high"]
@@ -121,6 +152,7 @@ def record_filters(threshold: int, respondents: str = "respondents") -> dict[str
         "why_suppressed": why_suppressed,
         "interval": interval,
         "crosses_half": crosses_half,
+        "headline_text": headline_text,
     }
 
 
@@ -163,6 +195,49 @@ def figures_by_theme(findings: dict[str, Any], question_order: list[str]) -> dic
     for record in charts:
         themes.setdefault(record["theme"], []).append(record)
     return themes
+
+
+def narrowest_margin(f: dict[str, Any]) -> float | None:
+    """The smallest margin of error (the interval's larger half-width) of a published share: the methods set the
+    "little changed" rule beside it."""
+    margins = [
+        max(r["value"] - r["ci_low"], r["ci_high"] - r["value"])
+        for r in f.values()
+        if r["kind"] == "proportion" and not r.get("suppressed") and r.get("ci_low") is not None
+    ]
+    return min(margins) if margins else None
+
+
+def lowered(label: str) -> str:
+    """A row label inside a sentence: "All clinical directors" -> "all clinical directors" (a label that starts
+    with a name, such as a region, is left as it is)."""
+    first, _, rest = label.partition(" ")
+    return f"{first.lower()} {rest}".strip() if first in ("All", "Those") else label
+
+
+def chart_note(fig: dict[str, Any], f: dict[str, Any], codebook, respondents: str) -> str:
+    """What a chart's caption note says under it: the question asked, as the codebook words it, and who answered
+    (the base, with its n) — or, for a chart of several questions, that each has its own base (in the methods).
+    The chart draws the note from here (the narrative owns the words); an empty note is left out."""
+    parts = [f[i] for i in fig.get("bars") or () if i in f]
+    questions = {fig["question"]} if fig.get("question") else {r.get("question") for r in parts} - {None}
+    if len(questions) != 1 or next(iter(questions)) not in codebook.questions:
+        return f"Base: {respondents} who answered each question; the number who answered each is in the methods' table."
+    wording = codebook.questions[next(iter(questions))].wording
+    if fig.get("rows"):
+        bases = [(row["label"], row["n"]) for row in fig["rows"] if row.get("n") is not None]
+    else:
+        bases = [
+            (codebook.subgroups[r["subgroup"]].label if r.get("subgroup") else f"all {respondents}", r["denominator"])
+            for r in parts
+            if r.get("denominator") is not None and r.get("kind") == "proportion"
+        ]
+    if len(bases) == 1:
+        base = f" Base: {prose.count(bases[0][1])} {respondents} who answered."
+    else:
+        listed = "; ".join(f"{lowered(label)}, {prose.count(n)}" for label, n in bases)
+        base = f" Base: {respondents} who answered ({listed})." if bases else ""
+    return f"Question: “{wording}”{base}"
 
 
 def survey_folder(codebook) -> Path:
@@ -214,6 +289,10 @@ def comparison_views(codebook, f: dict[str, Any]) -> list[dict[str, Any]]:
                     "a": subgroup_view(first),
                     "b": subgroup_view(second),
                     "theme": codebook.findings[comparison.finding].theme,
+                    # its chart: a figure of bars that include the first subgroup's finding
+                    "charts": [
+                        r for r in f.values() if r["kind"] == "figure" and comparison.parts[0] in (r.get("bars") or ())
+                    ],
                 }
             )
     return views
@@ -255,6 +334,12 @@ def context(findings: dict[str, Any], params: config.Params, root: Path, built_f
     return {
         "f": f,
         "figures": figures,
+        # the width rule of "little changed" (prose.NARROW), and the narrowest margin of error of a share here
+        "narrow": prose.NARROW,
+        "narrowest_margin": narrowest_margin(f),
+        "chart_notes": {
+            fid: chart_note(r, f, codebook, codebook.respondents.plural) for fid, r in f.items() if r["kind"] == "figure"
+        },
         # Only what the wave asked: a finding whose question a wave did not ask is absent, never blank.
         "survey_results": [f[fid] for fid in registry if fid in f],
         "changes": [f[fid + "_change"] for fid in registry if fid + "_change" in f],
@@ -385,6 +470,7 @@ def render_all(
     overrides = survey_templates(survey_dir, {t["id"]: t for t in ctx["themes"]})
     env = environment(templates_dir, params.suppression_threshold, survey_dir, ctx["respondents"].plural)
     ctx["codebook_path"] = codebook_path
+    ctx["speaker_macros"] = SPEAKER_MACROS if SPEAKER_MACROS in overrides else None
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".narrative-", dir=out_dir.parent))
     try:
