@@ -157,7 +157,7 @@ def leading(findings: dict[str, Any], limit: int = 3, changes: int = 2) -> list[
 def lede(findings: dict[str, Any], who: str, wave: str) -> str:
     """The opening paragraph, from `leading`: each change as "the share of <who> who ... rose from A to B", each
     share with a hedge true of its value and interval; the sentence forms vary with what leads."""
-    sentences = []
+    sentences, majorities = [], []
     for number, r in enumerate(leading(findings)):
         if r["kind"] == "change":
             verb = "rose" if r["difference"] > 0 else "fell"
@@ -171,12 +171,19 @@ def lede(findings: dict[str, Any], who: str, wave: str) -> str:
                 sentences.append(f"The share who {r['description']} {verb} from {before} to {now}.")
             continue
         now = prose.percent(r["value"])
-        if r["ci_low"] > 0.5:
+        if r["ci_low"] > 0.5 and majorities:
+            majorities.append(f"{r['description']} ({now})")
+        elif r["ci_low"] > 0.5:
             opener = "Most" if number else f"In {wave}, most"
             sentences.append(f"{opener} {who} ({now}) {r['description']}, a majority beyond the margin of error.")
+            majorities.append(None)  # later majorities join one sentence, so no form repeats
         else:
             words = prose.hedged_words(r["value"], r["ci_low"], r["ci_high"])
             sentences.append(f"{prose.capfirst(prose.share_phrase(words, who))} ({now}) {r['description']}.")
+    more = [m for m in majorities if m]
+    if more:
+        subject = "Majorities also" if len(more) > 1 else "A majority also"
+        sentences.append(f"{subject} {' and '.join(more)}.")
     return " ".join(sentences)
 
 

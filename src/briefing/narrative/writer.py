@@ -33,7 +33,14 @@ from briefing.narrative import change_prose, escape, prose, provenance
 from briefing.inputs import survey as surveys
 from briefing.inputs.codebook import load_codebook
 from briefing.inputs.validate import read_survey
-from briefing.narrative.context_figures import ContextError, load_context_figures, write_bibliography
+from briefing.narrative.context_figures import (
+    ContextError,
+    available_by,
+    fieldwork_end,
+    fieldwork_words,
+    load_context_figures,
+    write_bibliography,
+)
 from briefing.narrative.quotes import QUOTES_FILE, QuoteError, load_quotes
 
 TEMPLATE_SUFFIX = ".md.j2"
@@ -183,7 +190,7 @@ def environment(
     prose.register(env, suppression_threshold)
     env.filters.update(record_filters(suppression_threshold, respondents))
     change_prose.register(env)
-    env.filters.update(literal=literal, code=escape.markdown_code)
+    env.filters.update(literal=literal, code=escape.markdown_code, fieldwork_words=fieldwork_words)
     return env
 
 
@@ -254,10 +261,13 @@ def wave_quotes(codebook, params: config.Params, root: Path, synthetic: bool) ->
     return load_quotes(survey_folder(codebook) / QUOTES_FILE, survey, frame, codebook, params, synthetic)
 
 
-def context_figures(codebook) -> dict[str, dict]:
-    """The survey's figures from other publications, where it has them."""
+def context_figures(codebook, wave: dict[str, Any]) -> dict[str, dict]:
+    """The survey's figures from other publications, where it has them: those published by the end of the wave's
+    fieldwork (a briefing of a wave never cites what came out after it)."""
     path = survey_folder(codebook) / CONTEXT_FIGURES
-    return with_citations(load_context_figures(path)) if path.is_file() else {}
+    if not path.is_file():
+        return {}
+    return with_citations(available_by(load_context_figures(path), fieldwork_end(wave)))
 
 
 def subgroup_view(subgroup) -> dict[str, Any]:
@@ -346,7 +356,8 @@ def context(findings: dict[str, Any], params: config.Params, root: Path, built_f
         "compare": provenance.sidecar(surveys.wave_file(root, params.survey, params.compare_wave), root)
         if params.compare_wave
         else None,
-        "c": context_figures(codebook),
+        "c": context_figures(codebook, wave),
+        "fieldwork": fieldwork_words(wave["fieldwork"]) if wave.get("fieldwork") else None,
         "p": params,
         "wave": wave,
         "quotes": quotes,
@@ -390,7 +401,7 @@ def metadata(ctx: dict[str, Any]) -> dict[str, Any]:
         "title": params.title,
         "subtitle": f"{wave['title']}: {ctx['area']}" if ctx["area"] else wave["title"],
         "publisher": params.publisher,
-        **({"fieldwork": wave["fieldwork"]} if wave.get("fieldwork") else {}),  # optional in a wave's .meta.yml
+        **({"fieldwork": fieldwork_words(wave["fieldwork"])} if wave.get("fieldwork") else {}),  # optional in a .meta.yml
     }
     return {
         **{key: str(escape.markdown(value)) for key, value in text.items()},
