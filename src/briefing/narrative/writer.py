@@ -222,6 +222,31 @@ def lowered(label: str) -> str:
     return f"{first.lower()} {rest}".strip() if first in ("All", "Those") else label
 
 
+def chart_title(fig: dict[str, Any], f: dict[str, Any], codebook) -> str:
+    """A chart's caption, held to the narrative's rules: a chart of a subgroup comparison the test cannot settle is
+    titled by what the survey can say, never "differ little"; a chart titled by a finding's share in words
+    ("Over half of ...") has those words held to the finding's interval (prose.hedged_words). Otherwise the chart's
+    own title. (The chart's SVG keeps its title as its tooltip; the caption readers see is this one.)"""
+    title, bars = fig.get("title") or "", fig.get("bars") or ()
+    compared = next((r for r in f.values() if r.get("kind") == "comparison" and r.get("first") in bars), None)
+    if compared and not compared.get("suppressed") and prose.difference_kind(compared) != prose.SUPPORTED:
+        first, second = f[compared["first"]], f[compared["second"]]
+        a, b = (codebook.subgroups[r["subgroup"]].label for r in (first, second))
+        shares = f"{prose.percent(first['value'])} of {a} and {prose.percent(second['value'])} of {b}"
+        if prose.difference_kind(compared) == prose.NARROW_KIND:
+            return prose.sentence_start(f"{shares} {first['description']}: little difference")
+        return prose.sentence_start(f"{shares} {first['description']}: a gap the survey cannot tell from chance")
+    for r in f.values():
+        if r.get("kind") != "proportion" or r.get("question") != fig.get("question") or r.get("subgroup"):
+            continue
+        if r.get("suppressed") or r.get("ci_low") is None or r["description"] not in title:
+            continue
+        said = prose.capfirst(prose.proportion_words(r["value"]))
+        if title.startswith(said + " "):
+            return prose.capfirst(prose.hedged_words(r["value"], r["ci_low"], r["ci_high"])) + title[len(said) :]
+    return title
+
+
 def chart_note(fig: dict[str, Any], f: dict[str, Any], codebook, respondents: str) -> str:
     """What a chart's caption note says under it: the question asked, as the codebook words it, and who answered
     (the base, with its n) — or, for a chart of several questions, that each has its own base (in the methods).
@@ -347,6 +372,7 @@ def context(findings: dict[str, Any], params: config.Params, root: Path, built_f
         # the width rule of "little changed" (prose.NARROW), and the narrowest margin of error of a share here
         "narrow": prose.NARROW,
         "narrowest_margin": narrowest_margin(f),
+        "chart_titles": {fid: chart_title(r, f, codebook) for fid, r in f.items() if r["kind"] == "figure"},
         "chart_notes": {
             fid: chart_note(r, f, codebook, codebook.respondents.plural) for fid, r in f.items() if r["kind"] == "figure"
         },
