@@ -112,12 +112,22 @@ def fieldwork_words(fieldwork: Any) -> str:
     return f"{first} to {end.day} {end:%B %Y}"
 
 
+def citable(figure: Mapping[str, Any]) -> bool:
+    """Whether a figure's source can be cited as a reader would need it: its real title (not a descriptive one in
+    square brackets) and the page that carries the figure (`url_verified`, not an organisation's home page)."""
+    source = figure["source"]
+    return bool(source.get("url")) and source["url_verified"] and not source["title"].startswith("[")
+
+
 def available_by(figures: Mapping[str, dict], cutoff: dt.date | None) -> dict[str, dict]:
-    """The figures a briefing may cite when its fieldwork ended on `cutoff`: those whose source could not have been
-    published later (a date known only to the month or year counts as its last day). No cutoff: all of them."""
-    if cutoff is None:
-        return dict(figures)
-    return {fid: fig for fid, fig in figures.items() if latest_day(fig["source"]["date"]) <= cutoff}
+    """The figures a briefing may cite when its fieldwork ended on `cutoff`: citable ones whose source could not
+    have been published later (a date known only to the month or year counts as its last day). No cutoff: every
+    citable one. A figure left out stays in the file, with what is unconfirmed, for a reviewer to settle."""
+    return {
+        fid: fig
+        for fid, fig in figures.items()
+        if citable(fig) and (cutoff is None or latest_day(fig["source"]["date"]) <= cutoff)
+    }
 
 
 # --------------------------------------------------------------------------------------------------------------
