@@ -397,14 +397,16 @@ def chance_of_a_false_positive(tests: int, level: float) -> float:
 
 def tests_note(passed: int, tests: int, level: float, what: str = "changes") -> str:
     """Where a briefing headlines some of many tests: how many it made, and the chance one passes by luck alone.
-    Empty when the tests are few (many_tests)."""
+    Empty when the tests are few (many_tests). `what`: "changes" (between waves) or "comparisons" (between groups)."""
     if not many_tests(tests, level):
         return ""
+    nothing = "nothing had changed" if what == "changes" else "no group differed"
     return (
-        f"{capfirst(number_words(passed))} of the {number_words(tests)} {what} tested pass the test. With "
-        f"{number_words(tests)} tests, the chance that at least one would pass by luck alone, even if there were "
-        f"no real difference, is about {percent(chance_of_a_false_positive(tests, level))}, so a single result near the "
-        "threshold deserves caution."
+        f"{'This is one' if passed == 1 else 'These are ' + number_words(passed)} of the {number_words(tests)} {what} "
+        f"tested. With {number_words(tests)} "
+        f"tests at the {percent(level)} level, the chance that at least one passes by luck alone, even if "
+        f"{nothing}, is about {percent(chance_of_a_false_positive(tests, level))}: treat a single result near the "
+        "threshold with caution."
     )
 
 
