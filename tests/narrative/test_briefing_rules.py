@@ -9,11 +9,18 @@ import re
 
 import pytest
 
+from briefing.analysis.stats import SECONDARY
 from briefing.narrative import writer
 from tests.narrative.test_pcn_narrative import CLOCK, GOLDEN, pcn_narrative
 
-BANNED = ("differ little, within", "no more likely", "no less likely", "is within the margin of error",
-          "whether this is a majority is uncertain", "little changed since")
+BANNED = (
+    "differ little, within",
+    "no more likely",
+    "no less likely",
+    "is within the margin of error",
+    "whether this is a majority is uncertain",
+    "little changed since",
+)
 
 
 @pytest.fixture(scope="module", params=["2019", "2020"])
@@ -38,7 +45,9 @@ def test_no_wording_says_more_than_the_test(briefing):
     for phrase in BANNED:  # none of these intervals is within +/-5 points, so "little changed" is never earned here
         assert phrase not in text, phrase
     if wave == "2020":  # 64% against 47%, interval -1 to +35: the survey cannot tell
-        assert "The survey cannot tell whether small PCNs and large PCNs differ: the gap of 17 percentage points" in text
+        assert (
+            "The survey cannot tell whether small PCNs and large PCNs differ: the gap of 17 percentage points" in text
+        )
 
 
 def test_the_interval_of_each_finding_is_given_once_in_the_text(briefing):
@@ -108,3 +117,50 @@ def test_a_comparison_chart_is_captioned_by_what_the_test_found(significant, kep
     assert (title == fig["title"]) is kept
     if not kept:
         assert title.endswith("a gap the survey cannot tell from chance") and "differ little" not in title
+
+
+def test_an_edition_says_each_kind_of_comparison_once():
+    filters = writer.record_filters(8, "clinical directors")
+
+    def finding(fid, suppressed=False, reason=None):
+        return {
+            "id": fid,
+            "subgroup": None,
+            "description": f"do {fid}",
+            "suppressed": suppressed,
+            "suppression_reason": reason,
+        }
+
+    def versus(significant, low, high, suppressed=False):
+        return {
+            "kind": "comparison",
+            "significant": significant,
+            "ci_low": low,
+            "ci_high": high,
+            "difference": (low + high) / 2,
+            "suppressed": suppressed,
+            "p1": 0.5,
+            "p2": 0.4,
+        }
+
+    results = [
+        finding("a"),
+        finding("b"),
+        finding("c"),
+        finding("d", True, "small count"),
+        finding("e", True, SECONDARY),
+        finding("g", True, SECONDARY),
+    ]
+    f = {
+        "a_vs_rest": versus(True, 0.02, 0.2),
+        "b_vs_rest": versus(False, -0.1, 0.2),
+        "c_vs_rest": versus(False, -0.04, 0.03),
+        "d_vs_rest": versus(False, 0, 0, True),
+        "e_vs_rest": versus(False, 0, 0, True),
+        "g_vs_rest": versus(False, 0, 0, True),
+    }
+    groups = filters["area_groups"](results, f)
+    assert [row["finding"]["id"] for row in groups["each"]] == ["a", "c"]  # supported, and narrow (+/-5 points)
+    assert [row["finding"]["id"] for row in groups["uncertain"]] == ["b"]  # wide: said together, once
+    assert [[r["id"] for r in h["findings"]] for h in groups["hidden"]] == [["d"], ["e", "g"]]
+    assert groups["hidden"][1]["reason"].startswith("they are withheld")

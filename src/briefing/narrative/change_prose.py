@@ -118,7 +118,10 @@ def tested_changes(findings: dict[str, Any]) -> list[dict[str, Any]]:
     return [
         r
         for r in findings.values()
-        if r.get("kind") == "change" and r.get("status") == "compared" and not r.get("subgroup") and not r.get("suppressed")
+        if r.get("kind") == "change"
+        and r.get("status") == "compared"
+        and not r.get("subgroup")
+        and not r.get("suppressed")
     ]
 
 
@@ -133,7 +136,10 @@ def strongest_shares(findings: dict[str, Any]) -> list[dict[str, Any]]:
     shares = [
         r
         for r in findings.values()
-        if r.get("kind") == "proportion" and not r.get("subgroup") and not r.get("suppressed") and r.get("ci_low") is not None
+        if r.get("kind") == "proportion"
+        and not r.get("subgroup")
+        and not r.get("suppressed")
+        and r.get("ci_low") is not None
     ]
     return sorted(shares, key=lambda r: (-r["ci_low"], r["id"]))
 
@@ -152,6 +158,19 @@ def leading(findings: dict[str, Any], limit: int = 3, changes: int = 2) -> list[
     taken = {c["finding"] for c in moved}
     shares = [r for r in strongest_shares(findings) if r["id"] not in taken]
     return (moved + shares)[:limit]
+
+
+def share_sentence(r: dict[str, Any], who: str, turn: int) -> str:
+    """A share in the lede, its form taken in turn so that no two running sentences share one: the share in words,
+    the percentage as words, "the share who ... is N%"."""
+    now = prose.percent(r["value"])
+    form = turn % 3
+    if form == 0:
+        words = prose.hedged_words(r["value"], r["ci_low"], r["ci_high"])
+        return f"{prose.capfirst(prose.share_phrase(words, who))} ({now}) {r['description']}."
+    if form == 1:
+        return f"{prose.sentence_start(now)} {r['description']}."
+    return f"The share who {r['description']} is {now}."
 
 
 def lede(findings: dict[str, Any], who: str, wave: str) -> str:
@@ -178,8 +197,7 @@ def lede(findings: dict[str, Any], who: str, wave: str) -> str:
             sentences.append(f"{opener} {who} ({now}) {r['description']}, a majority beyond the margin of error.")
             majorities.append(None)  # later majorities join one sentence, so no form repeats
         else:
-            words = prose.hedged_words(r["value"], r["ci_low"], r["ci_high"])
-            sentences.append(f"{prose.capfirst(prose.share_phrase(words, who))} ({now}) {r['description']}.")
+            sentences.append(share_sentence(r, who, len(sentences)))
     more = [m for m in majorities if m]
     if more:
         subject = "Majorities also" if len(more) > 1 else "A majority also"

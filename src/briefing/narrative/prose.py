@@ -284,7 +284,7 @@ def hedged_words(p: Any, low: Any = None, high: Any = None) -> str:
 
 
 def share_phrase(words: str, group: str) -> str:
-    """"about half of GP partners", "about 1 in 5 GP partners" (no "of" after "1 in N")."""
+    """ "about half of GP partners", "about 1 in 5 GP partners" (no "of" after "1 in N")."""
     return f"{words} {group}" if " in " in words else f"{words} of {group}"
 
 
@@ -367,7 +367,9 @@ def compare_words(comparison: Any, dp: int = 0, between: str = "the two groups")
     if kind == SUPPORTED:
         verdict = f"The gap of {gap} is {BEYOND_CHANCE}."
     elif kind == NARROW_KIND:
-        verdict = f"{capfirst(between)} differ little: the interval of the difference lies within {pp(NARROW)} either way."
+        verdict = (
+            f"{capfirst(between)} differ little: the interval of the difference lies within {pp(NARROW)} either way."
+        )
     else:
         verdict = f"The survey cannot tell whether {between} differ: the gap of {gap} is {CHANCE}."
     return {

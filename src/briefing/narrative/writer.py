@@ -149,16 +149,33 @@ def record_filters(threshold: int, respondents: str = "respondents") -> dict[str
             return f"{prose.sentence_start(prose.percent(record['value']))} of {group} {what}{tail}."
         return f"{prose.capfirst(share_of(record, group))} {what}{tail}."
 
-    def crosses_half(record: dict) -> bool:
-        """True when the interval spans 50%: whether it is a majority is then uncertain, which changes the message."""
-        return not record["suppressed"] and record["ci_low"] < 0.5 < record["ci_high"]
+    def area_groups(results: list[dict], f: dict[str, Any], suffix: str = "_vs_rest") -> dict[str, list]:
+        """An edition's comparisons with the rest of the whole, grouped so that each kind is said once: the ones the
+        test supports or bounds as small (each its own sentence), the ones it cannot tell from chance (one sentence
+        for all), and those not compared, by the reason no figure is published (one sentence per reason)."""
+        groups: dict[str, list] = {"each": [], "uncertain": [], "hidden": []}
+        reasons: dict[str, list] = {}
+        for r in results:
+            cmp = f.get(r["id"] + suffix)
+            if r.get("subgroup") is not None or cmp is None:
+                continue
+            if cmp.get("suppressed"):
+                reasons.setdefault(why_suppressed(r), []).append(r)
+            elif prose.difference_kind(cmp) == prose.UNCERTAIN:
+                groups["uncertain"].append({"finding": r, "cmp": cmp})
+            else:
+                groups["each"].append({"finding": r, "cmp": cmp})
+        for reason, rows in reasons.items():
+            plural = len(rows) > 1 and reason.startswith("it is ")
+            groups["hidden"].append({"findings": rows, "reason": "they are " + reason[6:] if plural else reason})
+        return groups
 
     return {
+        "area_groups": area_groups,
         "share": share,
         "share_of": share_of,
         "why_suppressed": why_suppressed,
         "interval": interval,
-        "crosses_half": crosses_half,
         "headline_text": headline_text,
     }
 
@@ -374,7 +391,9 @@ def context(findings: dict[str, Any], params: config.Params, root: Path, built_f
         "narrowest_margin": narrowest_margin(f),
         "chart_titles": {fid: chart_title(r, f, codebook) for fid, r in f.items() if r["kind"] == "figure"},
         "chart_notes": {
-            fid: chart_note(r, f, codebook, codebook.respondents.plural) for fid, r in f.items() if r["kind"] == "figure"
+            fid: chart_note(r, f, codebook, codebook.respondents.plural)
+            for fid, r in f.items()
+            if r["kind"] == "figure"
         },
         # Only what the wave asked: a finding whose question a wave did not ask is absent, never blank.
         "survey_results": [f[fid] for fid in registry if fid in f],
@@ -427,7 +446,9 @@ def metadata(ctx: dict[str, Any]) -> dict[str, Any]:
         "title": params.title,
         "subtitle": f"{wave['title']}: {ctx['area']}" if ctx["area"] else wave["title"],
         "publisher": params.publisher,
-        **({"fieldwork": fieldwork_words(wave["fieldwork"])} if wave.get("fieldwork") else {}),  # optional in a .meta.yml
+        **(
+            {"fieldwork": fieldwork_words(wave["fieldwork"])} if wave.get("fieldwork") else {}
+        ),  # optional in a .meta.yml
     }
     return {
         **{key: str(escape.markdown(value)) for key, value in text.items()},
