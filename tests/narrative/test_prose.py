@@ -317,6 +317,7 @@ def test_many_tests_are_said_where_one_is_headlined(tests, noted):
 
     note = tests_note(1, tests, 0.95)
     assert bool(note) is noted
+    assert tests_note(0, tests, 0.95) == ""  # nothing headlined, nothing to caution
     if noted:
         assert note.startswith(f"This is one of the {number_words(tests)} changes tested.") and "by luck alone" in note
 

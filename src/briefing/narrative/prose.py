@@ -399,8 +399,9 @@ def chance_of_a_false_positive(tests: int, level: float) -> float:
 
 def tests_note(passed: int, tests: int, level: float, what: str = "changes") -> str:
     """Where a briefing headlines some of many tests: how many it made, and the chance one passes by luck alone.
-    Empty when the tests are few (many_tests). `what`: "changes" (between waves) or "comparisons" (between groups)."""
-    if not many_tests(tests, level):
+    Empty when the tests are few (many_tests) or none passed (nothing is headlined). `what`: "changes" (between
+    waves) or "comparisons" (between groups)."""
+    if passed < 1 or not many_tests(tests, level):
         return ""
     nothing = "nothing had changed" if what == "changes" else "no group differed"
     return (
