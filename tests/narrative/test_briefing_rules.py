@@ -69,6 +69,17 @@ def test_a_lede_leads_by_rule_before_the_summary(briefing):
         assert key.startswith("In 2019, most clinical directors (71%) are not confident that PCNs will improve")
 
 
+def test_the_summary_adds_to_the_lede_and_stays_short(briefing):
+    wave, text = briefing
+    section = text.split("## Key findings {#key-findings}", 1)[1].split(":::", 2)
+    lede, panel = section[0], section[1]
+    bullets = [line for line in panel.splitlines() if line.startswith("- ")]
+    assert len(bullets) <= 6  # with the lede, it fits under the notice on the first page
+    for bullet in bullets:  # nothing the lede said is said again
+        assert not any(f"({share})" in lede and f"({share})" in bullet for share in re.findall(r"\d+%", bullet))
+    assert not any(line.startswith("- Fewer than") or "withheld number" in line for line in bullets)
+
+
 def test_no_headline_form_three_times_running(briefing):
     _, text = briefing
     themes = text.split("## Retention", 1)[1].split("## Change since", 1)[0].split("Every headline finding", 1)[0]

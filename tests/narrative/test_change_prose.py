@@ -90,7 +90,9 @@ def test_a_change_the_test_cannot_tell_says_so_with_its_size_and_no_interval():
     assert "the change of less than 1 percentage point" in change_prose.change_sentence(change_record(41))
 
 
-@pytest.mark.parametrize("low, high, little", [(-0.05, 0.05, True), (-0.049, 0.03, True), (-0.051, 0.03, False), (-0.02, 0.06, False)])
+@pytest.mark.parametrize(
+    "low, high, little", [(-0.05, 0.05, True), (-0.049, 0.03, True), (-0.051, 0.03, False), (-0.02, 0.06, False)]
+)
 def test_little_changed_only_when_the_interval_is_within_five_points(low, high, little):
     record = change_record(42)
     record.update(ci_low=low, ci_high=high, significant=False)

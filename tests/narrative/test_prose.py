@@ -272,7 +272,10 @@ def test_direction_words(diff, hl, mf):
 def test_comparison_words_follow_the_test_and_the_width_of_its_interval():
     supported = compare_proportions(56, 70, 48, 80)
     assert likelihood(supported) == "were more likely than"
-    assert compare_words(supported)["verdict"] == "The gap of 20 percentage points is larger than chance alone would explain."
+    assert (
+        compare_words(supported)["verdict"]
+        == "The gap of 20 percentage points is larger than chance alone would explain."
+    )
     wide = compare_proportions(30, 60, 25, 60)  # 8 points, not significant, interval far wider than +/-5
     words = compare_words(wide, between="small and large PCNs")
     assert words["kind"] == "uncertain" and not words["significant"]
@@ -286,7 +289,9 @@ def test_comparison_words_follow_the_test_and_the_width_of_its_interval():
         assert banned not in words["verdict"]
 
 
-@pytest.mark.parametrize("low, high, kind", [(-0.05, 0.05, "narrow"), (-0.0501, 0.02, "uncertain"), (-0.01, 0.0501, "uncertain")])
+@pytest.mark.parametrize(
+    "low, high, kind", [(-0.05, 0.05, "narrow"), (-0.0501, 0.02, "uncertain"), (-0.01, 0.0501, "uncertain")]
+)
 def test_differ_little_only_when_both_ends_are_within_five_points(low, high, kind):
     record = {"difference": 0.01, "significant": False, "ci_low": low, "ci_high": high}
     assert compare_words(record)["kind"] == kind

@@ -187,7 +187,9 @@ def test_a_pick_that_redaction_guts_is_refused_naming_the_file_and_the_quote(tmp
     assert quotes.redact(readable).share <= quotes.MAX_REDACTED_SHARE < quotes.redact(gutted).share
     got = load(tmp_path, '"2019":\n  - {respondent: R01, theme: workload}\n', {"R01": readable})
     assert "[redacted" in got["workload"][0].text.replace("\\", "")
-    with pytest.raises(QuoteError, match=r"quotes\.yml: quote 1 \(line 2\): respondent R01: redaction removes \d+% of the quote"):
+    with pytest.raises(
+        QuoteError, match=r"quotes\.yml: quote 1 \(line 2\): respondent R01: redaction removes \d+% of the quote"
+    ):
         load(tmp_path, '"2019":\n  - {respondent: R01, theme: workload}\n', {"R01": gutted})
 
 

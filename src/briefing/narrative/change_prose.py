@@ -215,6 +215,7 @@ FILTERS = {
     "tested_changes": tested_changes,
     "tested_comparisons": tested_comparisons,
     "lede": lede,
+    "leading": leading,
     "by_strength": by_strength,
 }
 

@@ -68,6 +68,8 @@ BIBLIOGRAPHY = "references.json"  # CSL-JSON, written beside the partials; both 
 PROVENANCE = "provenance.json"  # what the briefing was built from; render publishes it inside findings.json
 
 
+SUMMARY_SHARES = 3  # the key findings' panel: at most this many theme headlines beyond what the lede says
+
 # The forms a finding's headline sentence takes, in turn: its share in words, its count, its percentage.
 HEADLINE_FORMS = ("share", "count", "percent")
 
@@ -388,6 +390,7 @@ def context(findings: dict[str, Any], params: config.Params, root: Path, built_f
         "figures": figures,
         # the width rule of "little changed" (prose.NARROW), and the narrowest margin of error of a share here
         "narrow": prose.NARROW,
+        "summary_shares": SUMMARY_SHARES,
         "narrowest_margin": narrowest_margin(f),
         "chart_titles": {fid: chart_title(r, f, codebook) for fid, r in f.items() if r["kind"] == "figure"},
         "chart_notes": {
