@@ -26,7 +26,17 @@ from briefing.analysis.distributions import NON_SUBSTANTIVE, Row, distribution, 
 from briefing.analysis.findings import Finding
 from briefing.analysis.themes import size_band, subgroup_description
 from briefing.narrative import prose
-from briefing.publication.charts import BASE_PT, DARK_BLUE, GREY, MUTED, TEXT, WIDTH_IN, house_style, save_svg
+from briefing.publication.charts import (
+    BASE_PT,
+    DARK_BLUE,
+    GREY,
+    MUTED,
+    TEXT,
+    WIDTH_IN,
+    house_style,
+    reference_line,
+    save_svg,
+)
 
 SEQUENTIAL = get_af_colours("sequential")  # dark to light: unfavourable to favourable, so greyscale keeps the order
 RAMP_PICKS = {1: [1], 2: [1, 3], 3: [0, 2, 4], 4: [0, 1, 3, 4], 5: [0, 1, 2, 3, 4]}
@@ -215,7 +225,6 @@ def draw_diverging(ctx, rows: list[Row], values: list[str], labels: dict[str, st
                     fontsize=BASE_PT - 1,
                 )
             left += width
-    ax.axvline(0, color=MUTED, linewidth=0.8)
     ax.set_yticks(positions, [row_label(r, ctx, labels) for r in rows])
     ax.set_xlim(-100, 100)
     ax.set_ylim(-0.6, len(rows) - 0.4)
@@ -240,6 +249,7 @@ def draw_diverging(ctx, rows: list[Row], values: list[str], labels: dict[str, st
             "cannot be worked out"
         )
         fig.supxlabel("\n".join(textwrap.wrap(note, 70)), fontsize=BASE_PT - 1, color=MUTED)
+    reference_line(ax, 0, color=MUTED, linewidth=0.8)  # the centre, last: it stops short of every label
     return fig
 
 
@@ -391,7 +401,6 @@ def overview(ctx, results: list[Finding], figures_dir: str | Path, notebook: str
             ax.plot([low, high], [y, y], color=DARK_BLUE, linewidth=2.2, solid_capstyle="butt")
             ax.plot(f.value * 100, y, "o", color=DARK_BLUE, markersize=7, markeredgecolor="white")
             ax.text(high + 2, y, prose.percent(f.value), va="center", ha="left", color=TEXT, fontweight=600)
-        ax.axvline(50, color=MUTED, linewidth=0.8, linestyle=(0, (3, 2)))
         ax.text(50, len(findings) - 0.45, "half", ha="center", va="bottom", color=MUTED, fontsize=BASE_PT - 1)
         labels = ["\n".join(textwrap.wrap(prose.capfirst(f.description), 34)) for f in findings]
         ax.set_yticks(positions, labels, fontsize=BASE_PT - 1)
@@ -401,6 +410,7 @@ def overview(ctx, results: list[Finding], figures_dir: str | Path, notebook: str
         ax.xaxis.set_visible(True)
         ax.set_xticks([0, 25, 50, 75, 100], ["0%", "25%", "50%", "75%", "100%"])
         ax.tick_params(axis="x", length=0, labelcolor=MUTED, labelsize=BASE_PT - 1)
+        reference_line(ax, 50, color=MUTED, linewidth=0.8, linestyle=(0, (3, 2)))  # last: it stops short of labels
         path = save_svg(fig, Path(figures_dir) / "fig_overview.svg", title, alt)
     return figure_record(
         "fig_overview", title, alt, path, ctx, findings, notebook, theme="overview", shows=[f.id for f in findings]
