@@ -188,7 +188,13 @@ local function fix_table(tbl)
     end
     -- Attributes as an ordered list of pairs: a Lua table's hash order varies from run to run (stable bytes).
     local attributes = { { "tabindex", "0" }, { "role", "region" }, { "aria-label", name } }
-    return pandoc.Div({ tbl }, pandoc.Attr("", { "table-scroll" }, attributes))
+    local box = pandoc.Div({ tbl }, pandoc.Attr("", { "table-scroll" }, attributes))
+    if is_docx or caption == "" then return box end
+    -- HTML: on a phone a wide table scrolls in its box, and its caption with it; so there the caption is shown
+    -- above the box instead (briefing.css), a copy hidden from assistive technology, which reads the caption.
+    local title = pandoc.Div({ pandoc.Plain(pandoc.utils.blocks_to_inlines(tbl.caption.long)) },
+      pandoc.Attr("", { "table-title" }, { { "aria-hidden", "true" } }))
+    return pandoc.Blocks({ title, box })
   end
   local typst = typst_blocks({ tbl }):gsub("columns: %(50%%,", "columns: (1fr,", 1)
   return raw(typst)
