@@ -220,10 +220,13 @@ local function callout(div, kind)
     return blocks
   end
   local blocks = {}
+  -- Word: the reference document's boxed styles (publication/docx.py), the title kept with the text
+  local title_style = is_docx and { { "custom-style", "Notice Title" } } or {}
+  local body_style = is_docx and { { "custom-style", "Notice" } } or {}
   if title then
-    table.insert(blocks, pandoc.Div(pandoc.Plain(pandoc.Str(title)), pandoc.Attr("", { "briefing-callout-title" })))
+    table.insert(blocks, pandoc.Div(pandoc.Plain(pandoc.Str(title)), pandoc.Attr("", { "briefing-callout-title" }, title_style)))
   end
-  table.insert(blocks, pandoc.Div(div.content, pandoc.Attr("", { "briefing-callout-body" })))
+  table.insert(blocks, pandoc.Div(div.content, pandoc.Attr("", { "briefing-callout-body" }, body_style)))
   local classes = { "briefing-callout", "briefing-callout-" .. kind }
   return { pandoc.Div(blocks, pandoc.Attr(div.identifier, classes, { { "role", "note" } })) }
 end
