@@ -234,39 +234,19 @@ def size_table(table) -> None:
                 columns.append([])
             columns[k].append(text_of(cell))
     widths = column_widths(columns)
-    properties = table.find(qn("w:tblPr"))
-    for old in properties.findall(qn("w:tblW")) + properties.findall(qn("w:tblLayout")):
-        properties.remove(old)
-    table_width = OxmlElement("w:tblW")
-    table_width.set(qn("w:w"), str(sum(widths)))
-    table_width.set(qn("w:type"), "dxa")
-    layout = OxmlElement("w:tblLayout")
-    layout.set(qn("w:type"), "fixed")
-    properties.append(table_width)
-    properties.append(layout)
-    grid = table.find(qn("w:tblGrid"))
-    for col, w in zip(grid.findall(qn("w:gridCol")), widths, strict=False):
+    properties = table.tblPr
+    table_width = properties.find(qn("w:tblW"))  # pandoc writes one (auto): changed in place, in schema order
+    if table_width is not None:
+        table_width.set(qn("w:w"), str(sum(widths)))
+        table_width.set(qn("w:type"), "dxa")
+    properties.autofit = False  # w:tblLayout fixed: Word and LibreOffice keep the widths given
+    for col, w in zip(table.tblGrid.findall(qn("w:gridCol")), widths, strict=False):
         col.set(qn("w:w"), str(w))
     for row in rows:
         for cell, w in zip(row.findall(qn("w:tc")), widths, strict=False):
-            tcpr = cell.find(qn("w:tcPr"))
-            if tcpr is None:
-                tcpr = OxmlElement("w:tcPr")
-                cell.insert(0, tcpr)
-            for old in tcpr.findall(qn("w:tcW")):
-                tcpr.remove(old)
-            cell_width = OxmlElement("w:tcW")
-            cell_width.set(qn("w:w"), str(w))
-            cell_width.set(qn("w:type"), "dxa")
-            tcpr.insert(0, cell_width)
+            cell.get_or_add_tcPr().width = w * 635  # twips to EMU
             for run in cell.iter(qn("w:r")):
-                rpr = run.find(qn("w:rPr"))
-                if rpr is None:
-                    rpr = OxmlElement("w:rPr")
-                    run.insert(0, rpr)
-                size = OxmlElement("w:sz")
-                size.set(qn("w:val"), str(TABLE_PT * 2))
-                rpr.append(size)
+                run.get_or_add_rPr().sz_val = Pt(TABLE_PT)
 
 
 def style_of(paragraph) -> str | None:
