@@ -294,7 +294,7 @@ def draw_bars(ctx, row: Row, values: list[str], labels: dict[str, str], counted:
 
 
 def figure_record(
-    chart_id: str, title: str, alt: str, path: Path, ctx, findings: list[Finding], notebook: str, **extra
+    chart_id: str, title: str, alt: str, path: Path | None, ctx, findings: list[Finding], notebook: str, **extra
 ) -> Finding:
     return Finding(
         id=chart_id,
@@ -304,16 +304,56 @@ def figure_record(
         notebook=notebook,
         inputs=sorted({i for f in findings for i in f.inputs}),
         kind="figure",
-        extra={"path": path.as_posix(), "alt": alt, "title": title, "source": source_line(ctx), **extra},
+        extra={
+            "path": path.as_posix() if path else None,
+            "alt": alt,
+            "title": title,
+            "source": source_line(ctx),
+            **extra,
+        },
     )
 
 
+def shows_nothing(rows: list[Row]) -> bool:
+    """No row has a share to draw: every row too small, withheld, or every answer a small count (or protecting one)."""
+    return all(
+        row.n is None or all(s is None for v, s in row.shares.items() if v not in NON_SUBSTANTIVE) for row in rows
+    )
+
+
+def not_drawn_sentence(ctx, question_id: str, rows: list[Row]) -> str:
+    """Why a chart with nothing to show is not drawn, said where it would have been."""
+    wording = ctx.codebook.questions[question_id].wording
+    if all(row.n is None and not row.withheld for row in rows):
+        why = f"too few {who(ctx)} answered it"
+    else:
+        why = f"every answer is given by {suppressed_words(ctx)} {who(ctx)}, or would let such a count be worked out"
+    return f"No chart is shown for the question \u201c{wording}\u201d: {why}."
+
+
 def question_chart(ctx, question_id: str, findings: list[Finding], figures_dir: str | Path, notebook: str) -> Finding:
-    """The full answer distribution of one question, drawn as its codebook type calls for."""
+    """The full answer distribution of one question, drawn as its codebook type calls for; not drawn when no row
+    has a share to show (an empty frame under a headline would look like a finding), a sentence saying why."""
     question = ctx.codebook.questions[question_id]
     labels, values = question.labels(), question.values()
     rows = rows_for(ctx, question_id, findings)
     title = title_for(ctx, question_id, findings, rows)
+    theme = findings[0].extra.get("theme") if findings else None
+    if shows_nothing(rows):
+        sentence = not_drawn_sentence(ctx, question_id, rows)
+        return figure_record(
+            f"fig_{question_id}",
+            title,
+            sentence,
+            None,
+            ctx,
+            findings,
+            notebook,
+            theme=theme,
+            question=question_id,
+            rows=[r.as_record() for r in rows],
+            not_drawn=sentence,
+        )
     counted = {v for f in findings for v in f.extra.get("counts", [])}
     with plt.style.context(house_style()):
         if question.type == "likert":
@@ -323,7 +363,6 @@ def question_chart(ctx, question_id: str, findings: list[Finding], figures_dir: 
             kind = "Ranked bar chart (several answers allowed)" if question.type == "multiple_choice" else "Bar chart"
         alt = distribution_alt(kind, question.wording, rows, labels, ctx)
         path = save_svg(fig, Path(figures_dir) / f"fig_{question_id}.svg", title, alt)
-    theme = findings[0].extra.get("theme") if findings else None
     return figure_record(
         f"fig_{question_id}",
         title,
