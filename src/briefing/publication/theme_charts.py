@@ -339,20 +339,11 @@ def question_chart(ctx, question_id: str, findings: list[Finding], figures_dir: 
     rows = rows_for(ctx, question_id, findings)
     title = title_for(ctx, question_id, findings, rows)
     theme = findings[0].extra.get("theme") if findings else None
+    record = dict(theme=theme, question=question_id, rows=[r.as_record() for r in rows])
     if shows_nothing(rows):
         sentence = not_drawn_sentence(ctx, question_id, rows)
         return figure_record(
-            f"fig_{question_id}",
-            title,
-            sentence,
-            None,
-            ctx,
-            findings,
-            notebook,
-            theme=theme,
-            question=question_id,
-            rows=[r.as_record() for r in rows],
-            not_drawn=sentence,
+            f"fig_{question_id}", title, sentence, None, ctx, findings, notebook, **record, not_drawn=sentence
         )
     counted = {v for f in findings for v in f.extra.get("counts", [])}
     with plt.style.context(house_style()):
@@ -363,18 +354,7 @@ def question_chart(ctx, question_id: str, findings: list[Finding], figures_dir: 
             kind = "Ranked bar chart (several answers allowed)" if question.type == "multiple_choice" else "Bar chart"
         alt = distribution_alt(kind, question.wording, rows, labels, ctx)
         path = save_svg(fig, Path(figures_dir) / f"fig_{question_id}.svg", title, alt)
-    return figure_record(
-        f"fig_{question_id}",
-        title,
-        alt,
-        path,
-        ctx,
-        findings,
-        notebook,
-        theme=theme,
-        question=question_id,
-        rows=[r.as_record() for r in rows],
-    )
+    return figure_record(f"fig_{question_id}", title, alt, path, ctx, findings, notebook, **record)
 
 
 def theme_charts(ctx, results: list[Finding], figures_dir: str | Path, notebook: str) -> list[Finding]:
