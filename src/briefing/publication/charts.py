@@ -9,7 +9,9 @@ House style, on top of afcharts' own style sheet:
     single-file HTML and in the PDF, and its words can be found and read;
   * the Analysis Function focus palette: the groups being compared in dark blue, the rest in grey;
   * labels on the bars, no legend and no value axis; the headline title and source line belong to the page
-    (the figure caption and the line under it), not to the picture;
+    (the figure caption and the line under it), not to the picture; a legend only where a mark's meaning
+    cannot sit beside it (a scale's colours, the change chart's filled and open dots);
+  * reference lines (the 50% mark, a scale's centre) stop short of every label they would cross;
   * one width, the PDF's text column, so chart text prints at the size of the body text.
 """
 
