@@ -83,7 +83,7 @@ def test_a_table_file_is_the_table_as_printed(written):
 def test_the_html_links_a_data_file_for_every_chart_and_table(rendered):
     out = rendered / "_output"
     page = (out / "briefing.html").read_text(encoding="utf-8")
-    links = re.findall(r'<a href="([^"/]+\.csv)">Data for (?:Figure|Table) \d+ \(CSV\)</a>', page)
+    links = re.findall(r'<a href="([^"/]+\.csv)">Data\s+for\s+(?:Figure|Table)\s+\d+\s+\(CSV\)</a>', page)
     assert len(links) == page.count("<figure") + page.count("<table")
     assert all((out / name).is_file() for name in links)
     findings = json.loads((out / "findings.json").read_text(encoding="utf-8"))["findings"]
