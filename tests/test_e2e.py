@@ -40,9 +40,15 @@ def body_lines(page_text: str, number: int) -> list[str]:
 
 
 def pdf_text(path: Path) -> str:
+    """The PDF's text, and again with its charts taken out: a chart floats to the top or foot of a page, so it can
+    sit between the two halves of a paragraph that runs on to the next page."""
     pages = PdfReader(path).pages
     text = normalise(" ".join(" ".join(body_lines(page.extract_text(), i)) for i, page in enumerate(pages)))
-    return re.sub(r"(\w)- (\w)", r"\1-\2", text)  # a hyphenated word broken across lines
+    text = re.sub(r"(\w)- (\w)", r"\1-\2", text)  # a hyphenated word broken across lines
+    return text + " " + FLOATED_CHART.sub("", text)
+
+
+FLOATED_CHART = re.compile(r" Figure \d+: .*? Source: .*?\.(?= )")  # a chart: its caption to its source line
 
 
 def html_text(path: Path) -> str:

@@ -9,7 +9,9 @@ House style, on top of afcharts' own style sheet:
     single-file HTML and in the PDF, and its words can be found and read;
   * the Analysis Function focus palette: the groups being compared in dark blue, the rest in grey;
   * labels on the bars, no legend and no value axis; the headline title and source line belong to the page
-    (the figure caption and the line under it), not to the picture;
+    (the figure caption and the line under it), not to the picture; a legend only where a mark's meaning
+    cannot sit beside it (a scale's colours, the change chart's filled and open dots);
+  * reference lines (the 50% mark, a scale's centre) stop short of every label they would cross;
   * one width, the PDF's text column, so chart text prints at the size of the body text.
 """
 
@@ -176,6 +178,46 @@ def save_svg(fig, path: Path, title: str, alt: str) -> Path:
     plt.close(fig)
     path.write_text(finish_svg(buffer.getvalue(), title, alt), encoding="utf-8")
     return path
+
+
+# --- reference lines ----------------------------------------------------------------------------------------
+
+LINE_CLEARANCE_PT = 2.5  # the gap a reference line leaves around a label it would otherwise run through
+
+
+def label_spans(ax, x: float) -> list[tuple[float, float]]:
+    """The vertical spans (data units) of the axes' texts that a vertical line at `x` would cross, each widened by
+    the clearance; measured on the laid-out figure, so wrapped labels and the final font size count."""
+    fig = ax.figure
+    fig.canvas.draw()  # runs the layout engine: the texts' boxes as they will be saved
+    renderer = fig.canvas.get_renderer()
+    pad = LINE_CLEARANCE_PT * fig.dpi / 72
+    to_data = ax.transData.inverted()
+    x_display = ax.transData.transform((x, 0))[0]
+    spans = []
+    for text in ax.texts:
+        if not text.get_visible() or not text.get_text().strip():
+            continue
+        box = text.get_window_extent(renderer)
+        if box.x0 - pad <= x_display <= box.x1 + pad:
+            (_, low), (_, high) = to_data.transform([(box.x0, box.y0 - pad), (box.x1, box.y1 + pad)])
+            spans.append((min(low, high), max(low, high)))
+    return sorted(spans)
+
+
+def reference_line(ax, x: float, **style) -> None:
+    """A vertical reference line (the 50% mark, a scale's centre) across the axes, broken wherever it would run
+    through a label, so every label stays legible. Call it last, once every label is placed."""
+    bottom, top = sorted(ax.get_ylim())
+    pieces, start = [], bottom
+    for low, high in label_spans(ax, x):
+        if low > start:
+            pieces.append((start, min(low, top)))
+        start = max(start, high)
+    if start < top:
+        pieces.append((start, top))
+    for low, high in pieces:
+        ax.plot([x, x], [low, high], zorder=2.5, **style)  # (the y limits are set: plotting keeps them)
 
 
 # --- alt text ---------------------------------------------------------------------------------------------------

@@ -26,7 +26,9 @@ from briefing.analysis import findings as findings_io
 from briefing import quarto
 from briefing.config import find_root
 from briefing.narrative import provenance
+from briefing.publication import docx as word
 from briefing.publication.changes import REVIEW, write_review
+from briefing.publication.data_files import write_data_files
 from briefing.publication.publish import PublishError, publish
 
 DOCUMENT = "report/briefing.qmd"
@@ -298,9 +300,13 @@ def render(engine: str, out_dir: Path, findings: Path, root: Path | None = None)
         staging = Path(tmp)
         (render_quarto if chosen.name == "quarto" else render_pandoc)(root, staging)
         published = findings_io.load(findings) | {"provenance": built_from(root)}  # the same record as the appendix
+        word.finish(
+            staging / "briefing.docx", published.get("parameters", {}).get("publisher") or ""
+        )  # both paths alike
         (staging / "findings.json").write_text(findings_io.dumps(published), encoding="utf-8")
         write_review(out_dir, staging)  # against the briefing still published in out_dir
-        publish(staging, out_dir, PUBLISHED)
+        data = write_data_files(staging, published)  # each chart's and table's CSV, linked from the HTML
+        publish(staging, out_dir, [*PUBLISHED, *data])
     return chosen
 
 
