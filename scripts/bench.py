@@ -53,7 +53,7 @@ class Build:
         """Run make; the total time and each line of its log with the time it was printed."""
         env = {**os.environ, "BRIEFING_TIMINGS": str(self.project / "build" / "render-timings.json")}
         start = time.perf_counter()
-        command = ["make", "--no-print-directory", "-s", *targets, *self.variables]
+        command = ["make", "--no-print-directory", "-s", "-o", f"{sys.prefix}/.ready", *targets, *self.variables]
         with subprocess.Popen(
             command, cwd=self.project, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
         ) as process:
