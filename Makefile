@@ -109,7 +109,7 @@ $(AXE_JS):
 	@if command -v npm >/dev/null; then npm install --silent --no-audit --no-fund --prefix build/axe axe-core@$(AXE_VERSION); \
 	else echo "npm not found: the browser accessibility check will skip"; fi
 
-bench: $(ENV_READY) ## Time cold (beside its in-process floor), no-op, one-input-changed and all-editions builds (medians)
+bench: $(ENV_READY) ## Time cold builds (each beside its floor, with a profile), no-op, one-input-changed and all-editions builds (medians)
 	$(PY) scripts/bench.py
 
 reference: $(ENV_READY) ## Build the survey's frame for FRAME_YEAR (default: the wave's) from NHS Digital files in data/<survey>/raw/nhs-digital/

@@ -113,10 +113,7 @@ class Build:
             json.dump(self.modules, modules)
         start = time.perf_counter()
         self.piece("imports", modules.name)
-        stages = {
-            f"start Python, import the {len(libraries(self.modules))} libraries the build uses": time.perf_counter()
-            - start
-        }
+        stages = {"start Python, import the libraries the build uses": time.perf_counter() - start}
         os.unlink(modules.name)
         charts = len(list((self.project / self.params()["BUILD"]).rglob("*.svg")))
         stages.update(self.piece("floor", self.params_mk, str(charts)))
@@ -271,6 +268,9 @@ def cold_report(title: str, build: Build, runs: int) -> tuple[float, float]:
     with tempfile.TemporaryDirectory() as folder:
         profile = Path(folder) / "in-process.prof"
         build.in_process(profile)
+        print(
+            f"  the libraries the build uses ({len(libraries(build.modules))}): {', '.join(libraries(build.modules))}"
+        )
         print(f"  top {TOP} functions in a cProfile of the in-process run (timed under the profiler):")
         for line in top_functions(profile):
             print(f"    {line}")
