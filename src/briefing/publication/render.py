@@ -22,10 +22,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from briefing.analysis import findings as findings_io
 from briefing import quarto
+from briefing.analysis import findings as findings_io
 from briefing.config import find_root
-from briefing.narrative import provenance
 from briefing.publication import docx as word
 from briefing.publication.changes import REVIEW, write_review
 from briefing.publication.data_files import write_data_files
@@ -114,7 +113,7 @@ class Engine:
     name: str
 
     @staticmethod
-    def choose(requested: str, root: Path | None = None) -> "Engine":
+    def choose(requested: str, root: Path | None = None) -> Engine:
         if requested not in ("auto", "quarto", "pandoc"):
             raise RenderError(f"unknown engine {requested!r}: use auto, quarto or pandoc")
         if requested == "pandoc":
