@@ -24,7 +24,7 @@ from afcharts.af_colours import get_af_colours
 from briefing.analysis import stats
 from briefing.analysis.distributions import NON_SUBSTANTIVE, Row, distribution, drawn_bands, planned_cells
 from briefing.analysis.findings import Finding
-from briefing.analysis.themes import size_band, subgroup_description
+from briefing.analysis.themes import subgroup_of
 from briefing.narrative import prose
 from briefing.publication.charts import BASE_PT, DARK_BLUE, GREY, MUTED, TEXT, WIDTH_IN, house_style, save_svg
 
@@ -68,13 +68,14 @@ def headline_of(findings: list[Finding]) -> Finding | None:
 
 
 def rows_for(ctx, question_id: str, findings: list[Finding]) -> list[Row]:
-    """All respondents, then each size band the chart draws (`distributions.drawn_bands`); the cells the area's
+    """All respondents, then each subgroup the chart draws (`distributions.drawn_bands`); the cells the area's
     cross-edition plan withholds are withheld (without a plan, each row's own secondary rule applies)."""
     question = ctx.codebook.questions[question_id]
     threshold = ctx.params.suppression_threshold
     published = frozenset(v for f in findings if len(f.extra.get("counts", [])) == 1 for v in f.extra["counts"])
     rows = []
-    for band in [None, *drawn_bands(question, {f.extra.get("subgroup") for f in findings} - {None})]:
+    drawn = drawn_bands(question, {f.extra.get("subgroup") for f in findings} - {None}, ctx.codebook.subgroups)
+    for band in [None, *drawn]:
         survey = ctx.survey if band is None else ctx.survey[in_subgroup(ctx, band)]
         label = f"Those {subgroup_words(ctx, band)}" if band else f"All {who(ctx)}"
         planned = planned_cells(ctx.withheld, question, band)
@@ -83,17 +84,13 @@ def rows_for(ctx, question_id: str, findings: list[Finding]) -> list[Row]:
 
 
 def in_subgroup(ctx, name: str):
-    """The respondents in subgroup `name`: as the codebook defines it, else a legacy PCN size band."""
-    if name in ctx.codebook.subgroups:
-        return ctx.codebook.subgroups[name].mask(ctx.survey)
-    return size_band(ctx.survey["pcn_list_size"], ctx.params) == name
+    """The respondents in subgroup `name`, as the codebook defines it."""
+    return subgroup_of(ctx.codebook, name).mask(ctx.survey)
 
 
 def subgroup_words(ctx, name: str) -> str:
-    """Who a subgroup is ("leading PCNs with fewer than 40,000 patients"): the codebook's words where it defines it."""
-    if name in ctx.codebook.subgroups:
-        return ctx.codebook.subgroups[name].description()
-    return subgroup_description(name, ctx.params)
+    """Who a subgroup is (its `describe`, numbers filled in), in the codebook's words."""
+    return subgroup_of(ctx.codebook, name).description()
 
 
 NONE_SHOWN = "no answer shown: each is a small count or protects one"
