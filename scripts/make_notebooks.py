@@ -44,7 +44,9 @@ def theme_notebook():
         ),
         new_code_cell(PARAMETERS.format(name="theme") + THEME_PARAMETER, metadata={"tags": ["parameters"]}),
         new_code_cell(SETUP.format(name="theme")),
-        new_code_cell("results = themes.survey_findings(ctx, theme=theme, notebook=NOTEBOOK)\nthemes.as_table(results)"),
+        new_code_cell(
+            "results = themes.survey_findings(ctx, theme=theme, notebook=NOTEBOOK)\nthemes.as_table(results)"
+        ),
         new_code_cell(
             "from briefing.publication import charts\n\n"
             "compared = charts.comparison_charts(ctx, results, figures_dir, NOTEBOOK)\n"

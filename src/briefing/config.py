@@ -158,7 +158,9 @@ RULES: dict[str, tuple[Callable[[Any], bool], str]] = {
         "must be a value of the codebook's `editions: by:` question, or null for the whole survey",
     ),
     "index_headlines": (
-        lambda v: v is None or (isinstance(v, list) and bool(v) and all(isinstance(i, str) and TOKEN.fullmatch(i) for i in v)),
+        lambda v: (
+            v is None or (isinstance(v, list) and bool(v) and all(isinstance(i, str) and TOKEN.fullmatch(i) for i in v))
+        ),
         "must be a list of finding ids of the codebook, e.g. [plan_to_leave], or null",
     ),
     "confidence_level": (

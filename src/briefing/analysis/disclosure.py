@@ -459,7 +459,9 @@ class QuestionAudit:
     threshold: int
     whole: str  # the whole survey's area
     partitions: tuple = ()  # the parts of each partition in the grid
-    weights: dict = field(default_factory=dict)  # (area, parts) -> the whole's weight, where weighted shares are published
+    weights: dict = field(
+        default_factory=dict
+    )  # (area, parts) -> the whole's weight, where weighted shares are published
     weighted: dict = field(default_factory=dict)  # (whole, finding) -> its weighted share as published
 
     def __post_init__(self):
@@ -699,9 +701,7 @@ def weighted_figures(ctx: themes.Context) -> tuple[dict, dict, list]:
     area = ctx.survey[by] if by else pd.Series(whole, index=ctx.survey.index)
     parts = [codebook.partitions[n].assign(ctx.survey) for n in names]
     weights = ctx.weighting.weights
-    per_cell = {
-        (key[0], tuple(key[1:])): float(w) for key, w in weights.groupby([area, *parts]).first().items()
-    }
+    per_cell = {(key[0], tuple(key[1:])): float(w) for key, w in weights.groupby([area, *parts]).first().items()}
     shares = {}
     for spec in codebook.findings_in(ctx.params.wave).values():
         counted, answered = themes.spec_masks(ctx.survey, spec, codebook)

@@ -66,7 +66,9 @@ def whole_area(codebook: Codebook) -> str:
     """The name of the whole survey's area in the disclosure plan: the codebook's coverage (e.g. the country)."""
     coverage = codebook.survey.coverage or WHOLE
     if codebook.editions and coverage in codebook.questions[codebook.editions.by].values():
-        raise ValueError(f"{codebook.path}: survey.coverage {coverage!r} is also an edition's value: name the whole apart")
+        raise ValueError(
+            f"{codebook.path}: survey.coverage {coverage!r} is also an edition's value: name the whole apart"
+        )
     return coverage
 
 
@@ -75,7 +77,9 @@ def edition_question(codebook: Codebook, params: config.Params) -> str | None:
     if params.edition is None:
         return None
     if codebook.editions is None:
-        raise ValueError(f"{codebook.path}: editions: missing, so the parameter edition: {params.edition!r} names nothing")
+        raise ValueError(
+            f"{codebook.path}: editions: missing, so the parameter edition: {params.edition!r} names nothing"
+        )
     question = codebook.questions[codebook.editions.by]
     if params.edition not in question.values():
         raise ValueError(

@@ -213,14 +213,6 @@ def build_frame(mapping_path: str | Path, prevalence_path: str | Path) -> FrameB
     )
 
 
-def size_band(list_size: pd.Series, params: config.Params) -> pd.Series:
-    """small: fewer than small_pcn_max patients; large: more than large_pcn_min; medium: between."""
-    band = pd.Series("medium", index=list_size.index, dtype=object)
-    band[list_size < params.small_pcn_max] = "small"
-    band[list_size > params.large_pcn_min] = "large"
-    return band
-
-
 def write_frame(frame: pd.DataFrame, out: str | Path) -> Path:
     """Write the frame as UTF-8 CSV with Unix line endings (byte-identical on rebuild)."""
     out = Path(out)

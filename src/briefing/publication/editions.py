@@ -93,16 +93,11 @@ def edition_values(codebook) -> list[str]:
 
 def editions(root: Path, params: config.Params, chosen: str = "") -> list[Edition]:
     """The whole survey, then one edition per answer of the editions' question, or those named in `chosen`
-    (separated by |; each must be one of them)."""
+    (separated by |)."""
     codebook = load_codebook(root / params.codebook)
     values, whole = edition_values(codebook), whole_name(codebook)
+    # A value that is no answer of the question is built too, and fails alone naming the rule (themes.load_context).
     names = [r.strip() for r in chosen.split("|") if r.strip()] or values
-    unknown = [name for name in names if name not in values]
-    if unknown:
-        raise ValueError(
-            f"EDITIONS: {', '.join(map(repr, unknown))} not an answer of {codebook.path}'s editions.by question "
-            f"{codebook.editions.by!r} ({', '.join(values)})"
-        )
     found = [Edition(slugify(whole), None, whole), *(Edition(slugify(name), name, whole) for name in names)]
     slugs = [e.slug for e in found]
     clashes = sorted({s for s in slugs if slugs.count(s) > 1})
@@ -361,14 +356,15 @@ class IndexWords:
 
     headlines: list[str]
     whole: str
-    units: str | None  # "PCNs" (the unit's short form, else its plural); None: no frame
+    units: str | None  # the unit's short form made plural, else its plural; None: no frame
+    who: str  # the respondents, in the plural
 
 
 def index_words(root: Path, params: config.Params) -> IndexWords:
     codebook = load_codebook(root / params.codebook)
     frame = codebook.population.frame
     units = (frame.unit.short + "s" if frame.unit.short else frame.unit.plural) if frame else None
-    return IndexWords(headline_ids(root, params), whole_name(codebook), units)
+    return IndexWords(headline_ids(root, params), whole_name(codebook), units, codebook.respondents.plural)
 
 
 def edition_row(out: Path, wave: str, slug: str, status: dict | None, earlier: bool, words: IndexWords) -> dict:
@@ -394,8 +390,14 @@ def respondents(findings: dict) -> int | None:
     all respondents (a required question's: everyone)."""
     if "response_rate" in findings:
         return findings["response_rate"]["numerator"]
-    bases = [r["denominator"] for r in findings.values() if r.get("kind") == "proportion" and r.get("question")
-             and r.get("subgroup") is None and r.get("denominator") is not None]
+    bases = [
+        r["denominator"]
+        for r in findings.values()
+        if r.get("kind") == "proportion"
+        and r.get("question")
+        and r.get("subgroup") is None
+        and r.get("denominator") is not None
+    ]
     return max(bases, default=None)
 
 
@@ -403,7 +405,7 @@ def wave_editions(root: Path, out: Path, wave: str, built: list[str], earlier: l
     """A wave's editions for the index: those built in this run, then those published in an earlier one."""
     rows = [edition_row(out, wave, slug, status_of(root, slug), slug in earlier, words) for slug in [*built, *earlier]]
     labels = next((r["labels"] for r in rows if r.get("labels")), list(words.headlines))
-    return {"wave": wave, "rows": rows, "labels": labels}
+    return {"wave": wave, "rows": rows, "labels": labels, "who": words.who}
 
 
 def index_page(root: Path, **values) -> str:
@@ -434,10 +436,7 @@ def write_index(root: Path, out: Path, slugs: list[str], params: config.Params) 
         for wave in other_waves(out, params.wave, first)
     ]
     waves = sorted([reported, *others], key=lambda group: wave_order(group["wave"]), reverse=True)
-    codebook = load_codebook(root / params.codebook)
-    page = index_page(
-        root, waves=waves, p=params, wave=sidecar(params.survey_path, root), respondents=codebook.respondents
-    )
+    page = index_page(root, waves=waves, p=params, wave=sidecar(params.survey_path, root))
     write(root / EDITIONS / "index.html", page)
     publish(root / EDITIONS, out, ["index.html"])  # always, so it is newer than the statuses it was made from
     return reported["rows"]

@@ -295,9 +295,34 @@ def figure_record(
     )
 
 
+def numeric_chart(ctx, question_id: str, findings: list[Finding], figures_dir: str | Path, notebook: str) -> Finding:
+    """A numeric question has no answers to list: a bar per range its findings of all respondents count ("spend
+    10 hours or more a week ..."), each the finding's own (already published, suppressed alike) share."""
+    from briefing.publication.charts import share_bars
+
+    overall = [f for f in findings if f.kind == "proportion" and not f.extra.get("subgroup")]
+    if len(overall) == 1:  # "42% of all GP partners spend 10 hours or more a week ..."
+        bars, subject = [(f"All {who(ctx)}", overall[0])], overall[0].description
+    else:
+        bars, subject = [(prose.capfirst(f.description), f) for f in overall], f"(shares of {who(ctx)})"
+    chart = share_bars(
+        f"fig_{question_id}",
+        title_for(ctx, question_id, findings),
+        bars,
+        subject=subject,
+        figures_dir=figures_dir,
+        notebook=notebook,
+        source=source_line(ctx),
+    )
+    chart.extra.update(theme=findings[0].extra.get("theme"), question=question_id)
+    return chart
+
+
 def question_chart(ctx, question_id: str, findings: list[Finding], figures_dir: str | Path, notebook: str) -> Finding:
     """The full answer distribution of one question, drawn as its codebook type calls for."""
     question = ctx.codebook.questions[question_id]
+    if question.type == "numeric":
+        return numeric_chart(ctx, question_id, findings, figures_dir, notebook)
     labels, values = question.labels(), question.values()
     rows = rows_for(ctx, question_id, findings)
     title = title_for(ctx, question_id, findings, rows)
