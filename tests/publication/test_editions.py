@@ -45,6 +45,12 @@ def text_of(project: Path, slug: str, wave: str = WAVE) -> str:
     return re.sub(r"\s+", " ", html + " " + pdf).replace("\u00a0", " ")
 
 
+def comparison_figure(project: Path, slug: str, wave: str) -> Path:
+    """An edition's chart of the codebook's comparison (small against large PCNs), in its own build folder."""
+    figures = project / BUILD / "editions" / slug / BUILD / "waves" / wave / "figures"
+    return figures / "fig_workload_unmanageable_small_vs_large.svg"
+
+
 def test_every_edition_is_published_with_a_counted_log(editions_built):
     project, result = editions_built
     for slug in SLUGS:
@@ -124,17 +130,7 @@ def test_each_edition_embeds_its_own_chart(editions_built):
     project, _ = editions_built
     alts = {}
     for slug in SLUGS:
-        figure = (
-            project
-            / BUILD
-            / "editions"
-            / slug
-            / BUILD
-            / "waves"
-            / WAVE
-            / "figures"
-            / "fig_workload_unmanageable_small_vs_large.svg"
-        )
+        figure = comparison_figure(project, slug, WAVE)
         alts[slug] = re.search(r"<desc>(.*?)</desc>", figure.read_text(encoding="utf-8")).group(1)
     assert len(set(alts.values())) > 1
     for slug in SLUGS:
@@ -428,17 +424,7 @@ def test_quarto_renders_each_edition_from_its_own_folder(tmp_path):
     assert "South West and the rest of England" in region and "and the rest of England" not in england
     assert "Bath and North East Somerset" in region and "Bath and North East Somerset" not in england
     for slug in ("england", "south-west"):
-        figure = (
-            project
-            / BUILD
-            / "editions"
-            / slug
-            / BUILD
-            / "waves"
-            / "2019"
-            / "figures"
-            / "fig_workload_unmanageable_small_vs_large.svg"
-        )
+        figure = comparison_figure(project, slug, "2019")
         assert figure.is_file()
     assert (project / BUILD / "editions" / "south-west" / "_quarto.yml").is_file()
 

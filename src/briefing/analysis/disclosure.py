@@ -10,26 +10,26 @@ cells (cheapest first: `Cell.cost`) until, in every table with a published total
 complements and (where hidden) bases each sum to 0 or at least the threshold.
 
 The charts' answer cells are cells too (keys from `distributions.cell_key`): each chart row (all respondents, and
-each size band drawn; the medium band never is) has a cell per answer and one for its base, and forms tables with
-England's row (the regions' rows), the area's overall row (the bands' rows) and, where answers add up to the base,
-its own base. A chart cell that is a finding's count is linked to it (`Links`): hidden together, as is a whole
+each subgroup drawn; an unpublished part never is) has a cell per answer and one for its base, and forms tables
+with the whole's row (the areas' rows), the area's overall row (its partition's parts' rows) and, where answers add
+up to the base, its own base. A chart cell that is a finding's count is linked to it (`Links`): hidden together, as is a whole
 row once its base is.
 
-Tables checked one at a time are not enough: a figure recovered exactly in one (a region's "Yes": England's less
-the other regions') is then as good as published in the next (the region's row less its "Yes" and "No"), and what
+Tables checked one at a time are not enough: a figure recovered exactly in one (an area's "Yes": the whole's less
+the other areas') is then as good as published in the next (the area's row less its "Yes" and "No"), and what
 stands in a hidden cell's place says something too ("fewer than 8": 1 to 7; "withheld": 0 or at least 8, else it
 would say "fewer than 8"; a finding's reason: small count, base or complement). So the plan is then audited
-(`audit`): for each question, every number the editions publish (counts, bases, chart cells, findings, England's
-weighted shares at the precision printed, taken with England's true weights) is a linear constraint over the
-finest cells (region x size band x answer, and each row's base), whole numbers of at least 0, and every count
+(`audit`): for each question, every number the editions publish (counts, bases, chart cells, findings, the whole's
+weighted shares at the precision printed, taken with its true weights) is a linear constraint over the finest
+cells (area x a part of each partition x answer, and each row's base), whole numbers of at least 0, and every count
 of 1 to threshold-1 not shown (a cell's count, base or complement) must be able to take two values at least. One
 that can take one value only is protected by withholding the cheapest published figures whose release lets it
 take another (an integer program too; scipy's HiGHS), and the audit runs again. tests/analysis/test_attacker.py
 plays the attacker on what the editions actually publish.
 
-Every build plans from the whole wave, England and every region in the frame, whichever edition it publishes:
-an edition for any region can be built at any time, so the England briefing from `make report` and every
-edition from `make editions` withhold the same figures, and building more editions never changes one already
+Every build plans from the whole wave, the whole survey (its area named by the codebook's coverage) and every
+edition's area, whichever edition it publishes: an edition for any area can be built at any time, so the briefing
+of the whole from `make report` and every edition from `make editions` withhold the same figures, and building more editions never changes one already
 published. The plan is the build's own file (build/waves/<wave>/withheld.json), one per wave reported.
 """
 
@@ -97,7 +97,7 @@ class Cell:
     published: bool  # a figure some edition would show (unpublished parts are not)
     primary: str | None  # the edition's own suppression reason
     spare: bool = False  # a chart cell a finding also publishes: among equal bases, withheld last
-    # Where it sits, for the audit: its question, the answers it counts (None: its row's base), its size band
+    # Where it sits, for the audit: its question, the answers it counts (None: its row's base), its subgroup
     # (None: every band), and whether it is a finding (whose reason is published) or a chart cell.
     question: str | None = None
     answers: tuple[str, ...] | None = None

@@ -226,7 +226,7 @@ def survey_weights(ctx: Context) -> stats.Weighting | None:
 # What a weighted estimate publishes (disclosure control). The weights are never published: with the frame's
 # counts they give each weighting cell's respondents. An edition's area is weighted on the other cells alone, each
 # with a handful of respondents, so an edition publishes no weighted estimate (its weighted share, beside the
-# unweighted count, splits every finding by cell). England's weighted shares and intervals are published to
+# unweighted count, splits every finding by cell). The whole survey's weighted shares and intervals are published to
 # the whole percent the text prints (WEIGHTED_DECIMALS of a proportion), and its effective sample sizes as the
 # band of EFFECTIVE_N_STEP they fall in (its lower end: "between 200 and 210").
 WEIGHTED_DECIMALS = 2
@@ -390,7 +390,7 @@ def survey_findings(ctx: Context, theme: str, notebook: str) -> list[Finding]:
 
 
 def rest_words(codebook: Codebook) -> str:
-    """What an edition's area is compared with: "the rest of England" (the codebook's coverage)."""
+    """What an edition's area is compared with: "the rest of <coverage>" (the codebook's `survey: coverage:`)."""
     return f"the rest of {codebook.survey.coverage or 'the survey'}"
 
 
@@ -435,8 +435,8 @@ def weighting_finding(ctx: Context, notebook: str) -> Finding:
 
 
 def cell_words(codebook: Codebook, name: str) -> str:
-    """A weighting cell's name in words: the editions' area ("NHS England region"), a partition's parts
-    ("size group (small PCNs, medium-sized PCNs and large PCNs)"), else the question's id as words."""
+    """A weighting cell's name in words: the editions' area word (`editions: area: singular`), a partition's id
+    with its parts' labels ("<id> group (<label>, <label> and <label>)"), else the question's id as words."""
     if name in codebook.partitions:
         labels = [part.label for part in codebook.partitions[name].parts]
         joined = labels[0] if len(labels) == 1 else f"{', '.join(labels[:-1])} and {labels[-1]}"
@@ -532,7 +532,7 @@ def population_findings(ctx: Context, notebook: str) -> list[Finding]:
 
 
 def subareas_table(ctx: Context, notebook: str) -> Finding:
-    """The area's subareas (population.frame.subareas, e.g. STPs) from the frame: their units, median size and
+    """The area's subareas (population.frame.subareas) from the frame: their units, median size and
     share in each published part (true figures for every area, whatever the survey's coverage)."""
     spec = ctx.codebook.population.frame
     size, parts = size_column(ctx), published_parts(ctx)

@@ -182,7 +182,7 @@ def save_svg(fig, path: Path, title: str, alt: str) -> Path:
 
 
 def _lower_first(label: str) -> str:
-    """'All PCNs' -> 'all PCNs', but 'PCNs under ...' stays (an acronym keeps its capitals)."""
+    """'All NHS trusts' -> 'all NHS trusts', but 'NHS trusts ...' stays (an acronym keeps its capitals)."""
     if len(label) > 1 and label[0].isupper() and not label[1].isupper():
         return label[0].lower() + label[1:]
     return label
@@ -201,9 +201,8 @@ def bar_text(finding: Finding) -> str:
 
 
 def share_alt(bars: list[tuple[str, Finding]], subject: str, who: str = "") -> str:
-    """A sentence from the plotted numbers, e.g. "Bar chart: 63% of clinical directors of PCNs under 40,000
-    patients find the workload unmanageable, compared with 53% of clinical directors of all PCNs and 42% of
-    clinical directors of PCNs over 60,000 patients."."""
+    """A sentence from the plotted numbers, e.g. "Bar chart: 63% of those in the first group say yes, compared
+    with 53% of all respondents and 42% of those in the second group."."""
     who = f"{who.strip()} " if who.strip() else ""
     phrases = [f"{bar_text(f)} of {who}{_lower_first(label)}" for label, f in bars]
     text = f"Bar chart: {phrases[0]} {subject}"

@@ -1,5 +1,5 @@
 """Editions: the briefing of the whole survey and one per value of the codebook's `editions: by:` question (e.g. one
-per region), from one command (`make editions`).
+per area), from one command (`make editions`).
 
 An edition is params.yml with one override, `edition`. Every build plans the same cross-edition disclosure
 control from the whole wave (analysis/disclosure.py), so editions need nothing from one another. Each edition builds in its own project folder, build/editions/<slug>/, by
@@ -80,7 +80,7 @@ def slugify(name: str) -> str:
 
 
 def whole_name(codebook) -> str:
-    """What the briefing of the whole survey is called: its coverage ("England"), else "all respondents"."""
+    """What the briefing of the whole survey is called: the codebook's coverage, else "all respondents"."""
     return codebook.survey.coverage or "all respondents"
 
 

@@ -34,7 +34,7 @@ LABEL_MIN = 0.06  # a segment narrower than this has its share in the legend row
 
 
 def who(ctx) -> str:
-    """Who answered, in the plural: the codebook's words ("clinical directors", "GP partners")."""
+    """Who answered, in the plural: the codebook's words (`survey: respondents: plural`)."""
     return ctx.codebook.respondents.plural
 
 
@@ -364,7 +364,7 @@ def theme_charts(ctx, results: list[Finding], figures_dir: str | Path, notebook:
 
 
 def headline_findings(results: list[Finding]) -> list[Finding]:
-    """Every survey finding about all respondents (not a size band), largest share first; suppressed last."""
+    """Every survey finding about all respondents (not a subgroup), largest share first; suppressed last."""
     shown = [f for f in results if f.kind == "proportion" and not f.extra.get("subgroup") and "question" in f.extra]
     return sorted(shown, key=lambda f: (f.value is None, -(f.value or 0.0), f.id))
 
