@@ -231,3 +231,8 @@ def test_the_weighting_is_described_in_the_codebooks_words(ctx):
     assert words == (
         "post-stratified on NHS England region by size group (small PCNs, medium-sized PCNs and large PCNs)"
     )
+
+
+def test_weighted_estimates_need_the_codebooks_weighting():
+    with pytest.raises(ValueError, match=r"estimate: weighted, but .*gp-partners-des/codebook.yml has no `weighting:`"):
+        gp_context(estimate="weighted")

@@ -105,6 +105,11 @@ def load_context(
     params = config.load(params_path, **overrides)
     params = dataclasses.replace(params, edition=None if whole else params.edition)
     codebook = load_codebook(root / params.codebook)
+    if params.estimate == "weighted" and not codebook.weighting:
+        raise ValueError(
+            f"parameters: estimate: weighted, but {codebook.path} has no `weighting:` (and the weights need a "
+            "reference frame): quote the unweighted estimates"
+        )
     survey = read_survey(root / params.survey_path, codebook, params.wave)
     frame = load_frame(root / params.frame_file, codebook) if params.frame_file else None
     withheld = read_withheld(root, withheld_path, params.edition or whole_area(codebook))
