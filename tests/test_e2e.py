@@ -280,7 +280,7 @@ def test_build_log_is_one_counted_line_per_step_without_kernel_warnings(second_c
     assert sum(line.startswith("[3/6] wave 2020: notebooks:") for line in steps) == 1
     assert sum(line.startswith("[3/6] wave 2019: notebooks:") for line in steps) == 1
     assert "without encryption" not in result.stdout + result.stderr
-    executed = json.loads((project / BUILD / "waves" / "2020" / "executed" / "workload.ipynb").read_text())
+    executed = json.loads((project / BUILD / "waves" / "2020" / "executed" / "theme-workload.ipynb").read_text())
     outputs = [o for cell in executed["cells"] for o in cell.get("outputs", [])]
     assert outputs and not [o for o in outputs if o.get("name") == "stderr"]
 
