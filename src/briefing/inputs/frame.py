@@ -32,7 +32,6 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from briefing import config
 
 NOT_IN_PCN = "U"
 TOTAL_LIST = "TOTAL"
