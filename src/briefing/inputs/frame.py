@@ -32,7 +32,6 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-
 NOT_IN_PCN = "U"
 TOTAL_LIST = "TOTAL"
 FRAME_COLUMNS = [
