@@ -93,8 +93,9 @@ NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?%?")
 
 def as_printed(published: dict) -> set[str]:
     """Every number of an edition's findings.json as the text prints it (a count, a percentage, percentage
-    points), and the parameters as written."""
+    points), the parameters as written, and the codebook's subgroup bounds (public definitions, not counts)."""
     out = {token for value in published["parameters"].values() for token in NUMBER.findall(str(value))}
+    out |= {bound for group in attacker.CODEBOOK.subgroups.values() for bound in group.placeholders().values()}
     for x in [*numbers(published["findings"]), *numbers(published["parameters"])]:
         out |= {prose.count(x), prose.count(round(x))}  # the templates' `round` is Python's (half to even)
         if -1 <= x <= 1:
