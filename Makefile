@@ -24,21 +24,21 @@ MAKEFLAGS += --no-builtin-rules
 .DEFAULT_GOAL := help
 
 # Values from outside (the command line, the environment) are data: taken literally, so make never expands a `$(...)`
-# in them, and those that recipes use unquoted must be plain words (letters, digits, `_ . - / +`); REGIONS (free
-# text) is only ever used quoted. Checked before anything uses them.
+# in them, and those that recipes use unquoted must be plain words (letters, digits, `_ . - / +`); EDITIONS and its
+# older name REGIONS (free text) are only ever used quoted. Checked before anything uses them.
 WAVE_ARG := $(if $(filter command line,$(origin WAVE)),$(value WAVE))
 SURVEY_ARG := $(if $(filter command line,$(origin SURVEY)),$(value SURVEY))
 literal = $(if $(filter command line,$(origin $(1))),$(eval override $(1) := $$(value $(1))),$(if $(filter \
   environment,$(origin $(1))),$(eval $(1) := $$(value $(1)))))
 WORDS_FROM_OUTSIDE := SURVEY WAVE ENGINE PARAMS VENV PYTHON BUILD OUT FRAME_YEAR NHS_DIGITAL SOURCE_DATE_EPOCH
-$(foreach name,$(WORDS_FROM_OUTSIDE) REGIONS,$(call literal,$(name)))
+$(foreach name,$(WORDS_FROM_OUTSIDE) EDITIONS REGIONS,$(call literal,$(name)))
 WORD_CHARS := a b c d e f g h i j k l m n o p q r s t u v w x y z A B C D E F G H I J K L M N O P Q R S T U V W X Y Z \
   0 1 2 3 4 5 6 7 8 9 _ . - / +
 without = $(if $(2),$(call without,$(subst $(firstword $(2)),,$(1)),$(wordlist 2,$(words $(2)),$(2))),$(1))
 not_a_word = $(and $(value $(1)),$(or $(filter-out 1,$(words $(value $(1)))),$(call without,$(value $(1)),$(WORD_CHARS))))
 $(foreach name,$(WORDS_FROM_OUTSIDE),$(if $(call not_a_word,$(name)),$(error $(name)=$(value $(name)) is not a \
   plain word: use letters, digits and _ . - / + only)))
-# A value in single quotes for the shell, whatever it holds (for free text such as REGIONS).
+# A value in single quotes for the shell, whatever it holds (for free text such as EDITIONS).
 quote = '$(subst ','\'',$(1))'
 
 PYTHON ?= python3

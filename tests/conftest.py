@@ -185,6 +185,18 @@ def copy_built(source: Path, dest: Path) -> Path:
     return dest
 
 
+def on_engine(engine: str, pandoc_build: Path, tmp_path_factory, **variables: str) -> Path:
+    """A project built on one render path: the pandoc build itself, or a copy of it re-rendered by Quarto (its
+    computed findings reused), skipped where Quarto cannot run."""
+    if engine == "pandoc":
+        return pandoc_build
+    if problem := quarto_missing():
+        pytest.skip(f"the Quarto path is not tested here: {problem}")
+    project = copy_built(pandoc_build, tmp_path_factory.mktemp(f"{pandoc_build.name}-quarto") / "project")
+    make(project, "report", ENGINE="quarto", **variables)
+    return project
+
+
 @pytest.fixture(scope="session")
 def quarto_built(built, tmp_path_factory) -> Path:
     """The same build rendered by Quarto: a copy of `built` (computed already), then `make report ENGINE=quarto`."""

@@ -69,7 +69,7 @@ def test_2020_briefing_says_how_the_frame_moved_since_the_2019_waves_frame(built
         len(pd.read_csv(built / "data" / "pcn-clinical-directors" / "reference" / f"pcn_frame_{year}.csv"))
         for year in ("2020-21", "2019-20")
     )
-    record = findings_of(built)["findings"]["pcn_count_change"]
+    record = findings_of(built)["findings"]["unit_count_change"]
     assert (record["value"], record["previous"], record["compare_wave"]) == (now - then, then, "2019")
     more = f"{now - then:,} more than" if now > then else f"{then - now:,} fewer than" if now < then else "as many as"
     sentence = f"{more} the {then:,} in the frame the 2019 wave is set against (Quality and Outcomes Framework, 2019-20"

@@ -228,7 +228,7 @@ def load_quotes(
             )
         words = apply_cut(normalise(str(comment)), cut, at, respondent)
         redacted = redacted_words(normalise(str(comment)), words, names, at, respondent)
-        if params.region and edition_column and by_id.at[respondent, edition_column] != params.region:
+        if params.edition and edition_column and by_id.at[respondent, edition_column] != params.edition:
             continue  # checked like every pick, but an edition quotes its own area's respondents
         cell = cells.loc[respondent].to_dict()
         text = escape.markdown(redacted.text)
