@@ -59,10 +59,13 @@ def test_2020_briefing_is_marked_synthetic_and_invented(built):
 def test_2020_chart_of_change_has_data_alt_text_and_a_source(built):
     figure = findings_of(built)["findings"]["fig_change_headlines"]
     assert figure["title"] == "Three of nine findings moved by more than chance alone would explain since 2019"
-    assert figure["alt"].startswith("Dot chart: each finding in 2019 and 2020, with its 95% confidence interval. Say ")
+    assert figure["alt"].startswith(
+        "Dot chart: each finding in 2019 and 2020, with its 95% confidence interval, largest rise first; a filled "
+        "2020 dot marks a change of more than chance alone would explain. Plan to leave "
+    )
     assert (
-        "plan to leave the clinical director role in the next 12 months: 11% in 2019 (8% to 15%), 21% in 2020 (16% to 27%)"
-        in figure["alt"]
+        "plan to leave the clinical director role in the next 12 months: 11% in 2019 (8% to 15%), 21% in 2020 (16% to "
+        "27%), moved by more than chance" in figure["alt"].lower()
     )
     html = (built / "_output" / "briefing.html").read_text(encoding="utf-8")
     assert figure["alt"].replace("'", "&#39;") in html or figure["alt"] in html
@@ -76,7 +79,7 @@ def test_2020_briefing_says_how_the_frame_moved_since_the_2019_waves_frame(built
         len(pd.read_csv(built / "data" / "pcn-clinical-directors" / "reference" / f"pcn_frame_{year}.csv"))
         for year in ("2020-21", "2019-20")
     )
-    record = findings_of(built)["findings"]["pcn_count_change"]
+    record = findings_of(built)["findings"]["unit_count_change"]
     assert (record["value"], record["previous"], record["compare_wave"]) == (now - then, then, "2019")
     more = f"{now - then:,} more than" if now > then else f"{then - now:,} fewer than" if now < then else "as many as"
     sentence = f"{more} the {then:,} in the frame the 2019 wave is set against (Quality and Outcomes Framework, 2019-20"
@@ -125,10 +128,7 @@ def test_review_page_after_one_changed_value_and_after_no_change(built):
         after = findings_of(built)["findings"]["plan_to_leave"]
         assert after["numerator"] == before["numerator"] + 1
         text = review_text(built)
-        assert (
-            f"plan_to_leave plan to leave the clinical director role in the next 12 months {percent(before['value'], 1)}"
-            in text
-        )
+        assert f"Plan to leave the clinical director role in the next 12 months {percent(before['value'], 1)}" in text
         assert percent(after["value"], 1) in text
         assert "Sentences whose wording changed" in text
     finally:

@@ -39,9 +39,9 @@ def half_up(share: float) -> int:
 def in_subgroup(survey: pd.DataFrame, subgroup: str | None, params) -> pd.Series:
     size = survey["pcn_list_size"]
     if subgroup == "small":
-        return size < params.small_pcn_max
+        return size < synthetic.limits(params)[0]
     if subgroup == "large":
-        return size > params.large_pcn_min
+        return size > synthetic.limits(params)[1]
     return pd.Series(True, index=survey.index)
 
 

@@ -17,7 +17,7 @@ from briefing.narrative.quotes import QuoteError
 from tests.conftest import ROOT
 
 CODEBOOK = load_codebook(ROOT / "data" / "pcn-clinical-directors" / "codebook.yml")
-PARAMS = SimpleNamespace(wave="2019", region=None, suppression_threshold=8, small_pcn_max=40000, large_pcn_min=60000)
+PARAMS = SimpleNamespace(wave="2019", edition=None, suppression_threshold=8)
 FRAME = pd.DataFrame({"pcn_name": ["West Merton PCN", "Central PCN", "North Star Primary Care Network"]})
 
 
@@ -168,13 +168,13 @@ def test_every_markup_character_is_escaped(comment):
 
 
 def test_a_regional_edition_quotes_its_own_region_only_but_checks_every_pick(tmp_path):
-    london = SimpleNamespace(**{**vars(PARAMS), "region": "London"})
+    london = SimpleNamespace(**{**vars(PARAMS), "edition": "London"})
     path = tmp_path / "quotes.yml"
     path.write_text('"2019":\n  - {respondent: R01, theme: workload}\n', encoding="utf-8")
     assert [
         q.respondent for q in quotes.load_quotes(path, survey({"R01": "x"}), FRAME, CODEBOOK, london, False)["workload"]
     ] == ["R01"]
-    north_west = SimpleNamespace(**{**vars(PARAMS), "region": "North West"})
+    north_west = SimpleNamespace(**{**vars(PARAMS), "edition": "North West"})
     assert quotes.load_quotes(path, survey({"R01": "x"}), FRAME, CODEBOOK, north_west, False) == {}
     path.write_text('"2019":\n  - {respondent: R99, theme: workload}\n', encoding="utf-8")
     with pytest.raises(QuoteError, match="R99 does not exist"):

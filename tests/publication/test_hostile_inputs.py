@@ -112,7 +112,7 @@ def plant(project: Path) -> None:
     p = PLANTED
     edit_yaml(
         project / "params.yml",
-        lambda d: d.update(title=p["params title"], publisher=p["params publisher"], region=REGION),
+        lambda d: d.update(title=p["params title"], publisher=p["params publisher"], edition=REGION),
     )
 
     def wave_2020(meta):

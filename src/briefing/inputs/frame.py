@@ -32,8 +32,6 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from briefing import config
-
 NOT_IN_PCN = "U"
 TOTAL_LIST = "TOTAL"
 FRAME_COLUMNS = [
@@ -211,14 +209,6 @@ def build_frame(mapping_path: str | Path, prevalence_path: str | Path) -> FrameB
         excluded_not_in_pcn=len(mapping) - len(in_pcn),
         excluded_no_list_size=int(no_size.sum()),
     )
-
-
-def size_band(list_size: pd.Series, params: config.Params) -> pd.Series:
-    """small: fewer than small_pcn_max patients; large: more than large_pcn_min; medium: between."""
-    band = pd.Series("medium", index=list_size.index, dtype=object)
-    band[list_size < params.small_pcn_max] = "small"
-    band[list_size > params.large_pcn_min] = "large"
-    return band
 
 
 def write_frame(frame: pd.DataFrame, out: str | Path) -> Path:

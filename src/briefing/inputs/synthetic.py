@@ -29,6 +29,7 @@ Usage: python -m briefing.inputs.synthetic [--params params.yml] [--wave 2020] [
 from __future__ import annotations
 
 import argparse
+import functools
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -245,19 +246,30 @@ def answer_counts(question: str, findings: list[FindingSpec], base: int, counted
 
 
 # --- respondents ----------------------------------------------------------------------------------------------
+@functools.lru_cache
+def codebook_limits(path: str) -> tuple[float, float]:
+    codebook = load_codebook(config.find_root() / path)
+    return codebook.subgroups["small"].band.high[0], codebook.subgroups["large"].band.low[0]
+
+
+def limits(params: config.Params) -> tuple[float, float]:
+    """The small and large PCN bands' limits, from the codebook's subgroups (no longer parameters)."""
+    return codebook_limits(params.codebook)
+
+
 def band_of(size: pd.Series, params: config.Params) -> pd.Series:
     band = pd.Series("medium", index=size.index)
-    band[size < params.small_pcn_max] = "small"
-    band[size > params.large_pcn_min] = "large"
+    band[size < limits(params)[0]] = "small"
+    band[size > limits(params)[1]] = "large"
     return band
 
 
 def keep_in_band(size: np.ndarray, band: np.ndarray, params: config.Params) -> np.ndarray:
     """Clip jittered list sizes back into their band (bands are solved for, so they must hold exactly)."""
-    size = np.where(band == "small", np.minimum(size, params.small_pcn_max - 100), size)
-    size = np.where(band == "large", np.maximum(size, params.large_pcn_min + 100), size)
+    size = np.where(band == "small", np.minimum(size, limits(params)[0] - 100), size)
+    size = np.where(band == "large", np.maximum(size, limits(params)[1] + 100), size)
     medium = band == "medium"
-    size[medium] = np.clip(size[medium], params.small_pcn_max, params.large_pcn_min)
+    size[medium] = np.clip(size[medium], limits(params)[0], limits(params)[1])
     return size
 
 

@@ -238,7 +238,7 @@ def load_quotes(
                 f"({redacted.count} part(s): {', '.join(redacted.kinds)}), more than {MAX_REDACTED_SHARE:.0%}, so it "
                 "no longer reads; pick another respondent or a `cut:` that leaves out the personal data"
             )
-        if params.region and edition_column and by_id.at[respondent, edition_column] != params.region:
+        if params.edition and edition_column and by_id.at[respondent, edition_column] != params.edition:
             continue  # checked like every pick, but an edition quotes its own area's respondents
         cell = cells.loc[respondent].to_dict()
         text = escape.markdown(redacted.text)

@@ -412,7 +412,7 @@ def context(findings: dict[str, Any], params: config.Params, root: Path, built_f
         # The codebook's words: who answered, the survey, its subgroups, themes and declared comparisons.
         "survey": codebook.survey,
         "respondents": codebook.respondents,
-        "area": params.region or codebook.survey.coverage,  # what the briefing speaks for (None: not stated)
+        "area": params.edition or codebook.survey.coverage,  # what the briefing speaks for (None: not stated)
         "subgroups": {sid: subgroup_view(s) for sid, s in codebook.subgroups.items()},
         "comparisons": comparisons,
         "themes": theme_views(codebook, f, figures, quotes, comparisons),

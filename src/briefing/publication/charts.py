@@ -9,13 +9,16 @@ House style, on top of afcharts' own style sheet:
     single-file HTML and in the PDF, and its words can be found and read;
   * the Analysis Function focus palette: the groups being compared in dark blue, the rest in grey;
   * labels on the bars, no legend and no value axis; the headline title and source line belong to the page
-    (the figure caption and the line under it), not to the picture;
+    (the figure caption and the line under it), not to the picture; a legend only where a mark's meaning
+    cannot sit beside it (a scale's colours, the change chart's filled and open dots);
+  * reference lines (the 50% mark, a scale's centre) stop short of every label they would cross;
   * one width, the PDF's text column, so chart text prints at the size of the body text.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import io
 import re
 from pathlib import Path
@@ -119,8 +122,6 @@ def _unescape(text: str) -> str:
 
 def _font_faces(svg: str) -> str:
     """@font-face rules carrying only the glyphs the chart's text uses (WOFF, a few kilobytes each)."""
-    from fontTools import subset
-
     used: dict[tuple[int, bool], set[str]] = {}
     for match in _TEXT.finditer(svg):
         style = _STYLE_ATTR.search(match.group("attrs"))
@@ -131,24 +132,43 @@ def _font_faces(svg: str) -> str:
         path = FONTS_DIR / _FACES[(weight, italic)]
         if not path.is_file():
             continue
-        options = subset.Options()
-        options.flavor = "woff"
-        options.layout_features = ["kern", "liga", "calt", "tnum", "case"]
-        options.name_IDs = [1, 2]  # family and style only: keeps the embedded copy small
-        options.notdef_outline = True
-        font = subset.load_font(str(path), options)
-        subsetter = subset.Subsetter(options)
-        subsetter.populate(text="".join(sorted(chars)) + " ")
-        subsetter.subset(font)
-        buffer = io.BytesIO()
-        font.flavor = "woff"
-        font.save(buffer, reorderTables=True)
-        data = base64.b64encode(buffer.getvalue()).decode("ascii")
+        woff = _subset_woff(path.read_bytes(), "".join(sorted(chars)) + " ")
         rules.append(
             f"@font-face{{font-family:'{FONT_FAMILY}';font-weight:{weight};font-style:{'italic' if italic else 'normal'};"
-            f"src:url(data:font/woff;base64,{data}) format('woff')}}"
+            f"src:url(data:font/woff;base64,{woff}) format('woff')}}"
         )
     return "".join(rules)
+
+
+_SUBSETS: dict[tuple[str, str], str] = {}  # (the font file's SHA-256, the text) -> its subset, as base64 WOFF
+
+
+def _subset_woff(data: bytes, text: str) -> str:
+    """The font file `data` cut down to the glyphs of `text`, as base64 WOFF. Kept for the process (the build's
+    one kernel), keyed by the file's hash and the text: a chart whose labels use the same characters as an earlier
+    one, in the same face, reuses its subset rather than parsing and cutting the font again."""
+    key = (hashlib.sha256(data).hexdigest(), text)
+    if key not in _SUBSETS:
+        _SUBSETS[key] = _cut(data, text)
+    return _SUBSETS[key]
+
+
+def _cut(data: bytes, text: str) -> str:
+    from fontTools import subset
+
+    options = subset.Options()
+    options.flavor = "woff"
+    options.layout_features = ["kern", "liga", "calt", "tnum", "case"]
+    options.name_IDs = [1, 2]  # family and style only: keeps the embedded copy small
+    options.notdef_outline = True
+    font = subset.load_font(io.BytesIO(data), options)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(text=text)
+    subsetter.subset(font)
+    buffer = io.BytesIO()
+    font.flavor = "woff"
+    font.save(buffer, reorderTables=True)
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
 def finish_svg(svg: str, title: str, alt: str) -> str:
@@ -178,11 +198,51 @@ def save_svg(fig, path: Path, title: str, alt: str) -> Path:
     return path
 
 
+# --- reference lines ----------------------------------------------------------------------------------------
+
+LINE_CLEARANCE_PT = 2.5  # the gap a reference line leaves around a label it would otherwise run through
+
+
+def label_spans(ax, x: float) -> list[tuple[float, float]]:
+    """The vertical spans (data units) of the axes' texts that a vertical line at `x` would cross, each widened by
+    the clearance; measured on the laid-out figure, so wrapped labels and the final font size count."""
+    fig = ax.figure
+    fig.canvas.draw()  # runs the layout engine: the texts' boxes as they will be saved
+    renderer = fig.canvas.get_renderer()
+    pad = LINE_CLEARANCE_PT * fig.dpi / 72
+    to_data = ax.transData.inverted()
+    x_display = ax.transData.transform((x, 0))[0]
+    spans = []
+    for text in ax.texts:
+        if not text.get_visible() or not text.get_text().strip():
+            continue
+        box = text.get_window_extent(renderer)
+        if box.x0 - pad <= x_display <= box.x1 + pad:
+            (_, low), (_, high) = to_data.transform([(box.x0, box.y0 - pad), (box.x1, box.y1 + pad)])
+            spans.append((min(low, high), max(low, high)))
+    return sorted(spans)
+
+
+def reference_line(ax, x: float, **style) -> None:
+    """A vertical reference line (the 50% mark, a scale's centre) across the axes, broken wherever it would run
+    through a label, so every label stays legible. Call it last, once every label is placed."""
+    bottom, top = sorted(ax.get_ylim())
+    pieces, start = [], bottom
+    for low, high in label_spans(ax, x):
+        if low > start:
+            pieces.append((start, min(low, top)))
+        start = max(start, high)
+    if start < top:
+        pieces.append((start, top))
+    for low, high in pieces:
+        ax.plot([x, x], [low, high], zorder=2.5, **style)  # (the y limits are set: plotting keeps them)
+
+
 # --- alt text ---------------------------------------------------------------------------------------------------
 
 
 def _lower_first(label: str) -> str:
-    """'All PCNs' -> 'all PCNs', but 'PCNs under ...' stays (an acronym keeps its capitals)."""
+    """'All NHS trusts' -> 'all NHS trusts', but 'NHS trusts ...' stays (an acronym keeps its capitals)."""
     if len(label) > 1 and label[0].isupper() and not label[1].isupper():
         return label[0].lower() + label[1:]
     return label
@@ -201,9 +261,8 @@ def bar_text(finding: Finding) -> str:
 
 
 def share_alt(bars: list[tuple[str, Finding]], subject: str, who: str = "") -> str:
-    """A sentence from the plotted numbers, e.g. "Bar chart: 63% of clinical directors of PCNs under 40,000
-    patients find the workload unmanageable, compared with 53% of clinical directors of all PCNs and 42% of
-    clinical directors of PCNs over 60,000 patients."."""
+    """A sentence from the plotted numbers, e.g. "Bar chart: 63% of those in the first group say yes, compared
+    with 53% of all respondents and 42% of those in the second group."."""
     who = f"{who.strip()} " if who.strip() else ""
     phrases = [f"{bar_text(f)} of {who}{_lower_first(label)}" for label, f in bars]
     text = f"Bar chart: {phrases[0]} {subject}"
@@ -268,29 +327,41 @@ def share_bars(
     )
 
 
-def unmanageable_by_size(ctx, by_id: dict[str, Finding], figures_dir: str | Path, notebook: str) -> Finding:
-    """Workload found unmanageable: small PCNs, all respondents, large PCNs."""
-    p = ctx.params
-    bars = [
-        (f"PCNs under {p.small_pcn_max:,} patients", by_id["workload_unmanageable_small"]),
-        ("All PCNs", by_id["workload_unmanageable"]),
-        (f"PCNs over {p.large_pcn_min:,} patients", by_id["workload_unmanageable_large"]),
-    ]
-    comparison = by_id["workload_unmanageable_small_vs_large"]
-    # The headline follows the test of the difference, not just its sign.
-    if comparison.extra.get("suppressed") or not comparison.extra.get("significant"):
-        title = "Small and large PCNs' clinical directors differ little, within the margin of error, on workload"
-    elif comparison.value > 0:
-        title = "Workload is more often unmanageable for clinical directors of smaller PCNs"
-    else:
-        title = "Workload is more often unmanageable for clinical directors of larger PCNs"
-    return share_bars(
-        "fig_workload_by_size",
-        title,
-        bars,
-        subject="find the workload in general practice unmanageable",
-        figures_dir=figures_dir,
-        notebook=notebook,
-        source=f"{ctx.codebook.survey.source}, {p.wave}",
-        who=f"{ctx.codebook.respondents.plural} of",
-    )
+def comparison_title(comparison: Finding, who: str, first: str, second: str, subject: str) -> str:
+    """The headline follows the test of the difference, not just its sign: where the test cannot establish a
+    difference (or a figure is suppressed) it says the survey cannot tell, never that the groups "differ little"."""
+    if comparison.extra.get("suppressed"):
+        return f"The survey cannot tell whether {who} {first} and those {second} differ: too few answered to compare"
+    if not comparison.extra.get("significant"):
+        return f"The survey cannot tell whether {who} {first} and those {second} differ in how many {subject}"
+    more = "More" if comparison.value > 0 else "Fewer"
+    return f"{more} {who} {first} than those {second} {subject}"
+
+
+def comparison_charts(ctx, results: list[Finding], figures_dir: str | Path, notebook: str) -> list[Finding]:
+    """One chart per codebook comparison among `results`: the first subgroup, all respondents, the second."""
+    by_id = {f.id: f for f in results}
+    charts = []
+    for comparison in ctx.codebook.comparisons:
+        if comparison.id not in by_id:
+            continue
+        first, second = (ctx.codebook.subgroups[s].description() for s in (comparison.first, comparison.second))
+        finding = by_id[comparison.parts[0]]
+        bars = [
+            (f"Those {first}", finding),
+            (f"All {ctx.codebook.respondents.plural}", by_id[comparison.finding]),
+            (f"Those {second}", by_id[comparison.parts[1]]),
+        ]
+        who = ctx.codebook.respondents.plural
+        chart = share_bars(
+            f"fig_{comparison.id}",
+            comparison_title(by_id[comparison.id], who, first, second, finding.description),
+            bars,
+            subject=finding.description,
+            figures_dir=figures_dir,
+            notebook=notebook,
+            source=f"{ctx.codebook.survey.source}, {ctx.params.wave}",
+        )
+        chart.extra.update(comparison=comparison.id, theme=finding.extra["theme"])
+        charts.append(chart)
+    return charts
