@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from briefing import config
 from briefing.inputs.codebook import load_codebook
 from tests.conftest import ROOT
 
@@ -27,8 +28,9 @@ GENERIC = [
     ROOT / "_quarto.yml",
     ROOT / "scripts/make_notebooks.py",
 ]
-# Words every survey shares: a codebook's structural ids, not a survey's.
-STRUCTURAL = {"wave", "id"}
+# Words every survey shares: a codebook's structural keys (`wave`, `id`, a population's `size`), and parameters that
+# moved (config.MOVED: the error naming an old key must name it), not a survey's.
+STRUCTURAL = {"wave", "id", "size", *config.MOVED}
 
 
 def bundled_codebooks():
