@@ -112,8 +112,8 @@ $(AXE_JS):
 bench: $(ENV_READY) ## Time cold builds (each beside its floor, with a profile), no-op, one-input-changed and all-editions builds (medians)
 	$(PY) scripts/bench.py
 
-reference: $(ENV_READY) ## Build the survey's frame for FRAME_YEAR (default: the wave's) from NHS Digital files in data/<survey>/raw/nhs-digital/
-	$(PY) -m briefing.inputs.frame --params $(PARAMS) $(if $(SURVEY_ARG),--survey $(SURVEY_ARG)) $(if $(NHS_DIGITAL),--nhs-digital $(NHS_DIGITAL)) \
+reference: $(ENV_READY) ## Build the survey's frame for FRAME_YEAR (default: the wave's) with its own builder, data/<survey>/frame.py
+	$(PY) -m briefing.inputs.reference --params $(PARAMS) $(if $(SURVEY_ARG),--survey $(SURVEY_ARG)) $(if $(NHS_DIGITAL),--nhs-digital $(NHS_DIGITAL)) \
 	  $(if $(FRAME_YEAR),--year $(FRAME_YEAR)) $(if $(WAVE_ARG),--wave $(WAVE_ARG))
 
 golden: $(BUILD)/findings.json ## Accept the findings (without provenance) as the reviewed golden copy: run as `make golden WAVE=2019` (review its diff!)
@@ -187,7 +187,7 @@ $(BUILD)/engine $(BUILD)/build-context: ; @mkdir -p $(@D); touch $@
 define wave_rules
 $(BUILD)/waves/$(1)/validated.ok: $(call content,$(WAVE_FILE_$(1)) $(FRAME_FILE_$(1)) $(CODEBOOK) \
   $(filter %.meta.yml,$(PLAN_INPUTS)) src/briefing/yamlfile.py src/briefing/inputs/check.py src/briefing/inputs/validate.py \
-  src/briefing/inputs/codebook.py src/briefing/inputs/crosscheck.py src/briefing/inputs/frame.py) $(PLAN_VALUES)
+  src/briefing/inputs/codebook.py src/briefing/inputs/crosscheck.py) $(PLAN_VALUES)
 	@printf '[2/6] '; $(PY) -m briefing.inputs.check --params $(PARAMETERS) --wave $(1)
 	@mkdir -p $$(@D); touch $$@
 endef

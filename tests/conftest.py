@@ -35,6 +35,18 @@ def pytest_collection_modifyitems(items) -> None:
             item.add_marker(pytest.mark.slow)
 
 
+def survey_script(survey: str, name: str):
+    """A script a survey's folder ships (e.g. its frame builder, data/<survey>/frame.py), imported as a module."""
+    import importlib.util
+
+    module_name = f"{survey.replace('-', '_')}_{name}"
+    if module_name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(module_name, ROOT / "data" / survey / f"{name}.py")
+        sys.modules[module_name] = module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    return sys.modules[module_name]
+
+
 def project_files(root: Path = ROOT) -> list[str]:
     """Files a fresh clone would have: tracked plus untracked-but-not-ignored."""
     out = subprocess.run(

@@ -77,8 +77,13 @@ def survey_of(path: Path, raw: dict[str, Any], root: Path, override: str | None)
         if named is not None:
             return named, default
     raise ValueError(
-        f"{path}: survey: missing: name the survey to build (a folder of data/), e.g. survey: pcn-clinical-directors"
+        f"{path}: survey: missing: name the survey to build, a folder of data/ (here: {', '.join(surveys_in(root))})"
     )
+
+
+def surveys_in(root: Path) -> list[str]:
+    """The survey folders of data/ (each holds a codebook.yml)."""
+    return sorted(p.parent.name for p in (root / "data").glob("*/codebook.yml")) or ["none yet"]
 
 
 def load(path: str | Path | None = None, **overrides: Any) -> Params:
@@ -161,7 +166,7 @@ RULES: dict[str, tuple[Callable[[Any], bool], str]] = {
         lambda v: (
             v is None or (isinstance(v, list) and bool(v) and all(isinstance(i, str) and TOKEN.fullmatch(i) for i in v))
         ),
-        "must be a list of finding ids of the codebook, e.g. [plan_to_leave], or null",
+        "must be a list of finding ids of the codebook, e.g. [<finding id>, <finding id>], or null",
     ),
     "confidence_level": (
         lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and 0 < v < 1,

@@ -3,7 +3,7 @@ partitions, comparisons, population, weighting, editions, quotes and numeric fin
 objects, and each mistake an error naming the file, the key path and the rule.
 
 The PCN codebook must say exactly what the code said before (same registry, same size bands as params.yml and
-briefing.inputs.frame.size_band); a tiny invented survey of GP partners exercises what the PCN survey lacks."""
+the PCN survey's frame builder); a tiny invented survey of GP partners exercises what the PCN survey lacks."""
 
 from __future__ import annotations
 

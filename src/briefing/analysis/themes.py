@@ -181,7 +181,7 @@ def subgroup_of(codebook: Codebook, name: str):
 
 
 def subgroup_description(subgroup: str | None, codebook: Codebook) -> str:
-    """Who a subgroup is, in the codebook's words ("who are GP partners"); empty for all respondents."""
+    """Who a subgroup is, in the codebook's words ("who work part time"); empty for all respondents."""
     return subgroup_of(codebook, subgroup).description() if subgroup else ""
 
 

@@ -63,7 +63,7 @@ def share_text(share: float | None, ctx, withheld: bool = False) -> str:
 
 
 def group_words(value: float, group: str) -> str:
-    """'over 1 in 10 GP partners', 'almost half of GP partners'."""
+    """'over 1 in 10 nurses', 'almost half of nurses' (the codebook's respondents)."""
     words = prose.proportion_words(value)
     return f"{words} {group}" if " in " in words else f"{words} of {group}"
 
@@ -113,7 +113,7 @@ def missing_words(row: Row) -> str:
 
 
 def row_label(row: Row, ctx=None, labels: dict[str, str] | None = None) -> str:
-    """'All GP partners (n = 213)', and a scale's off-scale answers: '(n = 210; don't know 9%)'."""
+    """'All nurses (n = 213)', and a scale's off-scale answers: '(n = 210; don't know 9%)'."""
     base = f"n = {prose.count(row.n)}" if row.n is not None else missing_words(row)
     if row.n is not None and labels:
         base += "".join(
@@ -334,7 +334,7 @@ def numeric_chart(ctx, question_id: str, findings: list[Finding], figures_dir: s
     from briefing.publication.charts import share_bars
 
     overall = [f for f in findings if f.kind == "proportion" and not f.extra.get("subgroup")]
-    if len(overall) == 1:  # "42% of all GP partners spend 10 hours or more a week ..."
+    if len(overall) == 1:  # "42% of all nurses work 12 hours or more a shift ..."
         bars, subject = [(f"All {who(ctx)}", overall[0])], overall[0].description
     else:
         bars, subject = [(prose.capfirst(f.description), f) for f in overall], f"(shares of {who(ctx)})"

@@ -16,8 +16,8 @@ Decisions (also written to the frame's sidecar):
 * a PCN whose practices sit in several CCGs is given the CCG holding most of its patients (ties: lowest CCG
   code), and that CCG's STP, so ccg and stp always agree.
 
-Usage: python -m briefing.inputs.frame --year 2020-21 --nhs-digital DIR --out OUT
-   or: python -m briefing.inputs.frame --mapping M --prevalence P --out OUT --year 2019-20
+Usage: python data/pcn-clinical-directors/frame.py --year 2020-21 --nhs-digital DIR --out OUT
+   or: python data/pcn-clinical-directors/frame.py --mapping M --prevalence P --out OUT --year 2019-20
 (also writes OUT's provenance record, OUT with suffix .meta.yml). With --nhs-digital the year's files are found
 by NHS Digital's names: MAPPING_NHS_GEOGRAPHIES_<yyyy>*.csv and PREVALENCE_<yyyy>*.csv, where 2020-21 is 2021.
 """
@@ -248,7 +248,7 @@ def sidecar_record(build: FrameBuild, mapping: Path, prevalence: Path, out: Path
         ],
         # File names only, so the record does not depend on where the official files were kept.
         "command": (
-            f"python -m briefing.inputs.frame --year {year} --nhs-digital $NHS_DIGITAL --out {out.as_posix()} "
+            f"python data/pcn-clinical-directors/frame.py --year {year} --nhs-digital $NHS_DIGITAL --out {out.as_posix()} "
             f"(reads $NHS_DIGITAL/{mapping.name} and $NHS_DIGITAL/{prevalence.name})"
         ),
         "nhs_digital_folder": "$NHS_DIGITAL: where the official files were placed (make reference: "
