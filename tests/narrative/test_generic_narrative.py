@@ -240,6 +240,8 @@ def test_a_theme_override_replaces_that_theme_under_the_codebooks_heading(ward_s
             r"codebook \(themes: staffing, morale\)",
         ),
         ("landscape.md.j2", "x", r"landscape\.md\.j2: overrides no section of the briefing"),
+        ("methods.md.j2", "{% if x %}never closed", r"methods\.md\.j2: line 1: Unexpected end of template"),
+        ("methods.md.j2", "{# a comment never closed", r"methods\.md\.j2: line 1: Missing end of comment tag"),
     ],
 )
 def test_an_override_naming_what_the_survey_lacks_is_an_error_naming_the_file(ward_survey, name, text, message):
@@ -249,3 +251,4 @@ def test_an_override_naming_what_the_survey_lacks_is_an_error_naming_the_file(wa
     with pytest.raises(writer.NarrativeError, match=message):
         narrative(ward_survey)
     assert not (ward_survey / "build" / "narrative").exists()  # nothing half-written
+

@@ -56,6 +56,7 @@ SECTIONS = (
     "context",
     "population",
     "methods",
+    "references",
     "provenance",
 )
 THEME_TEMPLATE = "theme" + TEMPLATE_SUFFIX
@@ -485,7 +486,10 @@ def survey_templates(survey_dir: Path, themes: dict) -> dict[str, Path]:
 def render(env: jinja2.Environment, name: str, ctx: dict[str, Any]) -> str:
     """One template rendered; a name it uses that is not there (a finding findings.json lacks) is an error naming
     the template's file and the name."""
-    template = env.get_template(name)
+    try:
+        template = env.get_template(name)
+    except jinja2.TemplateSyntaxError as error:  # a survey's override as written: its file, line and the rule
+        raise NarrativeError(f"{error.filename or name}: line {error.lineno}: {error.message}") from None
     try:
         return template.render(ctx)
     except jinja2.UndefinedError as error:
