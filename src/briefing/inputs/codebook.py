@@ -44,6 +44,7 @@ TOP_KEYS = {
     "quotes",
     "findings",
     "personal",
+    "ignored",
 }
 # Numeric bounds: a band has at most one lower and one upper bound; `from` and `to` go together (from <= v < to).
 LOWER_BOUNDS = {"above": operator.gt, "at_least": operator.ge, "from": operator.ge}
@@ -399,6 +400,7 @@ class Codebook:
     editions: Editions | None = None
     quotes: Quotes | None = None
     personal: tuple[str, ...] = ()  # export columns holding personal data: dropped when a wave is read
+    ignored: tuple[str, ...] = ()  # export columns of the platform's own (dates, status): dropped, no warning
 
     def of_type(self, *types: str) -> list[Question]:
         return [q for q in self.questions.values() if q.type in types]
@@ -482,6 +484,7 @@ def load_codebook(path: str | Path) -> Codebook:
         editions=parse_editions(raw.get("editions"), questions, top / "editions"),
         quotes=parse_quotes(raw.get("quotes"), questions, partitions, top / "quotes"),
         personal=parse_personal(raw.get("personal"), questions, top / "personal"),
+        ignored=tuple(name_list(raw["ignored"], top / "ignored")) if "ignored" in raw else (),
     )
 
 

@@ -411,8 +411,9 @@ def spss_order(code: str) -> tuple:
 GRID_READERS = {".csv": read_csv_grid, ".xlsx": read_workbook_grid}
 
 
-def read_export(path: str | Path, shown: Path | None = None) -> Export:
-    """A wave file read as its platform wrote it (cached by content: a build reads each file once per process)."""
+def read_export(path: str | Path, shown: Path | None = None, overrides: tuple = ()) -> Export:
+    """A wave file read as its platform wrote it (cached by content: a build reads each file once per process).
+    `overrides`: reading keys ((key, value) pairs) over its .meta.yml's, for a record not yet written."""
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"{shown or path}: survey file not found")
@@ -420,11 +421,11 @@ def read_export(path: str | Path, shown: Path | None = None) -> Export:
     meta_file = path.with_suffix(".meta.yml")
     meta_stat = meta_file.stat() if meta_file.is_file() else None
     key = (stat.st_size, stat.st_mtime_ns, meta_stat and (meta_stat.st_size, meta_stat.st_mtime_ns))
-    return _read_export(path.resolve(), Path(shown or path), key)
+    return _read_export(path.resolve(), Path(shown or path), key, overrides)
 
 
 @functools.lru_cache(maxsize=8)
-def _read_export(path: Path, shown: Path, _stat_key: tuple) -> Export:
+def _read_export(path: Path, shown: Path, _stat_key: tuple, overrides: tuple) -> Export:
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
         raise fail(
@@ -432,7 +433,7 @@ def _read_export(path: Path, shown: Path, _stat_key: tuple) -> Export:
             f"a {suffix or 'suffix-less'} file is not a type this tool reads ({', '.join(SUFFIXES)}): export the "
             "survey as CSV, as an Excel workbook (.xlsx) or as SPSS (.sav)",
         )
-    meta = reading_keys(path)
+    meta = {**reading_keys(path), **dict(overrides)}
     if suffix == ".sav":
         return read_spss(path, shown, meta)
     grid, numbers, convention, where = GRID_READERS[suffix](path, shown, meta)
@@ -472,6 +473,7 @@ def question_table(export: Export, codebook: Codebook, wave: str | None = None) 
     by its `source:` (folded when one per option), the wave filled from the record when the export has no such
     column."""
     personal = {folded(n) for n in codebook.personal}
+    ignored = {folded(n) for n in codebook.ignored}
     kept = [c for c in export.columns if not answers_to(c, personal)]
     claimed: dict[int, str] = {}
     table, sources = {}, {}
@@ -496,7 +498,7 @@ def question_table(export: Export, codebook: Codebook, wave: str | None = None) 
     if wave_q not in table and export.meta.get("wave") is not None:
         table[wave_q] = [str(export.meta["wave"])] * export.rows
         sources[wave_q] = f"`wave:` of {export.path.with_suffix('.meta.yml').name}"
-    unknown = tuple(c.shown() for c in kept if id(c) not in claimed)
+    unknown = tuple(c.shown() for c in kept if id(c) not in claimed and not answers_to(c, ignored))
     frame = pd.DataFrame({qid: pd.Series(v, dtype=str) for qid, v in table.items()}, index=range(export.rows))
     return QuestionTable(frame, sources, unknown, export.row_numbers, export.convention)
 
