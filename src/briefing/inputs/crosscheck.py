@@ -30,6 +30,8 @@ from typing import Any
 import pandas as pd
 
 from briefing import config, yamlfile
+from briefing.inputs import readers
+from briefing.inputs.codebook import load_codebook
 from briefing.inputs.frame import size_band
 from briefing.inputs.validate import FIRST_DATA_ROW, ROW_CONVENTION, Breach, shown
 
@@ -62,7 +64,7 @@ def meta_of(path: Path) -> dict[str, Any]:
     return yamlfile.load_mapping(path.with_suffix(".meta.yml"), "provenance record", missing_ok=True)
 
 
-def read_inputs(wave_path: Path, frame_path: Path) -> Inputs | None:
+def read_inputs(wave_path: Path, frame_path: Path, codebook_path: Path | None = None) -> Inputs | None:
     """The columns the rules need; None when the wave cannot be read that far (validation then says why)."""
     try:
         wave = pd.read_csv(
@@ -73,9 +75,24 @@ def read_inputs(wave_path: Path, frame_path: Path) -> Inputs | None:
             encoding="utf-8-sig",
         )  # categories: fast even at a million rows
     except (UnicodeDecodeError, ValueError, pd.errors.ParserError):
-        return None
+        wave = exported_columns(wave_path, codebook_path)  # a platform's export: read by its reader
+        if wave is None:
+            return None
     frame = pd.read_csv(frame_path, usecols=["region", "registered_patients"], dtype={"region": str})
     return Inputs(wave_path, wave, meta_of(wave_path), frame_path, frame, meta_of(frame_path))
+
+
+def exported_columns(wave_path: Path, codebook_path: Path | None) -> pd.DataFrame | None:
+    """The columns the rules need from a workbook, an SPSS file or a platform's CSV, mapped by the codebook."""
+    if codebook_path is None:
+        return None
+    try:
+        export = readers.read_export(wave_path)
+        table = readers.question_table(export, load_codebook(codebook_path)).table[WAVE_COLUMNS]
+    except (ValueError, KeyError, OSError):  # unreadable or unmapped: validation names the file and the column
+        return None
+    table.index = [row - FIRST_DATA_ROW for row in export.row_numbers]  # rows_of then names the source's rows
+    return table.fillna("").astype({"region": "category"})
 
 
 def rows_of(mask: pd.Series) -> tuple[int, ...]:
@@ -204,7 +221,7 @@ def check(params: config.Params, root: Path) -> list[str]:
     """The wave and its own year's frame, as the parameters resolve them (none: nothing to check)."""
     if params.frame_file is None:
         return []
-    inputs = read_inputs(root / params.survey_path, root / params.frame_file)
+    inputs = read_inputs(root / params.survey_path, root / params.frame_file, root / params.codebook)
     if inputs is None:
         return []
     return check_wave(inputs, params)

@@ -1,0 +1,122 @@
+"""From a survey platform's export to a draft briefing in two commands (issue 18), end to end, in a copy of the
+project: `make codebook SURVEY=<name>` on exports written here (an Excel workbook and a SurveyMonkey-style CSV,
+each carrying respondents' e-mail and IP addresses), then `make report SURVEY=<name>` on the unedited draft; and the
+GP partners' example, shipped as such exports. Every file built is searched for the personal data.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import zipfile
+from pathlib import Path
+
+import docx
+import openpyxl
+import pypdf
+import pytest
+import yaml
+
+from tests.conftest import copy_project, make
+
+pytestmark = pytest.mark.e2e
+
+SURVEY = "newsurvey"
+PLANTED = "planted.respondent@example.org"
+PLANTED_IP = re.compile(rb"198\.51\.100\.\d+")
+GP_PERSONAL = re.compile(rb"gpp\d{4}@practice\.example|192\.0\.2\.\d+")
+ROLES = ["Partner", "Salaried GP", "Locum"]
+AGREE = ["Strongly agree", "Agree", "Neither agree nor disagree", "Disagree", "Strongly disagree"]
+HELPS = ["Funding", "Staff", "Time"]
+N = 60
+
+
+def answer(i: int, wave: int) -> tuple[str, str, list[str], int]:
+    return ROLES[(i + wave) % 3], AGREE[(i * 7 + wave) % 5], [h for k, h in enumerate(HELPS) if (i >> k) & 1], i % 30
+
+
+def write_exports(raw: Path) -> None:
+    raw.mkdir(parents=True)
+    book = openpyxl.Workbook()
+    book.active.append(["ID", "Email", "What is your role?", "I have enough time for patients", "Hours a week"])
+    for i in range(N):
+        role, agree, _, hours = answer(i, 2020)
+        book.active.append([f"A{i:03d}", PLANTED, role, agree, hours])
+    book.save(raw / "members_2020.xlsx")
+    rows = [
+        ["Respondent ID", "Email Address", "IP Address", "What is your role?", "I have enough time for patients",
+         "What would help?", "", "", "Hours a week"],
+        ["", "", "", "Response", "Response", *HELPS, "Open-Ended Response"],
+    ]  # fmt: skip
+    for i in range(N):
+        role, agree, helps, hours = answer(i, 2021)
+        rows.append([f"B{i:03d}", PLANTED, f"198.51.100.{i}", role, agree, *[h if h in helps else "" for h in HELPS]])
+        rows[-1].append(str(hours))
+    with (raw / "members_2021.csv").open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory) -> Path:
+    project = copy_project(tmp_path_factory.mktemp("exports"))
+    write_exports(project / "data" / SURVEY / "raw")
+    make(project, "codebook", SURVEY=SURVEY)
+    make(project, "report", SURVEY=SURVEY, ENGINE="pandoc")
+    return project
+
+
+def texts_of(path: Path) -> bytes:
+    """A built file's bytes, and the text inside it where it is packed (PDF, Word, any zip)."""
+    data = path.read_bytes()
+    if path.suffix == ".pdf":
+        return data + "".join(page.extract_text() for page in pypdf.PdfReader(path).pages).encode()
+    if zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as packed:
+            return data + b"".join(packed.read(name) for name in packed.namelist())
+    return data
+
+
+def built_files(project: Path) -> list[Path]:
+    return [
+        p for folder in ("build", "_output") for p in (project / folder).rglob("*") if p.is_file() and not p.is_symlink()
+    ]
+
+
+def test_the_unedited_draft_builds_a_briefing_marked_draft(project):
+    out = project / "_output" / SURVEY
+    html = (out / "briefing.html").read_text(encoding="utf-8")
+    first = html[: html.index("Key findings")]
+    assert "Draft" in first and "This briefing is a draft" in first
+    page_one = pypdf.PdfReader(out / "briefing.pdf").pages[0].extract_text()
+    assert "Draft" in page_one and "This briefing is a draft" in re.sub(r"\s+", " ", page_one)
+    opening = " ".join(p.text for p in docx.Document(out / "briefing.docx").paragraphs[:15])
+    assert "This briefing is a draft" in opening
+    assert "Origin: not recorded. Licence: not recorded." in re.sub(r"<[^>]+>", "", html)
+
+
+def test_the_draft_charts_every_choice_question_and_words_its_findings(project):
+    codebook = yaml.safe_load((project / "data" / SURVEY / "codebook.yml").read_text(encoding="utf-8"))
+    findings = json.loads((project / "_output" / SURVEY / "findings.json").read_text(encoding="utf-8"))["findings"]
+    for fid in codebook["findings"]:
+        assert findings[fid]["value"] is not None and 0 <= findings[fid]["value"] <= 1, fid
+    charted = {r.get("question") for r in findings.values() if r.get("kind") == "figure"}
+    choice = {q["id"] for q in codebook["questions"] if q["type"] in ("single_choice", "likert", "multiple_choice")}
+    assert choice <= charted
+
+
+def test_no_built_file_holds_the_exports_personal_data(project):
+    files = built_files(project)
+    assert any(p.suffix == ".pdf" for p in files) and any(p.suffix == ".ipynb" for p in files)
+    holding = [p for p in files if PLANTED.encode() in texts_of(p) or PLANTED_IP.search(texts_of(p))]
+    assert holding == []
+
+
+def test_the_gp_example_builds_from_its_exports_without_their_personal_data(project):
+    make(project, "report", SURVEY="gp-partners-des", ENGINE="pandoc")
+    findings = json.loads((project / "_output" / "gp-partners-des" / "findings.json").read_text(encoding="utf-8"))
+    record = project / "data" / "gp-partners-des" / "raw" / "gp_partners_des_2021.meta.yml"
+    invented = yaml.safe_load(record.read_text(encoding="utf-8"))["invented_figures_percent"]
+    assert {fid: round(100 * findings["findings"][fid]["value"]) for fid in invented} == invented  # same figures
+    holding = [p for p in built_files(project) if GP_PERSONAL.search(texts_of(p))]
+    assert holding == []
