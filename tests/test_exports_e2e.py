@@ -79,7 +79,10 @@ def texts_of(path: Path) -> bytes:
 
 def built_files(project: Path) -> list[Path]:
     return [
-        p for folder in ("build", "_output") for p in (project / folder).rglob("*") if p.is_file() and not p.is_symlink()
+        p
+        for folder in ("build", "_output")
+        for p in (project / folder).rglob("*")
+        if p.is_file() and not p.is_symlink()
     ]
 
 

@@ -459,7 +459,9 @@ def write_forms_workbook(wave: pd.DataFrame, target: Path) -> None:
         for entry in made.infolist():
             data = made.read(entry.filename)
             if entry.filename == "docProps/core.xml":  # openpyxl stamps the time of saving
-                data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*", rb"\g<1>" + RELEASED.encode() + rb"T00:00:00Z", data)
+                data = re.sub(
+                    rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*", rb"\g<1>" + RELEASED.encode() + rb"T00:00:00Z", data
+                )
             fixed.writestr(zipfile.ZipInfo(entry.filename, ZIP_TIME), data, zipfile.ZIP_DEFLATED)
 
 

@@ -114,7 +114,11 @@ def test_types_answers_and_the_column_map_are_drafted(project):
     scale = questions["I have enough time for patients"]
     assert scale["type"] == "likert" and [r["value"] for r in scale["responses"]] == AGREE
     helps = questions["What would help?"]
-    assert helps["type"] == "multiple_choice" and [r["value"] for r in helps["responses"]] == ["Funding", "Staff", "Time"]
+    assert helps["type"] == "multiple_choice" and [r["value"] for r in helps["responses"]] == [
+        "Funding",
+        "Staff",
+        "Time",
+    ]
     assert questions["Hours a week"]["type"] == "numeric" and questions["Hours a week"]["integer"] is True
     assert questions["Anything else?"]["type"] == "free_text"
     assert questions["Anything else?"]["waves"] == ["2021"]  # the workbook of 2020 did not ask it

@@ -84,7 +84,9 @@ def read_wave(label: str) -> pd.DataFrame:
     else:
         table = folded_monkey(wave_csv(label), codebook["separator"])
     assert set(codebook["personal"]) & set(table.columns)  # the exports carry personal data to be dropped
-    table = table.drop(columns=[c for c in table.columns if c in codebook["personal"]]).rename(columns=sources(codebook))
+    table = table.drop(columns=[c for c in table.columns if c in codebook["personal"]]).rename(
+        columns=sources(codebook)
+    )
     table.insert(1, "wave", record["wave"])
     return table[[q["id"] for q in codebook["questions"]]]
 

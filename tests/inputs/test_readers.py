@@ -47,7 +47,9 @@ CODEBOOK = {
         {"id": "comments", "type": "free_text", "wording": "Anything else?", "source": "Anything else?"},
     ],
     "themes": [{"id": "all", "title": "All"}],
-    "findings": {"partners": {"question": "role", "counts": ["Partner"], "theme": "all", "description": "are partners"}},
+    "findings": {
+        "partners": {"question": "role", "counts": ["Partner"], "theme": "all", "description": "are partners"}
+    },
 }
 ADDRESS = "planted.person@example.org"
 ROWS = [  # respondent, role, helps (ticked), hours, comment
@@ -176,7 +178,10 @@ def test_qualtrics_header_rows_map_by_question_id_or_text(tmp_path, codebook):
     texts.append("Anything else?")
     import_ids = [f'{{"ImportId":"{name}"}}' for name in ("_recordId", "recipientEmail", "QID1", "QID2", "QID3")]
     import_ids.append('{"ImportId":"QID4_TEXT"}')
-    body = [[r[0], ADDRESS, r[2], ",".join(t for t in ("Funding", "Staff", "Time") if t in r[3:6]), r[6], r[7]] for r in rows[2:]]
+    body = [
+        [r[0], ADDRESS, r[2], ",".join(t for t in ("Funding", "Staff", "Time") if t in r[3:6]), r[6], r[7]]
+        for r in rows[2:]
+    ]
     path = meta(write_csv(tmp_path / "qualtrics.csv", [head, texts, import_ids, *body]), separator=",")
     assert_the_rows(read(path, codebook))
 
@@ -190,7 +195,7 @@ def test_a_csv_in_the_encoding_its_record_declares(tmp_path, codebook):
 
 def test_an_unmapped_export_column_is_ignored_with_a_warning_naming_where_it_is(tmp_path, codebook):
     rows = monkey_rows()
-    rows = [r + [extra] for r, extra in zip(rows, ["Collector ID", "", "C1", "C1", "C1"])]
+    rows = [r + [extra] for r, extra in zip(rows, ["Collector ID", "", "C1", "C1", "C1"], strict=True)]
     path = meta(write_workbook(tmp_path / "wave.xlsx", rows), sheet="Responses")
     with pytest.warns(UserWarning, match=r"sheet 'Responses' column I \('Collector ID'\) is not in the codebook"):
         read_survey(path, codebook, "2021")
@@ -243,7 +248,9 @@ def test_an_spss_value_with_no_label(tmp_path, codebook):
 
 
 def test_two_export_columns_mapped_to_one_question(tmp_path, codebook):
-    rows = [r + [extra] for r, extra in zip(monkey_rows(), ["What is your role?", "Response", "X", "Y", "Z"])]
+    rows = [
+        r + [extra] for r, extra in zip(monkey_rows(), ["What is your role?", "Response", "X", "Y", "Z"], strict=True)
+    ]
     message = error_of(meta(write_csv(tmp_path / "wave.csv", rows)), codebook)
     assert "column 3 ('What is your role?') and column 9 ('What is your role?')" in message
 
@@ -262,7 +269,10 @@ def test_a_question_whose_source_is_not_in_the_header_rows(tmp_path, codebook):
     with pytest.warns(UserWarning, match=r"column 7 \('Hours per week'\) is not in the codebook"):
         message = error_of(meta(write_csv(tmp_path / "wave.csv", rows)), codebook)
     assert "column 'hours' breaks the rule: required column" in message
-    assert "its `source:` 'Hours a week' names no column of the export's header rows" in message
+    assert (
+        "its `source:` 'Hours a week' names no column of the export's header rows; the nearest is 'Hours per week'"
+        in message
+    )
 
 
 @pytest.mark.parametrize("suffix", [".ods", ".xls", ""])

@@ -616,7 +616,9 @@ def parse_personal(raw: Any, questions: dict[str, Question], at: At) -> tuple[st
     for question in questions.values():
         clash = {n.casefold() for n in names} & {n.casefold() for n in (question.source or (question.id,))}
         if clash:
-            raise at.error(f"{sorted(clash)[0]!r} is question {question.id!r}'s column: a question is not personal data")
+            raise at.error(
+                f"{sorted(clash)[0]!r} is question {question.id!r}'s column: a question is not personal data"
+            )
     return tuple(names)
 
 

@@ -354,7 +354,9 @@ def themes_and_findings(questions: list[Draft], latest: str) -> tuple[list[dict]
 def codebook_of(survey: str, waves: list[Wave]) -> tuple[dict[str, Any], list[str]]:
     questions, personal, platform = questions_of(waves)
     if not any(q.type == "wave" for q in questions):
-        questions.insert(1, Draft("wave", "Survey wave (from each wave's .meta.yml)", [], [], [], set(), "wave", "wave"))
+        questions.insert(
+            1, Draft("wave", "Survey wave (from each wave's .meta.yml)", [], [], [], set(), "wave", "wave")
+        )
         questions[1].waves = {w.label for w in waves}
     all_waves = {w.label for w in waves}
     themes, findings = themes_and_findings(questions, waves[-1].label)
@@ -393,14 +395,16 @@ HEADER = """\
 def codebook_text(book: dict[str, Any], survey: str, waves: list[Wave]) -> str:
     files = ", ".join(w.path.name for w in waves)
     body = yaml.safe_dump(book, sort_keys=False, allow_unicode=True, width=110)
-    body = body.replace("  respondents:", "  # TODO: who answered, e.g. {singular: GP partner, plural: GP partners}\n  respondents:", 1)
+    body = body.replace(
+        "  respondents:", "  # TODO: who answered, e.g. {singular: GP partner, plural: GP partners}\n  respondents:", 1
+    )
     return HEADER.format(survey=survey, files=files, per=FINDINGS_PER_THEME) + "\n" + body
 
 
 # --- the records and parameters -------------------------------------------------------------------------------
 def released_of(wave: Wave, root: Path) -> str:
     """A release date a person checks: the file's modification date."""
-    return dt.datetime.fromtimestamp((root / wave.path).stat().st_mtime, dt.timezone.utc).date().isoformat()
+    return dt.datetime.fromtimestamp((root / wave.path).stat().st_mtime, dt.UTC).date().isoformat()
 
 
 def meta_text(wave: Wave, survey_name: str, root: Path) -> str:
@@ -421,7 +425,7 @@ def meta_text(wave: Wave, survey_name: str, root: Path) -> str:
     text = text.replace("released:", "# TODO: the date the data were released (drafted: the file's date)\nreleased:")
     return (
         f"# DRAFT record of {wave.path.name}, written by `make codebook`: check it.\n{text}"
-        "# TODO: where the data come from and under what licence (the briefing says \"not recorded\" until then)\n"
+        '# TODO: where the data come from and under what licence (the briefing says "not recorded" until then)\n'
         "origin: null\nlicence: null\n"
     )
 
@@ -494,7 +498,12 @@ def differences(written: dict[str, Any], book: dict[str, Any]) -> list[str]:
         if ours.get("type") != theirs["type"]:
             found.append(f"column {name!r}: the codebook says {ours.get('type')}, the exports look {theirs['type']}")
         values = {str(r.get("value")) for r in ours.get("responses") or [] if isinstance(r, dict)}
-        exported = {str(v) for r in ours.get("responses") or [] if isinstance(r, dict) for v in (r.get("exported") or {}).values()}
+        exported = {
+            str(v)
+            for r in ours.get("responses") or []
+            if isinstance(r, dict)
+            for v in (r.get("exported") or {}).values()
+        }
         new = [r["value"] for r in theirs.get("responses", []) if r["value"] not in values | exported]
         if new and theirs["type"] != "free_text":
             found.append(f"column {name!r}: answers in the exports the codebook does not list: {', '.join(new)}")

@@ -466,6 +466,7 @@ class QuestionTable:
     unknown: tuple[str, ...]  # export columns no question maps (not personal): warned, ignored
     row_numbers: tuple[int, ...]
     convention: str
+    names: tuple[str, ...] = ()  # every name an export column answers to (for "the nearest is ...")
 
 
 def question_table(export: Export, codebook: Codebook, wave: str | None = None) -> QuestionTable:
@@ -500,7 +501,8 @@ def question_table(export: Export, codebook: Codebook, wave: str | None = None) 
         sources[wave_q] = f"`wave:` of {export.path.with_suffix('.meta.yml').name}"
     unknown = tuple(c.shown() for c in kept if id(c) not in claimed and not answers_to(c, ignored))
     frame = pd.DataFrame({qid: pd.Series(v, dtype=str) for qid, v in table.items()}, index=range(export.rows))
-    return QuestionTable(frame, sources, unknown, export.row_numbers, export.convention)
+    names = tuple(dict.fromkeys(n for c in kept for n in c.names()))
+    return QuestionTable(frame, sources, unknown, export.row_numbers, export.convention, names)
 
 
 def check_one_column(question: Question, found: list[Column], export: Export) -> None:
@@ -541,10 +543,7 @@ def column_values(question: Question, found: list[Column], export: Export, separ
     return values
 
 
-def missing_source(question: Question, export: Export) -> str:
-    """What the header rows hold near a question's missing source, for a message."""
-    wanted = question.source or (question.id,)
-    names = sorted({n for c in export.columns for n in c.names()})
-    close = difflib.get_close_matches(wanted[0], names, n=1, cutoff=0.6)
-    hint = f"; the nearest is {close[0]!r}" if close else ""
-    return f"no column of the export's header rows is named {' or '.join(map(repr, wanted))}{hint}"
+def nearest_name(question: Question, read: QuestionTable) -> str:
+    """For a question whose `source:` names no column: the export's nearest column name, for the message."""
+    close = difflib.get_close_matches(question.source[0], read.names, n=1, cutoff=0.6) if question.source else []
+    return f"; the nearest is {close[0]!r}" if close else ""

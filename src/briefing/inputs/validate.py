@@ -153,9 +153,7 @@ def breaches_from(failures: pd.DataFrame, row_numbers: tuple[int, ...] | None = 
     breaches = []
     for (column, check), cases in failures.groupby(["column", "check"], sort=False, dropna=False):
         cases = cases.sort_values("index")
-        rows = tuple(
-            int(i) + FIRST_DATA_ROW if row_numbers is None else row_numbers[int(i)] for i in cases["index"]
-        )
+        rows = tuple(int(i) + FIRST_DATA_ROW if row_numbers is None else row_numbers[int(i)] for i in cases["index"])
         values = () if check == "not_nullable" else tuple(str(v) for v in cases["failure_case"])
         breaches.append(Breach(str(column), RULE_NAMES.get(check, str(check)), rows, values))
     return breaches
@@ -168,7 +166,10 @@ def column_breaches(read: readers.QuestionTable, codebook: Codebook, path: Path,
         warnings.warn(f"{path}: {column} is not in the codebook {codebook.path}; ignored", UserWarning, stacklevel=3)
     asked = codebook.asked_in(wave)
     missing = [
-        Breach(q.id, f"required column (asked in wave {wave}, says the codebook) is missing from the header{near(q)}")
+        Breach(
+            q.id,
+            f"required column (asked in wave {wave}, says the codebook) is missing from the header{near(q, read)}",
+        )
         for q in asked
         if q.id not in read.table.columns
     ]
@@ -184,11 +185,12 @@ def column_breaches(read: readers.QuestionTable, codebook: Codebook, path: Path,
     return missing + other_waves
 
 
-def near(question: Question) -> str:
-    """For a question read from a named export column: the name looked for."""
+def near(question: Question, read: readers.QuestionTable) -> str:
+    """For a question read from a named export column: the name looked for, and the nearest there is."""
     if not question.source:
         return ""
-    return f" (its `source:` {' or '.join(map(repr, question.source))} names no column of the export's header rows)"
+    names = " or ".join(map(repr, question.source))
+    return f" (its `source:` {names} names no column of the export's header rows{readers.nearest_name(question, read)})"
 
 
 def with_sources(breaches: list[Breach], sources: dict[str, str]) -> list[Breach]:
