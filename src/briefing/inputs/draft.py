@@ -415,6 +415,8 @@ def meta_text(wave: Wave, survey_name: str, root: Path) -> str:
         reading["sheet"] = sheet_of(wave.export)
     record = {
         "title": f"{survey_name}, {wave.label}",
+        "description": f"{wave.export.rows} responses, exported by the survey tool as {wave.path.name}",
+        "synthetic": False,
         "wave": wave.label,
         "year": wave.label if re.fullmatch(r"\d{4}", wave.label) else None,
         "released": released_of(wave, root),
