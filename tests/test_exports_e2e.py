@@ -123,3 +123,18 @@ def test_the_gp_example_builds_from_its_exports_without_their_personal_data(proj
     assert {fid: round(100 * findings["findings"][fid]["value"]) for fid in invented} == invented  # same figures
     holding = [p for p in built_files(project) if GP_PERSONAL.search(texts_of(p))]
     assert holding == []
+
+
+def test_a_corrupt_workbook_stops_the_build_in_one_sentence_and_keeps_the_last_briefing(project):
+    out = project / "_output" / SURVEY
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    workbook = project / "data" / SURVEY / "raw" / "members_2020.xlsx"
+    good = workbook.read_bytes()
+    try:
+        workbook.write_bytes(good[:400])
+        result = make(project, "report", SURVEY=SURVEY, ENGINE="pandoc", check=False)
+    finally:
+        workbook.write_bytes(good)
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert f"data/{SURVEY}/raw/members_2020.xlsx: not a readable Excel workbook" in result.stderr
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
