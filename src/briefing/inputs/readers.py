@@ -31,6 +31,7 @@ import io
 import json
 import re
 import zipfile
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -421,11 +422,17 @@ def read_export(path: str | Path, shown: Path | None = None, overrides: tuple = 
     meta_file = path.with_suffix(".meta.yml")
     meta_stat = meta_file.stat() if meta_file.is_file() else None
     key = (stat.st_size, stat.st_mtime_ns, meta_stat and (meta_stat.st_size, meta_stat.st_mtime_ns))
-    return _read_export(path.resolve(), Path(shown or path), key, overrides)
+    shown = Path(shown or path)
+    try:
+        export = _read_export(path.resolve(), key, overrides)
+    except SurveyValidationError as error:  # named as the caller names the file
+        raise SurveyValidationError(str(error).replace(str(path.resolve()), shown.as_posix())) from None
+    return dataclasses.replace(export, path=shown)
 
 
 @functools.lru_cache(maxsize=8)
-def _read_export(path: Path, shown: Path, _stat_key: tuple, overrides: tuple) -> Export:
+def _read_export(path: Path, _stat_key: tuple, overrides: tuple) -> Export:
+    shown = path
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
         raise fail(
