@@ -14,7 +14,9 @@ from pathlib import Path
 
 import docx
 import openpyxl
+import pandas as pd
 import pypdf
+import pyreadstat
 import pytest
 import yaml
 
@@ -22,7 +24,8 @@ from tests.conftest import copy_project, make
 
 pytestmark = pytest.mark.e2e
 
-SURVEY = "newsurvey"
+SURVEY = "newsurvey"  # an Excel workbook and a SurveyMonkey CSV
+UNIT = "unitsurvey"  # an SPSS file and a Qualtrics CSV
 PLANTED = "planted.respondent@example.org"
 PLANTED_IP = re.compile(rb"198\.51\.100\.\d+")
 GP_PERSONAL = re.compile(rb"gpp\d{4}@practice\.example|192\.0\.2\.\d+")
@@ -57,12 +60,44 @@ def write_exports(raw: Path) -> None:
         csv.writer(handle).writerows(rows)
 
 
+def write_research_unit_exports(raw: Path) -> None:
+    """2020 from SPSS (value labels), 2021 a Qualtrics CSV: the same question ids, as Qualtrics exports both."""
+    raw.mkdir(parents=True)
+    codes = {role: float(k) for k, role in enumerate(ROLES, start=1)}
+    scale = {point: float(k) for k, point in enumerate(AGREE, start=1)}
+    table = pd.DataFrame(
+        {
+            "ResponseId": [f"R_{i:03d}" for i in range(N)],
+            "RecipientEmail": [PLANTED] * N,
+            "Q1": [codes[answer(i, 2020)[0]] for i in range(N)],
+            "Q2": [scale[answer(i, 2020)[1]] for i in range(N)],
+        }
+    )
+    pyreadstat.write_sav(
+        table, str(raw / "unit_2020.sav"),
+        column_labels={"ResponseId": "Response ID", "RecipientEmail": "Recipient Email", "Q1": "What is your role?",
+                       "Q2": "I have enough time for patients"},
+        variable_value_labels={"Q1": {v: k for k, v in codes.items()}, "Q2": {v: k for k, v in scale.items()}},
+    )  # fmt: skip
+    names = ["StartDate", "IPAddress", "ResponseId", "RecipientEmail", "Q1", "Q2"]
+    texts = ["Start Date", "IP Address", "Response ID", "Recipient Email", "What is your role?"]
+    texts.append("I have enough time for patients")
+    rows = [names, texts, [f'{{"ImportId":"{n}"}}' for n in names]]
+    for i in range(N):
+        role, agree, _, _ = answer(i, 2021)
+        rows.append(["2021-03-01 10:00:00", f"198.51.100.{i}", f"R_{i + N:03d}", PLANTED, role, agree])
+    with (raw / "unit_2021.csv").open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+
+
 @pytest.fixture(scope="module")
 def project(tmp_path_factory) -> Path:
     project = copy_project(tmp_path_factory.mktemp("exports"))
     write_exports(project / "data" / SURVEY / "raw")
-    make(project, "codebook", SURVEY=SURVEY)
-    make(project, "report", SURVEY=SURVEY, ENGINE="pandoc")
+    write_research_unit_exports(project / "data" / UNIT / "raw")
+    for survey in (SURVEY, UNIT):
+        make(project, "codebook", SURVEY=survey)
+        make(project, "report", SURVEY=survey, ENGINE="pandoc")
     return project
 
 
@@ -86,8 +121,9 @@ def built_files(project: Path) -> list[Path]:
     ]
 
 
-def test_the_unedited_draft_builds_a_briefing_marked_draft(project):
-    out = project / "_output" / SURVEY
+@pytest.mark.parametrize("survey", [SURVEY, UNIT])
+def test_the_unedited_draft_builds_a_briefing_marked_draft(project, survey):
+    out = project / "_output" / survey
     html = re.sub(r"\s+", " ", (out / "briefing.html").read_text(encoding="utf-8"))
     first = html[: html.index('<section id="key-findings"')]  # the page's opening, before its first section
     assert '<div class="briefing-callout-title"> Draft </div>' in first and "This briefing is a draft" in first
@@ -98,9 +134,10 @@ def test_the_unedited_draft_builds_a_briefing_marked_draft(project):
     assert "Origin: not recorded. Licence: not recorded." in re.sub(r"<[^>]+>", "", html)
 
 
-def test_the_draft_charts_every_choice_question_and_words_its_findings(project):
-    codebook = yaml.safe_load((project / "data" / SURVEY / "codebook.yml").read_text(encoding="utf-8"))
-    findings = json.loads((project / "_output" / SURVEY / "findings.json").read_text(encoding="utf-8"))["findings"]
+@pytest.mark.parametrize("survey", [SURVEY, UNIT])
+def test_the_draft_charts_every_choice_question_and_words_its_findings(project, survey):
+    codebook = yaml.safe_load((project / "data" / survey / "codebook.yml").read_text(encoding="utf-8"))
+    findings = json.loads((project / "_output" / survey / "findings.json").read_text(encoding="utf-8"))["findings"]
     for fid in codebook["findings"]:
         assert findings[fid]["value"] is not None and 0 <= findings[fid]["value"] <= 1, fid
     charted = {r.get("question") for r in findings.values() if r.get("kind") == "figure"}

@@ -213,3 +213,14 @@ def test_nothing_to_draft_from(tmp_path, capsys):
     assert "data/empty/raw/: no export to draft from" in capsys.readouterr().err
     assert draft.main(["absent", "--root", str(tmp_path)]) == 1
     assert "data/absent/: no such folder" in capsys.readouterr().err
+
+
+def test_value_labels_of_one_wave_order_the_answers_of_all(tmp_path):
+    from tests.test_exports_e2e import ROLES, write_research_unit_exports
+
+    write_research_unit_exports(tmp_path / "data" / "unit" / "raw")  # 2020 SPSS (labelled), 2021 Qualtrics (text)
+    book, _ = drafted(tmp_path, "unit")
+    role = by_source(book)["Q1"]
+    assert role["type"] == "single_choice" and [r["value"] for r in role["responses"]] == ROLES
+    assert by_source(book)["Q2"]["type"] == "likert"
+    assert set(book["personal"]) == {"IPAddress", "RecipientEmail"} and book["ignored"] == ["StartDate"]

@@ -164,6 +164,8 @@ def grouped(waves: list[Wave]) -> dict[str, Draft]:
                 column.name, Draft(column.name, column.label or column.name, [], [], list(column.answers), set())
             )
             draft.waves.add(wave.label)
+            if column.answers and not draft.answers:  # a wave with value labels gives the order
+                draft.answers = list(column.answers)
             if column.option:
                 if column.option not in draft.options:
                     draft.options.append(column.option)
@@ -217,8 +219,8 @@ def infer(draft: Draft, rows: int) -> None:
     if draft.options:
         draft.type, draft.responses = "multiple_choice", draft.options
     elif draft.answers:
-        scale = known_scale(draft.answers)
-        draft.type, draft.responses = ("likert", draft.answers) if scale else ("single_choice", draft.answers)
+        labelled = draft.answers + [v for v in first_seen(values) if v not in draft.answers]  # other waves' too
+        draft.type, draft.responses = ("likert" if known_scale(labelled) else "single_choice"), labelled
     elif values and all(is_number(v) for v in values):
         draft.type = "numeric"
         draft.integer = all(float(v).is_integer() for v in values)
