@@ -292,7 +292,6 @@ def test_a_personal_column_cannot_be_a_question(tmp_path):
 
 def test_the_frame_crosscheck_reads_a_workbook_wave_through_its_reader(tmp_path):
     from briefing.inputs import crosscheck
-
     from tests.conftest import ROOT
 
     survey = ROOT / "data" / "pcn-clinical-directors"

@@ -7,7 +7,6 @@ The ward sisters' survey of test_generic_narrative is the project; its codebook 
 from __future__ import annotations
 
 from briefing.narrative import provenance
-
 from tests.narrative.test_generic_narrative import narrative, plain, ward_survey  # noqa: F401  (a fixture)
 
 

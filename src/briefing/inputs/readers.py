@@ -25,15 +25,16 @@ workbook, the SPSS variable and case, the CSV line.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import difflib
 import functools
 import io
 import json
 import re
 import zipfile
-import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -49,6 +50,9 @@ HEADER_ROWS = {"single": 1, "surveymonkey": 2, "qualtrics": 3}
 ONE_COLUMN_OPTIONS = {"response", "open-ended response"}  # SurveyMonkey's row 2 over a one-column question
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an encrypted workbook, or an old .xls
 ROWS_SHOWN = 10
+# A CSV or sheet as rows of cells, the row number a person sees for each, how rows are numbered, and how to name
+# the column at an index ("column C").
+Grid = tuple[list[list[Any]], list[int], str, Callable[[int], str]]
 
 
 class SurveyValidationError(ValueError):
@@ -219,7 +223,7 @@ def ragged(odd: list[RaggedRow], width: int, rows: int) -> str:
     return f"the header (row 1) names {width} columns, but {shown}{more} (a value holding a comma must be in quotes)"
 
 
-def read_csv_grid(path: Path, shown: Path, meta: dict) -> tuple[list[list[Any]], list[int], str, callable]:
+def read_csv_grid(path: Path, shown: Path, meta: dict) -> Grid:
     grid = records(decode(path, meta.get("encoding")), shown)
     numbers = list(range(1, len(grid) + 1))
     return grid, numbers, "in a spreadsheet", lambda i: f"column {i + 1}"
@@ -261,7 +265,7 @@ def open_workbook(path: Path, shown: Path):
         ) from None
 
 
-def read_workbook_grid(path: Path, shown: Path, meta: dict) -> tuple[list[list[Any]], list[int], str, callable]:
+def read_workbook_grid(path: Path, shown: Path, meta: dict) -> Grid:
     from openpyxl.utils import get_column_letter
 
     book = open_workbook(path, shown)
