@@ -35,19 +35,22 @@ def answers(i: int) -> dict:
         "comment": f"My own words number {i}, which nobody else wrote in quite this way." if i % 4 else "",
         "contact": f"person{i}@example.org",
         "ip": f"198.51.100.{i + 1}",
+        "phone": f"07700 900{i:03d}",
     }
 
 
 def monkey_csv(path: Path) -> None:
-    head = ["Respondent ID", "Start Date", "Email Address", "Contact me at", "IP", "What is your role?"]
+    head = ["Respondent ID", "Start Date", "Email Address", "Contact me at", "IP", "Tel", "What is your role?"]
     head += ["I have enough time for patients", "What would help?", "", "", "Hours a week", "Anything else?"]
-    second = ["", "", "", "Response", "Response", "Response", "Response", "Funding", "Staff", "Time"]
+    second = ["", "", "", "Response", "Response", "Response", "Response", "Response", "Funding", "Staff", "Time"]
     second += ["Open-Ended Response", "Open-Ended Response"]
     rows = [head, second]
     for i in range(N):
         a = answers(i)
         ticks = [o if o in a["helps"] else "" for o in ("Funding", "Staff", "Time")]
-        rows.append([f"R{i:03d}", "2021-01-11", ADDRESS, a["contact"], a["ip"], a["role"], a["agree"], *ticks])
+        rows.append(
+            [f"R{i:03d}", "2021-01-11", ADDRESS, a["contact"], a["ip"], a["phone"], a["role"], a["agree"], *ticks]
+        )
         rows[-1] += [str(a["hours"]), a["comment"]]
     with path.open("w", encoding="utf-8", newline="") as handle:
         csv.writer(handle).writerows(rows)
@@ -129,7 +132,7 @@ def test_types_answers_and_the_column_map_are_drafted(project):
 
 def test_personal_columns_are_marked_by_name_and_by_content(project):
     book, _ = drafted(project)
-    assert set(book["personal"]) == {"Email Address", "Email", "Contact me at", "IP"}
+    assert set(book["personal"]) == {"Email Address", "Email", "Contact me at", "IP", "Tel"}
     assert not set(book["personal"]) & set(by_source(book))
 
 
@@ -205,6 +208,13 @@ def test_a_written_codebook_is_never_overwritten(project, capsys):
     assert "left as it is: the draft is data/newsurvey/codebook.draft.yml" in out
     assert "column 'What is your role?': answers in the exports the codebook does not list: Locum" in out
     assert "personal data the codebook does not mark `personal:`: Contact me at" in out
+
+
+def test_two_exports_of_one_name(project, capsys):
+    raw = project / "data" / "newsurvey" / "raw"
+    (raw / "export_2021.xlsx").write_bytes((raw / "export_2020.xlsx").read_bytes())
+    assert draft.main(["newsurvey", "--root", str(project)]) == 1
+    assert "data/newsurvey/raw/export_2021.csv: another file in raw/ has the same name" in capsys.readouterr().err
 
 
 def test_nothing_to_draft_from(tmp_path, capsys):

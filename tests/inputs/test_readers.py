@@ -275,6 +275,15 @@ def test_a_question_whose_source_is_not_in_the_header_rows(tmp_path, codebook):
     )
 
 
+def test_a_workbook_saved_as_csv_is_an_encoding_error_not_a_crash(tmp_path, codebook):
+    """The issue's first defect: an .xlsx renamed .csv (or so saved) crashed inside the error path (_csv.Error)."""
+    path = tmp_path / "wave.xlsx"
+    write_workbook(path, monkey_rows())
+    renamed = tmp_path / "wave.csv"
+    renamed.write_bytes(path.read_bytes())
+    assert "not UTF-8 text: byte 0x" in error_of(renamed, codebook)
+
+
 @pytest.mark.parametrize("suffix", [".ods", ".xls", ""])
 def test_a_file_type_the_tool_does_not_read(tmp_path, codebook, suffix):
     path = tmp_path / f"wave{suffix}"

@@ -58,6 +58,7 @@ PLATFORM_NAMES = {
 }  # fmt: skip
 ID_NAMES = {"respondentid", "responseid", "id", "respondent", "recordid", "caseid", "uniqueid"}
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+PHONE = re.compile(r"\+?(44|0)[\d ()-]{9,15}")  # a UK telephone number, as people type it
 # Known answer scales, from one end to the other: a choice question whose answers all belong to one is a likert.
 SCALES = [
     ["Strongly agree", "Agree", "Neither agree nor disagree", "Disagree", "Strongly disagree"],
@@ -119,6 +120,13 @@ def read_waves(root: Path, survey: str) -> list[Wave]:
     files = [p for p in files if not p.name.startswith(".") and p.name != "README.md"]
     if not files:
         raise DraftError(f"{raw.relative_to(root)}/: no export to draft from; put the survey tool's files there")
+    stems = [p.stem for p in files]
+    for path in files:
+        if stems.count(path.stem) > 1:  # one record per name: survey_2021.meta.yml could not say which file
+            raise DraftError(
+                f"{path.relative_to(root)}: another file in raw/ has the same name before its suffix; a wave's "
+                "record is named after its file, so rename one (e.g. survey_2021.xlsx and survey_2021_csv.csv)"
+            )
     waves, taken = [], set()
     for path in files:
         relative = path.relative_to(root)
@@ -181,7 +189,7 @@ def looks_personal(draft: Draft) -> bool:
     values = [v for v in draft.values if v]
     if not values or draft.options:
         return False
-    return sum(bool(EMAIL.fullmatch(v)) or is_ip(v) for v in values) >= len(values) / 2
+    return sum(bool(EMAIL.fullmatch(v) or PHONE.fullmatch(v)) or is_ip(v) for v in values) >= len(values) / 2
 
 
 def is_ip(text: str) -> bool:
