@@ -247,6 +247,14 @@ def test_an_spss_value_with_no_label(tmp_path, codebook):
     assert "variable Q1: value(s) with no value label: case 2 (2)" in message
 
 
+def test_an_spss_answer_the_codebook_does_not_allow_names_the_variable_and_case(tmp_path, codebook):
+    path = meta(spss(tmp_path / "wave.sav", value_labels={"Q1": {1.0: "Partner", 2.0: "Locum"}}))
+    message = error_of(path, codebook)
+    assert "rows are SPSS cases, numbered from 1" in message
+    assert "column 'role' (variable Q1 ('What is your role?')) breaks the rule: answer must be one of" in message
+    assert "row 2 ('Locum')" in message
+
+
 def test_two_export_columns_mapped_to_one_question(tmp_path, codebook):
     rows = [
         r + [extra] for r, extra in zip(monkey_rows(), ["What is your role?", "Response", "X", "Y", "Z"], strict=True)

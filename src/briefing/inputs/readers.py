@@ -79,7 +79,10 @@ class Column:
         return tuple(n for n in (self.name, self.label, *self.aliases) if n)
 
     def shown(self) -> str:
-        return f"{self.where} ({self.name!r}{f', option {self.option!r}' if self.option else ''})"
+        """'sheet 'Data' column C ('Your role?')', 'variable Q1 ('Your role?')': where it is, and its header."""
+        heading = self.label if self.where.endswith(f" {self.name}") else self.name  # SPSS: its label
+        option = f", option {self.option!r}" if self.option else ""
+        return f"{self.where} ({heading!r}{option})" if heading else self.where
 
 
 @dataclass(frozen=True)
