@@ -21,7 +21,8 @@ byte-identical files. Reads codebook.yml (plain YAML) for the column order, the 
 subgroups and numeric finding; imports nothing of the briefing package.
 
 Usage: python data/gp-partners-des/generate.py [--wave 2020|2021] [--out-dir DIR]
-(default: both waves, into raw/ beside this script; each CSV gets its provenance record, <name>.meta.yml)
+(default: both waves, into raw/ beside this script, as survey tools export them: 2020 an Excel workbook, 2021 a
+SurveyMonkey-style CSV; each gets its provenance record, <name>.meta.yml)
 """
 
 from __future__ import annotations
