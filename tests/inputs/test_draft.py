@@ -210,6 +210,20 @@ def test_a_written_codebook_is_never_overwritten(project, capsys):
     assert "personal data the codebook does not mark `personal:`: Contact me at" in out
 
 
+def test_a_panel_keeps_its_ids_from_wave_to_wave(tmp_path):
+    raw = tmp_path / "data" / "panel" / "raw"
+    raw.mkdir(parents=True)
+    for year in (2020, 2021):
+        rows = [
+            ["Respondent ID", "Are you a partner?"],
+            *([f"P{i}", "Yes" if (i + year) % 3 else "No"] for i in range(N)),
+        ]
+        with (raw / f"panel_{year}.csv").open("w", newline="") as handle:
+            csv.writer(handle).writerows(rows)
+    book, _ = drafted(tmp_path, "panel")
+    assert by_source(book)["Respondent ID"]["type"] == "id"
+
+
 def test_two_exports_of_one_name(project, capsys):
     raw = project / "data" / "newsurvey" / "raw"
     (raw / "export_2021.xlsx").write_bytes((raw / "export_2020.xlsx").read_bytes())

@@ -161,6 +161,7 @@ class Draft:
     responses: list[str] = dataclasses.field(default_factory=list)
     integer: bool = False
     sources: list[str] = dataclasses.field(default_factory=list)  # its names in the waves, when more than one
+    by_wave: dict[str, list[str | None]] = dataclasses.field(default_factory=dict)  # one-column answers, per wave
 
 
 def grouped(waves: list[Wave]) -> dict[str, Draft]:
@@ -180,6 +181,7 @@ def grouped(waves: list[Wave]) -> dict[str, Draft]:
                 draft.values += [column.option for v in column.values if v is not None]
             else:
                 draft.values += [v for v in column.values if v is not None]
+                draft.by_wave[wave.label] = list(column.values)
     return drafts
 
 
@@ -221,7 +223,7 @@ def known_scale(values: list[str]) -> list[str] | None:
     return None
 
 
-def infer(draft: Draft, rows: int) -> None:
+def infer(draft: Draft) -> None:
     """The question's type and answers, from what the export holds."""
     values = draft.values
     if draft.options:
@@ -252,8 +254,8 @@ def identifier(drafts: list[Draft], rows_of: dict[str, int]) -> list[Draft]:
     """The respondents' identifier: the columns so named whose values are unique (one per wave, when the platform
     named it differently in each), else the first column unique in every wave."""
 
-    def unique(d: Draft) -> bool:
-        return len(d.values) == sum(rows_of[w] for w in d.waves) == len(set(d.values)) and not d.options
+    def unique(d: Draft) -> bool:  # in each wave (a panel's respondents keep their ids from wave to wave)
+        return bool(d.by_wave) and all(None not in v and len(set(v)) == rows_of[w] for w, v in d.by_wave.items())
 
     named, waves = [], set()
     for d in drafts:
@@ -294,9 +296,9 @@ def questions_of(waves: list[Wave]) -> tuple[list[Draft], list[str], list[str]]:
     taken = {"wave", ident.id}
     questions = [ident]
     for draft in candidates:
-        if draft in idents:
+        if any(draft is d for d in idents):
             continue
-        infer(draft, sum(rows_of.values()))
+        infer(draft)
         draft.id = "wave" if squashed(draft.name) == "wave" else slug(draft.wording, taken)
         if draft.id == "wave":
             draft.type = "wave"
