@@ -326,3 +326,19 @@ def test_the_frame_crosscheck_reads_a_workbook_wave_through_its_reader(tmp_path)
     (problem,) = [p for p in crosscheck.check_wave(inputs, params) if "pcn_list_size" in p and "range" in p]
     assert "row 3 ('9999999')" in problem
     assert crosscheck.read_inputs(tmp_path / "wave.xlsx", frame) is None  # without the codebook's map: unread
+
+
+def test_a_source_must_name_columns(tmp_path):
+    raw = {**CODEBOOK, "questions": [{**CODEBOOK["questions"][0], "source": 5}, *CODEBOOK["questions"][1:]]}
+    (tmp_path / "codebook.yml").write_text(yaml.safe_dump(raw), encoding="utf-8")
+    with pytest.raises(CodebookError, match=r"question 'rid': `source` must be an export column's name"):
+        load_codebook(tmp_path / "codebook.yml")
+
+
+def test_a_question_whose_two_named_columns_are_both_in_the_export(tmp_path, codebook):
+    raw = {**CODEBOOK, "questions": [{**CODEBOOK["questions"][0], "source": ["Respondent ID", "ID"]}]}
+    raw["questions"] += CODEBOOK["questions"][1:]
+    (tmp_path / "codebook.yml").write_text(yaml.safe_dump(raw), encoding="utf-8")
+    rows = [r + [extra] for r, extra in zip(monkey_rows(), ["ID", "", "1", "2", "3"], strict=True)]
+    message = error_of(meta(write_csv(tmp_path / "wave.csv", rows)), load_codebook(tmp_path / "codebook.yml"))
+    assert "column 1 ('Respondent ID') and column 9 ('ID') both map to question 'rid'" in message
