@@ -335,7 +335,7 @@ def test_a_source_must_name_columns(tmp_path):
         load_codebook(tmp_path / "codebook.yml")
 
 
-def test_a_question_whose_two_named_columns_are_both_in_the_export(tmp_path, codebook):
+def test_a_question_whose_two_named_columns_are_both_in_the_export(tmp_path):
     raw = {**CODEBOOK, "questions": [{**CODEBOOK["questions"][0], "source": ["Respondent ID", "ID"]}]}
     raw["questions"] += CODEBOOK["questions"][1:]
     (tmp_path / "codebook.yml").write_text(yaml.safe_dump(raw), encoding="utf-8")
