@@ -57,7 +57,7 @@ AXE_JS := build/axe/node_modules/axe-core/axe.min.js
 # free text such as the title). One plan per parameters file, SURVEY= and WAVE=, so none is ever silently reused.
 PLANS := build/plans
 PLAN_MK := $(PLANS)/$(subst /,+,$(PARAMS))$(if $(SURVEY_ARG),.survey-$(SURVEY_ARG))$(if $(WAVE_ARG),.wave-$(WAVE_ARG)).mk
-NO_PARAMS_GOALS := help clean env reference lint codebook
+NO_PARAMS_GOALS := help clean env reference lint test test-fast bench codebook
 READS_INPUTS := $(filter-out $(NO_PARAMS_GOALS),$(or $(MAKECMDGOALS),help))
 ifneq ($(READS_INPUTS),)
 include $(PLAN_MK)
@@ -77,7 +77,7 @@ ANALYSIS_SRC := $(CORE_SRC) src/briefing/plan.py $(INPUTS_SRC) $(wildcard src/br
 REPORT_SRC := _quarto.yml scripts/quarto_post_render.py report/briefing.qmd $(wildcard report/styles/* report/typst/* report/filters/* report/fonts/*)
 REFERENCE_DOCX := build/reference.docx
 
-.PHONY: help report compute test lint bench reference golden env clean codebook FORCE
+.PHONY: help report compute test test-fast lint bench reference golden env clean codebook FORCE
 
 help: ## List the targets
 	@echo "Targets (parameters: $(PARAMS) and data/<survey>/params.yml; SURVEY=<folder of data/> builds another survey,"
@@ -94,8 +94,11 @@ compute: $(BUILD)/narrative.stamp $(REFERENCE_DOCX) ## Run the notebooks and wri
 # build/current: the build a plain `quarto render` (and the render step) reads, a link to the last one computed.
 current = ln -sfn $(patsubst build/%,%,$(BUILD)) build/current
 
-test: $(ENV_READY) $(AXE_JS) ## Run the test suite
+test: $(ENV_READY) $(AXE_JS) ## Run the whole test suite: end-to-end builds (shared, one per survey and engine) and slow checks
 	$(PY) -m pytest
+
+test-fast: $(ENV_READY) ## The edit-test loop: every test but the end-to-end and slow ones (under a minute)
+	$(PY) -m pytest -q -m "not e2e and not slow"
 
 lint: $(ENV_READY) ## Check the code's format and lint it (ruff, configured in pyproject.toml)
 	$(VENV)/bin/ruff format --check src tests scripts
@@ -106,7 +109,7 @@ $(AXE_JS):
 	@if command -v npm >/dev/null; then npm install --silent --no-audit --no-fund --prefix build/axe axe-core@$(AXE_VERSION); \
 	else echo "npm not found: the browser accessibility check will skip"; fi
 
-bench: $(ENV_READY) ## Time cold (beside its in-process floor), no-op, one-input-changed and all-editions builds (medians)
+bench: $(ENV_READY) ## Time cold builds (each beside its floor, with a profile), no-op, one-input-changed and all-editions builds (medians)
 	$(PY) scripts/bench.py
 
 reference: $(ENV_READY) ## Build the survey's frame for FRAME_YEAR (default: the wave's) from NHS Digital files in data/<survey>/raw/nhs-digital/

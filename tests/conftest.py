@@ -1,9 +1,16 @@
-"""Shared fixtures: the project root, and built copies of the project for end-to-end tests (one per engine)."""
+"""Shared fixtures: the project root, and built copies of the project for end-to-end tests.
+
+A cold build costs 20-60 s, so end-to-end tests share session-scoped builds rather than making their own: `built`
+(pandoc + Typst) and `quarto_built` (a copy of it, rendered by Quarto) for params.yml's wave, `built_2019` for a
+one-wave briefing, `built_elsewhere` (the same build from scratch in another folder, for the reproducibility
+checks of both engines) and `editions_built`. A check that needs a cold build of its own is marked `slow`."""
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -15,6 +22,17 @@ ROOT = Path(__file__).resolve().parents[1]
 SURVEY = "pcn-clinical-directors"  # the default survey (params.yml)
 BUILD = Path("build") / SURVEY / "params"  # its build folder, relative to a project (briefing.plan)
 VENV = Path(sys.prefix)  # the environment running the tests (the project's .venv under `make test`)
+
+
+# Builds beyond the shared ones (`built`, `built_2019`, `quarto_built`), each cold: a test using one is marked slow.
+# (`editions_built`: eight; `planted_pandoc` and `hostile`: the example with hostile answers, one wave each.)
+OWN_BUILDS = {"built_elsewhere", "editions_built", "planted_pandoc", "hostile"}
+
+
+def pytest_collection_modifyitems(items) -> None:
+    for item in items:
+        if OWN_BUILDS.intersection(item.fixturenames):
+            item.add_marker(pytest.mark.slow)
 
 
 def project_files(root: Path = ROOT) -> list[str]:
@@ -70,8 +88,31 @@ def commit_project(project: Path) -> str:
     return git(project, "rev-parse", "HEAD")
 
 
+# The environment running the tests is given, never rebuilt by a copy's make (its `make env` would reinstall the
+# package from the temporary copy, for every later test): `make -o` takes it as up to date, whatever its time.
+KEEP_ENV = ("-o", str(VENV / ".ready"))
+
+
+def pytest_sessionstart(session) -> None:
+    ready = VENV / ".ready"
+    stale = [
+        n
+        for n in ("pyproject.toml", "requirements.lock")
+        if ready.exists() and (ROOT / n).stat().st_mtime > ready.stat().st_mtime
+    ]
+    if stale:
+        pytest.exit(f"{ready} is older than {' and '.join(stale)}: run `make env` (or `make test`) first", returncode=4)
+
+
 def make(project: Path, *targets: str, check: bool = True, **variables: str) -> subprocess.CompletedProcess:
-    args = ["make", "--no-print-directory", *targets, f"VENV={VENV}", *(f"{k}={v}" for k, v in variables.items())]
+    args = [
+        "make",
+        "--no-print-directory",
+        *KEEP_ENV,
+        *targets,
+        f"VENV={VENV}",
+        *(f"{k}={v}" for k, v in variables.items()),
+    ]
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     result = subprocess.run(args, cwd=project, capture_output=True, text=True, env=env)
     if check and result.returncode != 0:
@@ -100,6 +141,17 @@ def built(tmp_path_factory) -> Path:
     project = copy_project(tmp_path_factory.mktemp("project"))
     make(project, "report", ENGINE="pandoc")
     return project
+
+
+@pytest.fixture(scope="session")
+def built_elsewhere(built, tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
+    """The same briefing built from scratch in another folder (another, longer absolute path, a later clock) by
+    the command the provenance appendix gives for rebuilding it: (project, that command's result). The second
+    build the reproducibility checks compare with `built` (and, rendered by Quarto, with `quarto_built`)."""
+    project = copy_project(tmp_path_factory.mktemp("elsewhere-with-a-longer-path"))
+    rebuild = json.loads((built / "_output" / "findings.json").read_text())["provenance"]["rebuild"]
+    command = ["env", *shlex.split(rebuild), f"VENV={VENV}", *KEEP_ENV]
+    return project, subprocess.run(command, cwd=project, capture_output=True, text=True)
 
 
 @pytest.fixture(scope="session")

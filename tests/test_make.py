@@ -203,6 +203,7 @@ def test_each_parameters_file_and_survey_gets_its_own_plan_and_build_folder(proj
 
 
 @pytest.mark.e2e
+@pytest.mark.slow  # the other parameters file's build computes both waves again
 def test_switching_parameters_files_back_and_forth_rebuilds_nothing_that_did_not_change(built, tmp_path):
     project = copy_built(built, tmp_path / "project")
     make(project, "report", ENGINE="pandoc")  # settled: an earlier test may have changed an input and put it back

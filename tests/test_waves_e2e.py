@@ -49,10 +49,13 @@ def test_2020_briefing_is_marked_synthetic_and_invented(built):
 def test_2020_chart_of_change_has_data_alt_text_and_a_source(built):
     figure = findings_of(built)["findings"]["fig_change_headlines"]
     assert figure["title"] == "Three of nine findings moved by more than chance alone would explain since 2019"
-    assert figure["alt"].startswith("Dot chart: each finding in 2019 and 2020, with its 95% confidence interval. Say ")
+    assert figure["alt"].startswith(
+        "Dot chart: each finding in 2019 and 2020, with its 95% confidence interval, largest rise first; a filled "
+        "2020 dot marks a change of more than chance alone would explain. Plan to leave "
+    )
     assert (
-        "plan to leave the clinical director role in the next 12 months: 11% in 2019 (8% to 15%), 21% in 2020 (16% to 27%)"
-        in figure["alt"]
+        "plan to leave the clinical director role in the next 12 months: 11% in 2019 (8% to 15%), 21% in 2020 (16% to "
+        "27%), moved by more than chance" in figure["alt"].lower()
     )
     html = (built / "_output" / "briefing.html").read_text(encoding="utf-8")
     assert figure["alt"].replace("'", "&#39;") in html or figure["alt"] in html
@@ -115,10 +118,7 @@ def test_review_page_after_one_changed_value_and_after_no_change(built):
         after = findings_of(built)["findings"]["plan_to_leave"]
         assert after["numerator"] == before["numerator"] + 1
         text = review_text(built)
-        assert (
-            f"plan_to_leave plan to leave the clinical director role in the next 12 months {percent(before['value'], 1)}"
-            in text
-        )
+        assert f"Plan to leave the clinical director role in the next 12 months {percent(before['value'], 1)}" in text
         assert percent(after["value"], 1) in text
         assert "Sentences whose wording changed" in text
     finally:

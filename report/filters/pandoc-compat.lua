@@ -75,6 +75,10 @@ local function is_source_line(block)
   return first ~= nil and first.t == "Str" and first.text == "Source:"
 end
 
+local function source_div(para)
+  return pandoc.Div({ para }, pandoc.Attr("", { "source" }, { ["custom-style"] = "Source Line" }))
+end
+
 local function wrap(blocks, typst_function, html_class)
   if is_typst then
     local out = { raw("#" .. typst_function .. "[") }
@@ -163,6 +167,23 @@ local function number_figure(fig)
   first.content:insert(1, pandoc.Str("Figure " .. figures_seen .. ": "))
 end
 
+-- --- the data beside the briefing (HTML) --------------------------------------------------------------------
+
+-- "Data for Figure 3 (CSV)": each chart's and table's numbers as a CSV file beside the briefing, with the same
+-- suppression (publication/data_files.py writes them: fig_<id>.csv from the chart's record, table-<n>.csv from
+-- the page's n-th table).
+local function data_link(name, file)
+  return pandoc.Para({ pandoc.Link({ pandoc.Str("Data for " .. name .. " (CSV)") }, file) })
+end
+
+local function chart_file(fig)
+  local img = figure_image(fig)
+  local stem = img and img.src:match("([^/]+)%.%a+$")
+  return stem and (stem .. ".csv") or nil
+end
+
+local html_figures = 0
+
 -- --- tables ---------------------------------------------------------------------------------------------------
 
 -- Pipe tables get column widths from their dash counts once a row is long, which squeezes the first (label)
@@ -188,7 +209,15 @@ local function fix_table(tbl)
     end
     -- Attributes as an ordered list of pairs: a Lua table's hash order varies from run to run (stable bytes).
     local attributes = { { "tabindex", "0" }, { "role", "region" }, { "aria-label", name } }
-    return pandoc.Div({ tbl }, pandoc.Attr("", { "table-scroll" }, attributes))
+    local box = pandoc.Div({ tbl }, pandoc.Attr("", { "table-scroll" }, attributes))
+    if is_docx then return box end
+    local data = data_link("Table " .. tables_seen, "table-" .. tables_seen .. ".csv")
+    if caption == "" then return pandoc.Blocks({ box, data }) end
+    -- HTML: on a phone a wide table scrolls in its box, and its caption with it; so there the caption is shown
+    -- above the box instead (briefing.css), a copy hidden from assistive technology, which reads the caption.
+    local title = pandoc.Div({ pandoc.Plain(pandoc.utils.blocks_to_inlines(tbl.caption.long)) },
+      pandoc.Attr("", { "table-title" }, { { "aria-hidden", "true" } }))
+    return pandoc.Blocks({ title, box, data })
   end
   local typst = typst_blocks({ tbl }):gsub("columns: %(50%%,", "columns: (1fr,", 1)
   return raw(typst)
@@ -214,10 +243,13 @@ local function callout(div, kind)
     return blocks
   end
   local blocks = {}
+  -- Word: the reference document's boxed styles (publication/docx.py), the title kept with the text
+  local title_style = is_docx and { { "custom-style", "Notice Title" } } or {}
+  local body_style = is_docx and { { "custom-style", "Notice" } } or {}
   if title then
-    table.insert(blocks, pandoc.Div(pandoc.Plain(pandoc.Str(title)), pandoc.Attr("", { "briefing-callout-title" })))
+    table.insert(blocks, pandoc.Div(pandoc.Plain(pandoc.Str(title)), pandoc.Attr("", { "briefing-callout-title" }, title_style)))
   end
-  table.insert(blocks, pandoc.Div(div.content, pandoc.Attr("", { "briefing-callout-body" })))
+  table.insert(blocks, pandoc.Div(div.content, pandoc.Attr("", { "briefing-callout-body" }, body_style)))
   local classes = { "briefing-callout", "briefing-callout-" .. kind }
   return { pandoc.Div(blocks, pandoc.Attr(div.identifier, classes, { { "role", "note" } })) }
 end
@@ -274,15 +306,21 @@ transform_blocks = function(blocks, inside_panel)
       if typst then
         out:insert(typst)
         i = i + (source and 2 or 1)
-      else
+      elseif is_docx or not chart_file(b) then
         out:insert(b)
         i = i + 1
+      else  -- HTML: the figure, its source line, then the link to its data
+        html_figures = html_figures + 1
+        out:insert(b)
+        if source then out:insert(source_div(source)) end
+        out:insert(data_link("Figure " .. html_figures, chart_file(b)))
+        i = i + (source and 2 or 1)
       end
     elseif is_source_line(b) then
       if is_typst then
         out:insert(raw("#briefing-source[" .. typst_inlines(b.content) .. "]"))
       else
-        out:insert(pandoc.Div({ b }, pandoc.Attr("", { "source" }, { ["custom-style"] = "Source Line" })))
+        out:insert(source_div(b))
       end
       i = i + 1
     else

@@ -65,6 +65,7 @@ def solved_for(solved: attacker.Attack) -> str:
     return "; ".join(f"{label} = {value}" for label, value in pinned.items())
 
 
+@pytest.mark.slow  # every edition of both waves, attacked: `make test`, not the fast tier
 @pytest.mark.parametrize("wave", WAVES)
 def test_no_count_withheld_from_the_editions_can_be_worked_out(publications, wave):
     later = [pub for w, editions in publications.items() if w > wave for pub in editions.values()]

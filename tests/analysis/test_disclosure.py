@@ -70,6 +70,7 @@ def test_a_small_base_alone_among_hidden_cells_takes_another_base_with_it():
     assert disclosure.protect(cells, [(("E", "x"), sorted(hidden))], hidden, {("A", "x")}, T) == (set(), {("B", "x")})
 
 
+@pytest.mark.slow  # an attacker's integer programs over every chart and region: `make test`, not the fast tier
 @pytest.mark.parametrize("wave", ["2019", "2020"])
 def test_the_example_waves_plan_leaves_nothing_recoverable(wave):
     ctx = themes.load_context(ROOT / "params.yml", england=True, wave=wave)
@@ -179,6 +180,7 @@ def counts_of(row) -> dict:
     return known | ({"n": row.n} if row.n is not None else {})
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("wave", ["2019", "2020"])
 def test_after_the_plan_no_chart_cell_is_recoverable_by_subtraction(wave):
     ctx = themes.load_context(ROOT / "params.yml", england=True, wave=wave)
@@ -294,6 +296,7 @@ def test_withholding_a_row_silences_its_cells():
     assert program.solve({0: -1, flag: 0.5})[0] == 10 and program.solve({0: -1, flag: 100})[0] == T - 1
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("threshold", [3, 5, 10])
 def test_the_plan_holds_at_other_thresholds(threshold):
     """The audit leaves no count determined whatever the threshold (the attacker test checks 8 on both waves)."""

@@ -41,8 +41,8 @@ def test_one_kernel_runs_notebooks_in_clean_namespaces(tmp_path):
 
     first, second = tmp_path / "first.ipynb", tmp_path / "second.ipynb"
     for path, source in (
-        (first, "import os\nleft_over = os.getpid()\nprint(left_over)"),
-        (second, "import os\nprint(os.getpid(), 'left_over' in dir())"),
+        (first, "import os\nleft_over = os.getpid()\nprint(left_over)\nleft_over"),  # its value in the output cache too
+        (second, "import os\nprint(os.getpid(), 'left_over' in dir(), repr(globals().get('_', '')), len(Out))"),
     ):
         nb = new_notebook(
             cells=[
@@ -60,7 +60,7 @@ def test_one_kernel_runs_notebooks_in_clean_namespaces(tmp_path):
     assert run_notebooks.run_build(jobs, "params.yml", tmp_path, log=lambda line: None) == 2
     texts = [nbformat.read(copy, as_version=4).cells[-1].outputs[0]["text"] for copy in executed]
     pid = texts[0].split()[0]
-    assert texts[1].split() == [pid, "False"]  # same kernel process, previous notebook's variables gone
+    assert texts[1].split() == [pid, "False", "''", "0"]  # same kernel process; variables and output cache gone
 
 
 def build_steps(tmp_path):

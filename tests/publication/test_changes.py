@@ -27,9 +27,17 @@ def finding(value: float, low: float, high: float, description: str = "plan to l
     }
 
 
-def publish_like(folder: Path, findings: dict, first: str, date: str = "1 May 2020") -> Path:
+def build(wave: str = "2020", epoch: int = 1795392000, engine: str = "quarto", compare_wave: str | None = None) -> dict:
+    """What findings.json records of the build that wrote it (its parameters and provenance)."""
+    return {
+        "parameters": {"survey": "pcn-clinical-directors", "wave": wave, "compare_wave": compare_wave},
+        "provenance": {"source_date_epoch": epoch, "versions": {"renderer": {"engine": engine}}},
+    }
+
+
+def publish_like(folder: Path, findings: dict, first: str, date: str = "1 May 2020", made: dict | None = None) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "findings.json").write_text(json.dumps({"findings": findings}), encoding="utf-8")
+    (folder / "findings.json").write_text(json.dumps({"findings": findings, **(made or {})}), encoding="utf-8")
     (folder / "briefing.html").write_text(PAGE.format(first=first, date=date), encoding="utf-8")
     return folder
 
@@ -81,9 +89,9 @@ def test_one_changed_value_shows_old_and_new_figure_and_sentence(tmp_path):
         "1 finding(s) changed, 1 sentence(s) reworded, added or removed, 0 finding(s) appeared and 0 disappeared"
         in text
     )
-    assert "plan_to_leave plan to leave 21.0% (16.3% to 26.7%) 22.6% (17.6% to 28.4%)" in text
+    assert "Plan to leave 21.0% (16.3% to 26.7%) 22.6% (17.6% to 28.4%)" in text
     assert f"{FIRST} Over 1 in 5 clinical directors (23%) plan to leave." in text
-    assert "pcn_count" not in text
+    assert "pcn_count" not in text and "PCNs" not in text
 
 
 def test_findings_that_appear_or_disappear_are_listed(tmp_path):
@@ -92,8 +100,8 @@ def test_findings_that_appear_or_disappear_are_listed(tmp_path):
     text = text_of(
         changes.write_review(published, publish_like(tmp_path / "stage", after, FIRST)).read_text(encoding="utf-8")
     )
-    assert "Findings that appeared 1 finding(s) Finding Figure not_enough_time lack time 62.0% (56.0% to 68.0%)" in text
-    assert "Findings that disappeared 1 finding(s) Finding Figure pcn_count PCNs 1,251" in text
+    assert "Findings that appeared 1 finding(s) Finding Figure Lack time 62.0% (56.0% to 68.0%)" in text
+    assert "Findings that disappeared 1 finding(s) Finding Figure PCNs 1,251" in text
 
 
 def test_everything_shown_is_escaped(tmp_path):
@@ -113,3 +121,56 @@ def test_first_build_says_there_is_nothing_to_compare_with(tmp_path):
     assert "There is no previously published briefing to compare with" in text_of(page)
     assert '<html lang="en-GB">' in page and "<title>" in page and 'scope="col"' in page and "<caption>" in page
     assert "http" not in page.replace('lang="en-GB"', "")  # nothing fetched: works offline
+
+
+# --- for an editor: which build, never another wave as a revision, plain names, one row and sentence per change
+
+
+def test_the_page_names_the_build_it_compares_with(tmp_path):
+    published = publish_like(tmp_path / "out", BEFORE, FIRST, made=build(epoch=1795392000, engine="quarto"))
+    after = {**BEFORE, "plan_to_leave": finding(0.2256, 0.176, 0.284)}
+    staging = publish_like(tmp_path / "stage", after, FIRST, made=build(epoch=1795478400, engine="pandoc"))
+    text = text_of(changes.write_review(published, staging).read_text(encoding="utf-8"))
+    assert (
+        "This build (wave 2020, built on 24 November 2026 with pandoc and Typst) is compared with the briefing "
+        "published before it (wave 2020, built on 23 November 2026 with Quarto)." in text
+    )
+
+
+def test_another_wave_is_refused_as_a_revision_and_the_change_between_waves_offered(tmp_path):
+    """`make report WAVE=2019` after a 2020 build: the 2019 briefing is not a revision of the 2020 one."""
+    published = publish_like(tmp_path / "out", BEFORE, FIRST, made=build(wave="2020", compare_wave="2019"))
+    earlier = {**BEFORE, "plan_to_leave": finding(0.109, 0.076, 0.153)}
+    staging = publish_like(tmp_path / "stage", earlier, "Over 1 in 10 plan to leave.", made=build(wave="2019"))
+    page = changes.write_review(published, staging).read_text(encoding="utf-8")
+    text = text_of(page)
+    assert "This build (wave 2019, built on 23 November 2026 with Quarto) is not compared with the briefing" in text
+    assert "(wave 2020, built on 23 November 2026 with Quarto): that is another wave" in text
+    assert "the wave 2020 briefing's section \u201cChange since 2019\u201d" in text
+    assert "<table" not in page and "finding(s) changed" not in text
+    back = publish_like(tmp_path / "again", BEFORE, FIRST, made=build(wave="2020", compare_wave="2019"))
+    forward = text_of(changes.write_review(staging, back).read_text(encoding="utf-8"))  # 2020 after 2019
+    assert "Change since 2019" in forward
+
+
+def test_rows_only_for_what_the_page_shows_changed_with_plain_names_once(tmp_path):
+    """A figure's title changing is one caption sentence, not a row naming fig_confidence_workforce with the title
+    three times; a finding whose shown figure is the same (only its inputs moved) is no row at all."""
+    chart = {
+        "kind": "figure",
+        "description": "Over two-thirds are not confident",
+        "title": "Over two-thirds are not confident",
+    }
+    before = {**BEFORE, "fig_confidence_workforce": chart}
+    after = {
+        "plan_to_leave": {**BEFORE["plan_to_leave"], "inputs": ["data/new.csv"], "p_value": 0.0123},
+        "pcn_count": BEFORE["pcn_count"],
+        "fig_confidence_workforce": {**chart, "description": "Almost three-quarters", "title": "Almost three-quarters"},
+    }
+    published = publish_like(tmp_path / "out", before, FIRST, made=build())
+    page = changes.write_review(published, publish_like(tmp_path / "stage", after, FIRST, made=build())).read_text(
+        encoding="utf-8"
+    )
+    assert "fig_" not in page and "plan_to_leave" not in page and "<code>" not in page
+    assert "Findings that changed" not in page
+    assert text_of(page).count("Almost three-quarters") <= 1

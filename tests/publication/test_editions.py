@@ -15,7 +15,7 @@ from pypdf import PdfReader
 from briefing.inputs.codebook import load_codebook
 from briefing.narrative.prose import percent
 from briefing.publication import editions
-from tests.conftest import BUILD, ROOT, copy_project, digest, git, make
+from tests.conftest import BUILD, ROOT, copy_built, digest, git, make
 from tests.publication.test_accessibility import VIEWPORTS, browser, describe, run_axe  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.e2e
@@ -299,7 +299,7 @@ def test_index_lists_every_edition_with_working_links(editions_built):
     assert "synthetic" in page and "http" not in page  # offline: nothing fetched
     parser = Links()
     parser.feed(page)
-    assert len(parser.links) == 2 * len(SLUGS)
+    assert len(parser.links) == len(editions.FORMATS) * len(SLUGS)  # every format and the review page
     for href in parser.links:
         assert (project / "_output" / href).is_file(), href
     for region in REGIONS:
@@ -405,16 +405,22 @@ def test_editions_of_another_wave_are_published_beside_these(editions_built):
     assert all((project / "_output" / href).is_file() for href in parser.links)
 
 
+@pytest.mark.quarto
 @pytest.mark.skipif(not shutil.which("quarto"), reason="quarto is not installed")
-def test_quarto_renders_each_edition_from_its_own_folder(tmp_path):
-    project = copy_project(tmp_path)
-    make(project, "-j2", "editions", ENGINE="quarto", REGIONS="South West", WAVE="2019")
-    england, region = text_of(project, "england", "2019"), text_of(project, "south-west", "2019")
+def test_quarto_renders_each_edition_from_its_own_folder(editions_built, tmp_path):
+    """A copy of the shared editions, rendered again by Quarto: each edition's own make re-renders it (its
+    findings are already computed) from its own folder."""
+    project = copy_built(editions_built[0], tmp_path / "project")
+    result = make(project, "-j2", "editions", ENGINE="quarto", REGIONS="South West")
+    assert "notebooks:" not in result.stdout  # the engine changed, not the analysis
+    england, region = text_of(project, "england"), text_of(project, "south-west")
     assert "South West and the rest of England" in region and "and the rest of England" not in england
     assert "Bath and North East Somerset" in region and "Bath and North East Somerset" not in england
     for slug in ("england", "south-west"):
-        figure = project / BUILD / "editions" / slug / BUILD / "waves" / "2019" / "figures" / "fig_workload_by_size.svg"
+        figure = project / BUILD / "editions" / slug / BUILD / "waves" / WAVE / "figures" / "fig_workload_by_size.svg"
         assert figure.is_file()
+        record = json.loads((published(project, slug) / "findings.json").read_text())["provenance"]
+        assert record["versions"]["renderer"]["engine"] == "quarto"
     assert (project / BUILD / "editions" / "south-west" / "_quarto.yml").is_file()
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from tests.conftest import VENV, copy_built, copy_project, make
+from tests.conftest import VENV, copy_built, make
 
 pytestmark = [
     pytest.mark.e2e,
@@ -34,10 +34,12 @@ def builds_clock(project: Path) -> str:
     return dt.datetime.fromtimestamp(epoch, dt.UTC).strftime("D:%Y%m%d%H%M%S")
 
 
-def test_quarto_builds_in_two_folders_are_identical(quarto_built, tmp_path_factory):
-    first = quarto_built  # the shared Quarto build; the second is made from scratch in another folder
+def test_quarto_builds_in_two_folders_are_identical(quarto_built, built_elsewhere, tmp_path_factory):
+    """The shared Quarto build (`built` rendered by Quarto) and the same rendering of the build made from scratch
+    in another folder (`built_elsewhere`, copied to a third path), later."""
+    first = quarto_built
     time.sleep(1.1)  # a later clock
-    second = copy_project(tmp_path_factory.mktemp("quarto-b-in-another-folder"))
+    second = copy_built(built_elsewhere[0], tmp_path_factory.mktemp("quarto-b-in-another-folder") / "project")
     make(second, "report", ENGINE="quarto")
     for name in ("briefing.html", "briefing.pdf", "findings.json"):  # the PDF's dates and ID included
         assert (first / "_output" / name).read_bytes() == (second / "_output" / name).read_bytes(), name

@@ -186,9 +186,9 @@ def test_a_chart_withholds_what_the_areas_plan_lists_in_drawing_alt_text_and_rec
     assert percent(104 / 213) not in svg_texts(chart) and any("(withheld)" in t for t in svg_texts(chart))
 
 
-def test_a_row_with_every_answer_withheld_says_so_and_the_title_says_why(ctx, results, tmp_path):
-    """An empty row of bars would look like a drawing fault: the row says no answer is shown, and the title does
-    not claim too few answered when many did."""
+def test_a_chart_with_every_answer_withheld_is_not_drawn_and_says_why(ctx, results, tmp_path):
+    """An empty frame under a headline would look like a finding (the London edition): no chart is drawn, a
+    sentence says why, and the title does not claim too few answered when many did."""
     everything = {
         f"fig:confidence_partnership={v}": SECONDARY for v in ctx.codebook.questions["confidence_partnership"].values()
     }
@@ -200,7 +200,12 @@ def test_a_row_with_every_answer_withheld_says_so_and_the_title_says_why(ctx, re
     ]
     chart = theme_charts.question_chart(planned, "confidence_partnership", findings, tmp_path, "nb")
     assert chart.extra["title"].startswith("Not shown, to protect small counts: ")
-    assert theme_charts.NONE_SHOWN in svg_texts(chart)
+    assert chart.extra["path"] is None and not list(tmp_path.glob("*.svg"))
+    wording = ctx.codebook.questions["confidence_partnership"].wording
+    assert chart.extra["not_drawn"] == (
+        f"No chart is shown for the question \u201c{wording}\u201d: every answer is given by fewer than 8 clinical "
+        "directors, or would let such a count be worked out."
+    )
     assert chart.extra["rows"][0]["n"] == 210  # many answered: the base is still shown
     too_few = [dataclasses.replace(f, extra={**f.extra, "suppression_reason": "small base"}) for f in findings]
     assert theme_charts.title_for(ctx, "confidence_partnership", too_few).startswith(

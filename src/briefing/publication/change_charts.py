@@ -10,19 +10,27 @@ import textwrap
 from pathlib import Path
 
 import matplotlib.pyplot as plt
+from matplotlib.lines import Line2D
 
 from briefing import config
 from briefing.analysis.findings import Finding
 from briefing.inputs.codebook import load_codebook
 from briefing.narrative.prose import capfirst, number_words, percent
-from briefing.publication.charts import DARK_BLUE, GREY, MUTED, TEXT, WIDTH_IN, house_style, save_svg
+from briefing.publication.charts import BASE_PT, DARK_BLUE, GREY, MUTED, TEXT, WIDTH_IN, house_style, save_svg
 
 CHART_ID = "fig_change_headlines"
 
 
 def headline_changes(changes: list[Finding]) -> list[Finding]:
-    """The findings shown: every whole-sample finding compared across the two waves."""
-    return [c for c in changes if c.kind == "change" and c.extra["status"] == "compared" and not c.extra["subgroup"]]
+    """The findings shown: every whole-sample finding compared across the two waves, the largest rise first and the
+    largest fall last (so what moved sits at the ends, where the eye starts and stops)."""
+    shown = [c for c in changes if c.kind == "change" and c.extra["status"] == "compared" and not c.extra["subgroup"]]
+    return sorted(shown, key=lambda c: (-c.value, c.id))
+
+
+def moved_words(change: Finding) -> str:
+    """The legend's and the alt text's words for whether the test supports a change."""
+    return "moved by more than chance" if change.extra["significant"] else "within what chance could produce"
 
 
 def change_title(shown: list[Finding], previous_wave: str) -> str:
@@ -44,9 +52,12 @@ def change_alt(shown: list[Finding]) -> str:
         parts.append(
             f"{c.description}: {percent(old['value'])} in {c.extra['compare_wave']} ({percent(old['ci_low'])} to "
             f"{percent(old['ci_high'])}), {percent(new['value'])} in {c.extra['wave']} ({percent(new['ci_low'])} to "
-            f"{percent(new['ci_high'])})"
+            f"{percent(new['ci_high'])}), {moved_words(c)}"
         )
-    head = f"Dot chart: each finding in {first['compare_wave']} and {first['wave']}, with its {level} confidence interval. "
+    head = (
+        f"Dot chart: each finding in {first['compare_wave']} and {first['wave']}, with its {level} confidence interval, "
+        f"largest rise first; a filled {first['wave']} dot marks a change of more than chance alone would explain. "
+    )
     return head + capfirst("; ".join(parts)) + "."
 
 
@@ -56,6 +67,30 @@ def survey_source(params_path: str | Path | None) -> str:
     return load_codebook(
         config.find_root(Path(params_path).resolve().parent if params_path else None) / params.codebook
     ).survey.source
+
+
+def change_legend(ax, previous_wave: str, wave: str) -> None:
+    """Above the plot: the two waves' colours, and what a filled or an open dot of the reported wave means."""
+
+    def dot(colour: str, face: str) -> Line2D:
+        return Line2D([], [], color=colour, marker="o", markerfacecolor=face, markersize=6, linewidth=2)
+
+    ax.legend(
+        [dot(GREY, GREY), dot(DARK_BLUE, DARK_BLUE), dot(DARK_BLUE, "white")],
+        [
+            previous_wave,
+            f"{wave}: moved beyond chance",
+            f"{wave}: within chance",
+        ],
+        loc="lower left",
+        bbox_to_anchor=(0, 1.02),
+        ncols=3,
+        frameon=False,
+        fontsize=BASE_PT - 2,
+        handlelength=1.6,
+        columnspacing=1,
+        handletextpad=0.4,
+    )
 
 
 def change_chart(changes: list[Finding], figures_dir: str | Path, notebook: str, source: str) -> Finding | None:
@@ -68,7 +103,7 @@ def change_chart(changes: list[Finding], figures_dir: str | Path, notebook: str,
     title, alt = change_title(shown, previous_wave), change_alt(shown)
     source = f"{source}, {previous_wave} and {wave}"
     with plt.style.context(house_style()):
-        fig, ax = plt.subplots(figsize=(WIDTH_IN, 0.55 + 0.4 * len(shown)), layout="constrained")
+        fig, ax = plt.subplots(figsize=(WIDTH_IN, 0.85 + 0.4 * len(shown)), layout="constrained")
         rows = list(range(len(shown)))[::-1]
         for y, c in zip(rows, shown):
             for offset, record, colour, label in (
@@ -76,8 +111,10 @@ def change_chart(changes: list[Finding], figures_dir: str | Path, notebook: str,
                 (-0.18, c.extra["current"], DARK_BLUE, wave),
             ):
                 values = [record["ci_low"] * 100, record["value"] * 100, record["ci_high"] * 100]
+                # the reported wave's dot is filled where the test supports the change, open where it does not
+                face = "white" if colour == DARK_BLUE and not c.extra["significant"] else colour
                 ax.plot([values[0], values[2]], [y + offset] * 2, color=colour, linewidth=2, solid_capstyle="butt")
-                ax.plot(values[1], y + offset, "o", color=colour, markersize=6)
+                ax.plot(values[1], y + offset, "o", color=colour, markerfacecolor=face, markersize=6, zorder=3)
                 ax.text(
                     values[2] + 1.5,
                     y + offset,
@@ -86,8 +123,12 @@ def change_chart(changes: list[Finding], figures_dir: str | Path, notebook: str,
                     ha="left",
                     color=TEXT if colour == DARK_BLUE else MUTED,
                     fontsize=8.5,
+                    fontweight=600 if colour == DARK_BLUE and c.extra["significant"] else 400,
                 )
+        change_legend(ax, previous_wave, wave)
         ax.set_yticks(rows, [textwrap.fill(capfirst(c.description), 46) for c in shown], fontsize=8)
+        for tick, c in zip(ax.get_yticklabels(), shown):
+            tick.set_fontweight(600 if c.extra["significant"] else 400)
         ax.set_xlim(0, 112)
         ax.set_xticks(range(0, 101, 25), [f"{v}%" for v in range(0, 101, 25)])
         ax.set_ylim(-0.6, len(shown) - 0.4)

@@ -13,6 +13,7 @@ import difflib
 import json
 import re
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from html.parser import HTMLParser
 from itertools import zip_longest
 from pathlib import Path
@@ -20,7 +21,7 @@ from typing import Any
 
 from briefing.narrative import escape
 from briefing.narrative.change_prose import signed_change
-from briefing.narrative.prose import count, percent
+from briefing.narrative.prose import capfirst, count, percent
 
 REVIEW = "changes.html"
 BLOCKS = {"p", "li", "figcaption", "h1", "h2", "h3", "caption", "dd", "dt"}
@@ -95,6 +96,38 @@ def figure_text(record: dict[str, Any]) -> str:
     return count(value) if isinstance(value, (int, float)) else str(value)
 
 
+@dataclass(frozen=True)
+class Build:
+    """Which briefing a findings.json is: its survey, wave, date (the build's clock) and render engine."""
+
+    survey: str
+    wave: str
+    date: str
+    engine: str
+    compare_wave: str | None = None
+
+    @staticmethod
+    def of(published: dict[str, Any]) -> Build:
+        parameters, provenance = published.get("parameters") or {}, published.get("provenance") or {}
+        epoch = provenance.get("source_date_epoch")
+        day = datetime.fromtimestamp(epoch, tz=UTC) if isinstance(epoch, (int, float)) else None
+        renderer = (provenance.get("versions") or {}).get("renderer") or {}
+        return Build(
+            survey=str(parameters.get("survey") or parameters.get("title") or "the survey"),
+            wave=str(parameters.get("wave") or "unknown"),
+            date=f"{day.day} {day:%B %Y}" if day else "an unrecorded date",
+            engine=ENGINE_NAMES.get(renderer.get("engine"), renderer.get("engine") or "an unrecorded engine"),
+            compare_wave=parameters.get("compare_wave"),
+        )
+
+    def words(self) -> str:
+        """'wave 2020, built on 23 November 2026 with Quarto'."""
+        return f"wave {self.wave}, built on {self.date} with {self.engine}"
+
+
+ENGINE_NAMES = {"quarto": "Quarto", "pandoc": "pandoc and Typst"}
+
+
 @dataclass
 class Review:
     changed: list[tuple[str, dict, dict]] = field(default_factory=list)
@@ -102,6 +135,15 @@ class Review:
     disappeared: list[tuple[str, dict]] = field(default_factory=list)
     reworded: list[tuple[str | None, str | None]] = field(default_factory=list)
     previous: bool = True
+    before: Build | None = None  # the published build compared with
+    now: Build | None = None
+
+    @property
+    def another_wave(self) -> bool:
+        """The published briefing is of another wave or survey: a new briefing, not a revision of it."""
+        return bool(
+            self.before and self.now and (self.before.wave, self.before.survey) != (self.now.wave, self.now.survey)
+        )
 
     @property
     def nothing(self) -> bool:
@@ -109,13 +151,27 @@ class Review:
 
 
 def compare_findings(old: dict[str, Any], new: dict[str, Any], review: Review) -> None:
-    for fid in sorted(set(old) | set(new)):
+    """A row for each finding whose figure, as the page shows it, changed. A chart's words are its caption, which
+    the sentences compare (so a changed chart title is listed once, not again here); a change only in a detail the
+    page does not show (an input's path, a p-value's last digit) is no change to the reader."""
+    old, new = without_figures(old), without_figures(new)
+    for fid in sorted(set(old) | set(new), key=lambda f: (plain_name(f, new.get(f) or old[f]), f)):
         if fid not in old:
             review.appeared.append((fid, new[fid]))
         elif fid not in new:
             review.disappeared.append((fid, old[fid]))
-        elif old[fid] != new[fid]:
+        elif figure_text(old[fid]) != figure_text(new[fid]):
             review.changed.append((fid, old[fid], new[fid]))
+
+
+def without_figures(findings: dict[str, Any]) -> dict[str, Any]:
+    return {fid: record for fid, record in findings.items() if record.get("kind") != "figure"}
+
+
+def plain_name(fid: str, record: dict[str, Any]) -> str:
+    """What a reader calls a finding: its description ("Plan to leave the clinical director role ..."), never its
+    id; a finding without one is named by its id's words."""
+    return capfirst(record.get("description") or fid.replace("_", " "))
 
 
 def compare_sentences(old: list[str], new: list[str], review: Review) -> None:
@@ -127,13 +183,16 @@ def compare_sentences(old: list[str], new: list[str], review: Review) -> None:
 
 
 def review_of(previous_dir: Path, staging: Path) -> Review:
-    new_findings = json.loads((staging / "findings.json").read_text(encoding="utf-8"))["findings"]
+    new = json.loads((staging / "findings.json").read_text(encoding="utf-8"))
     new_page = (staging / "briefing.html").read_text(encoding="utf-8")
     old_json, old_html = previous_dir / "findings.json", previous_dir / "briefing.html"
     if not (old_json.is_file() and old_html.is_file()):
-        return Review(appeared=sorted(new_findings.items()), previous=False)
-    review = Review()
-    compare_findings(json.loads(old_json.read_text(encoding="utf-8"))["findings"], new_findings, review)
+        return Review(appeared=sorted(without_figures(new["findings"]).items()), previous=False, now=Build.of(new))
+    old = json.loads(old_json.read_text(encoding="utf-8"))
+    review = Review(before=Build.of(old), now=Build.of(new))
+    if review.another_wave:
+        return review  # not a revision: nothing is listed as "changed"
+    compare_findings(old["findings"], new["findings"], review)
     compare_sentences(sentences(old_html.read_text(encoding="utf-8")), sentences(new_page), review)
     return review
 
@@ -154,8 +213,7 @@ esc = escape.html  # a finding's description and a sentence are data: escaped, c
 
 
 def label(fid: str, record: dict[str, Any]) -> str:
-    description = record.get("description") or ""
-    return f"<code>{esc(fid)}</code><br>{esc(description)}"
+    return esc(plain_name(fid, record))
 
 
 def table(caption: str, headers: list[str], rows: list[list[str]]) -> str:
@@ -201,9 +259,41 @@ def sections(review: Review) -> list[str]:
     return parts
 
 
+def compared_with(review: Review) -> str:
+    """The sentence naming the two builds, or why they are not compared."""
+    before, now = review.before, review.now
+    if not (before and now):
+        return ""
+    if review.another_wave:
+        what = "wave" if before.survey == now.survey else "survey"
+        change = "each wave's briefing tests each finding's change since the wave before it, in its section \u201cChange since\u201d"
+        if now.compare_wave:  # this build is the later one: its own section
+            change = f"this briefing's section \u201cChange since {now.compare_wave}\u201d tests each finding's change"
+        elif before.compare_wave == now.wave:  # the published one is the later one (`make report WAVE=...`)
+            change = (
+                f"the wave {before.wave} briefing's section \u201cChange since {now.wave}\u201d tests each "
+                f"finding's change (make report WAVE={before.wave})"
+            )
+        return (
+            f"This build ({now.words()}) is not compared with the briefing published before it ({before.words()}): "
+            f"that is another {what}, so its differences are not revisions. For the change between the waves, "
+            f"{change}."
+        )
+    return f"This build ({now.words()}) is compared with the briefing published before it ({before.words()})."
+
+
+def change_link(review: Review) -> str:
+    """The way to the wave-to-wave change, when a build of another wave is refused as a revision."""
+    if review.another_wave and review.now and review.now.compare_wave:
+        return '<p><a href="briefing.html#change">The change between the waves, tested, in the briefing</a></p>'
+    return ""
+
+
 def page(review: Review, title: str) -> str:
     if not review.previous:
         summary = "There is no previously published briefing to compare with: this is the first build, so every finding is new."
+    elif review.another_wave:
+        summary = compared_with(review)
     elif review.nothing:
         summary = "No changes: every finding and every sentence is the same as in the briefing published before."
     else:
@@ -213,12 +303,13 @@ def page(review: Review, title: str) -> str:
             f"appeared and {len(review.disappeared)} disappeared."
         )
     body = "".join(sections(review))
+    builds = "" if review.another_wave or not review.previous else f"<p>{esc(compared_with(review))}</p>"
     return (
         '<!DOCTYPE html>\n<html lang="en-GB"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>What changed: {esc(title)}</title><style>{STYLE}</style></head>"
         f'<body><main><h1>What changed in this build</h1><p class="{"none" if review.nothing else "summary"}">'
-        f"{esc(summary)}</p>{body}</main></body></html>\n"
+        f"{esc(summary)}</p>{change_link(review)}{builds}{body}</main></body></html>\n"
     )
 
 

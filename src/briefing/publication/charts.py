@@ -9,13 +9,16 @@ House style, on top of afcharts' own style sheet:
     single-file HTML and in the PDF, and its words can be found and read;
   * the Analysis Function focus palette: the groups being compared in dark blue, the rest in grey;
   * labels on the bars, no legend and no value axis; the headline title and source line belong to the page
-    (the figure caption and the line under it), not to the picture;
+    (the figure caption and the line under it), not to the picture; a legend only where a mark's meaning
+    cannot sit beside it (a scale's colours, the change chart's filled and open dots);
+  * reference lines (the 50% mark, a scale's centre) stop short of every label they would cross;
   * one width, the PDF's text column, so chart text prints at the size of the body text.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import io
 import re
 from pathlib import Path
@@ -119,8 +122,6 @@ def _unescape(text: str) -> str:
 
 def _font_faces(svg: str) -> str:
     """@font-face rules carrying only the glyphs the chart's text uses (WOFF, a few kilobytes each)."""
-    from fontTools import subset
-
     used: dict[tuple[int, bool], set[str]] = {}
     for match in _TEXT.finditer(svg):
         style = _STYLE_ATTR.search(match.group("attrs"))
@@ -131,24 +132,43 @@ def _font_faces(svg: str) -> str:
         path = FONTS_DIR / _FACES[(weight, italic)]
         if not path.is_file():
             continue
-        options = subset.Options()
-        options.flavor = "woff"
-        options.layout_features = ["kern", "liga", "calt", "tnum", "case"]
-        options.name_IDs = [1, 2]  # family and style only: keeps the embedded copy small
-        options.notdef_outline = True
-        font = subset.load_font(str(path), options)
-        subsetter = subset.Subsetter(options)
-        subsetter.populate(text="".join(sorted(chars)) + " ")
-        subsetter.subset(font)
-        buffer = io.BytesIO()
-        font.flavor = "woff"
-        font.save(buffer, reorderTables=True)
-        data = base64.b64encode(buffer.getvalue()).decode("ascii")
+        woff = _subset_woff(path.read_bytes(), "".join(sorted(chars)) + " ")
         rules.append(
             f"@font-face{{font-family:'{FONT_FAMILY}';font-weight:{weight};font-style:{'italic' if italic else 'normal'};"
-            f"src:url(data:font/woff;base64,{data}) format('woff')}}"
+            f"src:url(data:font/woff;base64,{woff}) format('woff')}}"
         )
     return "".join(rules)
+
+
+_SUBSETS: dict[tuple[str, str], str] = {}  # (the font file's SHA-256, the text) -> its subset, as base64 WOFF
+
+
+def _subset_woff(data: bytes, text: str) -> str:
+    """The font file `data` cut down to the glyphs of `text`, as base64 WOFF. Kept for the process (the build's
+    one kernel), keyed by the file's hash and the text: a chart whose labels use the same characters as an earlier
+    one, in the same face, reuses its subset rather than parsing and cutting the font again."""
+    key = (hashlib.sha256(data).hexdigest(), text)
+    if key not in _SUBSETS:
+        _SUBSETS[key] = _cut(data, text)
+    return _SUBSETS[key]
+
+
+def _cut(data: bytes, text: str) -> str:
+    from fontTools import subset
+
+    options = subset.Options()
+    options.flavor = "woff"
+    options.layout_features = ["kern", "liga", "calt", "tnum", "case"]
+    options.name_IDs = [1, 2]  # family and style only: keeps the embedded copy small
+    options.notdef_outline = True
+    font = subset.load_font(io.BytesIO(data), options)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(text=text)
+    subsetter.subset(font)
+    buffer = io.BytesIO()
+    font.flavor = "woff"
+    font.save(buffer, reorderTables=True)
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
 def finish_svg(svg: str, title: str, alt: str) -> str:
@@ -176,6 +196,46 @@ def save_svg(fig, path: Path, title: str, alt: str) -> Path:
     plt.close(fig)
     path.write_text(finish_svg(buffer.getvalue(), title, alt), encoding="utf-8")
     return path
+
+
+# --- reference lines ----------------------------------------------------------------------------------------
+
+LINE_CLEARANCE_PT = 2.5  # the gap a reference line leaves around a label it would otherwise run through
+
+
+def label_spans(ax, x: float) -> list[tuple[float, float]]:
+    """The vertical spans (data units) of the axes' texts that a vertical line at `x` would cross, each widened by
+    the clearance; measured on the laid-out figure, so wrapped labels and the final font size count."""
+    fig = ax.figure
+    fig.canvas.draw()  # runs the layout engine: the texts' boxes as they will be saved
+    renderer = fig.canvas.get_renderer()
+    pad = LINE_CLEARANCE_PT * fig.dpi / 72
+    to_data = ax.transData.inverted()
+    x_display = ax.transData.transform((x, 0))[0]
+    spans = []
+    for text in ax.texts:
+        if not text.get_visible() or not text.get_text().strip():
+            continue
+        box = text.get_window_extent(renderer)
+        if box.x0 - pad <= x_display <= box.x1 + pad:
+            (_, low), (_, high) = to_data.transform([(box.x0, box.y0 - pad), (box.x1, box.y1 + pad)])
+            spans.append((min(low, high), max(low, high)))
+    return sorted(spans)
+
+
+def reference_line(ax, x: float, **style) -> None:
+    """A vertical reference line (the 50% mark, a scale's centre) across the axes, broken wherever it would run
+    through a label, so every label stays legible. Call it last, once every label is placed."""
+    bottom, top = sorted(ax.get_ylim())
+    pieces, start = [], bottom
+    for low, high in label_spans(ax, x):
+        if low > start:
+            pieces.append((start, min(low, top)))
+        start = max(start, high)
+    if start < top:
+        pieces.append((start, top))
+    for low, high in pieces:
+        ax.plot([x, x], [low, high], zorder=2.5, **style)  # (the y limits are set: plotting keeps them)
 
 
 # --- alt text ---------------------------------------------------------------------------------------------------

@@ -24,8 +24,10 @@ Sub-commands: plan (the list of editions, for make), build SLUG, index.
 from __future__ import annotations
 
 import argparse
+import base64
 import csv
 import fcntl
+import io
 import json
 import os
 import re
@@ -269,6 +271,64 @@ def headline(record: dict | None, threshold: int) -> str:
     return "not available" if record is None else record_filters(threshold)["share"](record)
 
 
+# Every format a build publishes (render.py's PUBLISHED), as the index links them.
+FORMATS = (
+    ("briefing.html", "web page"),
+    ("briefing.pdf", "PDF"),
+    ("briefing.docx", "Word"),
+    ("findings.json", "data (JSON)"),
+    ("changes.html", "what changed in this build"),
+)
+
+
+def change_words(record: dict | None) -> str:
+    """A headline's change since the earlier wave as the index shows it: "+10 points, more than chance alone would
+    explain", "−4 points, within what chance could produce"; "not compared" when the build compares no waves."""
+    from briefing.narrative.change_prose import signed_change
+
+    if not record or record.get("status") != "compared" or record.get("value") is None:
+        return "not compared"
+    verdict = (
+        "more than chance alone would explain" if record.get("significant") else "within what chance could produce"
+    )
+    return f"{signed_change(record['value'])} points, {verdict}"
+
+
+FACES = {(400, "normal"): "Inter-Regular.otf", (600, "normal"): "Inter-SemiBold.otf"}  # what the page's style uses
+
+
+def embedded_fonts(root: Path, text: str) -> str:
+    """@font-face rules carrying the page's typeface (Inter, OFL), cut to the characters the page uses, so the
+    offline page reads in Inter on a machine without it."""
+    from fontTools import subset
+
+    rules = []
+    for (weight, style), name in FACES.items():
+        path = root / "report" / "fonts" / name
+        if not path.is_file():
+            continue  # the style's fallbacks (Helvetica Neue, Arial) apply
+        options = subset.Options()
+        options.flavor, options.name_IDs = "woff", [1, 2]
+        font = subset.load_font(str(path), options)
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(text="".join(sorted(set(text))) + " ")
+        subsetter.subset(font)
+        buffer = io.BytesIO()
+        font.save(buffer)
+        data = base64.b64encode(buffer.getvalue()).decode("ascii")
+        rules.append(
+            f"@font-face{{font-family:Inter;font-weight:{weight};font-style:{style};"
+            f"src:url(data:font/woff;base64,{data})}}"  # no quotes: the page escapes every value it prints
+        )
+    return "".join(rules)
+
+
+def capfirst(text: str) -> str:
+    from briefing.narrative.prose import capfirst as upper_first
+
+    return upper_first(text)
+
+
 def count(n) -> str:
     from briefing.narrative.prose import count as as_count
 
@@ -333,6 +393,12 @@ def edition_row(out: Path, wave: str, slug: str, status: dict | None, earlier: b
         findings, threshold = data["findings"], data["parameters"]["suppression_threshold"]
         row["figures"] = [headline(findings.get(fid), threshold) for fid in HEADLINES]
         row["labels"] = [findings[fid]["description"] if fid in findings else fid for fid in HEADLINES]
+        row["changes"] = [
+            (capfirst(label), change_words(findings.get(f"{fid}_change")))
+            for fid, label in zip(HEADLINES, row["labels"], strict=True)
+        ]
+        row["compare_wave"] = data["parameters"].get("compare_wave")
+        row["formats"] = [(label, name) for name, label in FORMATS if (wave_folder(out, wave) / slug / name).is_file()]
         row["respondents"] = count(findings["response_rate"]["numerator"])
         row["pcns"] = count(findings["pcn_count"]["value"])
     return row
@@ -371,7 +437,9 @@ def write_index(root: Path, out: Path, slugs: list[str], params: config.Params) 
         for wave in other_waves(out, params.wave)
     ]
     waves = sorted([reported, *others], key=lambda group: wave_order(group["wave"]), reverse=True)
-    page = index_page(root, waves=waves, p=params, wave=sidecar(params.survey_path, root))
+    values = {"waves": waves, "p": params, "wave": sidecar(params.survey_path, root)}
+    text = index_page(root, **values, fonts="")  # the characters the page uses, for the embedded fonts
+    page = index_page(root, **values, fonts=embedded_fonts(root, text))
     write(root / EDITIONS / "index.html", page)
     publish(root / EDITIONS, out, ["index.html"])  # always, so it is newer than the statuses it was made from
     return reported["rows"]

@@ -22,11 +22,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from briefing.analysis import findings as findings_io
 from briefing import quarto
+from briefing.analysis import findings as findings_io
 from briefing.config import find_root
-from briefing.narrative import provenance
+from briefing.publication import docx as word
 from briefing.publication.changes import REVIEW, write_review
+from briefing.publication.data_files import write_data_files
 from briefing.publication.publish import PublishError, publish
 
 DOCUMENT = "report/briefing.qmd"
@@ -112,7 +113,7 @@ class Engine:
     name: str
 
     @staticmethod
-    def choose(requested: str, root: Path | None = None) -> "Engine":
+    def choose(requested: str, root: Path | None = None) -> Engine:
         if requested not in ("auto", "quarto", "pandoc"):
             raise RenderError(f"unknown engine {requested!r}: use auto, quarto or pandoc")
         if requested == "pandoc":
@@ -298,9 +299,13 @@ def render(engine: str, out_dir: Path, findings: Path, root: Path | None = None)
         staging = Path(tmp)
         (render_quarto if chosen.name == "quarto" else render_pandoc)(root, staging)
         published = findings_io.load(findings) | {"provenance": built_from(root)}  # the same record as the appendix
+        word.finish(
+            staging / "briefing.docx", published.get("parameters", {}).get("publisher") or ""
+        )  # both paths alike
         (staging / "findings.json").write_text(findings_io.dumps(published), encoding="utf-8")
         write_review(out_dir, staging)  # against the briefing still published in out_dir
-        publish(staging, out_dir, PUBLISHED)
+        data = write_data_files(staging, published)  # each chart's and table's CSV, linked from the HTML
+        publish(staging, out_dir, [*PUBLISHED, *data])
     return chosen
 
 

@@ -26,7 +26,17 @@ from briefing.analysis.distributions import NON_SUBSTANTIVE, Row, distribution, 
 from briefing.analysis.findings import Finding
 from briefing.analysis.themes import size_band, subgroup_description
 from briefing.narrative import prose
-from briefing.publication.charts import BASE_PT, DARK_BLUE, GREY, MUTED, TEXT, WIDTH_IN, house_style, save_svg
+from briefing.publication.charts import (
+    BASE_PT,
+    DARK_BLUE,
+    GREY,
+    MUTED,
+    TEXT,
+    WIDTH_IN,
+    house_style,
+    reference_line,
+    save_svg,
+)
 
 SEQUENTIAL = get_af_colours("sequential")  # dark to light: unfavourable to favourable, so greyscale keeps the order
 RAMP_PICKS = {1: [1], 2: [1, 3], 3: [0, 2, 4], 4: [0, 1, 3, 4], 5: [0, 1, 2, 3, 4]}
@@ -215,7 +225,6 @@ def draw_diverging(ctx, rows: list[Row], values: list[str], labels: dict[str, st
                     fontsize=BASE_PT - 1,
                 )
             left += width
-    ax.axvline(0, color=MUTED, linewidth=0.8)
     ax.set_yticks(positions, [row_label(r, ctx, labels) for r in rows])
     ax.set_xlim(-100, 100)
     ax.set_ylim(-0.6, len(rows) - 0.4)
@@ -240,6 +249,7 @@ def draw_diverging(ctx, rows: list[Row], values: list[str], labels: dict[str, st
             "cannot be worked out"
         )
         fig.supxlabel("\n".join(textwrap.wrap(note, 70)), fontsize=BASE_PT - 1, color=MUTED)
+    reference_line(ax, 0, color=MUTED, linewidth=0.8)  # the centre, last: it stops short of every label
     return fig
 
 
@@ -284,7 +294,7 @@ def draw_bars(ctx, row: Row, values: list[str], labels: dict[str, str], counted:
 
 
 def figure_record(
-    chart_id: str, title: str, alt: str, path: Path, ctx, findings: list[Finding], notebook: str, **extra
+    chart_id: str, title: str, alt: str, path: Path | None, ctx, findings: list[Finding], notebook: str, **extra
 ) -> Finding:
     return Finding(
         id=chart_id,
@@ -294,16 +304,47 @@ def figure_record(
         notebook=notebook,
         inputs=sorted({i for f in findings for i in f.inputs}),
         kind="figure",
-        extra={"path": path.as_posix(), "alt": alt, "title": title, "source": source_line(ctx), **extra},
+        extra={
+            "path": path.as_posix() if path else None,
+            "alt": alt,
+            "title": title,
+            "source": source_line(ctx),
+            **extra,
+        },
     )
 
 
+def shows_nothing(rows: list[Row]) -> bool:
+    """No row has a share to draw: every row too small, withheld, or every answer a small count (or protecting one)."""
+    return all(
+        row.n is None or all(s is None for v, s in row.shares.items() if v not in NON_SUBSTANTIVE) for row in rows
+    )
+
+
+def not_drawn_sentence(ctx, question_id: str, rows: list[Row]) -> str:
+    """Why a chart with nothing to show is not drawn, said where it would have been."""
+    wording = ctx.codebook.questions[question_id].wording
+    if all(row.n is None and not row.withheld for row in rows):
+        why = f"too few {who(ctx)} answered it"
+    else:
+        why = f"every answer is given by {suppressed_words(ctx)} {who(ctx)}, or would let such a count be worked out"
+    return f"No chart is shown for the question \u201c{wording}\u201d: {why}."
+
+
 def question_chart(ctx, question_id: str, findings: list[Finding], figures_dir: str | Path, notebook: str) -> Finding:
-    """The full answer distribution of one question, drawn as its codebook type calls for."""
+    """The full answer distribution of one question, drawn as its codebook type calls for; not drawn when no row
+    has a share to show (an empty frame under a headline would look like a finding), a sentence saying why."""
     question = ctx.codebook.questions[question_id]
     labels, values = question.labels(), question.values()
     rows = rows_for(ctx, question_id, findings)
     title = title_for(ctx, question_id, findings, rows)
+    theme = findings[0].extra.get("theme") if findings else None
+    record = dict(theme=theme, question=question_id, rows=[r.as_record() for r in rows])
+    if shows_nothing(rows):
+        sentence = not_drawn_sentence(ctx, question_id, rows)
+        return figure_record(
+            f"fig_{question_id}", title, sentence, None, ctx, findings, notebook, **record, not_drawn=sentence
+        )
     counted = {v for f in findings for v in f.extra.get("counts", [])}
     with plt.style.context(house_style()):
         if question.type == "likert":
@@ -313,19 +354,7 @@ def question_chart(ctx, question_id: str, findings: list[Finding], figures_dir: 
             kind = "Ranked bar chart (several answers allowed)" if question.type == "multiple_choice" else "Bar chart"
         alt = distribution_alt(kind, question.wording, rows, labels, ctx)
         path = save_svg(fig, Path(figures_dir) / f"fig_{question_id}.svg", title, alt)
-    theme = findings[0].extra.get("theme") if findings else None
-    return figure_record(
-        f"fig_{question_id}",
-        title,
-        alt,
-        path,
-        ctx,
-        findings,
-        notebook,
-        theme=theme,
-        question=question_id,
-        rows=[r.as_record() for r in rows],
-    )
+    return figure_record(f"fig_{question_id}", title, alt, path, ctx, findings, notebook, **record)
 
 
 def theme_charts(ctx, results: list[Finding], figures_dir: str | Path, notebook: str) -> list[Finding]:
@@ -391,7 +420,6 @@ def overview(ctx, results: list[Finding], figures_dir: str | Path, notebook: str
             ax.plot([low, high], [y, y], color=DARK_BLUE, linewidth=2.2, solid_capstyle="butt")
             ax.plot(f.value * 100, y, "o", color=DARK_BLUE, markersize=7, markeredgecolor="white")
             ax.text(high + 2, y, prose.percent(f.value), va="center", ha="left", color=TEXT, fontweight=600)
-        ax.axvline(50, color=MUTED, linewidth=0.8, linestyle=(0, (3, 2)))
         ax.text(50, len(findings) - 0.45, "half", ha="center", va="bottom", color=MUTED, fontsize=BASE_PT - 1)
         labels = ["\n".join(textwrap.wrap(prose.capfirst(f.description), 34)) for f in findings]
         ax.set_yticks(positions, labels, fontsize=BASE_PT - 1)
@@ -401,6 +429,7 @@ def overview(ctx, results: list[Finding], figures_dir: str | Path, notebook: str
         ax.xaxis.set_visible(True)
         ax.set_xticks([0, 25, 50, 75, 100], ["0%", "25%", "50%", "75%", "100%"])
         ax.tick_params(axis="x", length=0, labelcolor=MUTED, labelsize=BASE_PT - 1)
+        reference_line(ax, 50, color=MUTED, linewidth=0.8, linestyle=(0, (3, 2)))  # last: it stops short of labels
         path = save_svg(fig, Path(figures_dir) / "fig_overview.svg", title, alt)
     return figure_record(
         "fig_overview", title, alt, path, ctx, findings, notebook, theme="overview", shows=[f.id for f in findings]

@@ -1,0 +1,84 @@
+"""The editions index: its typeface embedded, each headline's change since the survey before, and links to every
+format a build publishes and to its review page."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import re
+
+import pytest
+from fontTools.ttLib import TTFont
+
+from briefing.analysis import findings as findings_io
+from briefing.publication import editions
+from tests.conftest import ROOT
+
+PUBLISHED = ("briefing.html", "briefing.pdf", "briefing.docx", "findings.json", "changes.html")
+
+
+def change(value: float, significant: bool) -> dict:
+    return {"kind": "change", "status": "compared", "value": value, "significant": significant}
+
+
+FINDINGS = {
+    "plan_to_leave": {
+        "kind": "proportion",
+        "value": 0.21,
+        "description": "plan to leave the role",
+        "suppressed": False,
+    },
+    "plan_to_leave_change": change(0.10, True),
+    "workload_unmanageable": {
+        "kind": "proportion",
+        "value": 0.54,
+        "description": "find workload unmanageable",
+        "suppressed": False,
+    },
+    "workload_unmanageable_change": change(0.05, False),
+    "response_rate": {"kind": "proportion", "value": 0.16, "numerator": 197},
+    "pcn_count": {"kind": "count", "value": 1251},
+}
+
+
+@pytest.fixture
+def index(tmp_path, monkeypatch):
+    """A project with England's 2020 edition published (every format), and the index written for it."""
+    root = tmp_path / "project"
+    root.mkdir()
+    for name in ("report", "data"):
+        (root / name).symlink_to(ROOT / name)
+    params = findings_io.resolved_params(str(ROOT / "params.yml"), "2020")
+    out = root / "_output"
+    folder = editions.wave_folder(out, params.wave) / "england"
+    folder.mkdir(parents=True)
+    parameters = {"wave": "2020", "compare_wave": "2019", "region": None, "suppression_threshold": 8}
+    for name in PUBLISHED:
+        (folder / name).write_text(json.dumps({"findings": FINDINGS, "parameters": parameters}), encoding="utf-8")
+    monkeypatch.setattr(editions, "earlier_editions", lambda *args: [])
+    monkeypatch.setattr(editions, "EDITIONS", root / "build" / "editions")
+    (root / "build" / "editions").mkdir(parents=True)
+    editions.write_index(root, out, ["england"], params)
+    return (out / "index.html").read_text(encoding="utf-8")
+
+
+def test_the_index_links_every_format_and_the_review_page(index):
+    links = set(re.findall(r'href="editions/2020/england/([^"]+)"', index))
+    assert links == set(PUBLISHED)
+    assert "England: Word" in index and "England: what changed in this build" in index
+
+
+def test_the_index_has_a_change_column_from_the_tests_of_change(index):
+    assert '<th scope="col">Change since the survey before</th>' in index
+    assert "Plan to leave the role: +10 points, more than chance alone would explain" in index
+    assert "Find workload unmanageable: +5 points, within what chance could produce" in index
+
+
+def test_the_index_embeds_its_typeface_with_the_glyphs_it_uses(index):
+    faces = re.findall(r"@font-face\{font-family:Inter;font-weight:(\d+);[^}]*base64,([A-Za-z0-9+/=]+)\)", index)
+    assert {weight for weight, _ in faces} == {"400", "600"}
+    font = TTFont(io.BytesIO(base64.b64decode(faces[0][1])))
+    covered = set(font.getBestCmap())
+    assert {ord(c) for c in "England Word 1,251"} <= covered
+    assert len(base64.b64decode(faces[0][1])) < 60_000  # cut to the page's characters, not the whole face
