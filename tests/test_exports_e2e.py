@@ -20,9 +20,15 @@ import pyreadstat
 import pytest
 import yaml
 
-from tests.conftest import copy_project, make
+from tests.conftest import ROOT, copy_project, make
 
-pytestmark = pytest.mark.e2e
+pytestmark = [
+    pytest.mark.e2e,
+    # A survey other than the PCN one builds once the analysis reads the codebook (issue 17: notebooks/theme.ipynb).
+    pytest.mark.skipif(
+        not (ROOT / "notebooks" / "theme.ipynb").is_file(), reason="this pipeline cannot build a second survey yet"
+    ),
+]
 
 SURVEY = "newsurvey"  # an Excel workbook and a SurveyMonkey CSV
 UNIT = "unitsurvey"  # an SPSS file and a Qualtrics CSV
