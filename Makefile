@@ -24,21 +24,21 @@ MAKEFLAGS += --no-builtin-rules
 .DEFAULT_GOAL := help
 
 # Values from outside (the command line, the environment) are data: taken literally, so make never expands a `$(...)`
-# in them, and those that recipes use unquoted must be plain words (letters, digits, `_ . - / +`); REGIONS (free
-# text) is only ever used quoted. Checked before anything uses them.
+# in them, and those that recipes use unquoted must be plain words (letters, digits, `_ . - / +`); EDITIONS and its
+# older name REGIONS (free text) are only ever used quoted. Checked before anything uses them.
 WAVE_ARG := $(if $(filter command line,$(origin WAVE)),$(value WAVE))
 SURVEY_ARG := $(if $(filter command line,$(origin SURVEY)),$(value SURVEY))
 literal = $(if $(filter command line,$(origin $(1))),$(eval override $(1) := $$(value $(1))),$(if $(filter \
   environment,$(origin $(1))),$(eval $(1) := $$(value $(1)))))
 WORDS_FROM_OUTSIDE := SURVEY WAVE ENGINE PARAMS VENV PYTHON BUILD OUT FRAME_YEAR NHS_DIGITAL SOURCE_DATE_EPOCH
-$(foreach name,$(WORDS_FROM_OUTSIDE) REGIONS,$(call literal,$(name)))
+$(foreach name,$(WORDS_FROM_OUTSIDE) EDITIONS REGIONS,$(call literal,$(name)))
 WORD_CHARS := a b c d e f g h i j k l m n o p q r s t u v w x y z A B C D E F G H I J K L M N O P Q R S T U V W X Y Z \
   0 1 2 3 4 5 6 7 8 9 _ . - / +
 without = $(if $(2),$(call without,$(subst $(firstword $(2)),,$(1)),$(wordlist 2,$(words $(2)),$(2))),$(1))
 not_a_word = $(and $(value $(1)),$(or $(filter-out 1,$(words $(value $(1)))),$(call without,$(value $(1)),$(WORD_CHARS))))
 $(foreach name,$(WORDS_FROM_OUTSIDE),$(if $(call not_a_word,$(name)),$(error $(name)=$(value $(name)) is not a \
   plain word: use letters, digits and _ . - / + only)))
-# A value in single quotes for the shell, whatever it holds (for free text such as REGIONS).
+# A value in single quotes for the shell, whatever it holds (for free text such as EDITIONS).
 quote = '$(subst ','\'',$(1))'
 
 PYTHON ?= python3
@@ -112,8 +112,8 @@ $(AXE_JS):
 bench: $(ENV_READY) ## Time cold builds (each beside its floor, with a profile), no-op, one-input-changed and all-editions builds (medians)
 	$(PY) scripts/bench.py
 
-reference: $(ENV_READY) ## Build the survey's frame for FRAME_YEAR (default: the wave's) from NHS Digital files in data/<survey>/raw/nhs-digital/
-	$(PY) -m briefing.inputs.frame --params $(PARAMS) $(if $(SURVEY_ARG),--survey $(SURVEY_ARG)) $(if $(NHS_DIGITAL),--nhs-digital $(NHS_DIGITAL)) \
+reference: $(ENV_READY) ## Build the survey's frame for FRAME_YEAR (default: the wave's) with its own builder, data/<survey>/frame.py
+	$(PY) -m briefing.inputs.reference --params $(PARAMS) $(if $(SURVEY_ARG),--survey $(SURVEY_ARG)) $(if $(NHS_DIGITAL),--nhs-digital $(NHS_DIGITAL)) \
 	  $(if $(FRAME_YEAR),--year $(FRAME_YEAR)) $(if $(WAVE_ARG),--wave $(WAVE_ARG))
 
 codebook: $(ENV_READY) ## Draft data/<survey>/codebook.yml (SURVEY=, required) from its exports in raw/; a written one is kept (draft: codebook.draft.yml)
@@ -190,7 +190,7 @@ $(BUILD)/engine $(BUILD)/build-context: ; @mkdir -p $(@D); touch $@
 define wave_rules
 $(BUILD)/waves/$(1)/validated.ok: $(call content,$(WAVE_FILE_$(1)) $(FRAME_FILE_$(1)) $(CODEBOOK) \
   $(filter %.meta.yml,$(PLAN_INPUTS)) src/briefing/yamlfile.py src/briefing/inputs/check.py src/briefing/inputs/validate.py \
-  src/briefing/inputs/codebook.py src/briefing/inputs/crosscheck.py src/briefing/inputs/frame.py) $(PLAN_VALUES)
+  src/briefing/inputs/codebook.py src/briefing/inputs/crosscheck.py) $(PLAN_VALUES)
 	@printf '[2/6] '; $(PY) -m briefing.inputs.check --params $(PARAMETERS) --wave $(1)
 	@mkdir -p $$(@D); touch $$@
 endef

@@ -1,4 +1,6 @@
-"""Write the thin theme notebooks (parameters, a few package calls, the outputs), committed without outputs.
+"""Write the thin notebooks (parameters, a few package calls, the outputs), committed without outputs: one theme
+notebook run once per codebook theme, the population notebook (surveys with a reference frame), the overview, the
+disclosure plan and the change between waves. They name no survey: everything survey-specific is the codebook's.
 
 Run after changing the notebook skeleton: `.venv/bin/python scripts/make_notebooks.py`. Notebooks may also be
 edited in Jupyter directly; strip outputs before committing (tests/test_notebooks.py checks).
@@ -10,13 +12,17 @@ import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 PARAMETERS = """\
-# Parameters: papermill injects the Makefile's values (read from params.yml) after this cell.
+# Parameters: papermill injects the build plan's values after this cell.
 params_path = None  # None: the params.yml of this project
-wave = None  # None: the wave named in params.yml
-survey_path = None  # None: params.yml's survey_file for the wave
+wave = None  # None: the wave named in the parameters
+survey_path = None  # None: the wave's file, found from the survey's folder
 findings_path = "build/findings/{name}.json"  # relative to the project root
 figures_dir = "build/figures"
-withheld_path = None  # the build's disclosure plan (build/waves/<wave>/withheld.json); None: nothing withheld
+withheld_path = None  # the build's disclosure plan (<build>/waves/<wave>/withheld.json); None: nothing withheld
+"""
+
+THEME_PARAMETER = """\
+theme = None  # the codebook theme this run computes (the build plan runs this notebook once per theme)
 """
 
 SETUP = """\
@@ -27,49 +33,29 @@ NOTEBOOK = "notebooks/{name}.ipynb"
 ctx = themes.load_context(params_path, withheld_path, wave=wave, survey_path=survey_path)
 """
 
-THEMES = {
-    "retention": ("Retention", "Do clinical directors plan to stay in the role?", None),
-    "workload": (
-        "Workload",
-        "How PCNs have affected practices' workload, and how manageable clinical directors find it, by PCN size.",
-        """\
-from briefing.publication import charts
 
-chart = charts.unmanageable_by_size(ctx, {f.id: f for f in results}, figures_dir, NOTEBOOK)
-results.append(chart)
-chart.extra["path"]""",
-    ),
-    "workforce": (
-        "Workforce and additional roles",
-        "Confidence in the GP workforce and reimbursement of additional roles.",
-        None,
-    ),
-    "relationships": (
-        "Relationships and the partnership model",
-        "Relationships with the wider system and the future of the partnership model.",
-        None,
-    ),
-    "priorities": ("Priorities", "What clinical directors say PCNs need in order to succeed.", None),
-}
-
-
-def theme_notebook(name: str, title: str, purpose: str, extra: str | None):
-    cells = [
+def theme_notebook():
+    return [
         new_markdown_cell(
-            f"# {title}\n\n{purpose}\n\nComputed from the survey wave named in `params.yml`; "
-            "the findings registry is `data/codebook.yml`. Logic lives in `src/briefing/`."
+            "# One theme of the codebook\n\nThe findings of the theme named by the parameter `theme` (the "
+            "codebook's `findings:` registry), its declared subgroup comparisons with their charts, and a chart of "
+            "every question behind its findings. The build plan (`briefing.plan`) runs this notebook once per "
+            "theme. Logic lives in `src/briefing/`."
         ),
-        new_code_cell(PARAMETERS.format(name=name), metadata={"tags": ["parameters"]}),
-        new_code_cell(SETUP.format(name=name)),
+        new_code_cell(PARAMETERS.format(name="theme") + THEME_PARAMETER, metadata={"tags": ["parameters"]}),
+        new_code_cell(SETUP.format(name="theme")),
         new_code_cell(
-            f'results = themes.survey_findings(ctx, theme="{name}", notebook=NOTEBOOK)\nthemes.as_table(results)'
+            "results = themes.survey_findings(ctx, theme=theme, notebook=NOTEBOOK)\nthemes.as_table(results)"
         ),
+        new_code_cell(
+            "from briefing.publication import charts\n\n"
+            "compared = charts.comparison_charts(ctx, results, figures_dir, NOTEBOOK)\n"
+            "results += compared\n"
+            '[c.extra["path"] for c in compared]'
+        ),
+        new_code_cell(CHARTS),
+        new_code_cell("themes.write_findings(results, findings_path, ctx)"),
     ]
-    if extra:
-        cells.append(new_code_cell(extra))
-    cells.append(new_code_cell(CHARTS))
-    cells.append(new_code_cell("themes.write_findings(results, findings_path, ctx)"))
-    return cells
 
 
 # Every question behind the theme's findings, as a chart of all its answers (publication/theme_charts.py).
@@ -99,15 +85,17 @@ def overview_notebook():
     ]
 
 
-def landscape_notebook():
+def population_notebook():
     return [
         new_markdown_cell(
-            "# The PCN landscape\n\nThe real size of every PCN in England, from NHS Digital's reference "
-            "frame (`params.yml`: `frame_file`), and the survey's response rate against it."
+            "# The population\n\nWhat the survey's reference frame (the codebook's `population: frame:`) says of "
+            "the units the respondents speak for: how many there are, the share in each published part of each "
+            "partition, their median size where the frame maps one, the survey's response rate against it and how "
+            "the estimates are weighted to it. Run only where the survey has a frame."
         ),
-        new_code_cell(PARAMETERS.format(name="landscape"), metadata={"tags": ["parameters"]}),
-        new_code_cell(SETUP.format(name="landscape")),
-        new_code_cell("results = themes.landscape_findings(ctx, notebook=NOTEBOOK)\nthemes.as_table(results)"),
+        new_code_cell(PARAMETERS.format(name="population"), metadata={"tags": ["parameters"]}),
+        new_code_cell(SETUP.format(name="population")),
+        new_code_cell("results = themes.population_findings(ctx, notebook=NOTEBOOK)\nthemes.as_table(results)"),
         new_code_cell("themes.write_findings(results, findings_path, ctx)"),
     ]
 
@@ -125,19 +113,19 @@ def disclosure_notebook():
     return [
         new_markdown_cell(
             "# Disclosure control across editions\n\nWhich figures are withheld (secondary suppression) so "
-            "that no suppressed figure can be worked out from published ones: a region from England, one "
-            "region from the others, one size band from the overall figure, one answer from its row, and "
-            "every published number of a question at once (an integer program that also reads what "
+            "that no suppressed figure can be worked out from published ones: an edition's area from the whole, "
+            "one area from the others, one part of a partition from the overall figure, one answer from its row, "
+            "and every published number of a question at once (an integer program that also reads what "
             "stands in a hidden cell's place). Planned from "
-            "the whole wave, England and every region in the frame, whichever edition this build is "
-            "for: the England briefing and every regional edition withhold the same figures "
+            "the whole wave, the whole survey and every edition's area, whichever edition this build is "
+            "for: the briefing of the whole and every edition withhold the same figures "
             "(`briefing.analysis.disclosure`). The theme notebooks read the plan."
         ),
         new_code_cell(DISCLOSURE_PARAMETERS, metadata={"tags": ["parameters"]}),
         new_code_cell(
             "from briefing.analysis import disclosure, themes\n\n"
-            "england = themes.load_context(params_path, england=True, wave=wave, survey_path=survey_path)\n"
-            "withheld = disclosure.plan(england)\n"
+            "whole = themes.load_context(params_path, whole=True, wave=wave, survey_path=survey_path)\n"
+            "withheld = disclosure.plan(whole)\n"
             "disclosure.plan_table(withheld)"
         ),
         new_code_cell("disclosure.write_plan(withheld, withheld_path)"),
@@ -162,7 +150,7 @@ def change_notebook():
         new_markdown_cell(
             "# Change since the comparison wave\n\nFor every survey finding in both waves: the change in "
             "percentage points, its interval and a test (`briefing.analysis.change`), and the chart of "
-            "the findings in each wave. Run only when `params.yml` names a comparison wave."
+            "the findings in each wave. Run only when the parameters name a comparison wave."
         ),
         new_code_cell(CHANGE_PARAMETERS, metadata={"tags": ["parameters"]}),
         new_code_cell(
@@ -197,9 +185,8 @@ def write(name: str, cells) -> None:
 
 
 if __name__ == "__main__":
-    for name, (title, purpose, extra) in THEMES.items():
-        write(name, theme_notebook(name, title, purpose, extra))
-    write("landscape", landscape_notebook())
+    write("theme", theme_notebook())
+    write("population", population_notebook())
     write("change", change_notebook())
     write("overview", overview_notebook())
     write("disclosure", disclosure_notebook())

@@ -35,6 +35,18 @@ def pytest_collection_modifyitems(items) -> None:
             item.add_marker(pytest.mark.slow)
 
 
+def survey_script(survey: str, name: str):
+    """A script a survey's folder ships (e.g. its frame builder, data/<survey>/frame.py), imported as a module."""
+    import importlib.util
+
+    module_name = f"{survey.replace('-', '_')}_{name}"
+    if module_name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(module_name, ROOT / "data" / survey / f"{name}.py")
+        sys.modules[module_name] = module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    return sys.modules[module_name]
+
+
 def project_files(root: Path = ROOT) -> list[str]:
     """Files a fresh clone would have: tracked plus untracked-but-not-ignored."""
     out = subprocess.run(
@@ -183,6 +195,18 @@ def copy_built(source: Path, dest: Path) -> Path:
     """A copy of a built project, modification times kept, so make sees what is up to date."""
     shutil.copytree(source, dest, symlinks=True)
     return dest
+
+
+def on_engine(engine: str, pandoc_build: Path, tmp_path_factory, **variables: str) -> Path:
+    """A project built on one render path: the pandoc build itself, or a copy of it re-rendered by Quarto (its
+    computed findings reused), skipped where Quarto cannot run."""
+    if engine == "pandoc":
+        return pandoc_build
+    if problem := quarto_missing():
+        pytest.skip(f"the Quarto path is not tested here: {problem}")
+    project = copy_built(pandoc_build, tmp_path_factory.mktemp(f"{pandoc_build.name}-quarto") / "project")
+    make(project, "report", ENGINE="quarto", **variables)
+    return project
 
 
 @pytest.fixture(scope="session")

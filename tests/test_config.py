@@ -17,7 +17,7 @@ def test_params_file_loads_with_types():
     assert params.survey_path == f"data/{SURVEY}/raw/pcn_cd_survey_{params.wave}.csv"
     assert params.codebook == f"data/{SURVEY}/codebook.yml"
     assert params.frame_file == f"data/{SURVEY}/reference/pcn_frame_2020-21.csv"
-    assert params.small_pcn_max <= params.large_pcn_min
+    assert params.edition is None  # the whole survey
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -29,7 +29,7 @@ def write(tmp_path: Path, text: str) -> Path:
 
 
 def test_overrides_win_and_none_is_ignored(tmp_path):
-    params = config.load(ROOT / "params.yml", wave="2019", region=None)
+    params = config.load(ROOT / "params.yml", wave="2019", edition=None)
     assert params.wave == "2019" and params.survey_path.endswith("2019.csv")
 
 
@@ -142,12 +142,11 @@ def with_value(tmp_path: Path, key: str, value: str) -> Path:
         ("suppression_threshold", "0", "must be a whole number of at least 1"),
         ("suppression_threshold", "7.5", "must be a whole number of at least 1"),
         ("suppression_threshold", "yes", "must be a whole number of at least 1"),
-        ("small_pcn_max", "-40000", "must be a whole number of registered patients, at least 1"),
-        ("large_pcn_min", "'lots'", "must be a whole number of registered patients, at least 1"),
         ("estimate", "guessed", "must be 'unweighted' or 'weighted', not 'guessed'"),
         ("title", "2020", "must be text, not 2020"),
         ("publisher", "''", "must be text, not ''"),
-        ("region", "[London]", "must be the name of an NHS England region, or null for England"),
+        ("edition", "[London]", "must be a value of the codebook's `editions: by:` question, or null"),
+        ("index_headlines", "plan_to_leave", "must be a list of finding ids of the codebook"),
         ("wave", "'20 20'", "must be a wave label of letters, digits"),
         ("wave", "'$(shell id)'", "must be a wave label of letters, digits"),
         ("compare_wave", "'2019; rm -rf /'", "must be `latest`, null (no comparison) or a wave label"),
@@ -168,9 +167,21 @@ def test_each_parameter_is_checked_with_its_file_key_and_rule(tmp_path, key, val
     assert rule in message, message
 
 
-def test_bands_must_be_in_order(tmp_path):
-    with pytest.raises(ValueError, match=r"params.yml: small_pcn_max must not exceed large_pcn_min \(70000 > 60000\)"):
-        config.load(with_value(tmp_path, "small_pcn_max", "70000").parents[2] / "params.yml")
+@pytest.mark.parametrize(
+    "key, value, home",
+    [
+        ("region", "London", "it is now `edition` (a value of the question the codebook's `editions: by:` names"),
+        ("small_pcn_max", "40000", f"it is now a subgroup in data/{SURVEY}/codebook.yml's `subgroups:`"),
+        ("large_pcn_min", "60000", f"it is now a subgroup in data/{SURVEY}/codebook.yml's `subgroups:`"),
+    ],
+)
+def test_a_parameter_that_moved_names_its_new_home(tmp_path, key, value, home):
+    """The PCN size bands are the codebook's subgroups, and `region` is `edition`: a parameters file still holding
+    one stops the build, naming the file, the key and where it lives now."""
+    path = with_value(tmp_path, key, value)
+    with pytest.raises(ValueError) as caught:
+        config.load(tmp_path / "params.yml")
+    assert str(caught.value).startswith(f"{path}: {key}: is no longer a parameter: {home}"), str(caught.value)
 
 
 def test_an_override_is_checked_too():

@@ -89,7 +89,9 @@ def test_findings_json_is_complete(built):
             assert key in record, (record["id"], key)
         if record["kind"] == "proportion" and record["denominator"]:
             assert record["value"] == pytest.approx(record["numerator"] / record["denominator"])
-    assert {"plan_to_leave", "workload_unmanageable", "pcn_count", "fig_workload_by_size"} <= set(findings)
+    assert {"plan_to_leave", "workload_unmanageable", "unit_count", "fig_workload_unmanageable_small_vs_large"} <= set(
+        findings
+    )
 
 
 def docx_text(path: Path) -> str:
@@ -115,12 +117,14 @@ def test_figures_in_prose_come_from_findings_json(rendered):
     pdf = pdf_text(rendered / "_output" / "briefing.pdf")
     for fid in ("plan_to_leave", "workload_unmanageable", "workload_unmanageable_small", "workload_unmanageable_large"):
         assert percent(findings[fid]["value"]) in pdf, fid
-    assert f"{findings['pcn_count']['value']:,}" in pdf
+    assert f"{findings['unit_count']['value']:,}" in pdf
 
 
 def test_chart_is_embedded_with_generated_alt_text(rendered):
     html = (rendered / "_output" / "briefing.html").read_text(encoding="utf-8")
-    figure = json.loads((rendered / "_output" / "findings.json").read_text())["findings"]["fig_workload_by_size"]
+    figure = json.loads((rendered / "_output" / "findings.json").read_text())["findings"][
+        "fig_workload_unmanageable_small_vs_large"
+    ]
     assert figure["alt"].replace("'", "&#39;") in html or figure["alt"] in html
     assert "data:image/svg+xml" in html  # embedded, works offline
 
@@ -245,19 +249,19 @@ def test_changing_one_notebook_reruns_only_that_notebook(built):
     waves = [built / BUILD / "waves" / wave / "executed" for wave in ("2020", "2019")]
     before = {p: p.stat().st_mtime_ns for folder in waves for p in folder.glob("*.ipynb")}
     time.sleep(1.1)
-    notebook = built / "notebooks" / "retention.ipynb"
+    notebook = built / "notebooks" / "population.ipynb"
     original = notebook.read_bytes()
-    notebook.write_bytes(original.replace(b'"# Retention', b'"# Retention (edited)', 1))
+    notebook.write_bytes(original.replace(b'"# The population', b'"# The population (edited)', 1))
     assert notebook.read_bytes() != original
     os.utime(notebook, (946684800, 946684800))  # 2000-01-01: older than every output
     plan = dry_run(built)
     assert plan.count("briefing.analysis.run_notebooks") == 1
     assert "--plan build/plans/params.yml.json" in plan  # both waves and the change: the steps the plan lists
     result = make(built, "report", ENGINE="pandoc")
-    assert result.stdout.count("notebooks: 1 run in one kernel (retention)") == 2
+    assert result.stdout.count("notebooks: 1 run in one kernel (population)") == 2
     assert "notebooks: 1 run in one kernel (change)" in result.stdout
     changed = sorted(p.relative_to(built / BUILD).as_posix() for p in before if p.stat().st_mtime_ns != before[p])
-    assert changed == ["waves/2019/executed/retention.ipynb", "waves/2020/executed/retention.ipynb"]
+    assert changed == ["waves/2019/executed/population.ipynb", "waves/2020/executed/population.ipynb"]
     notebook.write_bytes(original)  # as it was, for the tests that share this build
     make(built, "report", ENGINE="pandoc")
 
@@ -281,7 +285,7 @@ def test_build_log_is_one_counted_line_per_step_without_kernel_warnings(built_el
     assert sum(line.startswith("[3/6] wave 2020: notebooks:") for line in steps) == 1
     assert sum(line.startswith("[3/6] wave 2019: notebooks:") for line in steps) == 1
     assert "without encryption" not in result.stdout + result.stderr
-    executed = json.loads((project / BUILD / "waves" / "2020" / "executed" / "workload.ipynb").read_text())
+    executed = json.loads((project / BUILD / "waves" / "2020" / "executed" / "theme-workload.ipynb").read_text())
     outputs = [o for cell in executed["cells"] for o in cell.get("outputs", [])]
     assert outputs and not [o for o in outputs if o.get("name") == "stderr"]
 

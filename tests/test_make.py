@@ -70,19 +70,20 @@ def test_regions_are_free_text_handed_over_quoted(project):
     """REGIONS='...' used to be expanded by make (running a `$(shell ...)` in it), and an apostrophe broke the
     shell's quotes around it; region names also went into the editions plan, a makefile, unescaped."""
     regions = f"London|St Helen's $(shell touch {PWNED})"
-    make(project, "-n", "editions", ENGINE="pandoc", REGIONS=regions)
-    assert (project / BUILD / "editions-regions").read_text(encoding="utf-8") == regions + "\n"
-    assert (
-        "EDITION_SLUGS := england london st-helen-s-shell-touch-pwned-txt"
-        in (project / BUILD / "editions" / "editions.mk").read_text()
-    )
+    for name in ("REGIONS", "EDITIONS"):  # EDITIONS=, and REGIONS= its older name
+        make(project, "-n", "editions", ENGINE="pandoc", **{name: regions})
+        assert (project / BUILD / "editions-chosen").read_text(encoding="utf-8") == regions + "\n"
+        assert (
+            "EDITION_SLUGS := england london st-helen-s-shell-touch-pwned-txt"
+            in (project / BUILD / "editions" / "editions.mk").read_text()
+        )
 
 
 def test_an_empty_value_is_remembered_too(tmp_path):
-    """`make editions` with no REGIONS remembers the empty value (the plan depends on that file)."""
+    """`make editions` with no EDITIONS remembers the empty value (the plan depends on that file)."""
     fresh = copy_project(tmp_path / "p")
     make(fresh, "-n", "editions", ENGINE="pandoc")
-    assert (fresh / BUILD / "editions-regions").read_text() == "\n"
+    assert (fresh / BUILD / "editions-chosen").read_text() == "\n"
     assert (fresh / BUILD / "editions" / "editions.mk").is_file()
 
 

@@ -12,18 +12,8 @@ from briefing import plan
 from briefing.inputs.survey import WaveError
 from tests.conftest import BUILD, SURVEY, copy_inputs
 
-NOTEBOOKS = (
-    "change",
-    "disclosure",
-    "overview",
-    "landscape",
-    "theme",
-    "retention",
-    "workload",
-    "workforce",
-    "relationships",
-    "priorities",
-)
+NOTEBOOKS = ("change", "disclosure", "overview", "population", "theme")
+THEMES = ["retention", "workload", "workforce", "relationships", "priorities"]  # the PCN codebook's, in its order
 PCN = f"data/{SURVEY}"
 GP = "data/gp-partners-des"
 
@@ -39,7 +29,13 @@ def project(tmp_path: Path) -> Path:
 
 
 def kinds(built: plan.Plan) -> list[tuple[str, str, str | None]]:
-    return [(s.kind, s.label, Path(s.notebook).stem if s.notebook else None) for s in built.steps]
+    """Each step's kind, label and what it runs: a notebook's name, a theme run as `theme:<id>`."""
+    return [
+        (s.kind, s.label, (f"theme:{s.parameters['theme']}" if "theme" in s.parameters else Path(s.notebook).stem))
+        if s.notebook
+        else (s.kind, s.label, None)
+        for s in built.steps
+    ]
 
 
 def test_two_waves_each_validated_computed_and_merged_then_the_change(project):
@@ -50,8 +46,8 @@ def test_two_waves_each_validated_computed_and_merged_then_the_change(project):
         [
             ("validate", f"wave {w}", None),
             ("notebook", f"wave {w}", "disclosure"),
-            *(("notebook", f"wave {w}", t) for t in themes),
-            ("notebook", f"wave {w}", "landscape"),
+            *(("notebook", f"wave {w}", f"theme:{t}") for t in themes),
+            ("notebook", f"wave {w}", "population"),
             ("notebook", f"wave {w}", "overview"),
             ("merge", f"wave {w}", None),
         ]
@@ -95,8 +91,7 @@ def test_one_wave_has_no_change_step(project):
     assert [w.wave for w in built.selection.waves] == ["2019"]
     assert not [s for s in built.steps if s.label == "change"]
     assert built.of("findings")[0].inputs == [
-        f"{BUILD}/waves/2019/findings/{n}.json"
-        for n in ("retention", "workload", "workforce", "relationships", "priorities", "landscape", "overview")
+        f"{BUILD}/waves/2019/findings/{n}.json" for n in (*(f"theme-{t}" for t in THEMES), "population", "overview")
     ]
 
 
@@ -113,10 +108,14 @@ def test_a_frameless_survey_has_no_frame_and_no_population_notebook(project):
     themes = [s for s in built.of("notebook") if s.wave == "2021" and Path(s.notebook).stem == "theme"]
     assert [s.parameters["theme"] for s in themes] == ["signing", "time_workload", "what_would_help"]
     assert [s.outputs[0] for s in themes] == [
-        f"{build}/waves/2021/findings/{t}.json" for t in ("signing", "time_workload", "what_would_help")
+        f"{build}/waves/2021/findings/theme-{t}.json" for t in ("signing", "time_workload", "what_would_help")
     ]
-    assert [Path(s.executed).name for s in themes] == ["signing.ipynb", "time_workload.ipynb", "what_would_help.ipynb"]
-    assert not any("landscape" in (s.notebook or "") or "reference/" in " ".join(s.inputs) for s in built.steps)
+    assert [Path(s.executed).name for s in themes] == [
+        "theme-signing.ipynb",
+        "theme-time_workload.ipynb",
+        "theme-what_would_help.ipynb",
+    ]
+    assert not any("population" in (s.notebook or "") or "reference/" in " ".join(s.inputs) for s in built.steps)
     assert "FRAME_FILE_2021 :=\n" in plan.make_text(built, "x.json")
 
 

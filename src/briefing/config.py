@@ -16,13 +16,18 @@ from briefing import yamlfile
 
 PARAMS_FILE = "params.yml"  # at the project root: names the default survey; may override its parameters
 LATEST_EARLIER = "latest"  # compare_wave: the latest wave before `wave` present in the survey's raw/
-# Parameters with a default (the PCN size bands only where a survey still uses them).
+# Parameters with a default.
 OPTIONAL = {
     "compare_wave": LATEST_EARLIER,
     "frame_year": None,
-    "region": None,
-    "small_pcn_max": None,
-    "large_pcn_min": None,
+    "edition": None,
+    "index_headlines": None,
+}
+# Parameters that moved: key -> where it lives now (a parameters file still holding one is an error saying so).
+MOVED = {
+    "region": "`edition` (a value of the question the codebook's `editions: by:` names; null for the whole survey)",
+    "small_pcn_max": "a subgroup in {codebook}'s `subgroups:` (a numeric band: `below:`, `above:`, ...)",
+    "large_pcn_min": "a subgroup in {codebook}'s `subgroups:` (a numeric band: `below:`, `above:`, ...)",
 }
 RESOLVED = ("codebook", "survey_path", "frame_file")  # paths worked out from the survey's folder, never parameters
 
@@ -46,9 +51,8 @@ class Params:
     title: str
     publisher: str
     publication_date: str | None  # "YYYY-MM-DD", or None: SOURCE_DATE_EPOCH's date, else the wave's `released`
-    region: str | None = None
-    small_pcn_max: int | None = None
-    large_pcn_min: int | None = None
+    edition: str | None = None  # one value of the codebook's `editions: by:` question; None: the whole survey
+    index_headlines: list[str] | None = None  # findings the editions' index shows; None: each first theme's first
     compare_wave: str | None = LATEST_EARLIER  # a wave, "latest" (the latest earlier one present) or None (off)
     frame_year: dict[str, str] | None = None  # wave -> year of its frame; None: from each wave's .meta.yml
     # Resolved by briefing.inputs.survey from the survey's folder and the wave (not parameters: see RESOLVED).
@@ -73,8 +77,13 @@ def survey_of(path: Path, raw: dict[str, Any], root: Path, override: str | None)
         if named is not None:
             return named, default
     raise ValueError(
-        f"{path}: survey: missing: name the survey to build (a folder of data/), e.g. survey: pcn-clinical-directors"
+        f"{path}: survey: missing: name the survey to build, a folder of data/ (here: {', '.join(surveys_in(root))})"
     )
+
+
+def surveys_in(root: Path) -> list[str]:
+    """The survey folders of data/ (each holds a codebook.yml)."""
+    return sorted(p.parent.name for p in (root / "data").glob("*/codebook.yml")) or ["none yet"]
 
 
 def load(path: str | Path | None = None, **overrides: Any) -> Params:
@@ -99,6 +108,7 @@ def load(path: str | Path | None = None, **overrides: Any) -> Params:
     own = {k: v for k, v in raw.items() if k != "survey"}
     values = {**OPTIONAL, **defaults, **own, **overrides, "survey": name}
     source = {**dict.fromkeys(defaults, defaults_path), **dict.fromkeys(own, path), "survey": named_in}
+    check_not_moved(values, source, path, surveys.codebook_path(name))
     known = {f.name for f in fields(Params)} - set(RESOLVED)
     unknown = sorted(set(values) - known)
     if unknown:
@@ -110,9 +120,6 @@ def load(path: str | Path | None = None, **overrides: Any) -> Params:
     if missing:
         raise ValueError(f"{defaults_path}: missing parameter(s) {', '.join(missing)}")
     checked = {key: checked_value(key, value, source.get(key, path), key in overrides) for key, value in values.items()}
-    bands = checked["small_pcn_max"], checked["large_pcn_min"]
-    if None not in bands and not bands[0] <= bands[1]:
-        raise ValueError(f"{path}: small_pcn_max must not exceed large_pcn_min ({bands[0]} > {bands[1]})")
     params = Params(**checked)
     inputs = surveys.wave_inputs(root, params, params.wave)
     return dataclasses.replace(
@@ -120,9 +127,16 @@ def load(path: str | Path | None = None, **overrides: Any) -> Params:
     )
 
 
+def check_not_moved(values: dict[str, Any], source: dict[str, Any], path: Path, codebook: str) -> None:
+    """A parameter that is no longer one (see MOVED) stops the build naming its file and its new home."""
+    for key in sorted(set(values) & set(MOVED)):
+        home = MOVED[key].format(codebook=codebook)
+        raise ValueError(f"{source.get(key, path)}: {key}: is no longer a parameter: it is now {home}")
+
+
 # --- the rule for every parameter ------------------------------------------------------------------------------
 # The survey and the waves are read by make (the build plan, plan.mk), so they may hold only characters that neither
-# make nor a shell acts on: no `$`, `#`, quotes, spaces or line breaks. Free text (title, publisher, region) never
+# make nor a shell acts on: no `$`, `#`, quotes, spaces or line breaks. Free text (title, publisher, edition) never
 # reaches make.
 TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,39}")
 QOF_YEAR = re.compile(r"\d{4}-\d{2}")
@@ -144,14 +158,15 @@ RULES: dict[str, tuple[Callable[[Any], bool], str]] = {
         lambda v: v is None or (isinstance(v, str) and TOKEN.fullmatch(v) is not None),
         f'must be `{LATEST_EARLIER}`, null (no comparison) or a wave label such as "2019"',
     ),
-    "region": (lambda v: v is None or is_text(v), "must be the name of an NHS England region, or null for England"),
-    "small_pcn_max": (
-        lambda v: v is None or is_whole(v, 1),
-        "must be a whole number of registered patients, at least 1",
+    "edition": (
+        lambda v: v is None or is_text(v),
+        "must be a value of the codebook's `editions: by:` question, or null for the whole survey",
     ),
-    "large_pcn_min": (
-        lambda v: v is None or is_whole(v, 1),
-        "must be a whole number of registered patients, at least 1",
+    "index_headlines": (
+        lambda v: (
+            v is None or (isinstance(v, list) and bool(v) and all(isinstance(i, str) and TOKEN.fullmatch(i) for i in v))
+        ),
+        "must be a list of finding ids of the codebook, e.g. [<finding id>, <finding id>], or null",
     ),
     "confidence_level": (
         lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and 0 < v < 1,

@@ -34,8 +34,8 @@ from briefing.inputs.codebook import load_codebook
 BUILD_ROOT, OUTPUT_ROOT = "build", "_output"
 NOTEBOOKS = "notebooks"
 DISCLOSURE, CHANGE, OVERVIEW = "disclosure", "change", "overview"
-THEME = "theme"  # one parameterised notebook run once per theme (notebooks/theme.ipynb; a theme's own file wins)
-POPULATION = ("population", "landscape")  # the frame's notebook (only where the survey has a frame): first found
+THEME = "theme"  # one parameterised notebook run once per theme (papermill parameter `theme`)
+POPULATION = "population"  # the frame's notebook (only where the survey has a frame)
 TEMPLATES = "templates"  # report/templates/ and a survey's overrides in data/<survey>/templates/
 PARAMETERS = "parameters.yml"  # in the build folder: the parameters file with the survey resolved
 
@@ -94,16 +94,6 @@ def output_folder(survey: str, default: bool, parameters_id: str) -> str:
     return "/".join(parts)
 
 
-def theme_notebook(root: Path, theme: str) -> tuple[str, dict[str, str]]:
-    own = f"{NOTEBOOKS}/{theme}.ipynb"
-    return (own, {}) if (root / own).is_file() else (f"{NOTEBOOKS}/{THEME}.ipynb", {"theme": theme})
-
-
-def population_notebook(root: Path) -> str:
-    found = [f"{NOTEBOOKS}/{name}.ipynb" for name in POPULATION if (root / NOTEBOOKS / f"{name}.ipynb").is_file()]
-    return found[0] if found else f"{NOTEBOOKS}/{POPULATION[0]}.ipynb"
-
-
 def wave_steps(
     root: Path, plan_build: str, params_file: str, inputs: surveys.WaveInputs, themes: list[str], codebook: str
 ) -> list[Step]:
@@ -128,10 +118,11 @@ def wave_steps(
             dict(common),
         )
     )
-    named: list[tuple[str, str, dict[str, str]]] = [(t, *theme_notebook(root, t)) for t in themes]
+    # (the name of its executed copy and findings file, the notebook, its own parameters); a theme's files are
+    # named `theme-<id>`, so no theme id can meet another notebook's.
+    named = [(f"{THEME}-{t}", f"{NOTEBOOKS}/{THEME}.ipynb", {"theme": t}) for t in themes]
     if inputs.frame_file:
-        notebook = population_notebook(root)
-        named.append((Path(notebook).stem, notebook, {}))
+        named.append((POPULATION, f"{NOTEBOOKS}/{POPULATION}.ipynb", {}))
     named.append((OVERVIEW, f"{NOTEBOOKS}/{OVERVIEW}.ipynb", {}))
     for name, notebook, extra in named:
         findings = f"{folder}/findings/{name}.json"

@@ -2,7 +2,7 @@
 _quarto.yml): safe loading with libyaml's parser where it is installed, and the same rules for every file.
 
 * A key written twice in one mapping is an error naming both lines: YAML itself keeps the last one silently, so a
-  second `plan_to_leave:` in the codebook or a second `suppression_threshold:` in params.yml would win unseen.
+  second finding of the same id in the codebook or a second `suppression_threshold:` in params.yml would win unseen.
 * A file that cannot be read (missing, not UTF-8, not valid YAML) is a YAMLFileError: one sentence naming the file
   and, where there is one, the line; never a parser traceback.
 """

@@ -1,6 +1,7 @@
 """The attacker: from everything a build and its editions publish, solve for every count that is not shown.
 
-Unknowns, per wave: for each region r and PCN size band b (the finest cells), each charted question q and each
+Unknowns, per wave: for each edition's area r (the values of the codebook's `editions: by:` question) and each
+part b of the partition the survey is weighted and shown by (the PCN size bands: the finest cells), each charted question q and each
 answer v, the number of respondents giving v (x), the number who answered q (n), and the number of respondents
 (R). They are whole numbers, at least 0, at most the region's PCNs in the band (the public frame, and the rule the
 build checks); a single-choice row's answers add up to its n, a multiple-choice row's add up to at least n (each
@@ -35,11 +36,14 @@ import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import lil_matrix
 
-from briefing.analysis import distributions, stats, themes
-from briefing.analysis.themes import size_band, subgroup_description
-from briefing.inputs.codebook import answered_mask
+from briefing.analysis import disclosure, distributions, stats, themes
+from briefing.inputs.codebook import answered_mask, load_codebook
+from tests.conftest import ROOT, SURVEY
 
-BANDS = ("small", "medium", "large")
+PARTITION = "size"  # the partition the PCN survey is weighted and shown by (its codebook's `partitions:`)
+CODEBOOK = load_codebook(ROOT / "data" / SURVEY / "codebook.yml")
+BANDS = CODEBOOK.partitions[PARTITION].subgroups
+WHOLE = themes.whole_area(CODEBOOK)
 MIN_CELL = 10  # stats.weights_for's default: post-stratification needs every cell to have this many
 
 # What the attacker makes of each kind of record: keys that carry no number about the respondents (TEXT: words,
@@ -68,8 +72,10 @@ TEXT = {
     "first",
     "second",
     "test",
-    "region",
+    "edition",
     "versus",
+    "fpc",
+    "comparison",
     "finding",
     "wave",
     "compare_wave",
@@ -145,7 +151,7 @@ class Space:
         self.truth.append(true_value)
 
     def cells(self, area: str | None, band: str | None):
-        regions = self.regions if area in (None, themes.ENGLAND) else [area]
+        regions = self.regions if area in (None, WHOLE) else [area]
         return [(r, b) for r in regions for b in ([band] if band else BANDS)]
 
     def count(self, area, band, q, values) -> dict:
@@ -160,9 +166,9 @@ class Space:
 
 def space_for(ctx: themes.Context) -> Space:
     """The unknowns of England's context for one wave, with their values in the raw data."""
-    frame_band = size_band(ctx.frame["registered_patients"], ctx.params)
-    survey_band = size_band(ctx.survey["pcn_list_size"], ctx.params)
-    regions = sorted(ctx.frame["region"].unique())
+    frame_band = ctx.codebook.partitions[PARTITION].assign(ctx.frame_view)
+    survey_band = ctx.codebook.partitions[PARTITION].assign(ctx.survey)
+    regions = sorted(disclosure.areas_of(ctx))
     frame = {(r, b): int(((ctx.frame["region"] == r) & (frame_band == b)).sum()) for r in regions for b in BANDS}
     shares = {r: {b: frame[r, b] / sum(frame[r, c] for c in BANDS) for b in BANDS} for r in regions}
     questions = {q: ctx.codebook.questions[q] for q in distributions.charted(ctx.codebook, ctx.params.wave)}
@@ -290,7 +296,7 @@ class Attack:
 
     def read(self, records: dict, area: str | None) -> None:
         """One edition's findings.json records (`area`: its region, None for England)."""
-        area = area or themes.ENGLAND
+        area = area or WHOLE
         assert not unread(records), f"published numbers the attacker does not read: {unread(records)}"
         for fid, r in records.items():
             if r["kind"] == "proportion" and "question" in r:
@@ -346,7 +352,7 @@ class Attack:
     def chart(self, r: dict, area: str, fid: str) -> None:
         q = r["question"]
         question = self.space.questions[q]
-        labels = {f"Those {subgroup_description(b, self.space.params)}": b for b in BANDS}
+        labels = {f"Those {themes.subgroup_description(b, CODEBOOK)}": b for b in BANDS}
         complement = not distributions.sums_to_base(question)
         for row in r["rows"]:
             band = labels.get(row["label"])
@@ -388,7 +394,7 @@ class Attack:
                 self.range({space.var("R", r_, b): 1}, MIN_CELL, math.inf, "post-stratified")
         elif r.get("method") == "raking":
             self.any_below([{space.var("R", r_, b): 1} for r_, b in cells], MIN_CELL, "raked")
-        if area != themes.ENGLAND:
+        if area != WHOLE:
             self.decode_region(r, area)
 
     def any_below(self, forms: list[dict], limit: int, why: str) -> None:
@@ -468,7 +474,7 @@ class Attack:
 
     def change(self, r: dict, area: str | None, which: str) -> None:
         """A change record's figure for one wave (`current` or `previous`): that wave's finding as quoted."""
-        quoted, area = r.get(which), area or themes.ENGLAND
+        quoted, area = r.get(which), area or WHOLE
         if quoted is None:
             return
         spec = self.space.specs[r["finding"]]
@@ -485,7 +491,7 @@ class Attack:
         """Targets beyond the published positions: every area (England, each region) by every band (all, or
         one) by every answer and base, and each finest cell's respondents."""
         space = self.space
-        for area in (themes.ENGLAND, *space.regions):
+        for area in (WHOLE, *space.regions):
             for band in (None, *BANDS):
                 self.target(f"{area} respondents [{band or 'all'}]", space.respondents(area, band))
                 for q, question in space.questions.items():
@@ -564,19 +570,19 @@ class Attack:
 def england_weights(ctx: themes.Context) -> dict:
     """England's weight of each region x band cell (raked on their margins: one weight per cell), for the
     stronger attacker; never published."""
-    bands = size_band(ctx.survey["pcn_list_size"], ctx.params)
-    weights = ctx.weighting.weights.groupby([ctx.survey["region"], bands]).first()
+    bands = ctx.codebook.partitions[PARTITION].assign(ctx.survey)
+    weights = ctx.weighting.weights.groupby([ctx.survey[ctx.codebook.editions.by], bands]).first()
     return {cell: float(w) for cell, w in weights.items()}
 
 
 def edition_records(root, plan_path, wave: str, region: str | None) -> dict:
     """One edition's findings.json as the notebooks write it (each theme's findings, its charts' rows, the
-    landscape), read back through the published JSON (10 significant digits)."""
+    population notebook's), read back through the published JSON (10 significant digits)."""
     from briefing.analysis import findings as findings_io
     from briefing.analysis.findings import Finding
     from briefing.publication import theme_charts
 
-    ctx = themes.load_context(root / "params.yml", plan_path, wave=wave, region=region, compare_wave=None)
+    ctx = themes.load_context(root / "params.yml", plan_path, wave=wave, edition=region, compare_wave=None)
     out = []
     for theme in themes.survey_themes(ctx):
         results = themes.survey_findings(ctx, theme, "test")
@@ -590,7 +596,7 @@ def edition_records(root, plan_path, wave: str, region: str | None) -> dict:
             out.append(
                 Finding(f"fig_{q}", None, "", "", "test", [], kind="figure", extra={"question": q, "rows": rows})
             )
-    out += themes.landscape_findings(ctx, "test")
+    out += themes.population_findings(ctx, "test")
     return json.loads(
         findings_io.dumps({"parameters": ctx.params.as_dict(), "findings": {f.id: f.as_record() for f in out}})
     )

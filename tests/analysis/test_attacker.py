@@ -29,7 +29,7 @@ WAVES = ("2019", "2020")
 
 
 def england(wave: str) -> themes.Context:
-    return themes.load_context(ROOT / "params.yml", england=True, wave=wave)
+    return themes.load_context(ROOT / "params.yml", whole=True, wave=wave)
 
 
 @pytest.fixture(scope="module")
@@ -40,8 +40,8 @@ def publications(tmp_path_factory) -> dict[str, dict[str, dict]]:
     for wave in WAVES:
         ctx = england(wave)
         plan = disclosure.write_plan(disclosure.plan(ctx), folder / f"withheld-{wave}.json")
-        areas = [None, *sorted(ctx.frame["region"].unique())]
-        out[wave] = {area or themes.ENGLAND: attacker.edition_records(ROOT, plan, wave, area) for area in areas}
+        areas = [None, *sorted(disclosure.areas_of(ctx))]
+        out[wave] = {area or attacker.WHOLE: attacker.edition_records(ROOT, plan, wave, area) for area in areas}
     for area, current in out["2020"].items():
         records = change.changes(current, out["2019"][area], notebook="test")
         current["findings"].update(json.loads(findings_io.dumps({f.id: f.as_record() for f in records})))
@@ -51,11 +51,11 @@ def publications(tmp_path_factory) -> dict[str, dict[str, dict]]:
 def attack(wave: str, editions: list[dict], previous: list[dict] = ()) -> attacker.Attack:
     """The attacker of one wave: every edition reporting it, and the editions comparing a later wave with it."""
     ctx = england(wave)
-    attack = attacker.Attack(attacker.space_for(ctx), weights={themes.ENGLAND: attacker.england_weights(ctx)})
+    attack = attacker.Attack(attacker.space_for(ctx), weights={attacker.WHOLE: attacker.england_weights(ctx)})
     for published in editions:
-        attack.read(published["findings"], published["parameters"]["region"])
+        attack.read(published["findings"], published["parameters"]["edition"])
     for published in previous:
-        attack.read_previous(published["findings"], published["parameters"]["region"])
+        attack.read_previous(published["findings"], published["parameters"]["edition"])
     attack.every_cell()
     return attack
 
@@ -94,8 +94,9 @@ NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?%?")
 
 def as_printed(published: dict) -> set[str]:
     """Every number of an edition's findings.json as the text prints it (a count, a percentage, percentage
-    points), and the parameters as written."""
+    points), the parameters as written, and the codebook's subgroup bounds (public definitions, not counts)."""
     out = {token for value in published["parameters"].values() for token in NUMBER.findall(str(value))}
+    out |= {bound for group in attacker.CODEBOOK.subgroups.values() for bound in group.placeholders().values()}
     for x in [*numbers(published["findings"]), *numbers(published["parameters"])]:
         out |= {prose.count(x), prose.count(round(x))}  # the templates' `round` is Python's (half to even)
         if -1 <= x <= 1:
@@ -120,7 +121,7 @@ def built_editions(editions_built) -> list[tuple[Path, dict]]:
         (path.parent, findings_io.load(path))
         for path in sorted((project / "_output" / "editions").glob("**/findings.json"))
     ]
-    assert len(found) == 1 + len(england(WAVES[-1]).frame["region"].unique())
+    assert len(found) == 1 + len(disclosure.areas_of(england(WAVES[-1])))
     return found
 
 
@@ -140,4 +141,4 @@ def test_the_pages_print_no_number_that_findings_json_does_not_publish(built_edi
         page = (folder / "briefing.html").read_text(encoding="utf-8")
         assert [(n, where) for n, where in printed_numbers(page) if n not in as_printed(published)] == [], folder.name
         weighted = "effective sample size" in re.sub(r"\s+", " ", page)
-        assert weighted is (published["parameters"]["region"] is None), folder.name  # England's only
+        assert weighted is (published["parameters"]["edition"] is None), folder.name  # England's only

@@ -133,7 +133,7 @@ def test_changes_cover_every_survey_finding_of_either_wave():
         "findings": {
             "a": record(41, 195, 1251),
             "b": record(120, 196, 1251),
-            "pcn_count": {"kind": "count", "value": 1251},
+            "unit_count": {"kind": "count", "value": 1251},
         },
     }
     previous = {
@@ -148,13 +148,17 @@ def test_the_frame_change_is_the_difference_of_the_two_waves_own_frames():
     def merged(wave: str, pcns: int, median: float, frame: str) -> dict:
         return {
             "parameters": {"wave": wave, "frame_file": frame},
-            "findings": {"pcn_count": {"value": pcns}, "pcn_median_patients": {"value": median}},
+            "findings": {
+                "unit_count": {"value": pcns, "description": "primary care networks", "base": "units in the frame"},
+                "unit_median_size": {"value": median},
+            },
         }
 
     found = change.frame_change(
         merged("2020", 1251, 44500.0, "f21.csv"), merged("2019", 1250, 44000.0, "f20.csv"), "nb"
     )
-    assert (found.id, found.value, found.kind) == ("pcn_count_change", 1, "frame_change")
+    assert (found.id, found.value, found.kind) == ("unit_count_change", 1, "frame_change")
+    assert found.description == "change in the number of primary care networks"  # the frame's unit words
     assert found.extra == {
         "previous": 1250,
         "previous_median": 44000.0,

@@ -73,7 +73,7 @@ def test_a_small_base_alone_among_hidden_cells_takes_another_base_with_it():
 @pytest.mark.slow  # an attacker's integer programs over every chart and region: `make test`, not the fast tier
 @pytest.mark.parametrize("wave", ["2019", "2020"])
 def test_the_example_waves_plan_leaves_nothing_recoverable(wave):
-    ctx = themes.load_context(ROOT / "params.yml", england=True, wave=wave)
+    ctx = themes.load_context(ROOT / "params.yml", whole=True, wave=wave)
     regions = sorted(ctx.frame["region"].unique())
     withheld = disclosure.plan(ctx)
     if wave == "2019":
@@ -132,7 +132,7 @@ def test_a_band_row_hiding_one_cell_forces_another_band_as_medium_is_never_drawn
         ("A", "fig:q=x:medium"): Cell(3, 10, False, None),
         ("A", "fig:q=x:large"): Cell(8, 15, True, None),
     }
-    parts = [("A", f"fig:q=x:{band}") for band in disclosure.BANDS]
+    parts = [("A", f"fig:q=x:{band}") for band in ("small", "medium", "large")]
     medium = {("A", "fig:q=x:medium")}
     assert disclosure.protect(cells, [(("A", "fig:q=x"), parts)], set(medium), set(medium), T) == (
         {("A", "fig:q=x:large")},
@@ -149,7 +149,7 @@ def test_a_row_whose_base_is_withheld_is_withheld_whole():
 
 @pytest.fixture(scope="module")
 def ctx2019():
-    return themes.load_context(ROOT / "params.yml", england=True, wave="2019")
+    return themes.load_context(ROOT / "params.yml", whole=True, wave="2019")
 
 
 def test_a_row_sums_to_its_base_unless_several_answers_are_allowed(ctx2019):
@@ -163,7 +163,7 @@ def test_a_row_sums_to_its_base_unless_several_answers_are_allowed(ctx2019):
 def published_rows(ctx, withheld, area):
     """Every chart row an edition would publish under the plan: (question, band) -> Row."""
     survey = ctx.survey if area == "England" else ctx.survey[ctx.survey["region"] == area]
-    bands = themes.size_band(survey["pcn_list_size"], ctx.params)
+    bands = ctx.codebook.partitions["size"].assign(survey)
     rows = {}
     for q, drawn in disclosure.distributions.charted(ctx.codebook, ctx.params.wave).items():
         question = ctx.codebook.questions[q]
@@ -183,7 +183,7 @@ def counts_of(row) -> dict:
 @pytest.mark.slow
 @pytest.mark.parametrize("wave", ["2019", "2020"])
 def test_after_the_plan_no_chart_cell_is_recoverable_by_subtraction(wave):
-    ctx = themes.load_context(ROOT / "params.yml", england=True, wave=wave)
+    ctx = themes.load_context(ROOT / "params.yml", whole=True, wave=wave)
     regions = sorted(ctx.frame["region"].unique())
     withheld = disclosure.plan(ctx)
     published = {area: published_rows(ctx, withheld, area) for area in ("England", *regions)}
@@ -204,11 +204,11 @@ def test_after_the_plan_no_chart_cell_is_recoverable_by_subtraction(wave):
 
 
 def test_the_plan_is_made_from_england_whatever_the_edition():
-    region = themes.load_context(ROOT / "params.yml", wave="2019", region="London")
-    with pytest.raises(ValueError, match="England"):
+    region = themes.load_context(ROOT / "params.yml", wave="2019", edition="London")
+    with pytest.raises(ValueError, match="whole survey"):
         disclosure.plan(region)
-    england = themes.load_context(ROOT / "params.yml", england=True, wave="2019", region="London")
-    assert england.params.region is None and len(england.survey) == 213
+    england = themes.load_context(ROOT / "params.yml", whole=True, wave="2019", edition="London")
+    assert england.params.edition is None and len(england.survey) == 213
 
 
 def test_a_planned_england_figure_is_withheld_in_the_england_briefing(tmp_path):
@@ -222,7 +222,7 @@ def test_a_planned_england_figure_is_withheld_in_the_england_briefing(tmp_path):
     by_id = {f.id: f for f in themes.survey_findings(england, "retention", "test")}
     assert england.withheld == {"plan_to_leave": disclosure.SECONDARY}
     assert by_id["plan_to_leave"].value is None and by_id["plan_to_leave"].extra["suppressed"]
-    north_west = themes.load_context(ROOT / "params.yml", plan, wave="2019", region="North West")
+    north_west = themes.load_context(ROOT / "params.yml", plan, wave="2019", edition="North West")
     assert north_west.withheld == {}
 
 
@@ -263,7 +263,7 @@ def test_a_count_recovered_in_one_table_is_used_in_the_next(arrs):
         {("A", "Not yet")},
     )
     hidden = {("A", f"fig:{Q}=Yes"), ("A", f"fig:{Q}=Not yet"), ("B", f"fig:{Q}=Not yet")}
-    audit = disclosure.QuestionAudit(arrs, cells, ["A", "B", "C"], T)
+    audit = disclosure.QuestionAudit(arrs, cells, ["A", "B", "C"], T, "England")
     assert [(label, value) for label, _, value in audit.determined(hidden, set())] == [(f"A: fig:{Q}=Not yet", 5)]
     _, form, value = audit.determined(hidden, set())[0]
     counts, bases = audit.release(hidden, set(), form, value)
@@ -283,7 +283,7 @@ def test_what_stands_in_a_hidden_cells_place_is_read_too(arrs):
     )
     hidden = {(a, f"fig:{Q}={v}") for a in "AB" for v in ("Not yet", "Not applicable")}  # each row hides two
     assert not disclosure.is_disclosive([(7, 33, 0), (7, 33, 0)], T)  # the table rule alone sees 14: safe
-    found = disclosure.QuestionAudit(arrs, cells, ["A", "B", "C"], T).determined(hidden, set())
+    found = disclosure.QuestionAudit(arrs, cells, ["A", "B", "C"], T, "England").determined(hidden, set())
     assert {(label, value) for label, _, value in found} >= {(f"A: fig:{Q}=Not yet", 7), (f"B: fig:{Q}=Not yet", 7)}
 
 
@@ -300,7 +300,7 @@ def test_withholding_a_row_silences_its_cells():
 @pytest.mark.parametrize("threshold", [3, 5, 10])
 def test_the_plan_holds_at_other_thresholds(threshold):
     """The audit leaves no count determined whatever the threshold (the attacker test checks 8 on both waves)."""
-    ctx = themes.load_context(ROOT / "params.yml", england=True, wave="2020", suppression_threshold=threshold)
+    ctx = themes.load_context(ROOT / "params.yml", whole=True, wave="2020", suppression_threshold=threshold)
     done = disclosure.withholding(ctx)
     assert done.hidden > done.hidden_before
     for audit in disclosure.question_audits(ctx, done.cells):
@@ -312,7 +312,7 @@ def test_the_plan_holds_at_other_thresholds(threshold):
 
 @pytest.fixture(scope="module")
 def london2020():
-    return themes.load_context(ROOT / "params.yml", wave="2020", region="London", estimate="weighted")
+    return themes.load_context(ROOT / "params.yml", wave="2020", edition="London", estimate="weighted")
 
 
 def test_the_weighting_summary_publishes_no_weight_and_no_cell_count(ctx2019):
@@ -344,7 +344,7 @@ def test_englands_weighted_shares_are_published_as_the_text_prints_them(ctx2019)
     found = {f.id: f for f in themes.survey_findings(ctx2019, "workload", "nb")}
     for fid in ("workload_unmanageable", "workload_unmanageable_small", "workload_unmanageable_large"):
         weighted, spec = found[fid].extra["weighted"], ctx2019.codebook.findings[fid]
-        counted, answered = themes.spec_masks(ctx2019.survey, spec, ctx2019.codebook, ctx2019.params)
+        counted, answered = themes.spec_masks(ctx2019.survey, spec, ctx2019.codebook)
         exact = stats.weighted_proportion(counted[answered], ctx2019.weighting.weights[answered])
         assert weighted["value"] == round(weighted["value"], themes.WEIGHTED_DECIMALS)
         assert prose.percent(weighted["value"]) == prose.percent(exact) and weighted["value"] != exact
@@ -357,11 +357,37 @@ def test_englands_weighted_shares_are_published_as_the_text_prints_them(ctx2019)
 def test_the_rest_of_england_is_withheld_where_england_is(tmp_path):
     """A region's share beside the rest of England's gives England's count: withheld with it."""
     plan = tmp_path / "withheld.json"
-    south_east = themes.load_context(ROOT / "params.yml", wave="2019", region="South East")
+    south_east = themes.load_context(ROOT / "params.yml", wave="2019", edition="South East")
     assert not themes.survey_findings(south_east, "workload", "test")[0].extra["suppressed"]  # shown without a plan
     disclosure.write_plan({"England": {"workload_impact_negative": disclosure.SECONDARY}}, plan)
-    south_east = themes.load_context(ROOT / "params.yml", plan, wave="2019", region="South East")
+    south_east = themes.load_context(ROOT / "params.yml", plan, wave="2019", edition="South East")
     by_id = {f.id: f for f in themes.survey_findings(south_east, "workload", "test")}
     assert not by_id["workload_impact_negative"].extra["suppressed"]
     versus = by_id["workload_impact_negative_vs_rest"]
     assert versus.extra["suppressed"] and versus.value is None and "p2" not in versus.extra
+
+
+# --- any survey: editions by the codebook's `editions: by:`, tables over its partitions ----------------------
+
+
+def test_a_survey_without_a_frame_is_planned_over_its_editions_and_both_partitions():
+    """The GP partners' survey: regions from its codebook (no frame), two partitions (role, practice size)."""
+    ctx = themes.load_context(ROOT / "params.yml", whole=True, survey="gp-partners-des", wave="2021")
+    areas = ctx.codebook.questions["region"].values()
+    assert ctx.frame is None and disclosure.areas_of(ctx) == areas
+    tables = dict(disclosure.band_tables(ctx))
+    assert tables["des_not_sign"] == ["des_not_sign_cd_partner", "des_not_sign_other_partner"]
+    assert tables["workload_unmanageable_practice"] == [
+        "workload_unmanageable_practice_small_practice",
+        "workload_unmanageable_practice_large_practice",
+    ]
+    withheld = disclosure.plan(ctx)
+    assert set(withheld) <= {"England", *areas} and sum(len(v) for v in withheld.values()) > 0
+    for spec in ctx.codebook.findings_in("2021").values():  # no region's count recoverable from England's
+        hidden = []
+        for area in areas:
+            cell = disclosure.area_cells(ctx.survey[ctx.survey["region"] == area], ctx, True)[spec.id]
+            reason = withheld.get(area, {}).get(spec.id)
+            if cell.primary or reason:
+                hidden.append(cell.hidden_amounts(cell.base < T or reason == disclosure.SECONDARY_BASE))
+        assert not disclosure.is_disclosive(hidden, T), spec.id

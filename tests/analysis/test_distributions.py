@@ -76,6 +76,7 @@ def test_the_plans_cells_for_one_row():
 
 
 def test_only_a_scales_chart_draws_size_bands():
-    assert drawn_bands(question("likert"), {"large", "small"}) == ["small", "large"]
+    assert drawn_bands(question("likert"), {"large", "small"}, ["small", "medium", "large"]) == ["small", "large"]
+    assert drawn_bands(question("likert"), {"b", "a"}, ["b", "a"]) == ["b", "a"]  # the codebook's order
     assert drawn_bands(question("single_choice"), {"large", "small"}) == []
     assert cell_key("q", "A", "small") == "fig:q=A:small" and cell_key("q") == "fig:q"

@@ -71,17 +71,7 @@ def build_steps(tmp_path):
     from briefing import plan
 
     project = copy_inputs(tmp_path)
-    for name in (
-        "change",
-        "disclosure",
-        "overview",
-        "landscape",
-        "retention",
-        "workload",
-        "workforce",
-        "relationships",
-        "priorities",
-    ):
+    for name in ("change", "disclosure", "overview", "population", "theme"):
         (project / "notebooks").mkdir(exist_ok=True)
         write(project / "notebooks" / f"{name}.ipynb", 100)
     built = plan.build_plan(project, "params.yml")
@@ -99,19 +89,22 @@ def build_steps(tmp_path):
 
 def test_a_wave_plans_its_disclosure_first_and_its_themes_read_it(tmp_path):
     steps = build_steps(tmp_path)
-    names = [(s.step, s.notebook.stem) if isinstance(s, run_notebooks.Job) else ("merge", s.wave) for s in steps]
+    names = [
+        (s.step, s.notebook.stem, s.parameters.get("theme")) if isinstance(s, run_notebooks.Job) else ("merge", s.wave)
+        for s in steps
+    ]
     themes = ["retention", "workload", "workforce", "relationships", "priorities"]  # the codebook's order
     per_wave = [
         [
-            (f"wave {w}", "disclosure"),
-            *((f"wave {w}", t) for t in themes),
-            (f"wave {w}", "landscape"),
-            (f"wave {w}", "overview"),
+            (f"wave {w}", "disclosure", None),
+            *((f"wave {w}", "theme", t) for t in themes),  # one notebook, run once per theme
+            (f"wave {w}", "population", None),
+            (f"wave {w}", "overview", None),
             ("merge", w),
         ]
         for w in ("2020", "2019")
     ]
-    assert names == [*per_wave[0], *per_wave[1], ("change", "change")]
+    assert names == [*per_wave[0], *per_wave[1], ("change", "change", None)]
     plan, retention = steps[0], steps[1]
     assert plan.output == BUILD / "waves" / "2020" / "withheld.json"
     assert plan.output in retention.inputs and retention.parameters["withheld_path"] == str(plan.output)
@@ -131,12 +124,22 @@ def test_only_stale_steps_and_what_depends_on_them_are_remade(tmp_path, monkeypa
     remade = run_notebooks.stale_outputs(steps)
     assert remade == {s.output for s in steps if "2019" in str(s.output) or s.output.name == "change.json"}
     write(BUILD / "waves" / "2019" / "validated.ok", 100)
-    write(Path("notebooks/retention.ipynb"), 300)  # one notebook changed: it, each wave's merge, the change
+    write(Path("notebooks/population.ipynb"), 300)  # one notebook changed: it, each wave's merge, the change
     remade = {p.relative_to(BUILD).as_posix() for p in run_notebooks.stale_outputs(steps)}
     assert remade == {
-        "waves/2020/findings/retention.json",
+        "waves/2020/findings/population.json",
         "waves/2020/findings.json",
-        "waves/2019/findings/retention.json",
+        "waves/2019/findings/population.json",
+        "waves/2019/findings.json",
+        "findings/change.json",
+    }
+    write(Path("notebooks/population.ipynb"), 100)
+    write(Path("notebooks/theme.ipynb"), 300)  # the theme notebook: every theme's run, in both waves
+    remade = {p.relative_to(BUILD).as_posix() for p in run_notebooks.stale_outputs(steps)}
+    themes = ["retention", "workload", "workforce", "relationships", "priorities"]
+    assert remade == {
+        *(f"waves/{w}/findings/theme-{t}.json" for w in ("2020", "2019") for t in themes),
+        "waves/2020/findings.json",
         "waves/2019/findings.json",
         "findings/change.json",
     }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pandas as pd
 import pytest
 import yaml
@@ -9,6 +11,7 @@ import yaml
 from briefing.analysis import themes as analysis
 from briefing.narrative import writer as narrative
 from briefing.analysis import stats
+from briefing.inputs.codebook import Population
 from tests.conftest import ROOT
 
 SURVEY = ROOT / "data" / "pcn-clinical-directors" / "raw" / "pcn_cd_survey_2019.csv"
@@ -24,7 +27,7 @@ def results(ctx):
     found = {}
     for theme in ("retention", "workload", "workforce", "relationships", "priorities"):
         found.update({f.id: f for f in analysis.survey_findings(ctx, theme, "nb")})
-    found.update({f.id: f for f in analysis.landscape_findings(ctx, "nb")})
+    found.update({f.id: f for f in analysis.population_findings(ctx, "nb")})
     return found
 
 
@@ -86,9 +89,10 @@ def test_small_vs_large_comparison_uses_each_band_population(results, ctx):
     cmp = results["workload_unmanageable_small_vs_large"]
     small, large = results["workload_unmanageable_small"], results["workload_unmanageable_large"]
     assert cmp.value == pytest.approx(small.value - large.value)
-    bands = analysis.size_band(ctx.frame["registered_patients"], ctx.params)
-    assert small.extra["population"] == int((bands == "small").sum())
-    assert large.extra["population"] == int((bands == "large").sum())
+    patients = ctx.frame["registered_patients"]
+    assert small.extra["population"] == int((patients < 40000).sum())  # the codebook's subgroups, on the frame
+    assert large.extra["population"] == int((patients > 60000).sum())
+    assert small.extra["fpc"] == large.extra["fpc"] == "frame"
     assert cmp.extra["significant"] == (cmp.extra["p_value"] < 0.05)
 
 
@@ -101,8 +105,9 @@ def test_weighted_estimates_sit_beside_unweighted(results):
 
 
 def test_weights_reproduce_the_frame_margins(ctx):
-    sample = ctx.survey.assign(band=analysis.size_band(ctx.survey["pcn_list_size"], ctx.params))
-    frame = ctx.frame.assign(band=analysis.size_band(ctx.frame["registered_patients"], ctx.params))
+    size = ctx.codebook.partitions["size"]
+    sample = ctx.survey.assign(band=size.assign(ctx.survey))
+    frame = ctx.frame.assign(band=size.assign(ctx.frame_view))
     weights = ctx.weighting.weights
     for column in ("region", "band"):
         weighted = weights.groupby(sample[column]).sum() / weights.sum()
@@ -112,9 +117,11 @@ def test_weights_reproduce_the_frame_margins(ctx):
 
 def test_frame_findings(results, ctx):
     patients = ctx.frame["registered_patients"]
-    assert results["pcn_count"].value == 1250
-    assert results["pcn_median_patients"].value == patients.median()
-    assert results["pcn_share_small"].numerator == int((patients < 40000).sum())
+    assert results["unit_count"].value == 1250
+    assert results["unit_median_size"].value == patients.median()
+    assert results["unit_share_small"].numerator == int((patients < 40000).sum())
+    assert results["unit_share_large"].numerator == int((patients > 60000).sum())
+    assert "unit_share_medium" not in results  # an unpublished part
     assert results["response_rate"].value == pytest.approx(213 / 1250)
 
 
@@ -125,7 +132,7 @@ def test_frame_findings(results, ctx):
 def regional():
     """The smallest region by respondents: small cells certainly occur there."""
     region = pd.read_csv(SURVEY)["region"].value_counts().idxmin()
-    ctx = analysis.load_context(ROOT / "params.yml", wave="2019", region=region)
+    ctx = analysis.load_context(ROOT / "params.yml", wave="2019", edition=region)
     found = {}
     for theme in ("retention", "workload", "workforce", "relationships", "priorities"):
         found.update({f.id: f.as_record() for f in analysis.survey_findings(ctx, theme, "nb")})
@@ -134,7 +141,7 @@ def regional():
 
 def test_region_filter_applies_to_survey_and_frame(regional):
     ctx, _ = regional
-    assert set(ctx.survey["region"]) == {ctx.params.region} == set(ctx.frame["region"])
+    assert set(ctx.survey["region"]) == {ctx.params.edition} == set(ctx.frame["region"])
 
 
 def test_small_counts_are_suppressed_at_the_source(regional):
@@ -168,3 +175,64 @@ def test_a_weighted_briefing_compares_the_weighted_shares_it_quotes():
     assert cmp.value == pytest.approx(small.value - large.value)
     assert "effective sample sizes" in cmp.extra["test"]
     assert cmp.extra["significant"] == (cmp.extra["ci_low"] > 0 or cmp.extra["ci_high"] < 0)
+
+
+# --- the population: frame, fixed size or none (the codebook's `population:`) ----------------------------------
+
+
+def gp_context(**overrides):
+    return analysis.load_context(ROOT / "params.yml", survey="gp-partners-des", wave="2021", **overrides)
+
+
+def test_without_a_population_no_finding_has_a_finite_population_correction():
+    ctx = gp_context()
+    found = {f.id: f for f in analysis.survey_findings(ctx, "time_workload", "nb")}
+    assert ctx.frame is None and ctx.weighting is None
+    for f in found.values():
+        if f.kind == "proportion":
+            assert (f.extra["population"], f.extra["fpc"]) == (None, "none")
+    hours = found["long_pcn_hours"]  # the numeric finding: 10 hours or more a week
+    answered = pd.to_numeric(ctx.survey["pcn_hours"], errors="coerce").dropna()
+    assert (hours.numerator, hours.denominator) == (int((answered >= 10).sum()), len(answered))
+    assert hours.extra["ci_low"] == pytest.approx(stats.proportion_ci(hours.numerator, hours.denominator)[0])
+
+
+def test_a_fixed_population_size_corrects_the_whole_only(monkeypatch):
+    ctx = gp_context()
+    sized = dataclasses.replace(ctx.codebook, population=Population("size", size=2000))
+    ctx = dataclasses.replace(ctx, codebook=sized)
+    found = {f.id: f for f in analysis.survey_findings(ctx, "signing", "nb")}
+    whole, part = found["des_not_sign"], found["des_not_sign_cd_partner"]
+    assert (whole.extra["population"], whole.extra["fpc"]) == (2000, "size")
+    assert (part.extra["population"], part.extra["fpc"]) == (None, "none")  # a subgroup's size is not known
+    assert whole.extra["ci_low"] == pytest.approx(stats.proportion_ci(whole.numerator, whole.denominator, 2000)[0])
+
+
+def test_a_subgroup_the_frame_cannot_map_gets_no_correction(ctx):
+    unmapped = dataclasses.replace(
+        ctx.codebook.population.frame,
+        match={"region": "region"},  # the list size not mapped to the frame
+    )
+    codebook = dataclasses.replace(ctx.codebook, population=Population("frame", frame=unmapped))
+    other = dataclasses.replace(ctx, codebook=codebook)
+    assert analysis.population_of(other, "small") == (None, "none")
+    assert analysis.population_of(other, None) == (len(ctx.frame), "frame")
+
+
+def test_the_subgroup_comparisons_are_the_codebooks():
+    ctx = gp_context()
+    found = {f.id for theme in ctx.codebook.themes for f in analysis.survey_findings(ctx, theme, "nb")}
+    declared = {c.id for c in ctx.codebook.comparisons}
+    assert {fid for fid in found if "_vs_" in fid} == declared
+
+
+def test_the_weighting_is_described_in_the_codebooks_words(ctx):
+    words = analysis.weighting_words(ctx.codebook, "post-stratification")
+    assert words == (
+        "post-stratified on NHS England region by size group (small PCNs, medium-sized PCNs and large PCNs)"
+    )
+
+
+def test_weighted_estimates_need_the_codebooks_weighting():
+    with pytest.raises(ValueError, match=r"estimate: weighted, but .*gp-partners-des/codebook.yml has no `weighting:`"):
+        gp_context(estimate="weighted")

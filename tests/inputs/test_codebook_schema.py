@@ -3,7 +3,7 @@ partitions, comparisons, population, weighting, editions, quotes and numeric fin
 objects, and each mistake an error naming the file, the key path and the rule.
 
 The PCN codebook must say exactly what the code said before (same registry, same size bands as params.yml and
-briefing.inputs.frame.size_band); a tiny invented survey of GP partners exercises what the PCN survey lacks."""
+the PCN survey's frame builder); a tiny invented survey of GP partners exercises what the PCN survey lacks."""
 
 from __future__ import annotations
 
@@ -16,9 +16,7 @@ import pytest
 import yaml
 
 from briefing import config
-from briefing.analysis.themes import subgroup_description
 from briefing.inputs.codebook import CodebookError, Words, counts_mask, load_codebook, number_text
-from briefing.inputs.frame import size_band
 from briefing.narrative import prose
 
 from tests.conftest import ROOT
@@ -203,29 +201,6 @@ def test_pcn_themes_are_the_briefings_sections_in_order(pcn):
     assert [(t.id, t.title) for t in pcn.themes.values()] == [(i, sections[i]) for i in pcn.themes]
     assert list(pcn.themes) == ["retention", "workload", "workforce", "relationships", "priorities"]
     assert [i for i in sections if i in pcn.themes] == list(pcn.themes)  # in the briefing's order
-
-
-def test_pcn_size_bands_match_params_and_size_band():
-    """Each wave and each frame split exactly as frame.size_band splits them with params.yml's thresholds."""
-    params, codebook = config.load(ROOT / "params.yml"), load_codebook(PCN)
-    size = codebook.partition("size")
-    assert size.subgroups == ("small", "medium", "large") and size.question == "pcn_list_size"
-    match = codebook.population.frame.match
-    tables = [
-        pd.read_csv(p, usecols=["pcn_list_size"])
-        for p in sorted((ROOT / "data/pcn-clinical-directors/raw").glob("*.csv"))
-    ]
-    tables += [
-        pd.read_csv(p).rename(columns={match["pcn_list_size"]: "pcn_list_size"})
-        for p in sorted((ROOT / "data/pcn-clinical-directors/reference").glob("*.csv"))
-    ]
-    assert len(tables) == 4
-    for table in tables:
-        assert size.assign(table).tolist() == size_band(table["pcn_list_size"], params).tolist()
-    for band in ("small", "large"):
-        assert codebook.subgroups[band].description() == subgroup_description(band, params)
-    assert not codebook.subgroups["medium"].published
-    assert codebook.subgroups["medium"].description() == "leading PCNs with 40,000 to 60,000 patients"
 
 
 def test_pcn_size_masks_at_the_bounds(pcn):

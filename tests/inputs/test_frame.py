@@ -8,13 +8,13 @@ import os
 from pathlib import Path
 
 import pandas as pd
-import yaml
 import pytest
+import yaml
 
-from briefing.inputs import frame as frame_module
-from briefing.inputs.frame import FrameInputError, build_frame, main
+from tests.conftest import ROOT, survey_script
 
-from tests.conftest import ROOT  # noqa: E402
+frame_module = survey_script("pcn-clinical-directors", "frame")
+FrameInputError, build_frame, main = frame_module.FrameInputError, frame_module.build_frame, frame_module.main
 
 NHS_DIGITAL = Path(os.environ.get("NHS_DIGITAL_DIR", ROOT.parent / "shared/data/nhs-digital"))
 COMMITTED = ROOT / "data/pcn-clinical-directors/reference/pcn_frame_2019-20.csv"

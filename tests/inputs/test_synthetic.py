@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
-from pathlib import Path
 
 import pandas as pd
 import pytest
 import yaml
 
 from briefing import config
-from briefing.inputs import synthetic
 from briefing.inputs.codebook import answered_mask, counts_mask, load_codebook
 from briefing.inputs.validate import read_survey
+from tests.conftest import ROOT, survey_script
 
-from tests.conftest import ROOT  # noqa: E402
+synthetic = survey_script("pcn-clinical-directors", "generate")
 
 
 @pytest.fixture(scope="module")
@@ -39,9 +38,9 @@ def half_up(share: float) -> int:
 def in_subgroup(survey: pd.DataFrame, subgroup: str | None, params) -> pd.Series:
     size = survey["pcn_list_size"]
     if subgroup == "small":
-        return size < params.small_pcn_max
+        return size < synthetic.limits(params)[0]
     if subgroup == "large":
-        return size > params.large_pcn_min
+        return size > synthetic.limits(params)[1]
     return pd.Series(True, index=survey.index)
 
 

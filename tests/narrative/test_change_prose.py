@@ -57,11 +57,13 @@ def test_either_side_of_the_threshold(direction, word, verb):
     assert change_prose.change_clause(beyond, with_interval=False) == (
         f"{word} from {before} in 2019, {verb} larger than chance alone would explain"
     )
-    assert change_prose.change_clause(within, with_interval=False) == (
-        f"little changed since 2019 ({before}): the difference is within the margin of error"
-    )
-    assert "within the margin of error" in change_prose.change_clause(within)
-    assert "chance" not in change_prose.change_clause(within)
+    # not supported, and the interval is wide: the survey cannot tell (never "little changed")
+    sentence = change_prose.change_sentence(within)
+    assert sentence.startswith(f"The survey cannot tell whether the share has changed since 2019 ({before}): ")
+    assert sentence.endswith("is within what chance could produce with these numbers.")
+    assert "little changed" not in sentence and "margin of error" not in sentence
+    with pytest.raises(ValueError, match="cannot tell"):
+        change_prose.change_clause(within)
 
 
 def test_a_rise_in_full_with_its_interval():
@@ -78,20 +80,42 @@ def test_a_rise_in_full_with_its_interval():
     assert change_prose.change_lead(record, "GP partners").startswith("GP partners who plan to leave: 31%")
 
 
-def test_no_change_in_full_says_the_difference_and_a_signed_interval():
-    record = change_record(42)  # 21% against 20%
-    assert change_prose.change_clause(record) == (
-        "little changed since 2019 (20%): the difference of 1 percentage point is within the margin of error "
-        "(95% confidence interval \u22126 to 8 percentage points)"
+def test_a_change_the_test_cannot_tell_says_so_with_its_size_and_no_interval():
+    record = change_record(42)  # 21% against 20%, interval -6 to 8: wide
+    assert change_prose.change_sentence(record) == (
+        "The survey cannot tell whether the share has changed since 2019 (20%): the change of 1 percentage point "
+        "is within what chance could produce with these numbers."
     )
     # 20.5% against 20%: the unrounded difference (0.5 points, just under as a float) is "less than 1 point"
-    assert "the difference of less than 1 percentage point" in change_prose.change_clause(change_record(41))
+    assert "the change of less than 1 percentage point" in change_prose.change_sentence(change_record(41))
+
+
+@pytest.mark.parametrize(
+    "low, high, little", [(-0.05, 0.05, True), (-0.049, 0.03, True), (-0.051, 0.03, False), (-0.02, 0.06, False)]
+)
+def test_little_changed_only_when_the_interval_is_within_five_points(low, high, little):
+    record = change_record(42)
+    record.update(ci_low=low, ci_high=high, significant=False)
+    sentence = change_prose.change_sentence(record)
+    assert ("little changed since 2019" in sentence) is little
+    assert ("cannot tell" in sentence) is not little
+
+
+def test_the_environment_varies_the_form_of_a_change_it_cannot_tell():
+    import jinja2
+
+    env = change_prose.register(jinja2.Environment())
+    record = change_record(42)
+    sentences = [env.filters["change_sentence"](record) for _ in range(6)]
+    assert len(set(sentences)) == 3
+    assert max(sentences.count(s) for s in sentences) == 2  # no form more than twice in six
+    assert all(s.count(".") >= 1 and "cannot tell" in s for s in sentences)
 
 
 def test_a_tiny_difference_is_less_than_a_point_not_zero():
     record = change_record(OLD_K)
     record.update(difference=0.004, significant=False)
-    assert "the difference of less than 1 percentage point is within" in change_prose.change_clause(record)
+    assert "the change of less than 1 percentage point is within" in change_prose.change_sentence(record)
 
 
 def test_new_dropped_and_suppressed_changes_never_invent_a_comparison():

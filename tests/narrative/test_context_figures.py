@@ -56,9 +56,11 @@ def test_des_signup(figures):
     fig = figures["des_signup"]
     assert fig["value"] == 0.98 and fig["unit"] == "proportion" and not fig["approximate"]
     assert fig["hedge"] is None and "base" not in fig
-    assert fig["source"]["organisation"] == "NHS England"
+    # cited from the page that carries NHS England's figure, by its real title (not a placeholder and a home page)
+    assert fig["source"]["organisation"] == "Management in Practice" and "NHS England" in fig["source"]["verification"]
+    assert fig["source"]["title"] == "Almost all GP practices sign up to primary care network DES"
     assert fig["source"]["date"].startswith("2020")
-    assert fig["source"]["url_verified"] is False
+    assert fig["source"]["url_verified"] is True
     assert "2020/21" in fig["period"] and "Network Contract" in fig["measure"]
     assert prose.percent(fig["value"]) == "98%"
 
@@ -240,3 +242,21 @@ def test_unknown_field_is_named(tmp_path, raw):
 def test_missing_file(tmp_path):
     with pytest.raises(ContextError, match="not found"):
         load_context_figures(tmp_path / "nope.yml")
+
+
+def test_a_figure_is_cited_only_with_its_real_title_and_page_and_not_after_the_fieldwork():
+    import datetime as dt
+
+    from briefing.narrative.context_figures import available_by, fieldwork_end
+
+    figures = load_context_figures(Path("data/pcn-clinical-directors/context/context_figures.yml"))
+    placeholder = figures["first_leadership_role"]  # "[...]" title, the organisation's publications page
+    assert placeholder["source"]["title"].startswith("[") and "first_leadership_role" not in available_by(figures, None)
+    assert "des_signup" in available_by(figures, None)  # cited from the page that carries it, by its title
+    # the fieldwork's end decides: "2020-04" is out by 30 April 2020, not by 29 April; "2020" only after the year
+    assert "partners_pcn_hours" in available_by(figures, dt.date(2020, 4, 30))
+    assert "partners_pcn_hours" not in available_by(figures, dt.date(2020, 4, 29))
+    assert "des_signup" not in available_by(figures, fieldwork_end({"fieldwork": "October to November 2020"}))
+    assert available_by(figures, fieldwork_end({"fieldwork": "October to November 2019"})) == {}
+    assert fieldwork_end({"fieldwork": {"start": "2020-01-13", "end": "2020-02-07"}}) == dt.date(2020, 2, 7)
+    assert fieldwork_end({"year": "2021"}) == dt.date(2021, 12, 31)

@@ -186,25 +186,23 @@ def test_a_survey_with_no_templates_of_its_own_gets_the_whole_briefing(ward_surv
     parts = {name: plain(text) for name, text in narrative(ward_survey).items()}
     themes = parts["themes"]
     assert re.findall(r"^## (.+)$", themes, re.M) == ["Staffing the wards {#staffing}", "Morale {#morale}"]
-    assert (
-        "Over three-fifths of ward sisters (62%) say staffing on their ward is unsafe (95% confidence interval "
-        "53% to 70%)."
-    ) in themes
-    assert "Almost a third of ward sisters (31%) worked 12 hours or more on their last shift" in themes
-    assert (
-        "Almost half of ward sisters (48%) say morale on their ward is poor (95% confidence interval 39% to 57%, "
-        "so whether this is a majority is uncertain)."
-    ) in themes
+    # the sentence's form varies in turn (writer.HEADLINE_FORMS); its figures and interval do not
+    assert re.search(r"say staffing on their ward is unsafe \((62%; )?95% confidence interval 53% to 70%\)\.", themes)
+    assert "62%" in themes.split("{#morale}")[0]
+    assert "worked 12 hours or more on their last shift" in themes and "31%" in themes
+    # the hedge holds for the interval too (48%, 39% to 57%: never "almost half ... so whether this is a majority")
+    assert re.search(r"say morale on their ward is poor \((48%; )?95% confidence interval 39% to 57%\)\.", themes)
+    assert "whether this is a majority" not in themes and "almost half" not in themes.lower()
     assert (
         "Of ward sisters at Northgate, 75% say staffing on their ward is unsafe, against 49% of those at "
-        "Southfield: 26 percentage points higher, a difference larger than chance alone would explain"
+        "Southfield. The gap of 26 percentage points is larger than chance alone would explain."
     ) in themes
     assert themes.index("{#morale}") < themes.index("— Ward sister, Northgate (synthetic example comment)")
     assert "“Too few of us <b>again</b>”" in themes and "![Chart fig_morale]" in themes
     key = parts["key_findings"]
-    assert (
-        "- Over three-fifths of ward sisters (62%) say staffing" in key and "- Almost half of ward sisters (48%)" in key
-    )
+    # the lede leads with the strongest share (62%, a majority beyond the margin of error), the panel adds the rest
+    assert key.startswith("In 2021, most ward sisters (62%) say staffing on their ward is unsafe, a majority beyond")
+    assert "say morale on their ward is poor" in key
     assert "- Of ward sisters at Northgate, 75% say staffing on their ward is unsafe, against 49%" in key
     assert "without a finite population correction" in parts["methods"] and "Reference frame" not in parts["methods"]
     assert parts["population"].strip() == "" and parts["context"].strip() == "" and parts["edition"].strip() == ""

@@ -269,41 +269,62 @@ def test_direction_words(diff, hl, mf):
     assert more_or_fewer(diff) == mf
 
 
+def test_comparison_words_follow_the_test_and_the_width_of_its_interval():
+    supported = compare_proportions(56, 70, 48, 80)
+    assert likelihood(supported) == "were more likely than"
+    assert (
+        compare_words(supported)["verdict"]
+        == "The gap of 20 percentage points is larger than chance alone would explain."
+    )
+    wide = compare_proportions(30, 60, 25, 60)  # 8 points, not significant, interval far wider than +/-5
+    words = compare_words(wide, between="small and large PCNs")
+    assert words["kind"] == "uncertain" and not words["significant"]
+    assert words["verdict"] == (
+        "The survey cannot tell whether small and large PCNs differ: the gap of 8 percentage points is within what "
+        "chance could produce with these numbers."
+    )
+    with pytest.raises(ValueError, match="cannot tell"):
+        likelihood(wide)
+    for banned in ("differ little", "no more likely", "margin of error"):
+        assert banned not in words["verdict"]
+
+
 @pytest.mark.parametrize(
-    "counts,verb,verdict,direction",
+    "low, high, kind", [(-0.05, 0.05, "narrow"), (-0.0501, 0.02, "uncertain"), (-0.01, 0.0501, "uncertain")]
+)
+def test_differ_little_only_when_both_ends_are_within_five_points(low, high, kind):
+    record = {"difference": 0.01, "significant": False, "ci_low": low, "ci_high": high}
+    assert compare_words(record)["kind"] == kind
+    assert ("differ little" in compare_words(record)["verdict"]) is (kind == "narrow")
+    assert (likelihood(record) == "were about as likely as") if kind == "narrow" else True
+
+
+@pytest.mark.parametrize(
+    "p, low, high, words",
     [
-        ((56, 70, 48, 80), "were more likely than", "a difference larger than chance alone would explain", "higher"),
-        ((48, 80, 56, 70), "were less likely than", "a difference larger than chance alone would explain", "lower"),
-        (
-            (30, 60, 25, 60),
-            "were no more likely, within the margin of error, than",
-            "a difference within the margin of error",
-            "higher",
-        ),
-        (
-            (25, 60, 30, 60),
-            "were no less likely, within the margin of error, than",
-            "a difference within the margin of error",
-            "lower",
-        ),
-        (
-            (30, 60, 30, 60),
-            "were no more likely, within the margin of error, than",
-            "a difference within the margin of error",
-            "the same",
-        ),
+        (0.54, 0.48, 0.60, "about half"),  # "over half" would claim a majority the interval does not hold
+        (0.55, 0.51, 0.59, "over half"),  # the low end is above half: the hedge holds
+        (0.49, 0.43, 0.55, "about half"),
+        (0.49, 0.47, 0.499, "almost half"),  # the high end is below half
+        (0.21, 0.16, 0.27, "about 1 in 5"),
+        (0.21, 0.205, 0.215, "over 1 in 5"),
     ],
 )
-def test_comparison_words(counts, verb, verdict, direction):
-    c = compare_proportions(*counts)
-    assert likelihood(c) == verb
-    words = compare_words(c)
-    assert words["likelihood"] == verb
-    assert words["verdict"] == verdict
-    assert words["direction"] == direction
-    assert words["difference"] == pp(c.difference)
-    assert words["significant"] is c.significant
-    assert words["test"] == c.test
+def test_a_hedge_holds_for_the_value_and_its_interval(p, low, high, words):
+    from briefing.narrative.prose import hedged_words
+
+    assert hedged_words(p, low, high) == words
+
+
+@pytest.mark.parametrize("tests, noted", [(4, False), (5, True), (9, True)])  # at 95%: 19% and 23% by chance
+def test_many_tests_are_said_where_one_is_headlined(tests, noted):
+    from briefing.narrative.prose import tests_note
+
+    note = tests_note(1, tests, 0.95)
+    assert bool(note) is noted
+    assert tests_note(0, tests, 0.95) == ""  # nothing headlined, nothing to caution
+    if noted:
+        assert note.startswith(f"This is one of the {number_words(tests)} changes tested.") and "by luck alone" in note
 
 
 def test_comparison_words_accept_a_mapping():
@@ -448,25 +469,6 @@ def test_register_installs_every_filter(env):
         "likelihood",
         "compare_words",
     }
-
-
-def test_a_template_sentence_reads_naturally_either_way(env):
-    template = env.from_string(
-        "{{ (small.p | percent ~ ' of small-PCN directors') | sentence_start }} plan to quit, compared with "
-        "{{ large.p | percent }} in large PCNs. Small-PCN directors {{ cmp | likelihood }} large-PCN directors "
-        "to plan to quit ({{ w.difference }} {{ w.direction }}: {{ w.verdict }})."
-    )
-    sig = compare_proportions(56, 70, 48, 80)
-    out = template.render(small={"p": sig.p1}, large={"p": sig.p2}, cmp=sig, w=compare_words(sig))
-    assert out == (
-        "Eighty per cent of small-PCN directors plan to quit, compared with 60% in large PCNs. "
-        "Small-PCN directors were more likely than large-PCN directors to plan to quit "
-        "(20 percentage points higher: a difference larger than chance alone would explain)."
-    )
-    ns = compare_proportions(30, 60, 25, 60)
-    out = template.render(small={"p": ns.p1}, large={"p": ns.p2}, cmp=ns, w=compare_words(ns))
-    assert "were no more likely, within the margin of error, than large-PCN directors" in out
-    assert "(8 percentage points higher: a difference within the margin of error)" in out
 
 
 def test_threshold_from_register(env):

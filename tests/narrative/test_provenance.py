@@ -60,7 +60,14 @@ def test_versions_and_the_rebuild_command(example_record):
     }
     assert set(provenance.KEY_PACKAGES) == set(versions["packages"])
     epoch = example_record["source_date_epoch"]
-    assert example_record["rebuild"] == f"SOURCE_DATE_EPOCH={epoch} make report PARAMS=params.yml ENGINE=pandoc"
+    # 2019 is not params.yml's wave (2020): the command says WAVE=2019, or it would rebuild another briefing
+    assert (
+        example_record["rebuild"] == f"SOURCE_DATE_EPOCH={epoch} make report PARAMS=params.yml WAVE=2019 ENGINE=pandoc"
+    )
+    default = provenance.record(
+        findings_io.resolved_params(ROOT / "params.yml", None), ROOT / "params.yml", ROOT, "pandoc"
+    )
+    assert "WAVE=" not in default["rebuild"]
 
 
 def test_a_comparison_lists_both_waves_and_both_frames():

@@ -17,7 +17,7 @@ from briefing.narrative.quotes import QuoteError
 from tests.conftest import ROOT
 
 CODEBOOK = load_codebook(ROOT / "data" / "pcn-clinical-directors" / "codebook.yml")
-PARAMS = SimpleNamespace(wave="2019", region=None, suppression_threshold=8, small_pcn_max=40000, large_pcn_min=60000)
+PARAMS = SimpleNamespace(wave="2019", edition=None, suppression_threshold=8)
 FRAME = pd.DataFrame({"pcn_name": ["West Merton PCN", "Central PCN", "North Star Primary Care Network"]})
 
 
@@ -105,8 +105,9 @@ def test_other_waves_and_a_missing_file_give_no_quotes(tmp_path):
     assert quotes.load_quotes(tmp_path / "none.yml", survey({}), FRAME, CODEBOOK, PARAMS, False) == {}
 
 
-def test_a_quote_is_printed_redacted_then_escaped(tmp_path):
-    """The forms the issue found printed (tests/narrative/test_redaction.py holds every form)."""
+def test_a_quote_is_printed_redacted_then_escaped(tmp_path, monkeypatch):
+    """The forms the issue found printed (tests/narrative/test_redaction.py holds every form); readability aside."""
+    monkeypatch.setattr(quotes, "MAX_REDACTED_SHARE", 1.0)
     comment = "Ring (020) 7946 0958 or 943.476.5919; ask dr Jones or Doctor Patel about west merton pcn"
     got = load(tmp_path, '"2019":\n  - {respondent: R01, theme: workload}\n', {"R01": comment})
     assert (
@@ -132,7 +133,8 @@ def test_a_cut_that_keeps_part_of_what_is_redacted_is_refused(tmp_path, cut, kep
         load(tmp_path, f'"2019":\n  - {{respondent: R01, theme: workload, cut: "{cut}"}}\n', {"R01": comment})
 
 
-def test_a_cut_around_what_is_redacted_prints(tmp_path):
+def test_a_cut_around_what_is_redacted_prints(tmp_path, monkeypatch):
+    monkeypatch.setattr(quotes, "MAX_REDACTED_SHARE", 1.0)  # how a cut redacts; readability is tested below
     comment = "Call 020 7946 0958 or ask Dr Jones or Dr Patel today"
     got = load(
         tmp_path,
@@ -166,20 +168,32 @@ def test_every_markup_character_is_escaped(comment):
 
 
 def test_a_regional_edition_quotes_its_own_region_only_but_checks_every_pick(tmp_path):
-    london = SimpleNamespace(**{**vars(PARAMS), "region": "London"})
+    london = SimpleNamespace(**{**vars(PARAMS), "edition": "London"})
     path = tmp_path / "quotes.yml"
     path.write_text('"2019":\n  - {respondent: R01, theme: workload}\n', encoding="utf-8")
     assert [
         q.respondent for q in quotes.load_quotes(path, survey({"R01": "x"}), FRAME, CODEBOOK, london, False)["workload"]
     ] == ["R01"]
-    north_west = SimpleNamespace(**{**vars(PARAMS), "region": "North West"})
+    north_west = SimpleNamespace(**{**vars(PARAMS), "edition": "North West"})
     assert quotes.load_quotes(path, survey({"R01": "x"}), FRAME, CODEBOOK, north_west, False) == {}
     path.write_text('"2019":\n  - {respondent: R99, theme: workload}\n', encoding="utf-8")
     with pytest.raises(QuoteError, match="R99 does not exist"):
         quotes.load_quotes(path, survey({"R01": "x"}), FRAME, CODEBOOK, north_west, False)
 
 
-@pytest.mark.parametrize("wave, redacted", [("2019", 3), ("2020", 1)])  # 2020's cuts leave out the NHS number
+def test_a_pick_that_redaction_guts_is_refused_naming_the_file_and_the_quote(tmp_path):
+    readable = "The workload is relentless and I finish paperwork every evening. Ring 020 7946 0958"  # under a fifth
+    gutted = "Dr Jane Example and I set up West Merton PCN. Ring 020 7946 0958"  # most of it redacted
+    assert quotes.redact(readable).share <= quotes.MAX_REDACTED_SHARE < quotes.redact(gutted).share
+    got = load(tmp_path, '"2019":\n  - {respondent: R01, theme: workload}\n', {"R01": readable})
+    assert "[redacted" in got["workload"][0].text.replace("\\", "")
+    with pytest.raises(
+        QuoteError, match=r"quotes\.yml: quote 1 \(line 2\): respondent R01: redaction removes \d+% of the quote"
+    ):
+        load(tmp_path, '"2019":\n  - {respondent: R01, theme: workload}\n', {"R01": gutted})
+
+
+@pytest.mark.parametrize("wave, redacted", [("2019", 0), ("2020", 0)])  # the picks cut the personal data out
 def test_the_committed_quotes_resolve_against_the_synthetic_wave(wave, redacted):
     from briefing import config
     from briefing.inputs.validate import read_survey

@@ -14,7 +14,9 @@ from fontTools.ttLib import TTFont
 
 from briefing.publication import charts
 from briefing.analysis.findings import Finding
+from briefing.inputs.codebook import load_codebook
 from briefing.narrative.prose import percent
+from tests.conftest import ROOT
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -23,32 +25,37 @@ def finding(fid: str, value: float, inputs=("q1",)) -> Finding:
     return Finding(id=fid, value=value, description=fid, base="respondents", notebook="nb", inputs=list(inputs))
 
 
-SURVEY = SimpleNamespace(
-    survey=SimpleNamespace(source="Survey of PCN clinical directors"),
-    respondents=SimpleNamespace(plural="clinical directors"),
-)  # the codebook's words
+PCN = load_codebook(ROOT / "data" / "pcn-clinical-directors" / "codebook.yml")  # its comparison, subgroups, words
+COMPARED = PCN.comparisons[0]
 
 
-def context(small=40000, large=60000):
-    return SimpleNamespace(
-        params=SimpleNamespace(small_pcn_max=small, large_pcn_min=large, wave="2019"), codebook=SURVEY
-    )
+def context():
+    return SimpleNamespace(params=SimpleNamespace(wave="2019"), codebook=PCN)
 
 
-def by_size(small: float, overall: float, large: float, significant: bool = True) -> dict[str, Finding]:
+def by_size(small: float, overall: float, large: float, significant: bool = True, suppressed=False) -> list[Finding]:
     comparison = finding("workload_unmanageable_small_vs_large", small - large)
-    comparison.extra.update(significant=significant, suppressed=False)
-    return {
-        "workload_unmanageable_small_vs_large": comparison,
-        "workload_unmanageable_small": finding("workload_unmanageable_small", small, ["q5", "list_size"]),
-        "workload_unmanageable": finding("workload_unmanageable", overall, ["q5"]),
-        "workload_unmanageable_large": finding("workload_unmanageable_large", large, ["q5", "list_size"]),
-    }
+    comparison.extra.update(significant=significant, suppressed=suppressed)
+    found = [
+        comparison,
+        finding("workload_unmanageable_small", small, ["q5", "list_size"]),
+        finding("workload_unmanageable", overall, ["q5"]),
+        finding("workload_unmanageable_large", large, ["q5", "list_size"]),
+    ]
+    for f in found:
+        f.description = "describe the workload as unmanageable"
+        f.extra["theme"] = "workload"
+    return found
+
+
+def comparison_chart(results, folder):
+    (made,) = charts.comparison_charts(context(), results, folder, "notebooks/theme.ipynb")
+    return made
 
 
 @pytest.fixture
 def chart(tmp_path):
-    return charts.unmanageable_by_size(context(), by_size(0.634, 0.49, 0.421), tmp_path, "notebooks/workload.ipynb")
+    return comparison_chart(by_size(0.634, 0.49, 0.421), tmp_path)
 
 
 def svg_root(chart):
@@ -56,10 +63,11 @@ def svg_root(chart):
 
 
 def test_the_record_is_a_figure_finding_with_path_alt_title_and_source(chart):
-    assert chart.kind == "figure" and chart.value is None and chart.id == "fig_workload_by_size"
-    assert set(chart.extra) >= {"path", "alt", "title", "source", "bars"}
-    assert chart.extra["path"].endswith("fig_workload_by_size.svg")
-    assert chart.extra["source"] == "Survey of PCN clinical directors, 2019"
+    assert COMPARED.id == "workload_unmanageable_small_vs_large"
+    assert chart.kind == "figure" and chart.value is None and chart.id == f"fig_{COMPARED.id}"
+    assert set(chart.extra) >= {"path", "alt", "title", "source", "bars", "comparison", "theme"}
+    assert chart.extra["path"].endswith(f"fig_{COMPARED.id}.svg")
+    assert chart.extra["source"] == "Survey of PCN clinical directors, 2019"  # the codebook's source line
     assert chart.inputs == ["list_size", "q5"]  # union of what the bars were computed from
     assert chart.extra["bars"] == [
         "workload_unmanageable_small",
@@ -70,9 +78,9 @@ def test_the_record_is_a_figure_finding_with_path_alt_title_and_source(chart):
 
 def test_alt_text_is_written_from_the_plotted_numbers(chart):
     assert chart.extra["alt"] == (
-        "Bar chart: 63% of clinical directors of PCNs under 40,000 patients find the workload in general practice "
-        "unmanageable, compared with 49% of clinical directors of all PCNs and 42% of clinical directors of PCNs "
-        "over 60,000 patients."
+        "Bar chart: 63% of those leading PCNs with fewer than 40,000 patients describe the workload as "
+        "unmanageable, compared with 49% of all clinical directors and 42% of those leading PCNs with more than "
+        "60,000 patients."
     )
 
 
@@ -94,23 +102,37 @@ def test_acronyms_keep_their_capitals_in_alt_text():
     assert charts._lower_first("NHS trusts") == "NHS trusts"
 
 
+LEADING = "clinical directors leading PCNs with fewer than 40,000 patients"
+OTHERS = "those leading PCNs with more than 60,000 patients"
+
+
 @pytest.mark.parametrize(
-    "small, large, significant, headline",
+    "small, large, significant, suppressed, headline",
     [
-        (0.6, 0.4, True, "smaller PCNs"),
-        (0.4, 0.6, True, "larger PCNs"),
-        (0.6, 0.4, False, "within the margin of error"),
+        (0.6, 0.4, True, False, f"More {LEADING} than {OTHERS} describe the workload as unmanageable"),
+        (0.4, 0.6, True, False, f"Fewer {LEADING} than {OTHERS} describe the workload as unmanageable"),
+        (
+            0.6,
+            0.4,
+            False,
+            False,
+            f"The survey cannot tell whether {LEADING} and {OTHERS} differ in how many describe the workload as "
+            "unmanageable",
+        ),
+        (0.6, 0.4, False, True, f"The survey cannot tell whether {LEADING} and {OTHERS} differ: too few answered"),
     ],
 )
-def test_the_headline_follows_the_test(tmp_path, small, large, significant, headline):
-    made = charts.unmanageable_by_size(context(), by_size(small, 0.5, large, significant), tmp_path, "nb")
-    assert headline in made.extra["title"]
+def test_the_headline_follows_the_test(tmp_path, small, large, significant, suppressed, headline):
+    made = comparison_chart(by_size(small, 0.5, large, significant, suppressed), tmp_path)
+    assert made.extra["title"].startswith(headline)
+    assert "differ little" not in made.extra["title"]
 
 
 def test_labels_are_direct_and_there_is_no_legend(chart):
     root = svg_root(chart)
     texts = [t.text for t in root.iter(f"{SVG}text")]
-    for label in ("PCNs under 40,000 patients", "All PCNs", "PCNs over 60,000 patients", "63%", "49%", "42%"):
+    labels = ("Those leading PCNs with fewer than 40,000 patients", "All clinical directors", "63%", "49%", "42%")
+    for label in labels:
         assert label in texts
     assert not any(g.get("id", "").startswith("legend") for g in root.iter(f"{SVG}g"))
 
@@ -155,8 +177,8 @@ def test_svg_describes_itself_and_prints_at_the_text_width(chart):
 
 
 def test_svg_is_byte_identical_between_builds(tmp_path):
-    first = charts.unmanageable_by_size(context(), by_size(0.6, 0.5, 0.4), tmp_path / "a", "nb")
-    second = charts.unmanageable_by_size(context(), by_size(0.6, 0.5, 0.4), tmp_path / "b", "nb")
+    first = comparison_chart(by_size(0.6, 0.5, 0.4), tmp_path / "a")
+    second = comparison_chart(by_size(0.6, 0.5, 0.4), tmp_path / "b")
     assert open(first.extra["path"], "rb").read() == open(second.extra["path"], "rb").read()
     assert "<dc:date>" not in open(first.extra["path"], encoding="utf-8").read()
 

@@ -22,7 +22,8 @@ pytestmark = pytest.mark.e2e
 
 WAVE, PREVIOUS = "2020", "2019"  # the editions fixture builds params.yml's wave against the latest earlier one
 FRAME = "data/pcn-clinical-directors/reference/pcn_frame_2020-21.csv"  # the 2020 wave's frame
-REGIONS = sorted(pd.read_csv(ROOT / FRAME)["region"].unique())
+REGIONS = load_codebook(ROOT / "data/pcn-clinical-directors/codebook.yml").questions["region"].values()  # editions.by
+assert REGIONS == sorted(pd.read_csv(ROOT / FRAME)["region"].unique())  # every one in the frame
 SLUGS = ["england", *(editions.slugify(r) for r in REGIONS)]
 SMALL = range(1, 8)
 
@@ -42,6 +43,12 @@ def text_of(project: Path, slug: str, wave: str = WAVE) -> str:
     html = re.sub(r"data:[^\s\"')]+", " ", html)  # embedded fonts and images are not text
     pdf = " ".join(page.extract_text() for page in PdfReader(out / "briefing.pdf").pages)
     return re.sub(r"\s+", " ", html + " " + pdf).replace("\u00a0", " ")
+
+
+def comparison_figure(project: Path, slug: str, wave: str) -> Path:
+    """An edition's chart of the codebook's comparison (small against large PCNs), in its own build folder."""
+    figures = project / BUILD / "editions" / slug / BUILD / "waves" / wave / "figures"
+    return figures / "fig_workload_unmanageable_small_vs_large.svg"
 
 
 def test_every_edition_is_published_with_a_counted_log(editions_built):
@@ -96,10 +103,10 @@ def test_each_edition_has_its_own_figures_computed_from_its_own_region(editions_
     leave = survey["leave_role_12m"].dropna()
     for region, slug in zip(REGIONS, SLUGS[1:]):
         record = findings(project, slug)["plan_to_leave"]
-        assert json.loads((published(project, slug) / "findings.json").read_text())["parameters"]["region"] == region
+        assert json.loads((published(project, slug) / "findings.json").read_text())["parameters"]["edition"] == region
         mine = survey.loc[leave.index][survey.loc[leave.index, "region"] == region]
         assert record["denominator"] in (len(mine), None)
-        assert findings(project, slug)["pcn_count"]["value"] == int(
+        assert findings(project, slug)["unit_count"]["value"] == int(
             (pd.read_csv(project / FRAME)["region"] == region).sum()
         )
 
@@ -123,7 +130,7 @@ def test_each_edition_embeds_its_own_chart(editions_built):
     project, _ = editions_built
     alts = {}
     for slug in SLUGS:
-        figure = project / BUILD / "editions" / slug / BUILD / "waves" / WAVE / "figures" / "fig_workload_by_size.svg"
+        figure = comparison_figure(project, slug, WAVE)
         alts[slug] = re.search(r"<desc>(.*?)</desc>", figure.read_text(encoding="utf-8")).group(1)
     assert len(set(alts.values())) > 1
     for slug in SLUGS:
@@ -153,15 +160,15 @@ def test_every_region_lists_its_stps_from_the_frame(editions_built):
     project, _ = editions_built
     frame = pd.read_csv(project / FRAME)
     for region, slug in zip(REGIONS, SLUGS[1:]):
-        rows = findings(project, slug)["stp_table"]["rows"]
+        rows = findings(project, slug)["subarea_table"]["rows"]  # the codebook's population.frame.subareas
         mine = frame[frame["region"] == region]
-        assert sorted(r["stp_code"] for r in rows) == sorted(mine["stp_code"].unique())
+        assert sorted(r["code"] for r in rows) == sorted(mine["stp_code"].unique())
         for row in rows:
-            stp = mine[mine["stp_code"] == row["stp_code"]]
-            assert row["pcns"] == len(stp)
-            assert row["median_patients"] == stp["registered_patients"].median()
-            assert row["share_small"] == pytest.approx((stp["registered_patients"] < 40000).mean())
-        assert rows[0]["stp_name"] in text_of(project, slug)
+            stp = mine[mine["stp_code"] == row["code"]]
+            assert row["units"] == len(stp)
+            assert row["median_size"] == stp["registered_patients"].median()
+            assert row["shares"]["small"] == pytest.approx((stp["registered_patients"] < 40000).mean())
+        assert rows[0]["name"] in text_of(project, slug)
 
 
 def published_counts(record: dict) -> list[int]:
@@ -349,7 +356,7 @@ def test_uncommitted_changes_rebuild_every_edition_and_are_named_in_each(edition
         }
 
 
-def test_a_region_that_matches_no_pcn_fails_alone_and_keeps_the_last_good_copy(editions_built):
+def test_an_edition_that_is_no_answer_fails_alone_and_keeps_the_last_good_copy(editions_built):
     """Runs last: it rebuilds with a different list of regions."""
     project, _ = editions_built
     fake = published(project, "atlantis")
@@ -358,13 +365,17 @@ def test_a_region_that_matches_no_pcn_fails_alone_and_keeps_the_last_good_copy(e
     before = digest(fake / "briefing.html")
     result = make(project, "editions", ENGINE="pandoc", REGIONS="South West|Atlantis", check=False)
     assert result.returncode != 0
-    assert re.search(r"\[[12]/3\] editions: Atlantis \.\.\. FAILED: .*region 'Atlantis' matches no PCN", result.stdout)
+    assert re.search(
+        r"\[[12]/3\] editions: Atlantis \.\.\. FAILED: .*edition 'Atlantis' is not an answer of .*codebook.yml's "
+        r"editions.by question 'region'",
+        result.stdout,
+    )
     assert f"full log: {BUILD}/editions/atlantis.log" in result.stdout
     assert "Traceback" in (project / BUILD / "editions" / "atlantis" / BUILD / "logs" / "notebooks.log").read_text()
     assert digest(fake / "briefing.html") == before
     assert (published(project, "south-west") / "briefing.pdf").is_file()
     page = (project / "_output" / "index.html").read_text(encoding="utf-8")
-    assert "This edition failed to build: notebooks:" in page and "matches no PCN" in page
+    assert "This edition failed to build: notebooks:" in page and "is not an answer of" in page
     # every other region of the frame is still published from the earlier run, so still listed, and says so
     assert (
         page.count("built in an earlier run") == len(REGIONS) - 1
@@ -386,7 +397,7 @@ def test_editions_of_another_wave_are_published_beside_these(editions_built):
     assert {p: digest(p) for p in before} == before
     for slug, region in (("england", None), ("london", "London")):
         parameters = json.loads((published(project, slug, PREVIOUS) / "findings.json").read_text())["parameters"]
-        assert (parameters["wave"], parameters["region"]) == (PREVIOUS, region)
+        assert (parameters["wave"], parameters["edition"]) == (PREVIOUS, region)
     page = (project / "_output" / "index.html").read_text(encoding="utf-8")
     latest, previous = page.split(f'<h2 id="wave-{PREVIOUS}">')
     assert f'<h2 id="wave-{WAVE}">' in latest
@@ -417,7 +428,7 @@ def test_quarto_renders_each_edition_from_its_own_folder(editions_built, tmp_pat
     assert "South West and the rest of England" in region and "and the rest of England" not in england
     assert "Bath and North East Somerset" in region and "Bath and North East Somerset" not in england
     for slug in ("england", "south-west"):
-        figure = project / BUILD / "editions" / slug / BUILD / "waves" / WAVE / "figures" / "fig_workload_by_size.svg"
+        figure = comparison_figure(project, slug, WAVE)
         assert figure.is_file()
         record = json.loads((published(project, slug) / "findings.json").read_text())["provenance"]
         assert record["versions"]["renderer"]["engine"] == "quarto"
@@ -446,9 +457,9 @@ def test_only_complete_copies_of_their_own_wave_are_listed(tmp_path):
     copy(out / "editions" / "2020" / ".north-west.publishing-x1", "2020")
     copy(out / "editions" / "2019" / "england", "2020")
     copy(out / "editions" / "south-west", "2018")
-    assert editions.published_slugs(out / "editions" / "2020") == ["england"]
-    assert editions.other_waves(out, "2021") == ["2020"]
-    assert editions.other_waves(out, "2020") == []
+    assert editions.published_slugs(out / "editions" / "2020", "england") == ["england"]
+    assert editions.other_waves(out, "2021", "england") == ["2020"]
+    assert editions.other_waves(out, "2020", "england") == []
 
 
 @pytest.mark.parametrize("wave", ["..", ".", "", "2020/x", "a b"])

@@ -112,7 +112,7 @@ def plant(project: Path) -> None:
     p = PLANTED
     edit_yaml(
         project / "params.yml",
-        lambda d: d.update(title=p["params title"], publisher=p["params publisher"], region=REGION),
+        lambda d: d.update(title=p["params title"], publisher=p["params publisher"], edition=REGION),
     )
 
     def wave_2020(meta):
@@ -158,6 +158,8 @@ def plant(project: Path) -> None:
         figures["first_leadership_role"]["hedge"] = p["context figure hedge"]
         figures["des_signup"]["measure"] = p["context figure measure"]
         figures["first_leadership_role"]["source"]["title"] = p["context source title"]
+        # a real title now, and the page that carries it, so the briefing cites it (context_figures.citable)
+        figures["first_leadership_role"]["source"].update(url_verified=True, accessed="2026-11-23", verification="test")
 
     edit_yaml(project / "data/pcn-clinical-directors/context/context_figures.yml", context)
 

@@ -152,7 +152,7 @@ def test_overview_title_follows_the_intervals(ctx, results):
 def test_in_the_smallest_region_no_chart_shows_a_count_of_one_to_seven(tmp_path):
     region = themes.load_context(ROOT / "params.yml", wave="2019")
     smallest = region.survey["region"].value_counts().idxmin()
-    ctx = themes.load_context(ROOT / "params.yml", wave="2019", region=smallest)
+    ctx = themes.load_context(ROOT / "params.yml", wave="2019", edition=smallest)
     shown = 0
     for theme in themes.survey_themes(ctx):
         for chart in theme_charts.theme_charts(ctx, themes.survey_findings(ctx, theme, "nb"), tmp_path, "nb"):

@@ -2,10 +2,11 @@
 and a test, so the words can follow the test.
 
 * Test and interval (`compare`, one method for both, so the interval excludes zero exactly when the test finds a
-  change): the pooled two-proportion z-test with each wave's own finite population correction (its frame's PCNs),
-  and the score interval inverted from it, as `stats.compare_proportions` does for small versus large PCNs.
+  change): the pooled two-proportion z-test with each wave's own finite population correction (its frame's units,
+  where it has one), and the score interval inverted from it, as `stats.compare_proportions` does for two
+  subgroups.
   Weighted, the same on each wave's weighted share and Kish's effective sample size, the FPC still that of the
-  wave's respondents (`stats.compare_weighted`). The same clinical director may answer both waves, so the samples
+  wave's respondents (`stats.compare_weighted`). The same respondent may answer both waves, so the samples
   are not independent: the methods say so (see `NOT_INDEPENDENT`).
 * Suppression: a change is suppressed when either wave's figure is.
 * A finding whose question one wave did not ask gets a record saying so (status "new" or "dropped"), never an
@@ -27,7 +28,7 @@ COMPARED, NEW, DROPPED, SUPPRESSED = "compared", "new", "dropped", "suppressed"
 SUFFIX = "_change"
 # What the methods say about the test (read by the template; the figures it names come from the records).
 NOT_INDEPENDENT = (
-    "the same clinical director may answer both waves, so the two samples are not independent; a test for "
+    "the same respondent may answer both waves, so the two samples are not independent; a test for "
     "independent samples ignores that overlap"
 )
 
@@ -108,7 +109,7 @@ def change_finding(
     if new["suppressed"] or old["suppressed"]:
         extra.update(status=SUPPRESSED, suppressed=True)
         return Finding(fid + SUFFIX, None, record["description"], base, notebook, inputs, kind="change", extra=extra)
-    if not (new.get("weighted") and old.get("weighted")):  # a regional edition publishes no weighted figure
+    if not (new.get("weighted") and old.get("weighted")):  # an edition publishes no weighted figure
         estimate = extra["estimate"] = "unweighted"
     result = compare(new, old, estimate, level)
     extra.update(
@@ -134,22 +135,24 @@ def changes(current: dict[str, Any], previous: dict[str, Any], notebook: str) ->
 
 
 def frame_change(current: dict[str, Any], previous: dict[str, Any], notebook: str) -> Finding | None:
-    """How the reference frame moved between the waves' own frames: a true count, no test (not a sample)."""
-    new, old = current["findings"].get("pcn_count"), previous["findings"].get("pcn_count")
+    """How the reference frame moved between the waves' own frames (`unit_count`, where both waves have a frame):
+    a true count, no test (not a sample)."""
+    new, old = current["findings"].get("unit_count"), previous["findings"].get("unit_count")
     if new is None or old is None:
         return None
     frames = [current["parameters"]["frame_file"], previous["parameters"]["frame_file"]]
+    median = previous["findings"].get("unit_median_size")
     return Finding(
-        "pcn_count_change",
+        "unit_count_change",
         new["value"] - old["value"],
-        "change in the number of primary care networks",
-        "PCNs in each wave's reference frame",
+        f"change in the number of {new['description']}",
+        f"{new['base']}, each wave's own",
         notebook,
         sorted(set(frames)),
         kind="frame_change",
         extra={
             "previous": old["value"],
-            "previous_median": previous["findings"]["pcn_median_patients"]["value"],
+            "previous_median": median["value"] if median else None,
             "previous_frame_file": frames[1],
             "compare_wave": str(previous["parameters"]["wave"]),
         },

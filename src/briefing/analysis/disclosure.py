@@ -2,39 +2,41 @@
 published ones.
 
 Each edition suppresses its own small figures (1 to 7; `themes.suppress_record`). Published together, the editions
-form tables whose totals are also published: England's count is the sum of the regions' counts, and a finding's
-overall count is the sum of its small, medium and large bands (medium is never published). Subtracting the
+form tables whose totals are also published: the whole survey's count is the sum of the editions' areas' counts
+(the values of the codebook's `editions: by:` question), and a finding's overall count is the sum of its counts in
+the parts of a partition (the codebook's `partitions:`; a part with `published: false` is never published). Subtracting the
 published cells of a table from its total reveals the sum of its hidden cells. This module withholds further
 cells (cheapest first: `Cell.cost`) until, in every table with a published total, the hidden cells' numerators,
 complements and (where hidden) bases each sum to 0 or at least the threshold.
 
 The charts' answer cells are cells too (keys from `distributions.cell_key`): each chart row (all respondents, and
-each size band drawn; the medium band never is) has a cell per answer and one for its base, and forms tables with
-England's row (the regions' rows), the area's overall row (the bands' rows) and, where answers add up to the base,
-its own base. A chart cell that is a finding's count is linked to it (`Links`): hidden together, as is a whole
+each subgroup drawn; an unpublished part never is) has a cell per answer and one for its base, and forms tables
+with the whole's row (the areas' rows), the area's overall row (its partition's parts' rows) and, where answers add
+up to the base, its own base. A chart cell that is a finding's count is linked to it (`Links`): hidden together, as is a whole
 row once its base is.
 
-Tables checked one at a time are not enough: a figure recovered exactly in one (a region's "Yes": England's less
-the other regions') is then as good as published in the next (the region's row less its "Yes" and "No"), and what
+Tables checked one at a time are not enough: a figure recovered exactly in one (an area's "Yes": the whole's less
+the other areas') is then as good as published in the next (the area's row less its "Yes" and "No"), and what
 stands in a hidden cell's place says something too ("fewer than 8": 1 to 7; "withheld": 0 or at least 8, else it
 would say "fewer than 8"; a finding's reason: small count, base or complement). So the plan is then audited
-(`audit`): for each question, every number the editions publish (counts, bases, chart cells, findings, England's
-weighted shares at the precision printed, taken with England's true weights) is a linear constraint over the
-finest cells (region x size band x answer, and each row's base), whole numbers of at least 0, and every count
+(`audit`): for each question, every number the editions publish (counts, bases, chart cells, findings, the whole's
+weighted shares at the precision printed, taken with its true weights) is a linear constraint over the finest
+cells (area x a part of each partition x answer, and each row's base), whole numbers of at least 0, and every count
 of 1 to threshold-1 not shown (a cell's count, base or complement) must be able to take two values at least. One
 that can take one value only is protected by withholding the cheapest published figures whose release lets it
 take another (an integer program too; scipy's HiGHS), and the audit runs again. tests/analysis/test_attacker.py
 plays the attacker on what the editions actually publish.
 
-Every build plans from the whole wave, England and every region in the frame, whichever edition it publishes:
-an edition for any region can be built at any time, so the England briefing from `make report` and every
-edition from `make editions` withhold the same figures, and building more editions never changes one already
+Every build plans from the whole wave, the whole survey (its area named by the codebook's coverage) and every
+edition's area, whichever edition it publishes: an edition for any area can be built at any time, so the briefing
+of the whole from `make report` and every edition from `make editions` withhold the same figures, and building more editions never changes one already
 published. The plan is the build's own file (build/waves/<wave>/withheld.json), one per wave reported.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,20 +49,55 @@ from briefing.analysis import distributions, stats, themes
 from briefing.analysis.distributions import cell_key
 from briefing.analysis.findings import dumps
 
-ENGLAND = themes.ENGLAND
 SECONDARY = stats.SECONDARY
 SECONDARY_BASE = stats.SECONDARY_BASE
-BANDS = ("small", "medium", "large")
+
+
+def areas_of(ctx: themes.Context) -> list[str]:
+    """Every edition's area: the values of the codebook's `editions: by:` question (none without editions)."""
+    editions = ctx.codebook.editions
+    return list(ctx.codebook.questions[editions.by].values()) if editions else []
+
+
+def in_area(ctx: themes.Context, area: str) -> pd.Series:
+    if area == themes.whole_area(ctx.codebook):
+        return pd.Series(True, index=ctx.survey.index)
+    return ctx.survey[ctx.codebook.editions.by] == area
+
+
+def partition_of(ctx: themes.Context, subgroup: str) -> tuple[str, ...] | None:
+    """The parts of the partition a subgroup belongs to (every respondent is in one of them), or None."""
+    return next((p.subgroups for p in ctx.codebook.partitions.values() if subgroup in p.subgroups), None)
+
+
+def parts_for(ctx: themes.Context, subgroups) -> list[tuple[str, ...]]:
+    """The partitions the named subgroups are parts of (each once, in codebook order); a subgroup in none is
+    reported alone, as a one-part group with no total."""
+    found: list[tuple[str, ...]] = []
+    for name in sorted(set(subgroups), key=list(ctx.codebook.subgroups).index):
+        parts = partition_of(ctx, name) or (name,)
+        if parts not in found:
+            found.append(parts)
+    return found
+
+
+def sibling_subgroups(ctx: themes.Context, spec) -> list[str]:
+    """The subgroups in which the same finding (question and counts) is also registered."""
+    return [
+        s.subgroup
+        for s in ctx.codebook.findings_in(ctx.params.wave).values()
+        if s.question == spec.question and s.counts == spec.counts and s.threshold == spec.threshold and s.subgroup
+    ]
 
 
 @dataclass(frozen=True)
 class Cell:
     count: int
     base: int
-    published: bool  # a figure some edition would show (medium bands and areas without an edition are not)
+    published: bool  # a figure some edition would show (unpublished parts are not)
     primary: str | None  # the edition's own suppression reason
     spare: bool = False  # a chart cell a finding also publishes: among equal bases, withheld last
-    # Where it sits, for the audit: its question, the answers it counts (None: its row's base), its size band
+    # Where it sits, for the audit: its question, the answers it counts (None: its row's base), its subgroup
     # (None: every band), and whether it is a finding (whose reason is published) or a chart cell.
     question: str | None = None
     answers: tuple[str, ...] | None = None
@@ -77,36 +114,32 @@ class Cell:
 
 
 def area_cells(survey: pd.DataFrame, ctx: themes.Context, published: bool) -> dict[str, Cell]:
-    """Every registered finding for one area, plus unpublished band cells (`<finding>:<band>`) for each finding
-    whose question is also reported by band."""
+    """Every registered finding for one area, plus unpublished part cells (`<finding>:<part>`, every part of a
+    partition) for each finding that is also registered in a subgroup of that partition."""
     rule = stats.Suppression(ctx.params.suppression_threshold)
     cells = {}
     for spec in ctx.codebook.findings_in(ctx.params.wave).values():
-        bands = [None] if spec.subgroup else [None, *BANDS]
-        for band in bands:
-            if band and not any(
-                s.question == spec.question and s.counts == spec.counts and s.subgroup
-                for s in ctx.codebook.findings_in(ctx.params.wave).values()
-            ):
-                continue
-            counted, answered = themes.spec_masks(survey, spec, ctx.codebook, ctx.params, subgroup=band)
+        parts = [] if spec.subgroup else [p for group in parts_for(ctx, sibling_subgroups(ctx, spec)) for p in group]
+        for part in [None, *parts]:
+            counted, answered = themes.spec_masks(survey, spec, ctx.codebook, subgroup=part)
             k, n = int(counted.sum()), int(answered.sum())
-            key = f"{spec.id}:{band}" if band else spec.id
+            key = f"{spec.id}:{part}" if part else spec.id
             cells[key] = Cell(
                 k,
                 n,
-                published and band is None,
+                published and part is None,
                 rule.reason(k, n),
                 question=spec.question,
-                answers=tuple(spec.counts),
-                band=band or spec.subgroup,
+                answers=tuple(spec.counts) if spec.counts else None,
+                band=part or spec.subgroup,
                 finding=True,
             )
     return cells
 
 
 def band_tables(ctx: themes.Context) -> list[tuple[str, list[str]]]:
-    """(overall finding, its band cells); a band published as its own finding stands in for `<id>:<band>`."""
+    """(overall finding, its part cells) per partition; a part published as its own finding stands in for
+    `<id>:<part>`."""
     tables = []
     for spec in ctx.codebook.findings_in(ctx.params.wave).values():
         if spec.subgroup:
@@ -114,32 +147,32 @@ def band_tables(ctx: themes.Context) -> list[tuple[str, list[str]]]:
         named = {
             s.subgroup: s.id
             for s in ctx.codebook.findings_in(ctx.params.wave).values()
-            if s.question == spec.question and s.counts == spec.counts and s.subgroup
+            if s.question == spec.question and s.counts == spec.counts and s.threshold == spec.threshold and s.subgroup
         }
-        if named:
-            tables.append((spec.id, [named.get(band, f"{spec.id}:{band}") for band in BANDS]))
+        for parts in parts_for(ctx, named):
+            if len(parts) > 1:
+                tables.append((spec.id, [named.get(part, f"{spec.id}:{part}") for part in parts]))
     return tables
 
 
-def chart_bands(drawn: list[str]) -> list[str | None]:
-    """A chart's rows in the plan: all respondents (None), then every band once any is drawn (a band not drawn,
-    as medium never is, is an unpublished part of the overall row)."""
-    return [None, *BANDS] if drawn else [None]
+def chart_bands(ctx: themes.Context, drawn: list[str]) -> list[str | None]:
+    """A chart's rows in the plan: all respondents (None), then every part of each partition a drawn row belongs
+    to (a part not drawn, as an unpublished one never is, is an unpublished part of the overall row)."""
+    return [None, *(p for group in parts_for(ctx, drawn) for p in group)]
 
 
 def chart_cells(survey: pd.DataFrame, ctx: themes.Context, published: bool) -> dict[str, Cell]:
     """Every chart cell for one area: per charted question, each row's cells (`row_cells`)."""
-    bands = themes.size_band(survey["pcn_list_size"], ctx.params)
     cells = {}
     for q, drawn in distributions.charted(ctx.codebook, ctx.params.wave).items():
-        for band in chart_bands(drawn):
-            rows = survey if band is None else survey[bands == band]
+        for band in chart_bands(ctx, drawn):
+            rows = survey if band is None else survey[themes.subgroup_of(ctx.codebook, band).mask(survey)]
             cells.update(row_cells(ctx, q, band, rows, published and (band is None or band in drawn)))
     return cells
 
 
 def row_cells(ctx: themes.Context, q: str, band: str | None, survey: pd.DataFrame, shown: bool) -> dict[str, Cell]:
-    """One chart row: its base as a cell (count and base both n, so England's n less the regions' is a table too)
+    """One chart row: its base as a cell (count and base both n, so the whole's n less the areas' is a table too)
     and a cell per answer, suppressed as the chart suppresses it (`distributions.suppress`)."""
     question, threshold = ctx.codebook.questions[q], ctx.params.suppression_threshold
     n, counts = distributions.raw_counts(survey, question, ctx.codebook.separator)
@@ -152,24 +185,25 @@ def row_cells(ctx: themes.Context, q: str, band: str | None, survey: pd.DataFram
 
 
 def row_findings(ctx: themes.Context, question_id: str, band: str | None) -> dict[str, list[str]]:
-    """The findings that count answers in one chart row (id -> the answers counted)."""
+    """The choice findings that count answers in one chart row (id -> the answers counted)."""
     return {
         s.id: list(s.counts)
         for s in ctx.codebook.findings_in(ctx.params.wave).values()
-        if s.question == question_id and s.subgroup == band
+        if s.question == question_id and s.subgroup == band and s.counts
     }
 
 
 def chart_tables(ctx: themes.Context) -> list[tuple[str, list[str]]]:
-    """Within an area: each answer's overall row against its band rows; a row's base against its answers (where
+    """Within an area: each answer's overall row against its parts' rows; a row's base against its answers (where
     they add up to it); a finding of several answers against them, and the base against it and the other answers."""
     tables = []
     for q, drawn in distributions.charted(ctx.codebook, ctx.params.wave).items():
         question = ctx.codebook.questions[q]
         values, whole = question.values(), distributions.sums_to_base(question)
-        if drawn:
-            tables += [(cell_key(q, v), [cell_key(q, v, b) for b in BANDS]) for v in [None, *values]]
-        for band in chart_bands(drawn):
+        for parts in parts_for(ctx, drawn):
+            if len(parts) > 1:
+                tables += [(cell_key(q, v), [cell_key(q, v, b) for b in parts]) for v in [None, *values]]
+        for band in chart_bands(ctx, drawn):
             if whole:
                 tables.append((cell_key(q, None, band), [cell_key(q, v, band) for v in values]))
             for fid, counts in row_findings(ctx, q, band).items():
@@ -228,7 +262,7 @@ def chart_links(ctx: themes.Context) -> Links:
     links = Links()
     for q, drawn in distributions.charted(ctx.codebook, ctx.params.wave).items():
         values = ctx.codebook.questions[q].values()
-        for band in chart_bands(drawn):
+        for band in chart_bands(ctx, drawn):
             links.rows.append((cell_key(q, None, band), [cell_key(q, v, band) for v in values]))
             for fid, counts in row_findings(ctx, q, band).items():
                 if len(counts) == 1:
@@ -239,7 +273,8 @@ def chart_links(ctx: themes.Context) -> Links:
 
 
 def plan(ctx: themes.Context) -> dict[str, dict[str, str]]:
-    """Which findings to withhold in each area (England or a region), given England's context (unfiltered)."""
+    """Which findings to withhold in each area (the whole survey's, named by its coverage, or an edition's), given the whole's
+    context (no edition)."""
     done = withholding(ctx)
     bases_added = done.bases - done.bases_before
     result: dict[str, dict[str, str]] = {}
@@ -262,17 +297,18 @@ class Withholding:
 
 def withholding(ctx: themes.Context) -> Withholding:
     """Secondary suppression: the tables first (`protect`), then the audit of every question (`audit`)."""
-    if ctx.params.region:
-        raise ValueError("disclosure control across editions plans from England's context (region: null)")
-    regions = sorted(ctx.frame["region"].unique())
-    areas = (ENGLAND, *regions)
+    if not ctx.whole:
+        raise ValueError("disclosure control across editions plans from the whole survey's context (edition: null)")
+    regions = sorted(areas_of(ctx))
+    whole = themes.whole_area(ctx.codebook)
+    areas = (whole, *regions)
     cells = {}
     for area in areas:
-        survey = ctx.survey if area == ENGLAND else ctx.survey[ctx.survey["region"] == area]
+        survey = ctx.survey[in_area(ctx, area)]
         both = area_cells(survey, ctx, True) | chart_cells(survey, ctx, True)
         cells.update({(area, key): c for key, c in both.items()})
     keys = sorted({key for _, key in cells})
-    tables = [((ENGLAND, key), [(r, key) for r in regions]) for key in keys]
+    tables = [((whole, key), [(r, key) for r in regions]) for key in keys] if regions else []
     tables += [
         ((area, total), [(area, part) for part in parts])
         for area in areas
@@ -412,36 +448,36 @@ def value_of(form: dict, x: np.ndarray) -> float:
 
 @dataclass
 class QuestionAudit:
-    """One question's cells in every area (England and each region) as linear forms over its finest cells:
-    region x size band x answer, and each row's base (bands merged for a question never shown by band, unless
-    weighted figures are published: England's weighted shares are constraints too, taken with England's true
-    weights per region and band, more than a reader has)."""
+    """One question's cells in every area (the whole and each edition's) as linear forms over its finest cells:
+    edition area x one part of each partition x answer, and each row's base (only the partitions the question
+    is shown by, or weighted on where weighted figures are published: the whole's weighted shares are
+    constraints too, taken with the true weights per finest cell, more than a reader has)."""
 
     question: object  # codebook Question
     cells: dict  # (area, key) -> Cell
-    regions: list[str]
+    regions: list[str]  # the editions' areas ([whole] without editions)
     threshold: int
+    whole: str  # the whole survey's area
+    partitions: tuple = ()  # the parts of each partition in the grid
     weights: dict = field(
         default_factory=dict
-    )  # (region, band) -> England's weight, where weighted shares are published
-    weighted: dict = field(default_factory=dict)  # (England, finding) -> its weighted share as published
+    )  # (area, parts) -> the whole's weight, where weighted shares are published
+    weighted: dict = field(default_factory=dict)  # (whole, finding) -> its weighted share as published
 
     def __post_init__(self):
-        bands = BANDS if self.weights or any(c.band for c in self.cells.values()) else (None,)
-        self.bands, self.values = bands, self.question.values()
-        self.whole = distributions.sums_to_base(self.question)
-        grid = [(r, b, v) for r in self.regions for b in bands for v in (*self.values, None)]
+        self.combos = list(itertools.product(*self.partitions))  # one part of each: [()] without partitions
+        self.values = self.question.values()
+        self.sums = distributions.sums_to_base(self.question)
+        grid = [(r, b, v) for r in self.regions for b in self.combos for v in (*self.values, None)]
         self.var = {key: i for i, key in enumerate(grid)}
         self.upper = max(c.base for c in self.cells.values())
 
+    def combos_of(self, band: str | None) -> list[tuple]:
+        return self.combos if band is None else [b for b in self.combos if band in b]
+
     def form(self, area: str, band: str | None, answers) -> dict:
-        regions = self.regions if area == ENGLAND else [area]
-        return {
-            self.var[r, b, v]: 1
-            for r in regions
-            for b in (self.bands if band is None else [band])
-            for v in (answers or [None])
-        }
+        regions = self.regions if area == self.whole else [area]
+        return {self.var[r, b, v]: 1 for r in regions for b in self.combos_of(band) for v in (answers or [None])}
 
     def forms(self, cell_id: tuple) -> tuple[dict, dict]:
         """(count, base) of a cell."""
@@ -454,10 +490,10 @@ class QuestionAudit:
         and a row whose base is withheld is withheld whole, so its cells then say nothing."""
         p = Program([self.upper] * len(self.var))
         for r in self.regions:
-            for b in self.bands:
-                answers = combine(self.form(r, b, self.values), {self.var[r, b, None]: -1})
-                p.between(answers, 0, 0 if self.whole else math.inf)  # one answer each, else one or more
-                if not self.whole:
+            for b in self.combos:
+                answers = combine({self.var[r, b, v]: 1 for v in self.values}, {self.var[r, b, None]: -1})
+                p.between(answers, 0, 0 if self.sums else math.inf)  # one answer each, else one or more
+                if not self.sums:
                     for v in self.values:
                         p.between({self.var[r, b, v]: 1, self.var[r, b, None]: -1}, -math.inf, 0)
         published = sorted((cell_id, c) for cell_id, c in self.cells.items() if c.published)
@@ -490,9 +526,9 @@ class QuestionAudit:
         return p, flags
 
     def weighted_share(self, p: Program, cell_id: tuple, share: float, unless: int | None) -> None:
-        """sum(w x) / sum(w n) within half a unit of the share as published (England's, over every region)."""
+        """sum(w x) / sum(w n) within half a unit of the share as published (the whole's, over every area)."""
         c, slack = self.cells[cell_id], 0.5 * 10.0**-themes.WEIGHTED_DECIMALS
-        cells = [(r, b) for r in self.regions for b in (self.bands if c.band is None else [c.band])]
+        cells = [(r, b) for r in self.regions for b in self.combos_of(c.band)]
         counted = {self.var[r, b, v]: self.weights.get((r, b), 0.0) for r, b in cells for v in c.answers}
         answered = {self.var[r, b, None]: self.weights.get((r, b), 0.0) for r, b in cells}  # no respondents: no weight
         for bound, side in ((share + slack, (-math.inf, 0)), (share - slack, (0, math.inf))):
@@ -526,7 +562,7 @@ class QuestionAudit:
         elif not c.finding:
             if base_hidden:
                 return
-            forms = [count] if self.whole else [count, complement]
+            forms = [count] if self.sums else [count, complement]
             if primary:
                 p.any_small(forms, t, unless)
             else:
@@ -619,21 +655,31 @@ def audit(ctx: themes.Context, cells: dict, hidden: set, bases: set, redo) -> No
 
 
 def question_audits(ctx: themes.Context, cells: dict) -> list[QuestionAudit]:
-    """One audit per question, in question order, with England's weighted shares where they are published."""
-    regions = sorted(ctx.frame["region"].unique())
-    weights, weighted = weighted_figures(ctx) if themes.publishes_weighted(ctx) else ({}, {})
+    """One audit per choice question, in question order, with the whole's weighted shares where they are
+    published. (A numeric question's findings count overlapping ranges, which no grid of answers holds: the
+    tables protect them.) A cell of a subgroup in no partition is left to the tables too."""
+    whole = themes.whole_area(ctx.codebook)
+    regions = sorted(areas_of(ctx)) or [whole]
+    weights, weighted, weighted_parts = weighted_figures(ctx) if themes.publishes_weighted(ctx) else ({}, {}, [])
     by_question: dict[str, dict] = {}
     for cell_id, c in cells.items():
-        by_question.setdefault(c.question, {})[cell_id] = c
+        if c.band is None or partition_of(ctx, c.band):
+            by_question.setdefault(c.question, {})[cell_id] = c
     audits = []
     for q, own in sorted(by_question.items()):
+        if not ctx.codebook.questions[q].is_choice:
+            continue
         shares = {cell_id: share for cell_id, share in weighted.items() if cell_id in own}
+        shown = parts_for(ctx, {c.band for c in own.values() if c.band})
+        partitions = dict.fromkeys([*(weighted_parts if shares else []), *(p for p in shown if len(p) > 1)])
         audits.append(
             QuestionAudit(
                 ctx.codebook.questions[q],
                 own,
                 regions,
                 ctx.params.suppression_threshold,
+                whole,
+                tuple(partitions),
                 weights if shares else {},
                 shares,
             )
@@ -641,18 +687,27 @@ def question_audits(ctx: themes.Context, cells: dict) -> list[QuestionAudit]:
     return audits
 
 
-def weighted_figures(ctx: themes.Context) -> tuple[dict, dict]:
-    """England's weight per region and band (raked on their margins: one per cell), and each of its findings'
-    weighted share as published (`themes.estimates`)."""
-    bands = themes.size_band(ctx.survey["pcn_list_size"], ctx.params)
+def weighted_figures(ctx: themes.Context) -> tuple[dict, dict, list]:
+    """The whole's weight per finest cell (edition area x a part of each weighting partition; raked on their
+    margins: one weight per cell), each of its findings' weighted share as published (`themes.estimates`), and the
+    weighting partitions' parts. None of it where a weighting cell is neither a partition nor the editions'
+    question (the weights then vary within a finest cell: no linear constraint holds them)."""
+    codebook = ctx.codebook
+    by = codebook.editions.by if codebook.editions else None
+    names = [n for n in codebook.weighting if n != by]
+    if any(n not in codebook.partitions for n in names):
+        return {}, {}, []
+    whole = themes.whole_area(codebook)
+    area = ctx.survey[by] if by else pd.Series(whole, index=ctx.survey.index)
+    parts = [codebook.partitions[n].assign(ctx.survey) for n in names]
     weights = ctx.weighting.weights
-    per_cell = {cell: float(w) for cell, w in weights.groupby([ctx.survey["region"], bands]).first().items()}
+    per_cell = {(key[0], tuple(key[1:])): float(w) for key, w in weights.groupby([area, *parts]).first().items()}
     shares = {}
-    for spec in ctx.codebook.findings_in(ctx.params.wave).values():
-        counted, answered = themes.spec_masks(ctx.survey, spec, ctx.codebook, ctx.params)
+    for spec in codebook.findings_in(ctx.params.wave).values():
+        counted, answered = themes.spec_masks(ctx.survey, spec, codebook)
         if answered.any():
-            shares[ENGLAND, spec.id] = themes.rounded(stats.weighted_proportion(counted[answered], weights[answered]))
-    return per_cell, shares
+            shares[whole, spec.id] = themes.rounded(stats.weighted_proportion(counted[answered], weights[answered]))
+    return per_cell, shares, [codebook.partitions[n].subgroups for n in names]
 
 
 def plan_table(withheld: dict[str, dict[str, str]]) -> pd.DataFrame:
@@ -677,7 +732,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--survey-path", default=None, help="the wave's file (default: params.yml's pattern)")
     parser.add_argument("--out", required=True, type=Path)
     args = parser.parse_args(argv)
-    ctx = themes.load_context(args.params, england=True, wave=args.wave, survey_path=args.survey_path)
+    ctx = themes.load_context(args.params, whole=True, wave=args.wave, survey_path=args.survey_path)
     withheld = plan(ctx)
     write_plan(withheld, args.out)
     count = sum(len(v) for v in withheld.values())

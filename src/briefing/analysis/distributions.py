@@ -5,8 +5,8 @@ threshold-1 is never shown, and when a row sums to its published base a single h
 subtraction, so the next smallest cell is hidden too (secondary suppression), preferring a cell whose share is
 not already published as a finding. A base below the threshold hides the whole row, base included.
 
-Published side by side, the editions' charts form tables across rows too (England and its regions, all
-respondents and the size bands), so where the build's cross-edition plan is given (analysis/disclosure.py) it
+Published side by side, the editions' charts form tables across rows too (the whole survey and its editions' areas, all
+respondents and the subgroups), so where the build's cross-edition plan is given (analysis/disclosure.py) it
 decides the secondary suppression instead: every chart cell is a cell of the plan, keyed by `cell_key`.
 """
 
@@ -65,18 +65,23 @@ def planned_cells(
     return {v: withheld[key] for v, key in keys.items() if key in withheld}
 
 
-def drawn_bands(question: Question, subgroups) -> list[str]:
-    """The size bands a question's chart draws beside all respondents: those a finding is registered for, on a
-    scale's chart only (a bar chart shows all respondents alone); small first."""
-    return sorted(set(subgroups), reverse=True) if question.type == "likert" else []
+def drawn_bands(question: Question, subgroups, order=()) -> list[str]:
+    """The subgroups a question's chart draws beside all respondents: those a finding is registered for, on a
+    scale's chart only (a bar chart shows all respondents alone); in `order` (the codebook's subgroups)."""
+    if question.type != "likert":
+        return []
+    order = list(order)
+    return sorted(set(subgroups), key=lambda s: (order.index(s) if s in order else len(order), s))
 
 
 def charted(codebook: Codebook, wave: str | None) -> dict[str, list[str]]:
-    """Each question with a chart (the question of a finding of the wave) -> the size bands its chart draws."""
+    """Each question with a chart (the question of a finding of the wave) -> the subgroups its chart draws."""
     specs = codebook.findings_in(wave).values()
     questions = dict.fromkeys(s.question for s in specs)
     return {
-        q: drawn_bands(codebook.questions[q], {s.subgroup for s in specs if s.question == q and s.subgroup})
+        q: drawn_bands(
+            codebook.questions[q], {s.subgroup for s in specs if s.question == q and s.subgroup}, codebook.subgroups
+        )
         for q in questions
     }
 

@@ -244,7 +244,7 @@ def run_build(steps: list[Job | Merge], params_path: str, root: Path, log=print)
             for step in todo:
                 if isinstance(step, Job) and step.step == name:
                     execute(step, root)
-                    names.append(step.notebook.stem)
+                    names.append(step.executed.stem)  # theme-<id>: which theme ran
                 elif isinstance(step, Merge) and f"wave {step.wave}" == name:
                     merge_wave(step, params_path)
             if names:

@@ -1,7 +1,7 @@
 """Survey statistics for the briefing: intervals, comparisons, weights and disclosure control.
 
 Pure functions (no I/O, no global state). Sampling is treated as simple random sampling
-without replacement from a finite frame (the PCNs in England), so every interval can take the
+without replacement from a finite frame (e.g. every hospital trust in England), so every interval can take the
 finite population correction (FPC)
 
     f = (N - n) / (N - 1)
@@ -266,7 +266,7 @@ def _domain_populations(population) -> tuple:
     if isinstance(population, (str, bytes)) or not isinstance(population, Sequence):
         raise TypeError(
             "population for a comparison must be None or a pair (N1, N2): the number of "
-            f"population units in each group (e.g. small and large PCNs), got {population!r}"
+            f"population units in each group (e.g. small and large organisations), got {population!r}"
         )
     if len(population) != 2:
         raise ValueError(f"population must be a pair (N1, N2), got {population!r}")
@@ -388,7 +388,7 @@ def compare_proportions(
     population: tuple[int, int] | None = None,
     level: float = 0.95,
 ) -> Comparison:
-    """Compare count1/base1 with count2/base2 (independent groups, e.g. small vs large PCNs).
+    """Compare count1/base1 with count2/base2 (independent groups, e.g. small vs large organisations).
 
     Test: the pooled two-proportion z-test, z = (p1 - p2) / sqrt(pbar(1 - pbar)(v1 + v2)) with v_i = f_i/n_i
     and pbar the shares pooled in proportion to 1/v_i (without a population f_i = 1, and this is
@@ -508,7 +508,7 @@ def post_stratify(
     """Post-stratification weights: population share of the cell / sample share of the cell.
 
     `population` holds one row per cell with the count in `population_count_col`, or, when
-    `population_count_col` is None, one row per population unit (e.g. the PCN frame). Weights
+    `population_count_col` is None, one row per population unit (e.g. a frame of organisations). Weights
     are normalised to mean 1 over the sample (so they sum to the sample size).
 
     Raises ValueError when a respondent is in a cell the population does not have (or has with
@@ -718,7 +718,7 @@ class Suppression:
         small anyway), or
       * with `complement=True` (default), base - count is 1 .. threshold-1 (SMALL_COMPLEMENT).
 
-    Why the complement: the briefing publishes every base ("213 clinical directors"), so
+    Why the complement: the briefing publishes every base ("213 respondents"), so
     "210 (99%) said yes" discloses that 3 said no just as surely as printing 3. Secondary
     disclosure by differencing against a published base is exactly what suppressing 1-7
     protects against, so the complement is checked by default. Pass complement=False for

@@ -20,11 +20,11 @@ from briefing.analysis import change, stats
 from briefing.inputs.codebook import Codebook, FindingSpec, answered_mask, counts_mask, load_codebook
 from briefing.analysis import findings as findings_io
 from briefing.analysis.findings import Finding
-from briefing.inputs.frame import size_band
 from briefing.inputs.validate import read_survey
 
-SIZE_BANDS = ("small", "medium", "large")
-ENGLAND = "England"  # the area of a briefing with no region, in the disclosure plan
+WHOLE = "(all)"  # the area of a briefing with no edition, in the disclosure plan, when the codebook names no coverage
+# Which finite population correction a figure carries (recorded as `fpc`, so the methods can say it).
+FPC_FRAME, FPC_SIZE, FPC_NONE = "frame", "size", "none"
 
 
 @dataclass
@@ -32,59 +32,124 @@ class Context:
     params: config.Params
     codebook: Codebook
     survey: pd.DataFrame
-    frame: pd.DataFrame
+    frame: pd.DataFrame | None  # the reference frame's units in the area; None: the survey has no frame
     root: Path
-    rest: "Context | None" = None  # a regional briefing: the rest of England, to compare the region with
+    rest: "Context | None" = None  # an edition: the rest of the survey's coverage, to compare the area with
     withheld: dict[str, str] | None = (
         None  # finding id or chart cell -> why, from cross-edition disclosure control; None: no plan
     )
 
     @cached_property
-    def weighting(self) -> stats.Weighting:
-        return survey_weights(self)
+    def weighting(self) -> stats.Weighting | None:
+        return survey_weights(self) if self.codebook.weighting and self.frame is not None else None
 
     @property
     def survey_inputs(self) -> list[str]:
-        return [self.params.survey_path, self.params.codebook, self.params.frame_file]
+        return [p for p in (self.params.survey_path, self.params.codebook, self.params.frame_file) if p]
+
+    @property
+    def whole(self) -> bool:
+        """Whether the context is the survey's whole coverage (not an edition's area, nor the rest of it)."""
+        return self.params.edition is None
+
+    @cached_property
+    def frame_view(self) -> pd.DataFrame | None:
+        """The frame with the survey's question ids as columns (population.frame.match), so a subgroup's or a
+        partition's definition applies to the frame's units as to the respondents."""
+        spec = self.codebook.population.frame
+        if self.frame is None or spec is None:
+            return None
+        return pd.DataFrame({q: self.frame[column] for q, column in spec.match.items()}, index=self.frame.index)
+
+
+def whole_area(codebook: Codebook) -> str:
+    """The name of the whole survey's area in the disclosure plan: the codebook's coverage (e.g. the country)."""
+    coverage = codebook.survey.coverage or WHOLE
+    if codebook.editions and coverage in codebook.questions[codebook.editions.by].values():
+        raise ValueError(
+            f"{codebook.path}: survey.coverage {coverage!r} is also an edition's value: name the whole apart"
+        )
+    return coverage
+
+
+def edition_question(codebook: Codebook, params: config.Params) -> str | None:
+    """The question an edition's value is an answer of (the codebook's `editions: by:`); None without an edition."""
+    if params.edition is None:
+        return None
+    if codebook.editions is None:
+        raise ValueError(
+            f"{codebook.path}: editions: missing, so the parameter edition: {params.edition!r} names nothing"
+        )
+    question = codebook.questions[codebook.editions.by]
+    if params.edition not in question.values():
+        raise ValueError(
+            f"parameters: edition {params.edition!r} is not an answer of {codebook.path}'s editions.by question "
+            f"{question.id!r} ({', '.join(question.values())})"
+        )
+    return question.id
+
+
+def frame_column(codebook: Codebook, question: str) -> str | None:
+    """The frame's column for a survey question (population.frame.match), or None."""
+    frame = codebook.population.frame
+    return frame.match.get(question) if frame else None
 
 
 def load_context(
-    params_path: str | Path | None = None, withheld_path: str | Path | None = None, england: bool = False, **overrides
+    params_path: str | Path | None = None, withheld_path: str | Path | None = None, whole: bool = False, **overrides
 ) -> Context:
-    """Parameters (params.yml, overridden by papermill's values), the validated wave, the frame; region-filtered
-    (england=True: the whole of England, whatever the region). `withheld_path`: the build's disclosure plan
-    (briefing.analysis.disclosure), whose figures for this area are withheld (secondary suppression)."""
+    """Parameters (params.yml, overridden by papermill's values), the validated wave, the frame; restricted to
+    the edition's area (whole=True: the survey's whole coverage, whatever the edition). `withheld_path`: the
+    build's disclosure plan (briefing.analysis.disclosure), whose figures for this area are withheld."""
     root = config.find_root(Path(params_path).resolve().parent if params_path else None)
     params = config.load(params_path, **overrides)
-    # Each wave against its own year's frame (resolved with the parameters; checked when the wave is validated).
-    params = dataclasses.replace(params, region=None if england else params.region)
+    params = dataclasses.replace(params, edition=None if whole else params.edition)
     codebook = load_codebook(root / params.codebook)
-    survey = read_survey(root / params.survey_path, codebook, params.wave)
-    frame = load_frame(root / params.frame_file)
-    withheld = read_withheld(root, withheld_path, params.region or ENGLAND)
-    if not params.region:
-        return Context(params, codebook, survey, frame, root, withheld=withheld)
-    here = frame["region"] == params.region
-    if not here.any():
-        known = ", ".join(sorted(frame["region"].unique()))
+    if params.estimate == "weighted" and not codebook.weighting:
         raise ValueError(
-            f"params.yml: region {params.region!r} matches no PCN in {params.frame_file} (regions: {known})"
+            f"parameters: estimate: weighted, but {codebook.path} has no `weighting:` (and the weights need a "
+            "reference frame): quote the unweighted estimates"
         )
-    in_region = survey["region"] == params.region
-    # The rest of England's share, beside the region's, gives England's count: it is withheld where England's is.
+    survey = read_survey(root / params.survey_path, codebook, params.wave)
+    frame = load_frame(root / params.frame_file, codebook) if params.frame_file else None
+    withheld = read_withheld(root, withheld_path, params.edition or whole_area(codebook))
+    by = edition_question(codebook, params)
+    if by is None:
+        return Context(params, codebook, survey, frame, root, withheld=withheld)
+    here = None
+    if frame is not None:
+        column = frame_column(codebook, by)
+        if column is None:
+            raise ValueError(
+                f"{codebook.path}: population.frame.match does not map the editions.by question {by!r} to a "
+                "frame column, so an edition's area cannot be set against the frame"
+            )
+        here = frame[column] == params.edition
+        if not here.any():
+            known = ", ".join(sorted(frame[column].dropna().unique()))
+            raise ValueError(
+                f"parameters: edition {params.edition!r} matches no {codebook.population.frame.unit.singular} in "
+                f"{params.frame_file} ({column}: {known})"
+            )
+    in_area = survey[by] == params.edition
+
+    def part(rows: pd.DataFrame, keep) -> pd.DataFrame:
+        return rows[keep].reset_index(drop=True)
+
+    # The rest of the coverage's share, beside the area's, gives the whole's count: it is withheld where the whole's is.
     rest = Context(
         params,
         codebook,
-        survey[~in_region].reset_index(drop=True),
-        frame[~here].reset_index(drop=True),
+        part(survey, ~in_area),
+        None if frame is None else part(frame, ~here),
         root,
-        withheld=read_withheld(root, withheld_path, ENGLAND),
+        withheld=read_withheld(root, withheld_path, whole_area(codebook)),
     )
     return Context(
         params,
         codebook,
-        survey[in_region].reset_index(drop=True),
-        frame[here].reset_index(drop=True),
+        part(survey, in_area),
+        None if frame is None else part(frame, here),
         root,
         rest,
         withheld,
@@ -100,37 +165,73 @@ def read_withheld(root: Path, path: str | Path | None, area: str) -> dict[str, s
     return plan.get("withheld", {}).get(area, {})
 
 
-def load_frame(path: Path) -> pd.DataFrame:
-    return pd.read_csv(path, dtype={"pcn_code": str, "region": str})
+def load_frame(path: Path, codebook: Codebook) -> pd.DataFrame:
+    """The frame, its id, subarea and choice columns as text (a code such as 01A keeps its zero)."""
+    spec = codebook.population.frame
+    text = [spec.id, *(c for q, c in spec.match.items() if codebook.questions[q].type != "numeric")]
+    if spec.subareas:
+        text += [spec.subareas.code, spec.subareas.name]
+    return pd.read_csv(path, dtype=dict.fromkeys(text, str))
 
 
-def subgroup_description(subgroup: str | None, params: config.Params) -> str:
-    if subgroup == "small":
-        return f"leading PCNs with fewer than {params.small_pcn_max:,} patients"
-    if subgroup == "large":
-        return f"leading PCNs with more than {params.large_pcn_min:,} patients"
-    return ""
+def subgroup_of(codebook: Codebook, name: str):
+    if name not in codebook.subgroups:
+        raise ValueError(f"{codebook.path}: subgroup {name!r} is not defined in `subgroups:`")
+    return codebook.subgroups[name]
 
 
-def population_of(ctx: Context, subgroup: str | None) -> int:
-    """Clinical directors the estimate speaks for: one per PCN in the frame (in the subgroup's size band)."""
+def subgroup_description(subgroup: str | None, codebook: Codebook) -> str:
+    """Who a subgroup is, in the codebook's words ("who work part time"); empty for all respondents."""
+    return subgroup_of(codebook, subgroup).description() if subgroup else ""
+
+
+def population_of(ctx: Context, subgroup: str | None) -> tuple[int | None, str]:
+    """How many the estimate speaks for (the finite population correction's N), and which correction applies:
+    with a frame, its units in the area (times respondents_per_unit), in a subgroup where the frame maps the
+    subgroup's question; with a fixed size, that size for the whole survey only; else none (N = None)."""
+    population = ctx.codebook.population
+    if population.kind == FPC_SIZE:
+        return (population.size, FPC_SIZE) if subgroup is None and ctx.whole else (None, FPC_NONE)
+    if population.kind != FPC_FRAME or ctx.frame is None:
+        return None, FPC_NONE
+    per_unit = population.frame.respondents_per_unit or 1
     if subgroup is None:
-        return len(ctx.frame)
-    return int((size_band(ctx.frame["registered_patients"], ctx.params) == subgroup).sum())
+        return len(ctx.frame) * per_unit, FPC_FRAME
+    group = subgroup_of(ctx.codebook, subgroup)
+    if group.question not in population.frame.match:
+        return None, FPC_NONE
+    return int(group.mask(ctx.frame_view).sum()) * per_unit, FPC_FRAME
 
 
-def survey_weights(ctx: Context) -> stats.Weighting:
-    """Weights to the frame's region by size-band mix (post-stratified, or raked where cells are sparse)."""
-    cells = ["band"] if ctx.params.region else ["region", "band"]
-    sample = ctx.survey.assign(band=size_band(ctx.survey["pcn_list_size"], ctx.params))
-    frame = ctx.frame.assign(band=size_band(ctx.frame["registered_patients"], ctx.params))
-    return stats.weights_for(sample[cells], frame[cells], cells)
+def cell_names(ctx: Context) -> list[str]:
+    """The weighting cells' names (codebook `weighting:`), less the editions' question in an edition's area
+    (one value there)."""
+    by = ctx.codebook.editions.by if ctx.codebook.editions else None
+    return [n for n in ctx.codebook.weighting if ctx.whole or ctx.codebook.part_question(n) != by]
+
+
+def cells_of(ctx: Context, table: pd.DataFrame) -> pd.DataFrame:
+    """Each row's weighting cell: a partition's part, or a question's answer (table: question-id columns)."""
+    partitions = ctx.codebook.partitions
+    return pd.DataFrame(
+        {n: partitions[n].assign(table) if n in partitions else table[n] for n in cell_names(ctx)},
+        index=table.index,
+    )
+
+
+def survey_weights(ctx: Context) -> stats.Weighting | None:
+    """Weights to the frame's cells of the codebook's `weighting:` (post-stratified, or raked where cells are
+    sparse); None when no cell is left (an edition weighted on its own question alone)."""
+    cells = cell_names(ctx)
+    if not cells:
+        return None
+    return stats.weights_for(cells_of(ctx, ctx.survey), cells_of(ctx, ctx.frame_view), cells)
 
 
 # What a weighted estimate publishes (disclosure control). The weights are never published: with the frame's
-# counts they give each weighting cell's respondents. A region is weighted on size band alone, and a band has a
-# handful of respondents, so a regional edition publishes no weighted estimate (its weighted share, beside the
-# unweighted count, splits every finding by band). England's weighted shares and intervals are published to
+# counts they give each weighting cell's respondents. An edition's area is weighted on the other cells alone, each
+# with a handful of respondents, so an edition publishes no weighted estimate (its weighted share, beside the
+# unweighted count, splits every finding by cell). The whole survey's weighted shares and intervals are published to
 # the whole percent the text prints (WEIGHTED_DECIMALS of a proportion), and its effective sample sizes as the
 # band of EFFECTIVE_N_STEP they fall in (its lower end: "between 200 and 210").
 WEIGHTED_DECIMALS = 2
@@ -148,15 +249,16 @@ def banded_effective_n(weights: pd.Series) -> int:
 
 
 def publishes_weighted(ctx: Context) -> bool:
-    """Whether the area's briefing publishes weighted estimates: England's only (see WEIGHTED_DECIMALS)."""
-    return ctx.params.region is None
+    """Whether the area's briefing publishes weighted estimates: the whole survey's only, when it is weighted
+    (see WEIGHTED_DECIMALS)."""
+    return ctx.whole and ctx.weighting is not None
 
 
 def estimates(
     counted: pd.Series, answered: pd.Series, weights: pd.Series | None, population: int, level: float
 ) -> dict:
     """Unweighted and weighted proportion with their intervals (Wilson score, finite population corrected); the
-    weighted one as published (rounded, see WEIGHTED_DECIMALS), or None without weights (a regional edition)."""
+    weighted one as published (rounded, see WEIGHTED_DECIMALS), or None without weights (an edition)."""
     k, n = int(counted.sum()), int(answered.sum())
     if n == 0:
         return {"unweighted": None, "weighted": None}
@@ -189,13 +291,11 @@ def suppress_record(finding: Finding, threshold: int, withheld: str | None = Non
 
 
 def spec_masks(
-    survey: pd.DataFrame, spec: FindingSpec, codebook: Codebook, params: config.Params, subgroup: str | None = None
+    survey: pd.DataFrame, spec: FindingSpec, codebook: Codebook, subgroup: str | None = None
 ) -> tuple[pd.Series, pd.Series]:
-    """(counted, answered): respondents (in the spec's size band, or `subgroup`) whose answer counts; who answered."""
-    band = subgroup or spec.subgroup
-    in_group = pd.Series(True, index=survey.index)
-    if band:
-        in_group = size_band(survey["pcn_list_size"], params) == band
+    """(counted, answered): respondents (in the spec's subgroup, or `subgroup`) whose answer counts; who answered."""
+    group = subgroup or spec.subgroup
+    in_group = subgroup_of(codebook, group).mask(survey) if group else pd.Series(True, index=survey.index)
     answered = answered_mask(survey, codebook.questions[spec.question]) & in_group
     return counts_mask(survey, spec, codebook) & answered, answered
 
@@ -203,14 +303,14 @@ def spec_masks(
 def survey_finding(ctx: Context, spec: FindingSpec, notebook: str) -> Finding:
     """The share of respondents (in the finding's subgroup) answering the question whose answer counts."""
     question = ctx.codebook.questions[spec.question]
-    counted, answered = spec_masks(ctx.survey, spec, ctx.codebook, ctx.params)
+    counted, answered = spec_masks(ctx.survey, spec, ctx.codebook)
     numerator, denominator = int(counted.sum()), int(answered.sum())
-    population = population_of(ctx, spec.subgroup)
+    population, fpc = population_of(ctx, spec.subgroup)
     weights = ctx.weighting.weights if publishes_weighted(ctx) else None
     both = estimates(counted, answered, weights, population, ctx.params.confidence_level)
-    estimate = ctx.params.estimate if publishes_weighted(ctx) else "unweighted"  # a region: no weighted figure
+    estimate = ctx.params.estimate if publishes_weighted(ctx) else "unweighted"  # an edition: no weighted figure
     quoted = both[estimate] or {"value": None, "ci_low": None, "ci_high": None}
-    who = " ".join(filter(None, ["clinical directors", subgroup_description(spec.subgroup, ctx.params)]))
+    who = " ".join(filter(None, [ctx.codebook.respondents.plural, subgroup_description(spec.subgroup, ctx.codebook)]))
     finding = Finding(
         id=spec.id,
         value=quoted["value"],
@@ -230,6 +330,7 @@ def survey_finding(ctx: Context, spec: FindingSpec, notebook: str) -> Finding:
             "ci_high": quoted["ci_high"],
             "confidence_level": ctx.params.confidence_level,
             "population": population,
+            "fpc": fpc,
             **both,
         },
     )
@@ -282,43 +383,44 @@ def survey_findings(ctx: Context, theme: str, notebook: str) -> list[Finding]:
     specs = [s for s in registered if s.id in ctx.codebook.findings_in(ctx.params.wave)]
     results = [survey_finding(ctx, spec, notebook) for spec in specs]
     by_id = {f.id: f for f in results}
-    for question_id in sorted({s.question for s in specs}):
-        small = next(
-            (f for f in results if f.extra["question"] == question_id and f.extra["subgroup"] == "small"), None
-        )
-        large = next(
-            (f for f in results if f.extra["question"] == question_id and f.extra["subgroup"] == "large"), None
-        )
-        if small and large:
-            fid = f"{small.id.removesuffix('_small')}_small_vs_large"
-            by_id[fid] = comparison_finding(ctx, small, large, fid, notebook)
+    # The codebook's declared subgroup comparisons of this theme's findings.
+    for fid, (first, second) in ctx.codebook.comparison_findings(ctx.params.wave).items():
+        if first.id in by_id and second.id in by_id:
+            by_id[fid] = comparison_finding(ctx, by_id[first.id], by_id[second.id], fid, notebook)
     if ctx.rest is not None:
         for spec in specs:
             if spec.subgroup is None:
-                by_id[f"{spec.id}_vs_rest"] = region_vs_rest(ctx, by_id[spec.id], spec, notebook)
+                by_id[f"{spec.id}_vs_rest"] = edition_vs_rest(ctx, by_id[spec.id], spec, notebook)
     return list(by_id.values())
 
 
-def region_vs_rest(ctx: Context, here: Finding, spec: FindingSpec, notebook: str) -> Finding:
-    """The region against the rest of England (not against a total that contains it), with a test."""
+def rest_words(codebook: Codebook) -> str:
+    """What an edition's area is compared with: "the rest of <coverage>" (the codebook's `survey: coverage:`)."""
+    return f"the rest of {codebook.survey.coverage or 'the survey'}"
+
+
+def edition_vs_rest(ctx: Context, here: Finding, spec: FindingSpec, notebook: str) -> Finding:
+    """The edition's area against the rest of the coverage (not against a total that contains it), with a test."""
     rest = survey_finding(ctx.rest, spec, notebook)
     comparison = comparison_finding(ctx, here, rest, f"{spec.id}_vs_rest", notebook)
-    comparison.extra.update(region=ctx.params.region, versus="the rest of England")
-    comparison.description = f"{spec.description_text()}: {ctx.params.region} minus the rest of England"
+    versus = rest_words(ctx.codebook)
+    comparison.extra.update(edition=ctx.params.edition, versus=versus)
+    comparison.description = f"{spec.description_text()}: {ctx.params.edition} minus {versus}"
     return comparison
 
 
 def weighting_finding(ctx: Context, notebook: str) -> Finding:
     """How the weights were made, for the methods appendix: the method and its cells in words, and the band of
-    EFFECTIVE_N_STEP the effective sample size falls in; never a weight or a cell's count. A regional edition: not
-    weighted (`publishes_weighted`)."""
+    EFFECTIVE_N_STEP the effective sample size falls in; never a weight or a cell's count. An edition, or a survey
+    the codebook does not weight: not weighted (`publishes_weighted`)."""
     extra = {"respondents": len(ctx.survey), "rounded_to": EFFECTIVE_N_STEP, "weighted_decimals": WEIGHTED_DECIMALS}
     if not publishes_weighted(ctx):
+        words = "weighted estimates are not shown for one edition's area" if ctx.codebook.weighting else "not weighted"
         return Finding(
             "weighting",
             None,
-            "weighted estimates are not shown for a single region",
-            "all respondents",
+            words,
+            f"all {ctx.codebook.respondents.plural}",
             notebook,
             ctx.survey_inputs,
             kind="weighting",
@@ -328,8 +430,8 @@ def weighting_finding(ctx: Context, notebook: str) -> Finding:
     return Finding(
         "weighting",
         banded_effective_n(weighting.weights),
-        WEIGHTING_WORDS[weighting.method],
-        "all respondents",
+        weighting_words(ctx.codebook, weighting.method),
+        f"all {ctx.codebook.respondents.plural}",
         notebook,
         ctx.survey_inputs,
         kind="weighting",
@@ -337,88 +439,126 @@ def weighting_finding(ctx: Context, notebook: str) -> Finding:
     )
 
 
-# The method in words (`stats.weights_for` chooses it; its own description counts the sparse cells: not published).
-WEIGHTING_WORDS = {
-    "post-stratification": "post-stratified on region by PCN size band",
-    "raking": "raked to the frame's totals by region and by PCN size band, as some region and size band "
-    "combinations have too few respondents to post-stratify",
-}
+def cell_words(codebook: Codebook, name: str) -> str:
+    """A weighting cell's name in words: the editions' area word (`editions: area: singular`), a partition's id
+    with its parts' labels ("<id> group (<label>, <label> and <label>)"), else the question's id as words."""
+    if name in codebook.partitions:
+        labels = [part.label for part in codebook.partitions[name].parts]
+        joined = labels[0] if len(labels) == 1 else f"{', '.join(labels[:-1])} and {labels[-1]}"
+        return f"{name.replace('_', ' ')} group ({joined})"
+    if codebook.editions and codebook.editions.by == name:
+        return codebook.editions.area.singular
+    return name.replace("_", " ")
 
 
-def landscape_findings(ctx: Context, notebook: str) -> list[Finding]:
-    """The real size of every PCN, from the reference frame, and the survey's response rate against it."""
-    frame, params = ctx.frame, ctx.params
+def weighting_words(codebook: Codebook, method: str) -> str:
+    """The method in words (`stats.weights_for` chooses it; its own description counts the sparse cells: not
+    published)."""
+    words = [cell_words(codebook, name) for name in codebook.weighting]
+    if method == "post-stratification":
+        return f"post-stratified on {' by '.join(words)}"
+    return (
+        f"raked to the frame's totals by {' and by '.join(words)}, as some combinations of them have too few "
+        "respondents to post-stratify"
+    )
+
+
+def size_column(ctx: Context) -> tuple[str, str] | None:
+    """(question, frame column) of the first numeric question the frame maps (a unit's size), or None."""
+    match = ctx.codebook.population.frame.match
+    return next(((q, c) for q, c in match.items() if ctx.codebook.questions[q].type == "numeric"), None)
+
+
+def published_parts(ctx: Context) -> list:
+    """The published parts of every partition whose question the frame maps, in codebook order."""
+    match = ctx.codebook.population.frame.match
+    return [
+        part
+        for partition in ctx.codebook.partitions.values()
+        if partition.question in match
+        for part in partition.parts
+        if part.published
+    ]
+
+
+def population_findings(ctx: Context, notebook: str) -> list[Finding]:
+    """What the reference frame says of the area's units (their count, the share in each published part of each
+    partition, their median size where the frame maps one), and the survey's response rate against it."""
+    spec, params = ctx.codebook.population.frame, ctx.params
     inputs = [params.frame_file]
-    patients = frame["registered_patients"]
-    n_pcns = len(frame)
-    bands = size_band(patients, params)
-    base = "PCNs in the reference frame"
-    local = [stp_table(ctx, notebook)] if params.region else []
-    return local + [
-        Finding("pcn_count", n_pcns, "primary care networks", base, notebook, inputs, kind="count"),
-        Finding(
-            "pcn_share_small",
-            (bands == "small").mean(),
-            f"of PCNs have fewer than {params.small_pcn_max:,} patients",
-            base,
-            notebook,
-            inputs,
-            numerator=int((bands == "small").sum()),
-            denominator=n_pcns,
-        ),
-        Finding(
-            "pcn_share_large",
-            (bands == "large").mean(),
-            f"of PCNs have more than {params.large_pcn_min:,} patients",
-            base,
-            notebook,
-            inputs,
-            numerator=int((bands == "large").sum()),
-            denominator=n_pcns,
-        ),
-        Finding(
-            "pcn_median_patients",
-            float(patients.median()),
-            "median registered patients per PCN",
-            base,
-            notebook,
-            inputs,
-            kind="median",
-        ),
+    units = len(ctx.frame)
+    base = f"{spec.unit.plural} in the reference frame"
+    found = [subareas_table(ctx, notebook)] if spec.subareas and not ctx.whole else []
+    found.append(Finding("unit_count", units, spec.unit.plural, base, notebook, inputs, kind="count"))
+    for part in published_parts(ctx):
+        inside = part.mask(ctx.frame_view)
+        found.append(
+            Finding(
+                f"unit_share_{part.id}",
+                float(inside.mean()) if units else None,
+                f"of {spec.unit.plural} are {part.label}",
+                base,
+                notebook,
+                inputs,
+                numerator=int(inside.sum()),
+                denominator=units,
+                extra={"subgroup": part.id},
+            )
+        )
+    size = size_column(ctx)
+    if size is not None:
+        found.append(
+            Finding(
+                "unit_median_size",
+                float(ctx.frame[size[1]].median()),
+                f"median {size[1].replace('_', ' ')} per {spec.unit.singular}",
+                base,
+                notebook,
+                inputs,
+                kind="median",
+                extra={"question": size[0], "column": size[1]},
+            )
+        )
+    per_unit = spec.respondents_per_unit or 1
+    found.append(
         Finding(
             "response_rate",
-            len(ctx.survey) / n_pcns,
-            "of PCNs' clinical directors responded",
-            "respondents out of PCNs in the frame (one clinical director per PCN)",
+            len(ctx.survey) / (units * per_unit),
+            f"of the {spec.unit.plural}' {ctx.codebook.respondents.plural} responded",
+            f"respondents out of {ctx.codebook.respondents.plural} of the {spec.unit.plural} in the frame "
+            f"({per_unit} per {spec.unit.singular})",
             notebook,
             [params.survey_path, params.frame_file],
             numerator=len(ctx.survey),
-            denominator=n_pcns,
-        ),
-        weighting_finding(ctx, notebook),
-    ]
+            denominator=units * per_unit,
+        )
+    )
+    return [*found, weighting_finding(ctx, notebook)]
 
 
-def stp_table(ctx: Context, notebook: str) -> Finding:
-    """The region's STPs from the real frame: PCN count, median list size, share of small PCNs (true figures
-    for every area, whatever the survey's coverage)."""
-    frame = ctx.frame.assign(small=size_band(ctx.frame["registered_patients"], ctx.params) == "small")
-    rows = [
-        {
-            "stp_code": code,
-            "stp_name": group["stp_name"].iloc[0],
-            "pcns": len(group),
-            "median_patients": float(group["registered_patients"].median()),
-            "share_small": float(group["small"].mean()),
-        }
-        for code, group in frame.groupby("stp_code", sort=False)
-    ]
-    rows.sort(key=lambda row: row["stp_name"])
+def subareas_table(ctx: Context, notebook: str) -> Finding:
+    """The area's subareas (population.frame.subareas) from the frame: their units, median size and
+    share in each published part (true figures for every area, whatever the survey's coverage)."""
+    spec = ctx.codebook.population.frame
+    size, parts = size_column(ctx), published_parts(ctx)
+    view = ctx.frame_view
+    rows = []
+    for code, group in ctx.frame.groupby(spec.subareas.code, sort=False):
+        rows.append(
+            {
+                "code": code,
+                "name": group[spec.subareas.name].iloc[0],
+                "units": len(group),
+                "median_size": float(group[size[1]].median()) if size else None,
+                "shares": {p.id: float(p.mask(view.loc[group.index]).mean()) for p in parts},
+            }
+        )
+    rows.sort(key=lambda row: row["name"])
     return Finding(
-        "stp_table",
+        "subarea_table",
         len(rows),
-        f"sustainability and transformation partnerships (STPs) in {ctx.params.region}",
-        "PCNs in the reference frame",
+        f"{spec.subareas.title} in {ctx.params.edition}",
+        f"{spec.unit.plural} in the reference frame",
         notebook,
         [ctx.params.frame_file],
         kind="table",

@@ -32,7 +32,6 @@ import pandas as pd
 from briefing import config, yamlfile
 from briefing.inputs import readers
 from briefing.inputs.codebook import load_codebook
-from briefing.inputs.frame import size_band
 from briefing.inputs.validate import FIRST_DATA_ROW, ROW_CONVENTION, Breach, shown
 
 WAVE_COLUMNS = ["region", "pcn_list_size"]
@@ -111,6 +110,14 @@ def overall_problems(inputs: Inputs) -> list[str]:
     ]
 
 
+def size_partition(params: config.Params, inputs: Inputs):
+    """The codebook's partition of the list size (its size bands: the parameters no longer hold them)."""
+    from briefing.inputs.codebook import load_codebook
+
+    codebook = load_codebook(config.find_root() / params.codebook)  # the project root: where make runs
+    return next(p for p in codebook.partitions.values() if p.question == "pcn_list_size")
+
+
 def population_breaches(inputs: Inputs, params: config.Params) -> list[Breach]:
     """More respondents than PCNs in a region, or in a size band."""
     wave, frame = inputs.wave, inputs.frame
@@ -128,8 +135,10 @@ def population_breaches(inputs: Inputs, params: config.Params) -> list[Breach]:
                 )
             )
     sizes = inputs.list_sizes
-    wave_bands = size_band(sizes[sizes.notna()], params).value_counts()
-    frame_bands = size_band(frame["registered_patients"], params).value_counts()
+    wave_bands, frame_bands = (
+        size_partition(params, inputs).assign(pd.DataFrame({"pcn_list_size": values})).value_counts()
+        for values in (sizes[sizes.notna()], frame["registered_patients"])
+    )
     for band, count in wave_bands.items():
         if count > frame_bands.get(band, 0):
             breaches.append(

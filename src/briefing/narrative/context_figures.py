@@ -28,6 +28,9 @@ from briefing.narrative import escape
 from briefing.yamlfile import read_mapping
 
 __all__ = [
+    "available_by",
+    "fieldwork_end",
+    "fieldwork_words",
     "CSL_TYPES",
     "ContextError",
     "DEFAULT_FILE",
@@ -60,6 +63,71 @@ REPORT_OPTIONAL = {"verification"}
 
 class ContextError(ValueError):
     """The context-figures file is malformed; the message names the file, the entry and the field."""
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Which figures a wave may cite: none published after its fieldwork
+# --------------------------------------------------------------------------------------------------------------
+
+MONTHS = ("january february march april may june july august september october november december").split()
+MONTH_YEAR = re.compile(r"(?P<month>[A-Za-z]+)\s+(?P<year>\d{4})")
+
+
+def latest_day(iso: str) -> dt.date:
+    """The last day an ISO date as precise as it is known could be: "2020" -> 31 December 2020, "2020-07" -> 31 July."""
+    m = DATE.match(str(iso))
+    if not m:
+        raise ValueError(f"not an ISO date: {iso!r}")
+    year = int(m["y"])
+    if m["d"]:
+        return dt.date(year, int(m["m"]), int(m["d"]))
+    if m["m"]:
+        month = int(m["m"])
+        return dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)
+    return dt.date(year, 12, 31)
+
+
+def fieldwork_end(wave: Mapping[str, Any]) -> dt.date | None:
+    """The last day of a wave's fieldwork, from its .meta.yml: `fieldwork: {start, end}` (ISO dates), or text
+    naming its last month ("October to November 2019" -> 30 November 2019); else the end of its `year`; None when
+    the record says neither."""
+    fieldwork = wave.get("fieldwork")
+    if isinstance(fieldwork, Mapping) and fieldwork.get("end"):
+        return latest_day(str(fieldwork["end"]))
+    if isinstance(fieldwork, str):
+        named = [m for m in MONTH_YEAR.finditer(fieldwork) if m["month"].lower() in MONTHS]
+        if named:
+            last = named[-1]
+            return latest_day(f"{last['year']}-{MONTHS.index(last['month'].lower()) + 1:02d}")
+    return latest_day(str(wave["year"])) if wave.get("year") else None
+
+
+def fieldwork_words(fieldwork: Any) -> str:
+    """A wave's fieldwork as the briefing prints it: text as the record gives it, dates as "13 January to
+    7 February 2020"."""
+    if not isinstance(fieldwork, Mapping):
+        return str(fieldwork)
+    start, end = (dt.date.fromisoformat(str(fieldwork[k])) for k in ("start", "end"))
+    first = f"{start.day} {start:%B}" + ("" if start.year == end.year else f" {start.year}")
+    return f"{first} to {end.day} {end:%B %Y}"
+
+
+def citable(figure: Mapping[str, Any]) -> bool:
+    """Whether a figure's source can be cited as a reader would need it: its real title (not a descriptive one in
+    square brackets) and the page that carries the figure (`url_verified`, not an organisation's home page)."""
+    source = figure["source"]
+    return bool(source.get("url")) and source["url_verified"] and not source["title"].startswith("[")
+
+
+def available_by(figures: Mapping[str, dict], cutoff: dt.date | None) -> dict[str, dict]:
+    """The figures a briefing may cite when its fieldwork ended on `cutoff`: citable ones whose source could not
+    have been published later (a date known only to the month or year counts as its last day). No cutoff: every
+    citable one. A figure left out stays in the file, with what is unconfirmed, for a reviewer to settle."""
+    return {
+        fid: fig
+        for fid, fig in figures.items()
+        if citable(fig) and (cutoff is None or latest_day(fig["source"]["date"]) <= cutoff)
+    }
 
 
 # --------------------------------------------------------------------------------------------------------------

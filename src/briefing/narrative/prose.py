@@ -253,6 +253,41 @@ def proportion_words(p: Any, abs_tol: float = ABS_TOL, rel_tol: float = REL_TOL)
     return f"over {down_words}"
 
 
+def _fraction_named(words: str) -> float | None:
+    """The fraction a plain-words share names ("over half" -> 0.5), or None."""
+    bare = words.removeprefix("over ").removeprefix("almost ").removeprefix("fewer than ")
+    return next((value for value, name in FRACTIONS if name == bare), None)
+
+
+def hedged_words(p: Any, low: Any = None, high: Any = None) -> str:
+    """proportion_words, held to the interval too, so a sentence never hedges against itself.
+
+    "over F" claims the share is above F: kept only when the interval's low end is above F; "almost F" claims it
+    is below F: kept only when the interval's high end is below F (and "fewer than F" likewise). Otherwise the
+    words are "about <the fraction nearest the value>": 0.54 with 48% to 60% is "about half", never "over half".
+    Without an interval (low or high None) the words are proportion_words'. "almost all" is kept (the interval's
+    top may touch 100%, and "about all" says nothing).
+    """
+    words = proportion_words(p)
+    if low is None or high is None or words in ("almost all", "none", "all"):
+        return words
+    fraction = _fraction_named(words)
+    low, high = float(_decimal(low, "low")), float(_decimal(high, "high"))
+    if fraction is None or math.isclose(float(_decimal(p)), fraction, abs_tol=1e-12):
+        return words
+    held = low > fraction if words.startswith("over ") else high < fraction
+    if held:
+        return words
+    candidates = [(v, w) for v, w in FRACTIONS if 1 / 20 <= v < 1]
+    nearest = min(candidates, key=lambda c: (abs(c[0] - float(_decimal(p))), c[0]))[1]
+    return f"about {nearest}"
+
+
+def share_phrase(words: str, group: str) -> str:
+    """ "about half of GP partners", "about 1 in 5 GP partners" (no "of" after "1 in N")."""
+    return f"{words} {group}" if " in " in words else f"{words} of {group}"
+
+
 # --------------------------------------------------------------------------------------------
 # Comparisons
 # --------------------------------------------------------------------------------------------
@@ -268,48 +303,114 @@ def _field(comparison: Any, name: str) -> Any:
     return getattr(comparison, name)
 
 
+# A difference the test cannot tell from chance is "little" only when its interval is narrow: both ends within
+# NARROW (5 percentage points) of zero. Five points is under the margin of error of any one share this survey
+# size gives (about 6 points at 200 respondents), so a difference so bounded is small beside what the briefing can
+# measure at all; a wider interval that still includes zero means the survey cannot tell, not that there is no gap.
+NARROW = 0.05
+SUPPORTED, NARROW_KIND, UNCERTAIN = "supported", "narrow", "uncertain"
+CHANCE = "within what chance could produce with these numbers"
+BEYOND_CHANCE = "larger than chance alone would explain"
+
+
+def difference_kind(record: Any, limit: float = NARROW) -> str:
+    """What the test says of a difference or a change: "supported" (significant), "narrow" (not significant, and
+    both ends of its interval within `limit` of zero: little difference) or "uncertain" (the survey cannot tell).
+    Reads the record's `significant`, `ci_low` and `ci_high`; an interval the analysis did not record counts as
+    wide, so a record without one is never called "little changed"."""
+    if bool(_field(record, "significant")):
+        return SUPPORTED
+    low = _field(record, "ci_low") if _has(record, "ci_low") else None
+    high = _field(record, "ci_high") if _has(record, "ci_high") else None
+    if low is not None and high is not None and -limit <= float(low) and float(high) <= limit:
+        return NARROW_KIND
+    return UNCERTAIN
+
+
 def likelihood(comparison: Any) -> str:
     """The verb phrase for "<group 1> ... <group 2> to <do something>", driven by the test.
 
-    significant, p1 > p2:  "were more likely than"
-    significant, p1 < p2:  "were less likely than"
-    not significant:       "were no more likely, within the margin of error, than" (p1 >= p2)
-                           "were no less likely, within the margin of error, than" (p1 < p2)
-    `comparison` is a stats.Comparison or a mapping with "difference" and "significant".
+    significant, p1 > p2:  "were more likely than";  p1 < p2: "were less likely than"
+    not significant, interval narrow (difference_kind "narrow"):  "were about as likely as"
+    not significant, interval wide: raises, because no such verb is true: the survey cannot tell, which takes a
+    sentence of its own (compare_words' `verdict`).
     """
     diff = _decimal(_field(comparison, "difference"), "difference")
-    if bool(_field(comparison, "significant")):
+    kind = difference_kind(comparison)
+    if kind == SUPPORTED:
         if diff == 0:
             raise ValueError("a significant comparison with no difference")
         return "were more likely than" if diff > 0 else "were less likely than"
-    word = "more" if diff >= 0 else "less"
-    return f"were no {word} likely, within the margin of error, than"
+    if kind == NARROW_KIND:
+        return "were about as likely as"
+    raise ValueError(
+        "the test cannot tell whether these groups differ, so no 'more/less likely' verb is true; "
+        "word it with compare_words' verdict"
+    )
 
 
-VERDICT_SIGNIFICANT = "a difference larger than chance alone would explain"
-VERDICT_NOT_SIGNIFICANT = "a difference within the margin of error"
-
-
-def compare_words(comparison: Any, dp: int = 0) -> dict[str, Any]:
-    """Phrases for a comparison, so one template sentence reads right either way:
+def compare_words(comparison: Any, dp: int = 0, between: str = "the two groups") -> dict[str, Any]:
+    """Phrases for a comparison, so one template sentence reads right whatever the test found:
 
     direction:   "higher" / "lower" / "the same"     (p1 relative to p2)
-    difference:  pp(difference), e.g. "21 percentage points"
-    verdict:     "a difference larger than chance alone would explain" when significant,
-                 else "a difference within the margin of error"
-    likelihood:  as `likelihood`
+    difference:  pp(difference), e.g. "17 percentage points"
+    kind:        difference_kind: "supported", "narrow" or "uncertain"
+    verdict:     a sentence: "The gap of 21 percentage points is larger than chance alone would explain.";
+                 narrow: "<Between> differ little: every difference the interval allows is under 5 percentage
+                 points either way."; uncertain: "The survey cannot tell whether <between> differ: the gap of 17
+                 percentage points is within what chance could produce with these numbers."
     significant, test: passed through from the comparison
     """
     diff = _field(comparison, "difference")
-    significant = bool(_field(comparison, "significant"))
+    kind = difference_kind(comparison)
+    gap = pp(diff, dp)
+    if kind == SUPPORTED:
+        verdict = f"The gap of {gap} is {BEYOND_CHANCE}."
+    elif kind == NARROW_KIND:
+        verdict = (
+            f"{capfirst(between)} differ little: the interval of the difference lies within {pp(NARROW)} either way."
+        )
+    else:
+        verdict = f"The survey cannot tell whether {between} differ: the gap of {gap} is {CHANCE}."
     return {
         "direction": higher_or_lower(diff),
-        "difference": pp(diff, dp),
-        "verdict": VERDICT_SIGNIFICANT if significant else VERDICT_NOT_SIGNIFICANT,
-        "likelihood": likelihood(comparison),
-        "significant": significant,
+        "difference": gap,
+        "kind": kind,
+        "verdict": verdict,
+        "significant": kind == SUPPORTED,
         "test": _field(comparison, "test") if _has(comparison, "test") else None,
     }
+
+
+def many_tests(tests: int, level: float) -> bool:
+    """True when a briefing makes enough tests that one passing by chance alone is a real prospect: the chance of
+    at least one false positive among `tests` independent tests at `level` is MANY_TESTS_CHANCE or more (at 95%,
+    five tests or more)."""
+    return tests > 0 and chance_of_a_false_positive(tests, level) >= MANY_TESTS_CHANCE
+
+
+MANY_TESTS_CHANCE = 0.2
+
+
+def chance_of_a_false_positive(tests: int, level: float) -> float:
+    """The chance that at least one of `tests` independent tests at `level` passes when nothing differs."""
+    return 1 - float(level) ** int(tests)
+
+
+def tests_note(passed: int, tests: int, level: float, what: str = "changes") -> str:
+    """Where a briefing headlines some of many tests: how many it made, and the chance one passes by luck alone.
+    Empty when the tests are few (many_tests) or none passed (nothing is headlined). `what`: "changes" (between
+    waves) or "comparisons" (between groups)."""
+    if passed < 1 or not many_tests(tests, level):
+        return ""
+    nothing = "nothing had changed" if what == "changes" else "no group differed"
+    return (
+        f"{'This is one' if passed == 1 else 'These are ' + number_words(passed)} of the {number_words(tests)} {what} "
+        f"tested. With {number_words(tests)} "
+        f"tests at the {percent(level)} level, the chance that at least one passes by luck alone, even if "
+        f"{nothing}, is about {percent(chance_of_a_false_positive(tests, level))}: treat a single result near the "
+        "threshold with caution."
+    )
 
 
 def _has(obj: Any, name: str) -> bool:
@@ -410,11 +511,14 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "count": count,
     "number_words": number_words,
     "proportion_words": proportion_words,
+    "hedged_words": hedged_words,
     "pp": pp,
     "higher_or_lower": higher_or_lower,
     "more_or_fewer": more_or_fewer,
     "likelihood": likelihood,
     "compare_words": compare_words,
+    "difference_kind": difference_kind,
+    "tests_note": tests_note,
     "capfirst": capfirst,
     "sentence_start": sentence_start,
     "suppressed_or": suppressed_or,

@@ -172,9 +172,21 @@ def versions(engine: str) -> dict[str, Any]:
     }
 
 
-def rebuild_command(params_file: str, epoch: int, engine: str, survey: str | None = None) -> str:
+def rebuild_command(
+    params_file: str, epoch: int, engine: str, survey: str | None = None, wave: str | None = None
+) -> str:
+    """The command that rebuilds the same bytes: SURVEY= and WAVE= whenever the build was not of the parameters
+    file's own survey and wave (so `make report WAVE=2019` is rebuilt by a command that says WAVE=2019)."""
     named = f" SURVEY={shlex.quote(survey)}" if survey else ""
+    named += f" WAVE={shlex.quote(str(wave))}" if wave else ""
     return f"SOURCE_DATE_EPOCH={epoch} make report PARAMS={shlex.quote(params_file)}{named} ENGINE={engine}"
+
+
+def wave_given(params: config.Params, params_path: Path, survey: str | None) -> str | None:
+    """The reported wave when it is not the one the parameters file (and survey) give by default: it came from
+    make's WAVE=."""
+    default = config.load(params_path, survey=survey).wave
+    return None if str(params.wave) == str(default) else str(params.wave)
 
 
 def record(params: config.Params, params_path: Path, root: Path, engine: str) -> dict[str, Any]:
@@ -190,7 +202,11 @@ def record(params: config.Params, params_path: Path, root: Path, engine: str) ->
         "versions": used,
         "code": code_version(root),
         "rebuild": rebuild_command(
-            files[-1]["path"], epoch, used["renderer"]["engine"], survey_given(params_path, root)
+            files[-1]["path"],
+            epoch,
+            used["renderer"]["engine"],
+            survey_given(params_path, root),
+            wave_given(params, params_path, survey_given(params_path, root)),
         ),
     }
 

@@ -35,6 +35,10 @@ from briefing.narrative import escape
 from briefing.narrative.redaction import Redaction, redact
 
 QUOTES_FILE = "quotes.yml"  # beside the survey's codebook
+# A pick is refused when redaction takes out more than this share of its characters (spaces aside): by then the
+# "[redacted]" markers carry the sentence and it no longer reads as the respondent's point. A fifth keeps a quote
+# with one redacted name or number in a sentence or two, and refuses one built around contact details or names.
+MAX_REDACTED_SHARE = 0.2
 ELLIPSIS = "\u2026"
 
 
@@ -228,7 +232,13 @@ def load_quotes(
             )
         words = apply_cut(normalise(str(comment)), cut, at, respondent)
         redacted = redacted_words(normalise(str(comment)), words, names, at, respondent)
-        if params.region and edition_column and by_id.at[respondent, edition_column] != params.region:
+        if redacted.share > MAX_REDACTED_SHARE:
+            raise QuoteError(
+                f"{at}: respondent {respondent}: redaction removes {redacted.share:.0%} of the quote "
+                f"({redacted.count} part(s): {', '.join(redacted.kinds)}), more than {MAX_REDACTED_SHARE:.0%}, so it "
+                "no longer reads; pick another respondent or a `cut:` that leaves out the personal data"
+            )
+        if params.edition and edition_column and by_id.at[respondent, edition_column] != params.edition:
             continue  # checked like every pick, but an edition quotes its own area's respondents
         cell = cells.loc[respondent].to_dict()
         text = escape.markdown(redacted.text)

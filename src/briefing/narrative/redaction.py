@@ -19,8 +19,8 @@ What is found, in this order (each rule reads the text with what earlier rules f
                statistic (counts are written with commas: 1,250)
   NI number    a National Insurance number (QQ 12 34 56 C)
   postcode     a full UK postcode in any case (SW1A 1AA, sw1a1aa); an outward code alone (SW1A) is an area, kept
-  code         an ODS code of a practice or PCN (F84001, U00070): it names the respondent's organisation
-  PCN name     the names the caller passes (the reference frame's PCNs), in any case
+  code         an ODS code of an NHS organisation (F84001, U00070): it names the respondent's organisation
+  unit name    the names the caller passes (the reference frame's units), in any case
   name         a name after a title in any case, with or without a full stop (Dr, dr, DR, Doctor, Prof,
                Professor, Mr, Mrs, Ms, Mx, Miss, Nurse, Sister, Matron, Sir, Dame, Cllr): one or more
                capitalised words or initials (Dr J. O'Neill-Smith, Dr de Souza), unless the word after the title
@@ -214,7 +214,7 @@ def rules(names: tuple[str, ...]) -> tuple[tuple[str | None, Finder], ...]:
     """RULES, then the caller's names (longest first, so a name inside a longer one loses), then titled names."""
     folded = sorted({fold(name)[0].strip() for name in names} - {""}, key=len, reverse=True)
     spelled = [r"\s+".join(map(re.escape, name.split())) for name in folded]
-    named = [("PCN name", matches(re.compile(rf"\b(?:{'|'.join(spelled)})\b", re.IGNORECASE)))] if spelled else []
+    named = [("unit name", matches(re.compile(rf"\b(?:{'|'.join(spelled)})\b", re.IGNORECASE)))] if spelled else []
     return (*RULES, *named, ("name", matches(TITLED_NAME)))
 
 

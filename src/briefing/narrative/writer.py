@@ -14,6 +14,7 @@ lacks is an error naming the template and the finding.
 from __future__ import annotations
 
 import argparse
+import itertools
 import re
 import shutil
 import tempfile
@@ -32,7 +33,14 @@ from briefing.narrative import change_prose, escape, prose, provenance
 from briefing.inputs import survey as surveys
 from briefing.inputs.codebook import load_codebook
 from briefing.inputs.validate import read_survey
-from briefing.narrative.context_figures import ContextError, load_context_figures, write_bibliography
+from briefing.narrative.context_figures import (
+    ContextError,
+    available_by,
+    fieldwork_end,
+    fieldwork_words,
+    load_context_figures,
+    write_bibliography,
+)
 from briefing.narrative.quotes import QUOTES_FILE, QuoteError, load_quotes
 
 TEMPLATE_SUFFIX = ".md.j2"
@@ -53,10 +61,17 @@ SECTIONS = (
 THEME_TEMPLATE = "theme" + TEMPLATE_SUFFIX
 THEME_OVERRIDE = re.compile(r"theme-(?P<id>.+)" + re.escape(TEMPLATE_SUFFIX))
 SURVEY_TEMPLATES = "templates"  # a survey's overrides, beside its codebook
+SPEAKER_MACROS = "_speaker" + TEMPLATE_SUFFIX  # a survey's own `speaker(q)` macro: who said a quote
 ANCHOR = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")  # a theme id that can be a heading's anchor as it is
 UNKNOWN_ATTRIBUTE = re.compile(r"has no attribute '(?P<name>[^']+)'")
 BIBLIOGRAPHY = "references.json"  # CSL-JSON, written beside the partials; both render paths cite from it
 PROVENANCE = "provenance.json"  # what the briefing was built from; render publishes it inside findings.json
+
+
+SUMMARY_SHARES = 3  # the key findings' panel: at most this many theme headlines beyond what the lede says
+
+# The forms a finding's headline sentence takes, in turn: its share in words, its count, its percentage.
+HEADLINE_FORMS = ("share", "count", "percent")
 
 
 class NarrativeError(ValueError):
@@ -94,12 +109,12 @@ def record_filters(threshold: int, respondents: str = "respondents") -> dict[str
         return marker(record).replace("a withheld number of", "withheld")
 
     def share_of(record: dict, group: str) -> str:
-        """'over 1 in 10 GP partners (11%)', 'almost half of GP partners (49%)', or suppressed."""
+        """'about 1 in 10 GP partners (11%)', 'almost half of GP partners (49%)', or suppressed: the words hold for the
+        value and its interval alike (prose.hedged_words)."""
         if record["suppressed"]:
             return f"{marker(record)} {group}"
-        words = prose.proportion_words(record["value"])
-        joined = f"{words} {group}" if " in " in words else f"{words} of {group}"
-        return f"{joined} ({prose.percent(record['value'])})"
+        words = prose.hedged_words(record["value"], record.get("ci_low"), record.get("ci_high"))
+        return f"{prose.share_phrase(words, group)} ({prose.percent(record['value'])})"
 
     def interval(record: dict) -> str:
         """'95% confidence interval 7% to 16%' for the quoted estimate."""
@@ -111,16 +126,59 @@ def record_filters(threshold: int, respondents: str = "respondents") -> dict[str
             return change_prose.change_interval(record)
         return f"{level} confidence interval {low} to {high}"
 
-    def crosses_half(record: dict) -> bool:
-        """True when the interval spans 50%: whether it is a majority is then uncertain, which changes the message."""
-        return not record["suppressed"] and record["ci_low"] < 0.5 < record["ci_high"]
+    forms = itertools.cycle(HEADLINE_FORMS)  # one cycle per environment: per briefing, in reading order
+
+    def headline_text(record: dict, group: str, with_interval: bool = False) -> str:
+        """A finding's headline sentence, its form the next of HEADLINE_FORMS (so no form follows itself more than
+        twice running): "About half of GP partners (54%) say ...", "Forty-one of the 195 GP partners who answered
+        say ... (21%)", "Twenty-one per cent of GP partners say ...". The count form only where the quoted share is
+        the count's (an unweighted estimate); a suppressed figure has the one form that can say so."""
+        what = record["description"]
+        if record["suppressed"]:
+            return f"{prose.capfirst(share_of(record, group))} {what}."
+        form = next(forms)
+        if form == "count" and (record.get("estimate") == "weighted" or record.get("numerator") is None):
+            form = next(forms)
+        span = interval(record) if with_interval and record.get("ci_low") is not None else None
+        if form == "count":
+            figures = prose.percent(record["value"]) + (f"; {span}" if span else "")
+            return (
+                f"{prose.sentence_start(prose.count(record['numerator']))} of the {prose.count(record['denominator'])} "
+                f"{group} who answered {what} ({figures})."
+            )
+        tail = f" ({span})" if span else ""
+        if form == "percent":
+            return f"{prose.sentence_start(prose.percent(record['value']))} of {group} {what}{tail}."
+        return f"{prose.capfirst(share_of(record, group))} {what}{tail}."
+
+    def area_groups(results: list[dict], f: dict[str, Any], suffix: str = "_vs_rest") -> dict[str, list]:
+        """An edition's comparisons with the rest of the whole, grouped so that each kind is said once: the ones the
+        test supports or bounds as small (each its own sentence), the ones it cannot tell from chance (one sentence
+        for all), and those not compared, by the reason no figure is published (one sentence per reason)."""
+        groups: dict[str, list] = {"each": [], "uncertain": [], "hidden": []}
+        reasons: dict[str, list] = {}
+        for r in results:
+            cmp = f.get(r["id"] + suffix)
+            if r.get("subgroup") is not None or cmp is None:
+                continue
+            if cmp.get("suppressed"):
+                reasons.setdefault(why_suppressed(r), []).append(r)
+            elif prose.difference_kind(cmp) == prose.UNCERTAIN:
+                groups["uncertain"].append({"finding": r, "cmp": cmp})
+            else:
+                groups["each"].append({"finding": r, "cmp": cmp})
+        for reason, rows in reasons.items():
+            plural = len(rows) > 1 and reason.startswith("it is ")
+            groups["hidden"].append({"findings": rows, "reason": "they are " + reason[6:] if plural else reason})
+        return groups
 
     return {
+        "area_groups": area_groups,
         "share": share,
         "share_of": share_of,
         "why_suppressed": why_suppressed,
         "interval": interval,
-        "crosses_half": crosses_half,
+        "headline_text": headline_text,
     }
 
 
@@ -151,7 +209,7 @@ def environment(
     prose.register(env, suppression_threshold)
     env.filters.update(record_filters(suppression_threshold, respondents))
     change_prose.register(env)
-    env.filters.update(literal=literal, code=escape.markdown_code)
+    env.filters.update(literal=literal, code=escape.markdown_code, fieldwork_words=fieldwork_words)
     return env
 
 
@@ -163,6 +221,74 @@ def figures_by_theme(findings: dict[str, Any], question_order: list[str]) -> dic
     for record in charts:
         themes.setdefault(record["theme"], []).append(record)
     return themes
+
+
+def narrowest_margin(f: dict[str, Any]) -> float | None:
+    """The smallest margin of error (the interval's larger half-width) of a published share: the methods set the
+    "little changed" rule beside it."""
+    margins = [
+        max(r["value"] - r["ci_low"], r["ci_high"] - r["value"])
+        for r in f.values()
+        if r["kind"] == "proportion" and not r.get("suppressed") and r.get("ci_low") is not None
+    ]
+    return min(margins) if margins else None
+
+
+def lowered(label: str) -> str:
+    """A row label inside a sentence: "All clinical directors" -> "all clinical directors" (a label that starts
+    with a name, such as a region, is left as it is)."""
+    first, _, rest = label.partition(" ")
+    return f"{first.lower()} {rest}".strip() if first in ("All", "Those") else label
+
+
+def chart_title(fig: dict[str, Any], f: dict[str, Any], codebook) -> str:
+    """A chart's caption, held to the narrative's rules: a chart of a subgroup comparison the test cannot settle is
+    titled by what the survey can say, never "differ little"; a chart titled by a finding's share in words
+    ("Over half of ...") has those words held to the finding's interval (prose.hedged_words). Otherwise the chart's
+    own title. (The chart's SVG keeps its title as its tooltip; the caption readers see is this one.)"""
+    title, bars = fig.get("title") or "", fig.get("bars") or ()
+    compared = next((r for r in f.values() if r.get("kind") == "comparison" and r.get("first") in bars), None)
+    if compared and not compared.get("suppressed") and prose.difference_kind(compared) != prose.SUPPORTED:
+        first, second = f[compared["first"]], f[compared["second"]]
+        a, b = (codebook.subgroups[r["subgroup"]].label for r in (first, second))
+        shares = f"{prose.percent(first['value'])} of {a} and {prose.percent(second['value'])} of {b}"
+        if prose.difference_kind(compared) == prose.NARROW_KIND:
+            return prose.sentence_start(f"{shares} {first['description']}: little difference")
+        return prose.sentence_start(f"{shares} {first['description']}: a gap the survey cannot tell from chance")
+    for r in f.values():
+        if r.get("kind") != "proportion" or r.get("question") != fig.get("question") or r.get("subgroup"):
+            continue
+        if r.get("suppressed") or r.get("ci_low") is None or r["description"] not in title:
+            continue
+        said = prose.capfirst(prose.proportion_words(r["value"]))
+        if title.startswith(said + " "):
+            return prose.capfirst(prose.hedged_words(r["value"], r["ci_low"], r["ci_high"])) + title[len(said) :]
+    return title
+
+
+def chart_note(fig: dict[str, Any], f: dict[str, Any], codebook, respondents: str) -> str:
+    """What a chart's caption note says under it: the question asked, as the codebook words it, and who answered
+    (the base, with its n) — or, for a chart of several questions, that each has its own base (in the methods).
+    The chart draws the note from here (the narrative owns the words); an empty note is left out."""
+    parts = [f[i] for i in fig.get("bars") or () if i in f]
+    questions = {fig["question"]} if fig.get("question") else {r.get("question") for r in parts} - {None}
+    if len(questions) != 1 or next(iter(questions)) not in codebook.questions:
+        return f"Base: {respondents} who answered each question; the number who answered each is in the methods' table."
+    wording = codebook.questions[next(iter(questions))].wording
+    if fig.get("rows"):
+        bases = [(row["label"], row["n"]) for row in fig["rows"] if row.get("n") is not None]
+    else:
+        bases = [
+            (codebook.subgroups[r["subgroup"]].label if r.get("subgroup") else f"all {respondents}", r["denominator"])
+            for r in parts
+            if r.get("denominator") is not None and r.get("kind") == "proportion"
+        ]
+    if len(bases) == 1:
+        base = f" Base: {prose.count(bases[0][1])} {respondents} who answered."
+    else:
+        listed = "; ".join(f"{lowered(label)}, {prose.count(n)}" for label, n in bases)
+        base = f" Base: {respondents} who answered ({listed})." if bases else ""
+    return f"Question: “{wording}”{base}"
 
 
 def survey_folder(codebook) -> Path:
@@ -179,10 +305,13 @@ def wave_quotes(codebook, params: config.Params, root: Path, synthetic: bool) ->
     return load_quotes(survey_folder(codebook) / QUOTES_FILE, survey, frame, codebook, params, synthetic)
 
 
-def context_figures(codebook) -> dict[str, dict]:
-    """The survey's figures from other publications, where it has them."""
+def context_figures(codebook, wave: dict[str, Any]) -> dict[str, dict]:
+    """The survey's figures from other publications, where it has them: those published by the end of the wave's
+    fieldwork (a briefing of a wave never cites what came out after it)."""
     path = survey_folder(codebook) / CONTEXT_FIGURES
-    return with_citations(load_context_figures(path)) if path.is_file() else {}
+    if not path.is_file():
+        return {}
+    return with_citations(available_by(load_context_figures(path), fieldwork_end(wave)))
 
 
 def subgroup_view(subgroup) -> dict[str, Any]:
@@ -214,6 +343,10 @@ def comparison_views(codebook, f: dict[str, Any]) -> list[dict[str, Any]]:
                     "a": subgroup_view(first),
                     "b": subgroup_view(second),
                     "theme": codebook.findings[comparison.finding].theme,
+                    # its chart: a figure of bars that include the first subgroup's finding
+                    "charts": [
+                        r for r in f.values() if r["kind"] == "figure" and comparison.parts[0] in (r.get("bars") or ())
+                    ],
                 }
             )
     return views
@@ -255,20 +388,31 @@ def context(findings: dict[str, Any], params: config.Params, root: Path, built_f
     return {
         "f": f,
         "figures": figures,
+        # the width rule of "little changed" (prose.NARROW), and the narrowest margin of error of a share here
+        "narrow": prose.NARROW,
+        "summary_shares": SUMMARY_SHARES,
+        "narrowest_margin": narrowest_margin(f),
+        "chart_titles": {fid: chart_title(r, f, codebook) for fid, r in f.items() if r["kind"] == "figure"},
+        "chart_notes": {
+            fid: chart_note(r, f, codebook, codebook.respondents.plural)
+            for fid, r in f.items()
+            if r["kind"] == "figure"
+        },
         # Only what the wave asked: a finding whose question a wave did not ask is absent, never blank.
         "survey_results": [f[fid] for fid in registry if fid in f],
         "changes": [f[fid + "_change"] for fid in registry if fid + "_change" in f],
         "compare": provenance.sidecar(surveys.wave_file(root, params.survey, params.compare_wave), root)
         if params.compare_wave
         else None,
-        "c": context_figures(codebook),
+        "c": context_figures(codebook, wave),
+        "fieldwork": fieldwork_words(wave["fieldwork"]) if wave.get("fieldwork") else None,
         "p": params,
         "wave": wave,
         "quotes": quotes,
         # The codebook's words: who answered, the survey, its subgroups, themes and declared comparisons.
         "survey": codebook.survey,
         "respondents": codebook.respondents,
-        "area": params.region or codebook.survey.coverage,  # what the briefing speaks for (None: not stated)
+        "area": params.edition or codebook.survey.coverage,  # what the briefing speaks for (None: not stated)
         "subgroups": {sid: subgroup_view(s) for sid, s in codebook.subgroups.items()},
         "comparisons": comparisons,
         "themes": theme_views(codebook, f, figures, quotes, comparisons),
@@ -305,7 +449,9 @@ def metadata(ctx: dict[str, Any]) -> dict[str, Any]:
         "title": params.title,
         "subtitle": f"{wave['title']}: {ctx['area']}" if ctx["area"] else wave["title"],
         "publisher": params.publisher,
-        **({"fieldwork": wave["fieldwork"]} if wave.get("fieldwork") else {}),  # optional in a wave's .meta.yml
+        **(
+            {"fieldwork": fieldwork_words(wave["fieldwork"])} if wave.get("fieldwork") else {}
+        ),  # optional in a .meta.yml
     }
     return {
         **{key: str(escape.markdown(value)) for key, value in text.items()},
@@ -385,6 +531,7 @@ def render_all(
     overrides = survey_templates(survey_dir, {t["id"]: t for t in ctx["themes"]})
     env = environment(templates_dir, params.suppression_threshold, survey_dir, ctx["respondents"].plural)
     ctx["codebook_path"] = codebook_path
+    ctx["speaker_macros"] = SPEAKER_MACROS if SPEAKER_MACROS in overrides else None
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".narrative-", dir=out_dir.parent))
     try:

@@ -169,7 +169,7 @@ def without_figures(findings: dict[str, Any]) -> dict[str, Any]:
 
 
 def plain_name(fid: str, record: dict[str, Any]) -> str:
-    """What a reader calls a finding: its description ("Plan to leave the clinical director role ..."), never its
+    """What a reader calls a finding: its description ("Say staffing on their ward is unsafe"), never its
     id; a finding without one is named by its id's words."""
     return capfirst(record.get("description") or fid.replace("_", " "))
 

@@ -242,7 +242,7 @@ def reference_line(ax, x: float, **style) -> None:
 
 
 def _lower_first(label: str) -> str:
-    """'All PCNs' -> 'all PCNs', but 'PCNs under ...' stays (an acronym keeps its capitals)."""
+    """'All NHS trusts' -> 'all NHS trusts', but 'NHS trusts ...' stays (an acronym keeps its capitals)."""
     if len(label) > 1 and label[0].isupper() and not label[1].isupper():
         return label[0].lower() + label[1:]
     return label
@@ -261,9 +261,8 @@ def bar_text(finding: Finding) -> str:
 
 
 def share_alt(bars: list[tuple[str, Finding]], subject: str, who: str = "") -> str:
-    """A sentence from the plotted numbers, e.g. "Bar chart: 63% of clinical directors of PCNs under 40,000
-    patients find the workload unmanageable, compared with 53% of clinical directors of all PCNs and 42% of
-    clinical directors of PCNs over 60,000 patients."."""
+    """A sentence from the plotted numbers, e.g. "Bar chart: 63% of those in the first group say yes, compared
+    with 53% of all respondents and 42% of those in the second group."."""
     who = f"{who.strip()} " if who.strip() else ""
     phrases = [f"{bar_text(f)} of {who}{_lower_first(label)}" for label, f in bars]
     text = f"Bar chart: {phrases[0]} {subject}"
@@ -328,29 +327,41 @@ def share_bars(
     )
 
 
-def unmanageable_by_size(ctx, by_id: dict[str, Finding], figures_dir: str | Path, notebook: str) -> Finding:
-    """Workload found unmanageable: small PCNs, all respondents, large PCNs."""
-    p = ctx.params
-    bars = [
-        (f"PCNs under {p.small_pcn_max:,} patients", by_id["workload_unmanageable_small"]),
-        ("All PCNs", by_id["workload_unmanageable"]),
-        (f"PCNs over {p.large_pcn_min:,} patients", by_id["workload_unmanageable_large"]),
-    ]
-    comparison = by_id["workload_unmanageable_small_vs_large"]
-    # The headline follows the test of the difference, not just its sign.
-    if comparison.extra.get("suppressed") or not comparison.extra.get("significant"):
-        title = "Small and large PCNs' clinical directors differ little, within the margin of error, on workload"
-    elif comparison.value > 0:
-        title = "Workload is more often unmanageable for clinical directors of smaller PCNs"
-    else:
-        title = "Workload is more often unmanageable for clinical directors of larger PCNs"
-    return share_bars(
-        "fig_workload_by_size",
-        title,
-        bars,
-        subject="find the workload in general practice unmanageable",
-        figures_dir=figures_dir,
-        notebook=notebook,
-        source=f"{ctx.codebook.survey.source}, {p.wave}",
-        who=f"{ctx.codebook.respondents.plural} of",
-    )
+def comparison_title(comparison: Finding, who: str, first: str, second: str, subject: str) -> str:
+    """The headline follows the test of the difference, not just its sign: where the test cannot establish a
+    difference (or a figure is suppressed) it says the survey cannot tell, never that the groups "differ little"."""
+    if comparison.extra.get("suppressed"):
+        return f"The survey cannot tell whether {who} {first} and those {second} differ: too few answered to compare"
+    if not comparison.extra.get("significant"):
+        return f"The survey cannot tell whether {who} {first} and those {second} differ in how many {subject}"
+    more = "More" if comparison.value > 0 else "Fewer"
+    return f"{more} {who} {first} than those {second} {subject}"
+
+
+def comparison_charts(ctx, results: list[Finding], figures_dir: str | Path, notebook: str) -> list[Finding]:
+    """One chart per codebook comparison among `results`: the first subgroup, all respondents, the second."""
+    by_id = {f.id: f for f in results}
+    charts = []
+    for comparison in ctx.codebook.comparisons:
+        if comparison.id not in by_id:
+            continue
+        first, second = (ctx.codebook.subgroups[s].description() for s in (comparison.first, comparison.second))
+        finding = by_id[comparison.parts[0]]
+        bars = [
+            (f"Those {first}", finding),
+            (f"All {ctx.codebook.respondents.plural}", by_id[comparison.finding]),
+            (f"Those {second}", by_id[comparison.parts[1]]),
+        ]
+        who = ctx.codebook.respondents.plural
+        chart = share_bars(
+            f"fig_{comparison.id}",
+            comparison_title(by_id[comparison.id], who, first, second, finding.description),
+            bars,
+            subject=finding.description,
+            figures_dir=figures_dir,
+            notebook=notebook,
+            source=f"{ctx.codebook.survey.source}, {ctx.params.wave}",
+        )
+        chart.extra.update(comparison=comparison.id, theme=finding.extra["theme"])
+        charts.append(chart)
+    return charts

@@ -1,6 +1,7 @@
-"""Editions: the England briefing and one per NHS England region, from one command (`make editions`).
+"""Editions: the briefing of the whole survey and one per value of the codebook's `editions: by:` question (e.g. one
+per area), from one command (`make editions`).
 
-An edition is params.yml with one override, `region`. Every build plans the same cross-edition disclosure
+An edition is params.yml with one override, `edition`. Every build plans the same cross-edition disclosure
 control from the whole wave (analysis/disclosure.py), so editions need nothing from one another. Each edition builds in its own project folder, build/editions/<slug>/, by
 running the same Makefile there: its own findings, charts, narrative and render staging, so parallel editions
 (`make -j editions`) can never overwrite one another's figures. The folder holds the edition's params.yml, a
@@ -25,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import base64
-import csv
 import fcntl
 import io
 import json
@@ -42,25 +42,26 @@ import yaml
 
 from briefing import config, yamlfile
 from briefing.analysis import findings as findings_io
+from briefing.inputs.codebook import load_codebook
 from briefing.inputs.survey import wave_order
 from briefing.publication.publish import PublishError, publish
 
 EDITIONS = Path("build/editions")  # under the build folder of the plan: main() sets it from --build
-ENGLAND = "england"
 LINKED = ("Makefile", "mk", "data", "notebooks", "scripts", "src", "requirements.lock", "pyproject.toml")
 COPIED = ("report", "_quarto.yml")
 OUTPUT_NAMES = ("briefing.html", "briefing.pdf", "findings.json")
-HEADLINES = ("plan_to_leave", "workload_unmanageable")  # findings shown beside each edition on the index page
+HEADLINES = 2  # findings shown beside each edition on the index page, unless the parameters name them
 
 
 @dataclass(frozen=True)
 class Edition:
     slug: str
-    region: str | None  # None: England
+    value: str | None  # an answer of the editions' question; None: the whole survey
+    whole: str = "all respondents"  # the whole survey's name (the codebook's coverage)
 
     @property
     def name(self) -> str:
-        return self.region or "England"
+        return self.value or self.whole
 
 
 def wave_folder(out: Path, wave: str) -> Path:
@@ -76,24 +77,51 @@ def wave_folder(out: Path, wave: str) -> Path:
 def slugify(name: str) -> str:
     slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
     if not slug:
-        raise ValueError(f"region name {name!r} gives an empty folder name")
+        raise ValueError(f"edition name {name!r} gives an empty folder name")
     return slug
 
 
-def frame_regions(root: Path, params: config.Params) -> list[str]:
-    with open(root / params.frame_file, newline="", encoding="utf-8") as handle:
-        return sorted({row["region"] for row in csv.DictReader(handle) if row["region"]})
+def whole_name(codebook) -> str:
+    """What the briefing of the whole survey is called: the codebook's coverage, else "all respondents"."""
+    return codebook.survey.coverage or "all respondents"
 
 
-def editions(root: Path, params: config.Params, regions: str = "") -> list[Edition]:
-    """England, then each region: every region in the frame, or those named in `regions` (separated by |)."""
-    names = [r.strip() for r in regions.split("|") if r.strip()] or frame_regions(root, params)
-    found = [Edition(ENGLAND, None), *(Edition(slugify(name), name) for name in names)]
+def edition_values(codebook) -> list[str]:
+    """Every answer of the codebook's `editions: by:` question, in its order."""
+    if codebook.editions is None:
+        raise ValueError(f"{codebook.path}: editions: missing: name the question editions split by (editions: by:)")
+    return codebook.questions[codebook.editions.by].values()
+
+
+def editions(root: Path, params: config.Params, chosen: str = "") -> list[Edition]:
+    """The whole survey, then one edition per answer of the editions' question, or those named in `chosen`
+    (separated by |)."""
+    codebook = load_codebook(root / params.codebook)
+    values, whole = edition_values(codebook), whole_name(codebook)
+    # A value that is no answer of the question is built too, and fails alone naming the rule (themes.load_context).
+    names = [r.strip() for r in chosen.split("|") if r.strip()] or values
+    found = [Edition(slugify(whole), None, whole), *(Edition(slugify(name), name, whole) for name in names)]
     slugs = [e.slug for e in found]
     clashes = sorted({s for s in slugs if slugs.count(s) > 1})
     if clashes:
-        raise ValueError(f"regions share a folder name: {', '.join(clashes)}")
+        raise ValueError(f"editions share a folder name: {', '.join(clashes)}")
     return found
+
+
+def headline_ids(root: Path, params: config.Params) -> list[str]:
+    """The findings the index shows beside each edition: the parameters' `index_headlines`, else the first finding
+    of all respondents of each of the codebook's first HEADLINES themes."""
+    codebook = load_codebook(root / params.codebook)
+    if params.index_headlines:
+        unknown = [fid for fid in params.index_headlines if fid not in codebook.findings]
+        if unknown:
+            raise ValueError(f"parameters: index_headlines: {', '.join(unknown)} not in {codebook.path}'s findings")
+        return list(params.index_headlines)
+    firsts = {}
+    for spec in codebook.findings.values():
+        if spec.subgroup is None:
+            firsts.setdefault(spec.theme, spec.id)
+    return [firsts[theme] for theme in codebook.themes if theme in firsts][:HEADLINES]
 
 
 def write(path: Path, text: str) -> None:
@@ -112,10 +140,10 @@ def write_if_changed(path: Path, text: str) -> None:
 # --- plan: the editions as make variables ---------------------------------------------------------------------
 
 
-def plan(root: Path, params_path: Path, regions: str, out: Path, wave: str | None = None) -> list[Edition]:
-    found = editions(root, findings_io.resolved_params(str(params_path), wave), regions)  # the wave's own frame
+def plan(root: Path, params_path: Path, chosen: str, out: Path, wave: str | None = None) -> list[Edition]:
+    found = editions(root, findings_io.resolved_params(str(params_path), wave), chosen)
     for edition in found:
-        write_if_changed(out.parent / f"{edition.slug}.region", edition.name + "\n")
+        write_if_changed(out.parent / f"{edition.slug}.edition", (edition.value or "") + "\n")
     lines = [
         "# Written by `python -m briefing.publication.editions plan`: the editions `make editions` builds.",
         f"EDITION_SLUGS := {' '.join(e.slug for e in found)}",
@@ -130,13 +158,13 @@ def plan(root: Path, params_path: Path, regions: str, out: Path, wave: str | Non
 
 def edition_params(root: Path, params_path: Path, edition: Edition, wave: str | None = None) -> str:
     """params.yml with the edition's overrides; one place for parameters, this is a derived copy. `wave`: the
-    wave the England build reports (make editions WAVE=...), so every edition reports it; compare_wave stays as
+    wave the whole survey's build reports (make editions WAVE=...), so every edition reports it; compare_wave stays as
     params.yml has it and resolves the same way in every edition (the editions share data/)."""
     raw = yamlfile.load_mapping(params_path, "parameters file")
     if wave is not None:
         raw["wave"] = wave
-    raw["region"] = edition.region
-    config.load(params_path, region=edition.region)  # the base parameters must be valid on their own
+    raw["edition"] = edition.value
+    config.load(params_path, edition=edition.value)  # the base parameters must be valid on their own
     header = f"# Generated by `make editions` from {params_path.name} for the {edition.name} edition: edit that file.\n"
     return header + yaml.safe_dump(raw, sort_keys=False, allow_unicode=True)
 
@@ -223,8 +251,9 @@ def build(
     root: Path, params_path: Path, slug: str, engine: str, out: Path, total: int, venv: Path, wave: str
 ) -> Status:
     """Build one edition of `wave` in its own folder and publish it to out/editions/<wave>/<slug>/."""
-    name = (root / EDITIONS / f"{slug}.region").read_text(encoding="utf-8").strip()
-    edition = Edition(slug, None if slug == ENGLAND else name)
+    value = (root / EDITIONS / f"{slug}.edition").read_text(encoding="utf-8").strip()
+    params = config.load(params_path)
+    edition = Edition(slug, value or None, whole_name(load_codebook(root / params.codebook)))
     log = root / EDITIONS / f"{slug}.log"
     start, started_ns = time.perf_counter(), time.time_ns()
     folder = prepare(root, params_path, edition, wave)
@@ -348,8 +377,8 @@ def status_of(root: Path, slug: str) -> dict | None:
 
 
 def earlier_editions(root: Path, out: Path, params: config.Params, slugs: list[str]) -> list[str]:
-    """Regions of the frame published in an earlier run for the same waves but not built in this one (REGIONS=
-    limits a run): still published, so still listed. Regions no longer in the frame are not."""
+    """Editions published in an earlier run for the same waves but not built in this one (EDITIONS= limits a
+    run): still published, so still listed. Editions no longer in the codebook are not."""
     earlier = []
     for edition in editions(root, params):
         published = published_findings(wave_folder(out, params.wave) / edition.slug)
@@ -361,8 +390,8 @@ def earlier_editions(root: Path, out: Path, params: config.Params, slugs: list[s
     return earlier
 
 
-def published_slugs(folder: Path) -> list[str]:
-    """The editions with a complete copy in a wave's folder (England first), each built for that wave."""
+def published_slugs(folder: Path, first: str) -> list[str]:
+    """The editions with a complete copy in a wave's folder (the whole survey's first), each built for that wave."""
     found = [
         p.name
         for p in folder.iterdir()
@@ -371,44 +400,78 @@ def published_slugs(folder: Path) -> list[str]:
         and (data := published_findings(p)) is not None
         and data["parameters"]["wave"] == folder.name
     ]
-    return sorted(found, key=lambda slug: (slug != ENGLAND, slug))
+    return sorted(found, key=lambda slug: (slug != first, slug))
 
 
-def other_waves(out: Path, reported: str) -> list[str]:
+def other_waves(out: Path, reported: str, first: str) -> list[str]:
     """The waves other than the reported one with editions published in _output/editions/<wave>/."""
     folder = out / "editions"
     waves = [p.name for p in folder.iterdir() if p.is_dir() and p.name != reported] if folder.is_dir() else []
-    return [wave for wave in waves if published_slugs(folder / wave)]
+    return [wave for wave in waves if published_slugs(folder / wave, first)]
 
 
-def edition_row(out: Path, wave: str, slug: str, status: dict | None, earlier: bool) -> dict:
+@dataclass(frozen=True)
+class IndexWords:
+    """What the index needs of the survey: the findings it shows, the whole's name, the frame's unit words."""
+
+    headlines: list[str]
+    whole: str
+    units: str | None  # the unit's short form made plural, else its plural; None: no frame
+    who: str  # the respondents, in the plural
+
+
+def index_words(root: Path, params: config.Params) -> IndexWords:
+    codebook = load_codebook(root / params.codebook)
+    frame = codebook.population.frame
+    units = (frame.unit.short + "s" if frame.unit.short else frame.unit.plural) if frame else None
+    return IndexWords(headline_ids(root, params), whole_name(codebook), units, codebook.respondents.plural)
+
+
+def edition_row(out: Path, wave: str, slug: str, status: dict | None, earlier: bool, words: IndexWords) -> dict:
     """One edition as the index lists it: how its last build of this wave went (if it was of this wave), and its
     published copy's headline figures and links."""
     data = published_findings(wave_folder(out, wave) / slug)
     if status is None or status.get("wave") != wave:  # no build of this wave since: its published copy speaks
-        name = (data["parameters"]["region"] or "England") if data else slug
+        name = (data["parameters"].get("edition") or words.whole) if data else slug
         status = {"name": name, "ok": True, "cause": ""}
     row = {**status, "href": f"editions/{wave}/{slug}/", "has_copy": data is not None, "earlier": earlier}
     if data is not None:
         findings, threshold = data["findings"], data["parameters"]["suppression_threshold"]
-        row["figures"] = [headline(findings.get(fid), threshold) for fid in HEADLINES]
-        row["labels"] = [findings[fid]["description"] if fid in findings else fid for fid in HEADLINES]
+        row["figures"] = [headline(findings.get(fid), threshold) for fid in words.headlines]
+        row["labels"] = [findings[fid]["description"] if fid in findings else fid for fid in words.headlines]
         row["changes"] = [
             (capfirst(label), change_words(findings.get(f"{fid}_change")))
-            for fid, label in zip(HEADLINES, row["labels"], strict=True)
+            for fid, label in zip(words.headlines, row["labels"], strict=True)
         ]
         row["compare_wave"] = data["parameters"].get("compare_wave")
         row["formats"] = [(label, name) for name, label in FORMATS if (wave_folder(out, wave) / slug / name).is_file()]
-        row["respondents"] = count(findings["response_rate"]["numerator"])
-        row["pcns"] = count(findings["pcn_count"]["value"])
+        row["respondents"] = count(respondents(findings))
+        units = findings.get("unit_count")
+        row["units"] = f"{count(units['value'])} {words.units}" if units and words.units else None
     return row
 
 
-def wave_editions(root: Path, out: Path, wave: str, built: list[str], earlier: list[str]) -> dict:
+def respondents(findings: dict) -> int | None:
+    """The edition's respondents: the response rate's numerator with a frame, else the largest base of a finding of
+    all respondents (a required question's: everyone)."""
+    if "response_rate" in findings:
+        return findings["response_rate"]["numerator"]
+    bases = [
+        r["denominator"]
+        for r in findings.values()
+        if r.get("kind") == "proportion"
+        and r.get("question")
+        and r.get("subgroup") is None
+        and r.get("denominator") is not None
+    ]
+    return max(bases, default=None)
+
+
+def wave_editions(root: Path, out: Path, wave: str, built: list[str], earlier: list[str], words: IndexWords) -> dict:
     """A wave's editions for the index: those built in this run, then those published in an earlier one."""
-    rows = [edition_row(out, wave, slug, status_of(root, slug), slug in earlier) for slug in [*built, *earlier]]
-    labels = next((r["labels"] for r in rows if r.get("labels")), list(HEADLINES))
-    return {"wave": wave, "rows": rows, "labels": labels}
+    rows = [edition_row(out, wave, slug, status_of(root, slug), slug in earlier, words) for slug in [*built, *earlier]]
+    labels = next((r["labels"] for r in rows if r.get("labels")), list(words.headlines))
+    return {"wave": wave, "rows": rows, "labels": labels, "who": words.who}
 
 
 def index_page(root: Path, **values) -> str:
@@ -431,10 +494,12 @@ def write_index(root: Path, out: Path, slugs: list[str], params: config.Params) 
     """_output/index.html: every wave with editions published, latest first; returns the reported wave's rows."""
     from briefing.narrative.provenance import sidecar
 
-    reported = wave_editions(root, out, params.wave, slugs, earlier_editions(root, out, params, slugs))
+    words = index_words(root, params)
+    first = slugify(words.whole)
+    reported = wave_editions(root, out, params.wave, slugs, earlier_editions(root, out, params, slugs), words)
     others = [
-        wave_editions(root, out, wave, [], published_slugs(wave_folder(out, wave)))
-        for wave in other_waves(out, params.wave)
+        wave_editions(root, out, wave, [], published_slugs(wave_folder(out, wave), first), words)
+        for wave in other_waves(out, params.wave, first)
     ]
     waves = sorted([reported, *others], key=lambda group: wave_order(group["wave"]), reverse=True)
     values = {"waves": waves, "p": params, "wave": sidecar(params.survey_path, root)}
@@ -450,19 +515,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("command", choices=("plan", "build", "index"))
     parser.add_argument("slug", nargs="?")
     parser.add_argument("--params", default=config.PARAMS_FILE, type=Path)
-    parser.add_argument("--regions", default="")
+    parser.add_argument("--editions", "--regions", dest="chosen", default="", help="values separated by |")
     parser.add_argument("--engine", default="auto")
     parser.add_argument("--out", default=Path("_output"), type=Path)
     parser.add_argument("--total", default=0, type=int)
     parser.add_argument("--venv", default=Path(sys.prefix), type=Path)
-    parser.add_argument("--wave", default=None, help="the reported wave, as resolved for the England build")
+    parser.add_argument("--wave", default=None, help="the reported wave, as resolved for the whole survey's build")
     parser.add_argument("--build", default=None, type=Path, help="the build folder of the plan (editions/ under it)")
     args = parser.parse_args(argv)
     root = Path.cwd()
     global EDITIONS
     EDITIONS = args.build / "editions" if args.build else EDITIONS
     if args.command == "plan":
-        found = plan(root, args.params, args.regions, root / EDITIONS / "editions.mk", args.wave)
+        found = plan(root, args.params, args.chosen, root / EDITIONS / "editions.mk", args.wave)
         print(f"editions: {len(found)} to build ({', '.join(e.name for e in found)})")
         return 0
     if args.command == "build":

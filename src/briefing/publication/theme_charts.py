@@ -24,7 +24,7 @@ from afcharts.af_colours import get_af_colours
 from briefing.analysis import stats
 from briefing.analysis.distributions import NON_SUBSTANTIVE, Row, distribution, drawn_bands, planned_cells
 from briefing.analysis.findings import Finding
-from briefing.analysis.themes import size_band, subgroup_description
+from briefing.analysis.themes import subgroup_of
 from briefing.narrative import prose
 from briefing.publication.charts import (
     BASE_PT,
@@ -44,7 +44,7 @@ LABEL_MIN = 0.06  # a segment narrower than this has its share in the legend row
 
 
 def who(ctx) -> str:
-    """Who answered, in the plural: the codebook's words ("clinical directors", "GP partners")."""
+    """Who answered, in the plural: the codebook's words (`survey: respondents: plural`)."""
     return ctx.codebook.respondents.plural
 
 
@@ -63,7 +63,7 @@ def share_text(share: float | None, ctx, withheld: bool = False) -> str:
 
 
 def group_words(value: float, group: str) -> str:
-    """'over 1 in 10 GP partners', 'almost half of GP partners'."""
+    """'over 1 in 10 nurses', 'almost half of nurses' (the codebook's respondents)."""
     words = prose.proportion_words(value)
     return f"{words} {group}" if " in " in words else f"{words} of {group}"
 
@@ -78,13 +78,14 @@ def headline_of(findings: list[Finding]) -> Finding | None:
 
 
 def rows_for(ctx, question_id: str, findings: list[Finding]) -> list[Row]:
-    """All respondents, then each size band the chart draws (`distributions.drawn_bands`); the cells the area's
+    """All respondents, then each subgroup the chart draws (`distributions.drawn_bands`); the cells the area's
     cross-edition plan withholds are withheld (without a plan, each row's own secondary rule applies)."""
     question = ctx.codebook.questions[question_id]
     threshold = ctx.params.suppression_threshold
     published = frozenset(v for f in findings if len(f.extra.get("counts", [])) == 1 for v in f.extra["counts"])
     rows = []
-    for band in [None, *drawn_bands(question, {f.extra.get("subgroup") for f in findings} - {None})]:
+    drawn = drawn_bands(question, {f.extra.get("subgroup") for f in findings} - {None}, ctx.codebook.subgroups)
+    for band in [None, *drawn]:
         survey = ctx.survey if band is None else ctx.survey[in_subgroup(ctx, band)]
         label = f"Those {subgroup_words(ctx, band)}" if band else f"All {who(ctx)}"
         planned = planned_cells(ctx.withheld, question, band)
@@ -93,17 +94,13 @@ def rows_for(ctx, question_id: str, findings: list[Finding]) -> list[Row]:
 
 
 def in_subgroup(ctx, name: str):
-    """The respondents in subgroup `name`: as the codebook defines it, else a legacy PCN size band."""
-    if name in ctx.codebook.subgroups:
-        return ctx.codebook.subgroups[name].mask(ctx.survey)
-    return size_band(ctx.survey["pcn_list_size"], ctx.params) == name
+    """The respondents in subgroup `name`, as the codebook defines it."""
+    return subgroup_of(ctx.codebook, name).mask(ctx.survey)
 
 
 def subgroup_words(ctx, name: str) -> str:
-    """Who a subgroup is ("leading PCNs with fewer than 40,000 patients"): the codebook's words where it defines it."""
-    if name in ctx.codebook.subgroups:
-        return ctx.codebook.subgroups[name].description()
-    return subgroup_description(name, ctx.params)
+    """Who a subgroup is (its `describe`, numbers filled in), in the codebook's words."""
+    return subgroup_of(ctx.codebook, name).description()
 
 
 NONE_SHOWN = "no answer shown: each is a small count or protects one"
@@ -116,7 +113,7 @@ def missing_words(row: Row) -> str:
 
 
 def row_label(row: Row, ctx=None, labels: dict[str, str] | None = None) -> str:
-    """'All GP partners (n = 213)', and a scale's off-scale answers: '(n = 210; don't know 9%)'."""
+    """'All nurses (n = 213)', and a scale's off-scale answers: '(n = 210; don't know 9%)'."""
     base = f"n = {prose.count(row.n)}" if row.n is not None else missing_words(row)
     if row.n is not None and labels:
         base += "".join(
@@ -331,10 +328,35 @@ def not_drawn_sentence(ctx, question_id: str, rows: list[Row]) -> str:
     return f"No chart is shown for the question \u201c{wording}\u201d: {why}."
 
 
+def numeric_chart(ctx, question_id: str, findings: list[Finding], figures_dir: str | Path, notebook: str) -> Finding:
+    """A numeric question has no answers to list: a bar per range its findings of all respondents count ("spend
+    10 hours or more a week ..."), each the finding's own (already published, suppressed alike) share."""
+    from briefing.publication.charts import share_bars
+
+    overall = [f for f in findings if f.kind == "proportion" and not f.extra.get("subgroup")]
+    if len(overall) == 1:  # "42% of all nurses work 12 hours or more a shift ..."
+        bars, subject = [(f"All {who(ctx)}", overall[0])], overall[0].description
+    else:
+        bars, subject = [(prose.capfirst(f.description), f) for f in overall], f"(shares of {who(ctx)})"
+    chart = share_bars(
+        f"fig_{question_id}",
+        title_for(ctx, question_id, findings),
+        bars,
+        subject=subject,
+        figures_dir=figures_dir,
+        notebook=notebook,
+        source=source_line(ctx),
+    )
+    chart.extra.update(theme=findings[0].extra.get("theme"), question=question_id)
+    return chart
+
+
 def question_chart(ctx, question_id: str, findings: list[Finding], figures_dir: str | Path, notebook: str) -> Finding:
     """The full answer distribution of one question, drawn as its codebook type calls for; not drawn when no row
     has a share to show (an empty frame under a headline would look like a finding), a sentence saying why."""
     question = ctx.codebook.questions[question_id]
+    if question.type == "numeric":
+        return numeric_chart(ctx, question_id, findings, figures_dir, notebook)
     labels, values = question.labels(), question.values()
     rows = rows_for(ctx, question_id, findings)
     title = title_for(ctx, question_id, findings, rows)
@@ -371,7 +393,7 @@ def theme_charts(ctx, results: list[Finding], figures_dir: str | Path, notebook:
 
 
 def headline_findings(results: list[Finding]) -> list[Finding]:
-    """Every survey finding about all respondents (not a size band), largest share first; suppressed last."""
+    """Every survey finding about all respondents (not a subgroup), largest share first; suppressed last."""
     shown = [f for f in results if f.kind == "proportion" and not f.extra.get("subgroup") and "question" in f.extra]
     return sorted(shown, key=lambda f: (f.value is None, -(f.value or 0.0), f.id))
 

@@ -16,8 +16,8 @@ Decisions (also written to the frame's sidecar):
 * a PCN whose practices sit in several CCGs is given the CCG holding most of its patients (ties: lowest CCG
   code), and that CCG's STP, so ccg and stp always agree.
 
-Usage: python -m briefing.inputs.frame --year 2020-21 --nhs-digital DIR --out OUT
-   or: python -m briefing.inputs.frame --mapping M --prevalence P --out OUT --year 2019-20
+Usage: python data/pcn-clinical-directors/frame.py --year 2020-21 --nhs-digital DIR --out OUT
+   or: python data/pcn-clinical-directors/frame.py --mapping M --prevalence P --out OUT --year 2019-20
 (also writes OUT's provenance record, OUT with suffix .meta.yml). With --nhs-digital the year's files are found
 by NHS Digital's names: MAPPING_NHS_GEOGRAPHIES_<yyyy>*.csv and PREVALENCE_<yyyy>*.csv, where 2020-21 is 2021.
 """
@@ -31,8 +31,6 @@ from pathlib import Path
 
 import pandas as pd
 import yaml
-
-from briefing import config
 
 NOT_IN_PCN = "U"
 TOTAL_LIST = "TOTAL"
@@ -213,14 +211,6 @@ def build_frame(mapping_path: str | Path, prevalence_path: str | Path) -> FrameB
     )
 
 
-def size_band(list_size: pd.Series, params: config.Params) -> pd.Series:
-    """small: fewer than small_pcn_max patients; large: more than large_pcn_min; medium: between."""
-    band = pd.Series("medium", index=list_size.index, dtype=object)
-    band[list_size < params.small_pcn_max] = "small"
-    band[list_size > params.large_pcn_min] = "large"
-    return band
-
-
 def write_frame(frame: pd.DataFrame, out: str | Path) -> Path:
     """Write the frame as UTF-8 CSV with Unix line endings (byte-identical on rebuild)."""
     out = Path(out)
@@ -258,7 +248,7 @@ def sidecar_record(build: FrameBuild, mapping: Path, prevalence: Path, out: Path
         ],
         # File names only, so the record does not depend on where the official files were kept.
         "command": (
-            f"python -m briefing.inputs.frame --year {year} --nhs-digital $NHS_DIGITAL --out {out.as_posix()} "
+            f"python data/pcn-clinical-directors/frame.py --year {year} --nhs-digital $NHS_DIGITAL --out {out.as_posix()} "
             f"(reads $NHS_DIGITAL/{mapping.name} and $NHS_DIGITAL/{prevalence.name})"
         ),
         "nhs_digital_folder": "$NHS_DIGITAL: where the official files were placed (make reference: "
