@@ -181,15 +181,6 @@ def test_an_unknown_survey_is_one_sentence_naming_its_folder_and_the_surveys_pre
     assert "Traceback" not in result.stderr
 
 
-def test_a_survey_the_pipeline_cannot_build_yet_stops_at_the_plan_with_a_sentence(project):
-    """The GP partners' survey needs the generic theme notebook (the analysis step of issue 17)."""
-    if (project / "notebooks" / "theme.ipynb").exists():
-        pytest.skip("the generic theme notebook exists: the survey builds (tested end to end)")
-    result = make(project, "-n", "report", check=False, SURVEY="gp-partners-des")
-    assert result.returncode != 0 and "plan: notebooks/theme.ipynb: not found" in result.stderr
-    assert "Traceback" not in result.stderr
-
-
 def test_each_parameters_file_and_survey_gets_its_own_plan_and_build_folder(project):
     """`make report PARAMS=other.yml` used to reuse build/params.mk when other.yml was older than it."""
     other = project / "other.yml"

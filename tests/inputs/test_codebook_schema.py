@@ -326,15 +326,13 @@ def test_placeholders_are_filled_with_formatted_numbers(tmp_path):
     assert [number_text(n) for n in (40000, 1250, 7)] == [prose.count(n) for n in (40000, 1250, 7)]
 
 
-def test_legacy_size_bands_without_a_subgroups_section(tmp_path, pcn_raw):
+def test_a_subgroup_needs_a_subgroups_section(tmp_path, pcn_raw):
+    """The old size bands computed from the parameters are gone: a finding's subgroup is one the codebook defines."""
     for key in ("subgroups", "partitions", "comparisons", "weighting", "quotes"):
         del pcn_raw[key]
-    codebook = load(tmp_path, pcn_raw)
-    assert codebook.findings["workload_unmanageable_small"].subgroup == "small" and codebook.subgroups == {}
-    pcn_raw["findings"]["workload_unmanageable_small"]["subgroup"] = "medium"
     assert (
         error(tmp_path, pcn_raw, "findings.workload_unmanageable_small.subgroup")
-        == "subgroup 'medium' is not one of small, large"
+        == "subgroup 'small': the codebook defines no `subgroups:`"
     )
 
 

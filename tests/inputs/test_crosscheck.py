@@ -13,27 +13,30 @@ import pytest
 from briefing import config
 from briefing.analysis import findings as findings_io
 from briefing.inputs import crosscheck
+from briefing.inputs.codebook import load_codebook
 from tests.conftest import ROOT
 
 PARAMS = findings_io.resolved_params(ROOT / "params.yml", "2019")  # the published wave, its own frame
 LARGE_MIN = 60000  # the codebook's `large` subgroup: more than this many patients
+CODEBOOK = load_codebook(ROOT / PARAMS.codebook)
+UNITS = "primary care networks"  # the frame's units, in the codebook's words
 
 
 @pytest.fixture(scope="module")
 def example() -> crosscheck.Inputs:
-    inputs = crosscheck.read_inputs(ROOT / PARAMS.survey_path, ROOT / PARAMS.frame_file)
+    inputs = crosscheck.read_inputs(ROOT / PARAMS.survey_path, ROOT / PARAMS.frame_file, CODEBOOK)
     assert inputs is not None
     return inputs
 
 
 def with_wave(inputs: crosscheck.Inputs, wave: pd.DataFrame, **changes) -> crosscheck.Inputs:
-    wave = wave.reset_index(drop=True).astype({"region": "category"})
+    wave = wave.reset_index(drop=True).astype(str).astype("category")
     return dataclasses.replace(inputs, wave=wave, **changes)
 
 
 def edited(inputs: crosscheck.Inputs, row: int, column: str, value: str) -> crosscheck.Inputs:
     """The example wave with one cell changed; `row` as a spreadsheet numbers it (header = row 1)."""
-    wave = inputs.wave.astype({"region": str})
+    wave = inputs.wave.astype(str)
     wave.loc[row - 2, column] = value
     return with_wave(inputs, wave)
 
@@ -50,7 +53,7 @@ def test_more_respondents_than_pcns_overall(example):
     overall = [p for p in problems if p.startswith(f"{PARAMS.survey_path}: rows 2 to {n + 1}")]
     assert overall == [
         f"{PARAMS.survey_path}: rows 2 to {n + 1} are {n} respondents, but the frame {PARAMS.frame_file} "
-        f"has {n - 1:,} PCNs: {crosscheck.POPULATION_RULE}"
+        f"has {n - 1:,} {UNITS}: {example.rule}"
     ]
 
 
@@ -60,22 +63,22 @@ def test_more_respondents_than_pcns_in_a_region(example):
     extra = pd.DataFrame({"region": ["South West"] * frame_count, "pcn_list_size": ["50000"] * frame_count})
     problems = crosscheck.check_wave(with_wave(example, pd.concat([wave, extra])), PARAMS)
     in_wave = int((wave["region"] == "South West").sum()) + frame_count
-    region = [p for p in problems if "in South West" in p]
+    region = [p for p in problems if "answered South West" in p]
     assert len(region) == 1
-    assert f"{in_wave} respondents in South West, which has {frame_count} PCNs" in region[0]
-    assert region[0].startswith(f"{PARAMS.survey_path}: column 'region' breaks the rule: {crosscheck.POPULATION_RULE}")
+    assert f"{in_wave} respondents answered South West, and the frame has {frame_count} {UNITS} there" in region[0]
+    assert region[0].startswith(f"{PARAMS.survey_path}: column 'region' breaks the rule: {example.rule}")
 
 
 def test_more_respondents_than_pcns_in_a_size_band(example):
-    large = int((example.frame["registered_patients"] > LARGE_MIN).sum())
+    large = int((example.frame["pcn_list_size"] > LARGE_MIN).sum())
     wave = example.wave.astype({"region": str})
     extra = pd.DataFrame({"region": ["London"] * large, "pcn_list_size": [str(LARGE_MIN + 1)] * large})
     problems = crosscheck.check_wave(with_wave(example, pd.concat([wave, extra])), PARAMS)
-    band = [p for p in problems if "lead large PCNs" in p]
+    band = [p for p in problems if "are among large PCNs" in p]
     in_wave = int((pd.to_numeric(wave["pcn_list_size"]) > LARGE_MIN).sum()) + large
     assert band == [
-        f"{PARAMS.survey_path}: column 'pcn_list_size' breaks the rule: {crosscheck.POPULATION_RULE}: "
-        f"{in_wave} respondents lead large PCNs, and the frame has {large}"
+        f"{PARAMS.survey_path}: column 'pcn_list_size' breaks the rule: {example.rule}: "
+        f"{in_wave} respondents are among large PCNs, and the frame has {large}"
     ]
 
 
@@ -83,20 +86,20 @@ def test_a_region_missing_from_the_frame(example):
     problems = crosscheck.check_wave(edited(example, 5, "region", "Atlantis"), PARAMS)
     assert len(problems) == 1
     assert problems[0].startswith(
-        f"{PARAMS.survey_path}: column 'region' breaks the rule: every region must be a region "
-        f"of the frame {PARAMS.frame_file}; 'Atlantis' is not"
+        f"{PARAMS.survey_path}: column 'region' breaks the rule: every answer must be a value "
+        f"of the frame {PARAMS.frame_file}'s 'region'; 'Atlantis' is not"
     )
     assert problems[0].endswith("; row 5")
 
 
 def test_a_list_size_outside_the_regions_range(example):
     region = example.wave["region"].iloc[7 - 2]
-    patients = example.frame.loc[example.frame["region"] == region, "registered_patients"]
+    patients = example.frame.loc[example.frame["region"] == region, "pcn_list_size"]
     too_big = str(patients.max() + 1)
     problems = crosscheck.check_wave(edited(example, 7, "pcn_list_size", too_big), PARAMS)
     assert problems == [
-        f"{PARAMS.survey_path}: column 'pcn_list_size' breaks the rule: a list size must lie within the frame's range "
-        f"for the region ({region}: {patients.min():,} to {patients.max():,} registered patients); row 7 ({too_big!r})"
+        f"{PARAMS.survey_path}: column 'pcn_list_size' breaks the rule: an answer must lie within the frame's range "
+        f"for {region} ({patients.min():,} to {patients.max():,}); row 7 ({too_big!r})"
     ]
     assert (
         crosscheck.check_wave(edited(example, 7, "pcn_list_size", str(patients.max())), PARAMS) == []
@@ -125,9 +128,9 @@ def test_a_wave_from_another_year_than_the_frame(example):
 def test_an_unreadable_wave_is_left_to_validation(tmp_path):
     wave = tmp_path / "wave.csv"
     wave.write_bytes("region,pcn_list_size\nCaf\xe9,1\n".encode("latin-1"))
-    assert crosscheck.read_inputs(wave, ROOT / PARAMS.frame_file) is None
+    assert crosscheck.read_inputs(wave, ROOT / PARAMS.frame_file, CODEBOOK) is None
     wave.write_text("respondent_id\nA\n")
-    assert crosscheck.read_inputs(wave, ROOT / PARAMS.frame_file) is None
+    assert crosscheck.read_inputs(wave, ROOT / PARAMS.frame_file, CODEBOOK) is None
 
 
 def test_the_command_fails_with_every_breach_named(tmp_path):

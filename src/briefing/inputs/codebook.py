@@ -7,8 +7,7 @@ would silently change every number, so loading fails with a message naming the f
 `findings.long_hours.at_least`) and the rule.
 
 Keys (see the codebook's header for each): survey, separator, questions, themes, subgroups, partitions,
-comparisons, population, weighting, editions, quotes, findings. Without a `subgroups:` section a finding's
-`subgroup` may still name the legacy PCN size bands `small` / `large` (computed from the parameters).
+comparisons, population, weighting, editions, quotes, findings. A finding's `subgroup` names one of `subgroups:`.
 """
 
 from __future__ import annotations
@@ -27,7 +26,6 @@ from briefing.yamlfile import read_mapping
 QUESTION_TYPES = ("id", "wave", "single_choice", "likert", "multiple_choice", "numeric", "free_text")
 CHOICE_TYPES = ("single_choice", "likert", "multiple_choice")
 ONE_ANSWER_TYPES = ("single_choice", "likert")  # one answer per respondent: it can split them into parts
-SUBGROUPS = ("small", "large")  # legacy subgroup names, legal only in a codebook without `subgroups:`
 QUESTION_KEYS = {"id", "type", "wording", "required", "responses", "min", "max", "integer", "waves", "unit", "source"}
 RESPONSE_KEYS = {"value", "label", "exported"}
 TOP_KEYS = {
@@ -157,7 +155,7 @@ def join_or(values: tuple[str, ...] | list[str]) -> str:
 
 @dataclass(frozen=True)
 class Words:
-    """A noun in singular and plural ("clinical director"/"clinical directors"), optionally a short form."""
+    """A noun in singular and plural ("ward sister"/"ward sisters"), optionally a short form."""
 
     singular: str
     plural: str
@@ -250,8 +248,8 @@ class Subgroup:
 
     id: str
     question: str
-    label: str  # "small PCNs", "GP partners"
-    describe: str | None = None  # the words after the respondents ("leading PCNs with fewer than {below} patients")
+    label: str  # "small trusts", "part-time nurses"
+    describe: str | None = None  # the words after the respondents ("in trusts with fewer than {below} beds")
     values: tuple[str, ...] = ()
     band: Band | None = None
     published: bool = True  # false: a part of a partition only (disclosure, weighting), never reported
@@ -348,7 +346,7 @@ class Subareas:
 
 @dataclass(frozen=True)
 class Frame:
-    """A reference frame: one row per unit (e.g. PCN) the respondents speak for."""
+    """A reference frame: one row per unit (e.g. a hospital trust) the respondents speak for."""
 
     file: str  # relative to the codebook's folder; may hold {frame_year}
     unit: Words
@@ -460,9 +458,8 @@ def load_codebook(path: str | Path) -> Codebook:
     subgroups = parse_subgroups(raw.get("subgroups"), questions, separator, top / "subgroups")
     partitions = parse_partitions(raw.get("partitions"), subgroups, questions, top / "partitions")
     themes = parse_themes(raw.get("themes"), top / "themes")
-    legal = subgroups if "subgroups" in raw else {name: None for name in SUBGROUPS}
     registered = {
-        str(fid): parse_finding(str(fid), spec, questions, legal, themes, top / "findings" / str(fid))
+        str(fid): parse_finding(str(fid), spec, questions, subgroups, themes, top / "findings" / str(fid))
         for fid, spec in mapping_of(raw.get("findings"), top / "findings").items()
     }
     comparisons = parse_comparisons(raw.get("comparisons"), registered, subgroups, top / "comparisons")
@@ -939,11 +936,11 @@ def parse_finding(
     fid: str,
     raw: Any,
     questions: dict[str, Question],
-    subgroups: dict[str, Subgroup | None],
+    subgroups: dict[str, Subgroup],
     themes: dict[str, Theme],
     at: At,
 ) -> FindingSpec:
-    """One registered finding; `subgroups` maps each legal subgroup name to its definition (None: legacy)."""
+    """One registered finding; `subgroups`: the codebook's, which a finding's `subgroup` must name."""
     raw = mapping(raw, at, FINDING_KEYS)
     question = known_question(raw.get("question"), questions, at / "question")
     counts, threshold = finding_answers(fid, raw, question, at)
@@ -994,13 +991,13 @@ def finding_answers(fid: str, raw: dict, question: Question, at: At) -> tuple[li
     return list(counts), None
 
 
-def check_reported_subgroup(name: Any, subgroups: dict[str, Subgroup | None], at: At) -> None:
-    """A finding or comparison reports a subgroup: one defined (or a legacy name) and published."""
+def check_reported_subgroup(name: Any, subgroups: dict[str, Subgroup], at: At) -> None:
+    """A finding or comparison reports a subgroup: one defined and published."""
     if not subgroups:
         raise at.error(f"subgroup {name!r}: the codebook defines no `subgroups:`")
     if name not in subgroups:
         raise at.error(f"subgroup {name!r} is not one of {', '.join(subgroups)}")
-    if subgroups[name] is not None and not subgroups[name].published:
+    if not subgroups[name].published:
         raise at.error(f"subgroup {name!r} is not published (`published: false`): no finding may report it")
 
 

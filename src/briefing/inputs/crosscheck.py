@@ -1,18 +1,21 @@
 """Inputs checked against each other, before any notebook runs: a survey wave against the reference frame of the
-PCNs it speaks for.
+units it speaks for (the codebook's `population: frame:`).
 
-Validation (briefing.inputs.validate) checks each file on its own; these rules need two files at once:
+Validation (briefing.inputs.validate) checks each file on its own; these rules need two files at once, and read
+the frame's columns through the codebook's `match:` (survey question -> frame column):
 
-* a wave cannot have more respondents than there are PCNs for them to speak for (one clinical director per PCN):
-  overall, per region and per size band;
-* every region in the wave is a region of the frame;
-* a respondent's list size lies within the frame's range for their region;
+* a wave cannot have more respondents than its frame's units times `respondents_per_unit` (where the codebook
+  declares it): overall, per answer of each matched choice question, and per part of each partition whose
+  question is matched;
+* every answer of a matched choice question is a value of its frame column;
+* a matched numeric answer lies within the frame's range (for the respondent's answer to the first matched choice
+  question, where there is one);
 * the wave's year (its .meta.yml `year`, else the wave parameter) falls in the frame's year (its `year`, e.g. 2019-20).
 
 Each breach names the file, the rows (numbered as in a spreadsheet: header row 1) or the record, and the rule; all
-are reported at once. The checks read two columns of the wave, so they take a fraction of a second even for a
-file far larger than any real wave; they run first, so an impossible file fails at once rather than inside a
-notebook. `check_wave` takes one wave and one frame, so it can be called once per wave when several are compared.
+are reported at once. The checks read only the matched columns of the wave, so they take a fraction of a second
+even for a file far larger than any real wave; they run first, so an impossible file fails at once rather than
+inside a notebook. `check_wave` takes one wave and one frame, so it can be called once per wave.
 
 CLI: python -m briefing.inputs.crosscheck [--params params.yml]  (exit 0 and a summary, or 1 and the breaches).
 """
@@ -23,7 +26,6 @@ import argparse
 import re
 import sys
 from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -31,11 +33,8 @@ import pandas as pd
 
 from briefing import config, yamlfile
 from briefing.inputs import readers
-from briefing.inputs.codebook import load_codebook
+from briefing.inputs.codebook import Codebook, Frame, load_codebook
 from briefing.inputs.validate import FIRST_DATA_ROW, ROW_CONVENTION, Breach, shown
-
-WAVE_COLUMNS = ["region", "pcn_list_size"]
-POPULATION_RULE = "respondents cannot outnumber the PCNs they speak for (one clinical director per PCN)"
 
 
 class CrossCheckError(ValueError):
@@ -44,54 +43,70 @@ class CrossCheckError(ValueError):
 
 @dataclass(frozen=True)
 class Inputs:
-    """One wave and the frame it is read against, with their .meta.yml records."""
+    """One wave and the frame it is read against, with their .meta.yml records and the codebook that maps them."""
 
     wave_path: Path
-    wave: pd.DataFrame  # the wave's region (categorical) and pcn_list_size (text) columns
+    wave: pd.DataFrame  # the wave's matched columns, as text
     wave_meta: dict[str, Any]
     frame_path: Path
-    frame: pd.DataFrame
+    frame: pd.DataFrame  # the frame's matched columns, renamed to the questions they match
     frame_meta: dict[str, Any]
+    codebook: Codebook
 
-    @cached_property
-    def list_sizes(self) -> pd.Series:
-        """The wave's list sizes as numbers; what is not a number is left to validation (NaN here)."""
-        return pd.to_numeric(self.wave["pcn_list_size"], errors="coerce")
+    @property
+    def spec(self) -> Frame:
+        return self.codebook.population.frame
+
+    def matched(self, *types: str) -> list[str]:
+        """The matched questions of these types, in the codebook's order."""
+        return [q for q in self.spec.match if self.codebook.questions[q].type in types]
+
+    def numbers(self, question: str) -> pd.Series:
+        """A numeric answer as numbers; what is not a number is left to validation (NaN here)."""
+        return pd.to_numeric(self.wave[question], errors="coerce")
+
+    @property
+    def rule(self) -> str:
+        unit, per = self.spec.unit, self.spec.respondents_per_unit
+        return (
+            f"respondents cannot outnumber the {unit.plural} they speak for "
+            f"({per} {self.codebook.respondents.singular if per == 1 else self.codebook.respondents.plural} "
+            f"per {unit.singular})"
+        )
+
+    def capacity(self, units: int) -> int:
+        return units * self.spec.respondents_per_unit
 
 
 def meta_of(path: Path) -> dict[str, Any]:
     return yamlfile.load_mapping(path.with_suffix(".meta.yml"), "provenance record", missing_ok=True)
 
 
-def read_inputs(wave_path: Path, frame_path: Path, codebook_path: Path | None = None) -> Inputs | None:
-    """The columns the rules need; None when the wave cannot be read that far (validation then says why)."""
+def read_inputs(wave_path: Path, frame_path: Path, codebook: Codebook) -> Inputs | None:
+    """The matched columns; None when the wave cannot be read that far (validation then says why)."""
+    match = codebook.population.frame.match
     try:
         wave = pd.read_csv(
-            wave_path,
-            usecols=WAVE_COLUMNS,
-            dtype={"region": "category", "pcn_list_size": str},
-            keep_default_na=False,
-            encoding="utf-8-sig",
-        )  # categories: fast even at a million rows
+            wave_path, usecols=list(match), dtype=str, keep_default_na=False, encoding="utf-8-sig"
+        ).astype("category")  # categories: fast even at a million rows
     except (UnicodeDecodeError, ValueError, pd.errors.ParserError):
-        wave = exported_columns(wave_path, codebook_path)  # a platform's export: read by its reader
+        wave = exported_columns(wave_path, codebook, list(match))  # a platform's export: read by its reader
         if wave is None:
             return None
-    frame = pd.read_csv(frame_path, usecols=["region", "registered_patients"], dtype={"region": str})
-    return Inputs(wave_path, wave, meta_of(wave_path), frame_path, frame, meta_of(frame_path))
+    frame = pd.read_csv(frame_path, usecols=list(match.values()))
+    frame = frame.rename(columns={column: question for question, column in match.items()})[list(match)]
+    return Inputs(wave_path, wave, meta_of(wave_path), frame_path, frame, meta_of(frame_path), codebook)
 
 
-def exported_columns(wave_path: Path, codebook_path: Path | None) -> pd.DataFrame | None:
-    """The columns the rules need from a workbook, an SPSS file or a platform's CSV, mapped by the codebook."""
-    if codebook_path is None:
-        return None
+def exported_columns(wave_path: Path, codebook: Codebook, questions: list[str]) -> pd.DataFrame | None:
+    """The matched columns of a workbook, an SPSS file or a platform's CSV, found by the codebook's map."""
     try:
         export = readers.read_export(wave_path)
-        table = readers.question_table(export, load_codebook(codebook_path)).table[WAVE_COLUMNS]
+        table = readers.question_table(export, codebook).table[questions]
     except (ValueError, KeyError, OSError):  # unreadable or unmapped: validation names the file and the column
         return None
     table.index = [row - FIRST_DATA_ROW for row in export.row_numbers]  # rows_of then names the source's rows
-    return table.fillna("").astype({"region": "category"})
+    return table.fillna("").astype("category")
 
 
 def rows_of(mask: pd.Series) -> tuple[int, ...]:
@@ -99,87 +114,79 @@ def rows_of(mask: pd.Series) -> tuple[int, ...]:
 
 
 def overall_problems(inputs: Inputs) -> list[str]:
-    """More respondents than PCNs in the whole frame."""
-    respondents, pcns = len(inputs.wave), len(inputs.frame)
-    if respondents <= pcns:
+    """More respondents than the whole frame's units can give."""
+    if inputs.spec.respondents_per_unit is None:
+        return []
+    respondents, units = len(inputs.wave), len(inputs.frame)
+    if respondents <= inputs.capacity(units):
         return []
     last = respondents + FIRST_DATA_ROW - 1
     return [
         f"{shown(inputs.wave_path)}: rows {FIRST_DATA_ROW} to {last:,} are {respondents:,} respondents, but the "
-        f"frame {shown(inputs.frame_path)} has {pcns:,} PCNs: {POPULATION_RULE}"
+        f"frame {shown(inputs.frame_path)} has {units:,} {inputs.spec.unit.plural}: {inputs.rule}"
     ]
 
 
-def size_partition(params: config.Params, inputs: Inputs):
-    """The codebook's partition of the list size (its size bands: the parameters no longer hold them)."""
-    from briefing.inputs.codebook import load_codebook
-
-    codebook = load_codebook(config.find_root() / params.codebook)  # the project root: where make runs
-    return next(p for p in codebook.partitions.values() if p.question == "pcn_list_size")
-
-
-def population_breaches(inputs: Inputs, params: config.Params) -> list[Breach]:
-    """More respondents than PCNs in a region, or in a size band."""
-    wave, frame = inputs.wave, inputs.frame
+def population_breaches(inputs: Inputs) -> list[Breach]:
+    """More respondents than units for an answer of a matched choice question, or in a part of a partition."""
+    if inputs.spec.respondents_per_unit is None:
+        return []
+    wave, frame, units = inputs.wave, inputs.frame, inputs.spec.unit.plural
     breaches = []
-    in_frame = frame["region"].value_counts()
-    for region, count in wave["region"].value_counts().items():
-        if count == 0:
+    for question in inputs.matched("single_choice", "likert"):
+        in_frame = frame[question].astype(str).value_counts()
+        for value, count in wave[question].value_counts().items():
+            if count and value in in_frame and count > inputs.capacity(in_frame[value]):
+                rule = f"{inputs.rule}: {count:,} respondents answered {value}, and the frame has {in_frame[value]:,} {units} there"
+                breaches.append(Breach(question, rule, rows_of(wave[question] == value)))
+    for partition in inputs.codebook.partitions.values():
+        question = partition.question
+        if question not in inputs.spec.match:
             continue
-        if region in in_frame and count > in_frame[region]:
-            breaches.append(
-                Breach(
-                    "region",
-                    f"{POPULATION_RULE}: {count:,} respondents in {region}, which has {in_frame[region]:,} PCNs",
-                    rows_of(wave["region"] == region),
-                )
-            )
-    sizes = inputs.list_sizes
-    wave_bands, frame_bands = (
-        size_partition(params, inputs).assign(pd.DataFrame({"pcn_list_size": values})).value_counts()
-        for values in (sizes[sizes.notna()], frame["registered_patients"])
-    )
-    for band, count in wave_bands.items():
-        if count > frame_bands.get(band, 0):
-            breaches.append(
-                Breach(
-                    "pcn_list_size",
-                    f"{POPULATION_RULE}: {count:,} respondents lead {band} PCNs, and "
-                    f"the frame has {frame_bands.get(band, 0):,}",
-                )
-            )
-    return breaches
-
-
-def region_breaches(inputs: Inputs) -> list[Breach]:
-    """Regions of the wave that the frame does not have."""
-    regions = set(inputs.frame["region"])
-    unknown = ~inputs.wave["region"].isin(regions) & (inputs.wave["region"] != "")
-    breaches = []
-    for region in sorted(set(inputs.wave["region"][unknown])):
-        rule = (
-            f"every region must be a region of the frame {shown(inputs.frame_path)}; {region!r} is not "
-            f"(the frame's regions: {', '.join(sorted(regions))})"
+        numbers = inputs.numbers(question)
+        wave_parts, frame_parts = (
+            partition.assign(pd.DataFrame({question: values})).value_counts()
+            for values in (numbers[numbers.notna()], frame[question])
         )
-        breaches.append(Breach("region", rule, rows_of(inputs.wave["region"] == region)))
+        for part, count in wave_parts.items():
+            label = inputs.codebook.subgroups[part].label if part in inputs.codebook.subgroups else part
+            if count > inputs.capacity(frame_parts.get(part, 0)):
+                rule = f"{inputs.rule}: {count:,} respondents are among {label}, and the frame has {frame_parts.get(part, 0):,}"
+                breaches.append(Breach(question, rule))
     return breaches
 
 
-def list_size_breaches(inputs: Inputs) -> list[Breach]:
-    """List sizes outside the smallest-to-largest PCN of the respondent's region in the frame."""
-    ranges = inputs.frame.groupby("region")["registered_patients"].agg(["min", "max"])
-    sizes = inputs.list_sizes
+def value_breaches(inputs: Inputs) -> list[Breach]:
+    """Answers of a matched choice question that the frame's column does not have."""
     breaches = []
-    for region, (low, high) in ranges.iterrows():
-        outside = (inputs.wave["region"] == region) & sizes.notna() & ((sizes < low) | (sizes > high))
-        if outside.any():
+    for question in inputs.matched("single_choice", "likert"):
+        known = set(inputs.frame[question].astype(str))
+        column = inputs.wave[question]
+        unknown = ~column.isin(known) & (column != "")
+        for value in sorted(set(column[unknown])):
             rule = (
-                f"a list size must lie within the frame's range for the region ({region}: {low:,} to {high:,} "
-                "registered patients)"
+                f"every answer must be a value of the frame {shown(inputs.frame_path)}'s "
+                f"{inputs.spec.match[question]!r}; {value!r} is not (the frame's: {', '.join(sorted(known))})"
             )
-            breaches.append(
-                Breach("pcn_list_size", rule, rows_of(outside), tuple(inputs.wave["pcn_list_size"][outside]))
-            )
+            breaches.append(Breach(question, rule, rows_of(column == value)))
+    return breaches
+
+
+def range_breaches(inputs: Inputs) -> list[Breach]:
+    """Numeric answers outside the frame's smallest-to-largest unit (for the respondent's group, where matched)."""
+    groups = inputs.matched("single_choice", "likert")[:1]
+    breaches = []
+    for question in inputs.matched("numeric"):
+        numbers = inputs.numbers(question)
+        frame = inputs.frame.assign(_all="all")
+        by = groups[0] if groups else "_all"
+        wave_group = inputs.wave[by] if groups else pd.Series("all", index=inputs.wave.index)
+        for group, (low, high) in frame.groupby(by)[question].agg(["min", "max"]).iterrows():
+            outside = (wave_group == str(group)) & numbers.notna() & ((numbers < low) | (numbers > high))
+            if outside.any():
+                where = f" for {group}" if groups else ""
+                rule = f"an answer must lie within the frame's range{where} ({low:,} to {high:,})"
+                breaches.append(Breach(question, rule, rows_of(outside), tuple(inputs.wave[question][outside])))
     return breaches
 
 
@@ -217,7 +224,7 @@ def year_problems(inputs: Inputs, params: config.Params) -> list[str]:
 
 def check_wave(inputs: Inputs, params: config.Params) -> list[str]:
     """Every breach between one wave and one frame, as messages naming the file, rows and rule."""
-    breaches = region_breaches(inputs) + population_breaches(inputs, params) + list_size_breaches(inputs)
+    breaches = value_breaches(inputs) + population_breaches(inputs) + range_breaches(inputs)
     wave = shown(inputs.wave_path)
     return (
         year_problems(inputs, params)
@@ -230,7 +237,7 @@ def check(params: config.Params, root: Path) -> list[str]:
     """The wave and its own year's frame, as the parameters resolve them (none: nothing to check)."""
     if params.frame_file is None:
         return []
-    inputs = read_inputs(root / params.survey_path, root / params.frame_file, root / params.codebook)
+    inputs = read_inputs(root / params.survey_path, root / params.frame_file, load_codebook(root / params.codebook))
     if inputs is None:
         return []
     return check_wave(inputs, params)

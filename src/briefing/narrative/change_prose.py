@@ -83,7 +83,7 @@ UNCERTAIN_FORMS = (
 
 def change_sentence(change: dict[str, Any], subject: str = "the share", form: int = 0) -> str:
     """The change as a sentence of its own, after a finding's headline. `subject`: what changed ("the share", "the
-    share among those leading small PCNs"); `form`: which of UNCERTAIN_FORMS a change the survey cannot tell from
+    share among those on surgical wards"); `form`: which of UNCERTAIN_FORMS a change the survey cannot tell from
     chance takes (the environment's filter takes them in turn)."""
     if change["status"] in ("new", "dropped"):
         return f"The question was {change_clause(change)}."
@@ -99,7 +99,7 @@ def change_sentence(change: dict[str, Any], subject: str = "the share", form: in
 
 
 def change_lead(change: dict[str, Any], who: str) -> str:
-    """A key-findings line for a change the test supports: "Clinical directors who plan to leave ...: 21% in 2020,
+    """A key-findings line for a change the test supports: "Ward sisters who plan to leave ...: 21% in 2020,
     up from 11% in 2019, a rise larger than chance alone would explain" (`who`: the respondents, in the plural)."""
     now = prose.percent(change["current"]["value"])
     return (

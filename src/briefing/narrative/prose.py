@@ -284,7 +284,7 @@ def hedged_words(p: Any, low: Any = None, high: Any = None) -> str:
 
 
 def share_phrase(words: str, group: str) -> str:
-    """ "about half of GP partners", "about 1 in 5 GP partners" (no "of" after "1 in N")."""
+    """ "about half of ward sisters", "about 1 in 5 ward sisters" (no "of" after "1 in N")."""
     return f"{words} {group}" if " in " in words else f"{words} of {group}"
 
 
@@ -441,8 +441,8 @@ def sentence_start(s: Any) -> str:
     """Make `s` fit to start a sentence: a leading numeral is written in words, else capfirst.
 
     "11% of directors" -> "Eleven per cent of directors" (ONS: "per cent" in words when the
-    number is spelt out); "213 clinical directors" -> "Two hundred and thirteen clinical
-    directors"; "11.3% of" -> "Eleven point three per cent of"; "1 in 10" -> "One in 10";
+    number is spelt out); "213 ward sisters" -> "Two hundred and thirteen ward
+    sisters"; "11.3% of" -> "Eleven point three per cent of"; "1 in 10" -> "One in 10";
     "fewer than 8" -> "Fewer than 8". Numbers above 999,999 raise: rephrase the sentence.
     """
     text = str(s)

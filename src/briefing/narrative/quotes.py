@@ -4,9 +4,9 @@ A quote is never typed by hand: the file names a respondent and a theme (and opt
 words are left out), and the text comes from that respondent's answer to the codebook's free-text question
 (`quotes: text:`) in the wave. So a quote cannot be invented or misquoted: an unknown respondent, an unknown
 theme, a cut that is not in the text, or a respondent who could be recognised (their attribution cell, the
-partitions and answers `quotes: attribution:` names, e.g. region x PCN-size group, holds fewer respondents than
+partitions and answers `quotes: attribution:` names, e.g. site x ward type, holds fewer respondents than
 the suppression threshold) fails the build with the file, entry, line and rule. A quote is attributed with the
-respondents' word and that cell ("Clinical director, small PCNs, London").
+respondents' word and that cell ("Ward sister, surgical wards, Northgate").
 
 Before printing, personal data are replaced by "[redacted]" (narrative/redaction.py: e-mail addresses, URLs,
 phone and NHS numbers, postcodes, people's names after a title, and any unit's name in the reference frame), and
@@ -51,7 +51,7 @@ class Quote:
     respondent: str
     theme: str
     text: str  # redacted and escaped: ready for Markdown
-    attribution: str  # escaped too: the respondents' word and the speaker's cell ("GP partner, London")
+    attribution: str  # escaped too: the respondents' word and the speaker's cell ("ward sister, Northgate")
     cell: dict[str, Any] = field(default_factory=dict)  # attribution name -> part id or answer (raw: a template
     synthetic: bool = False  # printing it escapes it), for a survey's own wording
 
@@ -86,7 +86,9 @@ def where(path: Path, number: int, line: int) -> str:
 
 def checked_entry(item: Any, at: str, themes: set[str]) -> tuple[str, str, str | None]:
     if not isinstance(item, dict) or not isinstance(item.get("respondent"), str):
-        raise QuoteError(f"{at}: each quote needs `respondent:` (a respondent_id), `theme:` and optionally `cut:`")
+        raise QuoteError(
+            f"{at}: each quote needs `respondent:` (the respondent's id in the wave), `theme:` and optionally `cut:`"
+        )
     unknown = sorted(set(item) - {"respondent", "theme", "cut"})
     if unknown:
         raise QuoteError(f"{at}: unknown key(s) {unknown}; allowed: respondent, theme, cut")
@@ -141,7 +143,7 @@ def speaker_cells(survey: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
 
 
 def recognisable(survey: pd.DataFrame, cells: pd.DataFrame, id_column: str, threshold: int) -> set[str]:
-    """Respondents whose attribution cell (e.g. region x PCN-size group) holds fewer than `threshold` respondents:
+    """Respondents whose attribution cell (e.g. site x ward type) holds fewer than `threshold` respondents:
     what a quote says of its speaker must not single them out."""
     key = cells.astype(str).agg("|".join, axis=1) if len(cells.columns) else pd.Series("", index=survey.index)
     sizes = key.map(key.value_counts())
@@ -149,7 +151,7 @@ def recognisable(survey: pd.DataFrame, cells: pd.DataFrame, id_column: str, thre
 
 
 def frame_names(frame: pd.DataFrame | None, codebook: Codebook) -> list[str]:
-    """The names of the frame's units (e.g. PCNs), and each without its unit word ("PCN", "Primary Care Network")
+    """The names of the frame's units (e.g. hospital trusts), and each without its unit word ("Trust", "NHS Foundation Trust")
     when what is left is still a distinctive name; none without a frame or a name column."""
     spec = codebook.population.frame
     if frame is None or spec is None or spec.name is None:
@@ -184,7 +186,7 @@ def redacted_words(comment: str, words: str, names: list[str], at: str, responde
 
 
 def cell_words(name: str, value: Any, codebook: Codebook) -> str:
-    """One part of an attribution: a partition's part by its label ("small PCNs"), an answer by its label."""
+    """One part of an attribution: a partition's part by its label ("surgical wards"), an answer by its label."""
     if pd.isna(value):
         return "not answered"
     if name in codebook.partitions:
@@ -193,7 +195,7 @@ def cell_words(name: str, value: Any, codebook: Codebook) -> str:
 
 
 def attribution(cell: dict[str, Any], codebook: Codebook, synthetic: bool) -> str:
-    """'GP partner, Partner and PCN clinical director, London': who said it, no more than the quotable cell."""
+    """'Ward sister, surgical wards, Northgate': who said it, no more than the quotable cell."""
     parts = [codebook.respondents.singular[:1].upper() + codebook.respondents.singular[1:]]
     parts += [cell_words(name, value, codebook) for name, value in cell.items()]
     return ", ".join(parts) + (" (synthetic example comment)" if synthetic else "")

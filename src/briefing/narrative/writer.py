@@ -109,7 +109,7 @@ def record_filters(threshold: int, respondents: str = "respondents") -> dict[str
         return marker(record).replace("a withheld number of", "withheld")
 
     def share_of(record: dict, group: str) -> str:
-        """'about 1 in 10 GP partners (11%)', 'almost half of GP partners (49%)', or suppressed: the words hold for the
+        """'about 1 in 10 ward sisters (11%)', 'almost half of ward sisters (49%)', or suppressed: the words hold for the
         value and its interval alike (prose.hedged_words)."""
         if record["suppressed"]:
             return f"{marker(record)} {group}"
@@ -130,8 +130,8 @@ def record_filters(threshold: int, respondents: str = "respondents") -> dict[str
 
     def headline_text(record: dict, group: str, with_interval: bool = False) -> str:
         """A finding's headline sentence, its form the next of HEADLINE_FORMS (so no form follows itself more than
-        twice running): "About half of GP partners (54%) say ...", "Forty-one of the 195 GP partners who answered
-        say ... (21%)", "Twenty-one per cent of GP partners say ...". The count form only where the quoted share is
+        twice running): "About half of ward sisters (54%) say ...", "Forty-one of the 195 ward sisters who answered
+        say ... (21%)", "Twenty-one per cent of ward sisters say ...". The count form only where the quoted share is
         the count's (an unweighted estimate); a suppressed figure has the one form that can say so."""
         what = record["description"]
         if record["suppressed"]:
@@ -235,7 +235,7 @@ def narrowest_margin(f: dict[str, Any]) -> float | None:
 
 
 def lowered(label: str) -> str:
-    """A row label inside a sentence: "All clinical directors" -> "all clinical directors" (a label that starts
+    """A row label inside a sentence: "All ward sisters" -> "all ward sisters" (a label that starts
     with a name, such as a region, is left as it is)."""
     first, _, rest = label.partition(" ")
     return f"{first.lower()} {rest}".strip() if first in ("All", "Those") else label
@@ -315,8 +315,8 @@ def context_figures(codebook, wave: dict[str, Any]) -> dict[str, dict]:
 
 
 def subgroup_view(subgroup) -> dict[str, Any]:
-    """What templates say of a subgroup: its label, its description ("leading PCNs with fewer than 40,000
-    patients") and its bounds as the codebook writes them (for a survey's own wording)."""
+    """What templates say of a subgroup: its label, its description ("on wards with fewer than 20
+    beds") and its bounds as the codebook writes them (for a survey's own wording)."""
     return {
         "id": subgroup.id,
         "label": subgroup.label,
