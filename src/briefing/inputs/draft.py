@@ -37,6 +37,7 @@ from briefing.inputs import readers
 from briefing.inputs import survey as surveys
 
 SEPARATOR = ";"
+IDENTIFIER = "respondent"  # the drafted id of the question that identifies respondents
 CHOICES_AT_MOST = 12  # distinct answers a choice question may have (more: free text)
 ANSWER_LENGTH = 40  # characters: answers longer than this on average are someone's own words (free text)
 FINDINGS_PER_THEME = 3
@@ -291,7 +292,7 @@ def questions_of(waves: list[Wave]) -> tuple[list[Draft], list[str], list[str]]:
     candidates = [d for name, d in drafts.items() if name not in personal and name not in platform]
     rows_of = {w.label: w.export.rows for w in waves}
     idents = identifier(candidates, rows_of)
-    ident = dataclasses.replace(idents[0], type="id", id="respondent_id", waves=set(rows_of))
+    ident = dataclasses.replace(idents[0], type="id", id=IDENTIFIER, waves=set(rows_of))
     ident.sources = [d.name for d in idents]
     taken = {"wave", ident.id}
     questions = [ident]
@@ -396,7 +397,7 @@ def codebook_of(survey: str, waves: list[Wave]) -> tuple[dict[str, Any], list[st
 HEADER = """\
 # DRAFT codebook, written by `make codebook SURVEY={survey}` from the files in raw/ ({files}).
 # Review every entry, then set survey.reviewed: true (until then the briefing is marked "Draft"):
-# - TODO survey: its name, and who answered (respondents: singular and plural, e.g. GP partner / GP partners);
+# - TODO survey: its name, and who answered (respondents: singular and plural, e.g. ward sister / ward sisters);
 # - the questions' types and answers (answers in the order the briefing shows them; `label:` is what it says);
 # - personal: the export columns holding personal data (found by name and content): dropped when a wave is read;
 # - findings: one proposed per choice question (the share giving the answers in `counts`); themes: from the order
@@ -408,7 +409,9 @@ def codebook_text(book: dict[str, Any], survey: str, waves: list[Wave]) -> str:
     files = ", ".join(w.path.name for w in waves)
     body = yaml.safe_dump(book, sort_keys=False, allow_unicode=True, width=110)
     body = body.replace(
-        "  respondents:", "  # TODO: who answered, e.g. {singular: GP partner, plural: GP partners}\n  respondents:", 1
+        "  respondents:",
+        "  # TODO: who answered, e.g. {singular: ward sister, plural: ward sisters}\n  respondents:",
+        1,
     )
     return HEADER.format(survey=survey, files=files, per=FINDINGS_PER_THEME) + "\n" + body
 
