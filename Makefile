@@ -57,7 +57,7 @@ AXE_JS := build/axe/node_modules/axe-core/axe.min.js
 # free text such as the title). One plan per parameters file, SURVEY= and WAVE=, so none is ever silently reused.
 PLANS := build/plans
 PLAN_MK := $(PLANS)/$(subst /,+,$(PARAMS))$(if $(SURVEY_ARG),.survey-$(SURVEY_ARG))$(if $(WAVE_ARG),.wave-$(WAVE_ARG)).mk
-NO_PARAMS_GOALS := help clean env reference lint test test-fast bench
+NO_PARAMS_GOALS := help clean env reference lint test test-fast bench codebook
 READS_INPUTS := $(filter-out $(NO_PARAMS_GOALS),$(or $(MAKECMDGOALS),help))
 ifneq ($(READS_INPUTS),)
 include $(PLAN_MK)
@@ -77,7 +77,7 @@ ANALYSIS_SRC := $(CORE_SRC) src/briefing/plan.py $(INPUTS_SRC) $(wildcard src/br
 REPORT_SRC := _quarto.yml scripts/quarto_post_render.py report/briefing.qmd $(wildcard report/styles/* report/typst/* report/filters/* report/fonts/*)
 REFERENCE_DOCX := build/reference.docx
 
-.PHONY: help report compute test test-fast lint bench reference golden env clean FORCE
+.PHONY: help report compute test test-fast lint bench reference golden env clean codebook FORCE
 
 help: ## List the targets
 	@echo "Targets (parameters: $(PARAMS) and data/<survey>/params.yml; SURVEY=<folder of data/> builds another survey,"
@@ -115,6 +115,9 @@ bench: $(ENV_READY) ## Time cold builds (each beside its floor, with a profile),
 reference: $(ENV_READY) ## Build the survey's frame for FRAME_YEAR (default: the wave's) with its own builder, data/<survey>/frame.py
 	$(PY) -m briefing.inputs.reference --params $(PARAMS) $(if $(SURVEY_ARG),--survey $(SURVEY_ARG)) $(if $(NHS_DIGITAL),--nhs-digital $(NHS_DIGITAL)) \
 	  $(if $(FRAME_YEAR),--year $(FRAME_YEAR)) $(if $(WAVE_ARG),--wave $(WAVE_ARG))
+
+codebook: $(ENV_READY) ## Draft data/<survey>/codebook.yml (SURVEY=, required) from its exports in raw/; a written one is kept (draft: codebook.draft.yml)
+	$(PY) -m briefing.inputs.draft $(SURVEY_ARG)
 
 golden: $(BUILD)/findings.json ## Accept the findings (without provenance) as the reviewed golden copy: run as `make golden WAVE=2019` (review its diff!)
 	cp $(BUILD)/findings.json tests/golden/findings.json

@@ -48,7 +48,10 @@ def gp_built(request, gp_pandoc, tmp_path_factory) -> Path:
 
 
 def wave() -> pd.DataFrame:
-    return pd.read_csv(ROOT / "data" / SURVEY / "raw" / f"gp_partners_des_{WAVE}.csv")
+    """The wave's question columns, read from its platform export independently of the package (blank: NA)."""
+    from tests.inputs.test_gp_example import read_wave
+
+    return read_wave(WAVE).replace("", pd.NA)
 
 
 def findings(project: Path) -> dict:

@@ -21,18 +21,24 @@ byte-identical files. Reads codebook.yml (plain YAML) for the column order, the 
 subgroups and numeric finding; imports nothing of the briefing package.
 
 Usage: python data/gp-partners-des/generate.py [--wave 2020|2021] [--out-dir DIR]
-(default: both waves, into raw/ beside this script; each CSV gets its provenance record, <name>.meta.yml)
+(default: both waves, into raw/ beside this script, as survey tools export them: 2020 an Excel workbook, 2021 a
+SurveyMonkey-style CSV; each gets its provenance record, <name>.meta.yml)
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
+import io
 import math
+import re
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 import numpy as np
+import openpyxl
 import pandas as pd
 import yaml
 
@@ -368,9 +374,96 @@ def in_band(rng: np.random.Generator, size: int, low: int, high: int) -> np.ndar
     return found[:size]
 
 
-# --- output ---------------------------------------------------------------------------------------------------
-def csv_name(wave: str) -> str:
-    return f"gp_partners_des_{wave}.csv"
+# --- output: each wave as a survey platform exports it -------------------------------------------------------
+# 2020 as a Microsoft Forms-style Excel workbook (one header row of question texts; a multiple-choice answer's
+# options joined by ";"), 2021 as a SurveyMonkey-style CSV (question texts in row 1, answer options in row 2, one
+# column per option of the multiple-choice question). Neither has a wave column (its record names the wave); both
+# carry the respondent's invented e-mail address (at a .example domain) and the 2021 one an IP address from the
+# documentation range 192.0.2.0/24 (RFC 5737), which the codebook marks `personal:` and the briefing never sees.
+EXPORTS = {"2020": ".xlsx", "2021": ".csv"}
+SHEET = "Sheet1"
+ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the workbook's zip entries, dated alike so the file is the same bytes each time
+MULTIPLE = "more_likely_to_sign"
+
+
+def export_name(wave: str) -> str:
+    return f"gp_partners_des_{wave}{EXPORTS[wave]}"
+
+
+def header(qid: str) -> str:
+    """The export's column for a question: the first name of its `source:` in the codebook."""
+    source = QUESTIONS[qid].get("source", qid)
+    return source if isinstance(source, str) else source[0]
+
+
+def invented_email(respondent: str) -> str:
+    return f"{respondent.lower()}@practice.example"
+
+
+def export_columns(wave: pd.DataFrame) -> list[str]:
+    return [q for q in QUESTIONS if q != "wave"]
+
+
+def forms_rows(wave: pd.DataFrame) -> list[list]:
+    """Microsoft Forms' layout: ID, e-mail, name, then one column per question."""
+    questions = export_columns(wave)
+    rows = [["ID", "Email", "Name", *(header(q) for q in questions[1:])]]
+    for record in wave.itertuples(index=False):
+        values = record._asdict()
+        cells = [None if pd.isna(values[q]) else values[q] for q in questions]
+        rows.append([cells[0], invented_email(cells[0]), None, *cells[1:]])
+    return rows
+
+
+def monkey_rows(wave: pd.DataFrame) -> list[list[str]]:
+    """SurveyMonkey's layout: respondent metadata, then per question one column (row 2: "Response" or
+    "Open-Ended Response"), the multiple-choice question one column per option (row 2: the option; cell: the option
+    when ticked)."""
+    options = [response["value"] for response in QUESTIONS[MULTIPLE]["responses"]]
+    head, second = ["Respondent ID", "Email Address", "IP Address"], ["", "", ""]
+    for qid in export_columns(wave)[1:]:
+        if qid == MULTIPLE:
+            head += [header(qid)] + [""] * (len(options) - 1)
+            second += options
+        else:
+            head.append(header(qid))
+            second.append("Open-Ended Response" if QUESTIONS[qid]["type"] in ("numeric", "free_text") else "Response")
+    rows = [head, second]
+    for number, record in enumerate(wave.itertuples(index=False), start=1):
+        values = {q: ("" if pd.isna(v) else str(v)) for q, v in record._asdict().items()}
+        row = [values["respondent_id"], invented_email(values["respondent_id"]), f"192.0.2.{number % 254 + 1}"]
+        for qid in export_columns(wave)[1:]:
+            if qid == MULTIPLE:
+                ticked = set(values[qid].split(CODEBOOK["separator"])) if values[qid] else set()
+                row += [option if option in ticked else "" for option in options]
+            else:
+                row.append(values[qid])
+        rows.append(row)
+    return rows
+
+
+def write_monkey_csv(wave: pd.DataFrame, target: Path) -> None:
+    with target.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(monkey_rows(wave))
+
+
+def write_forms_workbook(wave: pd.DataFrame, target: Path) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = SHEET
+    for row in forms_rows(wave):
+        sheet.append([int(v) if isinstance(v, (np.integer,)) else v for v in row])
+    book.properties.creator = "generate.py"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    with zipfile.ZipFile(buffer) as made, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as fixed:
+        for entry in made.infolist():
+            data = made.read(entry.filename)
+            if entry.filename == "docProps/core.xml":  # openpyxl stamps the time of saving
+                data = re.sub(
+                    rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*", rb"\g<1>" + RELEASED.encode() + rb"T00:00:00Z", data
+                )
+            fixed.writestr(zipfile.ZipInfo(entry.filename, ZIP_TIME), data, zipfile.ZIP_DEFLATED)
 
 
 def provenance(design: Design, rows: int) -> dict:
@@ -398,14 +491,20 @@ def provenance(design: Design, rows: int) -> dict:
         "licence": "MIT (the project's licence); no personal data: every respondent is invented",
         "command": f"python {SCRIPT} --wave {design.wave}",
         "rows": rows,
+        **({"sheet": SHEET} if EXPORTS[design.wave] == ".xlsx" else {"layout": "surveymonkey"}),
+        "exported_as": (
+            "a Microsoft Forms-style Excel workbook (one header row of question texts)"
+            if EXPORTS[design.wave] == ".xlsx"
+            else "a SurveyMonkey-style CSV (question texts in row 1, answer options in row 2)"
+        ),
     }
 
 
 def write_wave(design: Design, out_dir: Path) -> Path:
     wave = build_wave(design)
     out_dir.mkdir(parents=True, exist_ok=True)
-    target = out_dir / csv_name(design.wave)
-    wave.to_csv(target, index=False, lineterminator="\n", encoding="utf-8")
+    target = out_dir / export_name(design.wave)
+    (write_forms_workbook if EXPORTS[design.wave] == ".xlsx" else write_monkey_csv)(wave, target)
     meta = yaml.safe_dump(provenance(design, len(wave)), sort_keys=False, width=110, allow_unicode=True)
     target.with_suffix(".meta.yml").write_text(meta, encoding="utf-8")
     return target

@@ -1,6 +1,7 @@
-"""The input gate for one wave, in one process. First each data file is read as a file: the wave and its frame are
-well-formed UTF-8 CSV (every row as wide as the header, no quote left open) and hold the number of rows their
-.meta.yml `rows:` says. Then the wave against its frame (crosscheck: two columns, so it fails at once even on a huge
+"""The input gate for one wave, in one process. First each data file is read as a file: the wave as its platform
+exported it (briefing.inputs.readers: a well-formed CSV in UTF-8 or its declared encoding, a readable workbook and
+sheet, an SPSS file whose values all have labels) and its frame as well-formed UTF-8 CSV (every row as wide as the
+header, no quote left open), each holding the number of rows its .meta.yml `rows:` says. Then the wave against its frame (crosscheck: two columns, so it fails at once even on a huge
 file), then the wave against the codebook (validate). Each error is one sentence naming the file, the row or column
 and the rule, never a traceback.
 
@@ -16,7 +17,7 @@ import sys
 from pathlib import Path
 
 from briefing import config, yamlfile
-from briefing.inputs import crosscheck, survey, validate
+from briefing.inputs import crosscheck, readers, survey, validate
 
 
 def meta_rows_problem(data_file: Path, rows: int, shown: Path) -> str | None:
@@ -36,8 +37,15 @@ def meta_rows_problem(data_file: Path, rows: int, shown: Path) -> str | None:
     return None
 
 
+def rows_in(path: Path, relative: str, is_wave: bool) -> int:
+    """A data file's respondents (the wave, read by its reader) or data rows (the frame, a CSV)."""
+    if is_wave:
+        return readers.read_export(path, Path(relative)).rows
+    return validate.data_rows(validate.decode(path), Path(relative))
+
+
 def file_problems(root: Path, params: config.Params) -> list[str]:
-    """The wave and its frame (where the survey has one), each read as a file: UTF-8, well-formed CSV, as many rows as their records say."""
+    """The wave and its frame (where the survey has one), each read as a file, as many rows as their records say."""
     problems = []
     for relative in filter(None, (params.survey_path, params.frame_file)):
         path = root / relative
@@ -45,7 +53,7 @@ def file_problems(root: Path, params: config.Params) -> list[str]:
             problems.append(f"{relative}: not found")
             continue
         try:
-            rows = validate.data_rows(validate.decode(path), Path(relative))
+            rows = rows_in(path, relative, relative == params.survey_path)
         except validate.SurveyValidationError as error:
             problems.append(str(error).replace(str(path), relative, 1))
             continue

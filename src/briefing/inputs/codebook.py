@@ -26,7 +26,7 @@ from briefing.yamlfile import read_mapping
 QUESTION_TYPES = ("id", "wave", "single_choice", "likert", "multiple_choice", "numeric", "free_text")
 CHOICE_TYPES = ("single_choice", "likert", "multiple_choice")
 ONE_ANSWER_TYPES = ("single_choice", "likert")  # one answer per respondent: it can split them into parts
-QUESTION_KEYS = {"id", "type", "wording", "required", "responses", "min", "max", "integer", "waves", "unit"}
+QUESTION_KEYS = {"id", "type", "wording", "required", "responses", "min", "max", "integer", "waves", "unit", "source"}
 RESPONSE_KEYS = {"value", "label", "exported"}
 TOP_KEYS = {
     "survey",
@@ -41,6 +41,8 @@ TOP_KEYS = {
     "editions",
     "quotes",
     "findings",
+    "personal",
+    "ignored",
 }
 # Numeric bounds: a band has at most one lower and one upper bound; `from` and `to` go together (from <= v < to).
 LOWER_BOUNDS = {"above": operator.gt, "at_least": operator.ge, "from": operator.ge}
@@ -191,6 +193,7 @@ class Question:
     integer: bool = False
     waves: tuple[str, ...] | None = None  # the waves that asked it; None: every wave
     unit: str | None = None  # a numeric question's unit ("hours")
+    source: tuple[str, ...] = ()  # the export's column(s) it is read from (header text, variable name); (): its id
 
     @property
     def is_choice(self) -> bool:
@@ -394,6 +397,8 @@ class Codebook:
     weighting: tuple[str, ...] = ()  # questions and partitions whose cells the weights match to the frame
     editions: Editions | None = None
     quotes: Quotes | None = None
+    personal: tuple[str, ...] = ()  # export columns holding personal data: dropped when a wave is read
+    ignored: tuple[str, ...] = ()  # export columns of the platform's own (dates, status): dropped, no warning
 
     def of_type(self, *types: str) -> list[Question]:
         return [q for q in self.questions.values() if q.type in types]
@@ -475,6 +480,8 @@ def load_codebook(path: str | Path) -> Codebook:
         weighting=parse_weighting(raw.get("weighting"), questions, partitions, population, top / "weighting"),
         editions=parse_editions(raw.get("editions"), questions, top / "editions"),
         quotes=parse_quotes(raw.get("quotes"), questions, partitions, top / "quotes"),
+        personal=parse_personal(raw.get("personal"), questions, top / "personal"),
+        ignored=tuple(name_list(raw["ignored"], top / "ignored")) if "ignored" in raw else (),
     )
 
 
@@ -583,7 +590,33 @@ def parse_question(item: Any, number: int, separator: str, path: Path) -> Questi
         integer=bool(item.get("integer", False)),
         waves=waves,
         unit=item.get("unit"),
+        source=parse_source(item.get("source"), where),
     )
+
+
+def parse_source(raw: Any, where: str) -> tuple[str, ...]:
+    """`source: "Q3. Which region?"`: the export column(s) a question is read from (a list: any one of them)."""
+    if raw is None:
+        return ()
+    names = [raw] if isinstance(raw, str) else raw
+    if not isinstance(names, list) or not names or not all(isinstance(n, str) and n.strip() for n in names):
+        raise CodebookError(f"{where}: `source` must be an export column's name, or a list of them, not {raw!r}")
+    return tuple(n.strip() for n in names)
+
+
+def parse_personal(raw: Any, questions: dict[str, Question], at: At) -> tuple[str, ...]:
+    """`personal: [Email Address, IP Address]`: export columns that hold personal data, dropped on reading; none
+    may be a question's column."""
+    if raw is None:
+        return ()
+    names = name_list(raw, at)
+    for question in questions.values():
+        clash = {n.casefold() for n in names} & {n.casefold() for n in (question.source or (question.id,))}
+        if clash:
+            raise at.error(
+                f"{sorted(clash)[0]!r} is question {question.id!r}'s column: a question is not personal data"
+            )
+    return tuple(names)
 
 
 def check_unit(unit: Any, qtype: str, where: str) -> None:

@@ -32,6 +32,7 @@ from typing import Any
 import pandas as pd
 
 from briefing import config, yamlfile
+from briefing.inputs import readers
 from briefing.inputs.codebook import Codebook, Frame, load_codebook
 from briefing.inputs.validate import FIRST_DATA_ROW, ROW_CONVENTION, Breach, shown
 
@@ -89,10 +90,23 @@ def read_inputs(wave_path: Path, frame_path: Path, codebook: Codebook) -> Inputs
             wave_path, usecols=list(match), dtype=str, keep_default_na=False, encoding="utf-8-sig"
         ).astype("category")  # categories: fast even at a million rows
     except (UnicodeDecodeError, ValueError, pd.errors.ParserError):
-        return None
+        wave = exported_columns(wave_path, codebook, list(match))  # a platform's export: read by its reader
+        if wave is None:
+            return None
     frame = pd.read_csv(frame_path, usecols=list(match.values()))
     frame = frame.rename(columns={column: question for question, column in match.items()})[list(match)]
     return Inputs(wave_path, wave, meta_of(wave_path), frame_path, frame, meta_of(frame_path), codebook)
+
+
+def exported_columns(wave_path: Path, codebook: Codebook, questions: list[str]) -> pd.DataFrame | None:
+    """The matched columns of a workbook, an SPSS file or a platform's CSV, found by the codebook's map."""
+    try:
+        export = readers.read_export(wave_path)
+        table = readers.question_table(export, codebook).table[questions]
+    except (ValueError, KeyError, OSError):  # unreadable or unmapped: validation names the file and the column
+        return None
+    table.index = [row - FIRST_DATA_ROW for row in export.row_numbers]  # rows_of then names the source's rows
+    return table.fillna("").astype("category")
 
 
 def rows_of(mask: pd.Series) -> tuple[int, ...]:

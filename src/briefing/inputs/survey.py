@@ -13,7 +13,6 @@ them, its frame(s), quotes, context figures and template overrides. The one home
 
 from __future__ import annotations
 
-import csv
 import functools
 from dataclasses import dataclass
 from pathlib import Path
@@ -107,10 +106,11 @@ def read_meta(path: Path, shown: Path | None = None) -> dict:
 
 def claimed_waves(path: Path) -> set[str]:
     """The waves a survey file's `wave` column holds (none if it has no such column); read once the file is known
-    to be well-formed CSV (briefing.inputs.check)."""
-    # Undecodable bytes elsewhere in the file are validation's to report, with their line and column.
-    with path.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
-        return {(row.get("wave") or "").strip() for row in csv.DictReader(handle)} - {""}
+    to be readable (briefing.inputs.check), by its reader."""
+    from briefing.inputs.readers import read_export
+
+    columns = [c for c in read_export(path).columns if c.name == "wave"]
+    return {v for c in columns for v in c.values} - {None, ""}
 
 
 def data_file_of(meta: Path, root: Path) -> Path:

@@ -1,16 +1,19 @@
-"""Read one survey wave's CSV, check it against the codebook, and return it typed.
+"""Check one survey wave against the codebook, and return it typed (briefing.inputs.readers reads the file).
 
 Every number in the briefing comes from this table, so a bad file must stop the build with a message a person
 can act on: the file, and for each breach the column, the rule and the rows. All breaches are reported at once.
 The checks are a pandera schema built from the codebook, so the codebook stays the single description.
 
 Conventions:
-* rows are numbered as a spreadsheet shows them: the header is row 1, the first respondent is row 2
-  (quoted free text spanning several lines does not shift the numbering);
-* the file must be UTF-8 (a BOM and Windows line endings are fine). A file in another encoding (typically
-  Windows-1252 from Excel's plain "CSV" export) is rejected, not guessed at, because a wrong guess silently
-  changes answers; the error names the file and the line, and says how to re-save it;
-* columns the codebook does not know are ignored with a warning; codebook columns missing from the file fail.
+* rows are numbered as the source shows them: in a CSV the header is row 1 and the first respondent row 2 (quoted
+  free text spanning several lines does not shift the numbering; a platform's second and third header rows do);
+  in a workbook the sheet's own row numbers; in an SPSS file the case number;
+* a CSV must be UTF-8 (a BOM and Windows line endings are fine) unless its .meta.yml declares its `encoding:`. A
+  file in another encoding (typically Windows-1252 from Excel's plain "CSV" export) is rejected, not guessed at,
+  because a wrong guess silently changes answers; the error names the file and the line, and says how to fix it;
+* a column is named by the question id, and by the export's own column where the codebook maps one (`source:`);
+* columns the codebook does not know are ignored with a warning, those it marks `personal:` silently; codebook
+  columns missing from the file fail.
 
 CLI: python -m briefing.inputs.validate [--params params.yml]  (exit 0 and a one-line summary, or 1 and the error).
 """
@@ -18,8 +21,7 @@ CLI: python -m briefing.inputs.validate [--params params.yml]  (exit 0 and a one
 from __future__ import annotations
 
 import argparse
-import csv
-import io
+import dataclasses
 import sys
 import warnings
 from dataclasses import dataclass
@@ -30,15 +32,18 @@ import pandas as pd
 import pandera.pandas as pa
 
 from briefing import config
+from briefing.inputs import readers
 from briefing.inputs.codebook import Codebook, CodebookError, Question, load_codebook
+from briefing.inputs.readers import (  # noqa: F401  (the CSV checks, as validation named them before)
+    SurveyValidationError,
+    data_rows,
+    decode,
+    fail,
+)
 
 ROWS_SHOWN = 10  # rows listed per breach before "and N more"
 FIRST_DATA_ROW = 2  # spreadsheet row of the first respondent (the header is row 1)
 ROW_CONVENTION = "rows numbered as in a spreadsheet: the header is row 1, the first respondent row 2"
-
-
-class SurveyValidationError(ValueError):
-    """A survey file breaks the codebook's rules; the message lists every breach."""
 
 
 @dataclass(frozen=True)
@@ -47,9 +52,10 @@ class Breach:
     rule: str
     rows: tuple[int, ...] = ()  # spreadsheet row numbers
     values: tuple[str, ...] = ()  # the offending values, aligned with rows (empty when not useful)
+    source: str = ""  # where the column is in the export, when more than its name ("sheet 'Data' column C ...")
 
     def describe(self) -> str:
-        head = f"column {self.column!r} breaks the rule: {self.rule}"
+        head = f"column {self.column!r}{f' ({self.source})' if self.source else ''} breaks the rule: {self.rule}"
         if not self.rows:
             return head
         if self.values:
@@ -59,129 +65,6 @@ class Breach:
         more = f" and {len(self.rows) - ROWS_SHOWN} more" if len(self.rows) > ROWS_SHOWN else ""
         noun = "row" if len(self.rows) == 1 else "rows"
         return f"{head}; {noun} {', '.join(shown)}{more}"
-
-
-def fail(path: Path, problem: str) -> SurveyValidationError:
-    return SurveyValidationError(f"{path}: {problem}")
-
-
-# --- reading --------------------------------------------------------------------------------------------------
-def decode(path: Path) -> str:
-    """The file's text: UTF-8 with or without a BOM; anything else is an error saying where and how to fix it."""
-    if not path.is_file():
-        raise FileNotFoundError(f"{path}: survey file not found")
-    data = path.read_bytes()
-    if not data.strip():
-        raise fail(path, "the file is empty (0 bytes or only blank space); expected a header row and respondents")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        byte = data[error.start : error.start + 1]
-        raise fail(
-            path,
-            f"not UTF-8 text: byte 0x{byte.hex()} on line {line}{column_of(data, error.start)} (in Windows-1252 that is "
-            f"{byte.decode('cp1252', errors='replace')!r}). The file was probably saved as Windows-1252/Latin-1; "
-            "re-save it as 'CSV UTF-8' (Excel) or convert it, e.g. iconv -f WINDOWS-1252 -t UTF-8",
-        ) from None
-
-
-def column_of(data: bytes, offset: int) -> str:
-    """', column `name`' for the CSV field holding byte `offset` (read leniently: the bytes are not UTF-8)."""
-    text = data.decode("utf-8", errors="replace")
-    header = next(csv.reader(io.StringIO(text)), [])
-    line_start = data.rfind(b"\n", 0, offset) + 1
-    before = data[line_start:offset].decode("utf-8", errors="replace")
-    index = len(next(csv.reader(io.StringIO(before + "x")), [""])) - 1
-    return f", column `{header[index].strip()}`" if 0 <= index < len(header) and line_start > 0 else ""
-
-
-def data_rows(text: str, path: Path) -> int:
-    """The number of data rows (records after the header; blank lines skipped, as the table reader skips them),
-    once every record is well formed: a quote left open, text after a closing quote, or a row whose number of
-    fields is not the header's is an error naming the row and the line it starts on."""
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    width, rows, line, odd = None, 0, 0, []
-    try:
-        for fields in reader:
-            start, line = line + 1, reader.line_num
-            if not fields:
-                continue
-            rows += 1
-            if width is None:
-                width = len(fields)
-            elif len(fields) != width:
-                odd.append(RaggedRow(rows, start, len(fields), line - start + 1))
-    except csv.Error as error:
-        raise fail(path, malformed(rows + 1, line + 1, str(error))) from None
-    if odd:
-        raise fail(path, ragged(odd, width, rows))
-    return max(rows - 1, 0)
-
-
-@dataclass(frozen=True)
-class RaggedRow:
-    row: int  # spreadsheet row (the header is row 1)
-    line: int  # the line it starts on
-    fields: int
-    lines: int  # how many lines it spans (a quoted value may hold line breaks)
-
-    def describe(self) -> str:
-        spans = (
-            f", running over {self.lines} lines: a quote opened in it is not closed where it should be"
-            if self.lines > 1
-            else ""
-        )
-        return f"row {self.row} (line {self.line}) has {self.fields} fields{spans}"
-
-
-def malformed(row: int, line: int, problem: str) -> str:
-    if "unexpected end of data" in problem:
-        return (
-            f"row {row}, from line {line}: a quoted value is never closed, so the file ends inside quotes; "
-            'close the quote (a quote inside a quoted value is written twice: "")'
-        )
-    if "expected after" in problem:
-        return (
-            f"row {row} (line {line}): text follows a closing quote before the next comma; put the whole value in "
-            'quotes and write each quote inside it twice ("")'
-        )
-    return f"row {row} (line {line}): not well-formed CSV ({problem})"
-
-
-def ragged(odd: list[RaggedRow], width: int, rows: int) -> str:
-    """Rows whose number of fields is not the header's: the whole file one off (the header lacks a name), or some."""
-    counts = {r.fields for r in odd}
-    if len(odd) == rows - 1 and len(counts) == 1:
-        (fields,) = counts
-        hint = (
-            "a column name is missing from the header row"
-            if fields > width
-            else "the header names columns the rows do not have"
-        )
-        return f"the header (row 1) names {width} columns but every row has {fields} fields: {hint}"
-    shown = "; ".join(r.describe() for r in odd[:ROWS_SHOWN])
-    more = f"; and {len(odd) - ROWS_SHOWN} more" if len(odd) > ROWS_SHOWN else ""
-    return f"the header (row 1) names {width} columns, but {shown}{more} (a value holding a comma must be in quotes)"
-
-
-def parse_csv(text: str, path: Path) -> pd.DataFrame:
-    """All cells as stripped text; blank cells as NA."""
-    data_rows(text, path)  # well formed, or an error naming the row: never a table shifted by a column
-    header = next(csv.reader(io.StringIO(text)), [])
-    header = [name.strip() for name in header]
-    repeated = sorted({name for name in header if header.count(name) > 1})
-    if repeated:
-        raise fail(path, f"column(s) named more than once in the header: {', '.join(repeated)}")
-    try:
-        table = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=False)
-    except pd.errors.ParserError as error:
-        raise fail(path, f"not a well-formed CSV file: {error}") from None
-    table.columns = header
-    table = table.apply(lambda column: column.str.strip()).replace("", pd.NA).astype(str)
-    if table.empty:
-        raise fail(path, "the file has a header row but no respondents")
-    return table
 
 
 # --- the schema, from the codebook ----------------------------------------------------------------------------
@@ -256,37 +139,39 @@ RULE_NAMES = {
 }
 
 
-def schema_breaches(table: pd.DataFrame, schema: pa.DataFrameSchema) -> list[Breach]:
+def schema_breaches(
+    table: pd.DataFrame, schema: pa.DataFrameSchema, row_numbers: tuple[int, ...] | None = None
+) -> list[Breach]:
     try:
         schema.validate(table, lazy=True)
     except pa.errors.SchemaErrors as errors:
-        return breaches_from(errors.failure_cases)
+        return breaches_from(errors.failure_cases, row_numbers)
     return []
 
 
-def breaches_from(failures: pd.DataFrame) -> list[Breach]:
+def breaches_from(failures: pd.DataFrame, row_numbers: tuple[int, ...] | None = None) -> list[Breach]:
     breaches = []
     for (column, check), cases in failures.groupby(["column", "check"], sort=False, dropna=False):
         cases = cases.sort_values("index")
-        rows = tuple(int(i) + FIRST_DATA_ROW for i in cases["index"])
+        rows = tuple(int(i) + FIRST_DATA_ROW if row_numbers is None else row_numbers[int(i)] for i in cases["index"])
         values = () if check == "not_nullable" else tuple(str(v) for v in cases["failure_case"])
         breaches.append(Breach(str(column), RULE_NAMES.get(check, str(check)), rows, values))
     return breaches
 
 
-def column_breaches(table: pd.DataFrame, codebook: Codebook, path: Path, wave: str) -> list[Breach]:
+def column_breaches(read: readers.QuestionTable, codebook: Codebook, path: Path, wave: str) -> list[Breach]:
     """The wave's columns must be the questions the codebook says it asked: a missing one, or one asked only in
-    other waves, is a breach; columns the codebook does not know are warnings."""
-    extra = [c for c in table.columns if c not in codebook.questions]
-    for column in extra:
-        warnings.warn(
-            f"{path}: column {column!r} is not in the codebook {codebook.path}; ignored", UserWarning, stacklevel=3
-        )
+    other waves, is a breach; export columns the codebook does not know are warnings."""
+    for column in read.unknown:
+        warnings.warn(f"{path}: {column} is not in the codebook {codebook.path}; ignored", UserWarning, stacklevel=3)
     asked = codebook.asked_in(wave)
     missing = [
-        Breach(q.id, f"required column (asked in wave {wave}, says the codebook) is missing from the header")
+        Breach(
+            q.id,
+            f"required column (asked in wave {wave}, says the codebook) is missing from the header{near(q, read)}",
+        )
         for q in asked
-        if q.id not in table.columns
+        if q.id not in read.table.columns
     ]
     other_waves = [
         Breach(
@@ -295,13 +180,28 @@ def column_breaches(table: pd.DataFrame, codebook: Codebook, path: Path, wave: s
             f"not in wave {wave}: remove the column, or add {wave} to its `waves` in the codebook",
         )
         for q in codebook.questions.values()
-        if q.id in table.columns and q not in asked
+        if q.id in read.table.columns and q not in asked
     ]
     return missing + other_waves
 
 
-def report(path: Path, codebook: Codebook, breaches: list[Breach], wave: str) -> SurveyValidationError:
-    lines = [f"{path}: {len(breaches)} breach(es) of the codebook {codebook.path} for wave {wave} ({ROW_CONVENTION}):"]
+def near(question: Question, read: readers.QuestionTable) -> str:
+    """For a question read from a named export column: the name looked for, and the nearest there is."""
+    if not question.source:
+        return ""
+    names = " or ".join(map(repr, question.source))
+    return f" (its `source:` {names} names no column of the export's header rows{readers.nearest_name(question, read)})"
+
+
+def with_sources(breaches: list[Breach], sources: dict[str, str]) -> list[Breach]:
+    """Each breach's column as the user finds it in the export, where that is more than the question id."""
+    return [dataclasses.replace(b, source=sources.get(b.column, "")) for b in breaches]
+
+
+def report(
+    path: Path, codebook: Codebook, breaches: list[Breach], wave: str, convention: str = ROW_CONVENTION
+) -> SurveyValidationError:
+    lines = [f"{path}: {len(breaches)} breach(es) of the codebook {codebook.path} for wave {wave} ({convention}):"]
     lines += [f"  - {b.describe()}" for b in breaches]
     return SurveyValidationError("\n".join(lines))
 
@@ -338,14 +238,17 @@ def typed(table: pd.DataFrame, codebook: Codebook, wave: str | None = None) -> p
 
 
 def read_survey(path: str | Path, codebook: Codebook, wave: str) -> pd.DataFrame:
-    """Read a wave's CSV, validate it against the codebook (raising SurveyValidationError listing every breach)
-    and return it typed. Unknown columns raise a UserWarning and are dropped."""
+    """Read a wave's file (CSV, workbook or SPSS: briefing.inputs.readers), validate it against the codebook
+    (raising SurveyValidationError listing every breach) and return it typed. Unknown columns raise a UserWarning
+    and are dropped; personal ones are dropped unread."""
     path = Path(path)
-    table = parse_csv(decode(path), path)
-    breaches = column_breaches(table, codebook, path, str(wave))
-    breaches += schema_breaches(table, survey_schema(codebook, str(wave), list(table.columns)))
+    read = readers.question_table(readers.read_export(path), codebook, str(wave))
+    table = read.table
+    breaches = column_breaches(read, codebook, path, str(wave))
+    schema = survey_schema(codebook, str(wave), list(table.columns))
+    breaches += schema_breaches(table, schema, read.row_numbers)
     if breaches:
-        raise report(path, codebook, breaches, str(wave))
+        raise report(path, codebook, with_sources(breaches, read.sources), str(wave), read.convention)
     return typed(table, codebook, str(wave))
 
 

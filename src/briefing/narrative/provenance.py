@@ -41,6 +41,9 @@ KEY_PACKAGES = (
 )
 
 
+NOT_RECORDED = "not recorded"  # an origin or licence its record leaves out (a drafted record's null)
+
+
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -54,12 +57,12 @@ def sidecar(data_file: str | Path, root: Path) -> dict[str, Any]:
 
 
 def origin_of(record: dict[str, Any]) -> str:
-    """Where a file came from, in one line: its `origin`, or its source and publication."""
+    """Where a file came from, in one line: its `origin`, or its source and publication ("not recorded": none)."""
     if record.get("origin"):
         return str(record["origin"])
     publication = record.get("publication") or {}
     parts = [record.get("source"), publication.get("title"), publication.get("url")]
-    return ", ".join(str(part) for part in parts if part)
+    return ", ".join(str(part) for part in parts if part) or NOT_RECORDED
 
 
 def input_record(role: str, relative: str, root: Path, meta: dict[str, Any] | None) -> dict[str, Any]:
@@ -70,7 +73,7 @@ def input_record(role: str, relative: str, root: Path, meta: dict[str, Any] | No
     if meta is not None:
         record |= {
             "origin": origin_of(meta),
-            "licence": str(meta.get("licence", "not stated")),
+            "licence": str(meta.get("licence") or NOT_RECORDED),
             "synthetic": bool(meta.get("synthetic", False)),
         }
     return record
