@@ -333,7 +333,10 @@ def test_a_wave_larger_than_its_population_fails_before_any_notebook(built):
             f"{survey.relative_to(built)}: rows 2 to {6 * len(rows) + 1:,} are {6 * len(rows):,} respondents"
             in result.stderr
         )
-        assert "cannot outnumber the PCNs they speak for" in result.stderr
+        assert (
+            "cannot outnumber the primary care networks they speak for (1 clinical director per primary care network)"
+            in result.stderr
+        )
         assert "papermill" not in result.stdout and "briefing.inputs.check" not in result.stdout
         assert {name: digest(built / "_output" / name) for name in OUTPUTS} == before
     finally:  # the file and its time restored: the shared build stays up to date

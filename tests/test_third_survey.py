@@ -102,6 +102,7 @@ def third(tmp_path_factory) -> tuple[Path, list[dict[str, str]]]:
     (folder / "codebook.yml").write_text(CODEBOOK, encoding="utf-8")
     (folder / "params.yml").write_text(PARAMS, encoding="utf-8")
     (folder / "raw" / "ward_sisters_2026.meta.yml").write_text(META, encoding="utf-8")
+    (folder / "codebook.meta.yml").write_text("origin: written by the test\nlicence: MIT\n", encoding="utf-8")
     data = rows()
     with (folder / "raw" / "ward_sisters_2026.csv").open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(data[0]))

@@ -67,6 +67,7 @@ TEXT = {
     "title",
     "source",
     "alt",
+    "not_drawn",  # why a chart is not drawn: a sentence with no count (the threshold at most)
     "bars",
     "shows",
     "first",

@@ -251,4 +251,3 @@ def test_an_override_naming_what_the_survey_lacks_is_an_error_naming_the_file(wa
     with pytest.raises(writer.NarrativeError, match=message):
         narrative(ward_survey)
     assert not (ward_survey / "build" / "narrative").exists()  # nothing half-written
-

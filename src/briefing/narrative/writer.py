@@ -248,7 +248,10 @@ def chart_title(fig: dict[str, Any], f: dict[str, Any], codebook) -> str:
     ("Over half of ...") has those words held to the finding's interval (prose.hedged_words). Otherwise the chart's
     own title. (The chart's SVG keeps its title as its tooltip; the caption readers see is this one.)"""
     title, bars = fig.get("title") or "", fig.get("bars") or ()
-    compared = next((r for r in f.values() if r.get("kind") == "comparison" and r.get("first") in bars), None)
+    compared = next(  # the chart's own comparison: both its groups are bars (not an edition's region-v-rest)
+        (r for r in f.values() if r.get("kind") == "comparison" and r.get("first") in bars and r.get("second") in bars),
+        None,
+    )
     if compared and not compared.get("suppressed") and prose.difference_kind(compared) != prose.SUPPORTED:
         first, second = f[compared["first"]], f[compared["second"]]
         a, b = (codebook.subgroups[r["subgroup"]].label for r in (first, second))
