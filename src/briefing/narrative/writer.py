@@ -249,7 +249,12 @@ def chart_title(fig: dict[str, Any], f: dict[str, Any], codebook) -> str:
     own title. (The chart's SVG keeps its title as its tooltip; the caption readers see is this one.)"""
     title, bars = fig.get("title") or "", fig.get("bars") or ()
     compared = next(  # the chart's own comparison: both its groups are bars (not an edition's region-v-rest)
-        (r for r in f.values() if r.get("kind") == "comparison" and r.get("first") in bars and r.get("second") in bars),
+        (
+            r
+            for r in f.values()
+            if r.get("kind") == "comparison"
+            and all(r.get(side) in bars and f.get(r[side], {}).get("subgroup") for side in ("first", "second"))
+        ),
         None,
     )
     if compared and not compared.get("suppressed") and prose.difference_kind(compared) != prose.SUPPORTED:
