@@ -100,8 +100,13 @@ def floor(out: str, plan_mk: str, charts: str) -> None:
     values = dict(line.split(" := ", 1) for line in Path(plan_mk).read_text().splitlines() if " := " in line)
     stages = {}
     start = time.perf_counter()
-    for data in values["WAVE_DATA"].split():  # each wave and each frame of the build
-        pd.read_csv(data)
+    for data in values["WAVE_DATA"].split():  # each wave and each frame of the build, as its platform saved it
+        if data.endswith(".csv"):
+            pd.read_csv(data, encoding_errors="replace")  # a platform's CSV may have two header rows: still read
+        elif data.endswith(".xlsx"):
+            pd.read_excel(data)
+        else:
+            pd.read_spss(data)
     stages["read the waves and frames (pandas)"] = time.perf_counter() - start
 
     start = time.perf_counter()
