@@ -727,6 +727,18 @@ def parse_band(raw: dict, question: Question, at: At) -> Band | None:
     return band
 
 
+def required_band(raw: dict, question: Question, at: At, given: str | None, takes: str, what: str) -> Band:
+    """The band a subgroup or finding on a numeric question must give; `given`: a choice question's key it gave
+    instead (values, counts), refused."""
+    keys = "at_least, at_most, above, below or from+to"
+    if given is not None:
+        raise (at / given).error(f"question {question.id!r} is numeric: {takes} ({keys}), not `{given}`")
+    band = parse_band(raw, question, at)
+    if band is None:
+        raise at.error(f"question {question.id!r} is numeric: give {what} ({keys})")
+    return band
+
+
 def band_text(band: Band) -> str:
     return " and ".join(f"{key} {number_text(bound)}" for key, bound in band.bounds)
 
@@ -787,17 +799,8 @@ def parse_subgroup(sid: str, raw: Any, questions: dict[str, Question], separator
     question = known_question(raw["question"], questions, at / "question")
     band, values = None, ()
     if question.type == "numeric":
-        if "value" in raw or "values" in raw:
-            raise (at / ("value" if "value" in raw else "values")).error(
-                f"question {question.id!r} is numeric: a subgroup on it takes a band (below, above, at_least, "
-                "at_most, from+to), not values"
-            )
-        band = parse_band(raw, question, at)
-        if band is None:
-            raise at.error(
-                f"question {question.id!r} is numeric: give the subgroup's band (below, above, "
-                "at_least, at_most or from+to)"
-            )
+        given = next((key for key in ("value", "values") if key in raw), None)
+        band = required_band(raw, question, at, given, "a subgroup on it takes a band", "the subgroup's band")
     elif question.is_choice:
         bound = next((key for key in BOUNDS if key in raw), None)
         if bound:
@@ -958,18 +961,10 @@ def parse_finding(
 def finding_answers(fid: str, raw: dict, question: Question, at: At) -> tuple[list[str], Band | None]:
     """What the finding counts: answers of a choice question (`counts`), or a numeric one's range."""
     if question.type == "numeric":
-        if raw.get("counts") is not None:
-            raise (at / "counts").error(
-                f"question {question.id!r} is numeric: a numeric finding counts answers in a "
-                "range (at_least, at_most, above, below or from+to), not `counts`"
-            )
-        band = parse_band(raw, question, at)
-        if band is None:
-            raise at.error(
-                f"question {question.id!r} is numeric: give the range the finding counts (at_least, "
-                "at_most, above, below or from+to)"
-            )
-        return [], band
+        given = "counts" if raw.get("counts") is not None else None
+        return [], required_band(
+            raw, question, at, given, "a numeric finding counts answers in a range", "the range the finding counts"
+        )
     if not question.is_choice:
         raise (at / "question").error(
             f"question {question.id!r} is {question.type}; a finding needs a choice or numeric question"
