@@ -343,7 +343,10 @@ def scale_main(engine: str, runs: int, dry_run: bool) -> None:
         print("\n".join(f"  {line}" for line in scale_commands(scale_plan(), Path("<tmp>"), engine)))
         return
     with tempfile.TemporaryDirectory(prefix="briefing-bench-scale-") as tmp:
-        print("\n".join(scale_section(Path(tmp), engine, runs)))
+        try:
+            print("\n".join(scale_section(Path(tmp), engine, runs)))
+        except subprocess.CalledProcessError as failed:  # what make said, not only that it failed
+            sys.exit(f"scale: {' '.join(failed.cmd)} failed:\n{(failed.stderr or '')[-3000:]}")
 
 
 def scale_section(tmp: Path, engine: str, runs: int) -> list[str]:
@@ -359,30 +362,46 @@ def scale_section(tmp: Path, engine: str, runs: int) -> list[str]:
             tmp / project.folder, tmp / f"{project.folder}-waves", project.waves
         )
     one, scaled, series = plan
-    colds = [respondents_cold(p, staged[p.folder], tmp, engine, runs) for p in (one, scaled)]
+    colds = respondents_cold((one, scaled), staged, tmp, engine, runs)
     steps = waves_series(series, staged[series.folder], tmp, engine, runs)
     return [respondents_summary(*colds), waves_summary(steps)]
 
 
-def respondents_cold(project: ScaleProject, staged, tmp: Path, engine: str, runs: int) -> tuple[int, float, float]:
-    """Its one wave arrives, then cold builds beside their floors; (respondents, cold, floor)."""
-    (spec,) = project.waves
-    scale_survey.arrive(tmp / project.folder, staged[spec.wave])
-    (build,) = scale_builds(project, tmp, engine)
-    size = spec.respondents or scale_survey.generator().design_for(spec.wave).respondents
-    cold, floor = cold_report(
-        f"Scale: one wave of {size:,} respondents, cold: `make report WAVE={spec.wave}`", build, runs
+def respondents_cold(projects, staged, tmp: Path, engine: str, runs: int) -> list[tuple[int, list, list]]:
+    """Each project's one wave arrives; then in each run each is built cold beside its floor, in turn (so the
+    machine's load falls on both alike). Per project: (respondents, colds, floors), one of each per run."""
+    measured = []
+    for project in projects:
+        (spec,) = project.waves
+        scale_survey.arrive(tmp / project.folder, staged[project.folder][spec.wave])
+        size = spec.respondents or scale_survey.generator().design_for(spec.wave).respondents
+        measured.append((size, [], []))
+    for run in range(1, runs + 1):
+        for project, (size, colds, floors) in zip(projects, measured, strict=True):
+            (build,) = scale_builds(project, tmp, engine)
+            title = (
+                f"Scale: one wave of {size:,} respondents, cold: `make report WAVE={build.wave}` (run {run} of {runs})"
+            )
+            cold, floor = cold_report(title, build, 1)
+            colds.append(cold)
+            floors.append(floor)
+    return measured
+
+
+def respondents_summary(one: tuple[int, list, list], scaled: tuple[int, list, list]) -> str:
+    """Growth in respondents: the scaled wave's cold build against the committed one's, in seconds (medians) and in
+    floors (each build over its own floor, measured beside it: steadier on a loaded machine)."""
+    (size, colds, floors), (big, big_colds, big_floors) = one, scaled
+    cold, big_cold, median = statistics.median(colds), statistics.median(big_colds), statistics.median
+    in_floors = median(c / f for c, f in zip(big_colds, big_floors, strict=True)) / median(
+        c / f for c, f in zip(colds, floors, strict=True)
     )
-    return size, cold, floor
-
-
-def respondents_summary(one: tuple[int, float, float], scaled: tuple[int, float, float]) -> str:
-    (size, cold, floor), (big, big_cold, big_floor) = one, scaled
     per_thousand = (big_cold - cold) / (big - size) * 1000
     return (
-        f"Scale in respondents: {big:,} respondents cold {big_cold:.2f} s = {big_cold / cold:.2f} x the {size:,}-respondent "
-        f"cold build ({cold:.2f} s) for {big / size:.1f} x the respondents (expected close to flat: about 1); "
-        f"{per_thousand:+.2f} s per 1,000 more respondents; floors {big_floor:.2f} s / {floor:.2f} s = {big_floor / floor:.2f}"
+        f"Scale in respondents (median of {len(colds)} runs): {big:,} respondents cold {big_cold:.2f} s = "
+        f"{big_cold / cold:.2f} x the {size:,}-respondent cold build ({cold:.2f} s), {in_floors:.2f} x in floors "
+        f"(each over its own floor), for {big / size:.1f} x the respondents (expected close to flat: about 1); "
+        f"{per_thousand:+.2f} s per 1,000 more respondents"
     )
 
 
@@ -398,7 +417,7 @@ def waves_series(project: ScaleProject, staged, tmp: Path, engine: str, runs: in
         for old in scale_survey.raw(root).iterdir():
             old.unlink()
         for build in scale_builds(project, tmp, engine):
-            scale_survey.arrive(root, staged[build.wave])
+            scale_survey.arrive(root, staged[build.wave])  # (the survey's default wave, the first, stays present)
             seconds, lines = build.make_logged("report")
             times[build.wave].append(seconds)
             ran[build.wave] = ", ".join(dict.fromkeys(filter(None, (stage_label(text) for _, text in lines))))
@@ -408,8 +427,8 @@ def waves_series(project: ScaleProject, staged, tmp: Path, engine: str, runs: in
     )
     steps = []
     for number, wave in enumerate(project.reported, start=1):
+        steps.append((wave, statistics.median(times[wave]), ran[wave]))
         label = f"wave {wave} ({number} present{', alone' if number == 1 else ''})"
-        steps.append((label, statistics.median(times[wave]), ran[wave]))
         print(f"  {label:<46} {steps[-1][1]:7.2f} s  ran: {ran[wave]}")
     print(f"  {'all ' + str(len(steps)) + ' waves':<46} {sum(s for _, s, _ in steps):7.2f} s")
     return steps
@@ -417,14 +436,17 @@ def waves_series(project: ScaleProject, staged, tmp: Path, engine: str, runs: in
 
 def waves_summary(steps: list[tuple[str, float, str]]) -> str:
     """Growth in waves: what all the waves' briefings cost against one (the median of those compared with the one
-    before: the first has nothing to compare with), and the last against the second (waves already present)."""
+    before: the first has nothing to compare with), the last against the second (the waves already present), and
+    how many briefings computed again the wave the briefing before them had computed."""
     seconds = [s for _, s, _ in steps]
     total, typical = sum(seconds), statistics.median(seconds[1:])
+    again = sum(f"wave {before}" in ran for (before, _, _), (_, _, ran) in zip(steps, steps[1:], strict=False))
     return (
         f"Scale in waves: {len(steps)} waves' briefings {total:.2f} s = {total / typical:.1f} x one wave's "
         f"({typical:.2f} s, the median against the one before; expected linear in waves: about {len(steps)}); "
         f"the {len(steps)}th wave's / the 2nd's {seconds[-1] / seconds[1]:.2f} (expected about 1: a briefing reads "
-        "its own two waves, so the waves already present add nothing)"
+        f"its own two waves, so the waves already present add nothing); {again} of {len(steps) - 1} briefings "
+        "computed again the wave the one before them had computed"
     )
 
 

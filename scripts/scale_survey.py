@@ -17,6 +17,7 @@ rewritten for them)
 from __future__ import annotations
 
 import argparse
+import re
 import shutil
 import sys
 from dataclasses import dataclass
@@ -68,7 +69,7 @@ def stage(project: Path, staging: Path, specs: tuple[WaveSpec, ...]) -> dict[str
     gen = generator()
     folder = survey_folder(project)
     codebook = yaml.safe_load((folder / "codebook.yml").read_text(encoding="utf-8"))
-    committed = yaml.safe_load((folder / "quotes.yml").read_text(encoding="utf-8"))
+    committed = yaml.safe_load((survey_folder(ROOT) / "quotes.yml").read_text(encoding="utf-8"))  # the example's
     files, picks = {}, {}
     for spec in specs:
         design = gen.design_for(spec.wave, spec.respondents)
@@ -81,7 +82,18 @@ def stage(project: Path, staging: Path, specs: tuple[WaveSpec, ...]) -> dict[str
         old.unlink()
     quotes = QUOTES_HEADER + yaml.safe_dump(picks, sort_keys=False, width=110, allow_unicode=True)
     (folder / "quotes.yml").write_text(quotes, encoding="utf-8")
+    default_wave(project, specs[0].wave)
     return files
+
+
+def default_wave(project: Path, wave: str) -> None:
+    """The survey's default wave (its params.yml `wave:`) set to the first wave, present from the first build on:
+    a build of another wave (WAVE=) still reads the default one's file (the provenance's rebuild command)."""
+    params = survey_folder(project) / "params.yml"
+    text, count = re.subn(r"(?m)^wave: .*$", f'wave: "{wave}"', params.read_text(encoding="utf-8"))
+    if count != 1:
+        raise ValueError(f"{params}: expected one `wave:` line, found {count}")
+    params.write_text(text, encoding="utf-8")
 
 
 def arrive(project: Path, files: list[Path]) -> None:

@@ -102,6 +102,8 @@ def test_ten_waves_are_distinct_and_each_validates(project, capsys):
         assert meta["fieldwork"]["start"].startswith(wave) and meta["released"] > meta["fieldwork"]["end"]
         assert f"wave {wave}, {meta['rows']} rows" in validates(project, wave, capsys)
         assert set(quotes_of(project, wave)) == {"signing", "time_workload", "what_would_help"}
+    survey_params = yaml.safe_load((project / SURVEY.relative_to(ROOT) / "params.yml").read_text(encoding="utf-8"))
+    assert survey_params["wave"] == "2020"  # the default wave: present from the series' first build on
     assert record(files["2025"])["made_like"].startswith("the 2021 wave")
     assert record(files["2025"])["seed"] == 20250111  # seeded by its fieldwork's first day, as the designs are
 
@@ -159,12 +161,18 @@ def test_the_scale_script_never_rewrites_the_checkout():
 
 
 def test_the_summaries_ratios():
-    steps = [("first", 6.0, ""), *((f"wave {n}", 10.0 + n % 2, "") for n in range(9))]
+    steps = [
+        ("2020", 6.0, "[3/6] wave 2020"),
+        *((str(2021 + n), 10.0 + n % 2, f"[3/6] wave {2021 + n}") for n in range(9)),
+    ]
+    steps[3] = ("2023", 10.0, "[3/6] wave 2023, [3/6] wave 2022")  # this one computed the wave before again
     summary = bench.waves_summary(steps)
+    assert "1 of 9 briefings computed again the wave the one before them had computed" in summary
     assert (
         "10 waves' briefings 100.00 s = 10.0 x one wave's (10.00 s" in summary
         and "10th wave's / the 2nd's 1.00" in summary
     )
-    line = bench.respondents_summary((612, 20.0, 10.0), (5000, 22.0, 11.0))
-    assert "= 1.10 x the 612-respondent cold build (20.00 s) for 8.2 x the respondents" in line
-    assert "+0.46 s per 1,000 more respondents" in line and "floors 11.00 s / 10.00 s = 1.10" in line
+    line = bench.respondents_summary((612, [20.0, 30.0], [10.0, 10.0]), (5000, [22.0, 33.0], [11.0, 11.0]))
+    assert "median of 2 runs" in line and "1,000 more respondents" in line
+    assert "cold 27.50 s = 1.10 x the 612-respondent cold build (25.00 s), 1.00 x in floors" in line
+    assert "for 8.2 x the respondents" in line and "+0.57 s per 1,000 more respondents" in line
