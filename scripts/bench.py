@@ -13,8 +13,13 @@ Beside each cold build, in the same run (scripts/bench_floor.py, each piece in i
   (pandoc + Typst, every format). The cold build is reported as a ratio to it;
 * the in-process run: the same notebooks (the runner's own plan and parameters), their code cells in one plain
   Python process, without Jupyter, make or render; and the top functions of a cProfile of that run.
-Usage: `make bench` or `.venv/bin/python scripts/bench.py [--runs N] [--engine pandoc] [--only cold]`. Timings
-live here, never in tests; figures measured on a loaded machine are only indicative.
+Then the scale section (scale_plan; the survey made by scripts/scale_survey.py in copies of the project): the GP
+partners' example scaled up in respondents (its 2021 wave alone, 612 respondents as committed and 5,000 made by its
+generator, each cold beside its floor) and in waves (ten yearly waves, each briefed as it arrives).
+
+Usage: `make bench` or `.venv/bin/python scripts/bench.py [--runs N] [--engine pandoc] [--only cold|scale]
+[--scale-runs N] [--dry-run]`. Timings live here, never in tests; figures measured on a loaded machine are only
+indicative.
 """
 
 from __future__ import annotations
@@ -30,10 +35,13 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
+import scale_survey  # noqa: E402  (beside this script: the scaled-up survey of the scale section)
+
 from tests.conftest import copy_project  # noqa: E402  (the same clean copy the end-to-end tests use)
 
 FLOOR_SCRIPT = ROOT / "scripts" / "bench_floor.py"  # the floor's pieces, each run in its own process
@@ -286,14 +294,180 @@ def cold_report(title: str, build: Build, runs: int) -> tuple[float, float]:
     return cold, floor
 
 
-def main() -> None:
+# --- scale: the GP partners' example in respondents and in waves (scripts/scale_survey.py makes its waves) -------
+@dataclass(frozen=True)
+class ScaleProject:
+    """A copy of the project for the scale section: the waves the generator writes for it (staged outside it), and
+    the waves reported, each by one `make report WAVE=<wave>` after its file arrives in raw/."""
+
+    folder: str
+    waves: tuple[scale_survey.WaveSpec, ...]
+    reported: tuple[str, ...]
+    cold: bool  # True: one wave, built cold beside its floor; False: a series, each wave built as it arrives
+
+
+def scale_plan() -> list[ScaleProject]:
+    """In respondents: the 2021 wave alone, as committed and scaled up (one-wave builds: only the respondents
+    differ). In waves: the ten yearly waves, each briefed as it arrives, against the one before, in one project."""
+    one, scaled = scale_survey.ONE_WAVE, scale_survey.SCALED
+    return [
+        ScaleProject("scale-one-wave", (scale_survey.WaveSpec(one),), (one,), cold=True),
+        ScaleProject(f"scale-{scaled}", (scale_survey.WaveSpec(one, scaled),), (one,), cold=True),
+        ScaleProject(
+            "scale-ten-waves", tuple(map(scale_survey.WaveSpec, scale_survey.SERIES)), scale_survey.SERIES, cold=False
+        ),
+    ]
+
+
+def scale_builds(project: ScaleProject, tmp: Path, engine: str) -> list[Build]:
+    return [Build(tmp / project.folder, engine, wave=wave, survey=scale_survey.SURVEY) for wave in project.reported]
+
+
+def scale_commands(plan: list[ScaleProject], tmp: Path, engine: str) -> list[str]:
+    """What the scale section runs, in order, one line each (what --dry-run prints)."""
+    lines = []
+    for project in plan:
+        waves = ", ".join(spec.describe() for spec in project.waves)
+        noun = "waves" if len(project.waves) > 1 else "wave"
+        lines.append(f"{project.folder}: a copy of the project; {scale_survey.SURVEY}'s {noun} {waves} generated")
+        for build in scale_builds(project, tmp, engine):
+            how = "cold, beside its floor" if project.cold else "as it arrives"
+            make = " ".join(["make", "report", *build.variables])
+            lines.append(f"{project.folder}: wave {build.wave} into raw/, then `{make}` ({how})")
+    return lines
+
+
+def scale_main(engine: str, runs: int, dry_run: bool) -> None:
+    if dry_run:
+        print("The scale section's plan (nothing is built):")
+        print("\n".join(f"  {line}" for line in scale_commands(scale_plan(), Path("<tmp>"), engine)))
+        return
+    with tempfile.TemporaryDirectory(prefix="briefing-bench-scale-") as tmp:
+        try:
+            print("\n".join(scale_section(Path(tmp), engine, runs)))
+        except subprocess.CalledProcessError as failed:  # what make said, not only that it failed
+            sys.exit(f"scale: {' '.join(failed.cmd)} failed:\n{(failed.stderr or '')[-3000:]}")
+
+
+def scale_section(tmp: Path, engine: str, runs: int) -> list[str]:
+    """The GP example in respondents and in waves; prints each measurement, returns the summary lines."""
+    print(
+        f"\nScale: the {scale_survey.SURVEY} example (SYNTHETIC waves from its generator) in respondents and in waves"
+    )
+    plan = scale_plan()
+    staged = {}
+    for project in plan:
+        copy_project(tmp / project.folder)
+        staged[project.folder] = scale_survey.stage(
+            tmp / project.folder, tmp / f"{project.folder}-waves", project.waves
+        )
+    one, scaled, series = plan
+    colds = respondents_cold((one, scaled), staged, tmp, engine, runs)
+    steps = waves_series(series, staged[series.folder], tmp, engine, runs)
+    return [respondents_summary(*colds), waves_summary(steps)]
+
+
+def respondents_cold(projects, staged, tmp: Path, engine: str, runs: int) -> list[tuple[int, list, list]]:
+    """Each project's one wave arrives; then in each run each is built cold beside its floor, in turn (so the
+    machine's load falls on both alike). Per project: (respondents, colds, floors), one of each per run."""
+    measured = []
+    for project in projects:
+        (spec,) = project.waves
+        scale_survey.arrive(tmp / project.folder, staged[project.folder][spec.wave])
+        size = spec.respondents or scale_survey.generator().design_for(spec.wave).respondents
+        measured.append((size, [], []))
+    for run in range(1, runs + 1):
+        for project, (size, colds, floors) in zip(projects, measured, strict=True):
+            (build,) = scale_builds(project, tmp, engine)
+            title = (
+                f"Scale: one wave of {size:,} respondents, cold: `make report WAVE={build.wave}` (run {run} of {runs})"
+            )
+            cold, floor = cold_report(title, build, 1)
+            colds.append(cold)
+            floors.append(floor)
+    return measured
+
+
+def respondents_summary(one: tuple[int, list, list], scaled: tuple[int, list, list]) -> str:
+    """Growth in respondents: the scaled wave's cold build against the committed one's, in seconds (medians) and in
+    floors (each build over its own floor, measured beside it: steadier on a loaded machine)."""
+    (size, colds, floors), (big, big_colds, big_floors) = one, scaled
+    cold, big_cold, median = statistics.median(colds), statistics.median(big_colds), statistics.median
+    in_floors = median(c / f for c, f in zip(big_colds, big_floors, strict=True)) / median(
+        c / f for c, f in zip(colds, floors, strict=True)
+    )
+    per_thousand = (big_cold - cold) / (big - size) * 1000
+    return (
+        f"Scale in respondents (median of {len(colds)} runs): {big:,} respondents cold {big_cold:.2f} s = "
+        f"{big_cold / cold:.2f} x the {size:,}-respondent cold build ({cold:.2f} s), {in_floors:.2f} x in floors "
+        f"(each over its own floor), for {big / size:.1f} x the respondents (expected close to flat: about 1); "
+        f"{per_thousand:+.2f} s per 1,000 more respondents"
+    )
+
+
+def waves_series(project: ScaleProject, staged, tmp: Path, engine: str, runs: int) -> list[tuple[str, float, str]]:
+    """Each run from nothing built and an empty raw/: each wave arrives, then `make report WAVE=<it>` (against the
+    one before, the parameters' `latest`). Returns per wave: a label, its median seconds, the stages its log shows."""
+    root = tmp / project.folder
+    times: dict[str, list[float]] = {wave: [] for wave in project.reported}
+    ran = {}
+    for _ in range(runs):
+        for folder in (root / "build", root / "_output"):
+            shutil.rmtree(folder, ignore_errors=True)
+        for old in scale_survey.raw(root).iterdir():
+            old.unlink()
+        for build in scale_builds(project, tmp, engine):
+            scale_survey.arrive(root, staged[build.wave])  # (the survey's default wave, the first, stays present)
+            seconds, lines = build.make_logged("report")
+            times[build.wave].append(seconds)
+            ran[build.wave] = ", ".join(dict.fromkeys(filter(None, (stage_label(text) for _, text in lines))))
+    print(
+        f"\nScale: {len(project.reported)} yearly waves, each briefed as it arrives (its file added to raw/, then "
+        f"`make report WAVE=<it>`, against the one before), one project (median of {runs} runs)"
+    )
+    steps = []
+    for number, wave in enumerate(project.reported, start=1):
+        steps.append((wave, statistics.median(times[wave]), ran[wave]))
+        label = f"wave {wave} ({number} present{', alone' if number == 1 else ''})"
+        print(f"  {label:<46} {steps[-1][1]:7.2f} s  ran: {ran[wave]}")
+    print(f"  {'all ' + str(len(steps)) + ' waves':<46} {sum(s for _, s, _ in steps):7.2f} s")
+    return steps
+
+
+def waves_summary(steps: list[tuple[str, float, str]]) -> str:
+    """Growth in waves: what all the waves' briefings cost against one (the median of those compared with the one
+    before: the first has nothing to compare with), the last against the second (the waves already present), and
+    how many briefings computed again the wave the briefing before them had computed."""
+    seconds = [s for _, s, _ in steps]
+    total, typical = sum(seconds), statistics.median(seconds[1:])
+    again = sum(f"wave {before}" in ran for (before, _, _), (_, _, ran) in zip(steps, steps[1:], strict=False))
+    return (
+        f"Scale in waves: {len(steps)} waves' briefings {total:.2f} s = {total / typical:.1f} x one wave's "
+        f"({typical:.2f} s, the median against the one before; expected linear in waves: about {len(steps)}); "
+        f"the {len(steps)}th wave's / the 2nd's {seconds[-1] / seconds[1]:.2f} (expected about 1: a briefing reads "
+        f"its own two waves, so the waves already present add nothing); {again} of {len(steps) - 1} briefings "
+        "computed again the wave the one before them had computed"
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--engine", default="pandoc", choices=("pandoc", "quarto", "auto"))
     parser.add_argument(
-        "--only", choices=("cold", "all"), default="all", help="cold: only the cold builds beside their floors"
+        "--only",
+        choices=("cold", "scale", "all"),
+        default="all",
+        help="cold: only the cold builds beside their floors; scale: only the scale section",
     )
-    args = parser.parse_args()
+    parser.add_argument("--scale-runs", type=int, default=1, help="runs of the scale section's builds (default 1)")
+    parser.add_argument("--dry-run", action="store_true", help="with --only scale: print its plan, build nothing")
+    args = parser.parse_args(argv)
+    if args.dry_run and args.only != "scale":
+        parser.error("--dry-run prints the scale section's plan: use it with --only scale")
+    if args.only == "scale":
+        scale_main(args.engine, args.scale_runs, args.dry_run)
+        return
     with tempfile.TemporaryDirectory(prefix="briefing-bench-") as tmp:
         build = Build(copy_project(Path(tmp) / "england"), args.engine)
         cold, floor = cold_report("England cold build: `make report` (2020 against 2019)", build, args.runs)
@@ -321,6 +495,7 @@ def main() -> None:
         noop_editions = report("Every edition, nothing to do", [build.noop_editions() for _ in range(args.runs + 2)])
         build.make("compute")  # the editions left England's own build folder empty
         compare_engines(build.project, args.runs)
+        scale = scale_section(Path(tmp), args.engine, args.scale_runs)
     print(f"\nEngland cold {cold:.2f} s = {cold / floor:.1f} x its floor ({floor:.2f} s; target <= 1.5)")
     print(f"One-wave cold {cold_one:.2f} s = {cold_one / floor_one:.1f} x its floor ({floor_one:.2f} s)")
     print(f"GP partners cold {cold_gp:.2f} s = {cold_gp / floor_gp:.1f} x its floor ({floor_gp:.2f} s)")
@@ -336,6 +511,7 @@ def main() -> None:
         f"Ratios to the cold build: no-op {noop / cold:.3f}; "
         + "; ".join(f"{p} changed {s / cold:.2f}" for p, s in changed.items())
     )
+    print("\n".join(scale))
 
 
 if __name__ == "__main__":

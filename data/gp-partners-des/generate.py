@@ -20,9 +20,15 @@ The role mix and the share of smaller practices are fixed counts, not draws. Det
 byte-identical files. Reads codebook.yml (plain YAML) for the column order, the separator and the bounds of its
 subgroups and numeric finding; imports nothing of the briefing package.
 
-Usage: python data/gp-partners-des/generate.py [--wave 2020|2021] [--out-dir DIR]
+Usage: python data/gp-partners-des/generate.py [--wave YEAR] [--respondents N] [--seed S] [--out-dir DIR]
 (default: both waves, into raw/ beside this script, as survey tools export them: 2020 an Excel workbook, 2021 a
 SurveyMonkey-style CSV; each gets its provenance record, <name>.meta.yml)
+
+Other waves, for measuring how the build scales (`make bench`, scripts/scale_survey.py), never committed: a year
+with no design of its own (e.g. `--wave 2025`) is made like the latest designed wave a year on (its invented
+figures, role mix and share of smaller practices; its fieldwork's days in that year, seeded by its first day), as
+a SurveyMonkey-style CSV; `--respondents 5000` makes any wave that large (its blanks scaled alike), `--seed` seeds
+it otherwise. Their records say so (`command`, `made_like`), and are marked synthetic like every wave here.
 """
 
 from __future__ import annotations
@@ -33,7 +39,7 @@ import io
 import math
 import re
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
 
@@ -173,6 +179,27 @@ DESIGNS = {
     wave: Design(wave, *settings, {f: t[i] for f, t in TARGETS.items()}, {q: b[i] for q, b in BLANKS.items()})
     for i, (wave, settings) in enumerate(WAVES.items())
 }
+LATEST = max(DESIGNS)  # a year with no design of its own is made like this wave, a year on
+
+
+def design_for(wave: str, respondents: int | None = None, seed: int | None = None) -> Design:
+    """The wave's design (DESIGNS), or for another year LATEST's moved to that year; `respondents` scales it (its
+    blanks alike) and `seed` reseeds it, when given."""
+    if not re.fullmatch(r"\d{4}", wave):
+        raise ValueError(f"wave {wave!r}: a wave of this survey is a year, e.g. 2025")
+    design = DESIGNS.get(wave) or moved(DESIGNS[LATEST], wave)
+    if respondents is not None and respondents != design.respondents:
+        if respondents < 1:
+            raise ValueError(f"--respondents {respondents}: a wave needs at least one respondent")
+        blanks = {q: round(b * respondents / design.respondents) for q, b in design.blanks.items()}
+        design = replace(design, respondents=respondents, blanks=blanks)
+    return design if seed is None else replace(design, seed=seed)
+
+
+def moved(design: Design, wave: str) -> Design:
+    """The design in another year: its fieldwork's days in that year, seeded by the first (as DESIGNS are)."""
+    fieldwork = {key: wave + day[4:] for key, day in design.fieldwork.items()}
+    return replace(design, wave=wave, fieldwork=fieldwork, seed=int(fieldwork["start"].replace("-", "")))
 
 
 # --- solving counts -------------------------------------------------------------------------------------------
@@ -380,14 +407,18 @@ def in_band(rng: np.random.Generator, size: int, low: int, high: int) -> np.ndar
 # column per option of the multiple-choice question). Neither has a wave column (its record names the wave); both
 # carry the respondent's invented e-mail address (at a .example domain) and the 2021 one an IP address from the
 # documentation range 192.0.2.0/24 (RFC 5737), which the codebook marks `personal:` and the briefing never sees.
-EXPORTS = {"2020": ".xlsx", "2021": ".csv"}
+EXPORTS = {"2020": ".xlsx", "2021": ".csv"}  # any other wave: a SurveyMonkey-style CSV
 SHEET = "Sheet1"
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the workbook's zip entries, dated alike so the file is the same bytes each time
 MULTIPLE = "more_likely_to_sign"
 
 
+def export_suffix(wave: str) -> str:
+    return EXPORTS.get(wave, ".csv")
+
+
 def export_name(wave: str) -> str:
-    return f"gp_partners_des_{wave}{EXPORTS[wave]}"
+    return f"gp_partners_des_{wave}{export_suffix(wave)}"
 
 
 def header(qid: str) -> str:
@@ -466,7 +497,17 @@ def write_forms_workbook(wave: pd.DataFrame, target: Path) -> None:
             fixed.writestr(zipfile.ZipInfo(entry.filename, ZIP_TIME), data, zipfile.ZIP_DEFLATED)
 
 
+def command(design: Design) -> str:
+    """The command that remakes the wave: its year, and its size and seed where they are not its design's."""
+    made = design_for(design.wave)
+    flags = [f"--wave {design.wave}"]
+    flags += [f"--respondents {design.respondents}"] if design.respondents != made.respondents else []
+    flags += [f"--seed {design.seed}"] if design.seed != made.seed else []
+    return f"python {SCRIPT} {' '.join(flags)}"
+
+
 def provenance(design: Design, rows: int) -> dict:
+    workbook = export_suffix(design.wave) == ".xlsx"
     return {
         "title": f"Survey of GP partners on the network DES, {design.wave} (SYNTHETIC example data)",
         "synthetic": True,
@@ -484,27 +525,36 @@ def provenance(design: Design, rows: int) -> dict:
         "calibrated_to": "nothing: the survey, its respondents and its figures are invented",
         "wave": design.wave,
         "year": design.wave,
-        "released": RELEASED,
+        "released": max(RELEASED, f"{design.wave}-03-01"),  # a later year's wave: after its fieldwork
         "fieldwork": dict(design.fieldwork),
         "invented_figures_percent": dict(design.targets),
         "seed": design.seed,
         "licence": "MIT (the project's licence); no personal data: every respondent is invented",
-        "command": f"python {SCRIPT} --wave {design.wave}",
+        "command": command(design),
+        **(
+            {}
+            if design.wave in DESIGNS
+            else {"made_like": f"the {LATEST} wave (its invented figures and mix), in its own year"}
+        ),
         "rows": rows,
-        **({"sheet": SHEET} if EXPORTS[design.wave] == ".xlsx" else {"layout": "surveymonkey"}),
+        **({"sheet": SHEET} if workbook else {"layout": "surveymonkey"}),
         "exported_as": (
             "a Microsoft Forms-style Excel workbook (one header row of question texts)"
-            if EXPORTS[design.wave] == ".xlsx"
+            if workbook
             else "a SurveyMonkey-style CSV (question texts in row 1, answer options in row 2)"
         ),
     }
 
 
 def write_wave(design: Design, out_dir: Path) -> Path:
-    wave = build_wave(design)
+    return write_export(design, build_wave(design), out_dir)
+
+
+def write_export(design: Design, wave: pd.DataFrame, out_dir: Path) -> Path:
+    """The wave as its platform exports it, with its provenance record beside it."""
     out_dir.mkdir(parents=True, exist_ok=True)
     target = out_dir / export_name(design.wave)
-    (write_forms_workbook if EXPORTS[design.wave] == ".xlsx" else write_monkey_csv)(wave, target)
+    (write_forms_workbook if export_suffix(design.wave) == ".xlsx" else write_monkey_csv)(wave, target)
     meta = yaml.safe_dump(provenance(design, len(wave)), sort_keys=False, width=110, allow_unicode=True)
     target.with_suffix(".meta.yml").write_text(meta, encoding="utf-8")
     return target
@@ -512,11 +562,21 @@ def write_wave(design: Design, out_dir: Path) -> Path:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Write the SYNTHETIC example waves of the GP partners' survey.")
-    parser.add_argument("--wave", choices=sorted(DESIGNS), help="one wave (default: every wave)")
+    parser.add_argument(
+        "--wave", help=f"one wave, a year (default: {', '.join(sorted(DESIGNS))}); another year is made like {LATEST}"
+    )
+    parser.add_argument("--respondents", type=int, help="respondents in each wave written (default: its design's)")
+    parser.add_argument("--seed", type=int, help="the random numbers' seed (default: its design's)")
     parser.add_argument("--out-dir", type=Path, default=HERE / "raw", help="folder to write (default: raw/)")
     args = parser.parse_args(argv)
-    for wave in [args.wave] if args.wave else sorted(DESIGNS):
-        target = write_wave(DESIGNS[wave], args.out_dir)
+    try:
+        designs = [
+            design_for(wave, args.respondents, args.seed) for wave in ([args.wave] if args.wave else sorted(DESIGNS))
+        ]
+    except ValueError as error:
+        parser.error(str(error))
+    for design in designs:
+        target = write_wave(design, args.out_dir)
         print(f"generate: wrote {target} and {target.with_suffix('.meta.yml').name} (SYNTHETIC)")
 
 
