@@ -94,6 +94,22 @@ def load(path: str | Path | None = None, **overrides: Any) -> Params:
     from briefing.inputs import survey as surveys
 
     path = Path(path) if path else find_root() / PARAMS_FILE
+    params = declared(path, **overrides)
+    inputs = surveys.wave_inputs(find_root(path.resolve().parent), params, params.wave)
+    return dataclasses.replace(
+        params,
+        codebook=surveys.codebook_path(params.survey),
+        survey_path=inputs.survey_path,
+        frame_file=inputs.frame_file,
+    )
+
+
+def declared(path: str | Path | None = None, **overrides: Any) -> Params:
+    """The parameters as `load` reads and checks them, before the wave's files are looked for: what the parameters
+    say, e.g. their default wave, even when that wave's file is not there."""
+    from briefing.inputs import survey as surveys
+
+    path = Path(path) if path else find_root() / PARAMS_FILE
     root = find_root(path.resolve().parent)
     raw = yamlfile.load_mapping(path, "parameters file")
     overrides = {k: v for k, v in overrides.items() if v is not None}
@@ -120,11 +136,7 @@ def load(path: str | Path | None = None, **overrides: Any) -> Params:
     if missing:
         raise ValueError(f"{defaults_path}: missing parameter(s) {', '.join(missing)}")
     checked = {key: checked_value(key, value, source.get(key, path), key in overrides) for key, value in values.items()}
-    params = Params(**checked)
-    inputs = surveys.wave_inputs(root, params, params.wave)
-    return dataclasses.replace(
-        params, codebook=surveys.codebook_path(name), survey_path=inputs.survey_path, frame_file=inputs.frame_file
-    )
+    return Params(**checked)
 
 
 def check_not_moved(values: dict[str, Any], source: dict[str, Any], path: Path, codebook: str) -> None:

@@ -141,3 +141,17 @@ def test_appendix_escapes_a_nasty_parameter_and_shows_the_record(example_record)
         assert f"<code>{item['sha256']}</code>" in html and f"<code>{item['path']}</code>" in html
     assert "not a git checkout" in text.lower() or example_record["code"]["commit"] in text
     assert f"<code>{example_record['rebuild']}</code>" in html
+
+
+def test_the_rebuild_command_names_the_wave_when_the_default_waves_file_is_gone(tmp_path):
+    """A survey whose params.yml names a wave not (or no longer) in raw/: a build of another wave states its WAVE=,
+    and reading the default wave's name needs no file of it (this was a traceback at the narrative step)."""
+    from tests.conftest import copy_inputs
+
+    project = copy_inputs(tmp_path)
+    for name in ("gp_partners_des_2021.csv", "gp_partners_des_2021.meta.yml"):
+        (project / "data" / "gp-partners-des" / "raw" / name).unlink()
+    params = config.load(project / "params.yml", survey="gp-partners-des", wave="2020")
+    assert provenance.wave_given(params, project / "params.yml", "gp-partners-des") == "2020"
+    with pytest.raises(ValueError, match="2021"):
+        config.load(project / "params.yml", survey="gp-partners-des")  # the default wave itself: still an error

@@ -185,7 +185,7 @@ def rebuild_command(
 def wave_given(params: config.Params, params_path: Path, survey: str | None) -> str | None:
     """The reported wave when it is not the one the parameters file (and survey) give by default: it came from
     make's WAVE=."""
-    default = config.load(params_path, survey=survey).wave
+    default = config.declared(params_path, survey=survey).wave  # (its file may be gone: only its name counts)
     return None if str(params.wave) == str(default) else str(params.wave)
 
 
