@@ -141,23 +141,55 @@ def _font_faces(svg: str) -> str:
 
 
 _SUBSETS: dict[tuple[str, str], str] = {}  # (the font file's SHA-256, the text) -> its subset, as base64 WOFF
+_BASES: dict[str, bytes] = {}  # the font file's SHA-256 -> that face cut down to BASE_CHARS (an OpenType file)
+
+# The characters a chart's labels almost always stay within: printable ASCII, Latin-1, Latin Extended-A and the
+# typographic punctuation and signs. Each face is cut to these once per process (the build's one kernel), and each
+# chart's subset is cut from that small copy rather than from the whole font: fontTools then parses a few hundred
+# glyphs' layout tables instead of Inter's thousands, and the result is byte-identical (the same glyphs, closed
+# under the same layout features; tests/publication/test_charts.py checks it). Text with any other character is
+# cut from the whole font.
+BASE_CHARS = frozenset(
+    chr(code)
+    for code in (
+        *range(0x20, 0x7F),
+        *range(0xA0, 0x180),
+        *range(0x2010, 0x2028),  # dashes, quotation marks, bullets, ellipsis
+        *range(0x2030, 0x203B),  # per mille, primes, single guillemets
+        0x20AC,  # euro
+        0x2122,  # trade mark
+        0x2212,  # minus
+        0x2248,  # almost equal
+        0x2264,  # less-than or equal
+        0x2265,  # greater-than or equal
+    )
+)
 
 
 def _subset_woff(data: bytes, text: str) -> str:
     """The font file `data` cut down to the glyphs of `text`, as base64 WOFF. Kept for the process (the build's
     one kernel), keyed by the file's hash and the text: a chart whose labels use the same characters as an earlier
     one, in the same face, reuses its subset rather than parsing and cutting the font again."""
-    key = (hashlib.sha256(data).hexdigest(), text)
+    digest = hashlib.sha256(data).hexdigest()
+    key = (digest, text)
     if key not in _SUBSETS:
-        _SUBSETS[key] = _cut(data, text)
+        source = _base(digest, data) if BASE_CHARS.issuperset(text) else data
+        _SUBSETS[key] = base64.b64encode(_cut(source, text, flavor="woff")).decode("ascii")
     return _SUBSETS[key]
 
 
-def _cut(data: bytes, text: str) -> str:
+def _base(digest: str, data: bytes) -> bytes:
+    """The face `data` cut down to BASE_CHARS, once per process."""
+    if digest not in _BASES:
+        _BASES[digest] = _cut(data, "".join(sorted(BASE_CHARS)), flavor=None)
+    return _BASES[digest]
+
+
+def _cut(data: bytes, text: str, flavor: str | None) -> bytes:
+    """The font file `data` cut down to the glyphs of `text` (and those its layout features reach)."""
     from fontTools import subset
 
     options = subset.Options()
-    options.flavor = "woff"
     options.layout_features = ["kern", "liga", "calt", "tnum", "case"]
     options.name_IDs = [1, 2]  # family and style only: keeps the embedded copy small
     options.notdef_outline = True
@@ -166,9 +198,9 @@ def _cut(data: bytes, text: str) -> str:
     subsetter.populate(text=text)
     subsetter.subset(font)
     buffer = io.BytesIO()
-    font.flavor = "woff"
+    font.flavor = flavor
     font.save(buffer, reorderTables=True)
-    return base64.b64encode(buffer.getvalue()).decode("ascii")
+    return buffer.getvalue()
 
 
 def finish_svg(svg: str, title: str, alt: str) -> str:
