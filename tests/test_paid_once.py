@@ -7,6 +7,8 @@ import shutil
 import subprocess
 import sys
 
+from fontTools import subset
+
 from briefing.publication import charts
 
 # Two labels as matplotlib writes them (text kept as text), in the regular and the semibold face.
@@ -18,12 +20,9 @@ SVG = (
 
 
 def cuts_counted(monkeypatch) -> list[int]:
-    """Each time fontTools cuts a font down to a chart's glyph set, an entry (not the face's base copy, cut once
-    per process: charts._base)."""
-    cuts, cut = [], charts._cut
-    monkeypatch.setattr(
-        charts, "_cut", lambda data, text, flavor: (flavor and cuts.append(1)) or cut(data, text, flavor)
-    )
+    """Each time fontTools cuts a font down to a glyph set, an entry."""
+    cuts, cut = [], subset.Subsetter.subset
+    monkeypatch.setattr(subset.Subsetter, "subset", lambda self, font: cuts.append(1) or cut(self, font))
     return cuts
 
 

@@ -161,37 +161,17 @@ def test_the_glyphs_it_uses_are_embedded(chart):
     assert used <= covered
 
 
-# Labels as the charts print them: figures, dashes, curly quotes, accents, signs (all within the base set).
-LABELS = ("Those in PCNs over 60,000 63% 1–2", "“Unmanageable” — café, Łódź ≥ 50% ½")
-
-
-@pytest.mark.parametrize("face", ["Inter-Regular.otf", "Inter-SemiBold.otf", "Inter-BoldItalic.otf"])
-def test_a_subset_cut_from_the_face_s_base_copy_is_byte_identical_to_one_cut_from_the_whole_font(face):
-    """Each chart re-parsed all of Inter's layout tables to cut a few glyphs (a quarter of a second per chart);
-    cut from the face's small base copy the WOFF must be the very same bytes, so pages do not change."""
-    data = (charts.FONTS_DIR / face).read_bytes()
-    for text in LABELS:
-        assert charts.BASE_CHARS.issuperset(text)
-        whole = base64.b64encode(charts._cut(data, text, flavor="woff")).decode("ascii")
-        assert charts._subset_woff(data, text) == whole
-
-
-def test_each_face_is_parsed_whole_once_and_text_beyond_the_base_set_still_gets_its_glyphs(monkeypatch):
-    """Charts cut from the face's base copy, never the whole font again; a character outside it (an arrow here) is
-    cut from the whole font, so it is never left without its glyph."""
-    data = (charts.FONTS_DIR / "Inter-Regular.otf").read_bytes()
-    charts._subset_woff(data, "warm the base copy")
-    sources = []
-    cut = charts._cut
-    monkeypatch.setattr(
-        charts, "_cut", lambda source, text, flavor: sources.append(source) or cut(source, text, flavor)
-    )
-    charts._subset_woff(data, "Once: 61% of 612")
-    assert len(sources) == 1 and sources[0] is not data and len(sources[0]) < len(data) / 2  # the base copy
-    beyond = "2019 \u2192 2020"
-    arrowed = charts._subset_woff(data, beyond)
-    assert sources[-1] is data
-    assert {ord(c) for c in beyond} <= set(TTFont(io.BytesIO(base64.b64decode(arrowed))).getBestCmap())
+def test_charts_with_the_same_words_and_other_figures_share_one_cut(monkeypatch):
+    """The two waves' charts (and the editions') print the same labels with other numbers: each cut the faces
+    again. Every subset carries all ten figures, so the glyphs follow the words and one cut serves both."""
+    cuts, cut = [], charts._cut
+    monkeypatch.setattr(charts, "_cut", lambda data, text: cuts.append(text) or cut(data, text))
+    svg = "<svg><text style=\"font-family: 'Inter'; font-size: 10px\">Shared by both waves: {}%</text></svg>"
+    first, second = charts._font_faces(svg.format(61)), charts._font_faces(svg.format(47))
+    assert first == second and len(cuts) == 1
+    (data,) = re.findall(r"base64,([A-Za-z0-9+/=]+)\)", first)
+    cmap = TTFont(io.BytesIO(base64.b64decode(data))).getBestCmap()
+    assert {ord(c) for c in " 0123456789Shared%"} <= set(cmap) and ord("x") not in cmap
 
 
 def test_house_colours_are_the_analysis_function_focus_palette(chart):

@@ -120,8 +120,15 @@ def _unescape(text: str) -> str:
     )
 
 
+# Every face's subset has the space and all ten figures, whichever the chart prints: a chart's glyphs then depend
+# on its words, not its numbers, so the other wave's (or an edition's) chart with the same labels reuses its cut
+# (the two-wave builds cut each face a third as often; a cut costs a tenth of a second or more).
+FIGURES = frozenset(" 0123456789")
+
+
 def _font_faces(svg: str) -> str:
-    """@font-face rules carrying only the glyphs the chart's text uses (WOFF, a few kilobytes each)."""
+    """@font-face rules carrying only the glyphs the chart's text uses, and the figures (WOFF, a few kilobytes
+    each)."""
     used: dict[tuple[int, bool], set[str]] = {}
     for match in _TEXT.finditer(svg):
         style = _STYLE_ATTR.search(match.group("attrs"))
@@ -132,7 +139,7 @@ def _font_faces(svg: str) -> str:
         path = FONTS_DIR / _FACES[(weight, italic)]
         if not path.is_file():
             continue
-        woff = _subset_woff(path.read_bytes(), "".join(sorted(chars)) + " ")
+        woff = _subset_woff(path.read_bytes(), "".join(sorted(chars | FIGURES)))
         rules.append(
             f"@font-face{{font-family:'{FONT_FAMILY}';font-weight:{weight};font-style:{'italic' if italic else 'normal'};"
             f"src:url(data:font/woff;base64,{woff}) format('woff')}}"
@@ -141,55 +148,23 @@ def _font_faces(svg: str) -> str:
 
 
 _SUBSETS: dict[tuple[str, str], str] = {}  # (the font file's SHA-256, the text) -> its subset, as base64 WOFF
-_BASES: dict[str, bytes] = {}  # the font file's SHA-256 -> that face cut down to BASE_CHARS (an OpenType file)
-
-# The characters a chart's labels almost always stay within: printable ASCII, Latin-1, Latin Extended-A and the
-# typographic punctuation and signs. Each face is cut to these once per process (the build's one kernel), and each
-# chart's subset is cut from that small copy rather than from the whole font: fontTools then parses a few hundred
-# glyphs' layout tables instead of Inter's thousands, and the result is byte-identical (the same glyphs, closed
-# under the same layout features; tests/publication/test_charts.py checks it). Text with any other character is
-# cut from the whole font.
-BASE_CHARS = frozenset(
-    chr(code)
-    for code in (
-        *range(0x20, 0x7F),
-        *range(0xA0, 0x180),
-        *range(0x2010, 0x2028),  # dashes, quotation marks, bullets, ellipsis
-        *range(0x2030, 0x203B),  # per mille, primes, single guillemets
-        0x20AC,  # euro
-        0x2122,  # trade mark
-        0x2212,  # minus
-        0x2248,  # almost equal
-        0x2264,  # less-than or equal
-        0x2265,  # greater-than or equal
-    )
-)
 
 
 def _subset_woff(data: bytes, text: str) -> str:
     """The font file `data` cut down to the glyphs of `text`, as base64 WOFF. Kept for the process (the build's
     one kernel), keyed by the file's hash and the text: a chart whose labels use the same characters as an earlier
     one, in the same face, reuses its subset rather than parsing and cutting the font again."""
-    digest = hashlib.sha256(data).hexdigest()
-    key = (digest, text)
+    key = (hashlib.sha256(data).hexdigest(), text)
     if key not in _SUBSETS:
-        source = _base(digest, data) if BASE_CHARS.issuperset(text) else data
-        _SUBSETS[key] = base64.b64encode(_cut(source, text, flavor="woff")).decode("ascii")
+        _SUBSETS[key] = _cut(data, text)
     return _SUBSETS[key]
 
 
-def _base(digest: str, data: bytes) -> bytes:
-    """The face `data` cut down to BASE_CHARS, once per process."""
-    if digest not in _BASES:
-        _BASES[digest] = _cut(data, "".join(sorted(BASE_CHARS)), flavor=None)
-    return _BASES[digest]
-
-
-def _cut(data: bytes, text: str, flavor: str | None) -> bytes:
-    """The font file `data` cut down to the glyphs of `text` (and those its layout features reach)."""
+def _cut(data: bytes, text: str) -> str:
     from fontTools import subset
 
     options = subset.Options()
+    options.flavor = "woff"
     options.layout_features = ["kern", "liga", "calt", "tnum", "case"]
     options.name_IDs = [1, 2]  # family and style only: keeps the embedded copy small
     options.notdef_outline = True
@@ -198,9 +173,9 @@ def _cut(data: bytes, text: str, flavor: str | None) -> bytes:
     subsetter.populate(text=text)
     subsetter.subset(font)
     buffer = io.BytesIO()
-    font.flavor = flavor
+    font.flavor = "woff"
     font.save(buffer, reorderTables=True)
-    return buffer.getvalue()
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
 def finish_svg(svg: str, title: str, alt: str) -> str:
