@@ -391,6 +391,12 @@ class Program:
         if math.isfinite(high):
             self.rows.append((combine(form, {unless: -big}), -math.inf, high))
 
+    def with_row(self, form: dict, low: float, high: float) -> Program:
+        """A copy with one more constraint, low <= form <= high (this program unchanged)."""
+        other = Program(self.upper)
+        other.rows = [*self.rows, (form, low, high)]
+        return other
+
     def small(self, form: dict, t: int, unless: int | None = None) -> None:
         self.between(form, 1, t - 1, unless)
 
@@ -616,20 +622,20 @@ class QuestionAudit:
 
     def determined(self, hidden: set, bases: set, first: bool = False) -> list[tuple[str, dict, int]]:
         """The targets the published numbers leave one value, in label order (`first`: only the first of them).
-        Solutions that push every open target away from its value at once (random directions, a fixed seed)
-        clear most; each left has its min solved, and its max only if the min is its value (a target is
-        determined exactly when both are). Every solution found also clears the open targets it moves: a
-        solution that gives a target another value proves it is not determined, so fewer are solved."""
+        Solutions that push every open target away from its value at once (random directions, a fixed seed,
+        until one clears none) clear most; each left has its min solved, and its max only if the min is its
+        value (a target is determined exactly when both are). Every solution found also clears the open targets
+        it moves (it proves they can take another value), so fewer are solved."""
         program, _ = self.program(hidden, bases)
         open_ = self.targets(hidden, bases)
-        rng, idle = np.random.default_rng(0), 0
-        while open_ and idle < 2:
+        rng = np.random.default_rng(0)
+        while open_:
             x = program.solution(
                 combine(*({k: c * rng.choice((-1, 1)) for k, c in form.items()} for _, form, _ in open_.values()))
             )
-            moved = moved_by(open_, x)
+            if not (moved := moved_by(open_, x)):
+                break
             open_ = {key: target for key, target in open_.items() if key not in moved}
-            idle = 0 if moved else idle + 1
         found = []
         for key, (label, form, value) in sorted(open_.items(), key=lambda item: item[1][0]):
             if key not in open_:
@@ -648,9 +654,12 @@ class QuestionAudit:
     def release(self, hidden: set, bases: set, form: dict, value: int) -> tuple[set, set]:
         """The cheapest shown counts (and bases) to withhold so that the form can take another value."""
         best = None
+        shared, flags = self.program(hidden, bases, release=True)
+        cheapest = min((cost for _, _, cost in flags.values()), default=0.0)
         for low, high in ((value + 1, math.inf), (-math.inf, value - 1)):
-            program, flags = self.program(hidden, bases, release=True)
-            program.between(form, low, high)
+            if best is not None and best[0] <= cheapest:
+                break  # any release withholds one figure at least: the other side cannot cost less
+            program = shared.with_row(form, low, high)
             x = program.solve({f: cost for f, (_, _, cost) in flags.items()})
             if x is not None:
                 chosen = [flags[f] for f in flags if x[f] > 0.5]
