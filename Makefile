@@ -201,7 +201,7 @@ record_validated = mkdir -p $(BUILD)/waves/$(1); cat $(call validate_inputs,$(1)
   else mv $(call ok_of,$(1)).new $(call ok_of,$(1)); fi;
 ifneq ($(WAVES),)
 $(VALIDATED_ALL): $(sort $(foreach wave,$(WAVES),$(call validate_inputs,$(wave))))
-	@$(PY) -m briefing.inputs.check --params $(PARAMETERS) $(WAVES:%=--wave %) | sed 's|^|[2/6] |'
+	@$(PY) -u -m briefing.inputs.check --params $(PARAMETERS) $(WAVES:%=--wave %) | sed -u 's|^|[2/6] |'
 	@$(foreach wave,$(WAVES),$(call record_validated,$(wave)))
 	@touch $@
 endif
