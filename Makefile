@@ -180,32 +180,42 @@ endif
 $(BUILD)/engine $(BUILD)/build-context: ; @mkdir -p $(@D); touch $@
 
 # --- compute: each wave on its own (its file, its frame), then the change between them ---------------------------
-# Each wave is checked first: against its frame (two columns: fails at once, even on a huge file), then against
-# the codebook. Then every notebook of the build runs in ONE Jupyter kernel (briefing.analysis.run_notebooks:
+# The build's waves are checked first, all in ONE process (briefing.inputs.check, one `--wave` each: the imports
+# paid once, every failing file named): each against its frame (two columns: fails at once, even on a huge file),
+# then against the codebook. That is one target, remade when any wave's inputs change; each wave's validated.ok
+# (which its notebooks follow) then holds its own inputs' hashes and is rewritten only when they change, so a
+# changed wave reruns its own notebooks only.
+# Then every notebook of the build runs in ONE Jupyter kernel (briefing.analysis.run_notebooks:
 # papermill's engine, handed a kernel started once): for each wave its disclosure plan, its theme notebooks and
 # its merged findings; then the change between the waves. Each executed copy is kept under build/ for audit.
 # One grouped target: the runner reruns only the steps older than their own inputs, then marks all of them
-# current (so make's view stays exact). What reads a wave's or a frame's bytes depends on its validated.ok, remade
-# whenever their content changes.
-define wave_rules
-$(BUILD)/waves/$(1)/validated.ok: $(call content,$(WAVE_FILE_$(1)) $(FRAME_FILE_$(1)) $(CODEBOOK) \
-  $(filter %.meta.yml,$(PLAN_INPUTS)) src/briefing/yamlfile.py src/briefing/inputs/check.py src/briefing/inputs/validate.py \
-  src/briefing/inputs/codebook.py src/briefing/inputs/crosscheck.py) $(PLAN_VALUES)
-	@printf '[2/6] '; $(PY) -m briefing.inputs.check --params $(PARAMETERS) --wave $(1)
-	@mkdir -p $$(@D); touch $$@
-endef
-$(foreach wave,$(WAVES),$(eval $(call wave_rules,$(wave))))
+# current (so make's view stays exact). What reads a wave's or a frame's bytes depends on the waves' validation,
+# remade whenever their content changes.
+validate_inputs = $(call content,$(WAVE_FILE_$(1)) $(FRAME_FILE_$(1)) $(CODEBOOK) $(filter %.meta.yml,$(PLAN_INPUTS)) \
+  src/briefing/yamlfile.py src/briefing/inputs/check.py src/briefing/inputs/validate.py src/briefing/inputs/codebook.py \
+  src/briefing/inputs/crosscheck.py) $(PLAN_VALUES)
+VALIDATED_ALL := $(BUILD)/waves/validated.ok
+ok_of = $(BUILD)/waves/$(1)/validated.ok
+record_validated = mkdir -p $(BUILD)/waves/$(1); cat $(call validate_inputs,$(1)) >$(call ok_of,$(1)).new; \
+  if cmp -s $(call ok_of,$(1)).new $(call ok_of,$(1)); then rm $(call ok_of,$(1)).new; \
+  else mv $(call ok_of,$(1)).new $(call ok_of,$(1)); fi;
+ifneq ($(WAVES),)
+$(VALIDATED_ALL): $(sort $(foreach wave,$(WAVES),$(call validate_inputs,$(wave))))
+	@$(PY) -u -m briefing.inputs.check --params $(PARAMETERS) $(WAVES:%=--wave %) | sed -u 's|^|[2/6] |'
+	@$(foreach wave,$(WAVES),$(call record_validated,$(wave)))
+	@touch $@
+endif
 
 COMPUTE_SHARED := $(call content,$(ANALYSIS_SRC) src/briefing/publication/change_charts.py) $(PLAN_VALUES)
-$(COMPUTED) &: $(call content,$(NOTEBOOKS)) $(VALIDATED) $(COMPUTE_SHARED)
+$(COMPUTED) &: $(call content,$(NOTEBOOKS)) $(VALIDATED_ALL) $(COMPUTE_SHARED)
 	@$(PY) -m briefing.analysis.run_notebooks --plan $(PLAN_JSON) --shared $(COMPUTE_SHARED)
 
 # The reported wave's notebook findings (and the change), with the comparison resolved: the briefing's figures.
 $(BUILD)/findings.json: $(COMPUTED) $(BUILD)/selection $(call content,src/briefing/analysis/findings.py)
 	@printf '[4/6] '; $(PY) -m briefing.analysis.findings $(FINDINGS_INPUTS) --params $(PARAMETERS) --wave $(WAVE) --out $@
 
-# (The waves' and frames' own bytes, which the provenance hashes and the quotes read: through their validated.ok.)
-$(BUILD)/narrative.stamp: $(BUILD)/findings.json $(VALIDATED) $(call content,$(NARRATIVE_INPUTS) \
+# (The waves' and frames' own bytes, which the provenance hashes and the quotes read: through their validation.)
+$(BUILD)/narrative.stamp: $(BUILD)/findings.json $(VALIDATED_ALL) $(call content,$(NARRATIVE_INPUTS) \
   $(wildcard src/briefing/narrative/*.py) src/briefing/yamlfile.py) $(PLAN_VALUES) $(BUILD)/engine $(BUILD)/build-context
 	@printf '[5/6] '; $(PY) -m briefing.narrative.writer --params $(PARAMETERS) --wave $(WAVE) --findings $(BUILD)/findings.json \
 	  --out $(BUILD)/narrative --engine $(ENGINE)

@@ -271,6 +271,35 @@ def test_a_count_recovered_in_one_table_is_used_in_the_next(arrs):
     assert audit.determined(hidden | counts, set()) == []
 
 
+def test_the_audit_stops_at_the_first_count_left_one_value(arrs):
+    """The audit withholds for the first determined count, then audits again: solving for every other count
+    first was wasted (a min and a max each)."""
+    cells = arrs_cells(  # England's "Not yet" less C's is 14, split 7 and 7 (as in the next test): two left one value
+        {
+            "A": {"Yes": 20, "Not yet": 7, "Not applicable": 13},
+            "B": {"Yes": 20, "Not yet": 7, "Not applicable": 13},
+            "C": {"Yes": 10, "Not yet": 10, "Not applicable": 10},
+        },
+        {("A", "Not yet"), ("B", "Not yet")},
+    )
+    hidden = {(a, f"fig:{Q}={v}") for a in "AB" for v in ("Not yet", "Not applicable")}
+    audit = disclosure.QuestionAudit(arrs, cells, ["A", "B", "C"], T, "England")
+    every = audit.determined(hidden, set())
+    assert len(every) > 1 and audit.determined(hidden, set(), first=True) == every[:1]
+
+
+def test_a_program_builds_its_constraints_once_for_every_objective():
+    """Each solve rebuilt the whole constraint matrix cell by cell (a second of the plan's time); it is built
+    once and again only when a row or a variable is added."""
+    program = disclosure.Program([10, 10])
+    program.between({0: 1, 1: 1}, 12, 12)
+    built = program.constraints()
+    assert program.solve({0: 1})[0] == 2 and program.solve({0: -1})[0] == 10 and program.constraints() is built
+    program.between({0: 1}, 5, 5)
+    assert program.constraints() is not built and program.solve({1: -1})[1] == 7
+    assert program.constraints().A.toarray().tolist() == [[1, 1], [1, 0]]
+
+
 def test_what_stands_in_a_hidden_cells_place_is_read_too(arrs):
     # England's "Not yet" less C's is 14, split between A and B: 7 and 7, as each reads "fewer than 8"
     cells = arrs_cells(

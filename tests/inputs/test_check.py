@@ -132,3 +132,23 @@ def test_a_bad_parameter_file_is_a_sentence_too(project, capsys):
     params.write_text(params.read_text().replace("confidence_level: 0.95", "confidence_level: 95"))
     code, err = run_check(project, capsys)
     assert code == 1 and "params.yml: confidence_level must be a proportion between 0 and 1" in err
+
+
+def test_a_build_s_waves_are_checked_in_one_process_each_failing_file_named(project, capsys):
+    """Each wave was checked in a process of its own (a second of imports each); in one, a failing wave must
+    not hide another: both files are named, and a good wave between them still says so."""
+    for name in (WAVE, "data/pcn-clinical-directors/raw/pcn_cd_survey_2019.csv"):
+        lines = lines_of(project, name)
+        lines[0] = lines[0].rsplit(",", 1)[0] + "\n"
+        write_lines(project, lines, name)
+    code = check.main(["--params", str(project / "params.yml"), "--wave", "2019", "--wave", "2020"])
+    err = capsys.readouterr().err
+    assert code == 1 and "Traceback" not in err
+    assert "pcn_cd_survey_2019.csv" in err and "pcn_cd_survey_2020.csv" in err
+
+
+def test_every_wave_named_passes_in_one_call(project, capsys):
+    code = check.main(["--params", str(project / "params.yml"), "--wave", "2019", "--wave", "2020"])
+    out = capsys.readouterr().out
+    named = [line.split(" is valid")[0].rsplit("/", 1)[-1] for line in out.splitlines()]
+    assert code == 0 and named == ["pcn_cd_survey_2019.csv", "pcn_cd_survey_2020.csv"]

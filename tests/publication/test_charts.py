@@ -161,6 +161,19 @@ def test_the_glyphs_it_uses_are_embedded(chart):
     assert used <= covered
 
 
+def test_charts_with_the_same_words_and_other_figures_share_one_cut(monkeypatch):
+    """The two waves' charts (and the editions') print the same labels with other numbers: each cut the faces
+    again. Every subset carries all ten figures, so the glyphs follow the words and one cut serves both."""
+    cuts, cut = [], charts._cut
+    monkeypatch.setattr(charts, "_cut", lambda data, text: cuts.append(text) or cut(data, text))
+    svg = "<svg><text style=\"font-family: 'Inter'; font-size: 10px\">Shared by both waves: {}%</text></svg>"
+    first, second = charts._font_faces(svg.format(61)), charts._font_faces(svg.format(47))
+    assert first == second and len(cuts) == 1
+    (data,) = re.findall(r"base64,([A-Za-z0-9+/=]+)\)", first)
+    cmap = TTFont(io.BytesIO(base64.b64decode(data))).getBestCmap()
+    assert {ord(c) for c in " 0123456789Shared%"} <= set(cmap) and ord("x") not in cmap
+
+
 def test_house_colours_are_the_analysis_function_focus_palette(chart):
     svg = open(chart.extra["path"], encoding="utf-8").read().lower()
     dark, grey = (c.lower() for c in get_af_colours("focus"))

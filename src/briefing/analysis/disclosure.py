@@ -369,6 +369,7 @@ class Program:
     def __init__(self, upper: list[int]):
         self.upper = list(upper)
         self.rows: list[tuple[dict[int, float], float, float]] = []
+        self._built: tuple[tuple[int, int], optimize.LinearConstraint] | None = None
 
     def flag(self) -> int:
         self.upper.append(1)
@@ -390,6 +391,12 @@ class Program:
         if math.isfinite(high):
             self.rows.append((combine(form, {unless: -big}), -math.inf, high))
 
+    def with_row(self, form: dict, low: float, high: float) -> Program:
+        """A copy with one more constraint, low <= form <= high (this program unchanged)."""
+        other = Program(self.upper)
+        other.rows = [*self.rows, (form, low, high)]
+        return other
+
     def small(self, form: dict, t: int, unless: int | None = None) -> None:
         self.between(form, 1, t - 1, unless)
 
@@ -410,21 +417,29 @@ class Program:
 
     def solve(self, objective: dict) -> np.ndarray | None:
         """A whole-number solution minimising the objective, or None if there is none."""
-        matrix = sparse.lil_matrix((len(self.rows), len(self.upper)))
-        for i, (form, _, _) in enumerate(self.rows):
-            for k, c in form.items():
-                matrix[i, k] = c
         cost = np.zeros(len(self.upper))
         for k, c in objective.items():
             cost[k] += c
-        limits = optimize.LinearConstraint(matrix.tocsr(), [r[1] for r in self.rows], [r[2] for r in self.rows])
         result = optimize.milp(
             cost,
-            constraints=limits,
+            constraints=self.constraints(),
             integrality=np.ones(len(self.upper)),
             bounds=optimize.Bounds(0, np.array(self.upper, dtype=float)),
         )
         return np.round(result.x) if result.status == 0 else None
+
+    def constraints(self) -> optimize.LinearConstraint:
+        """The rows as one sparse matrix (sorted, no zeros), built once for the many objectives an audit solves
+        over the same rows, and again only when a row or a variable is added."""
+        size = (len(self.rows), len(self.upper))
+        if self._built is None or self._built[0] != size:
+            entries = [(i, k, c) for i, (form, _, _) in enumerate(self.rows) for k, c in sorted(form.items()) if c]
+            rows, columns, values = zip(*entries, strict=True) if entries else ((), (), ())
+            matrix = sparse.csr_matrix((np.array(values, dtype=float), (rows, columns)), shape=size)
+            matrix.sort_indices()
+            limits = optimize.LinearConstraint(matrix, [r[1] for r in self.rows], [r[2] for r in self.rows])
+            self._built = (size, limits)
+        return self._built[1]
 
     def solution(self, objective: dict) -> np.ndarray:
         """As `solve`, for a program the true counts satisfy (so a solution exists)."""
@@ -432,6 +447,11 @@ class Program:
         if x is None:
             raise RuntimeError("disclosure audit: the published figures admit no counts at all (a bug in the audit)")
         return x
+
+
+def moved_by(targets: dict, x: np.ndarray) -> set:
+    """The targets (key -> (label, form, true value)) that the solution `x` gives another value."""
+    return {key for key, (_, form, value) in targets.items() if value_of(form, x) != value}
 
 
 def combine(*forms: dict) -> dict:
@@ -600,34 +620,46 @@ class QuestionAudit:
                     out[key] = (f"{cell_id[0]}: {cell_id[1]}{what}", form, value)
         return out
 
-    def determined(self, hidden: set, bases: set) -> list[tuple[str, dict, int]]:
-        """The targets the published numbers leave one value, in label order. Solutions that push every open
-        target away from its value at once (random directions, a fixed seed) clear most; each left has its min
-        and max solved."""
+    def determined(self, hidden: set, bases: set, first: bool = False) -> list[tuple[str, dict, int]]:
+        """The targets the published numbers leave one value, in label order (`first`: only the first of them).
+        Solutions that push every open target away from its value at once (random directions, a fixed seed,
+        until one clears none) clear most; each left has its min solved, and its max only if the min is its
+        value (a target is determined exactly when both are). Every solution found also clears the open targets
+        it moves (it proves they can take another value), so fewer are solved."""
         program, _ = self.program(hidden, bases)
         open_ = self.targets(hidden, bases)
-        rng, idle = np.random.default_rng(0), 0
-        while open_ and idle < 2:
+        rng = np.random.default_rng(0)
+        while open_:
             x = program.solution(
                 combine(*({k: c * rng.choice((-1, 1)) for k, c in form.items()} for _, form, _ in open_.values()))
             )
-            moved = {key for key, (_, form, value) in open_.items() if value_of(form, x) != value}
+            if not (moved := moved_by(open_, x)):
+                break
             open_ = {key: target for key, target in open_.items() if key not in moved}
-            idle = 0 if moved else idle + 1
         found = []
-        for label, form, value in sorted(open_.values(), key=lambda target: target[0]):
-            low = value_of(form, program.solution(form))
-            high = value_of(form, program.solution({k: -c for k, c in form.items()}))
-            if low == high:
+        for key, (label, form, value) in sorted(open_.items(), key=lambda item: item[1][0]):
+            if key not in open_:
+                continue  # moved by an earlier target's min or max
+            for direction in (form, {k: -c for k, c in form.items()}):
+                x = program.solution(direction)
+                open_ = {other: target for other, target in open_.items() if other not in moved_by(open_, x)}
+                if key not in open_:
+                    break
+            else:
                 found.append((label, form, value))
+                if first:
+                    break
         return found
 
     def release(self, hidden: set, bases: set, form: dict, value: int) -> tuple[set, set]:
         """The cheapest shown counts (and bases) to withhold so that the form can take another value."""
         best = None
+        shared, flags = self.program(hidden, bases, release=True)
+        cheapest = min((cost for _, _, cost in flags.values()), default=0.0)
         for low, high in ((value + 1, math.inf), (-math.inf, value - 1)):
-            program, flags = self.program(hidden, bases, release=True)
-            program.between(form, low, high)
+            if best is not None and best[0] <= cheapest:
+                break  # any release withholds one figure at least: the other side cannot cost less
+            program = shared.with_row(form, low, high)
             x = program.solve({f: cost for f, (_, _, cost) in flags.items()})
             if x is not None:
                 chosen = [flags[f] for f in flags if x[f] > 0.5]
@@ -646,7 +678,7 @@ def audit(ctx: themes.Context, cells: dict, hidden: set, bases: set, redo) -> No
     """Withhold more (growing `hidden` and `bases`) until no question's published numbers, taken together, leave
     a hidden small count one value. `redo(hidden, bases)` re-applies the tables and links after each step."""
     for checker in question_audits(ctx, cells):
-        while found := checker.determined(hidden, bases):
+        while found := checker.determined(hidden, bases, first=True):
             _, form, value = found[0]
             counts, more_bases = checker.release(hidden, bases, form, value)
             hidden.update(counts)

@@ -1,11 +1,11 @@
-"""The input gate for one wave, in one process. First each data file is read as a file: the wave as its platform
+"""The input gate for a build's waves, in one process. First each data file is read as a file: the wave as its platform
 exported it (briefing.inputs.readers: a well-formed CSV in UTF-8 or its declared encoding, a readable workbook and
 sheet, an SPSS file whose values all have labels) and its frame as well-formed UTF-8 CSV (every row as wide as the
 header, no quote left open), each holding the number of rows its .meta.yml `rows:` says. Then the wave against its frame (crosscheck: two columns, so it fails at once even on a huge
 file), then the wave against the codebook (validate). Each error is one sentence naming the file, the row or column
 and the rule, never a traceback.
 
-Usage (the build plan's validation step): python -m briefing.inputs.check --params P --wave W
+Usage (the build's validation step): python -m briefing.inputs.check --params P --wave W [--wave W2 ...]
 """
 
 from __future__ import annotations
@@ -68,30 +68,36 @@ def file_problems(root: Path, params: config.Params) -> list[str]:
     return problems
 
 
-def run(args: argparse.Namespace) -> int:
-    params = config.load(args.params, wave=args.wave)
-    root = config.find_root(Path(args.params).resolve().parent if args.params else None)
+def run(params_file: str | None, wave: str | None) -> int:
+    params = config.load(params_file, wave=wave)
+    root = config.find_root(Path(params_file).resolve().parent if params_file else None)
     survey.check_frame(root, survey.wave_inputs(root, params, params.wave))
     problems = file_problems(root, params)
     if problems:
         print("check: " + "\n  ".join(problems), file=sys.stderr)
         return 1
-    common = [*(["--params", args.params] if args.params else []), *(["--wave", args.wave] if args.wave else [])]
+    common = [*(["--params", params_file] if params_file else []), *(["--wave", wave] if wave else [])]
     with contextlib.redirect_stdout(io.StringIO()):  # its "agrees" line: validate's line says the wave is good
         agrees = crosscheck.main(common) == 0
     return validate.main(common) if agrees else 1
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--params", default=None)
-    parser.add_argument("--wave", default=None)
-    args = parser.parse_args(argv)
+def run_one(params_file: str | None, wave: str | None) -> int:
     try:
-        return run(args)
+        return run(params_file, wave)
     except (ValueError, OSError) as error:  # parameters, YAML, unreadable files: one sentence, no traceback
         print(f"check: {error}", file=sys.stderr)
         return 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Every wave named (`--wave` once per wave; none: the parameters' own), in one process, so a build's waves
+    pay the imports once; each is checked even when another fails, so every failing file is named."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--params", default=None)
+    parser.add_argument("--wave", action="append", default=None, help="a wave to check (repeat for several)")
+    args = parser.parse_args(argv)
+    return max([run_one(args.params, wave) for wave in args.wave or [None]])
 
 
 if __name__ == "__main__":
