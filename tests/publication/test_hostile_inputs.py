@@ -58,7 +58,6 @@ FIELDS = [
     Field("wave title", payload("QXWAVETITLE")),
     Field("wave notice", payload("QXNOTICE", long=True)),
     Field("wave description", payload("QXWAVEDESCRIPTION", long=True)),
-    Field("wave fieldwork", payload("QXFIELDWORK"), ("html", "pdf")),  # the title block's fieldwork line
     Field("wave origin", payload("QXORIGIN")),
     Field("wave licence", payload("QXLICENCE")),
     Field("comparison wave title", payload("QXCOMPARETITLE")),
@@ -120,7 +119,6 @@ def plant(project: Path) -> None:
             title=p["wave title"],
             notice=p["wave notice"],
             description=p["wave description"],
-            fieldwork=p["wave fieldwork"],
             origin=p["wave origin"],
             licence=p["wave licence"],
         )

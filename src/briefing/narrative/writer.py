@@ -210,7 +210,7 @@ def environment(
     prose.register(env, suppression_threshold)
     env.filters.update(record_filters(suppression_threshold, respondents))
     change_prose.register(env)
-    env.filters.update(literal=literal, code=escape.markdown_code, fieldwork_words=fieldwork_words)
+    env.filters.update(literal=literal, code=escape.markdown_code)
     return env
 
 
@@ -314,13 +314,13 @@ def wave_quotes(codebook, params: config.Params, root: Path, synthetic: bool) ->
     return load_quotes(survey_folder(codebook) / QUOTES_FILE, survey, frame, codebook, params, synthetic)
 
 
-def context_figures(codebook, wave: dict[str, Any]) -> dict[str, dict]:
+def context_figures(codebook, dates: surveys.WaveDates) -> dict[str, dict]:
     """The survey's figures from other publications, where it has them: those published by the end of the wave's
     fieldwork (a briefing of a wave never cites what came out after it)."""
     path = survey_folder(codebook) / CONTEXT_FIGURES
     if not path.is_file():
         return {}
-    return with_citations(available_by(load_context_figures(path), fieldwork_end(wave)))
+    return with_citations(available_by(load_context_figures(path), fieldwork_end(dates)))
 
 
 def subgroup_view(subgroup) -> dict[str, Any]:
@@ -389,11 +389,13 @@ def context(findings: dict[str, Any], params: config.Params, root: Path, built_f
     codebook = load_codebook(root / params.codebook)
     registry = codebook.findings
     wave = provenance.sidecar(params.survey_path, root)
+    dates = surveys.wave_dates(root, params.survey_path)
     f = findings["findings"]
     figures = figures_by_theme(f, list(codebook.questions))
     quotes = wave_quotes(codebook, params, root, bool(wave.get("synthetic")))
     comparisons = comparison_views(codebook, f)
     frame = codebook.population.frame
+    compare_file = surveys.wave_file(root, params.survey, params.compare_wave) if params.compare_wave else None
     return {
         "f": f,
         "figures": figures,
@@ -410,11 +412,12 @@ def context(findings: dict[str, Any], params: config.Params, root: Path, built_f
         # Only what the wave asked: a finding whose question a wave did not ask is absent, never blank.
         "survey_results": [f[fid] for fid in registry if fid in f],
         "changes": [f[fid + "_change"] for fid in registry if fid + "_change" in f],
-        "compare": provenance.sidecar(surveys.wave_file(root, params.survey, params.compare_wave), root)
-        if params.compare_wave
-        else None,
-        "c": context_figures(codebook, wave),
-        "fieldwork": fieldwork_words(wave["fieldwork"]) if wave.get("fieldwork") else None,
+        "compare": provenance.sidecar(compare_file, root) if compare_file else None,
+        "c": context_figures(codebook, dates),
+        # each wave's fieldwork in words ("not recorded" when its record gives no dates), printed for every wave
+        "fieldwork": fieldwork_words(dates),
+        "fieldwork_known": dates.fieldwork is not None,
+        "compare_fieldwork": fieldwork_words(surveys.wave_dates(root, compare_file)) if compare_file else None,
         "p": params,
         "wave": wave,
         "quotes": quotes,
@@ -458,9 +461,7 @@ def metadata(ctx: dict[str, Any]) -> dict[str, Any]:
         "title": params.title,
         "subtitle": f"{wave['title']}: {ctx['area']}" if ctx["area"] else wave["title"],
         "publisher": params.publisher,
-        **(
-            {"fieldwork": fieldwork_words(wave["fieldwork"])} if wave.get("fieldwork") else {}
-        ),  # optional in a .meta.yml
+        "fieldwork": ctx["fieldwork"],
     }
     return {
         **{key: str(escape.markdown(value)) for key, value in text.items()},
