@@ -135,7 +135,9 @@ def as_iso(value) -> str:
 def is_date(text: str, pattern: re.Pattern = DAY) -> bool:
     """A real day ("2020-02-07"), or month ("2019-11") where `pattern` allows one."""
     try:
-        return bool(pattern.fullmatch(text)) and bool(dt.date.fromisoformat(text if DAY.fullmatch(text) else f"{text}-01"))
+        return bool(pattern.fullmatch(text)) and bool(
+            dt.date.fromisoformat(text if DAY.fullmatch(text) else f"{text}-01")
+        )
     except ValueError:
         return False
 

@@ -106,7 +106,7 @@ def fieldwork_words(dates: WaveDates) -> str:
 
 
 def day_words(iso: str) -> tuple[str, str]:
-    """"2020-02-07" -> ("7 February", "2020"); "2019-11" -> ("November", "2019")."""
+    """ "2020-02-07" -> ("7 February", "2020"); "2019-11" -> ("November", "2019")."""
     m = DATE.match(iso)
     month = MONTHS[int(m["m"]) - 1].capitalize()
     return (f"{int(m['d'])} {month}" if m["d"] else month), m["y"]

@@ -29,7 +29,7 @@ from briefing import config
 from briefing.yamlfile import YAMLFileError
 from briefing.analysis import findings as findings_io
 from briefing.analysis.stats import SECONDARY, SECONDARY_BASE, SMALL_BASE, SMALL_COMPLEMENT
-from briefing.narrative import change_prose, escape, prose, provenance
+from briefing.narrative import captions, change_prose, escape, prose, provenance
 from briefing.inputs import survey as surveys
 from briefing.inputs.codebook import load_codebook
 from briefing.inputs.validate import read_survey
@@ -235,71 +235,6 @@ def narrowest_margin(f: dict[str, Any]) -> float | None:
     return min(margins) if margins else None
 
 
-def lowered(label: str) -> str:
-    """A row label inside a sentence: "All ward sisters" -> "all ward sisters" (a label that starts
-    with a name, such as a region, is left as it is)."""
-    first, _, rest = label.partition(" ")
-    return f"{first.lower()} {rest}".strip() if first in ("All", "Those") else label
-
-
-def chart_title(fig: dict[str, Any], f: dict[str, Any], codebook) -> str:
-    """A chart's caption, held to the narrative's rules: a chart of a subgroup comparison the test cannot settle is
-    titled by what the survey can say, never "differ little"; a chart titled by a finding's share in words
-    ("Over half of ...") has those words held to the finding's interval (prose.hedged_words). Otherwise the chart's
-    own title. (The chart's SVG keeps its title as its tooltip; the caption readers see is this one.)"""
-    title, bars = fig.get("title") or "", fig.get("bars") or ()
-    compared = next(  # the chart's own comparison: both its groups are bars (not an edition's region-v-rest)
-        (
-            r
-            for r in f.values()
-            if r.get("kind") == "comparison"
-            and all(r.get(side) in bars and f.get(r[side], {}).get("subgroup") for side in ("first", "second"))
-        ),
-        None,
-    )
-    if compared and not compared.get("suppressed") and prose.difference_kind(compared) != prose.SUPPORTED:
-        first, second = f[compared["first"]], f[compared["second"]]
-        a, b = (codebook.subgroups[r["subgroup"]].label for r in (first, second))
-        shares = f"{prose.percent(first['value'])} of {a} and {prose.percent(second['value'])} of {b}"
-        if prose.difference_kind(compared) == prose.NARROW_KIND:
-            return prose.sentence_start(f"{shares} {first['description']}: little difference")
-        return prose.sentence_start(f"{shares} {first['description']}: a gap the survey cannot tell from chance")
-    for r in f.values():
-        if r.get("kind") != "proportion" or r.get("question") != fig.get("question") or r.get("subgroup"):
-            continue
-        if r.get("suppressed") or r.get("ci_low") is None or r["description"] not in title:
-            continue
-        said = prose.capfirst(prose.proportion_words(r["value"]))
-        if title.startswith(said + " "):
-            return prose.capfirst(prose.hedged_words(r["value"], r["ci_low"], r["ci_high"])) + title[len(said) :]
-    return title
-
-
-def chart_note(fig: dict[str, Any], f: dict[str, Any], codebook, respondents: str) -> str:
-    """What a chart's caption note says under it: the question asked, as the codebook words it, and who answered
-    (the base, with its n) — or, for a chart of several questions, that each has its own base (in the methods).
-    The chart draws the note from here (the narrative owns the words); an empty note is left out."""
-    parts = [f[i] for i in fig.get("bars") or () if i in f]
-    questions = {fig["question"]} if fig.get("question") else {r.get("question") for r in parts} - {None}
-    if len(questions) != 1 or next(iter(questions)) not in codebook.questions:
-        return f"Base: {respondents} who answered each question; the number who answered each is in the methods' table."
-    wording = codebook.questions[next(iter(questions))].wording
-    if fig.get("rows"):
-        bases = [(row["label"], row["n"]) for row in fig["rows"] if row.get("n") is not None]
-    else:
-        bases = [
-            (codebook.subgroups[r["subgroup"]].label if r.get("subgroup") else f"all {respondents}", r["denominator"])
-            for r in parts
-            if r.get("denominator") is not None and r.get("kind") == "proportion"
-        ]
-    if len(bases) == 1:
-        base = f" Base: {prose.count(bases[0][1])} {respondents} who answered."
-    else:
-        listed = "; ".join(f"{lowered(label)}, {prose.count(n)}" for label, n in bases)
-        base = f" Base: {respondents} who answered ({listed})." if bases else ""
-    return f"Question: “{wording}”{base}"
-
-
 def survey_folder(codebook) -> Path:
     """Where a survey's own files are (quotes, context figures, template overrides): its codebook's folder."""
     return codebook.path.parent
@@ -403,9 +338,8 @@ def context(findings: dict[str, Any], params: config.Params, root: Path, built_f
         "narrow": prose.NARROW,
         "summary_shares": SUMMARY_SHARES,
         "narrowest_margin": narrowest_margin(f),
-        "chart_titles": {fid: chart_title(r, f, codebook) for fid, r in f.items() if r["kind"] == "figure"},
         "chart_notes": {
-            fid: chart_note(r, f, codebook, codebook.respondents.plural)
+            fid: captions.chart_note(r, f, codebook, codebook.respondents.plural)
             for fid, r in f.items()
             if r["kind"] == "figure"
         },

@@ -1,7 +1,8 @@
 """The chart of change: each headline finding in every wave, with its confidence interval (charts.py's house style).
 
-The title follows the tests (how many findings moved by more than chance alone would explain) and the alt text
-is written from the plotted numbers, so neither can disagree with the picture.
+The title follows the tests (how many findings moved by more than chance alone would explain), worded by the
+narrative (captions.change_caption), and the alt text is written from the plotted numbers, so neither can disagree
+with the picture.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from matplotlib.lines import Line2D
 from briefing import config
 from briefing.analysis.findings import Finding
 from briefing.inputs.codebook import load_codebook
-from briefing.narrative.prose import capfirst, number_words, percent
+from briefing.narrative import captions
+from briefing.narrative.prose import capfirst, percent
 from briefing.publication.charts import BASE_PT, DARK_BLUE, GREY, MUTED, TEXT, WIDTH_IN, house_style, save_svg
 
 CHART_ID = "fig_change_headlines"
@@ -31,16 +33,6 @@ def headline_changes(changes: list[Finding]) -> list[Finding]:
 def moved_words(change: Finding) -> str:
     """The legend's and the alt text's words for whether the test supports a change."""
     return "moved by more than chance" if change.extra["significant"] else "within what chance could produce"
-
-
-def change_title(shown: list[Finding], previous_wave: str) -> str:
-    moved = sum(1 for c in shown if c.extra["significant"])
-    if moved == 0:
-        return f"No finding moved by more than chance alone would explain since {previous_wave}"
-    return (
-        f"{capfirst(number_words(moved))} of {number_words(len(shown))} findings moved by more than chance "
-        f"alone would explain since {previous_wave}"
-    )
 
 
 def change_alt(shown: list[Finding]) -> str:
@@ -100,7 +92,8 @@ def change_chart(changes: list[Finding], figures_dir: str | Path, notebook: str,
     if not shown:
         return None
     wave, previous_wave = shown[0].extra["wave"], shown[0].extra["compare_wave"]
-    title, alt = change_title(shown, previous_wave), change_alt(shown)
+    title = captions.change_caption([c.as_record() for c in shown], previous_wave)  # the narrative's words
+    alt = change_alt(shown)
     source = f"{source}, {previous_wave} and {wave}"
     with plt.style.context(house_style()):
         fig, ax = plt.subplots(figsize=(WIDTH_IN, 0.85 + 0.4 * len(shown)), layout="constrained")

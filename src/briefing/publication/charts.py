@@ -32,7 +32,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
 
 from briefing.analysis.findings import Finding  # noqa: E402
-from briefing.narrative import escape  # noqa: E402
+from briefing.narrative import captions, escape  # noqa: E402
 from briefing.narrative.prose import percent  # noqa: E402
 
 STYLE = Path(afcharts.__file__).parent / "afcharts.mplstyle"
@@ -327,17 +327,6 @@ def share_bars(
     )
 
 
-def comparison_title(comparison: Finding, who: str, first: str, second: str, subject: str) -> str:
-    """The headline follows the test of the difference, not just its sign: where the test cannot establish a
-    difference (or a figure is suppressed) it says the survey cannot tell, never that the groups "differ little"."""
-    if comparison.extra.get("suppressed"):
-        return f"The survey cannot tell whether {who} {first} and those {second} differ: too few answered to compare"
-    if not comparison.extra.get("significant"):
-        return f"The survey cannot tell whether {who} {first} and those {second} differ in how many {subject}"
-    more = "More" if comparison.value > 0 else "Fewer"
-    return f"{more} {who} {first} than those {second} {subject}"
-
-
 def comparison_charts(ctx, results: list[Finding], figures_dir: str | Path, notebook: str) -> list[Finding]:
     """One chart per codebook comparison among `results`: the first subgroup, all respondents, the second."""
     by_id = {f.id: f for f in results}
@@ -353,9 +342,13 @@ def comparison_charts(ctx, results: list[Finding], figures_dir: str | Path, note
             (f"Those {second}", by_id[comparison.parts[1]]),
         ]
         who = ctx.codebook.respondents.plural
+        labels = tuple(ctx.codebook.subgroups[s].label for s in (comparison.first, comparison.second))
+        title = captions.comparison_caption(  # the narrative's words, by what the test found
+            *(by_id[i].as_record() for i in (comparison.id, *comparison.parts)), labels, who, (first, second)
+        )
         chart = share_bars(
             f"fig_{comparison.id}",
-            comparison_title(by_id[comparison.id], who, first, second, finding.description),
+            title,
             bars,
             subject=finding.description,
             figures_dir=figures_dir,

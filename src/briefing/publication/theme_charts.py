@@ -21,11 +21,10 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 from afcharts.af_colours import get_af_colours
 
-from briefing.analysis import stats
 from briefing.analysis.distributions import NON_SUBSTANTIVE, Row, distribution, drawn_bands, planned_cells
 from briefing.analysis.findings import Finding
 from briefing.analysis.themes import subgroup_of
-from briefing.narrative import prose
+from briefing.narrative import captions, prose
 from briefing.publication.charts import (
     BASE_PT,
     DARK_BLUE,
@@ -60,21 +59,6 @@ def share_text(share: float | None, ctx, withheld: bool = False) -> str:
     if share is None:
         return "withheld" if withheld else suppressed_words(ctx)
     return prose.percent(share)
-
-
-def group_words(value: float, group: str) -> str:
-    """'over 1 in 10 nurses', 'almost half of nurses' (the codebook's respondents)."""
-    words = prose.proportion_words(value)
-    return f"{words} {group}" if " in " in words else f"{words} of {group}"
-
-
-# --- which questions, which rows -------------------------------------------------------------------------------
-
-
-def headline_of(findings: list[Finding]) -> Finding | None:
-    """The finding a question's chart is titled by: the largest unsuppressed share among all respondents."""
-    shown = [f for f in findings if f.kind == "proportion" and not f.extra.get("subgroup") and f.value is not None]
-    return max(shown, key=lambda f: f.value, default=None)
 
 
 def rows_for(ctx, question_id: str, findings: list[Finding]) -> list[Row]:
@@ -132,18 +116,11 @@ def row_major(handles: list, ncols: int) -> list:
 
 
 def title_for(ctx, question_id: str, findings: list[Finding], rows: list[Row] | None = None) -> str:
-    """The headline finding in words; else why none is shown: too few answered, or small counts protected (some
-    answers, when the chart's first row still shows a share)."""
-    headline = headline_of(findings)
+    """The chart's title, worded by the narrative (captions.question_caption) from its findings and whether its
+    first row still shows a share."""
+    some_shown = bool(rows) and any(s is not None for v, s in rows[0].shares.items() if v not in NON_SUBSTANTIVE)
     wording = ctx.codebook.questions[question_id].wording
-    if headline is not None:
-        return prose.capfirst(f"{group_words(headline.value, who(ctx))} {headline.description}")
-    overall = [f for f in findings if not f.extra.get("subgroup")]
-    if not overall or any(f.extra.get("suppression_reason") == stats.SMALL_BASE for f in overall):
-        return f"Too few {who(ctx)} answered to show: {wording}"
-    if rows and any(s is not None for v, s in rows[0].shares.items() if v not in NON_SUBSTANTIVE):  # on the chart
-        return f"Some answers not shown, to protect small counts: {wording}"
-    return f"Not shown, to protect small counts: {wording}"
+    return captions.question_caption([f.as_record() for f in findings], who(ctx), wording, some_shown)
 
 
 # --- alt text ---------------------------------------------------------------------------------------------------
@@ -398,17 +375,6 @@ def headline_findings(results: list[Finding]) -> list[Finding]:
     return sorted(shown, key=lambda f: (f.value is None, -(f.value or 0.0), f.id))
 
 
-def overview_title(findings: list[Finding], group: str) -> str:
-    clear = sum(1 for f in findings if f.value is not None and f.extra["ci_low"] > 0.5)
-    if clear == 0:
-        return f"No headline finding is held by a clear majority of {group}"
-    total = prose.number_words(len(findings))
-    return prose.capfirst(
-        f"{prose.number_words(clear)} of the {total} headline findings are held by a clear majority "
-        f"of {group}, beyond the margin of error"
-    )
-
-
 def overview_alt(findings: list[Finding], ctx) -> str:
     level = prose.percent(ctx.params.confidence_level)
     parts = []
@@ -430,7 +396,8 @@ def overview_alt(findings: list[Finding], ctx) -> str:
 def overview(ctx, results: list[Finding], figures_dir: str | Path, notebook: str) -> Finding:
     """Every headline finding as a dot with its confidence interval, largest first, against a line at half."""
     findings = headline_findings(results)
-    title, alt = overview_title(findings, who(ctx)), overview_alt(findings, ctx)
+    title = captions.overview_caption([f.as_record() for f in findings], who(ctx))
+    alt = overview_alt(findings, ctx)
     with plt.style.context(house_style()):
         fig, ax = plt.subplots(figsize=(WIDTH_IN, 0.6 + 0.5 * len(findings)), layout="constrained")
         positions = list(range(len(findings)))[::-1]
