@@ -153,7 +153,8 @@ local function typst_figure(fig, source)
   if source then
     call = call .. "  source: [" .. typst_inlines(source.content) .. "],\n"
   end
-  call = call .. "  image(" .. typst_string(image_source(img.src)) .. ", alt: " .. typst_string(alt) .. ", width: 100%),\n)"
+  -- at the size the chart was drawn (charts.py: WIDTH_IN), so its text prints at its point size
+  call = call .. "  image(" .. typst_string(image_source(img.src)) .. ", alt: " .. typst_string(alt) .. "),\n)"
   return raw(call)
 end
 

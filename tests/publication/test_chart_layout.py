@@ -57,8 +57,9 @@ def vertical_lines(fig) -> list[tuple[float, float, float]]:
 
 def texts(fig):
     renderer = fig.canvas.get_renderer()
-    for ax in fig.axes:
-        labels = [*ax.texts, *ax.get_yticklabels(), *ax.get_xticklabels()]
+    legends = [t for legend in fig.legends for t in legend.get_texts()]  # a legend above the chart is the figure's
+    for i, ax in enumerate(fig.axes):
+        labels = [*ax.texts, *ax.get_yticklabels(), *ax.get_xticklabels(), *(legends if i == 0 else [])]
         if ax.get_legend():
             labels += ax.get_legend().get_texts()
         for text in labels:
@@ -150,8 +151,7 @@ def test_the_change_chart_is_sorted_by_change_and_marks_what_moved_with_a_legend
     rows = sorted(ax.get_yticklabels(), key=lambda t: -t.get_position()[1])  # top to bottom
     assert [t.get_text() for t in rows] == ["Say rose", "Say steady", "Say dipped", "Say fell"]
     assert record.extra["bars"] == ["rose_change", "steady_change", "dipped_change", "fell_change"]
-    legend = ax.get_legend()
-    assert legend is not None
+    (legend,) = fig.legends  # above the chart, from its left edge
     words = [t.get_text() for t in legend.get_texts()]
     assert any("2019" in w for w in words) and any("chance" in w for w in words)
     # the reported wave's dot is filled where the test supports the change, open where it does not

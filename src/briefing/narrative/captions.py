@@ -66,7 +66,7 @@ def comparison_caption(comparison: Record, first: Record, second: Record, labels
     """A subgroup comparison's chart, by what its test found: the groups' shares and "a gap the survey cannot tell
     from chance" (or "little difference", only where the interval is narrow), which group more where the test
     supports a difference, and that too few answered to compare when it is suppressed. `labels`: the subgroups'
-    short names ("small PCNs"); `described`: who they are ("leading PCNs with fewer than 40,000 patients")."""
+    short names ("small wards"); `described`: who they are ("on wards with fewer than 20 beds")."""
     if comparison.get("suppressed"):
         return (
             f"The survey cannot tell whether {group} {described[0]} and those {described[1]} differ: too few answered "

@@ -108,6 +108,20 @@ def row_label(row: Row, ctx=None, labels: dict[str, str] | None = None) -> str:
     return "\n".join(textwrap.wrap(row.label, 26)) + f"\n({base})"
 
 
+def legend_columns(names: list[str], fontsize: float, handle: float = 1.0) -> int:
+    """As many legend entries to a row as fit the chart's width (a legend wider than the figure collapses its
+    layout): each entry its handle, its gap and its text, at about 0.55 em a character, one em between entries."""
+    widths = [(handle + 0.4 + 0.55 * len(name) + 1) * fontsize for name in names]
+    room = WIDTH_IN * 72 * 0.95
+    return next((n for n in range(len(names), 1, -1) if max_row(widths, n) <= room), 1)
+
+
+def max_row(widths: list[float], ncols: int) -> float:
+    """The widest row of a legend laid out `ncols` to a row (each column as wide as its widest entry)."""
+    columns = [max(widths[c::ncols]) for c in range(ncols)]
+    return sum(columns)
+
+
 def row_major(handles: list, ncols: int) -> list:
     """Legend entries reordered so that matplotlib's column-by-column fill reads row by row."""
     nrows = -(-len(handles) // ncols)
@@ -204,12 +218,11 @@ def draw_diverging(ctx, rows: list[Row], values: list[str], labels: dict[str, st
     ax.set_ylim(-0.6, len(rows) - 0.4)
     _bare_axes(ax)
     handles, names = ax.get_legend_handles_labels()
-    ncols = len(order) if sum(map(len, names)) <= 48 else 2
-    ax.legend(
+    ncols = legend_columns(names, BASE_PT - 1)
+    fig.legend(  # above the chart from its left edge, the whole width (the plot starts after the row labels)
         row_major(handles, ncols),
         row_major(names, ncols),
-        loc="lower left",
-        bbox_to_anchor=(0, 1.02),
+        loc="outside upper left",
         ncols=ncols,
         frameon=False,
         fontsize=BASE_PT - 1,
