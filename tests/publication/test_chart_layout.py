@@ -33,7 +33,7 @@ def drawn(monkeypatch):
 
         def save(fig, path, title, alt):
             fig.canvas.draw()  # as saved: laid out (measured before saving closes the figure)
-            fig.measured = {"lines": vertical_lines(fig), "collisions": collisions(fig)}
+            fig.measured = {"lines": vertical_lines(fig), "collisions": collisions(fig), "rows": row_label_boxes(fig)}
             figures.append(fig)
             return original(fig, path, title, alt)
 
@@ -53,6 +53,13 @@ def vertical_lines(fig) -> list[tuple[float, float, float]]:
             if len(points) == 2 and abs(points[0][0] - points[1][0]) < 0.01 and abs(points[0][1] - points[1][1]) > 1:
                 found.append((points[0][0], min(points[:, 1]), max(points[:, 1])))
     return found
+
+
+def row_label_boxes(fig) -> list[tuple[float, float]]:
+    """(bottom, top) in display units of every row label (y tick label), bottom to top."""
+    renderer = fig.canvas.get_renderer()
+    boxes = [t.get_window_extent(renderer) for ax in fig.axes for t in ax.get_yticklabels() if t.get_text()]
+    return sorted((b.y0, b.y1) for b in boxes)
 
 
 def texts(fig):
@@ -164,3 +171,15 @@ def test_the_change_chart_is_sorted_by_change_and_marks_what_moved_with_a_legend
     assert dots[by_row["Say rose"]] == dots[by_row["Say fell"]] == theme_charts.DARK_BLUE
     assert dots[by_row["Say steady"]] == dots[by_row["Say dipped"]] == "white"
     assert "beyond chance" in record.extra["alt"] or "moved by more than chance" in record.extra["alt"]
+
+
+def test_no_two_rows_labels_overlap_however_long_they_wrap(drawn, tmp_path):
+    """The GP survey's 2021 change chart: four-line labels on 0.5 in rows ran into one another ("likely to sign"
+    over "Say their practice will not ...")."""
+    long = "say their practice will not sign the network DES next year if the draft specifications go ahead"
+    changes = [dataclasses.replace(c, description=f"{long} ({c.id})") for c in CHANGES]
+    change_charts.change_chart(changes, tmp_path, "nb", "Survey")
+    (fig,) = drawn
+    boxes = fig.measured["rows"]
+    assert len(boxes) == len(CHANGES)
+    assert all(low[1] <= high[0] for low, high in zip(boxes, boxes[1:])), boxes

@@ -94,7 +94,11 @@ def change_chart(changes: list[Finding], figures_dir: str | Path, notebook: str,
     alt = change_alt(shown)
     source = f"{source}, {previous_wave} and {wave}"
     with plt.style.context(house_style()):
-        fig, ax = plt.subplots(figsize=(WIDTH_IN, 0.85 + 0.5 * len(shown)), layout="constrained")
+        labels = [textwrap.fill(capfirst(c.description), 30) for c in shown]
+        lines = max(label.count("\n") + 1 for label in labels)  # a row as tall as its longest label, 9 pt lines
+        fig, ax = plt.subplots(
+            figsize=(WIDTH_IN, 0.85 + max(0.5, 0.16 * lines + 0.06) * len(shown)), layout="constrained"
+        )
         rows = list(range(len(shown)))[::-1]
         for y, c in zip(rows, shown):
             for offset, record, colour, label in (
@@ -117,7 +121,7 @@ def change_chart(changes: list[Finding], figures_dir: str | Path, notebook: str,
                     fontweight=600 if colour == DARK_BLUE and c.extra["significant"] else 400,
                 )
         change_legend(fig, previous_wave, wave)
-        ax.set_yticks(rows, [textwrap.fill(capfirst(c.description), 30) for c in shown], fontsize=BASE_PT - 1)
+        ax.set_yticks(rows, labels, fontsize=BASE_PT - 1)
         for tick, c in zip(ax.get_yticklabels(), shown):
             tick.set_fontweight(600 if c.extra["significant"] else 400)
         ax.set_xlim(0, 112)
