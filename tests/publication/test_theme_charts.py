@@ -232,3 +232,16 @@ def test_the_charts_words_are_the_codebooks(ctx, results, tmp_path):
     assert "clinical director" not in texts.lower()
     overview = theme_charts.overview(renamed, [f for r in results.values() for f in r], tmp_path, "nb")
     assert "as shares of ward sisters" in overview.extra["alt"] and "clinical director" not in overview.extra["title"]
+
+
+def test_a_comparison_too_small_to_make_is_not_drawn_and_says_why(tmp_path):
+    """The London edition drew an empty comparison: two "suppressed" bars beside the whole survey's, under a title
+    saying the groups cannot be compared."""
+    from tests.publication.test_charts import by_size, comparison_chart
+
+    made = comparison_chart(by_size(0.6, 0.5, 0.4, significant=False, suppressed=True), tmp_path)
+    assert made.extra["path"] is None and not list(tmp_path.glob("*.svg"))
+    assert made.extra["not_drawn"] == captions.comparison_not_drawn()
+    assert made.extra["bars"] == ["workload_unmanageable_small", "workload_unmanageable", "workload_unmanageable_large"]
+    drawn = comparison_chart(by_size(0.6, 0.5, 0.4, significant=False, suppressed=False), tmp_path)
+    assert drawn.extra["path"] and "not_drawn" not in drawn.extra

@@ -333,6 +333,22 @@ def share_bars(
     )
 
 
+def not_drawn_chart(chart_id: str, title: str, bars: list[tuple[str, Finding]], sentence: str, source: str) -> Finding:
+    """The record of a chart with nothing to show: not drawn (an empty frame under a headline would look like a
+    finding); the briefing prints `sentence` where it would have been."""
+    return Finding(
+        id=chart_id,
+        value=None,
+        description=title,
+        base=bars[0][1].base,
+        notebook=bars[0][1].notebook,
+        inputs=sorted({i for _, f in bars for i in f.inputs}),
+        kind="figure",
+        extra={"path": None, "alt": sentence, "title": title, "source": source, "bars": [f.id for _, f in bars],
+               "not_drawn": sentence},
+    )  # fmt: skip
+
+
 def comparison_charts(ctx, results: list[Finding], figures_dir: str | Path, notebook: str) -> list[Finding]:
     """One chart per codebook comparison among `results`: the first subgroup, all respondents, the second."""
     by_id = {f.id: f for f in results}
@@ -352,15 +368,19 @@ def comparison_charts(ctx, results: list[Finding], figures_dir: str | Path, note
         title = captions.comparison_caption(  # the narrative's words, by what the test found
             *(by_id[i].as_record() for i in (comparison.id, *comparison.parts)), labels, who, (first, second)
         )
-        chart = share_bars(
-            f"fig_{comparison.id}",
-            title,
-            bars,
-            subject=finding.description,
-            figures_dir=figures_dir,
-            notebook=notebook,
-            source=f"{ctx.codebook.survey.source}, {ctx.params.wave}",
-        )
+        source = f"{ctx.codebook.survey.source}, {ctx.params.wave}"
+        if by_id[comparison.id].extra.get("suppressed"):  # nothing to compare: no chart, a sentence says why
+            chart = not_drawn_chart(f"fig_{comparison.id}", title, bars, captions.comparison_not_drawn(), source)
+        else:
+            chart = share_bars(
+                f"fig_{comparison.id}",
+                title,
+                bars,
+                subject=finding.description,
+                figures_dir=figures_dir,
+                notebook=notebook,
+                source=source,
+            )
         chart.extra.update(comparison=comparison.id, theme=finding.extra["theme"])
         charts.append(chart)
     return charts
