@@ -21,7 +21,7 @@ pytestmark = [
 ]
 
 CM = 72 / 2.54
-TOP, BOTTOM = 2.5 * CM, 2.3 * CM  # the page margins (typst-template.typ): the running header and footer sit in them
+TOP, BOTTOM = 2.2 * CM, 2.3 * CM  # inside the page margins: the running header (to 1.7 cm) and footer sit outside
 HEADING_PT = 13  # a line this tall is a heading (level 2 is 14.5 pt, level 3 11.5 pt semibold: see below)
 CAPTION = re.compile(r"^(Figure|Table) \d+:")
 
