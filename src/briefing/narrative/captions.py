@@ -84,7 +84,10 @@ def comparison_caption(comparison: Record, first: Record, second: Record, labels
 def comparison_not_drawn() -> str:
     """Said where a subgroup comparison's chart would be when a group is too small to show (the theme's text has
     already said the groups are not compared)."""
-    return "No chart is shown for this comparison: a group's figure is suppressed, so there is nothing to set side by side."
+    return (
+        "No chart is shown for this comparison: a group's figure is suppressed, so there is nothing to set side by "
+        "side."
+    )
 
 
 # --- the note under a chart ----------------------------------------------------------------------------------

@@ -121,7 +121,7 @@ class Build:
         )
 
     def words(self) -> str:
-        """'wave 2020, dated 29 January 2021, built with Quarto' (the date is the briefing's, from its wave's record)."""
+        """'wave 2020, dated 29 January 2021, built with Quarto' (the briefing's date, from its wave's record)."""
         return f"wave {self.wave}, dated {self.date}, built with {self.engine}"
 
 
