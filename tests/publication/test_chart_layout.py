@@ -33,7 +33,12 @@ def drawn(monkeypatch):
 
         def save(fig, path, title, alt):
             fig.canvas.draw()  # as saved: laid out (measured before saving closes the figure)
-            fig.measured = {"lines": vertical_lines(fig), "collisions": collisions(fig), "rows": row_label_boxes(fig)}
+            fig.measured = {
+                "lines": vertical_lines(fig),
+                "collisions": collisions(fig),
+                "rows": row_label_boxes(fig),
+                "notes_over_labels": notes_over_labels(fig),
+            }
             figures.append(fig)
             return original(fig, path, title, alt)
 
@@ -60,6 +65,18 @@ def row_label_boxes(fig) -> list[tuple[float, float]]:
     renderer = fig.canvas.get_renderer()
     boxes = [t.get_window_extent(renderer) for ax in fig.axes for t in ax.get_yticklabels() if t.get_text()]
     return sorted((b.y0, b.y1) for b in boxes)
+
+
+def notes_over_labels(fig) -> list[str]:
+    """Text drawn in the plot (a row's note, a share) whose box runs into a row label's."""
+    renderer = fig.canvas.get_renderer()
+    labels = [t.get_window_extent(renderer) for ax in fig.axes for t in ax.get_yticklabels() if t.get_text()]
+    return [
+        t.get_text()
+        for ax in fig.axes
+        for t in ax.texts
+        if t.get_text().strip() and any(t.get_window_extent(renderer).overlaps(box) for box in labels)
+    ]
 
 
 def texts(fig):
@@ -113,6 +130,7 @@ def test_the_centre_line_never_runs_through_a_label_or_a_rows_note(ctx, results,
     for fig in drawn:
         assert fig.measured["lines"], "the diverging chart draws its centre line"
         assert fig.measured["collisions"] == []
+        assert fig.measured["notes_over_labels"] == []  # London: "no answer shown: ..." ran into the row's label
 
 
 # --- the chart of change ------------------------------------------------------------------------------------
@@ -183,3 +201,17 @@ def test_no_two_rows_labels_overlap_however_long_they_wrap(drawn, tmp_path):
     boxes = fig.measured["rows"]
     assert len(boxes) == len(CHANGES)
     assert all(low[1] <= high[0] for low, high in zip(boxes, boxes[1:])), boxes
+
+
+def test_a_rows_note_stays_clear_of_the_row_labels(ctx, results, drawn, tmp_path):
+    """The London edition: "no answer shown: each is a small count or protects one", across the centre of a row
+    labelled "Those leading PCNs with more than 60,000 patients", ran into that label on the narrow chart."""
+    from briefing.analysis.distributions import cell_key
+
+    question = ctx.codebook.questions["workload_manageable"]
+    large = {cell_key(question.id, v, "large"): "secondary" for v in question.values()}
+    workload = [f for f in results if f.extra.get("question") == "workload_manageable"]
+    theme_charts.question_chart(dataclasses.replace(ctx, withheld=large), question.id, workload, tmp_path, "nb")
+    (fig,) = drawn
+    assert any("no answer shown" in t.get_text() for ax in fig.axes for t in ax.texts)
+    assert fig.measured["notes_over_labels"] == []

@@ -91,6 +91,11 @@ NONE_SHOWN = "no answer shown: each is a small count or protects one"
 OVER_AXIS = {"facecolor": "white", "edgecolor": "none", "pad": 2}  # a row's note drawn over the zero line
 
 
+def row_note(words: str) -> str:
+    """A row's note across the centre, wrapped to stay inside the plot (clear of the row labels on its left)."""
+    return textwrap.fill(words, 30)
+
+
 def missing_words(row: Row) -> str:
     """What a row without a base says instead: too few answers, or withheld whole by the plan."""
     return "withheld" if row.withheld else "too few answers to show"
@@ -184,10 +189,10 @@ def draw_diverging(ctx, rows: list[Row], values: list[str], labels: dict[str, st
     positions = list(range(len(rows)))[::-1]
     for y, row in zip(positions, rows):
         if row.n is None:
-            ax.text(0, y, missing_words(row), ha="center", va="center", color=MUTED, bbox=OVER_AXIS)
+            ax.text(0, y, row_note(missing_words(row)), ha="center", va="center", color=MUTED, bbox=OVER_AXIS)
             continue
         if all(row.shares[v] is None for v in scale):
-            ax.text(0, y, NONE_SHOWN, ha="center", va="center", color=MUTED, bbox=OVER_AXIS)
+            ax.text(0, y, row_note(NONE_SHOWN), ha="center", va="center", color=MUTED, bbox=OVER_AXIS)
             continue
         share = {v: (row.shares[v] or 0.0) * 100 for v in scale}
         left = -sum(share[v] for v in unfavourable) - (share[middle] / 2 if middle else 0)
