@@ -46,7 +46,6 @@ HERE = Path(__file__).resolve().parent
 CODEBOOK = yaml.safe_load((HERE / "codebook.yml").read_text(encoding="utf-8"))
 SCRIPT = "data/gp-partners-des/generate.py"
 RELEASED = "2026-12-01"  # the day these synthetic rows were first committed: each wave's release date
-BRIEFING_DATES = {"2020": "2020-03-02", "2021": "2021-03-01"}  # each wave's briefing, dated after its fieldwork
 MARGIN = 0.45  # percentage points: a solved share must lie this close to its target
 RHO = 0.5  # correlation of each answer's order with the respondent's latent strain
 QUOTABLE = 12  # a planted comment goes to a partner whose role x region cell has at least this many respondents
@@ -486,10 +485,10 @@ def provenance(design: Design, rows: int) -> dict:
         "wave": design.wave,
         "year": design.wave,
         "released": RELEASED,
-        "briefing_date": BRIEFING_DATES[design.wave],
         "fieldwork": dict(design.fieldwork),
         "invented_figures_percent": dict(design.targets),
         "seed": design.seed,
+        "briefing_date": f"{design.wave}-03-01",  # its briefing's date: after its fieldwork, not the file's
         "licence": "MIT (the project's licence); no personal data: every respondent is invented",
         "command": f"python {SCRIPT} --wave {design.wave}",
         "rows": rows,
