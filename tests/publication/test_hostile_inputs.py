@@ -121,6 +121,8 @@ def plant(project: Path) -> None:
             description=p["wave description"],
             origin=p["wave origin"],
             licence=p["wave licence"],
+            # dates, not text (briefing.inputs.survey.wave_dates); to December, so des_signup ("2020") is cited
+            fieldwork={"start": "2020-10", "end": "2020-12"},
         )
 
     edit_yaml(project / "data/pcn-clinical-directors/raw/pcn_cd_survey_2020.meta.yml", wave_2020)
