@@ -63,7 +63,7 @@ ifneq ($(READS_INPUTS),)
 include $(PLAN_MK)
 endif
 # The build's one clock (reproducible builds): the user's SOURCE_DATE_EPOCH, else one derived from the inputs
-# (params.yml's publication_date, else the wave's `released` date in its .meta.yml). Dates the briefing and the PDF.
+# (params.yml's publication_date, else the wave's `briefing_date`, else `released`, in its .meta.yml). Dates the briefing and the PDF.
 # (Only once the plan is read: an empty SOURCE_DATE_EPOCH breaks other tools, pip's wheel builds among them.)
 ifdef PUBLICATION_EPOCH
 SOURCE_DATE_EPOCH ?= $(PUBLICATION_EPOCH)

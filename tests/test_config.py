@@ -91,8 +91,8 @@ def test_publication_date_is_a_date_or_null(tmp_path):
 
 def test_the_date_comes_from_the_parameter_then_source_date_epoch_then_the_wave(monkeypatch):
     params = config.load(ROOT / "params.yml")
-    released = dt.date.fromisoformat(
-        yaml.safe_load((ROOT / params.survey_path).with_suffix(".meta.yml").read_text())["released"]
+    released = dt.date.fromisoformat(  # the wave's declared briefing date (its data's release date is later)
+        yaml.safe_load((ROOT / params.survey_path).with_suffix(".meta.yml").read_text())["briefing_date"]
     )
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     assert config.publication_date(params, ROOT) == released
@@ -115,7 +115,7 @@ def test_a_wave_without_a_release_date_needs_a_date_from_elsewhere(tmp_path, mon
     meta = tmp_path / Path(params.survey_path).with_suffix(".meta.yml")
     meta.parent.mkdir(parents=True)
     meta.write_text("title: a wave\n")
-    with pytest.raises(ValueError, match=r"pcn_cd_survey_2019.meta.yml: no `released` date"):
+    with pytest.raises(ValueError, match=r"pcn_cd_survey_2019.meta.yml: no `briefing_date` \(or `released`\) date"):
         config.publication_date(params, tmp_path)
 
 

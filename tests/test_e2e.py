@@ -154,11 +154,11 @@ def test_one_labelled_region_per_table(built):
 
 
 def test_the_briefing_is_dated_from_its_data(built):
-    """publication_date is null: the date is the wave's `released` date (or the caller's SOURCE_DATE_EPOCH)."""
+    """publication_date is null: the date is the wave's `briefing_date` (or the caller's SOURCE_DATE_EPOCH)."""
     meta = yaml.safe_load(
-        (built / "data" / "pcn-clinical-directors" / "raw" / "pcn_cd_survey_2019.meta.yml").read_text(encoding="utf-8")
+        (built / "data" / "pcn-clinical-directors" / "raw" / "pcn_cd_survey_2020.meta.yml").read_text(encoding="utf-8")
     )
-    day = dt.date.fromisoformat(meta["released"])
+    day = dt.date.fromisoformat(meta["briefing_date"])
     if os.environ.get("SOURCE_DATE_EPOCH"):
         day = dt.datetime.fromtimestamp(int(os.environ["SOURCE_DATE_EPOCH"]), dt.timezone.utc).date()
     printed = day.strftime("%-d %B %Y")

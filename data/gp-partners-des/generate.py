@@ -529,6 +529,7 @@ def provenance(design: Design, rows: int) -> dict:
         "fieldwork": dict(design.fieldwork),
         "invented_figures_percent": dict(design.targets),
         "seed": design.seed,
+        "briefing_date": f"{design.wave}-03-01",  # its briefing's date: after its fieldwork, not the file's
         "licence": "MIT (the project's licence); no personal data: every respondent is invented",
         "command": command(design),
         **(

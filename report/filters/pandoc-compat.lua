@@ -9,9 +9,10 @@
 --       (HTML: <div class="key-findings">; Typst: #briefing-key-findings).
 --   * the sections headed `{#methods}` and `{#provenance}`: appendices (HTML: <div class="appendix">;
 --       Typst: #briefing-appendix).
---   * `![Headline](../build/figures/x.svg){fig-alt="..."}` then "Source: ...": the image's alt text comes from
---       fig-alt, as in Quarto; in Typst the figure, its headline and its source line are one unbreakable
---       block with the alt text on the image (PDF/UA needs it).
+--   * `![Headline](../build/figures/x.svg){fig-alt="..."}`, its note ("Question: ..." / "Base: ...") then
+--       "Source: ...": the image's alt text comes from fig-alt, as in Quarto; in Typst the figure, its headline,
+--       its note and its source line are one unbreakable block with the alt text on the image (PDF/UA needs
+--       it); in Word the note is kept with the source line (style "Figure Note").
 --   * a paragraph that starts "Source:" (under a chart or a table): the source line style.
 --   * Typst (pandoc path): image paths are made root-relative ("/build/..."); Typst resolves them from the
 --       project root given to typst.compile.
@@ -73,6 +74,17 @@ local function is_source_line(block)
   if not block or block.t ~= "Para" then return false end
   local first = block.content[1]
   return first ~= nil and first.t == "Str" and first.text == "Source:"
+end
+
+-- The note under a chart: the question asked and its base ("Question: ...", "Base: ...", narrative/captions.py).
+local function is_figure_note(block)
+  if not block or block.t ~= "Para" then return false end
+  local first = block.content[1]
+  return first ~= nil and first.t == "Str" and (first.text == "Question:" or first.text == "Base:")
+end
+
+local function note_div(para)
+  return pandoc.Div({ para }, pandoc.Attr("", { "figure-note" }, { ["custom-style"] = "Figure Note" }))
 end
 
 local function source_div(para)
@@ -144,16 +156,20 @@ local function figure_image(fig)
   return found
 end
 
-local function typst_figure(fig, source)
+local function typst_figure(fig, note, source)
   local img = figure_image(fig)
   if not img then return nil end
   local alt = img.attributes["alt"] or img.attributes["fig-alt"] or pandoc.utils.stringify(img.caption)
   local call = "#briefing-figure(\n"
     .. "  title: [" .. typst_inlines(fig.caption.long[1] and fig.caption.long[1].content or {}) .. "],\n"
+  if note then
+    call = call .. "  note: [" .. typst_inlines(note.content) .. "],\n"
+  end
   if source then
     call = call .. "  source: [" .. typst_inlines(source.content) .. "],\n"
   end
-  call = call .. "  image(" .. typst_string(image_source(img.src)) .. ", alt: " .. typst_string(alt) .. ", width: 100%),\n)"
+  -- at the size the chart was drawn (charts.py: WIDTH_IN), so its text prints at its point size
+  call = call .. "  image(" .. typst_string(image_source(img.src)) .. ", alt: " .. typst_string(alt) .. "),\n)"
   return raw(call)
 end
 
@@ -300,22 +316,27 @@ transform_blocks = function(blocks, inside_panel)
       end
       i = last + 1
     elseif b.t == "Figure" then
-      local source = is_source_line(blocks[i + 1]) and blocks[i + 1] or nil
+      -- the chart, the note under it (its question and base) and its source line travel together
+      local note = is_figure_note(blocks[i + 1]) and blocks[i + 1] or nil
+      local after = i + (note and 2 or 1)
+      local source = is_source_line(blocks[after]) and blocks[after] or nil
+      local following = after + (source and 1 or 0)
       if is_docx then number_figure(b) end
-      local typst = is_typst and typst_figure(b, source)
+      local typst = is_typst and typst_figure(b, note, source)
       if typst then
         out:insert(typst)
-        i = i + (source and 2 or 1)
-      elseif is_docx or not chart_file(b) then
+      elseif is_docx or not chart_file(b) then  -- Word: "Figure Note" is kept with the source line under it
         out:insert(b)
-        i = i + 1
-      else  -- HTML: the figure, its source line, then the link to its data
+        if note then out:insert(note_div(note)) end
+        if source then out:insert(source_div(source)) end
+      else  -- HTML: the figure, its note and source line, then the link to its data
         html_figures = html_figures + 1
         out:insert(b)
+        if note then out:insert(note_div(note)) end
         if source then out:insert(source_div(source)) end
         out:insert(data_link("Figure " .. html_figures, chart_file(b)))
-        i = i + (source and 2 or 1)
       end
+      i = following
     elseif is_source_line(b) then
       if is_typst then
         out:insert(raw("#briefing-source[" .. typst_inlines(b.content) .. "]"))

@@ -50,7 +50,7 @@ class Params:
     suppression_threshold: int
     title: str
     publisher: str
-    publication_date: str | None  # "YYYY-MM-DD", or None: SOURCE_DATE_EPOCH's date, else the wave's `released`
+    publication_date: str | None  # "YYYY-MM-DD", or None: SOURCE_DATE_EPOCH's date, else the wave's record's
     edition: str | None = None  # one value of the codebook's `editions: by:` question; None: the whole survey
     index_headlines: list[str] | None = None  # findings the editions' index shows; None: each first theme's first
     compare_wave: str | None = LATEST_EARLIER  # a wave, "latest" (the latest earlier one present) or None (off)
@@ -235,20 +235,22 @@ def iso_date(value: Any, where: str) -> str | None:
 
 
 def data_date(params: Params, root: Path) -> dt.date:
-    """The date the wave's data were released, from the `released` field of its .meta.yml record."""
-    meta = root / Path(params.survey_path).with_suffix(".meta.yml")
-    record = yamlfile.load_mapping(meta, "provenance record", missing_ok=True)
-    released = iso_date(record.get("released"), f"{meta}: released")
-    if released is None:
-        raise ValueError(
-            f"{meta}: no `released` date, and params.yml has publication_date: null with SOURCE_DATE_EPOCH unset; "
-            "give the briefing a date in one of them"
-        )
-    return dt.date.fromisoformat(released)
+    """The date the wave's record gives its briefing: `briefing_date`, else `released` (the data's release), from
+    its .meta.yml (read, with every date checked, by briefing.inputs.survey)."""
+    from briefing.inputs import survey
+
+    dates = survey.wave_dates(root, params.survey_path)
+    if dates.briefing or dates.released:
+        return dates.briefing or dates.released
+    raise ValueError(
+        f"{survey.meta_path(params.survey_path).as_posix()}: no `briefing_date` (or `released`) date, and "
+        "params.yml has publication_date: null with SOURCE_DATE_EPOCH unset; give the briefing a date in one of them"
+    )
 
 
 def default_epoch(params: Params, root: Path) -> int:
-    """SOURCE_DATE_EPOCH when the user sets none: midnight UTC of publication_date, else of the data's release."""
+    """SOURCE_DATE_EPOCH when the user sets none: midnight UTC of publication_date, else of the wave's
+    `briefing_date` (else `released`): derived from the inputs, so a rebuild gives the same bytes."""
     day = dt.date.fromisoformat(params.publication_date) if params.publication_date else data_date(params, root)
     return int(dt.datetime.combine(day, dt.time(), dt.timezone.utc).timestamp())
 

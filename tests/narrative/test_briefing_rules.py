@@ -114,22 +114,6 @@ def test_dates_and_sources_follow_the_wave(briefing):
             assert f"[@{key}]" not in text, key
 
 
-@pytest.mark.parametrize("significant, kept", [(True, True), (False, False)])
-def test_a_comparison_chart_is_captioned_by_what_the_test_found(significant, kept):
-    f = json.loads((GOLDEN / "findings-2020.json").read_text())["findings"]
-    cmp = next(r for r in f.values() if r["kind"] == "comparison")
-    cmp.update(significant=significant)
-    fig = next(r for r in f.values() if r["kind"] == "figure" and cmp["first"] in (r.get("bars") or ()))
-    from briefing.inputs.codebook import load_codebook
-    from tests.conftest import ROOT
-
-    codebook = load_codebook(ROOT / "data" / "pcn-clinical-directors" / "codebook.yml")
-    title = writer.chart_title(fig, f, codebook)
-    assert (title == fig["title"]) is kept
-    if not kept:
-        assert title.endswith("a gap the survey cannot tell from chance") and "differ little" not in title
-
-
 def test_an_edition_says_each_kind_of_comparison_once():
     filters = writer.record_filters(8, "clinical directors")
 

@@ -247,7 +247,11 @@ def test_missing_file(tmp_path):
 def test_a_figure_is_cited_only_with_its_real_title_and_page_and_not_after_the_fieldwork():
     import datetime as dt
 
+    from briefing.inputs.survey import WaveDates
     from briefing.narrative.context_figures import available_by, fieldwork_end
+
+    def dates(fieldwork=None, year=None):
+        return WaveDates(briefing=None, released=None, fieldwork=fieldwork, year=year)
 
     figures = load_context_figures(Path("data/pcn-clinical-directors/context/context_figures.yml"))
     placeholder = figures["first_leadership_role"]  # "[...]" title, the organisation's publications page
@@ -256,7 +260,9 @@ def test_a_figure_is_cited_only_with_its_real_title_and_page_and_not_after_the_f
     # the fieldwork's end decides: "2020-04" is out by 30 April 2020, not by 29 April; "2020" only after the year
     assert "partners_pcn_hours" in available_by(figures, dt.date(2020, 4, 30))
     assert "partners_pcn_hours" not in available_by(figures, dt.date(2020, 4, 29))
-    assert "des_signup" not in available_by(figures, fieldwork_end({"fieldwork": "October to November 2020"}))
-    assert available_by(figures, fieldwork_end({"fieldwork": "October to November 2019"})) == {}
-    assert fieldwork_end({"fieldwork": {"start": "2020-01-13", "end": "2020-02-07"}}) == dt.date(2020, 2, 7)
-    assert fieldwork_end({"year": "2021"}) == dt.date(2021, 12, 31)
+    assert "des_signup" not in available_by(figures, fieldwork_end(dates(("2020-10", "2020-11"))))
+    assert available_by(figures, fieldwork_end(dates(("2019-10", "2019-11")))) == {}
+    assert fieldwork_end(dates(("2019-10", "2019-11"))) == dt.date(2019, 11, 30)  # known to the month: its last day
+    assert fieldwork_end(dates(("2020-01-13", "2020-02-07"))) == dt.date(2020, 2, 7)
+    assert fieldwork_end(dates(year="2021")) == dt.date(2021, 12, 31)  # the documented fallback: the wave's year
+    assert fieldwork_end(dates()) is None

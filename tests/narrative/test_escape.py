@@ -146,10 +146,12 @@ def test_templates_never_run_jinja_from_the_data(templates):
 
 def test_metadata_is_escaped_for_both_render_paths():
     params = type("P", (), {"title": "<script>x</script> $x^2$", "publisher": 'A "B" <i>', "region": None})()
-    wave = {"title": "[l](javascript:x)", "fieldwork": "*now*"}
+    wave = {"title": "[l](javascript:x)"}
     import datetime as dt
 
-    meta = writer.metadata({"p": params, "wave": wave, "area": "England", "publication_date": dt.date(2026, 1, 2)})
+    meta = writer.metadata(
+        {"p": params, "wave": wave, "fieldwork": "*now*", "area": "England", "publication_date": dt.date(2026, 1, 2)}
+    )
     assert meta["title"] == str(escape.markdown(params.title)) and meta["fieldwork"] == "\\*now\\*"
     assert meta["subtitle"] == str(escape.markdown("[l](javascript:x): England"))
     assert meta["publisher-meta"] == "`A &quot;B&quot; &lt;i&gt;`{=html}"  # an attribute value pandoc prints as is

@@ -132,8 +132,8 @@ def test_the_page_names_the_build_it_compares_with(tmp_path):
     staging = publish_like(tmp_path / "stage", after, FIRST, made=build(epoch=1795478400, engine="pandoc"))
     text = text_of(changes.write_review(published, staging).read_text(encoding="utf-8"))
     assert (
-        "This build (wave 2020, built on 24 November 2026 with pandoc and Typst) is compared with the briefing "
-        "published before it (wave 2020, built on 23 November 2026 with Quarto)." in text
+        "This build (wave 2020, dated 24 November 2026, built with pandoc and Typst) is compared with the briefing "
+        "published before it (wave 2020, dated 23 November 2026, built with Quarto)." in text
     )
 
 
@@ -144,8 +144,8 @@ def test_another_wave_is_refused_as_a_revision_and_the_change_between_waves_offe
     staging = publish_like(tmp_path / "stage", earlier, "Over 1 in 10 plan to leave.", made=build(wave="2019"))
     page = changes.write_review(published, staging).read_text(encoding="utf-8")
     text = text_of(page)
-    assert "This build (wave 2019, built on 23 November 2026 with Quarto) is not compared with the briefing" in text
-    assert "(wave 2020, built on 23 November 2026 with Quarto): that is another wave" in text
+    assert "This build (wave 2019, dated 23 November 2026, built with Quarto) is not compared with the briefing" in text
+    assert "(wave 2020, dated 23 November 2026, built with Quarto): that is another wave" in text
     assert "the wave 2020 briefing's section \u201cChange since 2019\u201d" in text
     assert "<table" not in page and "finding(s) changed" not in text
     back = publish_like(tmp_path / "again", BEFORE, FIRST, made=build(wave="2020", compare_wave="2019"))

@@ -33,7 +33,12 @@ def drawn(monkeypatch):
 
         def save(fig, path, title, alt):
             fig.canvas.draw()  # as saved: laid out (measured before saving closes the figure)
-            fig.measured = {"lines": vertical_lines(fig), "collisions": collisions(fig)}
+            fig.measured = {
+                "lines": vertical_lines(fig),
+                "collisions": collisions(fig),
+                "rows": row_label_boxes(fig),
+                "notes_over_labels": notes_over_labels(fig),
+            }
             figures.append(fig)
             return original(fig, path, title, alt)
 
@@ -55,10 +60,30 @@ def vertical_lines(fig) -> list[tuple[float, float, float]]:
     return found
 
 
+def row_label_boxes(fig) -> list[tuple[float, float]]:
+    """(bottom, top) in display units of every row label (y tick label), bottom to top."""
+    renderer = fig.canvas.get_renderer()
+    boxes = [t.get_window_extent(renderer) for ax in fig.axes for t in ax.get_yticklabels() if t.get_text()]
+    return sorted((b.y0, b.y1) for b in boxes)
+
+
+def notes_over_labels(fig) -> list[str]:
+    """Text drawn in the plot (a row's note, a share) whose box runs into a row label's."""
+    renderer = fig.canvas.get_renderer()
+    labels = [t.get_window_extent(renderer) for ax in fig.axes for t in ax.get_yticklabels() if t.get_text()]
+    return [
+        t.get_text()
+        for ax in fig.axes
+        for t in ax.texts
+        if t.get_text().strip() and any(t.get_window_extent(renderer).overlaps(box) for box in labels)
+    ]
+
+
 def texts(fig):
     renderer = fig.canvas.get_renderer()
-    for ax in fig.axes:
-        labels = [*ax.texts, *ax.get_yticklabels(), *ax.get_xticklabels()]
+    legends = [t for legend in fig.legends for t in legend.get_texts()]  # a legend above the chart is the figure's
+    for i, ax in enumerate(fig.axes):
+        labels = [*ax.texts, *ax.get_yticklabels(), *ax.get_xticklabels(), *(legends if i == 0 else [])]
         if ax.get_legend():
             labels += ax.get_legend().get_texts()
         for text in labels:
@@ -105,6 +130,7 @@ def test_the_centre_line_never_runs_through_a_label_or_a_rows_note(ctx, results,
     for fig in drawn:
         assert fig.measured["lines"], "the diverging chart draws its centre line"
         assert fig.measured["collisions"] == []
+        assert fig.measured["notes_over_labels"] == []  # London: "no answer shown: ..." ran into the row's label
 
 
 # --- the chart of change ------------------------------------------------------------------------------------
@@ -150,8 +176,7 @@ def test_the_change_chart_is_sorted_by_change_and_marks_what_moved_with_a_legend
     rows = sorted(ax.get_yticklabels(), key=lambda t: -t.get_position()[1])  # top to bottom
     assert [t.get_text() for t in rows] == ["Say rose", "Say steady", "Say dipped", "Say fell"]
     assert record.extra["bars"] == ["rose_change", "steady_change", "dipped_change", "fell_change"]
-    legend = ax.get_legend()
-    assert legend is not None
+    (legend,) = fig.legends  # above the chart, from its left edge
     words = [t.get_text() for t in legend.get_texts()]
     assert any("2019" in w for w in words) and any("chance" in w for w in words)
     # the reported wave's dot is filled where the test supports the change, open where it does not
@@ -164,3 +189,29 @@ def test_the_change_chart_is_sorted_by_change_and_marks_what_moved_with_a_legend
     assert dots[by_row["Say rose"]] == dots[by_row["Say fell"]] == theme_charts.DARK_BLUE
     assert dots[by_row["Say steady"]] == dots[by_row["Say dipped"]] == "white"
     assert "beyond chance" in record.extra["alt"] or "moved by more than chance" in record.extra["alt"]
+
+
+def test_no_two_rows_labels_overlap_however_long_they_wrap(drawn, tmp_path):
+    """The GP survey's 2021 change chart: four-line labels on 0.5 in rows ran into one another ("likely to sign"
+    over "Say their practice will not ...")."""
+    long = "say their practice will not sign the network DES next year if the draft specifications go ahead"
+    changes = [dataclasses.replace(c, description=f"{long} ({c.id})") for c in CHANGES]
+    change_charts.change_chart(changes, tmp_path, "nb", "Survey")
+    (fig,) = drawn
+    boxes = fig.measured["rows"]
+    assert len(boxes) == len(CHANGES)
+    assert all(low[1] <= high[0] for low, high in zip(boxes, boxes[1:])), boxes
+
+
+def test_a_rows_note_stays_clear_of_the_row_labels(ctx, results, drawn, tmp_path):
+    """The London edition: "no answer shown: each is a small count or protects one", across the centre of a row
+    labelled "Those leading PCNs with more than 60,000 patients", ran into that label on the narrow chart."""
+    from briefing.analysis.distributions import cell_key
+
+    question = ctx.codebook.questions["workload_manageable"]
+    large = {cell_key(question.id, v, "large"): "secondary" for v in question.values()}
+    workload = [f for f in results if f.extra.get("question") == "workload_manageable"]
+    theme_charts.question_chart(dataclasses.replace(ctx, withheld=large), question.id, workload, tmp_path, "nb")
+    (fig,) = drawn
+    assert any("no answer shown" in t.get_text() for ax in fig.axes for t in ax.texts)
+    assert fig.measured["notes_over_labels"] == []

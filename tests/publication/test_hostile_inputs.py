@@ -58,7 +58,6 @@ FIELDS = [
     Field("wave title", payload("QXWAVETITLE")),
     Field("wave notice", payload("QXNOTICE", long=True)),
     Field("wave description", payload("QXWAVEDESCRIPTION", long=True)),
-    Field("wave fieldwork", payload("QXFIELDWORK"), ("html", "pdf")),  # the title block's fieldwork line
     Field("wave origin", payload("QXORIGIN")),
     Field("wave licence", payload("QXLICENCE")),
     Field("comparison wave title", payload("QXCOMPARETITLE")),
@@ -120,9 +119,10 @@ def plant(project: Path) -> None:
             title=p["wave title"],
             notice=p["wave notice"],
             description=p["wave description"],
-            fieldwork=p["wave fieldwork"],
             origin=p["wave origin"],
             licence=p["wave licence"],
+            # dates, not text (briefing.inputs.survey.wave_dates); to December, so des_signup ("2020") is cited
+            fieldwork={"start": "2020-10", "end": "2020-12"},
         )
 
     edit_yaml(project / "data/pcn-clinical-directors/raw/pcn_cd_survey_2020.meta.yml", wave_2020)

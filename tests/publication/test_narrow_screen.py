@@ -1,11 +1,21 @@
 """The HTML on a 390 px phone, in a real headless browser: every chart fits the screen (no sideways scrolling, none
-cut off) and every table's caption can be read whole, even when its table scrolls in its own box."""
+cut off) with its text legible (about the size it prints at, read from the SVG's own geometry), and every table's
+caption can be read whole, even when its table scrolls in its own box."""
 
 from __future__ import annotations
 
+import base64
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from urllib.parse import unquote
+
 import pytest
 
+from briefing.publication import theme_charts
+from briefing.publication.charts import comparison_charts
 from tests.publication.test_accessibility import browser  # noqa: F401 (fixture)
+from tests.publication.test_theme_charts import charts, ctx, results  # noqa: F401 (fixtures)
 
 PHONE = (390, 844)
 
@@ -37,3 +47,51 @@ def test_at_390_px_every_chart_fits_and_every_table_caption_reads_whole(rendered
     tables = browser.execute_script("return document.querySelectorAll('table caption').length")
     assert len(shown) == tables, "each table's caption is shown once"
     assert outside(browser, "caption, .table-title") == []
+
+
+# --- chart text on a phone: its size read from the SVG's own geometry ----------------------------------------------
+
+PHONE_COLUMN = PHONE[0] - 2 * 16  # the page's padding at 40rem and below (briefing.css: .page)
+LEGIBLE_PX = 9.5  # the smallest chart text a phone may show, in CSS px (the body's is 16)
+FONT_SIZE = re.compile(r"font-size:\s*([\d.]+)px")
+
+
+def smallest_text_px(svg: str, shown_px: float) -> float:
+    """The smallest text of a chart shown `shown_px` wide: its font size scaled by the width shown over its viewBox's."""
+    root = ET.fromstring(svg)
+    view_width = float(root.get("viewBox").split()[2])
+    return min(float(size) for size in FONT_SIZE.findall(svg)) * shown_px / view_width
+
+
+def natural_px(svg: str) -> float:
+    """How wide the page shows a chart when the column is wide enough: its drawn width (pt), in CSS px."""
+    return float(ET.fromstring(svg).get("width").removesuffix("pt")) * 96 / 72
+
+
+def test_every_chart_s_text_reads_at_390_px_from_its_geometry(charts, ctx, results, tmp_path):  # noqa: F811
+    everything = [f for r in results.values() for f in r]
+    compared = [c for r in results.values() for c in comparison_charts(ctx, r, tmp_path, "nb")]
+    drawn = [*charts.values(), *compared, theme_charts.overview(ctx, everything, tmp_path, "nb")]
+    assert len(drawn) >= 10
+    for chart in drawn:
+        svg = Path(chart.extra["path"]).read_text(encoding="utf-8")
+        shown = min(PHONE_COLUMN, natural_px(svg))
+        assert smallest_text_px(svg, shown) >= LEGIBLE_PX, chart.id  # was 6.9 px: 9 px text, 6.5 in to 358 px
+        assert smallest_text_px(svg, natural_px(svg)) <= 14, chart.id  # and no larger than print on a wide screen
+
+
+@pytest.mark.e2e
+def test_at_390_px_chart_text_is_legible_as_the_browser_shows_it(rendered, browser):  # noqa: F811
+    browser.set_window_size(*PHONE)
+    browser.get((rendered / "_output" / "briefing.html").as_uri())
+    shown = browser.execute_script(
+        "return [...document.querySelectorAll('figure img')].map(img => [img.getBoundingClientRect().width, img.src])"
+    )
+    assert len(shown) >= 5
+    for width, src in shown:
+        svg = (
+            base64.b64decode(src.split(",", 1)[1]).decode("utf-8")
+            if ";base64," in src
+            else unquote(src.split(",", 1)[1])
+        )
+        assert smallest_text_px(svg, width) >= LEGIBLE_PX, (width, svg[:300])

@@ -13,13 +13,15 @@ from pathlib import Path
 
 import pytest
 
+from tests.test_gp_e2e import gp_built, gp_pandoc  # noqa: F401 (fixtures)
+
 pytestmark = [
     pytest.mark.e2e,
     pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) not installed"),
 ]
 
 CM = 72 / 2.54
-TOP, BOTTOM = 2.5 * CM, 2.3 * CM  # the page margins (typst-template.typ): the running header and footer sit in them
+TOP, BOTTOM = 2.2 * CM, 2.3 * CM  # inside the page margins: the running header (to 1.7 cm) and footer sit outside
 HEADING_PT = 13  # a line this tall is a heading (level 2 is 14.5 pt, level 3 11.5 pt semibold: see below)
 CAPTION = re.compile(r"^(Figure|Table) \d+:")
 
@@ -77,3 +79,23 @@ def test_no_heading_or_caption_is_left_at_a_pages_foot(rendered):
                 assert after >= 2, f"page {number} ends with the heading {line.text!r}"
             if CAPTION.match(line.text):
                 assert after >= 3, f"page {number} ends with the caption {line.text!r}"
+
+
+def figures_in_the_appendix(pdf: Path) -> list[str]:
+    """The figure captions laid out after the appendix's heading ("Methods and sources"): a theme's chart that
+    floated past the end of the text."""
+    layout = pages(pdf)
+    start = appendix_page(layout)
+    _, lines = layout[start]
+    heading = next(k for k, line in enumerate(lines) if line.text == "Methods and sources")
+    after = lines[heading:] + [line for _, later in layout[start + 1 :] for line in later]
+    return [line.text for line in after if line.text.startswith("Figure ") and CAPTION.match(line.text)]
+
+
+def test_no_chart_floats_into_the_appendix(rendered):
+    assert figures_in_the_appendix(rendered / "_output" / "briefing.pdf") == []
+
+
+def test_no_chart_of_the_gp_survey_floats_into_the_appendix(gp_built):  # noqa: F811
+    """The GP survey's Figure 10 ("What would help") was laid out under "Methods and sources"."""
+    assert figures_in_the_appendix(gp_built / "_output" / "gp-partners-des" / "briefing.pdf") == []

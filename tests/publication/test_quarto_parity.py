@@ -20,10 +20,8 @@ import pytest
 from PIL import Image
 
 from briefing import quarto
-from briefing.inputs.codebook import load_codebook
-from briefing.narrative import writer
 from briefing.publication import render
-from tests.conftest import BUILD, ROOT, SURVEY, metadata_as_read
+from tests.conftest import BUILD, ROOT, metadata_as_read
 from tests.publication.test_accessibility import chrome_driver, missing_browser
 from tests.test_e2e import normalise, pdf_text
 
@@ -136,9 +134,8 @@ def title_block_headings_and_captions(project: Path) -> list[str]:
     document = (project / render.DOCUMENT).read_text(encoding="utf-8")
     items += re.findall(r"^#{2,3} (.+?)(?: \{#[\w-]+\})?$", document, re.MULTILINE)
     findings = json.loads((project / "_output" / "findings.json").read_text(encoding="utf-8"))["findings"]
-    codebook = load_codebook(project / "data" / SURVEY / "codebook.yml")
-    # Each chart's caption as readers see it: the narrative's (writer.chart_title), from the chart's record.
-    items += [writer.chart_title(f, findings, codebook) for f in findings.values() if f.get("kind") == "figure"]
+    # Each chart's caption as readers see it: the chart's record's title (worded by narrative/captions.py).
+    items += [f["title"] for f in findings.values() if f.get("kind") == "figure"]
     for partial in (project / BUILD / "narrative").glob("*.md"):
         captions = re.findall(r"^: (.+)$", partial.read_text(encoding="utf-8"), re.MULTILINE)  # table captions
         items += [re.sub(r"\\(.)", r"\1", caption) for caption in captions]  # Markdown escapes, as a reader sees it

@@ -10,6 +10,7 @@ from matplotlib.colors import to_rgb
 
 from briefing.analysis import themes
 from briefing.analysis.stats import SECONDARY
+from briefing.narrative import captions
 from briefing.narrative.prose import percent
 from briefing.publication import theme_charts
 
@@ -85,14 +86,15 @@ def test_titles_state_the_message_from_the_data(ctx, results, tmp_path):
     chart = theme_charts.theme_charts(ctx, results["retention"], tmp_path, "nb")[0]
     assert (
         chart.extra["title"]
-        == "Over 1 in 10 clinical directors plan to leave the clinical director role in the next 12 months"
-    )
+        == "About 1 in 10 clinical directors plan to leave the clinical director role in the next 12 months"
+    )  # 11%, its interval either side of a tenth: "about", never "over" (the narrative's caption words)
     changed = [f for f in results["retention"]]
-    changed[0].value, saved = 0.26, changed[0].value
+    saved = changed[0].value, changed[0].extra["ci_low"]
+    changed[0].value, changed[0].extra["ci_low"] = 0.3, 0.26
     try:
         again = theme_charts.theme_charts(ctx, changed, tmp_path, "nb")[0]
     finally:
-        changed[0].value = saved
+        changed[0].value, changed[0].extra["ci_low"] = saved
     assert again.extra["title"].startswith("Over a quarter of clinical directors plan to leave")
 
 
@@ -140,10 +142,12 @@ def test_overview_title_follows_the_intervals(ctx, results):
         for f in findings:
             f.extra["ci_low"] = 0.4
         assert (
-            theme_charts.overview_title(findings, "clinical directors")
+            captions.overview_caption([f.as_record() for f in findings], "clinical directors")
             == "No headline finding is held by a clear majority of clinical directors"
         )
-        assert theme_charts.overview_title(findings, "GP partners").endswith("majority of GP partners")
+        assert captions.overview_caption([f.as_record() for f in findings], "GP partners").endswith(
+            "majority of GP partners"
+        )
     finally:
         for f, low in zip(findings, lows):
             f.extra["ci_low"] = low
@@ -228,3 +232,16 @@ def test_the_charts_words_are_the_codebooks(ctx, results, tmp_path):
     assert "clinical director" not in texts.lower()
     overview = theme_charts.overview(renamed, [f for r in results.values() for f in r], tmp_path, "nb")
     assert "as shares of ward sisters" in overview.extra["alt"] and "clinical director" not in overview.extra["title"]
+
+
+def test_a_comparison_too_small_to_make_is_not_drawn_and_says_why(tmp_path):
+    """The London edition drew an empty comparison: two "suppressed" bars beside the whole survey's, under a title
+    saying the groups cannot be compared."""
+    from tests.publication.test_charts import by_size, comparison_chart
+
+    made = comparison_chart(by_size(0.6, 0.5, 0.4, significant=False, suppressed=True), tmp_path)
+    assert made.extra["path"] is None and not list(tmp_path.glob("*.svg"))
+    assert made.extra["not_drawn"] == captions.comparison_not_drawn()
+    assert made.extra["bars"] == ["workload_unmanageable_small", "workload_unmanageable", "workload_unmanageable_large"]
+    drawn = comparison_chart(by_size(0.6, 0.5, 0.4, significant=False, suppressed=False), tmp_path)
+    assert drawn.extra["path"] and "not_drawn" not in drawn.extra

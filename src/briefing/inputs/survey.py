@@ -13,7 +13,9 @@ them, its frame(s), quotes, context figures and template overrides. The one home
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -102,6 +104,84 @@ def read_meta(path: Path, shown: Path | None = None) -> dict:
         return yamlfile.load_mapping(path, "provenance record")
     except yamlfile.YAMLFileError as error:
         raise WaveError(str(error).replace(str(path), shown.as_posix(), 1)) from None
+
+
+# --- a wave's dates ---------------------------------------------------------------------------------------------
+
+DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+DAY_OR_MONTH = re.compile(r"\d{4}-\d{2}(?:-\d{2})?")  # fieldwork known only to the month: "2019-10"
+DATE_RULE = "must be a date written YYYY-MM-DD"
+FIELDWORK_RULE = (
+    "must give the first and last day of fieldwork, `start:` and `end:`, each written YYYY-MM-DD "
+    "(or YYYY-MM when only the month is known), the start not after the end"
+)
+
+
+@dataclass(frozen=True)
+class WaveDates:
+    """A wave's dates, from its .meta.yml (data/README.md): each None when the record does not give it."""
+
+    briefing: dt.date | None  # `briefing_date`: the date its briefing carries
+    released: dt.date | None  # `released`: when the data file was released (the briefing's date when none is set)
+    fieldwork: tuple[str, str] | None  # `fieldwork: {start, end}`: ISO dates, to the day or to the month
+    year: str | None  # `year`: the wave's year (fieldwork's last day counts as the year's when none is given)
+
+
+def as_iso(value) -> str:
+    """A record's date as written (YAML may hand over a date or a string)."""
+    return value.isoformat() if isinstance(value, dt.date) else str(value)
+
+
+def is_date(text: str, pattern: re.Pattern = DAY) -> bool:
+    """A real day ("2020-02-07"), or month ("2019-11") where `pattern` allows one."""
+    try:
+        return bool(pattern.fullmatch(text)) and bool(
+            dt.date.fromisoformat(text if DAY.fullmatch(text) else f"{text}-01")
+        )
+    except ValueError:
+        return False
+
+
+def read_day(record: dict, key: str, shown: str) -> dt.date | None:
+    """An optional `key: YYYY-MM-DD` of a record; present but empty or malformed is an error naming it."""
+    if key not in record:
+        return None
+    if record[key] is None or not is_date(as_iso(record[key])):
+        raise WaveError(f"{shown}: {key} {DATE_RULE}, not {record[key]!r}")
+    return dt.date.fromisoformat(as_iso(record[key]))
+
+
+def read_fieldwork(record: dict, shown: str) -> tuple[str, str] | None:
+    """The optional `fieldwork: {start, end}`; anything else under the key is an error naming it."""
+    if "fieldwork" not in record:
+        return None
+    fieldwork = record["fieldwork"]
+    if not isinstance(fieldwork, dict):
+        raise WaveError(f"{shown}: fieldwork {FIELDWORK_RULE}, not {fieldwork!r}")
+    ends = []
+    for key in ("start", "end"):
+        value = fieldwork.get(key)
+        text = as_iso(value)
+        if value is None or not is_date(text, DAY_OR_MONTH):
+            raise WaveError(f"{shown}: fieldwork: {key} {FIELDWORK_RULE}, not {value!r}")
+        ends.append(text)
+    if ends[0][:7] > ends[1][:7] or (len(ends[0]) == len(ends[1]) and ends[0] > ends[1]):
+        raise WaveError(f"{shown}: fieldwork {FIELDWORK_RULE}: {ends[0]} is after {ends[1]}")
+    return ends[0], ends[1]
+
+
+def wave_dates(root: Path, data_file: str | Path) -> WaveDates:
+    """The dates a wave's record declares, each checked: a malformed one stops the build naming the file and key."""
+    meta = meta_path(data_file)
+    record = read_meta(root / meta, meta)
+    shown = meta.as_posix()
+    year = record.get("year")
+    return WaveDates(
+        briefing=read_day(record, "briefing_date", shown),
+        released=read_day(record, "released", shown),
+        fieldwork=read_fieldwork(record, shown),
+        year=str(year) if year is not None else None,
+    )
 
 
 def claimed_waves(path: Path) -> set[str]:

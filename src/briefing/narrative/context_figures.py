@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 
+from briefing.inputs.survey import WaveDates
 from briefing.narrative import escape
 from briefing.yamlfile import read_mapping
 
@@ -70,7 +71,7 @@ class ContextError(ValueError):
 # --------------------------------------------------------------------------------------------------------------
 
 MONTHS = ("january february march april may june july august september october november december").split()
-MONTH_YEAR = re.compile(r"(?P<month>[A-Za-z]+)\s+(?P<year>\d{4})")
+NOT_RECORDED = "not recorded"  # what the briefing prints for fieldwork a wave's record gives no dates for
 
 
 def latest_day(iso: str) -> dt.date:
@@ -87,29 +88,28 @@ def latest_day(iso: str) -> dt.date:
     return dt.date(year, 12, 31)
 
 
-def fieldwork_end(wave: Mapping[str, Any]) -> dt.date | None:
-    """The last day of a wave's fieldwork, from its .meta.yml: `fieldwork: {start, end}` (ISO dates), or text
-    naming its last month ("October to November 2019" -> 30 November 2019); else the end of its `year`; None when
-    the record says neither."""
-    fieldwork = wave.get("fieldwork")
-    if isinstance(fieldwork, Mapping) and fieldwork.get("end"):
-        return latest_day(str(fieldwork["end"]))
-    if isinstance(fieldwork, str):
-        named = [m for m in MONTH_YEAR.finditer(fieldwork) if m["month"].lower() in MONTHS]
-        if named:
-            last = named[-1]
-            return latest_day(f"{last['year']}-{MONTHS.index(last['month'].lower()) + 1:02d}")
-    return latest_day(str(wave["year"])) if wave.get("year") else None
+def fieldwork_end(dates: WaveDates) -> dt.date | None:
+    """The last day of a wave's fieldwork (a month's last day when only the month is known), from its record's
+    `fieldwork: {start, end}`; without one, the end of its `year`; None when the record gives neither."""
+    if dates.fieldwork:
+        return latest_day(dates.fieldwork[1])
+    return latest_day(dates.year) if dates.year and DATE.match(dates.year) else None
 
 
-def fieldwork_words(fieldwork: Any) -> str:
-    """A wave's fieldwork as the briefing prints it: text as the record gives it, dates as "13 January to
-    7 February 2020"."""
-    if not isinstance(fieldwork, Mapping):
-        return str(fieldwork)
-    start, end = (dt.date.fromisoformat(str(fieldwork[k])) for k in ("start", "end"))
-    first = f"{start.day} {start:%B}" + ("" if start.year == end.year else f" {start.year}")
-    return f"{first} to {end.day} {end:%B %Y}"
+def fieldwork_words(dates: WaveDates) -> str:
+    """A wave's fieldwork as the briefing prints it: "13 January to 7 February 2020", "October to November 2019"
+    (known to the month), "December 2019 to January 2020"; NOT_RECORDED when its record gives no dates."""
+    if not dates.fieldwork:
+        return NOT_RECORDED
+    (start, start_year), (end, end_year) = (day_words(iso) for iso in dates.fieldwork)
+    return f"{start}{'' if start_year == end_year else ' ' + start_year} to {end} {end_year}"
+
+
+def day_words(iso: str) -> tuple[str, str]:
+    """ "2020-02-07" -> ("7 February", "2020"); "2019-11" -> ("November", "2019")."""
+    m = DATE.match(iso)
+    month = MONTHS[int(m["m"]) - 1].capitalize()
+    return (f"{int(m['d'])} {month}" if m["d"] else month), m["y"]
 
 
 def citable(figure: Mapping[str, Any]) -> bool:

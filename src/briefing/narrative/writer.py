@@ -29,7 +29,7 @@ from briefing import config
 from briefing.yamlfile import YAMLFileError
 from briefing.analysis import findings as findings_io
 from briefing.analysis.stats import SECONDARY, SECONDARY_BASE, SMALL_BASE, SMALL_COMPLEMENT
-from briefing.narrative import change_prose, escape, prose, provenance
+from briefing.narrative import captions, change_prose, escape, prose, provenance
 from briefing.inputs import survey as surveys
 from briefing.inputs.codebook import load_codebook
 from briefing.inputs.validate import read_survey
@@ -210,7 +210,7 @@ def environment(
     prose.register(env, suppression_threshold)
     env.filters.update(record_filters(suppression_threshold, respondents))
     change_prose.register(env)
-    env.filters.update(literal=literal, code=escape.markdown_code, fieldwork_words=fieldwork_words)
+    env.filters.update(literal=literal, code=escape.markdown_code)
     return env
 
 
@@ -235,71 +235,6 @@ def narrowest_margin(f: dict[str, Any]) -> float | None:
     return min(margins) if margins else None
 
 
-def lowered(label: str) -> str:
-    """A row label inside a sentence: "All ward sisters" -> "all ward sisters" (a label that starts
-    with a name, such as a region, is left as it is)."""
-    first, _, rest = label.partition(" ")
-    return f"{first.lower()} {rest}".strip() if first in ("All", "Those") else label
-
-
-def chart_title(fig: dict[str, Any], f: dict[str, Any], codebook) -> str:
-    """A chart's caption, held to the narrative's rules: a chart of a subgroup comparison the test cannot settle is
-    titled by what the survey can say, never "differ little"; a chart titled by a finding's share in words
-    ("Over half of ...") has those words held to the finding's interval (prose.hedged_words). Otherwise the chart's
-    own title. (The chart's SVG keeps its title as its tooltip; the caption readers see is this one.)"""
-    title, bars = fig.get("title") or "", fig.get("bars") or ()
-    compared = next(  # the chart's own comparison: both its groups are bars (not an edition's region-v-rest)
-        (
-            r
-            for r in f.values()
-            if r.get("kind") == "comparison"
-            and all(r.get(side) in bars and f.get(r[side], {}).get("subgroup") for side in ("first", "second"))
-        ),
-        None,
-    )
-    if compared and not compared.get("suppressed") and prose.difference_kind(compared) != prose.SUPPORTED:
-        first, second = f[compared["first"]], f[compared["second"]]
-        a, b = (codebook.subgroups[r["subgroup"]].label for r in (first, second))
-        shares = f"{prose.percent(first['value'])} of {a} and {prose.percent(second['value'])} of {b}"
-        if prose.difference_kind(compared) == prose.NARROW_KIND:
-            return prose.sentence_start(f"{shares} {first['description']}: little difference")
-        return prose.sentence_start(f"{shares} {first['description']}: a gap the survey cannot tell from chance")
-    for r in f.values():
-        if r.get("kind") != "proportion" or r.get("question") != fig.get("question") or r.get("subgroup"):
-            continue
-        if r.get("suppressed") or r.get("ci_low") is None or r["description"] not in title:
-            continue
-        said = prose.capfirst(prose.proportion_words(r["value"]))
-        if title.startswith(said + " "):
-            return prose.capfirst(prose.hedged_words(r["value"], r["ci_low"], r["ci_high"])) + title[len(said) :]
-    return title
-
-
-def chart_note(fig: dict[str, Any], f: dict[str, Any], codebook, respondents: str) -> str:
-    """What a chart's caption note says under it: the question asked, as the codebook words it, and who answered
-    (the base, with its n) — or, for a chart of several questions, that each has its own base (in the methods).
-    The chart draws the note from here (the narrative owns the words); an empty note is left out."""
-    parts = [f[i] for i in fig.get("bars") or () if i in f]
-    questions = {fig["question"]} if fig.get("question") else {r.get("question") for r in parts} - {None}
-    if len(questions) != 1 or next(iter(questions)) not in codebook.questions:
-        return f"Base: {respondents} who answered each question; the number who answered each is in the methods' table."
-    wording = codebook.questions[next(iter(questions))].wording
-    if fig.get("rows"):
-        bases = [(row["label"], row["n"]) for row in fig["rows"] if row.get("n") is not None]
-    else:
-        bases = [
-            (codebook.subgroups[r["subgroup"]].label if r.get("subgroup") else f"all {respondents}", r["denominator"])
-            for r in parts
-            if r.get("denominator") is not None and r.get("kind") == "proportion"
-        ]
-    if len(bases) == 1:
-        base = f" Base: {prose.count(bases[0][1])} {respondents} who answered."
-    else:
-        listed = "; ".join(f"{lowered(label)}, {prose.count(n)}" for label, n in bases)
-        base = f" Base: {respondents} who answered ({listed})." if bases else ""
-    return f"Question: “{wording}”{base}"
-
-
 def survey_folder(codebook) -> Path:
     """Where a survey's own files are (quotes, context figures, template overrides): its codebook's folder."""
     return codebook.path.parent
@@ -314,13 +249,13 @@ def wave_quotes(codebook, params: config.Params, root: Path, synthetic: bool) ->
     return load_quotes(survey_folder(codebook) / QUOTES_FILE, survey, frame, codebook, params, synthetic)
 
 
-def context_figures(codebook, wave: dict[str, Any]) -> dict[str, dict]:
+def context_figures(codebook, dates: surveys.WaveDates) -> dict[str, dict]:
     """The survey's figures from other publications, where it has them: those published by the end of the wave's
     fieldwork (a briefing of a wave never cites what came out after it)."""
     path = survey_folder(codebook) / CONTEXT_FIGURES
     if not path.is_file():
         return {}
-    return with_citations(available_by(load_context_figures(path), fieldwork_end(wave)))
+    return with_citations(available_by(load_context_figures(path), fieldwork_end(dates)))
 
 
 def subgroup_view(subgroup) -> dict[str, Any]:
@@ -389,11 +324,13 @@ def context(findings: dict[str, Any], params: config.Params, root: Path, built_f
     codebook = load_codebook(root / params.codebook)
     registry = codebook.findings
     wave = provenance.sidecar(params.survey_path, root)
+    dates = surveys.wave_dates(root, params.survey_path)
     f = findings["findings"]
     figures = figures_by_theme(f, list(codebook.questions))
     quotes = wave_quotes(codebook, params, root, bool(wave.get("synthetic")))
     comparisons = comparison_views(codebook, f)
     frame = codebook.population.frame
+    compare_file = surveys.wave_file(root, params.survey, params.compare_wave) if params.compare_wave else None
     return {
         "f": f,
         "figures": figures,
@@ -401,20 +338,20 @@ def context(findings: dict[str, Any], params: config.Params, root: Path, built_f
         "narrow": prose.NARROW,
         "summary_shares": SUMMARY_SHARES,
         "narrowest_margin": narrowest_margin(f),
-        "chart_titles": {fid: chart_title(r, f, codebook) for fid, r in f.items() if r["kind"] == "figure"},
         "chart_notes": {
-            fid: chart_note(r, f, codebook, codebook.respondents.plural)
+            fid: captions.chart_note(r, f, codebook, codebook.respondents.plural)
             for fid, r in f.items()
             if r["kind"] == "figure"
         },
         # Only what the wave asked: a finding whose question a wave did not ask is absent, never blank.
         "survey_results": [f[fid] for fid in registry if fid in f],
         "changes": [f[fid + "_change"] for fid in registry if fid + "_change" in f],
-        "compare": provenance.sidecar(surveys.wave_file(root, params.survey, params.compare_wave), root)
-        if params.compare_wave
-        else None,
-        "c": context_figures(codebook, wave),
-        "fieldwork": fieldwork_words(wave["fieldwork"]) if wave.get("fieldwork") else None,
+        "compare": provenance.sidecar(compare_file, root) if compare_file else None,
+        "c": context_figures(codebook, dates),
+        # each wave's fieldwork in words ("not recorded" when its record gives no dates), printed for every wave
+        "fieldwork": fieldwork_words(dates),
+        "fieldwork_known": dates.fieldwork is not None,
+        "compare_fieldwork": fieldwork_words(surveys.wave_dates(root, compare_file)) if compare_file else None,
         "p": params,
         "wave": wave,
         "quotes": quotes,
@@ -458,9 +395,7 @@ def metadata(ctx: dict[str, Any]) -> dict[str, Any]:
         "title": params.title,
         "subtitle": f"{wave['title']}: {ctx['area']}" if ctx["area"] else wave["title"],
         "publisher": params.publisher,
-        **(
-            {"fieldwork": fieldwork_words(wave["fieldwork"])} if wave.get("fieldwork") else {}
-        ),  # optional in a .meta.yml
+        "fieldwork": ctx["fieldwork"],
     }
     return {
         **{key: str(escape.markdown(value)) for key, value in text.items()},

@@ -1,7 +1,8 @@
 """The chart of change: each headline finding in every wave, with its confidence interval (charts.py's house style).
 
-The title follows the tests (how many findings moved by more than chance alone would explain) and the alt text
-is written from the plotted numbers, so neither can disagree with the picture.
+The title follows the tests (how many findings moved by more than chance alone would explain), worded by the
+narrative (captions.change_caption), and the alt text is written from the plotted numbers, so neither can disagree
+with the picture.
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ from matplotlib.lines import Line2D
 from briefing import config
 from briefing.analysis.findings import Finding
 from briefing.inputs.codebook import load_codebook
-from briefing.narrative.prose import capfirst, number_words, percent
+from briefing.narrative import captions
+from briefing.narrative.prose import capfirst, percent
 from briefing.publication.charts import BASE_PT, DARK_BLUE, GREY, MUTED, TEXT, WIDTH_IN, house_style, save_svg
+from briefing.publication.theme_charts import legend_columns, row_major
 
 CHART_ID = "fig_change_headlines"
 
@@ -31,16 +34,6 @@ def headline_changes(changes: list[Finding]) -> list[Finding]:
 def moved_words(change: Finding) -> str:
     """The legend's and the alt text's words for whether the test supports a change."""
     return "moved by more than chance" if change.extra["significant"] else "within what chance could produce"
-
-
-def change_title(shown: list[Finding], previous_wave: str) -> str:
-    moved = sum(1 for c in shown if c.extra["significant"])
-    if moved == 0:
-        return f"No finding moved by more than chance alone would explain since {previous_wave}"
-    return (
-        f"{capfirst(number_words(moved))} of {number_words(len(shown))} findings moved by more than chance "
-        f"alone would explain since {previous_wave}"
-    )
 
 
 def change_alt(shown: list[Finding]) -> str:
@@ -69,24 +62,21 @@ def survey_source(params_path: str | Path | None) -> str:
     ).survey.source
 
 
-def change_legend(ax, previous_wave: str, wave: str) -> None:
+def change_legend(fig, previous_wave: str, wave: str) -> None:
     """Above the plot: the two waves' colours, and what a filled or an open dot of the reported wave means."""
 
     def dot(colour: str, face: str) -> Line2D:
         return Line2D([], [], color=colour, marker="o", markerfacecolor=face, markersize=6, linewidth=2)
 
-    ax.legend(
-        [dot(GREY, GREY), dot(DARK_BLUE, DARK_BLUE), dot(DARK_BLUE, "white")],
-        [
-            previous_wave,
-            f"{wave}: moved beyond chance",
-            f"{wave}: within chance",
-        ],
-        loc="lower left",
-        bbox_to_anchor=(0, 1.02),
-        ncols=3,
+    names = [previous_wave, f"{wave}: moved beyond chance", f"{wave}: within chance"]
+    ncols = legend_columns(names, BASE_PT - 1, handle=1.6)
+    fig.legend(  # above the chart from its left edge, the whole width (the plot starts after the row labels)
+        row_major([dot(GREY, GREY), dot(DARK_BLUE, DARK_BLUE), dot(DARK_BLUE, "white")], ncols),
+        row_major(names, ncols),
+        loc="outside upper left",
+        ncols=ncols,
         frameon=False,
-        fontsize=BASE_PT - 2,
+        fontsize=BASE_PT - 1,
         handlelength=1.6,
         columnspacing=1,
         handletextpad=0.4,
@@ -100,10 +90,15 @@ def change_chart(changes: list[Finding], figures_dir: str | Path, notebook: str,
     if not shown:
         return None
     wave, previous_wave = shown[0].extra["wave"], shown[0].extra["compare_wave"]
-    title, alt = change_title(shown, previous_wave), change_alt(shown)
+    title = captions.change_caption([c.as_record() for c in shown], previous_wave)  # the narrative's words
+    alt = change_alt(shown)
     source = f"{source}, {previous_wave} and {wave}"
     with plt.style.context(house_style()):
-        fig, ax = plt.subplots(figsize=(WIDTH_IN, 0.85 + 0.4 * len(shown)), layout="constrained")
+        labels = [textwrap.fill(capfirst(c.description), 30) for c in shown]
+        lines = max(label.count("\n") + 1 for label in labels)  # a row as tall as its longest label, 9 pt lines
+        fig, ax = plt.subplots(
+            figsize=(WIDTH_IN, 0.85 + max(0.5, 0.16 * lines + 0.06) * len(shown)), layout="constrained"
+        )
         rows = list(range(len(shown)))[::-1]
         for y, c in zip(rows, shown):
             for offset, record, colour, label in (
@@ -122,11 +117,11 @@ def change_chart(changes: list[Finding], figures_dir: str | Path, notebook: str,
                     va="center",
                     ha="left",
                     color=TEXT if colour == DARK_BLUE else MUTED,
-                    fontsize=8.5,
+                    fontsize=BASE_PT - 1,
                     fontweight=600 if colour == DARK_BLUE and c.extra["significant"] else 400,
                 )
-        change_legend(ax, previous_wave, wave)
-        ax.set_yticks(rows, [textwrap.fill(capfirst(c.description), 46) for c in shown], fontsize=8)
+        change_legend(fig, previous_wave, wave)
+        ax.set_yticks(rows, labels, fontsize=BASE_PT - 1)
         for tick, c in zip(ax.get_yticklabels(), shown):
             tick.set_fontweight(600 if c.extra["significant"] else 400)
         ax.set_xlim(0, 112)

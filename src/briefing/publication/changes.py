@@ -121,8 +121,8 @@ class Build:
         )
 
     def words(self) -> str:
-        """'wave 2020, built on 23 November 2026 with Quarto'."""
-        return f"wave {self.wave}, built on {self.date} with {self.engine}"
+        """'wave 2020, dated 29 January 2021, built with Quarto' (the briefing's date, from its wave's record)."""
+        return f"wave {self.wave}, dated {self.date}, built with {self.engine}"
 
 
 ENGINE_NAMES = {"quarto": "Quarto", "pandoc": "pandoc and Typst"}

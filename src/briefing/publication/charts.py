@@ -12,7 +12,8 @@ House style, on top of afcharts' own style sheet:
     (the figure caption and the line under it), not to the picture; a legend only where a mark's meaning
     cannot sit beside it (a scale's colours, the change chart's filled and open dots);
   * reference lines (the 50% mark, a scale's centre) stop short of every label they would cross;
-  * one width, the PDF's text column, so chart text prints at the size of the body text.
+  * one width, narrower than the PDF's text column, shown at its own size: chart text prints at the size of the
+    body text, and a phone shows it at nearly that size, not shrunk to fit.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import base64
 import hashlib
 import io
 import re
+import textwrap
 from pathlib import Path
 
 import afcharts
@@ -32,7 +34,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
 
 from briefing.analysis.findings import Finding  # noqa: E402
-from briefing.narrative import escape  # noqa: E402
+from briefing.narrative import captions, escape  # noqa: E402
 from briefing.narrative.prose import percent  # noqa: E402
 
 STYLE = Path(afcharts.__file__).parent / "afcharts.mplstyle"
@@ -45,7 +47,10 @@ DARK_BLUE, GREY = get_af_colours("focus")
 TEXT = "#0B0C0C"
 MUTED = "#4D4D4D"
 
-WIDTH_IN = 6.5  # the PDF's text column (A4 less 2.2 cm margins: 16.6 cm), so chart text prints at BASE_PT
+# Every chart is drawn this wide and shown at this width (narrower where the screen is): in the PDF and Word its
+# text prints at its point size, and on a 390 px phone (a 358 px column) it is scaled by 358 / (4.7 x 72) = 1.06,
+# so no chart text is under 9.5 CSS px (tests/publication/test_narrow_screen.py measures it).
+WIDTH_IN = 4.7
 BASE_PT = 10  # the body text size of the PDF (typst-template.typ: fontsize)
 PNG_DPI = 200  # the Word edition's raster copy: sharp in print at the text width
 
@@ -292,11 +297,12 @@ def share_bars(
     who: str = "",
 ) -> Finding:
     """Horizontal bars of proportions, labelled directly, highlighting the first and last bars (the comparison)."""
-    labels = [label for label, _ in bars]
+    labels = [textwrap.fill(label, 28) for label, _ in bars]  # wrapped: the bars keep most of the narrow width
     values = [f.value or 0.0 for _, f in bars]  # a suppressed share gets no bar, only its label
     highlight = {0, len(bars) - 1}
     with plt.style.context(house_style()):
-        fig, ax = plt.subplots(figsize=(WIDTH_IN, 0.3 + 0.48 * len(bars)), layout="constrained")
+        rows = sum(label.count("\n") + 1 for label in labels)  # a wrapped label's lines need their room
+        fig, ax = plt.subplots(figsize=(WIDTH_IN, 0.3 + 0.3 * len(bars) + 0.16 * rows), layout="constrained")
         positions = list(range(len(bars)))[::-1]
         colours = [DARK_BLUE if i in highlight else GREY for i in range(len(bars))]
         ax.barh(positions, [v * 100 for v in values], color=colours, height=0.66)
@@ -334,15 +340,20 @@ def share_bars(
     )
 
 
-def comparison_title(comparison: Finding, who: str, first: str, second: str, subject: str) -> str:
-    """The headline follows the test of the difference, not just its sign: where the test cannot establish a
-    difference (or a figure is suppressed) it says the survey cannot tell, never that the groups "differ little"."""
-    if comparison.extra.get("suppressed"):
-        return f"The survey cannot tell whether {who} {first} and those {second} differ: too few answered to compare"
-    if not comparison.extra.get("significant"):
-        return f"The survey cannot tell whether {who} {first} and those {second} differ in how many {subject}"
-    more = "More" if comparison.value > 0 else "Fewer"
-    return f"{more} {who} {first} than those {second} {subject}"
+def not_drawn_chart(chart_id: str, title: str, bars: list[tuple[str, Finding]], sentence: str, source: str) -> Finding:
+    """The record of a chart with nothing to show: not drawn (an empty frame under a headline would look like a
+    finding); the briefing prints `sentence` where it would have been."""
+    return Finding(
+        id=chart_id,
+        value=None,
+        description=title,
+        base=bars[0][1].base,
+        notebook=bars[0][1].notebook,
+        inputs=sorted({i for _, f in bars for i in f.inputs}),
+        kind="figure",
+        extra={"path": None, "alt": sentence, "title": title, "source": source, "bars": [f.id for _, f in bars],
+               "not_drawn": sentence},
+    )  # fmt: skip
 
 
 def comparison_charts(ctx, results: list[Finding], figures_dir: str | Path, notebook: str) -> list[Finding]:
@@ -360,15 +371,23 @@ def comparison_charts(ctx, results: list[Finding], figures_dir: str | Path, note
             (f"Those {second}", by_id[comparison.parts[1]]),
         ]
         who = ctx.codebook.respondents.plural
-        chart = share_bars(
-            f"fig_{comparison.id}",
-            comparison_title(by_id[comparison.id], who, first, second, finding.description),
-            bars,
-            subject=finding.description,
-            figures_dir=figures_dir,
-            notebook=notebook,
-            source=f"{ctx.codebook.survey.source}, {ctx.params.wave}",
+        labels = tuple(ctx.codebook.subgroups[s].label for s in (comparison.first, comparison.second))
+        title = captions.comparison_caption(  # the narrative's words, by what the test found
+            *(by_id[i].as_record() for i in (comparison.id, *comparison.parts)), labels, who, (first, second)
         )
+        source = f"{ctx.codebook.survey.source}, {ctx.params.wave}"
+        if by_id[comparison.id].extra.get("suppressed"):  # nothing to compare: no chart, a sentence says why
+            chart = not_drawn_chart(f"fig_{comparison.id}", title, bars, captions.comparison_not_drawn(), source)
+        else:
+            chart = share_bars(
+                f"fig_{comparison.id}",
+                title,
+                bars,
+                subject=finding.description,
+                figures_dir=figures_dir,
+                notebook=notebook,
+                source=source,
+            )
         chart.extra.update(comparison=comparison.id, theme=finding.extra["theme"])
         charts.append(chart)
     return charts

@@ -91,6 +91,7 @@ KEPT_WITH_NEXT = (
     "Image Caption",
     "Table Caption",
     "Captioned Figure",
+    "Figure Note",
     "Title",
     "Subtitle",
     "Notice Title",
@@ -172,6 +173,11 @@ def build_reference(out: Path) -> Path:
         source = styles.add_style("Source Line", WD_STYLE_TYPE.PARAGRAPH)
         source.base_style = styles["Body Text"]
         set_font(source, 9, False, MUTED)
+    if "Figure Note" not in [s.name for s in styles]:  # a chart's question and base, kept with its source line
+        note = styles.add_style("Figure Note", WD_STYLE_TYPE.PARAGRAPH)
+        note.base_style = styles["Body Text"]
+        set_font(note, 9, False, TEXT)
+        note.paragraph_format.space_after = Pt(2)
     notice_styles(styles)
     for style in styles:
         if style.name in KEPT_WITH_NEXT:

@@ -21,11 +21,10 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 from afcharts.af_colours import get_af_colours
 
-from briefing.analysis import stats
 from briefing.analysis.distributions import NON_SUBSTANTIVE, Row, distribution, drawn_bands, planned_cells
 from briefing.analysis.findings import Finding
 from briefing.analysis.themes import subgroup_of
-from briefing.narrative import prose
+from briefing.narrative import captions, prose
 from briefing.publication.charts import (
     BASE_PT,
     DARK_BLUE,
@@ -62,21 +61,6 @@ def share_text(share: float | None, ctx, withheld: bool = False) -> str:
     return prose.percent(share)
 
 
-def group_words(value: float, group: str) -> str:
-    """'over 1 in 10 nurses', 'almost half of nurses' (the codebook's respondents)."""
-    words = prose.proportion_words(value)
-    return f"{words} {group}" if " in " in words else f"{words} of {group}"
-
-
-# --- which questions, which rows -------------------------------------------------------------------------------
-
-
-def headline_of(findings: list[Finding]) -> Finding | None:
-    """The finding a question's chart is titled by: the largest unsuppressed share among all respondents."""
-    shown = [f for f in findings if f.kind == "proportion" and not f.extra.get("subgroup") and f.value is not None]
-    return max(shown, key=lambda f: f.value, default=None)
-
-
 def rows_for(ctx, question_id: str, findings: list[Finding]) -> list[Row]:
     """All respondents, then each subgroup the chart draws (`distributions.drawn_bands`); the cells the area's
     cross-edition plan withholds are withheld (without a plan, each row's own secondary rule applies)."""
@@ -107,6 +91,11 @@ NONE_SHOWN = "no answer shown: each is a small count or protects one"
 OVER_AXIS = {"facecolor": "white", "edgecolor": "none", "pad": 2}  # a row's note drawn over the zero line
 
 
+def row_note(words: str) -> str:
+    """A row's note across the centre, wrapped to stay inside the plot (clear of the row labels on its left)."""
+    return textwrap.fill(words, 30)
+
+
 def missing_words(row: Row) -> str:
     """What a row without a base says instead: too few answers, or withheld whole by the plan."""
     return "withheld" if row.withheld else "too few answers to show"
@@ -124,6 +113,20 @@ def row_label(row: Row, ctx=None, labels: dict[str, str] | None = None) -> str:
     return "\n".join(textwrap.wrap(row.label, 26)) + f"\n({base})"
 
 
+def legend_columns(names: list[str], fontsize: float, handle: float = 1.0) -> int:
+    """As many legend entries to a row as fit the chart's width (a legend wider than the figure collapses its
+    layout): each entry its handle, its gap and its text, at about 0.55 em a character, one em between entries."""
+    widths = [(handle + 0.4 + 0.55 * len(name) + 1) * fontsize for name in names]
+    room = WIDTH_IN * 72 * 0.95
+    return next((n for n in range(len(names), 1, -1) if max_row(widths, n) <= room), 1)
+
+
+def max_row(widths: list[float], ncols: int) -> float:
+    """The widest row of a legend laid out `ncols` to a row (each column as wide as its widest entry)."""
+    columns = [max(widths[c::ncols]) for c in range(ncols)]
+    return sum(columns)
+
+
 def row_major(handles: list, ncols: int) -> list:
     """Legend entries reordered so that matplotlib's column-by-column fill reads row by row."""
     nrows = -(-len(handles) // ncols)
@@ -132,18 +135,11 @@ def row_major(handles: list, ncols: int) -> list:
 
 
 def title_for(ctx, question_id: str, findings: list[Finding], rows: list[Row] | None = None) -> str:
-    """The headline finding in words; else why none is shown: too few answered, or small counts protected (some
-    answers, when the chart's first row still shows a share)."""
-    headline = headline_of(findings)
+    """The chart's title, worded by the narrative (captions.question_caption) from its findings and whether its
+    first row still shows a share."""
+    some_shown = bool(rows) and any(s is not None for v, s in rows[0].shares.items() if v not in NON_SUBSTANTIVE)
     wording = ctx.codebook.questions[question_id].wording
-    if headline is not None:
-        return prose.capfirst(f"{group_words(headline.value, who(ctx))} {headline.description}")
-    overall = [f for f in findings if not f.extra.get("subgroup")]
-    if not overall or any(f.extra.get("suppression_reason") == stats.SMALL_BASE for f in overall):
-        return f"Too few {who(ctx)} answered to show: {wording}"
-    if rows and any(s is not None for v, s in rows[0].shares.items() if v not in NON_SUBSTANTIVE):  # on the chart
-        return f"Some answers not shown, to protect small counts: {wording}"
-    return f"Not shown, to protect small counts: {wording}"
+    return captions.question_caption([f.as_record() for f in findings], who(ctx), wording, some_shown)
 
 
 # --- alt text ---------------------------------------------------------------------------------------------------
@@ -193,10 +189,10 @@ def draw_diverging(ctx, rows: list[Row], values: list[str], labels: dict[str, st
     positions = list(range(len(rows)))[::-1]
     for y, row in zip(positions, rows):
         if row.n is None:
-            ax.text(0, y, missing_words(row), ha="center", va="center", color=MUTED, bbox=OVER_AXIS)
+            ax.text(0, y, row_note(missing_words(row)), ha="center", va="center", color=MUTED, bbox=OVER_AXIS)
             continue
         if all(row.shares[v] is None for v in scale):
-            ax.text(0, y, NONE_SHOWN, ha="center", va="center", color=MUTED, bbox=OVER_AXIS)
+            ax.text(0, y, row_note(NONE_SHOWN), ha="center", va="center", color=MUTED, bbox=OVER_AXIS)
             continue
         share = {v: (row.shares[v] or 0.0) * 100 for v in scale}
         left = -sum(share[v] for v in unfavourable) - (share[middle] / 2 if middle else 0)
@@ -227,12 +223,11 @@ def draw_diverging(ctx, rows: list[Row], values: list[str], labels: dict[str, st
     ax.set_ylim(-0.6, len(rows) - 0.4)
     _bare_axes(ax)
     handles, names = ax.get_legend_handles_labels()
-    ncols = len(order) if sum(map(len, names)) <= 48 else 2
-    ax.legend(
+    ncols = legend_columns(names, BASE_PT - 1)
+    fig.legend(  # above the chart from its left edge, the whole width (the plot starts after the row labels)
         row_major(handles, ncols),
         row_major(names, ncols),
-        loc="lower left",
-        bbox_to_anchor=(0, 1.02),
+        loc="outside upper left",
         ncols=ncols,
         frameon=False,
         fontsize=BASE_PT - 1,
@@ -398,17 +393,6 @@ def headline_findings(results: list[Finding]) -> list[Finding]:
     return sorted(shown, key=lambda f: (f.value is None, -(f.value or 0.0), f.id))
 
 
-def overview_title(findings: list[Finding], group: str) -> str:
-    clear = sum(1 for f in findings if f.value is not None and f.extra["ci_low"] > 0.5)
-    if clear == 0:
-        return f"No headline finding is held by a clear majority of {group}"
-    total = prose.number_words(len(findings))
-    return prose.capfirst(
-        f"{prose.number_words(clear)} of the {total} headline findings are held by a clear majority "
-        f"of {group}, beyond the margin of error"
-    )
-
-
 def overview_alt(findings: list[Finding], ctx) -> str:
     level = prose.percent(ctx.params.confidence_level)
     parts = []
@@ -430,7 +414,8 @@ def overview_alt(findings: list[Finding], ctx) -> str:
 def overview(ctx, results: list[Finding], figures_dir: str | Path, notebook: str) -> Finding:
     """Every headline finding as a dot with its confidence interval, largest first, against a line at half."""
     findings = headline_findings(results)
-    title, alt = overview_title(findings, who(ctx)), overview_alt(findings, ctx)
+    title = captions.overview_caption([f.as_record() for f in findings], who(ctx))
+    alt = overview_alt(findings, ctx)
     with plt.style.context(house_style()):
         fig, ax = plt.subplots(figsize=(WIDTH_IN, 0.6 + 0.5 * len(findings)), layout="constrained")
         positions = list(range(len(findings)))[::-1]
