@@ -44,6 +44,7 @@ def test_only_safe_yaml_is_read():
         ("a: [1, 2\nb: 3\n", "not valid YAML at line 2"),
         ("a: b: c\n", "not valid YAML at line 1, column 5: mapping values are not allowed"),
         ("a: 'open\n", "not valid YAML at line 2"),
+        ("a: 1\nfieldwork: 2021-02-30\n", "not valid YAML at line 2, column 12: '2021-02-30' is not a date"),
     ],
 )
 def test_malformed_yaml_is_a_sentence_with_its_line(tmp_path, text, said):

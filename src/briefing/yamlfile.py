@@ -46,6 +46,18 @@ class StrictLoader(_SafeLoader):
             seen[key] = line
         return super().construct_mapping(node, deep=deep)
 
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode):
+        """A date as YAML reads it, or a parse error at its line when there is no such day (2021-02-30)."""
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError as problem:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{node.value!r} is not a date ({problem})", node.start_mark
+            ) from None
+
+
+StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", StrictLoader.construct_yaml_timestamp)
+
 
 def loads(text: str, source: str | Path) -> Any:
     """The YAML document in `text` (read from `source`, which messages name)."""
