@@ -215,3 +215,31 @@ def test_a_rows_note_stays_clear_of_the_row_labels(ctx, results, drawn, tmp_path
     (fig,) = drawn
     assert any("no answer shown" in t.get_text() for ax in fig.axes for t in ax.texts)
     assert fig.measured["notes_over_labels"] == []
+
+
+def test_a_gridline_never_shows_through_a_change_charts_label(drawn, tmp_path):
+    """The 2020 change chart's gridlines at 25%, 50% and 75% ran through its labels ("2019: 2|7%", "2020: 4|1%"):
+    a label standing on one is drawn above it on an opaque white ground, so the line stops at the label."""
+    change_charts.change_chart(CHANGES, tmp_path, "nb", "Survey")
+    (fig,) = drawn
+    (ax,) = [a for a in fig.axes if a.get_yticklabels()]
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(fig)  # the saved figure is closed: lay it out again as it was saved
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    grid = [line for line in ax.get_xgridlines() if line.get_visible()]
+    crossings = [
+        (text, line)
+        for line in grid
+        for text in ax.texts
+        if text.get_window_extent(renderer).x0
+        <= line.get_transform().transform(line.get_xydata())[0][0]
+        <= text.get_window_extent(renderer).x1
+    ]
+    assert crossings, "the chart's labels include one on a gridline (2019: 49% on the 50% line)"
+    for text, line in crossings:
+        ground = text.get_bbox_patch()
+        assert ground is not None and ground.get_facecolor()[:4] == (1.0, 1.0, 1.0, 1.0), text.get_text()
+        assert ground.get_window_extent(renderer).x0 <= text.get_window_extent(renderer).x0, text.get_text()
+        assert text.get_zorder() > line.get_zorder(), text.get_text()

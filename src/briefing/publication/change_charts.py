@@ -119,6 +119,9 @@ def change_chart(changes: list[Finding], figures_dir: str | Path, notebook: str,
                     color=TEXT if colour == DARK_BLUE else MUTED,
                     fontsize=BASE_PT - 1,
                     fontweight=600 if colour == DARK_BLUE and c.extra["significant"] else 400,
+                    # a label on a gridline hides the line where it stands ("2019: 2|7%" read as a stroke)
+                    bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.6},
+                    zorder=4,
                 )
         change_legend(fig, previous_wave, wave)
         ax.set_yticks(rows, labels, fontsize=BASE_PT - 1)
