@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
+import dataclasses
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -53,6 +55,8 @@ class Step:
     notebook: str | None = None
     executed: str | None = None
     parameters: dict[str, str] = field(default_factory=dict)
+    root: str | None = None  # the project folder it runs in (an edition's, under the build); None: the root
+    edition: str | None = None  # the edition it is part of (its name), in the whole survey's build
 
 
 @dataclass
@@ -215,6 +219,58 @@ def build_plan(root: Path, params_file: str | Path, survey: str | None = None, w
     )
 
 
+# --- editions: their analysis in the whole survey's build -------------------------------------------------------
+# `make editions` computes every edition's findings, charts, merged findings and change in the whole survey's one
+# runner call (one kernel), and only the narrative and render run per edition. Each edition has its own project
+# folder and plan (publication/editions.py): its notebooks run there, so every path they record is the edition's
+# own, as if it were built alone. What every edition shares with the whole survey's build is not redone: each wave's
+# validation and its disclosure plan (planned from the whole wave for every edition: analysis/disclosure.py).
+EDITIONS_ANALYSIS = "analysis.json"  # in the editions' folder: every edition's steps, for the runner
+NOTEBOOKS_LOG = "logs/notebooks.log"  # in a build folder: the traceback of a failed notebook
+
+
+def shared_files(steps: list[Step]) -> dict[str, dict[str, str]]:
+    """Per wave of the whole survey's build, what its editions share: {"validated": ..., "withheld": ...}."""
+    shared: dict[str, dict[str, str]] = {}
+    for step in steps:
+        if step.kind == "validate":
+            shared.setdefault(step.wave, {})["validated"] = step.outputs[0]
+        elif step.kind == "notebook" and step.notebook == f"{NOTEBOOKS}/{DISCLOSURE}.ipynb":
+            shared.setdefault(step.wave, {})["withheld"] = step.outputs[0]
+    return shared
+
+
+def edition_analysis(whole: list[Step], edition: Plan, folder: str, name: str) -> list[Step]:
+    """An edition's analysis steps (its plan's notebooks, merges and change, run in `folder`) for the whole survey's
+    runner call: its waves' validation and disclosure plan are the whole build's (`whole`, its steps), named from
+    `folder`; each step also reads the edition's parameters (a merge names them), so a change to them reruns it."""
+    shared = shared_files(whole)
+    own = shared_files(edition.steps)
+    missing = sorted(set(own) - set(shared))
+    if missing:
+        raise ValueError(f"edition {name}: wave(s) {', '.join(missing)} are not in the whole survey's build")
+    swap = {
+        own[wave][key]: os.path.relpath(shared[wave][key], folder) for wave in own for key in ("validated", "withheld")
+    }
+    steps = []
+    for step in edition.steps:
+        if step.kind not in ("notebook", "merge") or step.outputs[0] in swap:  # (the disclosure plan: shared)
+            continue
+        parameters = {key: swap.get(value, value) for key, value in step.parameters.items()}
+        inputs = [swap.get(path, path) for path in step.inputs]
+        if step.kind == "merge":  # (its inputs are what it merges; the whole survey's read the plan's parameters)
+            parameters = {"params_path": edition.parameters_file}
+        else:
+            inputs.append(edition.parameters_file)
+        steps.append(dataclasses.replace(step, inputs=inputs, parameters=parameters, root=folder, edition=name))
+    return steps
+
+
+def steps_from(record: dict) -> list[Step]:
+    """A plan.json's steps, as Steps again."""
+    return [Step(**step) for step in record["steps"]]
+
+
 def narrative_inputs(root: Path, params: config.Params) -> list[str]:
     """What the narrative reads besides the findings: the templates (generic and the survey's overrides), the
     survey's quotes and context figures where it has them, and every provenance record of the survey."""
@@ -247,6 +303,14 @@ def render_outputs(out: str) -> list[str]:
     ]
 
 
+def computed(plan: Plan) -> list[str]:
+    """What the runner's call makes, as make sees it: each wave's merged findings, and the change."""
+    return [
+        *(s.outputs[0] for s in plan.of("merge")),
+        *(s.outputs[0] for s in plan.of("notebook") if s.label == CHANGE),
+    ]
+
+
 def make_text(plan: Plan, plan_json: str) -> str:
     """The plan as make variables: every value a checked literal word (briefing.config.make_assignments)."""
     selection = plan.selection
@@ -272,10 +336,7 @@ def make_text(plan: Plan, plan_json: str) -> str:
         "WAVE_DATA": sorted({p for w in selection.waves for p in (w.survey_path, w.frame_file) if p}),
         "NOTEBOOKS": sorted({s.notebook for s in notebooks}),
         "VALIDATED": [s.outputs[0] for s in plan.of("validate")],
-        "COMPUTED": [
-            *(s.outputs[0] for s in plan.of("merge")),
-            *(s.outputs[0] for s in notebooks if s.label == CHANGE),
-        ],
+        "COMPUTED": computed(plan),
         "FINDINGS_INPUTS": plan.of("findings")[0].inputs,
         "NARRATIVE_INPUTS": plan.of("narrative")[0].inputs[1:],
         "OUTPUTS": plan.of("render")[0].outputs,
