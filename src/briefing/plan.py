@@ -18,11 +18,11 @@ CLI (the Makefile): python -m briefing.plan --params P [--survey S] [--wave W] -
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import re
 import sys
-import dataclasses
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
