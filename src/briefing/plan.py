@@ -54,7 +54,7 @@ class Step:
     wave: str | None = None
     notebook: str | None = None
     executed: str | None = None
-    parameters: dict[str, str] = field(default_factory=dict)
+    parameters: dict[str, str | None] = field(default_factory=dict)
     root: str | None = None  # the project folder it runs in (an edition's, under the build); None: the root
     edition: str | None = None  # the edition it is part of (its name), in the whole survey's build
 
@@ -243,7 +243,8 @@ def shared_files(steps: list[Step]) -> dict[str, dict[str, str]]:
 def edition_analysis(whole: list[Step], edition: Plan, folder: str, name: str) -> list[Step]:
     """An edition's analysis steps (its plan's notebooks, merges and change, run in `folder`) for the whole survey's
     runner call: its waves' validation and disclosure plan are the whole build's (`whole`, its steps), named from
-    `folder`; each step also reads the edition's parameters (a merge names them), so a change to them reruns it."""
+    `folder`; each step also reads the edition's parameters (a merge names them), so a change to them reruns it.
+    Of the wave it is compared with, only what the change reads: no chart (the overview notebook draws only one)."""
     shared = shared_files(whole)
     own = shared_files(edition.steps)
     missing = sorted(set(own) - set(shared))
@@ -252,12 +253,18 @@ def edition_analysis(whole: list[Step], edition: Plan, folder: str, name: str) -
     swap = {
         own[wave][key]: os.path.relpath(shared[wave][key], folder) for wave in own for key in ("validated", "withheld")
     }
-    steps = []
+    steps, dropped = [], set()  # (dropped: the compared wave's overview, which its merge then does not read)
     for step in edition.steps:
-        if step.kind not in ("notebook", "merge") or step.outputs[0] in swap:  # (the disclosure plan: shared)
-            continue
+        if step.kind not in ("notebook", "merge") or step.outputs[0] in swap or step.outputs[0] in dropped:
+            continue  # (the disclosure plan: the whole build's)
         parameters = {key: swap.get(value, value) for key, value in step.parameters.items()}
-        inputs = [swap.get(path, path) for path in step.inputs]
+        if step.wave not in (None, edition.selection.current.wave) and step.kind == "notebook":
+            # A compared wave gives the change its shares and frame figures; its charts are never published.
+            if step.notebook == f"{NOTEBOOKS}/{OVERVIEW}.ipynb":  # (a chart alone)
+                dropped.add(step.outputs[0])
+                continue
+            parameters["figures_dir"] = None
+        inputs = [swap.get(path, path) for path in step.inputs if path not in dropped]
         if step.kind == "merge":  # (its inputs are what it merges; the whole survey's read the plan's parameters)
             parameters = {"params_path": edition.parameters_file}
         else:

@@ -172,16 +172,20 @@ def plan(
         write_if_changed(folder / f"{edition.slug}.edition", (edition.value or "") + "\n")
         project = prepare(root, params_path, edition, wave)
         where = project.relative_to(root).as_posix()
-        own = plans.build_plan(project, config.PARAMS_FILE)
-        plans.write(project, own, Path(EDITION_PLAN))
-        steps += plans.edition_analysis(whole_steps, own, where, edition.name)
-        failed = analysis_failed(folder, edition.slug).relative_to(root).as_posix()
-        records.append(
-            {"name": edition.name, "root": where, "log": f"{own.build}/{plans.NOTEBOOKS_LOG}", "failed": failed}
-        )
+        failed = analysis_failed(folder, edition.slug)
+        try:
+            own = plans.build_plan(project, config.PARAMS_FILE)
+            plans.write(project, own, Path(EDITION_PLAN))
+            steps += plans.edition_analysis(whole_steps, own, where, edition.name)
+        except (ValueError, OSError) as error:  # this edition alone fails, saying why (its render step reports it)
+            failed.write_text(f"plan: {error}\n", encoding="utf-8")
+            values[f"EDITION_COMPUTED_{edition.slug}"] = values[f"EDITION_PARAMETERS_{edition.slug}"] = None
+            continue
+        log = f"{own.build}/{plans.NOTEBOOKS_LOG}"
+        records.append({"name": edition.name, "root": where, "log": log, "failed": failed.relative_to(root).as_posix()})
         values[f"EDITION_COMPUTED_{edition.slug}"] = [f"{where}/{path}" for path in plans.computed(own)]
         values[f"EDITION_PARAMETERS_{edition.slug}"] = f"{where}/{own.parameters_file}"
-    values["EDITIONS_COMPUTED"] = [path for e in found for path in values[f"EDITION_COMPUTED_{e.slug}"]]
+    values["EDITIONS_COMPUTED"] = [path for e in found for path in values[f"EDITION_COMPUTED_{e.slug}"] or []]
     analysis = {"build": folder.relative_to(root).as_posix(), "editions": records, "steps": [asdict(s) for s in steps]}
     write_if_changed(folder / plans.EDITIONS_ANALYSIS, json.dumps(analysis, indent=1) + "\n")
     header = "# Written by `python -m briefing.publication.editions plan`: the editions `make editions` builds.\n"
