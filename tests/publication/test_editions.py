@@ -63,6 +63,24 @@ def test_every_edition_is_published_with_a_counted_log(editions_built):
     assert "without encryption" not in result.stdout + result.stderr
 
 
+def test_every_editions_analysis_is_computed_in_the_whole_surveys_one_runner_call(editions_built):
+    """The editions share one analysis: each wave validated and its disclosure planned once, every edition's
+    findings, charts, merged findings and change in the whole survey's runner call (one kernel); per edition only
+    its findings, narrative and render."""
+    project, result = editions_built
+    lines = result.stdout.splitlines()
+    assert sum(line.startswith("[2/6] validate:") for line in lines) == 2  # each wave, once for every edition
+    assert sum(line.startswith(f"[3/6] wave {WAVE}: notebooks: 8 run in one kernel") for line in lines) == 1
+    names = [re.match(r"\[3/6\] editions: (.+): notebooks: \d+ run in one kernel", line) for line in lines]
+    assert sorted(m.group(1) for m in names if m) == sorted(["England", *REGIONS])
+    for slug in SLUGS:
+        build = project / BUILD / "editions" / slug / BUILD
+        assert (build / "findings" / "change.json").is_file() and (build / "findings.json").is_file()
+        assert not list(build.glob("waves/*/validated.ok"))  # the whole build's
+        assert not list(build.glob("waves/*/executed/disclosure.ipynb"))  # the whole build's plan
+        assert not list(build.glob(f"waves/{PREVIOUS}/figures/*"))  # the compared wave's charts: never published
+
+
 def statuses(project: Path) -> dict[str, int]:
     return {p.name: p.stat().st_mtime_ns for p in (project / BUILD / "editions").glob("*.status.json")}
 
