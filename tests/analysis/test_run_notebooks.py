@@ -201,8 +201,8 @@ def test_editions_run_in_their_own_folders_and_one_that_fails_leaves_the_others(
     )
     assert "Traceback" in editions["Atlantis"].log.read_text()
     assert not (tmp_path / "build" / "editions" / "atlantis" / "out.txt").exists()  # so it is retried
-    assert lines[0] == "[3/6] editions: Atlantis: notebooks: FAILED: ValueError: edition Atlantis is not an answer"
-    assert lines[1].startswith("[3/6] editions: London: notebooks: 1 run in one kernel in ")
+    assert lines[0] == "[3/6] Atlantis edition: notebooks: FAILED: ValueError: edition Atlantis is not an answer"
+    assert lines[1].startswith("[3/6] London edition: notebooks: 1 run in one kernel in ")
     assert not (tmp_path / "London.failed").exists()
 
 

@@ -328,10 +328,10 @@ def run_edition(steps: list[Step], edition: Edition, params_path: str, root: Pat
         record_failure(edition, f"notebooks: {where} failed: {cause}", traceback.format_exc())
         for step in steps:
             step.output.unlink(missing_ok=True)
-        log(f"[3/6] editions: {edition.name}: notebooks: FAILED: {cause}")
+        log(f"[3/6] {edition.name} edition: notebooks: FAILED: {cause}")
         return ran
     edition.failed.unlink(missing_ok=True)
-    log(f"[3/6] editions: {edition.name}: notebooks: {ran} run in one kernel in {time.perf_counter() - start:.1f} s")
+    log(f"[3/6] {edition.name} edition: notebooks: {ran} run in one kernel in {time.perf_counter() - start:.1f} s")
     return ran
 
 
