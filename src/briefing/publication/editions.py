@@ -181,6 +181,8 @@ def plan(
             failed.write_text(f"plan: {error}\n", encoding="utf-8")
             values[f"EDITION_COMPUTED_{edition.slug}"] = values[f"EDITION_PARAMETERS_{edition.slug}"] = None
             continue
+        if failed.is_file() and failed.read_text(encoding="utf-8").startswith("plan:"):
+            failed.unlink()  # (a failed analysis stays recorded until the runner redoes it)
         log = f"{own.build}/{plans.NOTEBOOKS_LOG}"
         records.append({"name": edition.name, "root": where, "log": log, "failed": failed.relative_to(root).as_posix()})
         values[f"EDITION_COMPUTED_{edition.slug}"] = [f"{where}/{path}" for path in plans.computed(own)]
