@@ -41,6 +41,7 @@ import os
 import re
 import shutil
 import sys
+import tempfile
 import time
 import traceback
 from dataclasses import asdict, dataclass
@@ -319,9 +320,9 @@ def build(root: Path, params_path: Path, slug: str, engine: str, out: Path, tota
     return status
 
 
-def publish_edition(root: Path, folder: Path, engine: str, out: Path) -> tuple[bool, str, str]:
+def publish_edition(root: Path, folder: Path, engine: str, out_folder: Path) -> tuple[bool, str, str]:
     """The steps of `make report` after the analysis, in the edition's folder, in this process: its findings
-    (the reported wave's and the change), narrative and render (which publishes to `out` only when every format
+    (the reported wave's and the change), narrative and render (which publishes to `out_folder` only when every format
     succeeded). Returns whether it succeeded, the cause if not, and what the steps printed."""
     from briefing.narrative import writer
     from briefing.publication import render
@@ -330,25 +331,47 @@ def publish_edition(root: Path, folder: Path, engine: str, out: Path) -> tuple[b
     steps = {step["kind"]: step for step in own["steps"]}
     build, parameters, wave = own["build"], own["parameters"], own["waves"][0]["wave"]
     findings = f"{build}/findings.json"
-    printed = io.StringIO()
+    out, err = io.StringIO(), io.StringIO()
     try:
-        with contextlib.chdir(folder), contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
+        with contextlib.chdir(folder), captured(out, err):
             shutil.copy2(root / render.REFERENCE_DOCX, render.REFERENCE_DOCX)  # the house style, built once
             findings_io.main([*steps["findings"]["inputs"], "--params", parameters, "--wave", wave, "--out", findings])
             narrative = ["--findings", findings, "--out", f"{build}/narrative", "--engine", engine]
             writer.main(["--params", parameters, "--wave", wave, *narrative])
             link_current(Path(build))
-            failed = render.main(["--engine", engine, "--out", str(out), "--findings", findings])
+            failed = render.main(["--engine", engine, "--out", str(out_folder), "--findings", findings])
     except SystemExit as stop:  # a step's own sentence (or its exit status)
         if not isinstance(stop.code, int):
-            printed.write(f"{stop.code}\n")
+            err.write(f"{stop.code}\n")
         failed = stop.code if isinstance(stop.code, int) else 1
     except Exception:  # noqa: BLE001 (anything else: the traceback goes to the log, its last line to the index)
-        printed.write(traceback.format_exc())
-        lines = printed.getvalue().strip().splitlines()
-        return False, lines[-1], printed.getvalue()
-    text = printed.getvalue()
-    return not failed, cause_from(text) if failed else "", text
+        err.write(traceback.format_exc())
+        return False, err.getvalue().strip().splitlines()[-1], out.getvalue() + err.getvalue()
+    return not failed, cause_from(err.getvalue()) if failed else "", out.getvalue() + err.getvalue()
+
+
+@contextlib.contextmanager
+def captured(out: io.StringIO, err: io.StringIO):
+    """What is printed meanwhile, by this process and by the programs it runs (pandoc, Typst, Quarto), into `out`
+    and `err` (for the edition's log and its cause): make's output keeps only each edition's one line, however
+    the editions run in parallel."""
+    for stream in (sys.stdout, sys.stderr):
+        stream.flush()
+    saved = [os.dup(1), os.dup(2)]
+    with tempfile.TemporaryFile() as stdout, tempfile.TemporaryFile() as stderr:
+        os.dup2(stdout.fileno(), 1)
+        os.dup2(stderr.fileno(), 2)
+        try:
+            yield
+        finally:
+            for stream in (sys.stdout, sys.stderr):
+                stream.flush()
+            for fd, copy in zip((1, 2), saved, strict=True):
+                os.dup2(copy, fd)
+                os.close(copy)
+            for file, into in ((stdout, out), (stderr, err)):
+                file.seek(0)
+                into.write(file.read().decode("utf-8", "replace"))
 
 
 def link_current(build: Path) -> None:
