@@ -190,7 +190,7 @@ $(BUILD)/engine $(BUILD)/build-context: ; @mkdir -p $(@D); touch $@
 # its merged findings; then the change between the waves. Each executed copy is kept under build/ for audit.
 # One grouped target: the runner reruns only the steps older than their own inputs, then marks all of them
 # current (so make's view stays exact). What reads a wave's or a frame's bytes depends on the waves' validation,
-# remade whenever their content changes.
+# remade whenever their content changes. `make editions` adds every edition's analysis to the same call (mk/editions.mk).
 validate_inputs = $(call content,$(WAVE_FILE_$(1)) $(FRAME_FILE_$(1)) $(CODEBOOK) $(filter %.meta.yml,$(PLAN_INPUTS)) \
   src/briefing/yamlfile.py src/briefing/inputs/check.py src/briefing/inputs/validate.py src/briefing/inputs/codebook.py \
   src/briefing/inputs/crosscheck.py) $(PLAN_VALUES)
@@ -206,9 +206,13 @@ $(VALIDATED_ALL): $(sort $(foreach wave,$(WAVES),$(call validate_inputs,$(wave))
 	@touch $@
 endif
 
+# `make editions` (read before the compute rule: every edition's analysis joins its runner call).
+include mk/editions.mk
+
 COMPUTE_SHARED := $(call content,$(ANALYSIS_SRC) src/briefing/publication/change_charts.py) $(PLAN_VALUES)
-$(COMPUTED) &: $(call content,$(NOTEBOOKS)) $(VALIDATED_ALL) $(COMPUTE_SHARED)
-	@$(PY) -m briefing.analysis.run_notebooks --plan $(PLAN_JSON) --shared $(COMPUTE_SHARED)
+$(COMPUTED) $(EDITIONS_STAMP) &: $(call content,$(NOTEBOOKS)) $(VALIDATED_ALL) $(COMPUTE_SHARED) $(if $(EDITIONS_STAMP),$(EDITIONS_PLAN))
+	@$(PY) -m briefing.analysis.run_notebooks --plan $(PLAN_JSON) $(EDITIONS_ANALYSIS) --shared $(COMPUTE_SHARED)
+	$(if $(EDITIONS_STAMP),@touch $(EDITIONS_STAMP))
 
 # The reported wave's notebook findings (and the change), with the comparison resolved: the briefing's figures.
 $(BUILD)/findings.json: $(COMPUTED) $(BUILD)/selection $(call content,src/briefing/analysis/findings.py)
@@ -236,13 +240,6 @@ $(REFERENCE_DOCX): $(call content,src/briefing/publication/docx.py) $(ENV_READY)
 	$(PY) -m briefing.publication.docx --out $@
 
 FORCE:
-
-include mk/editions.mk
-
-# An edition is asked to build when any stamped input's content changed (its own make then redoes what is stale).
-ifneq ($(filter editions,$(MAKECMDGOALS)),)
-$(EDITION_SLUGS:%=$(EDITIONS_DIR)/%.status.json): $(STAMPS)/changed
-endif
 
 # Last, once every rule has named its inputs: refresh their content stamps (the list goes to the script in a file
 # make writes itself, so no shell ever reads a file name as code).

@@ -1,8 +1,10 @@
 # --- editions: the whole survey and one briefing per value of the codebook's `editions: by:` question ------------
 # (src/briefing/publication/editions.py)
-# `make editions` (or `make -j2 editions`) builds each edition by running this Makefile's `report` in its own
-# project folder, build/editions/<slug>/, publishing to _output/editions/<wave>/<slug>/ (each wave's editions side by
-# side: `make editions WAVE=2019` leaves the 2020 ones published), then writes _output/index.html, listing every wave.
+# `make editions` (or `make -j2 editions`) computes every edition's analysis in the whole survey's one runner call
+# (its kernel: each wave and frame read once, each wave validated and its disclosure planned once), then, per
+# edition and in parallel under -j, only its findings, narrative and render, in its own project folder,
+# $(BUILD)/editions/<slug>/, publishing to _output/editions/<wave>/<slug>/ (each wave's editions side by side:
+# `make editions WAVE=2019` leaves the 2020 ones published), then writes _output/index.html, listing every wave.
 # EDITIONS='North West|London' limits the editions (default: every answer of the editions' question; REGIONS= is
 # its older name and still works). A failed edition is named
 # with its cause and keeps its last good copy; the others still publish, and make then exits with an error.
@@ -12,19 +14,31 @@ EDITIONS ?= $(REGIONS)
 EDITIONS_DIR := $(BUILD)/editions
 EDITIONS_ARGS := --params $(PARAMETERS) --build $(BUILD) --wave $(WAVE)
 EDITIONS_PLAN := $(EDITIONS_DIR)/editions.mk
+EDITIONS_ANALYSIS :=
+EDITIONS_STAMP :=
 
-# (Once the parameters are known: the plan lists the editions of the survey's codebook.)
+# (Once the parameters are known: the plan lists the editions of the survey's codebook, and their analysis.)
 ifneq ($(and $(filter editions,$(MAKECMDGOALS)),$(WAVE),$(BUILD)),)
 include $(EDITIONS_PLAN)
 $(call remember,editions-chosen,$(EDITIONS))
 # This run's count of finished editions, for the [n/N] lines (emptied again if make restarts, before any build).
 $(shell mkdir -p $(EDITIONS_DIR); : > $(EDITIONS_DIR)/progress)
-# What an edition's build reads: every file and folder its project folder links or copies (a folder's time
-# changes when a file in it comes or goes), the parameters and the values make remembers (the waves chosen; engine;
-# clock and code version). Its own make then decides what to redo; this only decides whether to ask it.
-# (Absolute paths, as the folder report/ is not the target `report`; none before the plan exists.)
-EDITION_INPUTS := $(PARAMS) $(PLAN_VALUES) $(BUILD)/selection $(BUILD)/engine $(BUILD)/build-context $(if $(EDITION_TREES), \
-  $(shell find $(foreach tree,$(EDITION_TREES),$(call quote,$(CURDIR)/$(tree))) \( -name __pycache__ -o -name .ipynb_checkpoints \) -prune -o -print))
+# Every edition's analysis joins the whole survey's runner call (the Makefile's compute rule): its steps are in
+# analysis.json, and the call is dated by EDITIONS_STAMP. An edition's analysed files keep the time they were last
+# remade (the runner leaves the others alone), so make re-checks their times after the call (their empty rule) and
+# renders again only the editions whose analysis changed. One missing (a new or failed edition) calls the runner.
+EDITIONS_ANALYSIS := $(EDITIONS_DIR)/analysis.json
+EDITIONS_STAMP := $(EDITIONS_DIR)/analysis.stamp
+$(EDITIONS_COMPUTED): $(EDITIONS_STAMP) ;
+$(if $(filter-out $(wildcard $(EDITIONS_COMPUTED)),$(EDITIONS_COMPUTED)),$(eval $(EDITIONS_STAMP): FORCE))
+# What an edition's findings, narrative and render read besides its analysis and parameters: those of `make
+# report` (the templates, the survey's records, the waves' bytes, the report's sources, the code; the engine, the
+# clock and the code's version) and the house style.
+EDITION_INPUTS := $(call content,$(NARRATIVE_INPUTS) $(REPORT_SRC) $(wildcard src/briefing/*.py \
+  src/briefing/narrative/*.py src/briefing/publication/*.py) src/briefing/analysis/findings.py) $(VALIDATED_ALL) \
+  $(PLAN_VALUES) $(BUILD)/selection $(BUILD)/engine $(BUILD)/build-context $(REFERENCE_DOCX)
+$(foreach slug,$(EDITION_SLUGS),$(eval $(EDITIONS_DIR)/$(slug).status.json: $(EDITION_COMPUTED_$(slug)) \
+  $(EDITION_PARAMETERS_$(slug))))
 # Rebuilt whatever the times say: an edition that failed last time (retried) or whose published copy is incomplete.
 edition_published = $(patsubst %,$(OUT)/editions/$(WAVE)/$(1)/%,$(notdir $(OUTPUTS)))
 edition_missing = $(filter-out $(wildcard $(call edition_published,$(1))),$(call edition_published,$(1)))
@@ -36,16 +50,18 @@ endif
 editions: $(OUT)/index.html ## Build the whole survey's briefing and every edition's into _output/editions/<wave>/, with _output/index.html
 	@echo "Editions up to date: $(OUT)/index.html ($(words $(EDITION_SLUGS)) editions, wave $(WAVE))"
 
-# The list of editions, remade only when what it is made from changes (touched, so it is then newer than that):
-# the codebook's editions (the waves chosen: $(BUILD)/selection).
-$(EDITIONS_PLAN): $(CODEBOOK) $(PLAN_VALUES) $(BUILD)/selection $(BUILD)/editions-chosen src/briefing/publication/editions.py
-	@$(PY) -m briefing.publication.editions plan $(EDITIONS_ARGS) --editions $(call quote,$(EDITIONS))
+# The editions, their project folders and plans, and their analysis for the runner, remade only when what they
+# are made from changes (touched, so it is then newer than that): the codebook, the build's parameters and plan,
+# the waves chosen ($(BUILD)/selection) and the editions asked for.
+$(EDITIONS_PLAN): $(CODEBOOK) $(PARAMETERS) $(PLAN_JSON) $(PLAN_VALUES) $(BUILD)/selection $(BUILD)/editions-chosen \
+  src/briefing/publication/editions.py src/briefing/plan.py
+	@$(PY) -m briefing.publication.editions plan $(EDITIONS_ARGS) --plan $(PLAN_JSON) --editions $(call quote,$(EDITIONS))
 	@touch $@
 
 # The status is dated when the edition's build began (editions.py), so anything changed since is newer.
 $(EDITIONS_DIR)/%.status.json: $(EDITIONS_DIR)/%.edition $(EDITION_INPUTS)
 	@$(PY) -m briefing.publication.editions build $* $(EDITIONS_ARGS) --engine $(ENGINE) --out $(OUT) \
-	  --total $(words $(EDITION_SLUGS)) --venv $(VENV)
+	  --total $(words $(EDITION_SLUGS))
 
 .PRECIOUS: $(OUT)/index.html
 $(OUT)/index.html: $(EDITION_SLUGS:%=$(EDITIONS_DIR)/%.status.json) $(EDITIONS_PLAN) report/editions/index.html.j2

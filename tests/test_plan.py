@@ -162,3 +162,62 @@ def test_a_file_name_make_would_act_on_is_refused_by_the_one_quoting(project, mo
     assert plan.main(["--params", "params.yml", "--out", "build/plans/p.mk"]) == 1
     assert "cannot be handed to make" in capsys.readouterr().err
     assert not (project / "build/plans/p.mk").exists()
+
+
+# --- editions: their analysis in the whole survey's build ---------------------------------------------------------
+
+
+def edition_plan(project: Path, region: str) -> tuple[plan.Plan, plan.Plan, str]:
+    """The whole survey's plan and an edition's own, in its project folder under the build (as `make editions`
+    prepares it: params.yml with the edition, data/ and notebooks/ linked)."""
+    whole = plan.build_plan(project, "params.yml")
+    folder = Path(whole.build) / "editions" / "london"
+    (project / folder).mkdir(parents=True)
+    for name in ("data", "notebooks"):
+        (project / folder / name).symlink_to(project / name)
+    text = (project / "params.yml").read_text(encoding="utf-8")
+    (project / folder / "params.yml").write_text(f"{text}\nedition: {region}\n", encoding="utf-8")
+    return whole, plan.build_plan(project / folder, "params.yml"), folder.as_posix()
+
+
+def test_an_editions_analysis_reads_the_whole_builds_validated_waves_and_disclosure_plans(project):
+    whole, own, folder = edition_plan(project, "London")
+    steps = plan.edition_analysis(whole.steps, own, folder, "London")
+    assert {s.kind for s in steps} == {"notebook", "merge"}  # no validation: the whole build's
+    assert all((s.root, s.edition) == (folder, "London") for s in steps)
+    assert not [s for s in steps if s.notebook == "notebooks/disclosure.ipynb"]  # one plan for every edition
+    retention = next(s for s in steps if s.parameters.get("theme") == "retention" and s.wave == "2020")
+    withheld = f"{whole.build}/waves/2020/withheld.json"
+    assert retention.parameters["withheld_path"] == "../../waves/2020/withheld.json"
+    assert (project / folder / retention.parameters["withheld_path"]).resolve() == (project / withheld).resolve()
+    assert "../../waves/2020/validated.ok" in retention.inputs
+    assert own.parameters_file in retention.inputs  # the edition's parameters changed: its analysis reruns
+    # Its own paths, as if it were built alone: the runner runs it in its folder.
+    assert retention.outputs == [f"{own.build}/waves/2020/findings/theme-retention.json"]
+    assert retention.parameters["params_path"] == own.parameters_file
+    assert plan.computed(own) == [
+        f"{own.build}/waves/2020/findings.json",
+        f"{own.build}/waves/2019/findings.json",
+        f"{own.build}/findings/change.json",
+    ]
+
+
+def test_of_the_compared_wave_an_edition_computes_only_what_its_change_reads(project):
+    whole, own, folder = edition_plan(project, "London")
+    steps = plan.edition_analysis(whole.steps, own, folder, "London")
+    reported = [s for s in steps if s.wave == "2020" and s.kind == "notebook"]
+    compared = [s for s in steps if s.wave == "2019" and s.kind == "notebook"]
+    assert [Path(s.notebook).stem for s in reported][-2:] == ["population", "overview"]
+    assert all(s.parameters["figures_dir"] for s in reported)
+    assert [Path(s.notebook).stem for s in compared] == ["theme"] * len(THEMES) + ["population"]
+    assert all(s.parameters["figures_dir"] is None for s in compared)  # no chart: none is published
+    merge = next(s for s in steps if s.kind == "merge" and s.wave == "2019")
+    assert sorted(merge.inputs) == sorted(s.outputs[0] for s in compared)
+    assert merge.parameters == {"params_path": own.parameters_file}
+    assert steps[-1].label == "change" and steps[-1].inputs[:2] == plan.computed(own)[:2]
+
+
+def test_an_editions_steps_survive_plan_json(project):
+    whole, own, folder = edition_plan(project, "London")
+    steps = plan.edition_analysis(plan.steps_from(json.loads(plan.as_json(whole))), own, folder, "London")
+    assert steps == plan.edition_analysis(whole.steps, own, folder, "London")

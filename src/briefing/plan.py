@@ -18,7 +18,9 @@ CLI (the Makefile): python -m briefing.plan --params P [--survey S] [--wave W] -
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
+import os
 import re
 import sys
 from dataclasses import asdict, dataclass, field
@@ -52,7 +54,9 @@ class Step:
     wave: str | None = None
     notebook: str | None = None
     executed: str | None = None
-    parameters: dict[str, str] = field(default_factory=dict)
+    parameters: dict[str, str | None] = field(default_factory=dict)
+    root: str | None = None  # the project folder it runs in (an edition's, under the build); None: the root
+    edition: str | None = None  # the edition it is part of (its name), in the whole survey's build
 
 
 @dataclass
@@ -215,6 +219,65 @@ def build_plan(root: Path, params_file: str | Path, survey: str | None = None, w
     )
 
 
+# --- editions: their analysis in the whole survey's build -------------------------------------------------------
+# `make editions` computes every edition's findings, charts, merged findings and change in the whole survey's one
+# runner call (one kernel), and only the narrative and render run per edition. Each edition has its own project
+# folder and plan (publication/editions.py): its notebooks run there, so every path they record is the edition's
+# own, as if it were built alone. What every edition shares with the whole survey's build is not redone: each wave's
+# validation and its disclosure plan (planned from the whole wave for every edition: analysis/disclosure.py).
+EDITIONS_ANALYSIS = "analysis.json"  # in the editions' folder: every edition's steps, for the runner
+NOTEBOOKS_LOG = "logs/notebooks.log"  # in a build folder: the traceback of a failed notebook
+
+
+def shared_files(steps: list[Step]) -> dict[str, dict[str, str]]:
+    """Per wave of the whole survey's build, what its editions share: {"validated": ..., "withheld": ...}."""
+    shared: dict[str, dict[str, str]] = {}
+    for step in steps:
+        if step.kind == "validate":
+            shared.setdefault(step.wave, {})["validated"] = step.outputs[0]
+        elif step.kind == "notebook" and step.notebook == f"{NOTEBOOKS}/{DISCLOSURE}.ipynb":
+            shared.setdefault(step.wave, {})["withheld"] = step.outputs[0]
+    return shared
+
+
+def edition_analysis(whole: list[Step], edition: Plan, folder: str, name: str) -> list[Step]:
+    """An edition's analysis steps (its plan's notebooks, merges and change, run in `folder`) for the whole survey's
+    runner call: its waves' validation and disclosure plan are the whole build's (`whole`, its steps), named from
+    `folder`; each step also reads the edition's parameters (a merge names them), so a change to them reruns it.
+    Of the wave it is compared with, only what the change reads: no chart (the overview notebook draws only one)."""
+    shared = shared_files(whole)
+    own = shared_files(edition.steps)
+    missing = sorted(set(own) - set(shared))
+    if missing:
+        raise ValueError(f"edition {name}: wave(s) {', '.join(missing)} are not in the whole survey's build")
+    swap = {
+        own[wave][key]: os.path.relpath(shared[wave][key], folder) for wave in own for key in ("validated", "withheld")
+    }
+    steps, dropped = [], set()  # (dropped: the compared wave's overview, which its merge then does not read)
+    for step in edition.steps:
+        if step.kind not in ("notebook", "merge") or step.outputs[0] in swap or step.outputs[0] in dropped:
+            continue  # (the disclosure plan: the whole build's)
+        parameters = {key: swap.get(value, value) for key, value in step.parameters.items()}
+        if step.wave not in (None, edition.selection.current.wave) and step.kind == "notebook":
+            # A compared wave gives the change its shares and frame figures; its charts are never published.
+            if step.notebook == f"{NOTEBOOKS}/{OVERVIEW}.ipynb":  # (a chart alone)
+                dropped.add(step.outputs[0])
+                continue
+            parameters["figures_dir"] = None
+        inputs = [swap.get(path, path) for path in step.inputs if path not in dropped]
+        if step.kind == "merge":  # (its inputs are what it merges; the whole survey's read the plan's parameters)
+            parameters = {"params_path": edition.parameters_file}
+        else:
+            inputs.append(edition.parameters_file)
+        steps.append(dataclasses.replace(step, inputs=inputs, parameters=parameters, root=folder, edition=name))
+    return steps
+
+
+def steps_from(record: dict) -> list[Step]:
+    """A plan.json's steps, as Steps again."""
+    return [Step(**step) for step in record["steps"]]
+
+
 def narrative_inputs(root: Path, params: config.Params) -> list[str]:
     """What the narrative reads besides the findings: the templates (generic and the survey's overrides), the
     survey's quotes and context figures where it has them, and every provenance record of the survey."""
@@ -247,6 +310,14 @@ def render_outputs(out: str) -> list[str]:
     ]
 
 
+def computed(plan: Plan) -> list[str]:
+    """What the runner's call makes, as make sees it: each wave's merged findings, and the change."""
+    return [
+        *(s.outputs[0] for s in plan.of("merge")),
+        *(s.outputs[0] for s in plan.of("notebook") if s.label == CHANGE),
+    ]
+
+
 def make_text(plan: Plan, plan_json: str) -> str:
     """The plan as make variables: every value a checked literal word (briefing.config.make_assignments)."""
     selection = plan.selection
@@ -272,10 +343,7 @@ def make_text(plan: Plan, plan_json: str) -> str:
         "WAVE_DATA": sorted({p for w in selection.waves for p in (w.survey_path, w.frame_file) if p}),
         "NOTEBOOKS": sorted({s.notebook for s in notebooks}),
         "VALIDATED": [s.outputs[0] for s in plan.of("validate")],
-        "COMPUTED": [
-            *(s.outputs[0] for s in plan.of("merge")),
-            *(s.outputs[0] for s in notebooks if s.label == CHANGE),
-        ],
+        "COMPUTED": computed(plan),
         "FINDINGS_INPUTS": plan.of("findings")[0].inputs,
         "NARRATIVE_INPUTS": plan.of("narrative")[0].inputs[1:],
         "OUTPUTS": plan.of("render")[0].outputs,

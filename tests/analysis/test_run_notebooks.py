@@ -159,3 +159,69 @@ def test_an_input_is_dated_by_its_content_stamp_where_make_keeps_one(tmp_path, m
     write(stamp, 150)
     write(notebook, 500)
     assert not run_notebooks.is_stale(notebook, findings, [])
+
+
+def notebook(path: Path, source: str) -> Path:
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    nb = new_notebook(cells=[new_code_cell("out = None", metadata={"tags": ["parameters"]}), new_code_cell(source)])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, path)
+    return path
+
+
+def test_editions_run_in_their_own_folders_and_one_that_fails_leaves_the_others(tmp_path):
+    """`make editions`: every edition's notebooks in the build's one kernel, each in its own project folder; an
+    edition that fails is recorded there (its traceback, and why in one line) and the next one still runs."""
+    source = notebook(
+        tmp_path / "edition.ipynb",
+        "import os, pathlib\n"
+        "if pathlib.Path('params.yml').read_text() == 'Atlantis':\n"
+        "    raise ValueError('edition Atlantis is not an answer')\n"
+        "pathlib.Path(out).write_text(os.getcwd())",
+    )
+    editions, jobs = {}, []
+    for name in ("Atlantis", "London"):
+        folder = Path("build") / "editions" / name.lower()
+        (tmp_path / folder).mkdir(parents=True)
+        (tmp_path / folder / "params.yml").write_text(name)
+        editions[name] = run_notebooks.Edition(name, tmp_path / folder / "notebooks.log", tmp_path / f"{name}.failed")
+        output = tmp_path / folder / "out.txt"
+        jobs.append(
+            run_notebooks.Job(source, tmp_path / folder / "run.ipynb", output, {"out": "out.txt"}, [source], "x")
+        )
+        jobs[-1].root, jobs[-1].edition = folder, name
+    lines = []
+    assert run_notebooks.run_build(jobs, "params.yml", tmp_path, log=lines.append, editions=editions) == 1
+    london = tmp_path / "build" / "editions" / "london"
+    assert (london / "out.txt").read_text() == str(london.resolve())  # run in its own folder
+    assert (tmp_path / "Atlantis.failed").read_text() == (
+        "notebooks: edition.ipynb failed: ValueError: edition Atlantis is not an answer\n"
+    )
+    assert "Traceback" in editions["Atlantis"].log.read_text()
+    assert not (tmp_path / "build" / "editions" / "atlantis" / "out.txt").exists()  # so it is retried
+    assert lines[0] == "[3/6] Atlantis edition: notebooks: FAILED: ValueError: edition Atlantis is not an answer"
+    assert lines[1].startswith("[3/6] London edition: notebooks: 1 run in one kernel in ")
+    assert not (tmp_path / "London.failed").exists()
+
+
+def test_the_wave_and_frame_are_read_once_per_process_by_content(tmp_path, monkeypatch):
+    """Every notebook of a build (each edition's too) loads its context: the wave, the frame and the codebook are
+    read once per process, and again only when a file's content changes."""
+    from briefing.analysis import themes
+
+    project = copy_inputs(tmp_path)
+    reads = []
+    read_survey = themes.read_survey
+    monkeypatch.setattr(themes, "read_survey", lambda *a: reads.append(a[0]) or read_survey(*a))
+    themes._survey.cache_clear()
+    first = themes.load_context(project / "params.yml")
+    again = themes.load_context(project / "params.yml", edition="London")
+    assert len(reads) == 1 and len(again.survey) + len(again.rest.survey) == len(first.survey)
+    first.survey.drop(first.survey.index, inplace=True)  # each context has its own copy
+    assert len(themes.load_context(project / "params.yml").survey) == len(again.survey) + len(again.rest.survey)
+    wave = project / first.params.survey_path
+    wave.write_text(wave.read_text(encoding="utf-8") + "\n", encoding="utf-8")  # new bytes: read again
+    themes.load_context(project / "params.yml")
+    assert len(reads) == 2

@@ -63,6 +63,25 @@ def test_every_edition_is_published_with_a_counted_log(editions_built):
     assert "without encryption" not in result.stdout + result.stderr
 
 
+def test_every_editions_analysis_is_computed_in_the_whole_surveys_one_runner_call(editions_built):
+    """The editions share one analysis: each wave validated and its disclosure planned once, every edition's
+    findings, charts, merged findings and change in the whole survey's runner call (one kernel); per edition only
+    its findings, narrative and render."""
+    project, result = editions_built
+    lines = result.stdout.splitlines()
+    # (make -j2 may print another job's line between a step's counter and its words)
+    assert result.stdout.count(" is valid against ") == 2  # each wave validated once, for every edition
+    assert result.stdout.count(f"wave {WAVE}: notebooks: 8 run in one kernel") == 1
+    names = [re.match(r"\[3/6\] (.+) edition: notebooks: \d+ run in one kernel", line) for line in lines]
+    assert sorted(m.group(1) for m in names if m) == sorted(["England", *REGIONS])
+    for slug in SLUGS:
+        build = project / BUILD / "editions" / slug / BUILD
+        assert (build / "findings" / "change.json").is_file() and (build / "findings.json").is_file()
+        assert not list(build.glob("waves/*/validated.ok"))  # the whole build's
+        assert not list(build.glob("waves/*/executed/disclosure.ipynb"))  # the whole build's plan
+        assert not list(build.glob(f"waves/{PREVIOUS}/figures/*"))  # the compared wave's charts: never published
+
+
 def statuses(project: Path) -> dict[str, int]:
     return {p.name: p.stat().st_mtime_ns for p in (project / BUILD / "editions").glob("*.status.json")}
 
@@ -423,9 +442,11 @@ def test_editions_of_another_wave_are_published_beside_these(editions_built):
 @pytest.mark.quarto
 @pytest.mark.skipif(not shutil.which("quarto"), reason="quarto is not installed")
 def test_quarto_renders_each_edition_from_its_own_folder(editions_built, tmp_path):
-    """A copy of the shared editions, rendered again by Quarto: each edition's own make re-renders it (its
-    findings are already computed) from its own folder."""
+    """A copy of the shared editions, rendered again by Quarto: each edition is rendered again (its analysis is
+    already computed) from its own folder."""
     project = copy_built(editions_built[0], tmp_path / "project")
+    # (The tests before this one built another wave's editions in the same folders: this wave's again first.)
+    make(project, "-j2", "editions", ENGINE="pandoc", REGIONS="South West")
     result = make(project, "-j2", "editions", ENGINE="quarto", REGIONS="South West")
     assert "notebooks:" not in result.stdout  # the engine changed, not the analysis
     england, region = text_of(project, "england"), text_of(project, "south-west")

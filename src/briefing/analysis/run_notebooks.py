@@ -14,7 +14,14 @@ The steps come from the build plan (briefing.plan, plan.json): for each wave (th
 compared with) its disclosure plan (<build>/waves/<wave>/withheld.json), each theme notebook, and the merge of the
 wave's findings (<build>/waves/<wave>/findings.json); then the change between the waves (<build>/findings/change.json).
 Only stale steps run: an output missing, older than one of its inputs, or depending on an output remade now.
-Usage (the Makefile's notebook rule): python -m briefing.analysis.run_notebooks --plan PLAN_JSON --shared <inputs>
+
+`make editions` adds a second plan, every edition's analysis (briefing.plan.edition_analysis: its notebooks,
+merges and change), to the same call and kernel: each edition's notebooks run in its own project folder (the
+kernel changes to it), after the whole survey's, whose validated waves and disclosure plans they read. An edition
+that fails is recorded in its own build folder (its traceback, and why in one line for its render step), its
+outputs removed so it is retried; the other editions carry on.
+Usage (the Makefile's notebook rule): python -m briefing.analysis.run_notebooks --plan PLAN_JSON [EDITIONS_JSON]
+  --shared <inputs>
 """
 
 from __future__ import annotations
@@ -34,6 +41,7 @@ from pathlib import Path
 
 from jupyter_client.manager import KernelManager
 
+from briefing import plan as plans
 from briefing.analysis import findings as findings_io
 
 ENGINE_NAME = "briefing-shared-kernel"
@@ -54,6 +62,7 @@ def shared_kernel_engine():
     class SharedKernelEngine(NBClientEngine):
         kernel_manager: KernelManager | None = None
         kernel_client = None  # one connected client for the whole run: one readiness wait, not one per notebook
+        cwd: Path | None = None  # where the next notebook runs (an edition's project folder), set by `execute`
 
         @classmethod
         def execute_managed_notebook(
@@ -62,7 +71,7 @@ def shared_kernel_engine():
             """As papermill's NBClientEngine, with the shared kernel and client, in a cleared namespace."""
             if cls.kernel_client is None:
                 raise RuntimeError("SharedKernelEngine: start the kernel first (shared_kernel())")
-            run_code(cls.kernel_client, RESET)
+            run_code(cls.kernel_client, RESET + (f"import os\nos.chdir({str(cls.cwd)!r})\n" if cls.cwd else ""))
             for name in ("input_path", "startup_timeout", "timeout"):
                 kwargs.pop(name, None)
             client = PapermillNotebookClient(
@@ -157,6 +166,8 @@ class Job:
     parameters: dict[str, str]
     inputs: list[Path]
     step: str  # the log line it is counted in: "wave 2020" or "change"
+    root: Path = Path(".")  # the project folder it runs in (an edition's), relative to the build's root
+    edition: str | None = None  # the edition it is part of; None: the whole survey's build
 
 
 @dataclass
@@ -167,6 +178,25 @@ class Merge:
     sources: list[Path]
     output: Path
     inputs: list[Path]
+    root: Path = Path(".")
+    edition: str | None = None
+    params_path: str | None = None  # relative to `root`; None: the plan's parameters
+
+
+Step = Job | Merge
+
+
+@dataclass
+class Edition:
+    """An edition whose analysis joins the build (the editions' analysis.json): where it records a failure."""
+
+    name: str
+    log: Path  # the traceback, in its own build folder
+    failed: Path  # why, in one line, for its render step
+
+    @classmethod
+    def of(cls, record: dict) -> Edition:
+        return cls(record["name"], Path(record["root"]) / record["log"], Path(record["failed"]))
 
 
 def steps_of(plan: dict, shared: list[Path]) -> list[Job | Merge]:
@@ -174,23 +204,35 @@ def steps_of(plan: dict, shared: list[Path]) -> list[Job | Merge]:
     merge, then the change. (Validation is make's step before this one.)"""
     steps: list[Job | Merge] = []
     for step in plan["steps"]:
-        inputs = [Path(p) for p in step["inputs"]]
-        output = Path(step["outputs"][0])
+        root = Path(step.get("root") or ".")
+        at = functools.partial(under, root)  # the step's paths, from the build's root (its notebook: linked, the same)
+        inputs = [at(p) for p in step["inputs"]]
+        output = at(step["outputs"][0])
         if step["kind"] == "notebook":
             notebook = Path(step["notebook"])
             steps.append(
                 Job(
                     notebook,
-                    Path(step["executed"]),
+                    at(step["executed"]),
                     output,
                     step["parameters"],
                     [notebook, *inputs, *shared],
                     step["label"],
+                    root,
+                    step.get("edition"),
                 )
             )
         elif step["kind"] == "merge":
-            steps.append(Merge(step["wave"], inputs, output, [*inputs, *shared]))  # shared: findings.py among them
+            params_path = step.get("parameters", {}).get("params_path")
+            read = [*inputs, *([at(params_path)] if params_path else []), *shared]  # shared: findings.py among them
+            steps.append(Merge(step["wave"], inputs, output, read, root, step.get("edition"), params_path))
     return steps
+
+
+def under(root: Path, path: str) -> Path:
+    """A path of a step run in `root`, as seen from the build's root ('..' resolved, so the whole build's
+    files an edition reads are the same paths as the whole build's own)."""
+    return Path(os.path.normpath(root / path))
 
 
 def stale_outputs(steps: list[Job | Merge]) -> set[Path]:
@@ -204,9 +246,11 @@ def stale_outputs(steps: list[Job | Merge]) -> set[Path]:
 
 
 def execute(job: Job, root: Path) -> None:
-    """One notebook in the shared kernel (started by the caller); its executed copy kept for audit."""
+    """One notebook in the shared kernel (started by the caller), in its project folder; its executed copy kept
+    for audit."""
     import papermill
 
+    shared_kernel_engine().cwd = (root / job.root).resolve()
     executed = job.executed
     for folder in (executed.parent, job.output.parent):
         folder.mkdir(parents=True, exist_ok=True)
@@ -225,23 +269,31 @@ def execute(job: Job, root: Path) -> None:
 
 
 def merge_wave(merge: Merge, params_path: str) -> None:
-    merged = findings_io.merge(merge.sources, findings_io.resolved_params(params_path, merge.wave, compared=False))
+    """A wave's findings merged, in its project folder (an edition's parameters are read from there)."""
+    with contextlib.chdir(merge.root):
+        sources = [Path(os.path.relpath(p, merge.root)) for p in merge.sources]
+        params = findings_io.resolved_params(merge.params_path or params_path, merge.wave, compared=False)
+        merged = findings_io.merge(sources, params)
     merge.output.parent.mkdir(parents=True, exist_ok=True)
     merge.output.write_text(findings_io.dumps(merged), encoding="utf-8")
 
 
-def run_build(steps: list[Job | Merge], params_path: str, root: Path, log=print) -> int:
+def run_build(
+    steps: list[Job | Merge], params_path: str, root: Path, log=print, editions: dict[str, Edition] | None = None
+) -> int:
     """Run the stale steps, every notebook in ONE kernel (started only if a notebook is stale); one log line
-    per step (each wave, then the change). Returns how many notebooks ran."""
+    per step of the whole survey's build (each wave, then the change), then one per edition (`editions`: where each
+    records a failure). Returns how many notebooks ran."""
     remade = stale_outputs(steps)
     todo = [s for s in steps if s.output in remade]
+    whole = [s for s in todo if s.edition is None]
     ran, kernel = 0, contextlib.ExitStack()
     with kernel:
         if any(isinstance(s, Job) for s in todo):
             kernel.enter_context(shared_kernel(root))
-        for name in dict.fromkeys(s.step if isinstance(s, Job) else f"wave {s.wave}" for s in todo):
+        for name in dict.fromkeys(s.step if isinstance(s, Job) else f"wave {s.wave}" for s in whole):
             start, names = time.perf_counter(), []
-            for step in todo:
+            for step in whole:
                 if isinstance(step, Job) and step.step == name:
                     execute(step, root)
                     names.append(step.executed.stem)  # theme-<id>: which theme ran
@@ -253,7 +305,40 @@ def run_build(steps: list[Job | Merge], params_path: str, root: Path, log=print)
                     f"in {time.perf_counter() - start:.1f} s"
                 )
             ran += len(names)
+        for name in dict.fromkeys(s.edition for s in todo if s.edition is not None):
+            ran += run_edition([s for s in todo if s.edition == name], (editions or {})[name], params_path, root, log)
     return ran
+
+
+def run_edition(steps: list[Step], edition: Edition, params_path: str, root: Path, log) -> int:
+    """An edition's stale steps. A failure is recorded in its own build folder (the traceback, and the cause in
+    one line, which its render step reports) and its outputs are removed, so it is retried; the others go on."""
+    start = time.perf_counter()
+    ran = 0
+    try:
+        for step in steps:
+            if isinstance(step, Job):
+                execute(step, root)
+                ran += 1
+            else:
+                merge_wave(step, params_path)
+    except Exception as error:  # an edition's notebook or merge: recorded, never the end of the others
+        cause = error.cause if isinstance(error, NotebookFailed) else cause_of(error)
+        where = error.notebook.name if isinstance(error, NotebookFailed) else "merge"
+        record_failure(edition, f"notebooks: {where} failed: {cause}", traceback.format_exc())
+        for step in steps:
+            step.output.unlink(missing_ok=True)
+        log(f"[3/6] {edition.name} edition: notebooks: FAILED: {cause}")
+        return ran
+    edition.failed.unlink(missing_ok=True)
+    log(f"[3/6] {edition.name} edition: notebooks: {ran} run in one kernel in {time.perf_counter() - start:.1f} s")
+    return ran
+
+
+def record_failure(edition: Edition, cause: str, trace: str) -> None:
+    edition.log.parent.mkdir(parents=True, exist_ok=True)
+    edition.log.write_text(trace, encoding="utf-8")
+    edition.failed.write_text(cause + "\n", encoding="utf-8")
 
 
 class NotebookFailed(RuntimeError):
@@ -270,16 +355,26 @@ def cause_of(error: BaseException) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--plan", required=True, type=Path, help="the build plan (briefing.plan's plan.json)")
+    parser.add_argument(
+        "--plan",
+        required=True,
+        nargs="+",
+        type=Path,
+        help="the build plan (briefing.plan's plan.json), then the editions' analysis (`make editions`)",
+    )
     parser.add_argument("--shared", nargs="*", default=[], type=Path, help="inputs every notebook depends on")
     args = parser.parse_args(argv)
     logging.getLogger("papermill").setLevel(logging.WARNING)
-    plan = json.loads(args.plan.read_text(encoding="utf-8"))
-    steps = steps_of(plan, args.shared)
-    outputs = [s.output for s in steps if isinstance(s, Merge) or s.step == CHANGE]
-    log = Path(plan["build"]) / "logs" / "notebooks.log"
+    records = [json.loads(path.read_text(encoding="utf-8")) for path in args.plan]
+    plan = records[0]
+    steps = [step for record in records for step in steps_of(record, args.shared)]
+    editions = {e["name"]: Edition.of(e) for record in records for e in record.get("editions", [])}
+    # (Only the whole survey's: make dates the editions' analysis by a stamp, and each edition's files by when
+    # they were last remade, so an edition's render reruns only when its analysis did.)
+    outputs = [s.output for s in steps if s.edition is None and (isinstance(s, Merge) or s.step == CHANGE)]
+    log = Path(plan["build"]) / plans.NOTEBOOKS_LOG
     try:
-        run_build(steps, plan["parameters"], Path.cwd())
+        run_build(steps, plan["parameters"], Path.cwd(), editions=editions)
     except NotebookFailed as failure:
         log.parent.mkdir(parents=True, exist_ok=True)
         log.write_text(traceback.format_exc(), encoding="utf-8")
@@ -298,7 +393,8 @@ def touch(outputs: list[Path]) -> None:
     runner did not remake it found current by its finer, per-notebook rule."""
     now = time.time()
     for path in outputs:
-        os.utime(path, (now, now))
+        if path.exists():  # (a failed edition's are removed, so it is retried)
+            os.utime(path, (now, now))
 
 
 if __name__ == "__main__":

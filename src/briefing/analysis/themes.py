@@ -6,8 +6,9 @@ Notebooks stay thin (parameters, a few calls, the outputs); the logic lives here
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import json
@@ -104,14 +105,14 @@ def load_context(
     root = config.find_root(Path(params_path).resolve().parent if params_path else None)
     params = config.load(params_path, **overrides)
     params = dataclasses.replace(params, edition=None if whole else params.edition)
-    codebook = load_codebook(root / params.codebook)
+    codebook = codebook_once(root / params.codebook)
     if params.estimate == "weighted" and not codebook.weighting:
         raise ValueError(
             f"parameters: estimate: weighted, but {codebook.path} has no `weighting:` (and the weights need a "
             "reference frame): quote the unweighted estimates"
         )
-    survey = read_survey(root / params.survey_path, codebook, params.wave)
-    frame = load_frame(root / params.frame_file, codebook) if params.frame_file else None
+    survey = survey_once(root / params.survey_path, codebook, params.wave)
+    frame = frame_once(root / params.frame_file, codebook) if params.frame_file else None
     withheld = read_withheld(root, withheld_path, params.edition or whole_area(codebook))
     by = edition_question(codebook, params)
     if by is None:
@@ -154,6 +155,51 @@ def load_context(
         rest,
         withheld,
     )
+
+
+# --- the codebook, the waves and the frames, read once per process ------------------------------------------------
+# Every notebook of a build runs in one kernel (analysis/run_notebooks.py), each edition's too, and each reads the
+# same validated files: kept here by their content (so a changed file is read again), each is read, parsed and
+# checked once per process. A wave or frame is handed out as a copy, so no notebook sees another's changes; the
+# codebook is immutable (frozen dataclasses).
+READ_ONCE = 32  # files kept: every wave and frame of a build, with room to spare
+
+
+def content_key(path: Path) -> tuple[str, str]:
+    """The file as the cache knows it: its real path (an edition's folder links data/) and its content's digest."""
+    real = path.resolve()
+    return str(real), hashlib.sha256(real.read_bytes()).hexdigest()
+
+
+@lru_cache(maxsize=READ_ONCE)
+def _codebook(real: str, digest: str) -> Codebook:
+    return load_codebook(Path(real))
+
+
+@lru_cache(maxsize=READ_ONCE)
+def _survey(real: str, digest: str, codebook: tuple[str, str], wave: str) -> pd.DataFrame:
+    return read_survey(Path(real), _codebook(*codebook), wave)
+
+
+@lru_cache(maxsize=READ_ONCE)
+def _frame(real: str, digest: str, codebook: tuple[str, str]) -> pd.DataFrame:
+    return load_frame(Path(real), _codebook(*codebook))
+
+
+def codebook_once(path: Path) -> Codebook:
+    """load_codebook, once per content; its `path` as given (error messages name the file the build read)."""
+    codebook = _codebook(*content_key(path))
+    return codebook if codebook.path == path else dataclasses.replace(codebook, path=path)
+
+
+def survey_once(path: Path, codebook: Codebook, wave: str) -> pd.DataFrame:
+    """read_survey (read, validated and typed), once per content of the wave's file and the codebook."""
+    return _survey(*content_key(path), content_key(codebook.path), str(wave)).copy()
+
+
+def frame_once(path: Path, codebook: Codebook) -> pd.DataFrame:
+    """load_frame, once per content of the frame and the codebook."""
+    return _frame(*content_key(path), content_key(codebook.path)).copy()
 
 
 def read_withheld(root: Path, path: str | Path | None, area: str) -> dict[str, str] | None:

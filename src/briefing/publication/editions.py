@@ -2,11 +2,17 @@
 per area), from one command (`make editions`).
 
 An edition is params.yml with one override, `edition`. Every build plans the same cross-edition disclosure
-control from the whole wave (analysis/disclosure.py), so editions need nothing from one another. Each edition builds in its own project folder, build/editions/<slug>/, by
-running the same Makefile there: its own findings, charts, narrative and render staging, so parallel editions
-(`make -j editions`) can never overwrite one another's figures. The folder holds the edition's params.yml, a
-copy of report/ and _quarto.yml (Quarto resolves a document's project from its real path, so they are copied,
-not linked) and links to the inputs and the pipeline (data/, notebooks/, scripts/, src/, Makefile, mk/).
+control from the whole wave (analysis/disclosure.py), so editions need nothing from one another. Each edition has
+its own project folder, <build>/editions/<slug>/, with its own build plan (briefing.plan) and build folder: its
+own findings, charts, narrative and render staging, so parallel editions (`make -j editions`) can never overwrite
+one another's figures. The folder holds the edition's params.yml, a copy of report/ and _quarto.yml (Quarto
+resolves a document's project from its real path, so they are copied, not linked) and links to the inputs and the
+pipeline (data/, notebooks/, scripts/, src/, Makefile, mk/).
+
+The analysis is shared: `plan` writes every edition's steps (briefing.plan.edition_analysis) to analysis.json,
+which the whole survey's build runs in its one runner call and kernel (analysis/run_notebooks.py), reading each
+wave and frame once, each wave validated and its disclosure planned once. Only the narrative and the render are
+per edition (`build`), in parallel under `make -j2 editions`.
 
 An edition is published to _output/editions/<wave>/<slug>/: editions of different waves sit side by side
 (`make editions WAVE=2019` leaves the 2020 editions as they are).
@@ -19,28 +25,32 @@ their headline figures, and names any that failed.
 Make (mk/editions.mk) runs `build` only for an edition whose inputs are newer than its status file, which is
 dated when its build began, or that failed last time (<slug>.failed): an unchanged `make editions` starts no Python.
 
-Sub-commands: plan (the list of editions, for make), build SLUG, index.
+Sub-commands: plan (the editions, their folders, plans and analysis, for make and the runner), build SLUG (its
+findings, narrative and render), index.
 """
 
 from __future__ import annotations
 
 import argparse
 import base64
+import contextlib
 import fcntl
 import io
 import json
 import os
 import re
 import shutil
-import subprocess
 import sys
+import tempfile
 import time
+import traceback
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import yaml
 
 from briefing import config, yamlfile
+from briefing import plan as plans
 from briefing.analysis import findings as findings_io
 from briefing.inputs.codebook import load_codebook
 from briefing.inputs.survey import wave_order
@@ -140,16 +150,49 @@ def write_if_changed(path: Path, text: str) -> None:
 # --- plan: the editions as make variables ---------------------------------------------------------------------
 
 
-def plan(root: Path, params_path: Path, chosen: str, out: Path, wave: str | None = None) -> list[Edition]:
+EDITION_PLAN = f"{plans.BUILD_ROOT}/plans/{config.PARAMS_FILE}.mk"  # in an edition's folder, as its own make names it
+
+
+def analysis_failed(folder: Path, slug: str) -> Path:
+    """Where the runner says, in one line, why an edition's analysis failed (its render step reports it)."""
+    return folder / f"{slug}.analysis-failed"
+
+
+def plan(
+    root: Path, params_path: Path, chosen: str, out: Path, wave: str | None = None, whole: Path | None = None
+) -> list[Edition]:
+    """The editions for make (`out`: EDITION_SLUGS, each edition's parameters and analysed files) and their
+    analysis for the runner (analysis.json beside it): each edition's folder prepared and its own plan written,
+    its steps those of briefing.plan.edition_analysis against the whole survey's plan (`whole`: its plan.json)."""
     found = editions(root, findings_io.resolved_params(str(params_path), wave), chosen)
+    folder = out.parent
+    whole_steps = plans.steps_from(json.loads(whole.read_text(encoding="utf-8"))) if whole else []
+    steps, records = [], []
+    values = {"EDITION_SLUGS": [e.slug for e in found]}
     for edition in found:
-        write_if_changed(out.parent / f"{edition.slug}.edition", (edition.value or "") + "\n")
-    lines = [
-        "# Written by `python -m briefing.publication.editions plan`: the editions `make editions` builds.",
-        f"EDITION_SLUGS := {' '.join(e.slug for e in found)}",
-        f"EDITION_TREES := {' '.join(LINKED + COPIED)}",  # what an edition reads: make checks their times
-    ]
-    write_if_changed(out, "\n".join(lines) + "\n")
+        write_if_changed(folder / f"{edition.slug}.edition", (edition.value or "") + "\n")
+        project = prepare(root, params_path, edition, wave)
+        where = project.relative_to(root).as_posix()
+        failed = analysis_failed(folder, edition.slug)
+        try:
+            own = plans.build_plan(project, config.PARAMS_FILE)
+            plans.write(project, own, Path(EDITION_PLAN))
+            steps += plans.edition_analysis(whole_steps, own, where, edition.name)
+        except (ValueError, OSError) as error:  # this edition alone fails, saying why (its render step reports it)
+            failed.write_text(f"plan: {error}\n", encoding="utf-8")
+            values[f"EDITION_COMPUTED_{edition.slug}"] = values[f"EDITION_PARAMETERS_{edition.slug}"] = None
+            continue
+        if failed.is_file() and failed.read_text(encoding="utf-8").startswith("plan:"):
+            failed.unlink()  # (a failed analysis stays recorded until the runner redoes it)
+        log = f"{own.build}/{plans.NOTEBOOKS_LOG}"
+        records.append({"name": edition.name, "root": where, "log": log, "failed": failed.relative_to(root).as_posix()})
+        values[f"EDITION_COMPUTED_{edition.slug}"] = [f"{where}/{path}" for path in plans.computed(own)]
+        values[f"EDITION_PARAMETERS_{edition.slug}"] = f"{where}/{own.parameters_file}"
+    values["EDITIONS_COMPUTED"] = [path for e in found for path in values[f"EDITION_COMPUTED_{e.slug}"] or []]
+    analysis = {"build": folder.relative_to(root).as_posix(), "editions": records, "steps": [asdict(s) for s in steps]}
+    write_if_changed(folder / plans.EDITIONS_ANALYSIS, json.dumps(analysis, indent=1) + "\n")
+    header = "# Written by `python -m briefing.publication.editions plan`: the editions `make editions` builds.\n"
+    write_if_changed(out, header + config.make_assignments(values))
     return found
 
 
@@ -247,36 +290,23 @@ def record_status(folder: Path, status: Status, started_ns: int) -> None:
         failed.write_text(status.cause + "\n", encoding="utf-8")
 
 
-def build(
-    root: Path, params_path: Path, slug: str, engine: str, out: Path, total: int, venv: Path, wave: str
-) -> Status:
-    """Build one edition of `wave` in its own folder and publish it to out/editions/<wave>/<slug>/."""
+def build(root: Path, params_path: Path, slug: str, engine: str, out: Path, total: int, wave: str) -> Status:
+    """Publish one edition of `wave` to out/editions/<wave>/<slug>/ from its analysis (computed in the whole
+    survey's build): its findings, narrative and render, in its own folder."""
     value = (root / EDITIONS / f"{slug}.edition").read_text(encoding="utf-8").strip()
     params = config.load(params_path)
     edition = Edition(slug, value or None, whole_name(load_codebook(root / params.codebook)))
     log = root / EDITIONS / f"{slug}.log"
     start, started_ns = time.perf_counter(), time.time_ns()
     folder = prepare(root, params_path, edition, wave)
-    command = [
-        "make",
-        "--no-print-directory",
-        "report",
-        f"VENV={venv}",
-        f"ENGINE={engine}",
-        f"OUT={(wave_folder(out, wave) / slug).resolve()}",
-        f"PARAMS={config.PARAMS_FILE}",
-    ]
-    result = subprocess.run(command, cwd=folder, capture_output=True, text=True)
-    log.write_text(f"$ (cd {folder} && {' '.join(command)})\n{result.stdout}\n{result.stderr}", encoding="utf-8")
-    ok = result.returncode == 0
+    failed = analysis_failed(root / EDITIONS, slug)
+    if failed.is_file():  # the runner's own words; the traceback is in the edition's build's notebooks.log
+        ok, cause, text = False, failed.read_text(encoding="utf-8").strip(), "its analysis failed\n"
+    else:
+        ok, cause, text = publish_edition(root, folder, engine, (wave_folder(out, wave) / slug).resolve())
+    log.write_text(f"$ (cd {folder}: findings, narrative, render)\n{text}", encoding="utf-8")
     status = Status(
-        slug,
-        edition.name,
-        wave,
-        ok,
-        "" if ok else cause_from(result.stderr),
-        str(log.relative_to(root)),
-        round(time.perf_counter() - start, 1),
+        slug, edition.name, wave, ok, cause, str(log.relative_to(root)), round(time.perf_counter() - start, 1)
     )
     record_status(root / EDITIONS, status, started_ns)
     done = count_finished(root / EDITIONS / "progress")
@@ -288,6 +318,69 @@ def build(
             f"      full log: {status.log}; the last good copy of this edition, if any, is unchanged"
         )
     return status
+
+
+def publish_edition(root: Path, folder: Path, engine: str, out_folder: Path) -> tuple[bool, str, str]:
+    """The steps of `make report` after the analysis, in the edition's folder, in this process: its findings
+    (the reported wave's and the change), narrative and render (which publishes to `out_folder` only when every format
+    succeeded). Returns whether it succeeded, the cause if not, and what the steps printed."""
+    from briefing.narrative import writer
+    from briefing.publication import render
+
+    own = json.loads((folder / EDITION_PLAN).with_suffix(".json").read_text(encoding="utf-8"))
+    steps = {step["kind"]: step for step in own["steps"]}
+    build, parameters, wave = own["build"], own["parameters"], own["waves"][0]["wave"]
+    findings = f"{build}/findings.json"
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        with contextlib.chdir(folder), captured(out, err):
+            shutil.copy2(root / render.REFERENCE_DOCX, render.REFERENCE_DOCX)  # the house style, built once
+            findings_io.main([*steps["findings"]["inputs"], "--params", parameters, "--wave", wave, "--out", findings])
+            narrative = ["--findings", findings, "--out", f"{build}/narrative", "--engine", engine]
+            writer.main(["--params", parameters, "--wave", wave, *narrative])
+            link_current(Path(build))
+            failed = render.main(["--engine", engine, "--out", str(out_folder), "--findings", findings])
+    except SystemExit as stop:  # a step's own sentence (or its exit status)
+        if not isinstance(stop.code, int):
+            err.write(f"{stop.code}\n")
+        failed = stop.code if isinstance(stop.code, int) else 1
+    except Exception:  # noqa: BLE001 (anything else: the traceback goes to the log, its last line to the index)
+        err.write(traceback.format_exc())
+        return False, err.getvalue().strip().splitlines()[-1], out.getvalue() + err.getvalue()
+    return not failed, cause_from(err.getvalue()) if failed else "", out.getvalue() + err.getvalue()
+
+
+@contextlib.contextmanager
+def captured(out: io.StringIO, err: io.StringIO):
+    """What is printed meanwhile, by this process and by the programs it runs (pandoc, Typst, Quarto), into `out`
+    and `err` (for the edition's log and its cause): make's output keeps only each edition's one line, however
+    the editions run in parallel."""
+    for stream in (sys.stdout, sys.stderr):
+        stream.flush()
+    saved = [os.dup(1), os.dup(2)]
+    with tempfile.TemporaryFile() as stdout, tempfile.TemporaryFile() as stderr:
+        os.dup2(stdout.fileno(), 1)
+        os.dup2(stderr.fileno(), 2)
+        try:
+            yield
+        finally:
+            for stream in (sys.stdout, sys.stderr):
+                stream.flush()
+            for fd, copy in zip((1, 2), saved, strict=True):
+                os.dup2(copy, fd)
+                os.close(copy)
+            for file, into in ((stdout, out), (stderr, err)):
+                file.seek(0)
+                into.write(file.read().decode("utf-8", "replace"))
+
+
+def link_current(build: Path) -> None:
+    """build/current, the build the render reads (as make's `current` links it)."""
+    current = Path(plans.BUILD_ROOT) / "current"
+    target = build.relative_to(plans.BUILD_ROOT).as_posix()
+    if not current.is_symlink() or os.readlink(current) != target:
+        current.unlink(missing_ok=True)
+        current.symlink_to(target)
 
 
 # --- index: every edition on one offline page -------------------------------------------------------------------
@@ -519,21 +612,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--engine", default="auto")
     parser.add_argument("--out", default=Path("_output"), type=Path)
     parser.add_argument("--total", default=0, type=int)
-    parser.add_argument("--venv", default=Path(sys.prefix), type=Path)
     parser.add_argument("--wave", default=None, help="the reported wave, as resolved for the whole survey's build")
     parser.add_argument("--build", default=None, type=Path, help="the build folder of the plan (editions/ under it)")
+    parser.add_argument("--plan", default=None, type=Path, help="the whole survey's plan.json (plan: its steps)")
     args = parser.parse_args(argv)
     root = Path.cwd()
     global EDITIONS
     EDITIONS = args.build / "editions" if args.build else EDITIONS
     if args.command == "plan":
-        found = plan(root, args.params, args.chosen, root / EDITIONS / "editions.mk", args.wave)
+        found = plan(root, args.params, args.chosen, root / EDITIONS / "editions.mk", args.wave, args.plan)
         print(f"editions: {len(found)} to build ({', '.join(e.name for e in found)})")
         return 0
     if args.command == "build":
         if args.wave is None:
             parser.error("build needs --wave (the wave every edition reports)")
-        build(root, args.params, args.slug, args.engine, args.out, args.total, args.venv.resolve(), args.wave)
+        build(root, args.params, args.slug, args.engine, args.out, args.total, args.wave)
         return 0  # a failed edition is recorded; the others carry on, and `index` reports it
     slugs = [
         line.split(":= ", 1)[1].split()
