@@ -9,8 +9,8 @@ checks of both engines), `one_answer_changed` (a copy of `built` with one answer
 Each is made once per session, however many workers `pytest -n 2` (pytest-xdist; `make test`) runs (`made_once`:
 the first worker to need it makes it, under a file lock), and each worker's tests get their own copy of it (times
 kept, so make finds it up to date): a test may change an input of its copy and put it back without a test on the
-other worker reading it meanwhile. A module's tests run on one worker (`--dist loadfile`), so a module-scoped build
-is made once too."""
+other worker reading it meanwhile (the editions, a git checkout, are not copied: `editions_built`). A module's
+tests run on one worker (`--dist loadfile`), so a module-scoped build is made once too."""
 
 from __future__ import annotations
 
@@ -36,8 +36,9 @@ VENV = Path(sys.prefix)  # the environment running the tests (the project's .ven
 
 
 # Builds beyond the shared ones (`built`, `built_2019`, `quarto_built`), each cold: a test using one is marked slow.
-# (`editions_built`: eight; `planted_pandoc` and `hostile_comments`: the example with hostile answers, one wave each.)
-OWN_BUILDS = {"built_elsewhere", "editions_built", "planted_pandoc", "hostile_comments"}
+# (`editions_once`: eight; `planted_pandoc` and `hostile_comments`: the example with hostile answers, one wave each.)
+OWN_BUILDS = {"built_elsewhere", "editions_once", "planted_pandoc", "hostile_comments"}
+
 
 def pytest_collection_modifyitems(items) -> None:
     for item in items:
@@ -178,12 +179,13 @@ def project_made_once(tmp_path_factory, name: str, build: Callable[[Path], subpr
     """A project built once per session (made_once) by `build(project folder)`: (the project, build's result).
     Never changed afterwards: a test that changes a build works in a copy (`copy_built`)."""
 
-    def make_it(folder: Path) -> dict:
-        result = build(folder / "project")
-        return {"args": result.args, "returncode": result.returncode, "stdout": result.stdout, "stderr": result.stderr}
-
-    folder, record = made_once(tmp_path_factory, name, make_it)
+    folder, record = made_once(tmp_path_factory, name, lambda folder: as_record(build(folder / "project")))
     return folder / "project", subprocess.CompletedProcess(**record)
+
+
+def as_record(result: subprocess.CompletedProcess) -> dict:
+    """A command's result as JSON can keep it (`subprocess.CompletedProcess(**record)` gives it back)."""
+    return {"args": result.args, "returncode": result.returncode, "stdout": result.stdout, "stderr": result.stderr}
 
 
 def own_copy(project: Path, tmp_path_factory, name: str) -> Path:
@@ -285,7 +287,7 @@ def one_answer_changed(built_once, tmp_path_factory) -> AnswerChanged:
                 (project / BUILD / "narrative.stamp").unlink()
             result = make(project, "report", ENGINE="pandoc")
             shutil.copytree(project / "_output", folder / name, symlinks=True)
-            results[name] = {"args": result.args, "returncode": 0, "stdout": result.stdout, "stderr": result.stderr}
+            results[name] = as_record(result)
         return {"results": results, "changed_sha256": changed_sha256}
 
     folder, record = made_once(tmp_path_factory, "one-answer-changed", make_it)
@@ -294,17 +296,34 @@ def one_answer_changed(built_once, tmp_path_factory) -> AnswerChanged:
 
 
 @pytest.fixture(scope="session")
-def editions_built(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
+def editions_once(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
     """A copy of the project with every edition of the default briefing (the 2020 wave against 2019) built, two at
-    a time (pandoc + Typst): (project, make's result). The copy is a git checkout, so the provenance names its
-    commit."""
+    a time (pandoc + Typst), once for the session: (project, make's result). The copy is a git checkout, so the
+    provenance names its commit; with a copy of the _output/ it published beside it (`editions_published`)."""
 
     def build(project: Path) -> subprocess.CompletedProcess:
         commit_project(copy_project(project))
-        return make(project, "-j2", "editions", ENGINE="pandoc")
+        result = make(project, "-j2", "editions", ENGINE="pandoc")
+        shutil.copytree(project / "_output", project.parent / "published", symlinks=True)
+        return result
 
-    project, result = project_made_once(tmp_path_factory, "editions", build)
-    return own_copy(project, tmp_path_factory, "editions"), result
+    return project_made_once(tmp_path_factory, "editions", build)
+
+
+@pytest.fixture(scope="session")
+def editions_built(editions_once) -> tuple[Path, subprocess.CompletedProcess]:
+    """The editions' project itself, not a worker's copy (a copied git checkout is not up to date for make: its
+    build context names the checkout's folder), for the tests that run make on it (tests/publication/test_editions.py,
+    one module: one worker). A test elsewhere reads `editions_published`."""
+    return editions_once
+
+
+@pytest.fixture(scope="session")
+def editions_published(editions_once) -> tuple[Path, subprocess.CompletedProcess]:
+    """The _output/ the editions' build published, as it was then (whatever tests of `editions_built` did since):
+    (that folder, make's result)."""
+    project, result = editions_once
+    return project.parent / "published", result
 
 
 GP_SURVEY = "gp-partners-des"  # the second example survey: no frame, a numeric finding, shipped as platform exports

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from briefing.analysis import stats
-from tests.conftest import ENGINES, GP_SURVEY, ROOT, make, on_engine
+from tests.conftest import ENGINES, GP_SURVEY, make, on_engine
 
 pytestmark = pytest.mark.e2e
 
