@@ -94,11 +94,12 @@ compute: $(BUILD)/narrative.stamp $(REFERENCE_DOCX) ## Run the notebooks and wri
 # build/current: the build a plain `quarto render` (and the render step) reads, a link to the last one computed.
 current = ln -sfn $(patsubst build/%,%,$(BUILD)) build/current
 
+# Two workers (pytest-xdist), each build made once for both (tests/conftest.py).
 test: $(ENV_READY) $(AXE_JS) ## Run the whole test suite: end-to-end builds (shared, one per survey and engine) and slow checks
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2
 
 test-fast: $(ENV_READY) ## The edit-test loop: every test but the end-to-end and slow ones (under a minute)
-	$(PY) -m pytest -q -m "not e2e and not slow"
+	$(PY) -m pytest -q -n 2 -m "not e2e and not slow"
 
 lint: $(ENV_READY) ## Check the code's format and lint it (ruff, configured in pyproject.toml)
 	$(VENV)/bin/ruff format --check src tests scripts

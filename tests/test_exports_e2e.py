@@ -20,7 +20,7 @@ import pyreadstat
 import pytest
 import yaml
 
-from tests.conftest import ROOT, copy_project, make
+from tests.conftest import GP_SURVEY, ROOT, copy_project, make
 
 pytestmark = [
     pytest.mark.e2e,
@@ -158,13 +158,13 @@ def test_no_built_file_holds_the_exports_personal_data(project):
     assert holding == []
 
 
-def test_the_gp_example_builds_from_its_exports_without_their_personal_data(project):
-    make(project, "report", SURVEY="gp-partners-des", ENGINE="pandoc")
-    findings = json.loads((project / "_output" / "gp-partners-des" / "findings.json").read_text(encoding="utf-8"))
-    record = project / "data" / "gp-partners-des" / "raw" / "gp_partners_des_2021.meta.yml"
+def test_the_gp_example_builds_from_its_exports_without_their_personal_data(gp_pandoc):
+    """The GP partners' example as shipped (its one build, conftest's `gp_pandoc`, which tests/test_gp_e2e.py reads)."""
+    findings = json.loads((gp_pandoc / "_output" / GP_SURVEY / "findings.json").read_text(encoding="utf-8"))
+    record = gp_pandoc / "data" / GP_SURVEY / "raw" / "gp_partners_des_2021.meta.yml"
     invented = yaml.safe_load(record.read_text(encoding="utf-8"))["invented_figures_percent"]
     assert {fid: round(100 * findings["findings"][fid]["value"]) for fid in invented} == invented  # same figures
-    holding = [p for p in built_files(project) if GP_PERSONAL.search(texts_of(p))]
+    holding = [p for p in built_files(gp_pandoc) if GP_PERSONAL.search(texts_of(p))]
     assert holding == []
 
 

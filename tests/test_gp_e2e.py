@@ -16,11 +16,11 @@ import pandas as pd
 import pytest
 
 from briefing.analysis import stats
-from tests.conftest import ENGINES, ROOT, copy_project, make, on_engine
+from tests.conftest import ENGINES, GP_SURVEY, make, on_engine
 
 pytestmark = pytest.mark.e2e
 
-SURVEY = "gp-partners-des"
+SURVEY = GP_SURVEY  # its one build: conftest's `gp_pandoc`
 WAVE = "2021"
 OUT = Path("_output") / SURVEY  # another survey than params.yml's: its own output folder
 # Words of the PCN survey that must never show in another survey's briefing ("clinical director" as who answered:
@@ -32,13 +32,6 @@ PCN_WORDS = (
     re.compile(r"primary care networks? in the reference frame"),
     re.compile(r"(?<![\"“])differ little"),  # a verdict; the methods may quote the words when stating their rule
 )
-
-
-@pytest.fixture(scope="module")
-def gp_pandoc(tmp_path_factory) -> Path:
-    project = copy_project(tmp_path_factory.mktemp("gp"))
-    make(project, "report", ENGINE="pandoc", SURVEY=SURVEY)
-    return project
 
 
 @pytest.fixture(scope="module", params=ENGINES)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import BUILD, ROOT, SURVEY, VENV, copy_built, copy_project, digest, make
+from tests.conftest import BUILD, OLD, ROOT, SURVEY, VENV, Step, copy_built, copy_project, digest, make
 
 STAMPS_SCRIPT = ROOT / "scripts" / "stamps.sh"
 PWNED = "pwned.txt"
@@ -98,9 +98,6 @@ def stamp_of(folder: Path, name: str) -> Path:
     return folder / "stamps" / f"{name}.sha256"
 
 
-OLD = time.mktime((2025, 1, 1, 0, 0, 0, 0, 0, -1))
-
-
 def test_a_stamp_follows_the_content_whatever_the_time(tmp_path):
     (tmp_path / "data").mkdir()
     (tmp_path / "stamps").mkdir()
@@ -128,40 +125,30 @@ def test_a_stamp_follows_the_content_whatever_the_time(tmp_path):
 
 
 @pytest.mark.e2e
-def test_a_changed_wave_with_an_old_time_is_recomputed_and_its_hash_stated(built, tmp_path):
-    """The issue's case: change one answer, `touch -d 2025-01-01` the CSV, `make report`. Validation and the
-    notebooks used to be skipped, the old figures published under the new file's SHA-256."""
-    project = copy_built(built, tmp_path / "project")
-    make(project, "report", ENGINE="pandoc")  # settled: earlier tests may have changed an input and put it back
-    survey = project / "data" / "pcn-clinical-directors" / "raw" / "pcn_cd_survey_2020.csv"
-    lines = survey.read_text(encoding="utf-8").splitlines(keepends=True)
-    column = lines[0].rstrip("\n").split(",").index("leave_role_12m")
-    row = next(i for i, line in enumerate(lines[1:], start=1) if line.split(",")[column] == "No")
-    cells = lines[row].split(",")
-    cells[column] = "Yes"
-    before = json.loads((project / "_output" / "findings.json").read_text())["findings"]["plan_to_leave"]
-    survey.write_text("".join(lines[:row] + [",".join(cells)] + lines[row + 1 :]), encoding="utf-8")
-    os.utime(survey, (OLD, OLD))
-
-    result = make(project, "report", ENGINE="pandoc")
+def test_a_changed_wave_with_an_old_time_is_recomputed_and_its_hash_stated(one_answer_changed):
+    """The issue's case: change one answer, `touch -d 2025-01-01` the CSV, `make report` (conftest's
+    `one_answer_changed`, whose review pages tests/test_waves_e2e.py reads). Validation and the notebooks used to be
+    skipped, the old figures published under the new file's SHA-256."""
+    steps = one_answer_changed.steps
+    before = published(steps["settled"])["findings"]["plan_to_leave"]
+    result = steps["changed"].result
     assert "[2/6] validate: data/pcn-clinical-directors/raw/pcn_cd_survey_2020.csv is valid" in result.stdout
     assert "[3/6] wave 2020: notebooks: 8 run" in result.stdout
-    published = json.loads((project / "_output" / "findings.json").read_text())
-    assert published["findings"]["plan_to_leave"]["numerator"] == before["numerator"] + 1
-    stated = {record["path"]: record["sha256"] for record in published["provenance"]["inputs"]}
-    assert stated["data/pcn-clinical-directors/raw/pcn_cd_survey_2020.csv"] == digest(survey)
-    assert digest(survey) in (project / "_output" / "briefing.html").read_text(encoding="utf-8")
+    changed = published(steps["changed"])
+    assert changed["findings"]["plan_to_leave"]["numerator"] == before["numerator"] + 1
+    stated = {record["path"]: record["sha256"] for record in changed["provenance"]["inputs"]}
+    assert stated["data/pcn-clinical-directors/raw/pcn_cd_survey_2020.csv"] == one_answer_changed.changed_sha256
+    assert one_answer_changed.changed_sha256 in (steps["changed"].output / "briefing.html").read_text(encoding="utf-8")
 
     # Put back, with the old time again: checked again, but nothing is recomputed from bytes already built.
-    survey.write_text("".join(lines), encoding="utf-8")
-    os.utime(survey, (OLD, OLD))
-    make(project, "report", ENGINE="pandoc")
-    assert json.loads((project / "_output" / "findings.json").read_text())["findings"]["plan_to_leave"] == before
-
-    touched = make(project, "report", ENGINE="pandoc")
-    assert touched.stdout.strip().startswith("Briefing up to date")  # and a no-op stays cheap:
-    best = min(timed_make(project) for _ in range(5))
+    assert published(steps["put back"])["findings"]["plan_to_leave"] == before
+    assert steps["again"].result.stdout.strip().startswith("Briefing up to date")  # and a no-op stays cheap:
+    best = min(timed_make(one_answer_changed.project) for _ in range(5))
     assert best < 0.1, f"a no-op make report took {best:.3f} s"
+
+
+def published(step: Step) -> dict:
+    return json.loads((step.output / "findings.json").read_text(encoding="utf-8"))
 
 
 def timed_make(project: Path) -> float:

@@ -12,7 +12,7 @@ import yaml
 
 from briefing.narrative.change_prose import change_clause
 from briefing.narrative.prose import UNCERTAIN, difference_kind, percent, pp
-from tests.conftest import BUILD, digest, make
+from tests.conftest import digest, make
 from tests.publication.test_changes import text_of
 from tests.test_e2e import OUTPUTS, html_text, normalise, pdf_text
 
@@ -108,35 +108,26 @@ def test_wave_on_the_command_line_rebuilds_nothing_the_second_time(built_2019):
     assert "(wave 2019)" in result.stdout
 
 
-def review_text(project: Path) -> str:
-    return normalise(text_of((project / "_output" / "changes.html").read_text(encoding="utf-8")))
+def review_text(output: Path) -> str:
+    return normalise(text_of((output / "changes.html").read_text(encoding="utf-8")))
 
 
-def test_review_page_after_one_changed_value_and_after_no_change(built):
-    survey = built / "data" / "pcn-clinical-directors" / "raw" / "pcn_cd_survey_2020.csv"
-    good = survey.read_text(encoding="utf-8")
-    lines = good.splitlines(keepends=True)
-    header = lines[0].rstrip("\n").split(",")
-    column = header.index("leave_role_12m")
-    row = next(i for i, line in enumerate(lines[1:], start=1) if line.split(",")[column] == "No")
-    cells = lines[row].split(",")
-    cells[column] = "Yes"
-    before = findings_of(built)["findings"]["plan_to_leave"]
-    try:
-        survey.write_text("".join(lines[:row] + [",".join(cells)] + lines[row + 1 :]), encoding="utf-8")
-        make(built, "report", ENGINE="pandoc")
-        after = findings_of(built)["findings"]["plan_to_leave"]
-        assert after["numerator"] == before["numerator"] + 1
-        text = review_text(built)
-        assert f"Plan to leave the clinical director role in the next 12 months {percent(before['value'], 1)}" in text
-        assert percent(after["value"], 1) in text
-        assert "Sentences whose wording changed" in text
-    finally:
-        survey.write_text(good, encoding="utf-8")
-        make(built, "report", ENGINE="pandoc")
-    (built / BUILD / "narrative.stamp").unlink()  # the same data, written and rendered again
-    make(built, "report", ENGINE="pandoc")
-    assert "No changes: every finding and every sentence is the same" in review_text(built)
+def plan_to_leave(output: Path) -> dict:
+    return json.loads((output / "findings.json").read_text(encoding="utf-8"))["findings"]["plan_to_leave"]
+
+
+def test_review_page_after_one_changed_value_and_after_no_change(one_answer_changed):
+    """One answer changed (conftest's `one_answer_changed`, whose rebuild by content tests/test_make.py checks): the
+    review page names the finding it moved, from and to; the same data written and rendered again: no change."""
+    steps = one_answer_changed.steps
+    before, after = plan_to_leave(steps["settled"].output), plan_to_leave(steps["changed"].output)
+    assert after["numerator"] == before["numerator"] + 1
+    text = review_text(steps["changed"].output)
+    assert f"Plan to leave the clinical director role in the next 12 months {percent(before['value'], 1)}" in text
+    assert percent(after["value"], 1) in text
+    assert "Sentences whose wording changed" in text
+    assert plan_to_leave(steps["put back"].output) == before
+    assert "No changes: every finding and every sentence is the same" in review_text(steps["rendered again"].output)
 
 
 @pytest.mark.parametrize("breakage", ["duplicate wave", "missing comparison wave"])
@@ -176,11 +167,10 @@ def test_bad_wave_setups_stop_the_build_and_keep_the_briefing(built, breakage):
 
 @pytest.mark.quarto
 @pytest.mark.skipif(shutil.which("quarto") is None, reason="quarto is not on PATH (the pip path is tested instead)")
-def test_quarto_path_states_each_change_and_writes_the_review_page(built, tmp_path):
-    """The same computed project rendered by Quarto: the change wording reaches its PDF and HTML too."""
-    project = tmp_path / "quarto"
-    shutil.copytree(built, project, symlinks=True)  # keeps times: only the render step runs
-    result = make(project, "report", ENGINE="quarto")
+def test_quarto_path_states_each_change_and_writes_the_review_page(quarto_render):
+    """The same computed project rendered by Quarto (conftest's `quarto_render`: a copy of `built`, its times kept, so
+    only the render step runs): the change wording reaches its PDF and HTML too."""
+    project, result = quarto_render
     assert "papermill" not in result.stdout and "render: quarto wrote" in result.stdout
     pdf, html = pdf_text(project / "_output" / "briefing.pdf"), html_text(project / "_output" / "briefing.html")
     for c in (r for r in findings_of(project)["findings"].values() if r["kind"] == "change"):

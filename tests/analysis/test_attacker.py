@@ -114,13 +114,10 @@ def printed_numbers(page: str) -> list[tuple[str, str]]:
 
 
 @pytest.fixture(scope="module")
-def built_editions(editions_built) -> list[tuple[Path, dict]]:
-    project, result = editions_built
+def built_editions(editions_published) -> list[tuple[Path, dict]]:
+    output, result = editions_published
     assert result.returncode == 0, result.stderr[-2000:]
-    found = [
-        (path.parent, findings_io.load(path))
-        for path in sorted((project / "_output" / "editions").glob("**/findings.json"))
-    ]
+    found = [(path.parent, findings_io.load(path)) for path in sorted((output / "editions").glob("**/findings.json"))]
     assert len(found) == 1 + len(disclosure.areas_of(england(WAVES[-1])))
     return found
 

@@ -153,7 +153,7 @@ LONG = " ".join(f"word{i:05d}" for i in range(999)) + " LONGENDXYZ"  # 10,000 ch
 
 
 @pytest.fixture(scope="module")
-def hostile(tmp_path_factory) -> Path:
+def hostile_comments(tmp_path_factory) -> Path:
     """A copy of the project whose quoted comments try to change the document, built on the pandoc path (the 2019
     briefing: the wave data/pcn-clinical-directors/quotes.yml quotes)."""
     project = copy_project(tmp_path_factory.mktemp("hostile"))
@@ -205,16 +205,16 @@ def check_nothing_changed_the_document(project: Path, engine: str) -> None:
     assert "Key findings" in texts["PDF"] and "Methods and sources" in texts["PDF"]
 
 
-def test_hostile_comments_are_printed_as_text_on_the_pandoc_path(hostile):
+def test_hostile_comments_are_printed_as_text_on_the_pandoc_path(hostile_comments):
     assert len(LONG) == 10_000
-    check_nothing_changed_the_document(hostile, "pandoc")
+    check_nothing_changed_the_document(hostile_comments, "pandoc")
 
 
 @pytest.mark.quarto
 @pytest.mark.skipif(shutil.which("quarto") is None, reason="quarto is not on PATH")
-def test_hostile_comments_are_printed_as_text_on_the_quarto_path(hostile):
-    make(hostile, "report", ENGINE="quarto", WAVE="2019")
-    check_nothing_changed_the_document(hostile, "quarto")
+def test_hostile_comments_are_printed_as_text_on_the_quarto_path(hostile_comments):
+    make(hostile_comments, "report", ENGINE="quarto", WAVE="2019")
+    check_nothing_changed_the_document(hostile_comments, "quarto")
 
 
 def test_reference_document_has_no_clock(tmp_path, monkeypatch):
