@@ -97,7 +97,7 @@ def test_the_date_comes_from_the_parameter_then_source_date_epoch_then_the_wave(
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     assert config.publication_date(params, ROOT) == released
     assert config.source_date_epoch(params, ROOT) == int(
-        dt.datetime(released.year, released.month, released.day, tzinfo=dt.timezone.utc).timestamp()
+        dt.datetime(released.year, released.month, released.day, tzinfo=dt.UTC).timestamp()
     )
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # 14 November 2023, 22:13 UTC
     assert config.publication_date(params, ROOT) == dt.date(2023, 11, 14)

@@ -160,11 +160,11 @@ def test_the_briefing_is_dated_from_its_data(built):
     )
     day = dt.date.fromisoformat(meta["briefing_date"])
     if os.environ.get("SOURCE_DATE_EPOCH"):
-        day = dt.datetime.fromtimestamp(int(os.environ["SOURCE_DATE_EPOCH"]), dt.timezone.utc).date()
+        day = dt.datetime.fromtimestamp(int(os.environ["SOURCE_DATE_EPOCH"]), dt.UTC).date()
     printed = day.strftime("%-d %B %Y")
     assert printed in PdfReader(built / "_output" / "briefing.pdf").pages[0].extract_text()
     assert f'<p class="date">{printed}</p>' in (built / "_output" / "briefing.html").read_text(encoding="utf-8")
-    epoch = int(os.environ.get("SOURCE_DATE_EPOCH") or dt.datetime.combine(day, dt.time(), dt.timezone.utc).timestamp())
+    epoch = int(os.environ.get("SOURCE_DATE_EPOCH") or dt.datetime.combine(day, dt.time(), dt.UTC).timestamp())
     assert PdfReader(built / "_output" / "briefing.pdf").metadata["/CreationDate"].startswith(day.strftime("D:%Y%m%d"))
     assert json.loads((built / "_output" / "findings.json").read_text())["provenance"]["source_date_epoch"] == epoch
 

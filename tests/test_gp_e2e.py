@@ -89,7 +89,9 @@ def test_the_role_comparison_is_the_codebooks_and_worded_by_its_test(gp_built):
     unclear = found["fig_workload_unmanageable_practice_small_practice_vs_large_practice"]
     assert not found["workload_unmanageable_practice_small_practice_vs_large_practice"]["significant"]
     # The chart's title is the caption readers see (narrative/captions.py), held to the same rule.
-    assert unclear["title"].endswith("describe their practice's workload as unmanageable: a gap the survey cannot tell from chance")
+    assert unclear["title"].endswith(
+        "describe their practice's workload as unmanageable: a gap the survey cannot tell from chance"
+    )
     assert unclear["title"] in text
     assert "The survey cannot tell whether smaller practices and larger practices differ" in text
 

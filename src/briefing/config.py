@@ -252,7 +252,7 @@ def default_epoch(params: Params, root: Path) -> int:
     """SOURCE_DATE_EPOCH when the user sets none: midnight UTC of publication_date, else of the wave's
     `briefing_date` (else `released`): derived from the inputs, so a rebuild gives the same bytes."""
     day = dt.date.fromisoformat(params.publication_date) if params.publication_date else data_date(params, root)
-    return int(dt.datetime.combine(day, dt.time(), dt.timezone.utc).timestamp())
+    return int(dt.datetime.combine(day, dt.time(), dt.UTC).timestamp())
 
 
 def source_date_epoch(params: Params, root: Path) -> int:
@@ -269,7 +269,7 @@ def publication_date(params: Params, root: Path) -> dt.date:
     """The date printed on the briefing: the parameter when given, else the build's clock (see source_date_epoch)."""
     if params.publication_date:
         return dt.date.fromisoformat(params.publication_date)
-    return dt.datetime.fromtimestamp(source_date_epoch(params, root), dt.timezone.utc).date()
+    return dt.datetime.fromtimestamp(source_date_epoch(params, root), dt.UTC).date()
 
 
 MAKE_SAFE = re.compile(r"[A-Za-z0-9_./{}-]*")  # nothing make (`$`, `#`, `\\`) or a shell would act on

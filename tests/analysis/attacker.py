@@ -277,7 +277,7 @@ class Attack:
         flags = [self.helper(int(1 <= self.value(f) < self.t)) for f in forms]
         assert any(self.truth[z] for z in flags), f"attacker's model is wrong ({why})"
         self.range({z: 1 for z in flags}, 1, len(flags), why)
-        for f, z in zip(forms, flags):
+        for f, z in zip(forms, flags, strict=False):
             self.range(minus(f, {z: 1}), 0, math.inf, why)
             big = self.most(f)
             self.range({**f, z: big}, -math.inf, self.t - 1 + big, why)
@@ -401,7 +401,7 @@ class Attack:
     def any_below(self, forms: list[dict], limit: int, why: str) -> None:
         flags = [self.helper(int(self.value(f) < limit)) for f in forms]
         self.range({z: 1 for z in flags}, 1, len(flags), why)
-        for f, z in zip(forms, flags):
+        for f, z in zip(forms, flags, strict=False):
             big = self.most(f)
             self.range({**f, z: big}, -math.inf, limit - 1 + big, why)
 
@@ -421,7 +421,7 @@ class Attack:
             fits = [
                 split
                 for split in splits
-                if abs(1 / sum(shares[b] ** 2 / k for b, k in zip(BANDS, split)) - r["value"])
+                if abs(1 / sum(shares[b] ** 2 / k for b, k in zip(BANDS, split, strict=False)) - r["value"])
                 <= max(precision(r["value"]), 1e-9)
             ]
             for i, b in enumerate(BANDS):
@@ -464,7 +464,7 @@ class Attack:
                 self.space.base(None, second["subgroup"], q),
             )
             forms[1] = (minus(england[0], forms[0][0]), minus(england[1], forms[0][1]))
-        for (count, base), p in zip(forms, (r["p1"], r["p2"])):
+        for (count, base), p in zip(forms, (r["p1"], r["p2"]), strict=False):
             self.share(count, base, p, r["id"])
 
     def read_previous(self, records: dict, area: str | None) -> None:

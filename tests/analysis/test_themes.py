@@ -8,10 +8,10 @@ import pandas as pd
 import pytest
 import yaml
 
-from briefing.analysis import themes as analysis
-from briefing.narrative import writer as narrative
 from briefing.analysis import stats
+from briefing.analysis import themes as analysis
 from briefing.inputs.codebook import Population
+from briefing.narrative import writer as narrative
 from tests.conftest import ROOT
 
 SURVEY = ROOT / "data" / "pcn-clinical-directors" / "raw" / "pcn_cd_survey_2019.csv"

@@ -9,7 +9,6 @@ import pytest
 import yaml
 
 from briefing.inputs.codebook import CodebookError, answered_mask, counts_mask, load_codebook
-
 from tests.conftest import ROOT  # noqa: E402
 
 CODEBOOK = ROOT / "data/pcn-clinical-directors/codebook.yml"

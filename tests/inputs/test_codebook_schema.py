@@ -7,7 +7,6 @@ the PCN survey's frame builder); a tiny invented survey of GP partners exercises
 
 from __future__ import annotations
 
-import copy
 import re
 from pathlib import Path
 
@@ -18,7 +17,6 @@ import yaml
 from briefing import config
 from briefing.inputs.codebook import CodebookError, Words, counts_mask, load_codebook, number_text
 from briefing.narrative import prose
-
 from tests.conftest import ROOT
 
 PCN = ROOT / "data/pcn-clinical-directors/codebook.yml"
@@ -663,7 +661,7 @@ NUMERIC_PARTITIONS = [  # (the bands of three parts of `hours`, 0 to 80, whole n
 def test_numeric_partitions_are_checked_by_their_bounds(tmp_path, bands, whole, rule):
     raw = tiny()
     question(raw, "hours")["integer"] = whole
-    for name, band in zip("abc", bands):
+    for name, band in zip("abc", bands, strict=False):
         raw["subgroups"][name] = {"question": "hours", "label": name, **band}
     raw["partitions"]["spent"] = ["a", "b", "c"]
     if rule is None:
@@ -674,7 +672,7 @@ def test_numeric_partitions_are_checked_by_their_bounds(tmp_path, bands, whole, 
 
 def test_numeric_partition_assigns_every_answer_once(tmp_path):
     raw = tiny()
-    for name, band in zip("abc", [{"below": 10}, {"at_least": 10, "at_most": 40}, {"above": 40}]):
+    for name, band in zip("abc", [{"below": 10}, {"at_least": 10, "at_most": 40}, {"above": 40}], strict=False):
         raw["subgroups"][name] = {"question": "hours", "label": name, **band}
     raw["partitions"]["spent"] = ["a", "b", "c"]
     assert load(tmp_path, raw).partition("spent").assign(HOURS).tolist() == ["a", "b", "b", "b", "b", None]

@@ -10,7 +10,6 @@ import sys
 import pandas as pd
 import pytest
 
-from briefing import config
 from briefing.analysis import findings as findings_io
 from briefing.inputs import crosscheck
 from briefing.inputs.codebook import load_codebook

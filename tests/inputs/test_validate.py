@@ -18,7 +18,6 @@ import yaml
 
 from briefing.inputs.codebook import load_codebook
 from briefing.inputs.validate import SurveyValidationError, main, read_survey
-
 from tests.conftest import ROOT, SURVEY  # noqa: E402
 
 EXAMPLE = ROOT / "data/pcn-clinical-directors/raw/pcn_cd_survey_2019.csv"

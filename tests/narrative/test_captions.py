@@ -15,9 +15,8 @@ from briefing.analysis import themes
 from briefing.analysis.findings import Finding
 from briefing.narrative import captions
 from briefing.publication import change_charts, charts, theme_charts
-from tests.narrative.test_pcn_narrative import CLOCK, GOLDEN, pcn_narrative
-
 from tests.conftest import ROOT
+from tests.narrative.test_pcn_narrative import CLOCK, GOLDEN, pcn_narrative
 
 SVG = "{http://www.w3.org/2000/svg}"
 IMAGE = re.compile(r'^!\[(?P<caption>.*)\]\(\.\./(?P<path>[^)]*)\)\{fig-alt="(?P<alt>.*)"\}$', re.M)

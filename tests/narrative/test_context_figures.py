@@ -14,7 +14,6 @@ import yaml
 from briefing.narrative import context_figures as context
 from briefing.narrative import prose
 from briefing.narrative.context_figures import ContextError, csl_items, load_context_figures, write_bibliography
-
 from tests.conftest import ROOT, SURVEY  # noqa: E402
 
 FIGURES_FILE = ROOT / "data" / SURVEY / context.DEFAULT_FILE

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from markupsafe import Markup
 
+from briefing.analysis.stats import compare_proportions
 from briefing.narrative import prose
 from briefing.narrative.prose import (
     FILTERS,
@@ -28,8 +29,6 @@ from briefing.narrative.prose import (
     sentence_start,
     suppressed_or,
 )
-from briefing.analysis.stats import compare_proportions
-
 
 # ---------------------------------------------------------------------------------------------
 # percent

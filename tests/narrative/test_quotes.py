@@ -13,7 +13,6 @@ from briefing.analysis import findings as findings_io
 from briefing.inputs.codebook import load_codebook
 from briefing.narrative import escape, quotes
 from briefing.narrative.quotes import QuoteError
-
 from tests.conftest import ROOT
 
 CODEBOOK = load_codebook(ROOT / "data" / "pcn-clinical-directors" / "codebook.yml")
@@ -195,7 +194,6 @@ def test_a_pick_that_redaction_guts_is_refused_naming_the_file_and_the_quote(tmp
 
 @pytest.mark.parametrize("wave, redacted", [("2019", 0), ("2020", 0)])  # the picks cut the personal data out
 def test_the_committed_quotes_resolve_against_the_synthetic_wave(wave, redacted):
-    from briefing import config
     from briefing.inputs.validate import read_survey
 
     params = findings_io.resolved_params(ROOT / "params.yml", wave)

@@ -13,8 +13,8 @@ import pytest
 
 from briefing.inputs.codebook import load_codebook
 from briefing.narrative import quotes
-from tests.conftest import ROOT
 from briefing.narrative.redaction import fold, nhs_check_digit_holds, redact
+from tests.conftest import ROOT
 
 FRAME = pd.DataFrame({"pcn_name": ["West Merton PCN", "Central PCN", "North Star Primary Care Network"]})
 NAMES = quotes.frame_names(

@@ -32,7 +32,7 @@ def test_every_bundled_wave_dates_its_briefing_after_its_fieldwork_not_by_its_fi
     assert fieldwork_end(dates) < dates.briefing < dates.released  # the synthetic file was made years later
     params = params_for(meta)
     assert config.publication_date(params, ROOT) == dates.briefing  # was the file's `released` date
-    midnight = dt.datetime.combine(dates.briefing, dt.time(), dt.timezone.utc)
+    midnight = dt.datetime.combine(dates.briefing, dt.time(), dt.UTC)
     assert config.default_epoch(params, ROOT) == int(midnight.timestamp())  # the plan's PUBLICATION_EPOCH
 
 

@@ -200,7 +200,7 @@ def test_no_two_rows_labels_overlap_however_long_they_wrap(drawn, tmp_path):
     (fig,) = drawn
     boxes = fig.measured["rows"]
     assert len(boxes) == len(CHANGES)
-    assert all(low[1] <= high[0] for low, high in zip(boxes, boxes[1:])), boxes
+    assert all(low[1] <= high[0] for low, high in zip(boxes, boxes[1:], strict=False)), boxes
 
 
 def test_a_rows_note_stays_clear_of_the_row_labels(ctx, results, drawn, tmp_path):

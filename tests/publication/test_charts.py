@@ -12,10 +12,10 @@ import pytest
 from afcharts.af_colours import get_af_colours
 from fontTools.ttLib import TTFont
 
-from briefing.publication import charts
 from briefing.analysis.findings import Finding
 from briefing.inputs.codebook import load_codebook
 from briefing.narrative.prose import percent
+from briefing.publication import charts
 from tests.conftest import ROOT
 
 SVG = "{http://www.w3.org/2000/svg}"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import html
+import json
 import re
 import shutil
 from html.parser import HTMLParser
@@ -16,7 +16,6 @@ from pypdf import PdfReader
 from briefing.inputs.codebook import load_codebook
 from briefing.narrative.prose import percent
 from briefing.publication import editions
-
 from tests.conftest import BUILD, ROOT, copy_built, digest, git, make
 from tests.publication.test_accessibility import VIEWPORTS, browser, describe, run_axe  # noqa: F401 (fixture)
 
@@ -124,7 +123,7 @@ def test_each_edition_has_its_own_figures_computed_from_its_own_region(editions_
     project, _ = editions_built
     survey = pd.read_csv(project / "data" / "pcn-clinical-directors" / "raw" / f"pcn_cd_survey_{WAVE}.csv")
     leave = survey["leave_role_12m"].dropna()
-    for region, slug in zip(REGIONS, SLUGS[1:]):
+    for region, slug in zip(REGIONS, SLUGS[1:], strict=False):
         record = findings(project, slug)["plan_to_leave"]
         assert json.loads((published(project, slug) / "findings.json").read_text())["parameters"]["edition"] == region
         mine = survey.loc[leave.index][survey.loc[leave.index, "region"] == region]
@@ -136,7 +135,7 @@ def test_each_edition_has_its_own_figures_computed_from_its_own_region(editions_
 
 def test_each_regional_edition_says_its_own_sentences_and_no_other_regions(editions_built):
     project, _ = editions_built
-    for region, slug in zip(REGIONS, SLUGS[1:]):
+    for region, slug in zip(REGIONS, SLUGS[1:], strict=False):
         text = text_of(project, slug)
         assert f"{region} and the rest of England" in text
         for other in REGIONS:
@@ -186,7 +185,7 @@ def test_regional_comparison_is_with_the_rest_of_england(editions_built):
 def test_every_region_lists_its_stps_from_the_frame(editions_built):
     project, _ = editions_built
     frame = pd.read_csv(project / FRAME)
-    for region, slug in zip(REGIONS, SLUGS[1:]):
+    for region, slug in zip(REGIONS, SLUGS[1:], strict=False):
         rows = findings(project, slug)["subarea_table"]["rows"]  # the codebook's population.frame.subareas
         mine = frame[frame["region"] == region]
         assert sorted(r["code"] for r in rows) == sorted(mine["stp_code"].unique())
@@ -342,7 +341,7 @@ def test_index_lists_every_edition_with_working_links(editions_built):
 
 
 @pytest.mark.parametrize("page", ["index.html", f"editions/{WAVE}/north-west/briefing.html"])
-def test_axe_finds_no_violations_on_the_index_and_a_regional_edition(editions_built, browser, page):
+def test_axe_finds_no_violations_on_the_index_and_a_regional_edition(editions_built, browser, page):  # noqa: F811
     project, _ = editions_built
     result = run_axe(browser, (project / "_output" / page).as_uri(), VIEWPORTS["desktop"])
     assert result["violations"] == [], describe(result["violations"])

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_gp_e2e import gp_built, gp_pandoc  # noqa: F401 (fixtures)
+from tests.test_gp_e2e import gp_built  # noqa: F401 (a fixture; gp_pandoc, the build it copies, is conftest.py's)
 
 pytestmark = [
     pytest.mark.e2e,

@@ -13,7 +13,6 @@ from briefing.analysis.stats import SECONDARY
 from briefing.narrative import captions
 from briefing.narrative.prose import percent
 from briefing.publication import theme_charts
-
 from tests.conftest import ROOT
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -111,7 +110,7 @@ def test_scale_colours_darken_towards_the_unfavourable_end_so_greyscale_keeps_th
 def test_svg_is_byte_identical_from_the_same_data(ctx, results, tmp_path):
     first = theme_charts.theme_charts(ctx, results["relationships"], tmp_path / "a", "nb")
     second = theme_charts.theme_charts(ctx, results["relationships"], tmp_path / "b", "nb")
-    for a, b in zip(first, second):
+    for a, b in zip(first, second, strict=False):
         assert open(a.extra["path"], "rb").read() == open(b.extra["path"], "rb").read()
         png = a.extra["path"].replace(".svg", ".png")
         assert open(png, "rb").read() == open(b.extra["path"].replace(".svg", ".png"), "rb").read()
@@ -149,7 +148,7 @@ def test_overview_title_follows_the_intervals(ctx, results):
             "majority of GP partners"
         )
     finally:
-        for f, low in zip(findings, lows):
+        for f, low in zip(findings, lows, strict=False):
             f.extra["ci_low"] = low
 
 

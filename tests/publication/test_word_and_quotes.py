@@ -117,9 +117,7 @@ def test_the_2020_briefing_quotes_its_own_wave_in_every_output(built):
 )
 def test_a_bad_quote_fails_naming_it_and_keeps_the_last_good_briefing(built_2019, entry, message):
     quotes = built_2019 / "data" / "pcn-clinical-directors" / "quotes.yml"
-    stderr = fails_keeping_the_last_good_briefing(
-        built_2019, quotes, f'"2019":\n  - {entry}\n'.encode("utf-8"), WAVE="2019"
-    )
+    stderr = fails_keeping_the_last_good_briefing(built_2019, quotes, f'"2019":\n  - {entry}\n'.encode(), WAVE="2019")
     assert f"data/pcn-clinical-directors/quotes.yml: {message}" in stderr and "Traceback" not in stderr
 
 

@@ -20,9 +20,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from briefing.analysis import findings as findings_io
 from briefing.analysis import stats
 from briefing.analysis.findings import Finding
-from briefing.analysis import findings as findings_io
 
 COMPARED, NEW, DROPPED, SUPPRESSED = "compared", "new", "dropped", "suppressed"
 SUFFIX = "_change"

@@ -357,7 +357,7 @@ def protect(cells: dict, tables: list, hidden: set, bases: set, threshold: int, 
 
 def is_disclosive(hidden_amounts: list[tuple[int, int, int]], threshold: int) -> bool:
     """Whether the hidden cells' counts, complements or bases sum to 1 .. threshold-1 (recoverable and small)."""
-    return any(1 <= sum(column) < threshold for column in zip(*hidden_amounts))
+    return any(1 <= sum(column) < threshold for column in zip(*hidden_amounts, strict=False))
 
 
 # --- the audit: every published number of a question at once ---------------------------------------------------
@@ -410,7 +410,7 @@ class Program:
         """At least one of the forms is 1 to t-1."""
         flags = [self.flag() for _ in forms]
         self.between(dict.fromkeys(flags, 1), 1, math.inf, unless)
-        for form, f in zip(forms, flags):
+        for form, f in zip(forms, flags, strict=False):
             big = self.most(form)
             self.between(combine(form, {f: -1}), 0, math.inf, unless)
             self.between(combine(form, {f: big}), -math.inf, t - 1 + big, unless)

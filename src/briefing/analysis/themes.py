@@ -7,20 +7,19 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property, lru_cache
 from pathlib import Path
-
-import json
-from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
 from briefing import config
 from briefing.analysis import change, stats
-from briefing.inputs.codebook import Codebook, FindingSpec, answered_mask, counts_mask, load_codebook
 from briefing.analysis import findings as findings_io
 from briefing.analysis.findings import Finding
+from briefing.inputs.codebook import Codebook, FindingSpec, answered_mask, counts_mask, load_codebook
 from briefing.inputs.validate import read_survey
 
 WHOLE = "(all)"  # the area of a briefing with no edition, in the disclosure plan, when the codebook names no coverage
@@ -35,7 +34,7 @@ class Context:
     survey: pd.DataFrame
     frame: pd.DataFrame | None  # the reference frame's units in the area; None: the survey has no frame
     root: Path
-    rest: "Context | None" = None  # an edition: the rest of the survey's coverage, to compare the area with
+    rest: Context | None = None  # an edition: the rest of the survey's coverage, to compare the area with
     withheld: dict[str, str] | None = (
         None  # finding id or chart cell -> why, from cross-edition disclosure control; None: no plan
     )

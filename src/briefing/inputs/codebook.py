@@ -15,9 +15,10 @@ from __future__ import annotations
 import math
 import operator
 import string
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pandas as pd
 
@@ -1035,7 +1036,7 @@ def with_comparison_findings(
     generated: dict[str, dict[str, FindingSpec]] = {}
     for comparison in comparisons:
         base = registered[comparison.finding]
-        for subgroup, fid in zip((comparison.first, comparison.second), comparison.parts):
+        for subgroup, fid in zip((comparison.first, comparison.second), comparison.parts, strict=False):
             spec = FindingSpec(fid, base.question, base.counts, subgroup, base.theme, base.description, base.threshold)
             if fid in registered and registered[fid] != spec:
                 raise (at / fid).error(

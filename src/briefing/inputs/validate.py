@@ -24,9 +24,9 @@ import argparse
 import dataclasses
 import sys
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import pandas as pd
 import pandera.pandas as pa
@@ -59,7 +59,7 @@ class Breach:
         if not self.rows:
             return head
         if self.values:
-            shown = [f"{row} ({value!r})" for row, value in zip(self.rows[:ROWS_SHOWN], self.values)]
+            shown = [f"{row} ({value!r})" for row, value in zip(self.rows[:ROWS_SHOWN], self.values, strict=False)]
         else:
             shown = [str(row) for row in self.rows[:ROWS_SHOWN]]
         more = f" and {len(self.rows) - ROWS_SHOWN} more" if len(self.rows) > ROWS_SHOWN else ""

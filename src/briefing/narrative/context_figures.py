@@ -20,9 +20,9 @@ import datetime as dt
 import json
 import numbers
 import re
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, Iterable, Mapping
-
+from typing import Any
 
 from briefing.inputs.survey import WaveDates
 from briefing.narrative import escape

@@ -30,9 +30,10 @@ from __future__ import annotations
 import math
 import numbers
 import re
+from collections.abc import Callable, Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from functools import partial
-from typing import Any, Callable, Mapping
+from typing import Any
 
 import jinja2
 from markupsafe import Markup

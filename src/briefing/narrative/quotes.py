@@ -77,7 +77,7 @@ def entries(path: Path, wave: str) -> list[tuple[int, int, dict]]:
     if not isinstance(items, list):
         raise QuoteError(f"{path}: wave {wave!r} must hold a list of quotes")
     lines = [item.start_mark.line + 1 for item in node.value] if node is not None else []
-    return [(number, line, item) for number, (line, item) in enumerate(zip(lines, items), start=1)]
+    return [(number, line, item) for number, (line, item) in enumerate(zip(lines, items, strict=False), start=1)]
 
 
 def where(path: Path, number: int, line: int) -> str:

@@ -154,7 +154,7 @@ TITLED_NAME = re.compile(rf"(?<!\w)(?i:{TITLES})(?:\.\s*|\s+){NAME}")
 def nhs_check_digit_holds(digits: str) -> bool:
     """The NHS number's modulus-11 check: weights 10..2 on the first nine digits; 11 - remainder (11 is 0, 10
     is never issued) must be the tenth."""
-    total = sum(int(digit) * weight for digit, weight in zip(digits[:9], range(10, 1, -1)))
+    total = sum(int(digit) * weight for digit, weight in zip(digits[:9], range(10, 1, -1), strict=False))
     check = (11 - total % 11) % 11
     return check != 10 and check == int(digits[9])
 

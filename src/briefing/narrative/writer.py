@@ -26,13 +26,12 @@ import pandas as pd
 import yaml
 
 from briefing import config
-from briefing.yamlfile import YAMLFileError
 from briefing.analysis import findings as findings_io
 from briefing.analysis.stats import SECONDARY, SECONDARY_BASE, SMALL_BASE, SMALL_COMPLEMENT
-from briefing.narrative import captions, change_prose, escape, prose, provenance
 from briefing.inputs import survey as surveys
 from briefing.inputs.codebook import load_codebook
 from briefing.inputs.validate import read_survey
+from briefing.narrative import captions, change_prose, escape, prose, provenance
 from briefing.narrative.context_figures import (
     ContextError,
     available_by,
@@ -42,6 +41,7 @@ from briefing.narrative.context_figures import (
     write_bibliography,
 )
 from briefing.narrative.quotes import QUOTES_FILE, QuoteError, load_quotes
+from briefing.yamlfile import YAMLFileError
 
 TEMPLATE_SUFFIX = ".md.j2"
 CONTEXT_FIGURES = provenance.CONTEXT_FIGURES  # figures from other publications, cited (beside the codebook)
@@ -522,7 +522,9 @@ def main(argv: list[str] | None = None) -> None:
         YAMLFileError,
         FileNotFoundError,
     ) as error:  # the inputs: a sentence, not a traceback
-        raise SystemExit(f"narrative: {error}\nThe narrative was not written; the previous briefing is unchanged.")
+        raise SystemExit(
+            f"narrative: {error}\nThe narrative was not written; the previous briefing is unchanged."
+        ) from None
     print(f"narrative: {len(written)} files in {args.out}")
 
 

@@ -100,7 +100,7 @@ def change_chart(changes: list[Finding], figures_dir: str | Path, notebook: str,
             figsize=(WIDTH_IN, 0.85 + max(0.5, 0.16 * lines + 0.06) * len(shown)), layout="constrained"
         )
         rows = list(range(len(shown)))[::-1]
-        for y, c in zip(rows, shown):
+        for y, c in zip(rows, shown, strict=False):
             for offset, record, colour, label in (
                 (0.18, c.extra["previous"], GREY, previous_wave),
                 (-0.18, c.extra["current"], DARK_BLUE, wave),
@@ -125,7 +125,7 @@ def change_chart(changes: list[Finding], figures_dir: str | Path, notebook: str,
                 )
         change_legend(fig, previous_wave, wave)
         ax.set_yticks(rows, labels, fontsize=BASE_PT - 1)
-        for tick, c in zip(ax.get_yticklabels(), shown):
+        for tick, c in zip(ax.get_yticklabels(), shown, strict=False):
             tick.set_fontweight(600 if c.extra["significant"] else 400)
         ax.set_xlim(0, 112)
         ax.set_xticks(range(0, 101, 25), [f"{v}%" for v in range(0, 101, 25)])

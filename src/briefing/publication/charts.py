@@ -306,7 +306,7 @@ def share_bars(
         positions = list(range(len(bars)))[::-1]
         colours = [DARK_BLUE if i in highlight else GREY for i in range(len(bars))]
         ax.barh(positions, [v * 100 for v in values], color=colours, height=0.66)
-        for i, (y, value, (_, finding)) in enumerate(zip(positions, values, bars)):
+        for i, (y, value, (_, finding)) in enumerate(zip(positions, values, bars, strict=False)):
             ax.text(
                 value * 100 + 1.2,
                 y,

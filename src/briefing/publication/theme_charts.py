@@ -183,11 +183,11 @@ def draw_diverging(ctx, rows: list[Row], values: list[str], labels: dict[str, st
     """Unfavourable answers extend left of zero, favourable right; the middle answer straddles zero."""
     scale, middle = scale_parts(values)
     order = scale[::-1]  # unfavourable first: drawn from the centre outwards on the left
-    colours = dict(zip(order, [SEQUENTIAL[i] for i in RAMP_PICKS[len(order)]]))
+    colours = dict(zip(order, [SEQUENTIAL[i] for i in RAMP_PICKS[len(order)]], strict=False))
     unfavourable = order[: len(order) // 2]
     fig, ax = plt.subplots(figsize=(WIDTH_IN, 0.9 + 0.75 * len(rows)), layout="constrained")
     positions = list(range(len(rows)))[::-1]
-    for y, row in zip(positions, rows):
+    for y, row in zip(positions, rows, strict=False):
         if row.n is None:
             ax.text(0, y, row_note(missing_words(row)), ha="center", va="center", color=MUTED, bbox=OVER_AXIS)
             continue
@@ -250,7 +250,7 @@ def draw_bars(ctx, row: Row, values: list[str], labels: dict[str, str], counted:
     ranked = sorted(values, key=lambda v: (-(row.shares.get(v) or 0.0), values.index(v)))
     fig, ax = plt.subplots(figsize=(WIDTH_IN, 0.5 + 0.42 * len(ranked)), layout="constrained")
     positions = list(range(len(ranked)))[::-1]
-    for y, v in zip(positions, ranked):
+    for y, v in zip(positions, ranked, strict=False):
         share = row.shares.get(v)
         ax.barh(y, (share or 0.0) * 100, color=DARK_BLUE if v in counted else GREY, height=0.66)
         ax.text(
@@ -419,7 +419,7 @@ def overview(ctx, results: list[Finding], figures_dir: str | Path, notebook: str
     with plt.style.context(house_style()):
         fig, ax = plt.subplots(figsize=(WIDTH_IN, 0.6 + 0.5 * len(findings)), layout="constrained")
         positions = list(range(len(findings)))[::-1]
-        for y, f in zip(positions, findings):
+        for y, f in zip(positions, findings, strict=False):
             if f.value is None:
                 ax.text(0, y, suppressed_words(ctx), va="center", color=MUTED)
                 continue
