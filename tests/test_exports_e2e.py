@@ -54,10 +54,19 @@ def write_exports(raw: Path) -> None:
         book.active.append([f"A{i:03d}", PLANTED, role, agree, hours])
     book.save(raw / "members_2020.xlsx")
     rows = [
-        ["Respondent ID", "Email Address", "IP Address", "What is your role?", "I have enough time for patients",
-         "What would help?", "", "", "Hours a week"],
+        [
+            "Respondent ID",
+            "Email Address",
+            "IP Address",
+            "What is your role?",
+            "I have enough time for patients",
+            "What would help?",
+            "",
+            "",
+            "Hours a week",
+        ],
         ["", "", "", "Response", "Response", *HELPS, "Open-Ended Response"],
-    ]  # fmt: skip
+    ]
     for i in range(N):
         role, agree, helps, hours = answer(i, 2021)
         rows.append([f"B{i:03d}", PLANTED, f"198.51.100.{i}", role, agree, *[h if h in helps else "" for h in HELPS]])
@@ -80,11 +89,16 @@ def write_research_unit_exports(raw: Path) -> None:
         }
     )
     pyreadstat.write_sav(
-        table, str(raw / "unit_2020.sav"),
-        column_labels={"ResponseId": "Response ID", "RecipientEmail": "Recipient Email", "Q1": "What is your role?",
-                       "Q2": "I have enough time for patients"},
+        table,
+        str(raw / "unit_2020.sav"),
+        column_labels={
+            "ResponseId": "Response ID",
+            "RecipientEmail": "Recipient Email",
+            "Q1": "What is your role?",
+            "Q2": "I have enough time for patients",
+        },
         variable_value_labels={"Q1": {v: k for k, v in codes.items()}, "Q2": {v: k for k, v in scale.items()}},
-    )  # fmt: skip
+    )
     names = ["StartDate", "IPAddress", "ResponseId", "RecipientEmail", "Q1", "Q2"]
     texts = ["Start Date", "IP Address", "Response ID", "Recipient Email", "What is your role?"]
     texts.append("I have enough time for patients")

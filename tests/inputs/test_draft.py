@@ -76,13 +76,14 @@ def spss(path: Path) -> None:
         }
     )
     pyreadstat.write_sav(
-        table, str(path),
+        table,
+        str(path),
         column_labels={"caseid": "Case ID", "q1": "What is your role?", "q2": "How is your workload?"},
         variable_value_labels={
             "q1": {1.0: "Partner", 2.0: "Salaried GP", 3.0: "Locum"},
             "q2": {1.0: "Low", 2.0: "Moderate", 3.0: "High", 4.0: "Very high"},  # a scale the tool does not know
         },
-    )  # fmt: skip
+    )
 
 
 @pytest.fixture

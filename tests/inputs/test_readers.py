@@ -161,9 +161,11 @@ def spss(path: Path, **overrides) -> Path:
     labels = {"Q1": "What is your role?", "Q2": "What would help?", "Q3": "Hours a week", "Q4": "Anything else?"}
     value_labels = overrides.get("value_labels", {"Q1": {1.0: "Partner", 2.0: "Salaried"}})
     pyreadstat.write_sav(
-        table, str(path), column_labels={**labels, "RespondentID": "Respondent ID", "Email": "Email Address"},
+        table,
+        str(path),
+        column_labels={**labels, "RespondentID": "Respondent ID", "Email": "Email Address"},
         variable_value_labels=value_labels,
-    )  # fmt: skip
+    )
     return path
 
 

@@ -116,3 +116,17 @@ def test_a_comparison_chart_is_captioned_by_what_its_test_found(change, words):
         ("on small wards", "on large wards"),
     )
     assert words in caption and "differ little" not in caption
+
+
+@pytest.mark.parametrize(
+    ("lows", "caption"),
+    [
+        ((0.2, 0.3, 0.4), "No headline finding is held by a clear majority of nurses"),
+        ((0.6, 0.3, 0.4), "One of the three headline findings is held by a clear majority of nurses, beyond the"),
+        ((0.6, 0.7, 0.4), "Two of the three headline findings are held by a clear majority of nurses, beyond the"),
+    ],
+)
+def test_the_overview_caption_agrees_with_its_count(lows, caption):
+    """ "One of the ten headline findings are held" (a regional edition's Figure 2): the verb follows the count."""
+    findings = [{"value": low + 0.05, "ci_low": low} for low in lows]
+    assert captions.overview_caption(findings, "nurses").startswith(caption)

@@ -45,18 +45,50 @@ TITLE_WORDS = 8
 # Export columns that hold personal data, by name (compared without case, spaces or punctuation).
 PERSONAL_NAMES = {
     # Qualtrics
-    "ipaddress", "recipientemail", "recipientfirstname", "recipientlastname", "locationlatitude",
-    "locationlongitude", "externalreference", "externaldatareference",
+    "ipaddress",
+    "recipientemail",
+    "recipientfirstname",
+    "recipientlastname",
+    "locationlatitude",
+    "locationlongitude",
+    "externalreference",
+    "externaldatareference",
     # SurveyMonkey
-    "emailaddress", "firstname", "lastname", "customdata", "customdata1", "customdata2", "customdata3",
+    "emailaddress",
+    "firstname",
+    "lastname",
+    "customdata",
+    "customdata1",
+    "customdata2",
+    "customdata3",
     # Microsoft Forms, SmartSurvey and others
-    "email", "name", "fullname", "phone", "phonenumber", "mobile", "postcode", "address", "latitude", "longitude",
-}  # fmt: skip
+    "email",
+    "name",
+    "fullname",
+    "phone",
+    "phonenumber",
+    "mobile",
+    "postcode",
+    "address",
+    "latitude",
+    "longitude",
+}
 # Platform bookkeeping that is no question: read and ignored without a warning.
 PLATFORM_NAMES = {
-    "startdate", "enddate", "status", "progress", "durationinseconds", "finished", "recordeddate",
-    "distributionchannel", "userlanguage", "collectorid", "starttime", "completiontime", "lastmodifiedtime",
-}  # fmt: skip
+    "startdate",
+    "enddate",
+    "status",
+    "progress",
+    "durationinseconds",
+    "finished",
+    "recordeddate",
+    "distributionchannel",
+    "userlanguage",
+    "collectorid",
+    "starttime",
+    "completiontime",
+    "lastmodifiedtime",
+}
 ID_NAMES = {"respondentid", "responseid", "id", "respondent", "recordid", "caseid", "uniqueid"}
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 PHONE = re.compile(r"\+?(44|0)[\d ()-]{9,15}")  # a UK telephone number, as people type it
@@ -506,10 +538,16 @@ def differences(written: dict[str, Any], book: dict[str, Any]) -> list[str]:
     """What the exports say that the written codebook does not: questions, types, answers and personal columns."""
     mine = {n: q for q in written.get("questions") or [] if isinstance(q, dict) for n in names_of(q)}
     drafted = {n: q for q in book["questions"] for n in names_of(q) if q["type"] != "wave"}
-    found = [f"in the exports, not in the codebook: column {n!r} (drafted as {q['type']})"
-             for n, q in drafted.items() if n not in mine]  # fmt: skip
-    found += [f"in the codebook, not in the exports: question {q.get('id')!r} (column {n!r})"
-              for n, q in mine.items() if n not in drafted and q.get("type") != "wave"]  # fmt: skip
+    found = [
+        f"in the exports, not in the codebook: column {n!r} (drafted as {q['type']})"
+        for n, q in drafted.items()
+        if n not in mine
+    ]
+    found += [
+        f"in the codebook, not in the exports: question {q.get('id')!r} (column {n!r})"
+        for n, q in mine.items()
+        if n not in drafted and q.get("type") != "wave"
+    ]
     for name in (n for n in drafted if n in mine):
         ours, theirs = mine[name], drafted[name]
         if ours.get("type") != theirs["type"]:

@@ -44,8 +44,9 @@ def overview_caption(findings: Sequence[Record], group: str) -> str:
     clear = sum(1 for f in findings if f.get("value") is not None and f["ci_low"] > 0.5)
     if clear == 0:
         return f"No headline finding is held by a clear majority of {group}"
+    verb = "is" if clear == 1 else "are"  # "One of the ten ... is held", "Three of the ten ... are held"
     return prose.capfirst(
-        f"{prose.number_words(clear)} of the {prose.number_words(len(findings))} headline findings are held by a "
+        f"{prose.number_words(clear)} of the {prose.number_words(len(findings))} headline findings {verb} held by a "
         f"clear majority of {group}, beyond the margin of error"
     )
 
@@ -61,8 +62,9 @@ def change_caption(shown: Sequence[Record], previous_wave: str) -> str:
     )
 
 
-def comparison_caption(comparison: Record, first: Record, second: Record, labels: tuple[str, str], group: str,
-                       described: tuple[str, str]) -> str:  # fmt: skip
+def comparison_caption(
+    comparison: Record, first: Record, second: Record, labels: tuple[str, str], group: str, described: tuple[str, str]
+) -> str:
     """A subgroup comparison's chart, by what its test found: the groups' shares and "a gap the survey cannot tell
     from chance" (or "little difference", only where the interval is narrow), which group more where the test
     supports a difference, and that too few answered to compare when it is suppressed. `labels`: the subgroups'

@@ -351,9 +351,15 @@ def not_drawn_chart(chart_id: str, title: str, bars: list[tuple[str, Finding]], 
         notebook=bars[0][1].notebook,
         inputs=sorted({i for _, f in bars for i in f.inputs}),
         kind="figure",
-        extra={"path": None, "alt": sentence, "title": title, "source": source, "bars": [f.id for _, f in bars],
-               "not_drawn": sentence},
-    )  # fmt: skip
+        extra={
+            "path": None,
+            "alt": sentence,
+            "title": title,
+            "source": source,
+            "bars": [f.id for _, f in bars],
+            "not_drawn": sentence,
+        },
+    )
 
 
 def comparison_charts(ctx, results: list[Finding], figures_dir: str | Path, notebook: str) -> list[Finding]:
