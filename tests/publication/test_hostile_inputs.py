@@ -156,7 +156,8 @@ def plant(project: Path) -> None:
     def context(data):
         figures = {f["id"]: f for f in data["figures"]}
         figures["first_leadership_role"]["hedge"] = p["context figure hedge"]
-        figures["des_signup"]["measure"] = p["context figure measure"]
+        # (a figure the 2020 briefing prints: the DES sign-up's year-only date may fall after its fieldwork)
+        figures["partners_pcn_hours"]["measure"] = p["context figure measure"]
         figures["first_leadership_role"]["source"]["title"] = p["context source title"]
         # a real title now, and the page that carries it, so the briefing cites it (context_figures.citable)
         figures["first_leadership_role"]["source"].update(url_verified=True, accessed="2026-11-23", verification="test")
