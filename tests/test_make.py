@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
@@ -142,19 +141,15 @@ def test_a_changed_wave_with_an_old_time_is_recomputed_and_its_hash_stated(one_a
 
     # Put back, with the old time again: checked again, but nothing is recomputed from bytes already built.
     assert published(steps["put back"])["findings"]["plan_to_leave"] == before
-    assert steps["again"].result.stdout.strip().startswith("Briefing up to date")  # and a no-op stays cheap:
-    best = min(timed_make(one_answer_changed.project) for _ in range(5))
-    assert best < 0.1, f"a no-op make report took {best:.3f} s"
+    assert steps["again"].result.stdout.strip().startswith("Briefing up to date")
+    # and a no-op runs no step at all: with every Python step made to fail, it still succeeds (its time is
+    # make bench's to measure, never a test's)
+    quiet = make(one_answer_changed.project, "report", ENGINE="pandoc", PY="/bin/false")
+    assert quiet.stdout.strip().startswith("Briefing up to date"), quiet.stdout
 
 
 def published(step: Step) -> dict:
     return json.loads((step.output / "findings.json").read_text(encoding="utf-8"))
-
-
-def timed_make(project: Path) -> float:
-    start = time.perf_counter()
-    make(project, "report", ENGINE="pandoc")
-    return time.perf_counter() - start
 
 
 # --- surveys and parameters files: each its own plan, build folder and outputs ------------------------------------
