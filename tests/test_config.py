@@ -87,6 +87,10 @@ def test_publication_date_is_a_date_or_null(tmp_path):
     (tmp_path / "params.yml").write_text(f"survey: {SURVEY}\npublication_date: 'March 2027'\n")
     with pytest.raises(ValueError, match="publication_date must be a date written YYYY-MM-DD, not 'March 2027'"):
         config.load(tmp_path / "params.yml")
+    # written as the rule says, as a wave's record's dates must be (one reading: config.iso_date)
+    (tmp_path / "params.yml").write_text(f"survey: {SURVEY}\npublication_date: '20270301'\n")
+    with pytest.raises(ValueError, match="publication_date must be a date written YYYY-MM-DD, not '20270301'"):
+        config.load(tmp_path / "params.yml")
 
 
 def test_the_date_comes_from_the_parameter_then_source_date_epoch_then_the_wave(monkeypatch):

@@ -224,14 +224,22 @@ def frame_years(value: Any, where: str) -> dict[str, str] | None:
     return years or None
 
 
+DAY = re.compile(r"\d{4}-\d{2}-\d{2}")  # a day as written: Python's fromisoformat also takes "20200101"
+DATE_RULE = "must be a date written YYYY-MM-DD"
+
+
 def iso_date(value: Any, where: str) -> str | None:
-    """A date as "YYYY-MM-DD" (YAML may hand over a date or a string), or None."""
+    """A date as "YYYY-MM-DD" (YAML may hand over a date or a string), or None: the one reading of a date the
+    parameters or a wave's record give (briefing.inputs.survey reads the records' with it)."""
     if value is None:
         return None
+    text = value.isoformat() if isinstance(value, dt.date) else str(value)
     try:
-        return dt.date.fromisoformat(str(value)).isoformat()
+        if DAY.fullmatch(text):
+            return dt.date.fromisoformat(text).isoformat()
     except ValueError:
-        raise ValueError(f"{where} must be a date written YYYY-MM-DD, not {value!r}") from None
+        pass
+    raise ValueError(f"{where} {DATE_RULE}, not {value!r}")
 
 
 def data_date(params: Params, root: Path) -> dt.date:

@@ -108,9 +108,8 @@ def read_meta(path: Path, shown: Path | None = None) -> dict:
 
 # --- a wave's dates ---------------------------------------------------------------------------------------------
 
-DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+DAY = config.DAY
 DAY_OR_MONTH = re.compile(r"\d{4}-\d{2}(?:-\d{2})?")  # fieldwork known only to the month: "2019-10"
-DATE_RULE = "must be a date written YYYY-MM-DD"
 FIELDWORK_RULE = (
     "must give the first and last day of fieldwork, `start:` and `end:`, each written YYYY-MM-DD "
     "(or YYYY-MM when only the month is known), the start not after the end"
@@ -146,9 +145,13 @@ def read_day(record: dict, key: str, shown: str) -> dt.date | None:
     """An optional `key: YYYY-MM-DD` of a record; present but empty or malformed is an error naming it."""
     if key not in record:
         return None
-    if record[key] is None or not is_date(as_iso(record[key])):
-        raise WaveError(f"{shown}: {key} {DATE_RULE}, not {record[key]!r}")
-    return dt.date.fromisoformat(as_iso(record[key]))
+    try:
+        day = config.iso_date(record[key], f"{shown}: {key}")
+    except ValueError as error:
+        raise WaveError(str(error)) from None
+    if day is None:  # (given, but empty)
+        raise WaveError(f"{shown}: {key} {config.DATE_RULE}, not None")
+    return dt.date.fromisoformat(day)
 
 
 def read_fieldwork(record: dict, shown: str) -> tuple[str, str] | None:
