@@ -15,7 +15,7 @@ from fontTools.ttLib import TTFont
 from briefing.analysis.findings import Finding
 from briefing.inputs.codebook import load_codebook
 from briefing.narrative.prose import percent
-from briefing.publication import charts
+from briefing.publication import charts, fonts
 from tests.conftest import ROOT
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -164,8 +164,8 @@ def test_the_glyphs_it_uses_are_embedded(chart):
 def test_charts_with_the_same_words_and_other_figures_share_one_cut(monkeypatch):
     """The two waves' charts (and the editions') print the same labels with other numbers: each cut the faces
     again. Every subset carries all ten figures, so the glyphs follow the words and one cut serves both."""
-    cuts, cut = [], charts._cut
-    monkeypatch.setattr(charts, "_cut", lambda data, text: cuts.append(text) or cut(data, text))
+    cuts, cut = [], fonts.cut
+    monkeypatch.setattr(fonts, "cut", lambda data, text: cuts.append(text) or cut(data, text))
     svg = "<svg><text style=\"font-family: 'Inter'; font-size: 10px\">Shared by both waves: {}%</text></svg>"
     first, second = charts._font_faces(svg.format(61)), charts._font_faces(svg.format(47))
     assert first == second and len(cuts) == 1

@@ -18,8 +18,6 @@ House style, on top of afcharts' own style sheet:
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import io
 import re
 import textwrap
@@ -36,6 +34,7 @@ from matplotlib import font_manager  # noqa: E402
 from briefing.analysis.findings import Finding  # noqa: E402
 from briefing.narrative import captions, escape  # noqa: E402
 from briefing.narrative.prose import percent  # noqa: E402
+from briefing.publication import fonts  # noqa: E402
 
 STYLE = Path(afcharts.__file__).parent / "afcharts.mplstyle"
 FONTS_DIR = Path(__file__).resolve().parents[3] / "report" / "fonts"
@@ -144,43 +143,12 @@ def _font_faces(svg: str) -> str:
         path = FONTS_DIR / _FACES[(weight, italic)]
         if not path.is_file():
             continue
-        woff = _subset_woff(path.read_bytes(), "".join(sorted(chars | FIGURES)))
+        woff = fonts.subset_woff(path.read_bytes(), "".join(sorted(chars | FIGURES)))
         rules.append(
             f"@font-face{{font-family:'{FONT_FAMILY}';font-weight:{weight};font-style:{'italic' if italic else 'normal'};"
             f"src:url(data:font/woff;base64,{woff}) format('woff')}}"
         )
     return "".join(rules)
-
-
-_SUBSETS: dict[tuple[str, str], str] = {}  # (the font file's SHA-256, the text) -> its subset, as base64 WOFF
-
-
-def _subset_woff(data: bytes, text: str) -> str:
-    """The font file `data` cut down to the glyphs of `text`, as base64 WOFF. Kept for the process (the build's
-    one kernel), keyed by the file's hash and the text: a chart whose labels use the same characters as an earlier
-    one, in the same face, reuses its subset rather than parsing and cutting the font again."""
-    key = (hashlib.sha256(data).hexdigest(), text)
-    if key not in _SUBSETS:
-        _SUBSETS[key] = _cut(data, text)
-    return _SUBSETS[key]
-
-
-def _cut(data: bytes, text: str) -> str:
-    from fontTools import subset
-
-    options = subset.Options()
-    options.flavor = "woff"
-    options.layout_features = ["kern", "liga", "calt", "tnum", "case"]
-    options.name_IDs = [1, 2]  # family and style only: keeps the embedded copy small
-    options.notdef_outline = True
-    font = subset.load_font(io.BytesIO(data), options)
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(text=text)
-    subsetter.subset(font)
-    buffer = io.BytesIO()
-    font.flavor = "woff"
-    font.save(buffer, reorderTables=True)
-    return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
 def finish_svg(svg: str, title: str, alt: str) -> str:

@@ -32,7 +32,6 @@ findings, narrative and render), index.
 from __future__ import annotations
 
 import argparse
-import base64
 import contextlib
 import fcntl
 import io
@@ -421,23 +420,15 @@ FACES = {(400, "normal"): "Inter-Regular.otf", (600, "normal"): "Inter-SemiBold.
 
 def embedded_fonts(root: Path, text: str) -> str:
     """@font-face rules carrying the page's typeface (Inter, OFL), cut to the characters the page uses, so the
-    offline page reads in Inter on a machine without it."""
-    from fontTools import subset
+    offline page reads in Inter on a machine without it (cut as the charts' are: publication/fonts.py)."""
+    from briefing.publication import fonts
 
     rules = []
     for (weight, style), name in FACES.items():
         path = root / "report" / "fonts" / name
         if not path.is_file():
             continue  # the style's fallbacks (Helvetica Neue, Arial) apply
-        options = subset.Options()
-        options.flavor, options.name_IDs = "woff", [1, 2]
-        font = subset.load_font(str(path), options)
-        subsetter = subset.Subsetter(options)
-        subsetter.populate(text="".join(sorted(set(text))) + " ")
-        subsetter.subset(font)
-        buffer = io.BytesIO()
-        font.save(buffer)
-        data = base64.b64encode(buffer.getvalue()).decode("ascii")
+        data = fonts.subset_woff(path.read_bytes(), "".join(sorted(set(text) | {" "})))
         rules.append(
             f"@font-face{{font-family:Inter;font-weight:{weight};font-style:{style};"
             f"src:url(data:font/woff;base64,{data})}}"  # no quotes: the page escapes every value it prints
