@@ -109,15 +109,27 @@ OTHERS = "those leading PCNs with more than 60,000 patients"
 @pytest.mark.parametrize(
     "small, large, significant, suppressed, headline",
     [
-        (0.6, 0.4, True, False, f"More {LEADING} than {OTHERS} describe the workload as unmanageable"),
-        (0.4, 0.6, True, False, f"Fewer {LEADING} than {OTHERS} describe the workload as unmanageable"),
+        (
+            0.6,
+            0.4,
+            True,
+            False,
+            f"C{LEADING[1:]} (60%) and {OTHERS} (40%) describe the workload as unmanageable: a gap larger",
+        ),
+        (
+            0.4,
+            0.6,
+            True,
+            False,
+            f"C{LEADING[1:]} (40%) and {OTHERS} (60%) describe the workload as unmanageable: a gap larger",
+        ),
         (
             0.6,
             0.4,
             False,
             False,
-            "Sixty per cent of small PCNs and 40% of large PCNs describe the workload as unmanageable: a gap the "
-            "survey cannot tell from chance",  # the narrative's caption (narrative/captions.py)
+            f"C{LEADING[1:]} (60%) and {OTHERS} (40%) describe the workload as unmanageable: a gap the survey cannot tell "
+            "from chance",  # the narrative's caption (narrative/captions.py)
         ),
         (0.6, 0.4, False, True, f"The survey cannot tell whether {LEADING} and {OTHERS} differ: too few answered"),
     ],

@@ -63,24 +63,27 @@ def change_caption(shown: Sequence[Record], previous_wave: str) -> str:
 
 
 def comparison_caption(
-    comparison: Record, first: Record, second: Record, labels: tuple[str, str], group: str, described: tuple[str, str]
+    comparison: Record, first: Record, second: Record, group: str, described: tuple[str, str]
 ) -> str:
-    """A subgroup comparison's chart, by what its test found: the groups' shares and "a gap the survey cannot tell
-    from chance" (or "little difference", only where the interval is narrow), which group more where the test
-    supports a difference, and that too few answered to compare when it is suppressed. `labels`: the subgroups'
-    short names ("small wards"); `described`: who they are ("on wards with fewer than 20 beds")."""
+    """A subgroup comparison's chart: who the groups are, their shares and what the test found ("a gap larger than
+    chance alone would explain", "little difference" only where the interval is narrow, else "a gap the survey
+    cannot tell from chance"), or that too few answered to compare when it is suppressed. The groups are named by
+    `described`, who they are ("on wards with fewer than 20 beds"), never by a short label such as "small wards",
+    which may name the units rather than the people; the title starts with words, not a figure."""
     if comparison.get("suppressed"):
         return (
             f"The survey cannot tell whether {group} {described[0]} and those {described[1]} differ: too few answered "
             "to compare"
         )
-    kind = prose.difference_kind(comparison)
-    if kind == prose.SUPPORTED:
-        more = "More" if comparison["value"] > 0 else "Fewer"
-        return f"{more} {group} {described[0]} than those {described[1]} {first['description']}"
-    shares = f"{prose.percent(first['value'])} of {labels[0]} and {prose.percent(second['value'])} of {labels[1]}"
-    verdict = "little difference" if kind == prose.NARROW_KIND else "a gap the survey cannot tell from chance"
-    return prose.sentence_start(f"{shares} {first['description']}: {verdict}")
+    verdicts = {
+        prose.SUPPORTED: "a gap larger than chance alone would explain",
+        prose.NARROW_KIND: "little difference",
+    }
+    verdict = verdicts.get(prose.difference_kind(comparison), "a gap the survey cannot tell from chance")
+    return prose.capfirst(
+        f"{group} {described[0]} ({prose.percent(first['value'])}) and those {described[1]} "
+        f"({prose.percent(second['value'])}) {first['description']}: {verdict}"
+    )
 
 
 def comparison_not_drawn() -> str:

@@ -345,9 +345,8 @@ def comparison_charts(ctx, results: list[Finding], figures_dir: str | Path, note
             (f"Those {second}", by_id[comparison.parts[1]]),
         ]
         who = ctx.codebook.respondents.plural
-        labels = tuple(ctx.codebook.subgroups[s].label for s in (comparison.first, comparison.second))
         title = captions.comparison_caption(  # the narrative's words, by what the test found
-            *(by_id[i].as_record() for i in (comparison.id, *comparison.parts)), labels, who, (first, second)
+            *(by_id[i].as_record() for i in (comparison.id, *comparison.parts)), who, (first, second)
         )
         source = f"{ctx.codebook.survey.source}, {ctx.params.wave}"
         if by_id[comparison.id].extra.get("suppressed"):  # nothing to compare: no chart, a sentence says why
