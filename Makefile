@@ -189,12 +189,20 @@ $(BUILD)/engine $(BUILD)/build-context: ; @mkdir -p $(@D); touch $@
 # Then every notebook of the build runs in ONE Jupyter kernel (briefing.analysis.run_notebooks:
 # papermill's engine, handed a kernel started once): for each wave its disclosure plan, its theme notebooks and
 # its merged findings; then the change between the waves. Each executed copy is kept under build/ for audit.
-# One grouped target: the runner reruns only the steps older than their own inputs, then marks all of them
-# current (so make's view stays exact). What reads a wave's or a frame's bytes depends on the waves' validation,
+# One call: the runner reruns only the steps older than their own inputs (the call's stamp and dates: below).
+# What reads a wave's or a frame's bytes depends on the waves' validation,
 # remade whenever their content changes. `make editions` adds every edition's analysis to the same call (mk/editions.mk).
 validate_inputs = $(call content,$(WAVE_FILE_$(1)) $(FRAME_FILE_$(1)) $(CODEBOOK) $(filter %.meta.yml,$(PLAN_INPUTS)) \
   src/briefing/yamlfile.py src/briefing/inputs/check.py src/briefing/inputs/validate.py src/briefing/inputs/codebook.py \
-  src/briefing/inputs/crosscheck.py) $(PLAN_VALUES)
+  src/briefing/inputs/crosscheck.py) $(call analysis_of,$(1))
+# A wave's analysis record: the digest of what its notebooks depend on besides files (the parameters but the
+# selection, its steps: briefing.plan.analysis_digest), the same whichever wave is reported. So another WAVE= changes
+# the plan's values but not this, and the waves it shares with the last build are not analysed again.
+analysis_of = $(BUILD)/waves/$(1)/analysis
+ifneq ($(and $(WAVES),$(BUILD)),)
+$(foreach wave,$(WAVES),$(if $(wildcard $(BUILD)/waves/$(wave)/.),,$(shell mkdir -p $(BUILD)/waves/$(wave)))$(if \
+  $(call same,$(file <$(call analysis_of,$(wave))),$(ANALYSIS_$(wave))),,$(file >$(call analysis_of,$(wave)),$(ANALYSIS_$(wave)))))
+endif
 VALIDATED_ALL := $(BUILD)/waves/validated.ok
 ok_of = $(BUILD)/waves/$(1)/validated.ok
 record_validated = mkdir -p $(BUILD)/waves/$(1); cat $(call validate_inputs,$(1)) >$(call ok_of,$(1)).new; \
@@ -210,10 +218,18 @@ endif
 # `make editions` (read before the compute rule: every edition's analysis joins its runner call).
 include mk/editions.mk
 
-COMPUTE_SHARED := $(call content,$(ANALYSIS_SRC) src/briefing/publication/change_charts.py) $(PLAN_VALUES)
-$(COMPUTED) $(EDITIONS_STAMP) &: $(call content,$(NOTEBOOKS)) $(VALIDATED_ALL) $(COMPUTE_SHARED) $(if $(EDITIONS_STAMP),$(EDITIONS_PLAN))
+# The call is dated by COMPUTED_STAMP (one per plan: per selection of waves), and each file it makes keeps the time
+# it was last remade (the runner leaves the others alone): so what reads them is remade only when they were, and a
+# wave analysed for one selection is current for the next (a wave's analysis is dated by its validation, which holds
+# its analysis record; each pair of waves compared has its own change). The plan's values call the runner, which
+# finds what is stale, but date no step. One file missing calls the runner.
+COMPUTED_STAMP := $(PLAN_MK:.mk=.computed)
+COMPUTE_SHARED := $(call content,$(ANALYSIS_SRC) src/briefing/publication/change_charts.py)
+$(COMPUTED): $(COMPUTED_STAMP) ;
+$(if $(filter-out $(wildcard $(COMPUTED)),$(COMPUTED)),$(eval $(COMPUTED_STAMP): FORCE))
+$(COMPUTED_STAMP) $(EDITIONS_STAMP) &: $(call content,$(NOTEBOOKS)) $(VALIDATED_ALL) $(COMPUTE_SHARED) $(PLAN_VALUES) $(if $(EDITIONS_STAMP),$(EDITIONS_PLAN))
 	@$(PY) -m briefing.analysis.run_notebooks --plan $(PLAN_JSON) $(EDITIONS_ANALYSIS) --shared $(COMPUTE_SHARED)
-	$(if $(EDITIONS_STAMP),@touch $(EDITIONS_STAMP))
+	@touch $(COMPUTED_STAMP) $(EDITIONS_STAMP)
 
 # The reported wave's notebook findings (and the change), with the comparison resolved: the briefing's figures.
 $(BUILD)/findings.json: $(COMPUTED) $(BUILD)/selection $(call content,src/briefing/analysis/findings.py)

@@ -191,3 +191,18 @@ def test_switching_parameters_files_back_and_forth_rebuilds_nothing_that_did_not
     assert digest(project / "_output" / "briefing.pdf") == published  # never overwritten by the other file's build
     other = json.loads((project / "_output" / "other" / "findings.json").read_text())
     assert other["parameters"]["suppression_threshold"] == 10
+
+
+def test_briefing_another_wave_reuses_the_waves_already_analysed(built, tmp_path):
+    """`make report WAVE=2019` after `make report` (2020 against 2019), then `make report` again: 2019's analysis
+    (its record the same for either selection) and the 2020-against-2019 change (its own folder) are reused, so
+    each switch only merges, writes and renders; the briefing is the same bytes as before the switch."""
+    project = copy_built(built, tmp_path / "project")
+    make(project, "report", ENGINE="pandoc")  # settled (an earlier test may have changed an input and put it back)
+    before = digest(project / "_output" / "briefing.pdf")
+    for wave in ("2019", None):
+        switched = make(project, "report", ENGINE="pandoc", **({"WAVE": wave} if wave else {}))
+        assert "[3/6]" not in switched.stdout and "[2/6]" not in switched.stdout, switched.stdout
+        assert "[6/6]" in switched.stdout
+    assert digest(project / "_output" / "briefing.pdf") == before
+    assert (project / BUILD / "changes" / "2020-vs-2019" / "change.json").is_file()

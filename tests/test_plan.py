@@ -71,9 +71,9 @@ def test_two_waves_each_validated_computed_and_merged_then_the_change(project):
     assert validate.outputs == [f"{BUILD}/waves/2020/validated.ok"]
     change = built.of("notebook")[-1]
     assert change.inputs == [f"{BUILD}/waves/2020/findings.json", f"{BUILD}/waves/2019/findings.json"]
-    assert change.outputs == [f"{BUILD}/findings/change.json"]
+    assert change.outputs == [f"{BUILD}/changes/2020-vs-2019/change.json"]
     findings = built.of("findings")[0]
-    assert findings.inputs[-1] == f"{BUILD}/findings/change.json"
+    assert findings.inputs[-1] == f"{BUILD}/changes/2020-vs-2019/change.json"
     assert all("/waves/2020/findings/" in p for p in findings.inputs[:-1]) and len(findings.inputs) == 8
     assert built.of("render")[0].outputs == [
         "_output/briefing.html",
@@ -93,6 +93,20 @@ def test_one_wave_has_no_change_step(project):
     assert built.of("findings")[0].inputs == [
         f"{BUILD}/waves/2019/findings/{n}.json" for n in (*(f"theme-{t}" for t in THEMES), "population", "overview")
     ]
+
+
+def test_a_waves_analysis_is_the_same_whichever_wave_is_reported(project):
+    """`make report WAVE=2019` after `make report` (2020 against 2019) reuses 2019's analysis: its record (the
+    digest the Makefile keeps as waves/<wave>/analysis) does not depend on the selection, and each pair of waves
+    compared has its own change, so going back to the other selection finds its change as it left it."""
+    default, alone = plan.build_plan(project, "params.yml"), plan.build_plan(project, "params.yml", wave="2019")
+    assert default.analysis["2019"] == alone.analysis["2019"] and len(default.analysis["2019"]) == 64
+    assert default.analysis["2020"] != default.analysis["2019"]
+    assert f"ANALYSIS_2019 := {default.analysis['2019']}\n" in plan.make_text(default, "x.json")
+    assert plan.computed(default)[-1] == f"{BUILD}/changes/2020-vs-2019/change.json"
+    # A parameter the notebooks read (not the selection) is a new analysis of every wave.
+    (project / "params.yml").write_text("survey: pcn-clinical-directors\nsuppression_threshold: 10\n")
+    assert plan.build_plan(project, "params.yml").analysis["2019"] != default.analysis["2019"]
 
 
 def test_a_frameless_survey_has_no_frame_and_no_population_notebook(project):
@@ -198,7 +212,7 @@ def test_an_editions_analysis_reads_the_whole_builds_validated_waves_and_disclos
     assert plan.computed(own) == [
         f"{own.build}/waves/2020/findings.json",
         f"{own.build}/waves/2019/findings.json",
-        f"{own.build}/findings/change.json",
+        f"{own.build}/changes/2020-vs-2019/change.json",
     ]
 
 

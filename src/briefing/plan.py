@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import hashlib
 import json
 import os
 import re
@@ -72,6 +73,7 @@ class Plan:
     parameters: dict[str, Any]  # the parameters file's own keys, with the survey resolved
     epoch: int
     default: bool  # the survey params.yml names (else a rebuild names it with SURVEY=)
+    analysis: dict[str, str] = field(default_factory=dict)  # wave -> analysis_digest: what its notebooks depend on
 
     @property
     def parameters_file(self) -> str:
@@ -170,7 +172,8 @@ def build_plan(root: Path, params_file: str | Path, survey: str | None = None, w
     merged = [s.outputs[0] for s in steps if s.kind == "merge"]
     change = []
     if selection.compare:
-        change = [f"{build}/findings/change.json"]
+        pair = f"{build}/changes/{params.wave}-vs-{selection.compare.wave}"  # each pair's own: WAVE= keeps the others
+        change = [f"{pair}/change.json"]
         parameters = {
             "params_path": parameters_file,
             "wave": params.wave,
@@ -178,7 +181,7 @@ def build_plan(root: Path, params_file: str | Path, survey: str | None = None, w
             "current_path": merged[0],
             "previous_path": merged[1],
             "findings_path": change[0],
-            "figures_dir": f"{build}/figures",
+            "figures_dir": f"{pair}/figures",
         }
         steps.append(
             Step(
@@ -188,7 +191,7 @@ def build_plan(root: Path, params_file: str | Path, survey: str | None = None, w
                 change,
                 None,
                 f"{NOTEBOOKS}/{CHANGE}.ipynb",
-                f"{build}/executed/{CHANGE}.ipynb",
+                f"{pair}/executed/{CHANGE}.ipynb",
                 parameters,
             )
         )
@@ -204,6 +207,7 @@ def build_plan(root: Path, params_file: str | Path, survey: str | None = None, w
     )
     steps.append(Step("render", "render", [f"{build}/narrative.stamp"], render_outputs(out)))
     raw = yamlfile.load_mapping(root / params_file, "parameters file")
+    analysis = {w.wave: analysis_digest(params, w, steps) for w in selection.waves}
     return Plan(
         params.survey,
         params_file,
@@ -216,7 +220,26 @@ def build_plan(root: Path, params_file: str | Path, survey: str | None = None, w
         {**raw, "survey": params.survey},
         config.default_epoch(params, root),
         params.survey == default_survey(root),
+        analysis,
     )
+
+
+# What WAVE= changes: the wave reported, the one compared and the reported wave's files. A wave's own analysis
+# depends on none of them, so briefing another wave (`make report WAVE=2021`, then WAVE=2020 again) reuses it.
+SELECTION = ("wave", "compare_wave", "survey_path", "frame_file")
+
+
+def analysis_digest(params: config.Params, inputs: surveys.WaveInputs, steps: list[Step]) -> str:
+    """The SHA-256 of what a wave's notebooks depend on besides files (which make and the runner date by content):
+    the parameters other than the selection, the wave's inputs and its steps (notebooks, parameters, outputs). The
+    same for every selection that includes the wave, so the Makefile's record of it (waves/<wave>/analysis) changes,
+    and the wave is analysed again, only when one of these does."""
+    record = {
+        "parameters": {k: v for k, v in params.as_dict().items() if k not in SELECTION},
+        "wave": asdict(inputs),
+        "steps": [asdict(s) for s in steps if s.wave == inputs.wave],
+    }
+    return hashlib.sha256(json.dumps(record, sort_keys=True, default=str).encode()).hexdigest()
 
 
 # --- editions: their analysis in the whole survey's build -------------------------------------------------------
@@ -325,6 +348,7 @@ def make_text(plan: Plan, plan_json: str) -> str:
     for inputs in selection.waves:
         per_wave[f"WAVE_FILE_{inputs.wave}"] = inputs.survey_path
         per_wave[f"FRAME_FILE_{inputs.wave}"] = inputs.frame_file
+        per_wave[f"ANALYSIS_{inputs.wave}"] = plan.analysis[inputs.wave]
     notebooks = plan.of("notebook")
     values = {
         "SURVEY": plan.survey,

@@ -131,7 +131,7 @@ def test_only_stale_steps_and_what_depends_on_them_are_remade(tmp_path, monkeypa
         "waves/2020/findings.json",
         "waves/2019/findings/population.json",
         "waves/2019/findings.json",
-        "findings/change.json",
+        "changes/2020-vs-2019/change.json",
     }
     write(Path("notebooks/population.ipynb"), 100)
     write(Path("notebooks/theme.ipynb"), 300)  # the theme notebook: every theme's run, in both waves
@@ -141,7 +141,7 @@ def test_only_stale_steps_and_what_depends_on_them_are_remade(tmp_path, monkeypa
         *(f"waves/{w}/findings/theme-{t}.json" for w in ("2020", "2019") for t in themes),
         "waves/2020/findings.json",
         "waves/2019/findings.json",
-        "findings/change.json",
+        "changes/2020-vs-2019/change.json",
     }
 
 

@@ -78,7 +78,9 @@ def test_every_editions_analysis_is_computed_in_the_whole_surveys_one_runner_cal
     assert sorted(m.group(1) for m in names if m) == sorted(["England", *REGIONS])
     for slug in SLUGS:
         build = project / BUILD / "editions" / slug / BUILD
-        assert (build / "findings" / "change.json").is_file() and (build / "findings.json").is_file()
+        assert (build / "changes" / f"{WAVE}-vs-{PREVIOUS}" / "change.json").is_file() and (
+            build / "findings.json"
+        ).is_file()
         assert not list(build.glob("waves/*/validated.ok"))  # the whole build's
         assert not list(build.glob("waves/*/executed/disclosure.ipynb"))  # the whole build's plan
         assert not list(build.glob(f"waves/{PREVIOUS}/figures/*"))  # the compared wave's charts: never published

@@ -12,7 +12,7 @@ has no reason to warn about TCP without encryption.
 
 The steps come from the build plan (briefing.plan, plan.json): for each wave (the reported one, then the one it is
 compared with) its disclosure plan (<build>/waves/<wave>/withheld.json), each theme notebook, and the merge of the
-wave's findings (<build>/waves/<wave>/findings.json); then the change between the waves (<build>/findings/change.json).
+wave's findings (<build>/waves/<wave>/findings.json); then the change between the waves (<build>/changes/<wave>-vs-<compared>/change.json).
 Only stale steps run: an output missing, older than one of its inputs, or depending on an output remade now.
 
 `make editions` adds a second plan, every edition's analysis (briefing.plan.edition_analysis: its notebooks,
@@ -369,9 +369,6 @@ def main(argv: list[str] | None = None) -> int:
     plan = records[0]
     steps = [step for record in records for step in steps_of(record, args.shared)]
     editions = {e["name"]: Edition.of(e) for record in records for e in record.get("editions", [])}
-    # (Only the whole survey's: make dates the editions' analysis by a stamp, and each edition's files by when
-    # they were last remade, so an edition's render reruns only when its analysis did.)
-    outputs = [s.output for s in steps if s.edition is None and (isinstance(s, Merge) or s.step == CHANGE)]
     log = Path(plan["build"]) / plans.NOTEBOOKS_LOG
     try:
         run_build(steps, plan["parameters"], Path.cwd(), editions=editions)
@@ -384,17 +381,7 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
-    touch(outputs)
     return 0
-
-
-def touch(outputs: list[Path]) -> None:
-    """Mark this build's outputs up to date: make asked for all of them (one grouped target), and every one the
-    runner did not remake it found current by its finer, per-notebook rule."""
-    now = time.time()
-    for path in outputs:
-        if path.exists():  # (a failed edition's are removed, so it is retried)
-            os.utime(path, (now, now))
 
 
 if __name__ == "__main__":
