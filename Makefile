@@ -218,21 +218,20 @@ endif
 # `make editions` (read before the compute rule: every edition's analysis joins its runner call).
 include mk/editions.mk
 
-# The call is dated by COMPUTED_STAMP (one per plan: per selection of waves), and each file it makes keeps the time
-# it was last remade (the runner leaves the others alone): so what reads them is remade only when they were, and a
-# wave analysed for one selection is current for the next (a wave's analysis is dated by its validation, which holds
-# its analysis record; each pair of waves compared has its own change). The plan's values call the runner, which
-# finds what is stale, but date no step. One file missing calls the runner.
+# The call is dated by COMPUTED_STAMP (one per plan: per selection of waves), which is what the merge step after it
+# depends on; each file the runner makes keeps the time it was last remade (it leaves the others alone), so a wave
+# analysed for one selection is current for the next (a wave's analysis is dated by its validation, which holds its
+# analysis record; each pair of waves compared has its own change). The plan's values call the runner, which finds
+# what is stale, but date no step. One of the files missing calls the runner.
 COMPUTED_STAMP := $(PLAN_MK:.mk=.computed)
 COMPUTE_SHARED := $(call content,$(ANALYSIS_SRC) src/briefing/publication/change_charts.py)
-$(COMPUTED): $(COMPUTED_STAMP) ;
 $(if $(filter-out $(wildcard $(COMPUTED)),$(COMPUTED)),$(eval $(COMPUTED_STAMP): FORCE))
 $(COMPUTED_STAMP) $(EDITIONS_STAMP) &: $(call content,$(NOTEBOOKS)) $(VALIDATED_ALL) $(COMPUTE_SHARED) $(PLAN_VALUES) $(if $(EDITIONS_STAMP),$(EDITIONS_PLAN))
 	@$(PY) -m briefing.analysis.run_notebooks --plan $(PLAN_JSON) $(EDITIONS_ANALYSIS) --shared $(COMPUTE_SHARED)
 	@touch $(COMPUTED_STAMP) $(EDITIONS_STAMP)
 
 # The reported wave's notebook findings (and the change), with the comparison resolved: the briefing's figures.
-$(BUILD)/findings.json: $(COMPUTED) $(BUILD)/selection $(call content,src/briefing/analysis/findings.py)
+$(BUILD)/findings.json: $(COMPUTED_STAMP) $(BUILD)/selection $(call content,src/briefing/analysis/findings.py)
 	@printf '[4/6] '; $(PY) -m briefing.analysis.findings $(FINDINGS_INPUTS) --params $(PARAMETERS) --wave $(WAVE) --out $@
 
 # (The waves' and frames' own bytes, which the provenance hashes and the quotes read: through their validation.)

@@ -83,7 +83,11 @@ def test_the_role_comparison_is_the_codebooks_and_worded_by_its_test(gp_built):
     assert record["significant"] == (record["p_value"] < 0.05) and record["significant"]
     chart = found["fig_des_not_sign_cd_partner_vs_other_partner"]
     assert chart["bars"] == ["des_not_sign_cd_partner", "des_not_sign", "des_not_sign_other_partner"]
-    assert chart["title"].startswith("Fewer GP partners who are also PCN clinical directors than those who are not")
+    shares = (
+        f"({round(record['p1'] * 100)}%) and those who are not PCN clinical directors ({round(record['p2'] * 100)}%)"
+    )
+    assert chart["title"].startswith(f"GP partners who are also PCN clinical directors {shares} say")
+    assert chart["title"].endswith(": a gap larger than chance alone would explain")
     text = page_text(gp_built)
     assert chart["title"] in text
     unclear = found["fig_workload_unmanageable_practice_small_practice_vs_large_practice"]
@@ -93,7 +97,7 @@ def test_the_role_comparison_is_the_codebooks_and_worded_by_its_test(gp_built):
         "describe their practice's workload as unmanageable: a gap the survey cannot tell from chance"
     )
     assert unclear["title"] in text
-    assert "The survey cannot tell whether smaller practices and larger practices differ" in text
+    assert "The survey cannot tell whether the two groups differ" in text
 
 
 def test_a_survey_without_a_frame_has_no_frame_findings(gp_built):
