@@ -1,7 +1,7 @@
 """The Word file's pages keep together and fill, as an editor's Word shows them: each Word file opened in LibreOffice
 (`libreoffice --headless --convert-to pdf`) and measured from that PDF's layout as the PDF's own pages are
 (tests/publication/test_page_layout.py: poppler's `pdftotext -bbox`). No page before the appendix is more than a
-third empty, and no figure's or table's caption ends a page without what it captions.
+third empty, no heading ends a page, and no figure's or table's caption ends one without what it captions.
 
 Word has no floats: a block kept together (a caption, its chart, the chart's note and its source line) that does
 not fit at a page's foot moves whole to the next page and leaves its height empty behind it. Before, each block
@@ -32,6 +32,7 @@ pytestmark = [
 # footer (1 cm from the foot) lie outside these bounds.
 BODY_TOP = BODY_BOTTOM = 2.2 * CM
 HEADER_ENDS, FOOTER_STARTS = 2.0 * CM, 2.1 * CM  # from the page's top and its foot
+HEADING_PT = 17  # a line this tall is a heading (level 2: 14 pt, a line 18 pt high; the body's are under 15)
 
 
 def as_laid_out(docx_file: Path, folder: Path) -> Path:
@@ -88,12 +89,15 @@ def assert_pages_fill(layout) -> None:
         assert empty <= 1 / 3, f"page {number} of the Word file is {empty:.0%} empty"
 
 
-def assert_captions_kept(layout, docx_file: Path) -> None:
+def assert_kept_with_what_follows(layout, docx_file: Path) -> None:
+    """No heading ends a page, and no caption ends one without what it captions."""
     following = what_follows_each_caption(docx_file)
     assert following, "no captions found"
     seen = set()
     for number, (_, lines) in enumerate(layout, start=1):
         for k, line in enumerate(lines):
+            if line.bottom - line.top >= HEADING_PT:
+                assert len(lines) - k - 1 >= 2, f"page {number} of the Word file ends with the heading {line.text!r}"
             if not CAPTION.match(line.text):
                 continue
             caption = line.text.split(":")[0]
@@ -108,7 +112,7 @@ def assert_captions_kept(layout, docx_file: Path) -> None:
 def check(docx_file: Path, tmp_path_factory) -> None:
     layout = word_pages(docx_file, tmp_path_factory)
     assert_pages_fill(layout)
-    assert_captions_kept(layout, docx_file)
+    assert_kept_with_what_follows(layout, docx_file)
 
 
 def test_the_word_pages_fill_and_keep_captions_with_what_they_caption(rendered, tmp_path_factory):

@@ -109,7 +109,7 @@ def keep_with_next(style) -> None:
 # after) in points, against the body's 9 and 9. The shorter block fits the foot of a page more often; Word has no
 # floats, and a block that does not fit leaves its own height empty above it.
 FIGURE_BLOCK_SPACING = {
-    "Image Caption": (0, 3),
+    "Image Caption": (6, 3),
     "Captioned Figure": (0, 2),
     "Figure Note": (2, 0),
     "Source Line": (2, 9),
