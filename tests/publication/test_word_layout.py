@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import subprocess
 import zipfile
+from itertools import pairwise
 from pathlib import Path
 
 import docx
@@ -201,7 +202,7 @@ FIGURE_BLOCK = ("Image Caption", "Captioned Figure", "Figure Note", "Source Line
 
 def test_a_figures_block_is_set_close_so_it_fits_a_pages_foot_more_often(reference):
     """Caption, chart, note and source line are kept together; on main each joint had the body's 9-10 pt."""
-    for upper, lower in zip(FIGURE_BLOCK, FIGURE_BLOCK[1:]):
+    for upper, lower in pairwise(FIGURE_BLOCK):
         joint = max(inherited(reference, upper, "space_after"), inherited(reference, lower, "space_before"))
         assert joint.pt <= 3, f"{joint.pt} pt between {upper} and {lower}"
     assert inherited(reference, "Body Text", "space_after").pt == 9  # the body keeps its spacing
