@@ -3,14 +3,14 @@
 Both render paths hand it to pandoc (`--reference-doc`; `reference-doc:` in _quarto.yml), so the Word edition
 carries the PDF's design where Word can: the Analysis Function dark blue for headings and captions, the muted
 grey for source lines, A4 pages with the PDF's margins, British English; headings and captions kept with what
-follows them; the notices in a ruled, shaded box (styles "Notice" and "Notice Title", which pandoc-compat.lua
+follows them, a chart's block (caption, chart, note, source line) set close, widow and orphan control; the notices in a ruled, shaded box (styles "Notice" and "Notice Title", which pandoc-compat.lua
 gives the callouts); a header naming the publisher and the title, and a footer with "Page n of m".
 Fonts: Arial is the stated fallback for Inter and is not embedded (every Word and LibreOffice has it or its
 metric twin, Liberation Sans); Inter stays the typeface of the PDF, the HTML and the charts.
 
 `finish` then mends what pandoc's Word writer leaves, on the file either render path wrote, so both paths give the
 same Word file: captions above their figures, table columns sized to their content (no word broken across
-lines), and the publisher in the header.
+lines), table rows kept whole where a long table runs over a page, and the publisher in the header.
 
 Usage: python -m briefing.publication.docx --out build/reference.docx
 """
