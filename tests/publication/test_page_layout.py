@@ -33,8 +33,10 @@ class Line:
     text: str
 
 
-def pages(pdf: Path) -> list[tuple[float, list[Line]]]:
-    """Each page's height and its body's lines, top to bottom (words within 2 pt of one baseline are a line)."""
+def pages(pdf: Path, top: float = TOP, bottom: float = BOTTOM) -> list[tuple[float, list[Line]]]:
+    """Each page's height and its body's lines, top to bottom (words within 2 pt of one baseline are a line); the
+    body is what lies lower than `top` and higher than `bottom` from the page's foot (its running header and footer
+    outside)."""
     xhtml = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     ns = {"x": "http://www.w3.org/1999/xhtml"}
     found = []
@@ -43,14 +45,14 @@ def pages(pdf: Path) -> list[tuple[float, list[Line]]]:
         lines: list[Line] = []
         words = sorted(page.iterfind("x:word", ns), key=lambda w: (float(w.get("yMax")), float(w.get("xMin"))))
         for word in words:
-            top, bottom = float(word.get("yMin")), float(word.get("yMax"))
-            if top < TOP or bottom > height - BOTTOM:
+            y_min, y_max = float(word.get("yMin")), float(word.get("yMax"))
+            if y_min < top or y_max > height - bottom:
                 continue
-            if lines and abs(lines[-1].bottom - bottom) < 2:
+            if lines and abs(lines[-1].bottom - y_max) < 2:
                 lines[-1].text += " " + (word.text or "")
-                lines[-1].top = min(lines[-1].top, top)
+                lines[-1].top = min(lines[-1].top, y_min)
             else:
-                lines.append(Line(top, bottom, word.text or ""))
+                lines.append(Line(y_min, y_max, word.text or ""))
         found.append((height, lines))
     return found
 
@@ -63,11 +65,15 @@ def appendix_page(layout) -> int:
     raise AssertionError("no Methods and sources heading found")
 
 
+def empty_share(height: float, lines: list[Line], top: float = TOP, bottom: float = BOTTOM) -> float:
+    """How much of a page's body lies empty below its last line of text."""
+    return (height - bottom - max(line.bottom for line in lines)) / (height - top - bottom)
+
+
 def test_no_page_before_the_appendix_is_more_than_a_third_empty(rendered):
     layout = pages(rendered / "_output" / "briefing.pdf")
     for number, (height, lines) in enumerate(layout[: appendix_page(layout)], start=1):
-        body = height - TOP - BOTTOM
-        empty = (height - BOTTOM - max(line.bottom for line in lines)) / body
+        empty = empty_share(height, lines)
         assert empty <= 1 / 3, f"page {number} is {empty:.0%} empty"
 
 

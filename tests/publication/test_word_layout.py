@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import subprocess
 import zipfile
+from itertools import pairwise
 from pathlib import Path
 
 import docx
@@ -172,3 +173,63 @@ def test_the_published_word_file_keeps_captions_with_charts_and_boxes_the_notice
     assert "NoticeTitle" in styles and "Notice" in styles
     header = docx.Document(str(path)).sections[0].header.paragraphs[0].text
     assert header.startswith("Briefing generator example \u00b7 ")
+
+
+# --- pages that keep together and fill (Word has no floats: a kept block that does not fit leaves a gap) -------
+
+
+def paragraph_styles_of(reference: Path) -> dict:
+    """The reference document's paragraph styles by name (looked up by the style objects: some names are
+    ambiguous to python-docx's lookup)."""
+    return {s.name: s for s in docx.Document(str(reference)).styles if s.type == 1}
+
+
+def inherited(reference: Path, style_name: str, attribute: str):
+    """A paragraph format's value as the style's chain of base styles gives it, else the document's default."""
+    style = paragraph_styles_of(reference)[style_name]
+    defaults = style.element.getparent().find(f"{W}docDefaults/{W}pPrDefault/{W}pPr/{W}spacing")
+    while style is not None:
+        value = getattr(style.paragraph_format, attribute)
+        if value is not None:
+            return value
+        style = style.base_style
+    key = {"space_before": "before", "space_after": "after"}.get(attribute)
+    return docx.shared.Twips(int(defaults.get(f"{W}{key}", 0))) if key and defaults is not None else None
+
+
+FIGURE_BLOCK = ("Image Caption", "Captioned Figure", "Figure Note", "Source Line")
+
+
+def test_a_figures_block_is_set_close_so_it_fits_a_pages_foot_more_often(reference):
+    """Caption, chart, note and source line are kept together; on main each joint had the body's 9-10 pt."""
+    for upper, lower in pairwise(FIGURE_BLOCK):
+        joint = max(inherited(reference, upper, "space_after"), inherited(reference, lower, "space_before"))
+        assert joint.pt <= 3, f"{joint.pt} pt between {upper} and {lower}"
+    assert inherited(reference, "Body Text", "space_after").pt == 9  # the body keeps its spacing
+
+
+def test_no_paragraphs_first_or_last_line_is_left_alone_on_a_page(reference):
+    assert inherited(reference, "Normal", "widow_control") is True
+
+
+KEPT = {"Title", "Subtitle", "Heading 2", "Heading 3", "Notice Title", "Table Caption", *FIGURE_BLOCK[:3]}
+TEXT = {"Normal", "Body Text", "First Paragraph", "Compact", "Block Text", "Notice", "Source Line", "Bibliography"}
+
+
+def test_only_what_a_reader_needs_together_is_kept_with_next(reference):
+    """A heading with its first paragraph, a caption with its figure or table, a chart with its note and the note
+    with its source line: never a section's text, which would carry a whole section to the next page."""
+    kept = {name for name in paragraph_styles_of(reference) if inherited(reference, name, "keep_with_next")}
+    assert KEPT <= kept and not kept & TEXT, (KEPT - kept, kept & TEXT)
+
+
+def test_a_long_table_runs_on_between_rows_never_inside_one(quarto_like):
+    word.finish(quarto_like, "P")
+    (table,) = docx.Document(str(quarto_like)).element.body.iter(qn("w:tbl"))
+    rows = table.findall(f"{W}tr")
+    for row in rows:
+        properties = [child.tag.removeprefix(W) for child in row.find(f"{W}trPr")]
+        assert "cantSplit" in properties, properties
+        if "tblHeader" in properties:  # schema order: Word refuses a file with them the other way round
+            assert properties.index("cantSplit") < properties.index("tblHeader")
+    assert rows[0].find(f"{W}trPr/{W}tblHeader") is not None  # the header row repeats on each page

@@ -3,14 +3,14 @@
 Both render paths hand it to pandoc (`--reference-doc`; `reference-doc:` in _quarto.yml), so the Word edition
 carries the PDF's design where Word can: the Analysis Function dark blue for headings and captions, the muted
 grey for source lines, A4 pages with the PDF's margins, British English; headings and captions kept with what
-follows them; the notices in a ruled, shaded box (styles "Notice" and "Notice Title", which pandoc-compat.lua
+follows them, a chart's block (caption, chart, note, source line) set close, widow and orphan control; the notices in a ruled, shaded box (styles "Notice" and "Notice Title", which pandoc-compat.lua
 gives the callouts); a header naming the publisher and the title, and a footer with "Page n of m".
 Fonts: Arial is the stated fallback for Inter and is not embedded (every Word and LibreOffice has it or its
 metric twin, Liberation Sans); Inter stays the typeface of the PDF, the HTML and the charts.
 
 `finish` then mends what pandoc's Word writer leaves, on the file either render path wrote, so both paths give the
 same Word file: captions above their figures, table columns sized to their content (no word broken across
-lines), and the publisher in the header.
+lines), table rows kept whole where a long table runs over a page, and the publisher in the header.
 
 Usage: python -m briefing.publication.docx --out build/reference.docx
 """
@@ -105,6 +105,21 @@ def keep_with_next(style) -> None:
     style.paragraph_format.keep_together = True
 
 
+# A figure's block (caption, chart, note, source line) is kept together, so it is set close: (space before, space
+# after) in points, against the body's 9 and 9. The shorter block fits the foot of a page more often; Word has no
+# floats, and a block that does not fit leaves its own height empty above it.
+FIGURE_BLOCK_SPACING = {
+    "Image Caption": (6, 3),
+    "Captioned Figure": (0, 2),
+    "Figure Note": (2, 0),
+    "Source Line": (2, 9),
+}
+
+
+def set_spacing(style, before: float, after: float) -> None:
+    style.paragraph_format.space_before, style.paragraph_format.space_after = Pt(before), Pt(after)
+
+
 def boxed(style) -> None:
     """A ruled, shaded box: consecutive paragraphs with the same border join into one box in Word."""
     ppr = style.element.get_or_add_pPr()
@@ -177,11 +192,13 @@ def build_reference(out: Path) -> Path:
         note = styles.add_style("Figure Note", WD_STYLE_TYPE.PARAGRAPH)
         note.base_style = styles["Body Text"]
         set_font(note, 9, False, TEXT)
-        note.paragraph_format.space_after = Pt(2)
     notice_styles(styles)
+    styles["Normal"].paragraph_format.widow_control = True  # no paragraph's first or last line alone on a page
     for style in styles:
         if style.name in KEPT_WITH_NEXT:
             keep_with_next(style)
+        if style.name in FIGURE_BLOCK_SPACING:
+            set_spacing(style, *FIGURE_BLOCK_SPACING[style.name])
     for section in document.sections:  # A4, the PDF's 2.2 cm margins
         section.page_width, section.page_height = Cm(21.0), Cm(29.7)
         for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
@@ -255,6 +272,21 @@ def size_table(table) -> None:
                 run.get_or_add_rPr().sz_val = Pt(TABLE_PT)
 
 
+# w:trPr's children in schema order: cantSplit goes before those after it
+AFTER_CANT_SPLIT = ("trHeight", "tblHeader", "tblCellSpacing", "jc", "hidden", "ins", "del", "trPrChange")
+
+
+def rows_split_between(table) -> None:
+    """A long table runs on over pages between its rows, never inside one: a finding's label and its figures stay
+    side by side (pandoc marks the header row to repeat on each page, w:tblHeader)."""
+    for row in table.findall(qn("w:tr")):
+        properties = row.get_or_add_trPr()
+        if properties.find(qn("w:cantSplit")) is None:
+            later = next((c for c in properties if c.tag in {qn(f"w:{n}") for n in AFTER_CANT_SPLIT}), None)
+            kept = OxmlElement("w:cantSplit")
+            later.addprevious(kept) if later is not None else properties.append(kept)
+
+
 def style_of(paragraph) -> str | None:
     style = paragraph.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
     return style.get(qn("w:val")) if style is not None else None
@@ -283,6 +315,7 @@ def finish(path: Path, publisher: str) -> Path:
     captions_above(body)
     for table in body.iter(qn("w:tbl")):
         size_table(table)
+        rows_split_between(table)
     for section in document.sections:
         header(section, publisher, document.core_properties.title or "")
     path.write_bytes(without_clock(document))
