@@ -219,11 +219,19 @@ $(COMPUTED) $(EDITIONS_STAMP) &: $(call content,$(NOTEBOOKS)) $(VALIDATED_ALL) $
 $(BUILD)/findings.json: $(COMPUTED) $(BUILD)/selection $(call content,src/briefing/analysis/findings.py)
 	@printf '[4/6] '; $(PY) -m briefing.analysis.findings $(FINDINGS_INPUTS) --params $(PARAMETERS) --wave $(WAVE) --out $@
 
-# (The waves' and frames' own bytes, which the provenance hashes and the quotes read: through their validation.)
-$(BUILD)/narrative.stamp: $(BUILD)/findings.json $(VALIDATED_ALL) $(call content,$(NARRATIVE_INPUTS) \
-  $(wildcard src/briefing/narrative/*.py) src/briefing/yamlfile.py) $(PLAN_VALUES) $(BUILD)/engine $(BUILD)/build-context
+# The narrative, in two steps: the quotes the survey's quotes.yml picks, read from the wave (the waves' and frames'
+# own bytes: through their validation), checked and redacted; then the templates, rendered from the findings and those
+# quotes. So a template change renders the templates alone: it reads no wave and loads no pandas.
+NARRATIVE_CODE := $(wildcard src/briefing/narrative/*.py) src/briefing/analysis/suppression.py src/briefing/yamlfile.py
+$(BUILD)/quotes.json: $(VALIDATED_ALL) $(call content,$(filter-out %.j2,$(NARRATIVE_INPUTS)) $(NARRATIVE_CODE) \
+  $(INPUTS_SRC)) $(PLAN_VALUES)
+	@printf '[5/6] '; $(PY) -m briefing.narrative.writer --params $(PARAMETERS) --wave $(WAVE) --write-quotes $@
+
+# (The waves' and frames' own bytes, which the provenance hashes: through their validation.)
+$(BUILD)/narrative.stamp: $(BUILD)/findings.json $(BUILD)/quotes.json $(VALIDATED_ALL) $(call content,$(NARRATIVE_INPUTS) \
+  $(NARRATIVE_CODE)) $(PLAN_VALUES) $(BUILD)/engine $(BUILD)/build-context
 	@printf '[5/6] '; $(PY) -m briefing.narrative.writer --params $(PARAMETERS) --wave $(WAVE) --findings $(BUILD)/findings.json \
-	  --out $(BUILD)/narrative --engine $(ENGINE)
+	  --quotes $(BUILD)/quotes.json --out $(BUILD)/narrative --engine $(ENGINE)
 	@$(current)
 	@touch $@
 
