@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -157,32 +158,36 @@ def font_dirs(root: Path) -> list[str]:
     return [str(d) for d in dirs if d.is_dir()]
 
 
-def render_pandoc(root: Path, staging: Path) -> None:
+def render_pandoc(root: Path, staging: Path, finish_word: Callable[[Path], object] | None = None) -> None:
+    """Every format from the assembled Markdown, each in its own chain at once: Typst then the PDF (this thread),
+    HTML, and Word then `finish_word` on it (pandoc's Word file mended in place, while the PDF is compiled)."""
     markdown = staging / "briefing.md"
     markdown.write_text(assemble_markdown(root), encoding="utf-8")
     pandoc = pandoc_binary()
-    common = [
-        pandoc,
-        str(markdown),
-        "--from",
-        "markdown",
-        "--standalone",
-        "--metadata-file",
-        str(root / METADATA),
-        "--lua-filter",
-        str(root / LUA_FILTER),
-        "--lua-filter",
-        str(root / CHART_BOX_FILTER),
-        # relative to the working folder (report/): pandoc copies it into the Word file's properties, and an
-        # absolute path would make the bytes depend on where the project sits
-        "--citeproc",
-        "--bibliography",
-        os.path.relpath(root / BIBLIOGRAPHY, root / "report"),
-        "--resource-path",
-        str(root / "report"),
-    ]
+
+    def command(*filters: str) -> list[str]:
+        """pandoc's arguments for one format: its Lua filters (in order, each only where it changes something),
+        then the citations."""
+        return [
+            pandoc,
+            str(markdown),
+            "--from",
+            "markdown",
+            "--standalone",
+            "--metadata-file",
+            str(root / METADATA),
+            *(arg for name in (LUA_FILTER, *filters) for arg in ("--lua-filter", str(root / name))),
+            # relative to the working folder (report/): pandoc copies it into the Word file's properties, and an
+            # absolute path would make the bytes depend on where the project sits
+            "--citeproc",
+            "--bibliography",
+            os.path.relpath(root / BIBLIOGRAPHY, root / "report"),
+            "--resource-path",
+            str(root / "report"),
+        ]
+
     html = [
-        *common,
+        *command(CHART_BOX_FILTER),  # HTML only: for any other format the filter does nothing
         *HTML_ARGS,
         "--template",
         str(root / HTML_TEMPLATE),
@@ -192,7 +197,7 @@ def render_pandoc(root: Path, staging: Path) -> None:
         str(staging / "briefing.html"),
     ]
     word = [
-        *common,
+        *command(),
         "--to",
         "docx",
         "--reference-doc",
@@ -203,14 +208,19 @@ def render_pandoc(root: Path, staging: Path) -> None:
         str(staging / "briefing.docx"),
     ]
     typst_source = staging / "briefing.typ"
+
+    def word_edition() -> None:
+        run(word, "pandoc (Word)", root / "report")
+        if finish_word is not None:
+            start = time.perf_counter()
+            finish_word(staging / "briefing.docx")
+            STEP_TIMINGS["python-docx (Word)"] = time.perf_counter() - start
+
     # The three formats are independent: HTML and Word in the background while this thread makes the PDF.
     with ThreadPoolExecutor(max_workers=2) as pool:
-        others = [
-            pool.submit(run, html, "pandoc (HTML)", root / "report"),
-            pool.submit(run, word, "pandoc (Word)", root / "report"),
-        ]
+        others = [pool.submit(run, html, "pandoc (HTML)", root / "report"), pool.submit(word_edition)]
         run(
-            [*common, "--to", "typst", "--template", str(root / TYPST_TEMPLATE), "--output", str(typst_source)],
+            [*command(), "--to", "typst", "--template", str(root / TYPST_TEMPLATE), "--output", str(typst_source)],
             "pandoc (Typst)",
             cwd=root / "report",
         )
@@ -295,13 +305,18 @@ def render(engine: str, out_dir: Path, findings: Path, root: Path | None = None)
     root = root or find_root()
     chosen = Engine.choose(engine, root)
     (root / "build").mkdir(exist_ok=True)
+    published = findings_io.load(findings) | {"provenance": built_from(root)}  # the same record as the appendix
+
+    def finish_word(path: Path) -> None:  # both paths alike
+        word.finish(path, published.get("parameters", {}).get("publisher") or "")
+
     with tempfile.TemporaryDirectory(prefix="render-", dir=root / "build") as tmp:
         staging = Path(tmp)
-        (render_quarto if chosen.name == "quarto" else render_pandoc)(root, staging)
-        published = findings_io.load(findings) | {"provenance": built_from(root)}  # the same record as the appendix
-        word.finish(
-            staging / "briefing.docx", published.get("parameters", {}).get("publisher") or ""
-        )  # both paths alike
+        if chosen.name == "quarto":
+            render_quarto(root, staging)
+            finish_word(staging / "briefing.docx")
+        else:
+            render_pandoc(root, staging, finish_word)
         (staging / "findings.json").write_text(findings_io.dumps(published), encoding="utf-8")
         write_review(out_dir, staging)  # against the briefing still published in out_dir
         data = write_data_files(staging, published)  # each chart's and table's CSV, linked from the HTML
