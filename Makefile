@@ -231,7 +231,7 @@ $(BUILD)/quotes.json: $(VALIDATED_ALL) $(call content,$(filter-out %.j2,$(NARRAT
 $(BUILD)/narrative.stamp: $(BUILD)/findings.json $(BUILD)/quotes.json $(VALIDATED_ALL) $(call content,$(NARRATIVE_INPUTS) \
   $(NARRATIVE_CODE)) $(PLAN_VALUES) $(BUILD)/engine $(BUILD)/build-context
 	@printf '[5/6] '; $(PY) -m briefing.narrative.writer --params $(PARAMETERS) --wave $(WAVE) --findings $(BUILD)/findings.json \
-	  --quotes $(BUILD)/quotes.json --out $(BUILD)/narrative --engine $(ENGINE)
+	  --quotes $(BUILD)/quotes.json --compiled build/templates.compiled --out $(BUILD)/narrative --engine $(ENGINE)
 	@$(current)
 	@touch $@
 

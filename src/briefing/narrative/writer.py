@@ -192,13 +192,18 @@ def environment(
     suppression_threshold: int = 8,
     survey_dir: Path | None = None,
     respondents: str = "respondents",
+    compiled: Path | None = None,
 ) -> jinja2.Environment:
     """The templates' environment: a survey's own templates (`survey_dir`) before the generic ones. Whatever a
     template prints is data, escaped for Markdown (escape.py), unless it is Markdown the project made: a macro's
-    output, a code span, a quote (escaped when read), a citation."""
+    output, a code span, a quote (escaped when read), a citation. `compiled`: a folder that keeps each template
+    compiled, so a build compiles only the templates whose text changed (Jinja checks each one's source)."""
     folders = [str(d) for d in (survey_dir, templates_dir) if d is not None and d.is_dir()]
+    if compiled is not None:
+        compiled.mkdir(parents=True, exist_ok=True)
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(folders),
+        bytecode_cache=jinja2.FileSystemBytecodeCache(str(compiled)) if compiled is not None else None,
         undefined=jinja2.StrictUndefined,
         autoescape=True,  # so macros' output is marked safe; `finalize` escapes for Markdown, not HTML
         finalize=escape.environment_finalize,
@@ -515,6 +520,7 @@ def render_all(
     params_path: Path | None = None,
     engine: str = "auto",
     quotes_file: Path | None = None,
+    compiled: Path | None = None,
 ) -> list[Path]:
     root = config.find_root(templates_dir)
     built_from = provenance.record(params, params_path or root / config.PARAMS_FILE, root, engine)
@@ -522,7 +528,7 @@ def render_all(
     codebook_path = root / params.codebook
     survey_dir = codebook_path.parent / SURVEY_TEMPLATES
     overrides = survey_templates(survey_dir, {t["id"]: t for t in ctx["themes"]})
-    env = environment(templates_dir, params.suppression_threshold, survey_dir, ctx["respondents"].plural)
+    env = environment(templates_dir, params.suppression_threshold, survey_dir, ctx["respondents"].plural, compiled)
     ctx["codebook_path"] = codebook_path
     ctx["speaker_macros"] = SPEAKER_MACROS if SPEAKER_MACROS in overrides else None
     out_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -560,6 +566,7 @@ def main(argv: list[str] | None = None) -> None:
         "--quotes", type=Path, help="the wave's quotes as --write-quotes wrote them (default: the wave)"
     )
     parser.add_argument("--write-quotes", type=Path, help="only pick the wave's quotes and write them to this file")
+    parser.add_argument("--compiled", type=Path, help="a folder keeping the templates compiled between builds")
     args = parser.parse_args(argv)
     params_path = Path(args.params) if args.params else None
     params = findings_io.resolved_params(args.params, args.wave)  # the wave's own frame and comparison wave
@@ -568,7 +575,9 @@ def main(argv: list[str] | None = None) -> None:
             write_quotes(params, args.write_quotes, config.find_root(args.templates))
             print(f"quotes: picked from wave {params.wave} into {args.write_quotes}")
             return
-        written = render_all(args.findings, params, args.templates, args.out, params_path, args.engine, args.quotes)
+        written = render_all(
+            args.findings, params, args.templates, args.out, params_path, args.engine, args.quotes, args.compiled
+        )
     except (
         NarrativeError,
         QuoteError,
