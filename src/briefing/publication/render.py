@@ -18,7 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -158,9 +158,14 @@ def font_dirs(root: Path) -> list[str]:
     return [str(d) for d in dirs if d.is_dir()]
 
 
-def render_pandoc(root: Path, staging: Path, finish_word: Callable[[Path], object] | None = None) -> None:
-    """Every format from the assembled Markdown, each in its own chain at once: Typst then the PDF (this thread),
-    HTML, and Word then `finish_word` on it (pandoc's Word file mended in place, while the PDF is compiled)."""
+Finish = Mapping[str, Callable[[Path], object]]  # an output's name -> what is done with it once it is written
+
+
+def render_pandoc(root: Path, staging: Path, finish: Finish | None = None) -> None:
+    """Every format from the assembled Markdown, each in a chain of its own, all at once: Typst then the PDF (this
+    thread), HTML, Word; each output then handed to what `finish` names for it, in its own chain (the Word file is
+    mended while the PDF compiles)."""
+    finish = finish or {}
     markdown = staging / "briefing.md"
     markdown.write_text(assemble_markdown(root), encoding="utf-8")
     pandoc = pandoc_binary()
@@ -209,22 +214,28 @@ def render_pandoc(root: Path, staging: Path, finish_word: Callable[[Path], objec
     ]
     typst_source = staging / "briefing.typ"
 
-    def word_edition() -> None:
-        run(word, "pandoc (Word)", root / "report")
-        if finish_word is not None:
+    def made(name: str, step: Callable[[], object]) -> None:
+        step()
+        if name in finish:
             start = time.perf_counter()
-            finish_word(staging / "briefing.docx")
-            STEP_TIMINGS["python-docx (Word)"] = time.perf_counter() - start
+            finish[name](staging / name)
+            STEP_TIMINGS[f"then {name}"] = time.perf_counter() - start
 
-    # The three formats are independent: HTML and Word in the background while this thread makes the PDF.
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        others = [pool.submit(run, html, "pandoc (HTML)", root / "report"), pool.submit(word_edition)]
+    def pdf() -> None:
         run(
             [*command(), "--to", "typst", "--template", str(root / TYPST_TEMPLATE), "--output", str(typst_source)],
             "pandoc (Typst)",
             cwd=root / "report",
         )
         compile_typst(root, typst_source, staging / "briefing.pdf", built_from(root)["source_date_epoch"])
+
+    # The three formats are independent: HTML and Word in the background while this thread makes the PDF.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        others = [
+            pool.submit(made, "briefing.html", lambda: run(html, "pandoc (HTML)", root / "report")),
+            pool.submit(made, "briefing.docx", lambda: run(word, "pandoc (Word)", root / "report")),
+        ]
+        made("briefing.pdf", pdf)
         for done in others:
             done.result()  # re-raises a format's RenderError
 
@@ -306,20 +317,27 @@ def render(engine: str, out_dir: Path, findings: Path, root: Path | None = None)
     chosen = Engine.choose(engine, root)
     (root / "build").mkdir(exist_ok=True)
     published = findings_io.load(findings) | {"provenance": built_from(root)}  # the same record as the appendix
+    data: list[str] = []
 
     def finish_word(path: Path) -> None:  # both paths alike
         word.finish(path, published.get("parameters", {}).get("publisher") or "")
 
+    def beside_the_page(page: Path) -> None:
+        """What reads the page: the findings published with it, the review against the briefing still in out_dir,
+        each chart's and table's data as CSV."""
+        (page.parent / "findings.json").write_text(findings_io.dumps(published), encoding="utf-8")
+        write_review(out_dir, page.parent)
+        data.extend(write_data_files(page.parent, published))
+
+    finish = {"briefing.docx": finish_word, "briefing.html": beside_the_page}
     with tempfile.TemporaryDirectory(prefix="render-", dir=root / "build") as tmp:
         staging = Path(tmp)
         if chosen.name == "quarto":
             render_quarto(root, staging)
-            finish_word(staging / "briefing.docx")
+            for name, then in finish.items():
+                then(staging / name)
         else:
-            render_pandoc(root, staging, finish_word)
-        (staging / "findings.json").write_text(findings_io.dumps(published), encoding="utf-8")
-        write_review(out_dir, staging)  # against the briefing still published in out_dir
-        data = write_data_files(staging, published)  # each chart's and table's CSV, linked from the HTML
+            render_pandoc(root, staging, finish)
         publish(staging, out_dir, [*PUBLISHED, *data])
     return chosen
 
