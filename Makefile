@@ -222,7 +222,8 @@ $(BUILD)/findings.json: $(COMPUTED) $(BUILD)/selection $(call content,src/briefi
 # The narrative, in two steps: the quotes the survey's quotes.yml picks, read from the wave (the waves' and frames'
 # own bytes: through their validation), checked and redacted; then the templates, rendered from the findings and those
 # quotes. So a template change renders the templates alone: it reads no wave and loads no pandas.
-NARRATIVE_CODE := $(wildcard src/briefing/narrative/*.py) src/briefing/analysis/suppression.py src/briefing/yamlfile.py
+NARRATIVE_CODE := $(wildcard src/briefing/narrative/*.py) src/briefing/analysis/suppression.py src/briefing/publication/pandoc.py \
+  src/briefing/yamlfile.py
 $(BUILD)/quotes.json: $(VALIDATED_ALL) $(call content,$(filter-out %.j2,$(NARRATIVE_INPUTS)) $(NARRATIVE_CODE) \
   $(INPUTS_SRC)) $(PLAN_VALUES)
 	@printf '[5/6] '; $(PY) -m briefing.narrative.writer --params $(PARAMETERS) --wave $(WAVE) --write-quotes $@
@@ -240,7 +241,7 @@ $(BUILD)/narrative.stamp: $(BUILD)/findings.json $(BUILD)/quotes.json $(VALIDATE
 # (.DELETE_ON_ERROR would otherwise remove the last good briefing).
 .PRECIOUS: $(OUTPUTS)
 $(OUTPUTS) &: $(BUILD)/narrative.stamp $(REFERENCE_DOCX) $(call content,$(REPORT_SRC) src/briefing/publication/render.py \
-  src/briefing/publication/changes.py) $(BUILD)/engine
+  src/briefing/publication/pandoc.py src/briefing/publication/changes.py) $(BUILD)/engine
 	@$(current)
 	@printf '[6/6] '; $(PY) -m briefing.publication.render --engine $(ENGINE) --out $(OUT) --findings $(BUILD)/findings.json
 

@@ -131,9 +131,9 @@ class Engine:
 
 
 def pandoc_binary() -> str:
-    import pypandoc
+    from briefing.publication import pandoc
 
-    return pypandoc.get_pandoc_path()
+    return pandoc.binary()
 
 
 STEP_TIMINGS: dict[str, float] = {}  # seconds per render step, written out when BRIEFING_TIMINGS names a file
