@@ -234,11 +234,20 @@ $(COMPUTED_STAMP) $(EDITIONS_STAMP) &: $(call content,$(NOTEBOOKS)) $(VALIDATED_
 $(BUILD)/findings.json: $(COMPUTED_STAMP) $(BUILD)/selection $(call content,src/briefing/analysis/findings.py)
 	@printf '[4/6] '; $(PY) -m briefing.analysis.findings $(FINDINGS_INPUTS) --params $(PARAMETERS) --wave $(WAVE) --out $@
 
-# (The waves' and frames' own bytes, which the provenance hashes and the quotes read: through their validation.)
-$(BUILD)/narrative.stamp: $(BUILD)/findings.json $(VALIDATED_ALL) $(call content,$(NARRATIVE_INPUTS) \
-  $(wildcard src/briefing/narrative/*.py) src/briefing/yamlfile.py) $(PLAN_VALUES) $(BUILD)/engine $(BUILD)/build-context
+# The narrative, in two steps: the quotes the survey's quotes.yml picks, read from the wave (the waves' and frames'
+# own bytes: through their validation), checked and redacted; then the templates, rendered from the findings and those
+# quotes. So a template change renders the templates alone: it reads no wave and loads no pandas.
+NARRATIVE_CODE := $(wildcard src/briefing/narrative/*.py) src/briefing/analysis/suppression.py src/briefing/publication/pandoc.py \
+  src/briefing/yamlfile.py
+$(BUILD)/quotes.json: $(VALIDATED_ALL) $(call content,$(filter-out %.j2,$(NARRATIVE_INPUTS)) $(NARRATIVE_CODE) \
+  $(INPUTS_SRC)) $(PLAN_VALUES)
+	@printf '[5/6] '; $(PY) -m briefing.narrative.writer --params $(PARAMETERS) --wave $(WAVE) --write-quotes $@
+
+# (The waves' and frames' own bytes, which the provenance hashes: through their validation.)
+$(BUILD)/narrative.stamp: $(BUILD)/findings.json $(BUILD)/quotes.json $(VALIDATED_ALL) $(call content,$(NARRATIVE_INPUTS) \
+  $(NARRATIVE_CODE)) $(PLAN_VALUES) $(BUILD)/engine $(BUILD)/build-context
 	@printf '[5/6] '; $(PY) -m briefing.narrative.writer --params $(PARAMETERS) --wave $(WAVE) --findings $(BUILD)/findings.json \
-	  --out $(BUILD)/narrative --engine $(ENGINE)
+	  --quotes $(BUILD)/quotes.json --compiled build/templates.compiled --out $(BUILD)/narrative --engine $(ENGINE)
 	@$(current)
 	@touch $@
 
@@ -247,7 +256,7 @@ $(BUILD)/narrative.stamp: $(BUILD)/findings.json $(VALIDATED_ALL) $(call content
 # (.DELETE_ON_ERROR would otherwise remove the last good briefing).
 .PRECIOUS: $(OUTPUTS)
 $(OUTPUTS) &: $(BUILD)/narrative.stamp $(REFERENCE_DOCX) $(call content,$(REPORT_SRC) src/briefing/publication/render.py \
-  src/briefing/publication/changes.py) $(BUILD)/engine
+  src/briefing/publication/pandoc.py src/briefing/publication/changes.py) $(BUILD)/engine
 	@$(current)
 	@printf '[6/6] '; $(PY) -m briefing.publication.render --engine $(ENGINE) --out $(OUT) --findings $(BUILD)/findings.json
 

@@ -125,8 +125,8 @@ local function typst_shorthands_escaped(str)
 end
 
 local function literal_text(str)
-  if not (is_typst or is_docx) then return nil end
-  local text = str.text:gsub("[^%s%-/]+", breakable)
+  -- (fewer bytes than LONG_RUN: no run that long, and most words are; the search only where one could be)
+  local text = #str.text < LONG_RUN and str.text or str.text:gsub("[^%s%-/]+", breakable)
   if is_typst and (text:find("-?", 1, true) or text:find("...", 1, true)) then
     return typst_shorthands_escaped(pandoc.Str(text))
   end
@@ -356,7 +356,8 @@ end
 -- and this walk would run them again (a table wrapped twice in two scroll regions).
 function Pandoc(doc)
   -- Text, images (alt text, paths) and tables first, the title block's text too; then the block structure.
-  doc = doc:walk({ Str = literal_text, Image = fix_image, Table = fix_table })
+  -- (HTML: no text function at all, so pandoc hands no word of the document to Lua for it)
+  doc = doc:walk({ Str = (is_typst or is_docx) and literal_text or nil, Image = fix_image, Table = fix_table })
   local blocks = transform_blocks(doc.blocks, false)
   doc.blocks = blocks
   return doc

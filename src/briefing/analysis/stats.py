@@ -37,6 +37,12 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+# The disclosure rule, in a module of its own without numpy or pandas: the narrative and render steps use it.
+from briefing.analysis.suppression import SECONDARY as SECONDARY
+from briefing.analysis.suppression import SECONDARY_BASE as SECONDARY_BASE
+from briefing.analysis.suppression import SMALL_BASE, SMALL_COMPLEMENT, SMALL_COUNT, Suppression, suppress
+from briefing.analysis.suppression import as_count as _as_count
+
 __all__ = [
     "Comparison",
     "NOT_TESTED",
@@ -98,21 +104,6 @@ def _as_counts(value, name: str) -> np.ndarray:
     if (counts < 0).any():
         raise ValueError(f"{name} must not be negative, got {counts[counts < 0].flat[0]}")
     return counts
-
-
-def _as_count(value, name: str) -> int:
-    """An integer count >= 0 (integral floats and numpy integers accepted); `_as_counts` for arrays."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a whole number, got {value!r}")
-    if isinstance(value, numbers.Integral):
-        out = int(value)
-    else:
-        if not math.isfinite(value) or value != int(value):
-            raise ValueError(f"{name} must be a whole number, got {value!r}")
-        out = int(value)
-    if out < 0:
-        raise ValueError(f"{name} must not be negative, got {out}")
-    return out
 
 
 def _not_above(smaller: np.ndarray, larger: np.ndarray, names: tuple[str, str]) -> None:
@@ -693,67 +684,3 @@ def effective_n(weights) -> float:
     if sq == 0:
         return 0.0
     return float(w.sum()) ** 2 / sq
-
-
-# --------------------------------------------------------------------------------------------
-# Disclosure control
-# --------------------------------------------------------------------------------------------
-
-SMALL_COUNT = "small count"
-SMALL_BASE = "small base"
-SMALL_COMPLEMENT = "small complement"
-SECONDARY = "withheld (secondary suppression)"  # not small itself: protects a small figure elsewhere
-SECONDARY_BASE = "withheld with its base (secondary suppression)"
-
-
-@dataclass(frozen=True)
-class Suppression:
-    """Disclosure control rule (NHS Digital practice: suppress counts of 1 to 7 with threshold 8).
-
-    For a count on its own (base None): suppressed when 1 <= count < threshold. Zero is shown:
-    NHS Digital suppresses 1 to 7, not 0.
-
-    For a count or percentage with its base: suppressed when
-      * the count is 1 .. threshold-1 (SMALL_COUNT), or
-      * the base is below threshold (SMALL_BASE; the percentage is unstable and the count is
-        small anyway), or
-      * with `complement=True` (default), base - count is 1 .. threshold-1 (SMALL_COMPLEMENT).
-
-    Why the complement: the briefing publishes every base ("213 respondents"), so
-    "210 (99%) said yes" discloses that 3 said no just as surely as printing 3. Secondary
-    disclosure by differencing against a published base is exactly what suppressing 1-7
-    protects against, so the complement is checked by default. Pass complement=False for
-    outputs whose bases are not published.
-    """
-
-    threshold: int = 8
-    complement: bool = True
-
-    def __post_init__(self) -> None:
-        if isinstance(self.threshold, bool) or not isinstance(self.threshold, numbers.Integral) or self.threshold < 1:
-            raise ValueError(f"threshold must be a whole number of at least 1, got {self.threshold!r}")
-
-    def reason(self, count: int, base: int | None = None) -> str | None:
-        """Why the figure is suppressed (SMALL_COUNT, SMALL_BASE, SMALL_COMPLEMENT), or None."""
-        count = _as_count(count, "count")
-        t = self.threshold
-        if 1 <= count < t:
-            return SMALL_COUNT
-        if base is None:
-            return None
-        base = _as_count(base, "base")
-        if count > base:
-            raise ValueError(f"count ({count}) cannot exceed base ({base})")
-        if base < t:
-            return SMALL_BASE
-        if self.complement and 1 <= base - count < t:
-            return SMALL_COMPLEMENT
-        return None
-
-    def __call__(self, count: int, base: int | None = None) -> bool:
-        return self.reason(count, base) is not None
-
-
-def suppress(count: int, base: int | None = None, threshold: int = 8, complement: bool = True) -> bool:
-    """True when the figure must not be shown; see `Suppression` for the rule."""
-    return Suppression(threshold, complement)(count, base)

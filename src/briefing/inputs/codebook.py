@@ -18,11 +18,12 @@ import string
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from briefing.yamlfile import read_mapping
+
+if TYPE_CHECKING:  # pandas is imported where a survey is read: the narrative and render steps read only the codebook
+    import pandas as pd
 
 QUESTION_TYPES = ("id", "wave", "single_choice", "likert", "multiple_choice", "numeric", "free_text")
 CHOICE_TYPES = ("single_choice", "likert", "multiple_choice")
@@ -224,6 +225,8 @@ class Band:
 
     def contains(self, values: pd.Series) -> pd.Series:
         """True where the value lies in the band; a blank or non-number is in no band (False)."""
+        import pandas as pd
+
         numbers = pd.to_numeric(values, errors="coerce")
         inside = pd.Series(True, index=values.index)
         for key, bound in self.bounds:
@@ -291,6 +294,8 @@ class Partition:
 
     def assign(self, survey: pd.DataFrame) -> pd.Series:
         """Each respondent's part (its subgroup id); None where the question is unanswered."""
+        import pandas as pd
+
         part = pd.Series([None] * len(survey), index=survey.index, dtype=object)
         for subgroup in self.parts:
             part[subgroup.mask(survey)] = subgroup.id
@@ -1160,6 +1165,8 @@ def parse_quotes(raw: Any, questions: dict[str, Question], partitions: dict[str,
 
 def answered_mask(df: pd.DataFrame, question: Question) -> pd.Series:
     """True where the respondent answered the question (not NA, not blank)."""
+    import pandas as pd
+
     column = df[question.id]
     answered = column.notna()
     if column.dtype == object or pd.api.types.is_string_dtype(column):

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from briefing.analysis import stats
+from briefing.analysis import suppression
 from briefing.narrative import prose
 
 Record = Mapping[str, Any]
@@ -32,7 +32,7 @@ def question_caption(findings: Sequence[Record], group: str, wording: str, some_
     if shown:
         headline = max(shown, key=lambda f: f["value"])
         return f"{share_words(headline, group)} {headline['description']}"
-    if not overall or any(f.get("suppression_reason") == stats.SMALL_BASE for f in overall):
+    if not overall or any(f.get("suppression_reason") == suppression.SMALL_BASE for f in overall):
         return f"Too few {group} answered to show: {wording}"
     if some_shown:
         return f"Some answers not shown, to protect small counts: {wording}"

@@ -38,7 +38,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from briefing.analysis.stats import SMALL_COMPLEMENT, Suppression
+from briefing.analysis.suppression import SMALL_COMPLEMENT, Suppression
 
 __all__ = [
     "DEFAULT_THRESHOLD",

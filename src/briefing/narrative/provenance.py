@@ -159,9 +159,9 @@ def renderer(engine: str) -> dict[str, str]:
     if engine == "quarto":
         version = subprocess.run(["quarto", "--version"], capture_output=True, text=True).stdout.strip()
         return {"engine": "quarto", "quarto": version or "unknown"}
-    import pypandoc
+    from briefing.publication import pandoc
 
-    return {"engine": "pandoc", "pandoc": pypandoc.get_pandoc_version(), "typst": importlib.metadata.version("typst")}
+    return {"engine": "pandoc", "pandoc": pandoc.version(), "typst": importlib.metadata.version("typst")}
 
 
 def versions(engine: str) -> dict[str, Any]:

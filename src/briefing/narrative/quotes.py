@@ -25,14 +25,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from briefing import yamlfile
-from briefing.inputs.codebook import Codebook
 from briefing.narrative import escape
 from briefing.narrative.redaction import Redaction, redact
+
+if TYPE_CHECKING:  # pandas loads where quotes are read from a wave: not for QUOTES_FILE, QuoteError or a Quote
+    import pandas as pd
+
+    from briefing.inputs.codebook import Codebook
 
 QUOTES_FILE = "quotes.yml"  # beside the survey's codebook
 # A pick is refused when redaction takes out more than this share of its characters (spaces aside): by then the
@@ -130,6 +132,8 @@ def apply_cut(comment: str, cut: str | None, at: str, respondent: str) -> str:
 def speaker_cells(survey: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
     """Each respondent's attribution cell: one column per name in the codebook's `quotes.attribution`, holding
     the respondent's part of a partition (its subgroup id) or their answer to a single-choice question."""
+    import pandas as pd
+
     names = codebook.quotes.attribution if codebook.quotes else ()
     return pd.DataFrame(
         {
@@ -145,6 +149,8 @@ def speaker_cells(survey: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
 def recognisable(survey: pd.DataFrame, cells: pd.DataFrame, id_column: str, threshold: int) -> set[str]:
     """Respondents whose attribution cell (e.g. site x ward type) holds fewer than `threshold` respondents:
     what a quote says of its speaker must not single them out."""
+    import pandas as pd
+
     key = cells.astype(str).agg("|".join, axis=1) if len(cells.columns) else pd.Series("", index=survey.index)
     sizes = key.map(key.value_counts())
     return set(survey.loc[sizes < threshold, id_column].astype(str))
@@ -153,6 +159,8 @@ def recognisable(survey: pd.DataFrame, cells: pd.DataFrame, id_column: str, thre
 def frame_names(frame: pd.DataFrame | None, codebook: Codebook) -> list[str]:
     """The names of the frame's units (e.g. hospital trusts), and each without its unit word ("Trust", "NHS Foundation Trust")
     when what is left is still a distinctive name; none without a frame or a name column."""
+    import pandas as pd
+
     spec = codebook.population.frame
     if frame is None or spec is None or spec.name is None:
         return []
@@ -187,6 +195,8 @@ def redacted_words(comment: str, words: str, names: list[str], at: str, responde
 
 def cell_words(name: str, value: Any, codebook: Codebook) -> str:
     """One part of an attribution: a partition's part by its label ("surgical wards"), an answer by its label."""
+    import pandas as pd
+
     if pd.isna(value):
         return "not answered"
     if name in codebook.partitions:
@@ -205,6 +215,8 @@ def load_quotes(
     path: Path, survey: pd.DataFrame, frame: pd.DataFrame | None, codebook: Codebook, params, synthetic: bool
 ) -> dict[str, list[Quote]]:
     """The wave's quotes by theme, checked, redacted and escaped (see the module's docstring)."""
+    import pandas as pd
+
     themes = set(codebook.themes) or {spec.theme for spec in codebook.findings.values()}
     id_column = codebook.id_column
     cells = speaker_cells(survey, codebook)

@@ -38,8 +38,6 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-import phonenumbers
-
 REDACTED = "[redacted]"
 MASK = "\x00"  # stands, in the folded text, for what a rule found: no later rule reads it as part of a match
 Span = tuple[int, int]
@@ -169,6 +167,8 @@ def nhs_numbers(text: str) -> Iterator[Span]:
 
 
 def phone_numbers(text: str) -> Iterator[Span]:
+    import phonenumbers  # (here: its metadata loads only where a quote is redacted, not wherever quotes.py is)
+
     for match in phonenumbers.PhoneNumberMatcher(text, "GB", leniency=phonenumbers.Leniency.POSSIBLE):
         number = match.number
         written_as_uk = (

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import json
 import re
 import shutil
 import tempfile
@@ -22,15 +23,13 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-import pandas as pd
 import yaml
 
 from briefing import config
 from briefing.analysis import findings as findings_io
-from briefing.analysis.stats import SECONDARY, SECONDARY_BASE, SMALL_BASE, SMALL_COMPLEMENT
+from briefing.analysis.suppression import SECONDARY, SECONDARY_BASE, SMALL_BASE, SMALL_COMPLEMENT
 from briefing.inputs import survey as surveys
 from briefing.inputs.codebook import load_codebook
-from briefing.inputs.validate import read_survey
 from briefing.narrative import captions, change_prose, escape, prose, provenance
 from briefing.narrative.context_figures import (
     ContextError,
@@ -40,7 +39,7 @@ from briefing.narrative.context_figures import (
     load_context_figures,
     write_bibliography,
 )
-from briefing.narrative.quotes import QUOTES_FILE, QuoteError, load_quotes
+from briefing.narrative.quotes import QUOTES_FILE, Quote, QuoteError, load_quotes
 from briefing.yamlfile import YAMLFileError
 
 TEMPLATE_SUFFIX = ".md.j2"
@@ -193,13 +192,18 @@ def environment(
     suppression_threshold: int = 8,
     survey_dir: Path | None = None,
     respondents: str = "respondents",
+    compiled: Path | None = None,
 ) -> jinja2.Environment:
     """The templates' environment: a survey's own templates (`survey_dir`) before the generic ones. Whatever a
     template prints is data, escaped for Markdown (escape.py), unless it is Markdown the project made: a macro's
-    output, a code span, a quote (escaped when read), a citation."""
+    output, a code span, a quote (escaped when read), a citation. `compiled`: a folder that keeps each template
+    compiled, so a build compiles only the templates whose text changed (Jinja checks each one's source)."""
     folders = [str(d) for d in (survey_dir, templates_dir) if d is not None and d.is_dir()]
+    if compiled is not None:
+        compiled.mkdir(parents=True, exist_ok=True)
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(folders),
+        bytecode_cache=jinja2.FileSystemBytecodeCache(str(compiled)) if compiled is not None else None,
         undefined=jinja2.StrictUndefined,
         autoescape=True,  # so macros' output is marked safe; `finalize` escapes for Markdown, not HTML
         finalize=escape.environment_finalize,
@@ -241,12 +245,49 @@ def survey_folder(codebook) -> Path:
 
 
 def wave_quotes(codebook, params: config.Params, root: Path, synthetic: bool) -> dict[str, list]:
-    """The quotes the survey's quotes.yml picks for this wave, by theme (narrative/quotes.py checks and escapes them)."""
+    """The quotes the survey's quotes.yml picks for this wave, by theme (narrative/quotes.py checks and escapes them).
+    The one part of the narrative that reads the wave: `make` runs it as a step of its own (write_quotes)."""
     if codebook.quotes is None:
         return {}
+    import pandas as pd  # (here, not above: rendering the templates from picked quotes never loads pandas)
+
+    from briefing.inputs.validate import read_survey
+
     survey = read_survey(root / params.survey_path, codebook, params.wave)
     frame = pd.read_csv(root / params.frame_file, dtype=str) if codebook.population.frame else None
     return load_quotes(survey_folder(codebook) / QUOTES_FILE, survey, frame, codebook, params, synthetic)
+
+
+def write_quotes(params: config.Params, out: Path, root: Path) -> Path:
+    """The wave's quotes (wave_quotes) as JSON, for the narrative to render without reading the wave again."""
+    codebook = load_codebook(root / params.codebook)
+    synthetic = bool(provenance.sidecar(params.survey_path, root).get("synthetic"))
+    picked = {
+        theme: [{**vars(quote), "cell": {k: plain(v) for k, v in quote.cell.items()}} for quote in quotes]
+        for theme, quotes in wave_quotes(codebook, params, root, synthetic).items()
+    }
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(picked, ensure_ascii=False, indent=1), encoding="utf-8")
+    return out
+
+
+def plain(value: Any) -> Any:
+    """A quote's cell value as JSON holds it: numpy's scalars as Python's, pandas' NA (no answer) as None."""
+    import pandas as pd  # (loaded already: the quotes were read from the wave)
+
+    return None if value is pd.NA else value.item() if hasattr(value, "item") else value
+
+
+def read_quotes(path: Path) -> dict[str, list[Quote]]:
+    """The quotes write_quotes wrote: their text and attribution already redacted and escaped (Markdown)."""
+    picked = json.loads(path.read_text(encoding="utf-8"))
+    return {
+        theme: [
+            Quote(**{**q, "text": escape.Markdown(q["text"]), "attribution": escape.Markdown(q["attribution"])})
+            for q in quotes
+        ]
+        for theme, quotes in picked.items()
+    }
 
 
 def context_figures(codebook, dates: surveys.WaveDates) -> dict[str, dict]:
@@ -320,14 +361,23 @@ def theme_views(codebook, f: dict[str, Any], figures: dict, quotes: dict, compar
     return views
 
 
-def context(findings: dict[str, Any], params: config.Params, root: Path, built_from: dict[str, Any]) -> dict[str, Any]:
+def context(
+    findings: dict[str, Any],
+    params: config.Params,
+    root: Path,
+    built_from: dict[str, Any],
+    quotes_file: Path | None = None,
+) -> dict[str, Any]:
+    """What the templates see. `quotes_file`: the wave's quotes as write_quotes wrote them (else read from the wave)."""
     codebook = load_codebook(root / params.codebook)
     registry = codebook.findings
     wave = provenance.sidecar(params.survey_path, root)
     dates = surveys.wave_dates(root, params.survey_path)
     f = findings["findings"]
     figures = figures_by_theme(f, list(codebook.questions))
-    quotes = wave_quotes(codebook, params, root, bool(wave.get("synthetic")))
+    quotes = (
+        read_quotes(quotes_file) if quotes_file else wave_quotes(codebook, params, root, bool(wave.get("synthetic")))
+    )
     comparisons = comparison_views(codebook, f)
     frame = codebook.population.frame
     compare_file = surveys.wave_file(root, params.survey, params.compare_wave) if params.compare_wave else None
@@ -469,14 +519,16 @@ def render_all(
     out_dir: Path,
     params_path: Path | None = None,
     engine: str = "auto",
+    quotes_file: Path | None = None,
+    compiled: Path | None = None,
 ) -> list[Path]:
     root = config.find_root(templates_dir)
     built_from = provenance.record(params, params_path or root / config.PARAMS_FILE, root, engine)
-    ctx = context(findings_io.load(findings_path), params, root, built_from)
+    ctx = context(findings_io.load(findings_path), params, root, built_from, quotes_file)
     codebook_path = root / params.codebook
     survey_dir = codebook_path.parent / SURVEY_TEMPLATES
     overrides = survey_templates(survey_dir, {t["id"]: t for t in ctx["themes"]})
-    env = environment(templates_dir, params.suppression_threshold, survey_dir, ctx["respondents"].plural)
+    env = environment(templates_dir, params.suppression_threshold, survey_dir, ctx["respondents"].plural, compiled)
     ctx["codebook_path"] = codebook_path
     ctx["speaker_macros"] = SPEAKER_MACROS if SPEAKER_MACROS in overrides else None
     out_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -510,11 +562,22 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--engine", default="auto", choices=("auto", "quarto", "pandoc"), help="for the provenance record"
     )
+    parser.add_argument(
+        "--quotes", type=Path, help="the wave's quotes as --write-quotes wrote them (default: the wave)"
+    )
+    parser.add_argument("--write-quotes", type=Path, help="only pick the wave's quotes and write them to this file")
+    parser.add_argument("--compiled", type=Path, help="a folder keeping the templates compiled between builds")
     args = parser.parse_args(argv)
     params_path = Path(args.params) if args.params else None
     params = findings_io.resolved_params(args.params, args.wave)  # the wave's own frame and comparison wave
     try:
-        written = render_all(args.findings, params, args.templates, args.out, params_path, args.engine)
+        if args.write_quotes:
+            write_quotes(params, args.write_quotes, config.find_root(args.templates))
+            print(f"quotes: picked from wave {params.wave} into {args.write_quotes}")
+            return
+        written = render_all(
+            args.findings, params, args.templates, args.out, params_path, args.engine, args.quotes, args.compiled
+        )
     except (
         NarrativeError,
         QuoteError,

@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -130,9 +131,9 @@ class Engine:
 
 
 def pandoc_binary() -> str:
-    import pypandoc
+    from briefing.publication import pandoc
 
-    return pypandoc.get_pandoc_path()
+    return pandoc.binary()
 
 
 STEP_TIMINGS: dict[str, float] = {}  # seconds per render step, written out when BRIEFING_TIMINGS names a file
@@ -157,32 +158,41 @@ def font_dirs(root: Path) -> list[str]:
     return [str(d) for d in dirs if d.is_dir()]
 
 
-def render_pandoc(root: Path, staging: Path) -> None:
+Finish = Mapping[str, Callable[[Path], object]]  # an output's name -> what is done with it once it is written
+
+
+def render_pandoc(root: Path, staging: Path, finish: Finish | None = None) -> None:
+    """Every format from the assembled Markdown, each in a chain of its own, all at once: Typst then the PDF (this
+    thread), HTML, Word; each output then handed to what `finish` names for it, in its own chain (the Word file is
+    mended while the PDF compiles)."""
+    finish = finish or {}
     markdown = staging / "briefing.md"
     markdown.write_text(assemble_markdown(root), encoding="utf-8")
     pandoc = pandoc_binary()
-    common = [
-        pandoc,
-        str(markdown),
-        "--from",
-        "markdown",
-        "--standalone",
-        "--metadata-file",
-        str(root / METADATA),
-        "--lua-filter",
-        str(root / LUA_FILTER),
-        "--lua-filter",
-        str(root / CHART_BOX_FILTER),
-        # relative to the working folder (report/): pandoc copies it into the Word file's properties, and an
-        # absolute path would make the bytes depend on where the project sits
-        "--citeproc",
-        "--bibliography",
-        os.path.relpath(root / BIBLIOGRAPHY, root / "report"),
-        "--resource-path",
-        str(root / "report"),
-    ]
+
+    def command(*filters: str) -> list[str]:
+        """pandoc's arguments for one format: its Lua filters (in order, each only where it changes something),
+        then the citations."""
+        return [
+            pandoc,
+            str(markdown),
+            "--from",
+            "markdown",
+            "--standalone",
+            "--metadata-file",
+            str(root / METADATA),
+            *(arg for name in (LUA_FILTER, *filters) for arg in ("--lua-filter", str(root / name))),
+            # relative to the working folder (report/): pandoc copies it into the Word file's properties, and an
+            # absolute path would make the bytes depend on where the project sits
+            "--citeproc",
+            "--bibliography",
+            os.path.relpath(root / BIBLIOGRAPHY, root / "report"),
+            "--resource-path",
+            str(root / "report"),
+        ]
+
     html = [
-        *common,
+        *command(CHART_BOX_FILTER),  # HTML only: for any other format the filter does nothing
         *HTML_ARGS,
         "--template",
         str(root / HTML_TEMPLATE),
@@ -192,7 +202,7 @@ def render_pandoc(root: Path, staging: Path) -> None:
         str(staging / "briefing.html"),
     ]
     word = [
-        *common,
+        *command(),
         "--to",
         "docx",
         "--reference-doc",
@@ -203,18 +213,29 @@ def render_pandoc(root: Path, staging: Path) -> None:
         str(staging / "briefing.docx"),
     ]
     typst_source = staging / "briefing.typ"
-    # The three formats are independent: HTML and Word in the background while this thread makes the PDF.
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        others = [
-            pool.submit(run, html, "pandoc (HTML)", root / "report"),
-            pool.submit(run, word, "pandoc (Word)", root / "report"),
-        ]
+
+    def made(name: str, step: Callable[[], object]) -> None:
+        step()
+        if name in finish:
+            start = time.perf_counter()
+            finish[name](staging / name)
+            STEP_TIMINGS[f"then {name}"] = time.perf_counter() - start
+
+    def pdf() -> None:
         run(
-            [*common, "--to", "typst", "--template", str(root / TYPST_TEMPLATE), "--output", str(typst_source)],
+            [*command(), "--to", "typst", "--template", str(root / TYPST_TEMPLATE), "--output", str(typst_source)],
             "pandoc (Typst)",
             cwd=root / "report",
         )
         compile_typst(root, typst_source, staging / "briefing.pdf", built_from(root)["source_date_epoch"])
+
+    # The three formats are independent: HTML and Word in the background while this thread makes the PDF.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        others = [
+            pool.submit(made, "briefing.html", lambda: run(html, "pandoc (HTML)", root / "report")),
+            pool.submit(made, "briefing.docx", lambda: run(word, "pandoc (Word)", root / "report")),
+        ]
+        made("briefing.pdf", pdf)
         for done in others:
             done.result()  # re-raises a format's RenderError
 
@@ -295,16 +316,28 @@ def render(engine: str, out_dir: Path, findings: Path, root: Path | None = None)
     root = root or find_root()
     chosen = Engine.choose(engine, root)
     (root / "build").mkdir(exist_ok=True)
+    published = findings_io.load(findings) | {"provenance": built_from(root)}  # the same record as the appendix
+    data: list[str] = []
+
+    def finish_word(path: Path) -> None:  # both paths alike
+        word.finish(path, published.get("parameters", {}).get("publisher") or "")
+
+    def beside_the_page(page: Path) -> None:
+        """What reads the page: the findings published with it, the review against the briefing still in out_dir,
+        each chart's and table's data as CSV."""
+        (page.parent / "findings.json").write_text(findings_io.dumps(published), encoding="utf-8")
+        write_review(out_dir, page.parent)
+        data.extend(write_data_files(page.parent, published))
+
+    finish = {"briefing.docx": finish_word, "briefing.html": beside_the_page}
     with tempfile.TemporaryDirectory(prefix="render-", dir=root / "build") as tmp:
         staging = Path(tmp)
-        (render_quarto if chosen.name == "quarto" else render_pandoc)(root, staging)
-        published = findings_io.load(findings) | {"provenance": built_from(root)}  # the same record as the appendix
-        word.finish(
-            staging / "briefing.docx", published.get("parameters", {}).get("publisher") or ""
-        )  # both paths alike
-        (staging / "findings.json").write_text(findings_io.dumps(published), encoding="utf-8")
-        write_review(out_dir, staging)  # against the briefing still published in out_dir
-        data = write_data_files(staging, published)  # each chart's and table's CSV, linked from the HTML
+        if chosen.name == "quarto":
+            render_quarto(root, staging)
+            for name, then in finish.items():
+                then(staging / name)
+        else:
+            render_pandoc(root, staging, finish)
         publish(staging, out_dir, [*PUBLISHED, *data])
     return chosen
 
