@@ -239,15 +239,17 @@ $(BUILD)/findings.json: $(COMPUTED_STAMP) $(BUILD)/selection $(call content,src/
 # quotes. So a template change renders the templates alone: it reads no wave and loads no pandas.
 NARRATIVE_CODE := $(wildcard src/briefing/narrative/*.py) src/briefing/analysis/suppression.py src/briefing/publication/pandoc.py \
   src/briefing/yamlfile.py
-$(BUILD)/quotes.json: $(VALIDATED_ALL) $(call content,$(filter-out %.j2,$(NARRATIVE_INPUTS)) $(NARRATIVE_CODE) \
-  $(INPUTS_SRC)) $(PLAN_VALUES)
+# The quotes are the reported wave's, kept beside its analysis (so another WAVE= never finds the last one's): dated
+# by the waves' validation, which holds each wave's analysis record (the parameters but the selection).
+QUOTES := $(BUILD)/waves/$(WAVE)/quotes.json
+$(QUOTES): $(VALIDATED_ALL) $(call content,$(filter-out %.j2,$(NARRATIVE_INPUTS)) $(NARRATIVE_CODE) $(INPUTS_SRC))
 	@printf '[5/6] '; $(PY) -m briefing.narrative.writer --params $(PARAMETERS) --wave $(WAVE) --write-quotes $@
 
 # (The waves' and frames' own bytes, which the provenance hashes: through their validation.)
-$(BUILD)/narrative.stamp: $(BUILD)/findings.json $(BUILD)/quotes.json $(VALIDATED_ALL) $(call content,$(NARRATIVE_INPUTS) \
+$(BUILD)/narrative.stamp: $(BUILD)/findings.json $(QUOTES) $(VALIDATED_ALL) $(call content,$(NARRATIVE_INPUTS) \
   $(NARRATIVE_CODE)) $(PLAN_VALUES) $(BUILD)/engine $(BUILD)/build-context
 	@printf '[5/6] '; $(PY) -m briefing.narrative.writer --params $(PARAMETERS) --wave $(WAVE) --findings $(BUILD)/findings.json \
-	  --quotes $(BUILD)/quotes.json --compiled build/templates.compiled --out $(BUILD)/narrative --engine $(ENGINE)
+	  --quotes $(QUOTES) --compiled build/templates.compiled --out $(BUILD)/narrative --engine $(ENGINE)
 	@$(current)
 	@touch $@
 

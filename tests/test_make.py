@@ -193,6 +193,7 @@ def test_switching_parameters_files_back_and_forth_rebuilds_nothing_that_did_not
     assert other["parameters"]["suppression_threshold"] == 10
 
 
+@pytest.mark.e2e
 def test_briefing_another_wave_reuses_the_waves_already_analysed(wave_2019_once, built, tmp_path):
     """`make report WAVE=2019` after `make report` (2020 against 2019), then `make report` again: 2019's analysis
     (its record the same for either selection) and the 2020-against-2019 change (its own folder) are reused, so
