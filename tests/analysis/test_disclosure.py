@@ -420,3 +420,31 @@ def test_a_survey_without_a_frame_is_planned_over_its_editions_and_both_partitio
             if cell.primary or reason:
                 hidden.append(cell.hidden_amounts(cell.base < T or reason == disclosure.SECONDARY_BASE))
         assert not disclosure.is_disclosive(hidden, T), spec.id
+
+
+def test_the_plan_works_out_each_mask_once_over_the_whole_wave(monkeypatch):
+    """Every area's cells were counted by working out the same masks again on that area's copy of the survey (the
+    whole and seven regions: 8 times each, a second of the plan); each is now worked out once, over every
+    respondent, and an area's count is a sum over its rows."""
+    ctx = themes.load_context(ROOT / "params.yml", whole=True, wave="2020")
+    seen, answered = [], []
+    spec_masks, answered_mask = themes.spec_masks, disclosure.answered_mask
+
+    def counted_spec_masks(survey, spec, codebook, subgroup=None):
+        seen.append((spec.id, subgroup, len(survey)))
+        return spec_masks(survey, spec, codebook, subgroup)
+
+    def counted_answered_mask(survey, question):
+        answered.append((question.id, len(survey)))
+        return answered_mask(survey, question)
+
+    monkeypatch.setattr(themes, "spec_masks", counted_spec_masks)
+    monkeypatch.setattr(disclosure, "answered_mask", counted_answered_mask)
+    monkeypatch.setattr(disclosure, "audit", lambda *args: None)  # the cells only
+    done = disclosure.withholding(ctx)
+    assert len(seen) == len(set(seen)) and {n for *_, n in seen} == {len(ctx.survey)}
+    assert len(answered) == len(set(answered)) and {n for _, n in answered} == {len(ctx.survey)}
+    region = "London"  # still each area's own count
+    rows = ctx.survey[ctx.survey["region"] == region]
+    for key, cell in disclosure.area_cells(rows, ctx, True).items():
+        assert (done.cells[region, key].count, done.cells[region, key].base) == (cell.count, cell.base), key
