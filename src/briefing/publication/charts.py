@@ -187,7 +187,7 @@ def label_spans(ax, x: float) -> list[tuple[float, float]]:
     """The vertical spans (data units) of the axes' texts that a vertical line at `x` would cross, each widened by
     the clearance; measured on the laid-out figure, so wrapped labels and the final font size count."""
     fig = ax.figure
-    fig.canvas.draw()  # runs the layout engine: the texts' boxes as they will be saved
+    fig.draw_without_rendering()  # runs the layout engine (the texts' boxes as they will be saved), paints nothing
     renderer = fig.canvas.get_renderer()
     pad = LINE_CLEARANCE_PT * fig.dpi / 72
     to_data = ax.transData.inverted()
