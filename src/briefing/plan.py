@@ -99,10 +99,17 @@ def output_folder(survey: str, default: bool, parameters_id: str) -> str:
 
 
 def wave_steps(
-    root: Path, plan_build: str, params_file: str, inputs: surveys.WaveInputs, themes: list[str], codebook: str
+    root: Path,
+    plan_build: str,
+    params_file: str,
+    inputs: surveys.WaveInputs,
+    themes: list[str],
+    codebook: str,
+    compared: bool = False,
 ) -> list[Step]:
     """A wave's validation, its disclosure plan (the theme notebooks read it), each theme, the population
-    notebook where there is a frame, the overview, then the merge of its findings."""
+    notebook where there is a frame, the overview, then the merge of its findings. Of a `compared` wave, only what
+    the change reads: its shares and frame figures, no chart (none is published; the overview is a chart alone)."""
     folder = f"{plan_build}/waves/{inputs.wave}"
     label = f"wave {inputs.wave}"
     data = [inputs.survey_path, *filter(None, [inputs.frame_file]), codebook]
@@ -127,10 +134,12 @@ def wave_steps(
     named = [(f"{THEME}-{t}", f"{NOTEBOOKS}/{THEME}.ipynb", {"theme": t}) for t in themes]
     if inputs.frame_file:
         named.append((POPULATION, f"{NOTEBOOKS}/{POPULATION}.ipynb", {}))
-    named.append((OVERVIEW, f"{NOTEBOOKS}/{OVERVIEW}.ipynb", {}))
+    if not compared:
+        named.append((OVERVIEW, f"{NOTEBOOKS}/{OVERVIEW}.ipynb", {}))
     for name, notebook, extra in named:
         findings = f"{folder}/findings/{name}.json"
-        parameters = {**common, **extra, "findings_path": findings, "figures_dir": f"{folder}/figures"}
+        figures = None if compared else f"{folder}/figures"
+        parameters = {**common, **extra, "findings_path": findings, "figures_dir": figures}
         steps.append(
             Step(
                 "notebook",
@@ -160,7 +169,8 @@ def build_plan(root: Path, params_file: str | Path, survey: str | None = None, w
     themes = list(codebook.themes)  # in briefing order
     steps: list[Step] = []
     for inputs in selection.waves:
-        steps += wave_steps(root, build, parameters_file, inputs, themes, params.codebook)
+        compared = inputs.wave != selection.current.wave
+        steps += wave_steps(root, build, parameters_file, inputs, themes, params.codebook, compared)
     missing = sorted({s.notebook for s in steps if s.notebook and not (root / s.notebook).is_file()})
     if missing:
         raise surveys.WaveError(
@@ -244,7 +254,7 @@ def edition_analysis(whole: list[Step], edition: Plan, folder: str, name: str) -
     """An edition's analysis steps (its plan's notebooks, merges and change, run in `folder`) for the whole survey's
     runner call: its waves' validation and disclosure plan are the whole build's (`whole`, its steps), named from
     `folder`; each step also reads the edition's parameters (a merge names them), so a change to them reruns it.
-    Of the wave it is compared with, only what the change reads: no chart (the overview notebook draws only one)."""
+    (Of the wave it is compared with, its plan has only what the change reads: `wave_steps`.)"""
     shared = shared_files(whole)
     own = shared_files(edition.steps)
     missing = sorted(set(own) - set(shared))
@@ -253,18 +263,12 @@ def edition_analysis(whole: list[Step], edition: Plan, folder: str, name: str) -
     swap = {
         own[wave][key]: os.path.relpath(shared[wave][key], folder) for wave in own for key in ("validated", "withheld")
     }
-    steps, dropped = [], set()  # (dropped: the compared wave's overview, which its merge then does not read)
+    steps = []
     for step in edition.steps:
-        if step.kind not in ("notebook", "merge") or step.outputs[0] in swap or step.outputs[0] in dropped:
+        if step.kind not in ("notebook", "merge") or step.outputs[0] in swap:
             continue  # (the disclosure plan: the whole build's)
         parameters = {key: swap.get(value, value) for key, value in step.parameters.items()}
-        if step.wave not in (None, edition.selection.current.wave) and step.kind == "notebook":
-            # A compared wave gives the change its shares and frame figures; its charts are never published.
-            if step.notebook == f"{NOTEBOOKS}/{OVERVIEW}.ipynb":  # (a chart alone)
-                dropped.add(step.outputs[0])
-                continue
-            parameters["figures_dir"] = None
-        inputs = [swap.get(path, path) for path in step.inputs if path not in dropped]
+        inputs = [swap.get(path, path) for path in step.inputs]
         if step.kind == "merge":  # (its inputs are what it merges; the whole survey's read the plan's parameters)
             parameters = {"params_path": edition.parameters_file}
         else:
