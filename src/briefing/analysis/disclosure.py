@@ -549,6 +549,17 @@ class QuestionAudit:
         grid = [(r, b, v) for r in self.regions for b in self.combos for v in (*self.values, None)]
         self.var = {key: i for i, key in enumerate(grid)}
         self.upper = max(c.base for c in self.cells.values())
+        self.found: list[tuple[frozenset, frozenset, np.ndarray]] = []  # `known`: solutions found so far
+
+    def known(self, hidden: set, bases: set, x: np.ndarray | None = None) -> list[np.ndarray]:
+        """Solutions found so far whose counts the published numbers still allow, given what is hidden now:
+        withholding more only lifts constraints (a figure withheld was shown at its true value, which is not
+        small, so its "withheld" holds too), so a solution found with fewer cells hidden is one still. With `x`,
+        records x (its counts: the grid's variables) as a solution for `hidden` and `bases` and beyond."""
+        hidden, bases = frozenset(hidden & self.cells.keys()), frozenset(bases & self.cells.keys())
+        if x is not None:
+            self.found.append((hidden, bases, x[: len(self.var)]))
+        return [grid for h, b, grid in self.found if h <= hidden and b <= bases]
 
     def combos_of(self, band: str | None) -> list[tuple]:
         return self.combos if band is None else [b for b in self.combos if band in b]
@@ -686,11 +697,14 @@ class QuestionAudit:
         it moves (it proves they can take another value), so fewer are solved."""
         program, _ = self.program(hidden, bases)
         open_ = self.targets(hidden, bases)
+        for x in self.known(hidden, bases):  # (an earlier audit's solutions, before a release: still solutions)
+            open_ = {key: target for key, target in open_.items() if key not in moved_by(open_, x)}
         rng = np.random.default_rng(0)
         while open_:
             x = program.solution(
                 combine(*({k: c * rng.choice((-1, 1)) for k, c in form.items()} for _, form, _ in open_.values()))
             )
+            self.known(hidden, bases, x)
             if not (moved := moved_by(open_, x)):
                 break
             open_ = {key: target for key, target in open_.items() if key not in moved}
@@ -700,6 +714,7 @@ class QuestionAudit:
                 continue  # moved by an earlier target's min or max
             for direction in (form, {k: -c for k, c in form.items()}):
                 x = program.solution(direction)
+                self.known(hidden, bases, x)
                 open_ = {other: target for other, target in open_.items() if other not in moved_by(open_, x)}
                 if key not in open_:
                     break
@@ -723,13 +738,15 @@ class QuestionAudit:
                 chosen = [flags[f] for f in flags if x[f] > 0.5]
                 cost = sum(c for _, _, c in chosen)
                 if best is None or cost < best[0]:
-                    best = (cost, chosen)
+                    best = (cost, chosen, x)
         if best is None or not best[1]:
             raise RuntimeError(
                 f"disclosure audit: no figure to withhold protects a count of {value} (a bug in the audit)"
             )
         counts = {cell for cell, part, _ in best[1]}
-        return counts, {cell for cell, part, _ in best[1] if part == "base"}
+        more_bases = {cell for cell, part, _ in best[1] if part == "base"}
+        self.known(hidden | counts, bases | more_bases, best[2])  # a solution once they are withheld
+        return counts, more_bases
 
 
 def audit(ctx: themes.Context, cells: dict, hidden: set, bases: set, redo) -> None:
