@@ -251,9 +251,9 @@ def arrs(ctx2019):
     return ctx2019.codebook.questions[Q]
 
 
-def test_a_count_recovered_in_one_table_is_used_in_the_next(arrs):
-    # A's "Not yet" (5) is hidden, with A's "Yes" (the row) and B's "Not yet" (England's "Not yet"): each table
-    # hides 9 or more. But England's "Yes" less B's and C's is A's 9, and A's 24 less 9 and 10 is 5.
+def recovered_in_two_tables(arrs) -> tuple[disclosure.QuestionAudit, set]:
+    """A's "Not yet" (5) is hidden, with A's "Yes" (the row) and B's "Not yet" (England's "Not yet"): each table
+    hides 9 or more. But England's "Yes" less B's and C's is A's 9, and A's 24 less 9 and 10 is 5."""
     cells = arrs_cells(
         {
             "A": {"Yes": 9, "Not yet": 5, "Not applicable": 10},
@@ -263,7 +263,11 @@ def test_a_count_recovered_in_one_table_is_used_in_the_next(arrs):
         {("A", "Not yet")},
     )
     hidden = {("A", f"fig:{Q}=Yes"), ("A", f"fig:{Q}=Not yet"), ("B", f"fig:{Q}=Not yet")}
-    audit = disclosure.QuestionAudit(arrs, cells, ["A", "B", "C"], T, "England")
+    return disclosure.QuestionAudit(arrs, cells, ["A", "B", "C"], T, "England"), hidden
+
+
+def test_a_count_recovered_in_one_table_is_used_in_the_next(arrs):
+    audit, hidden = recovered_in_two_tables(arrs)
     assert [(label, value) for label, _, value in audit.determined(hidden, set())] == [(f"A: fig:{Q}=Not yet", 5)]
     _, form, value = audit.determined(hidden, set())[0]
     counts, bases = audit.release(hidden, set(), form, value)
@@ -454,16 +458,7 @@ def test_an_audit_after_a_release_starts_from_the_solutions_already_found(arrs, 
     """Withholding more only lifts constraints, so every solution found before a release (and the release's own,
     which moves the count it protects) is still one after it: the audit again clears what they move without
     solving (it solved from nothing, the counts it had already shown could move included)."""
-    cells = arrs_cells(
-        {
-            "A": {"Yes": 9, "Not yet": 5, "Not applicable": 10},
-            "B": {"Yes": 20, "Not yet": 12, "Not applicable": 8},
-            "C": {"Yes": 10, "Not yet": 10, "Not applicable": 10},
-        },
-        {("A", "Not yet")},
-    )
-    hidden = {("A", f"fig:{Q}=Yes"), ("A", f"fig:{Q}=Not yet"), ("B", f"fig:{Q}=Not yet")}
-    audit = disclosure.QuestionAudit(arrs, cells, ["A", "B", "C"], T, "England")
+    audit, hidden = recovered_in_two_tables(arrs)
     _, form, value = audit.determined(hidden, set(), first=True)[0]
     counts, bases = audit.release(hidden, set(), form, value)
     solves = []
