@@ -48,7 +48,7 @@ def test_two_waves_each_validated_computed_and_merged_then_the_change(project):
             ("notebook", f"wave {w}", "disclosure"),
             *(("notebook", f"wave {w}", f"theme:{t}") for t in themes),
             ("notebook", f"wave {w}", "population"),
-            *([("notebook", f"wave {w}", "overview")] if w == "2020" else []),  # the compared wave: no chart
+            ("notebook", f"wave {w}", "overview"),
             ("merge", f"wave {w}", None),
         ]
         for w in ("2020", "2019")
@@ -84,21 +84,6 @@ def test_two_waves_each_validated_computed_and_merged_then_the_change(project):
     ]
     narrative = built.of("narrative")[0].inputs
     assert f"{PCN}/quotes.yml" in narrative and f"{PCN}/context/context_figures.yml" in narrative
-
-
-def test_the_compared_wave_draws_no_chart(project):
-    """Its charts were drawn (SVG, PNG and their fonts: a third of a cold build's notebooks), though only the
-    reported wave's are published; of the compared wave the build computes only what the change reads."""
-    built = plan.build_plan(project, "params.yml")
-    compared = [s for s in built.of("notebook") if s.wave == "2019" and Path(s.notebook).stem != "disclosure"]
-    assert [Path(s.notebook).stem for s in compared] == ["theme"] * len(THEMES) + ["population"]
-    assert all(s.parameters["figures_dir"] is None for s in compared)
-    merge = next(s for s in built.of("merge") if s.wave == "2019")
-    assert merge.inputs == [s.outputs[0] for s in compared]
-    reported = [s for s in built.of("notebook") if s.wave == "2020" and Path(s.notebook).stem != "disclosure"]
-    assert all(s.parameters["figures_dir"] == f"{BUILD}/waves/2020/figures" for s in reported)
-    one = plan.build_plan(project, "params.yml", wave="2019")  # reported alone, it draws its charts
-    assert all(s.parameters["figures_dir"] for s in one.of("notebook") if Path(s.notebook).stem != "disclosure")
 
 
 def test_one_wave_has_no_change_step(project):

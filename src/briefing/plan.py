@@ -99,17 +99,10 @@ def output_folder(survey: str, default: bool, parameters_id: str) -> str:
 
 
 def wave_steps(
-    root: Path,
-    plan_build: str,
-    params_file: str,
-    inputs: surveys.WaveInputs,
-    themes: list[str],
-    codebook: str,
-    compared: bool = False,
+    root: Path, plan_build: str, params_file: str, inputs: surveys.WaveInputs, themes: list[str], codebook: str
 ) -> list[Step]:
     """A wave's validation, its disclosure plan (the theme notebooks read it), each theme, the population
-    notebook where there is a frame, the overview, then the merge of its findings. Of a `compared` wave, only what
-    the change reads: its shares and frame figures, no chart (none is published; the overview is a chart alone)."""
+    notebook where there is a frame, the overview, then the merge of its findings."""
     folder = f"{plan_build}/waves/{inputs.wave}"
     label = f"wave {inputs.wave}"
     data = [inputs.survey_path, *filter(None, [inputs.frame_file]), codebook]
@@ -134,12 +127,10 @@ def wave_steps(
     named = [(f"{THEME}-{t}", f"{NOTEBOOKS}/{THEME}.ipynb", {"theme": t}) for t in themes]
     if inputs.frame_file:
         named.append((POPULATION, f"{NOTEBOOKS}/{POPULATION}.ipynb", {}))
-    if not compared:
-        named.append((OVERVIEW, f"{NOTEBOOKS}/{OVERVIEW}.ipynb", {}))
+    named.append((OVERVIEW, f"{NOTEBOOKS}/{OVERVIEW}.ipynb", {}))
     for name, notebook, extra in named:
         findings = f"{folder}/findings/{name}.json"
-        figures = None if compared else f"{folder}/figures"
-        parameters = {**common, **extra, "findings_path": findings, "figures_dir": figures}
+        parameters = {**common, **extra, "findings_path": findings, "figures_dir": f"{folder}/figures"}
         steps.append(
             Step(
                 "notebook",
@@ -169,8 +160,7 @@ def build_plan(root: Path, params_file: str | Path, survey: str | None = None, w
     themes = list(codebook.themes)  # in briefing order
     steps: list[Step] = []
     for inputs in selection.waves:
-        compared = inputs.wave != selection.current.wave
-        steps += wave_steps(root, build, parameters_file, inputs, themes, params.codebook, compared)
+        steps += wave_steps(root, build, parameters_file, inputs, themes, params.codebook)
     missing = sorted({s.notebook for s in steps if s.notebook and not (root / s.notebook).is_file()})
     if missing:
         raise surveys.WaveError(
@@ -254,7 +244,7 @@ def edition_analysis(whole: list[Step], edition: Plan, folder: str, name: str) -
     """An edition's analysis steps (its plan's notebooks, merges and change, run in `folder`) for the whole survey's
     runner call: its waves' validation and disclosure plan are the whole build's (`whole`, its steps), named from
     `folder`; each step also reads the edition's parameters (a merge names them), so a change to them reruns it.
-    (Of the wave it is compared with, its plan has only what the change reads: `wave_steps`.)"""
+    Of the wave it is compared with, only what the change reads: no chart (the overview notebook draws only one)."""
     shared = shared_files(whole)
     own = shared_files(edition.steps)
     missing = sorted(set(own) - set(shared))
@@ -263,12 +253,18 @@ def edition_analysis(whole: list[Step], edition: Plan, folder: str, name: str) -
     swap = {
         own[wave][key]: os.path.relpath(shared[wave][key], folder) for wave in own for key in ("validated", "withheld")
     }
-    steps = []
+    steps, dropped = [], set()  # (dropped: the compared wave's overview, which its merge then does not read)
     for step in edition.steps:
-        if step.kind not in ("notebook", "merge") or step.outputs[0] in swap:
+        if step.kind not in ("notebook", "merge") or step.outputs[0] in swap or step.outputs[0] in dropped:
             continue  # (the disclosure plan: the whole build's)
         parameters = {key: swap.get(value, value) for key, value in step.parameters.items()}
-        inputs = [swap.get(path, path) for path in step.inputs]
+        if step.wave not in (None, edition.selection.current.wave) and step.kind == "notebook":
+            # A compared wave gives the change its shares and frame figures; its charts are never published.
+            if step.notebook == f"{NOTEBOOKS}/{OVERVIEW}.ipynb":  # (a chart alone)
+                dropped.add(step.outputs[0])
+                continue
+            parameters["figures_dir"] = None
+        inputs = [swap.get(path, path) for path in step.inputs if path not in dropped]
         if step.kind == "merge":  # (its inputs are what it merges; the whole survey's read the plan's parameters)
             parameters = {"params_path": edition.parameters_file}
         else:
