@@ -251,9 +251,9 @@ def arrs(ctx2019):
     return ctx2019.codebook.questions[Q]
 
 
-def test_a_count_recovered_in_one_table_is_used_in_the_next(arrs):
-    # A's "Not yet" (5) is hidden, with A's "Yes" (the row) and B's "Not yet" (England's "Not yet"): each table
-    # hides 9 or more. But England's "Yes" less B's and C's is A's 9, and A's 24 less 9 and 10 is 5.
+def recovered_in_two_tables(arrs) -> tuple[disclosure.QuestionAudit, set]:
+    """A's "Not yet" (5) is hidden, with A's "Yes" (the row) and B's "Not yet" (England's "Not yet"): each table
+    hides 9 or more. But England's "Yes" less B's and C's is A's 9, and A's 24 less 9 and 10 is 5."""
     cells = arrs_cells(
         {
             "A": {"Yes": 9, "Not yet": 5, "Not applicable": 10},
@@ -263,7 +263,11 @@ def test_a_count_recovered_in_one_table_is_used_in_the_next(arrs):
         {("A", "Not yet")},
     )
     hidden = {("A", f"fig:{Q}=Yes"), ("A", f"fig:{Q}=Not yet"), ("B", f"fig:{Q}=Not yet")}
-    audit = disclosure.QuestionAudit(arrs, cells, ["A", "B", "C"], T, "England")
+    return disclosure.QuestionAudit(arrs, cells, ["A", "B", "C"], T, "England"), hidden
+
+
+def test_a_count_recovered_in_one_table_is_used_in_the_next(arrs):
+    audit, hidden = recovered_in_two_tables(arrs)
     assert [(label, value) for label, _, value in audit.determined(hidden, set())] == [(f"A: fig:{Q}=Not yet", 5)]
     _, form, value = audit.determined(hidden, set())[0]
     counts, bases = audit.release(hidden, set(), form, value)
@@ -420,3 +424,46 @@ def test_a_survey_without_a_frame_is_planned_over_its_editions_and_both_partitio
             if cell.primary or reason:
                 hidden.append(cell.hidden_amounts(cell.base < T or reason == disclosure.SECONDARY_BASE))
         assert not disclosure.is_disclosive(hidden, T), spec.id
+
+
+def test_the_plan_works_out_each_mask_once_over_the_whole_wave(monkeypatch):
+    """Every area's cells were counted by working out the same masks again on that area's copy of the survey (the
+    whole and seven regions: 8 times each, a second of the plan); each is now worked out once, over every
+    respondent, and an area's count is a sum over its rows."""
+    ctx = themes.load_context(ROOT / "params.yml", whole=True, wave="2020")
+    seen, answered = [], []
+    spec_masks, answered_mask = themes.spec_masks, disclosure.answered_mask
+
+    def counted_spec_masks(survey, spec, codebook, subgroup=None):
+        seen.append((spec.id, subgroup, len(survey)))
+        return spec_masks(survey, spec, codebook, subgroup)
+
+    def counted_answered_mask(survey, question):
+        answered.append((question.id, len(survey)))
+        return answered_mask(survey, question)
+
+    monkeypatch.setattr(themes, "spec_masks", counted_spec_masks)
+    monkeypatch.setattr(disclosure, "answered_mask", counted_answered_mask)
+    monkeypatch.setattr(disclosure, "audit", lambda *args: None)  # the cells only
+    done = disclosure.withholding(ctx)
+    assert len(seen) == len(set(seen)) and {n for *_, n in seen} == {len(ctx.survey)}
+    assert len(answered) == len(set(answered)) and {n for _, n in answered} == {len(ctx.survey)}
+    region = "London"  # still each area's own count
+    rows = ctx.survey[ctx.survey["region"] == region]
+    for key, cell in disclosure.area_cells(rows, ctx, True).items():
+        assert (done.cells[region, key].count, done.cells[region, key].base) == (cell.count, cell.base), key
+
+
+def test_an_audit_after_a_release_starts_from_the_solutions_already_found(arrs, monkeypatch):
+    """Withholding more only lifts constraints, so every solution found before a release (and the release's own,
+    which moves the count it protects) is still one after it: the audit again clears what they move without
+    solving (it solved from nothing, the counts it had already shown could move included)."""
+    audit, hidden = recovered_in_two_tables(arrs)
+    _, form, value = audit.determined(hidden, set(), first=True)[0]
+    counts, bases = audit.release(hidden, set(), form, value)
+    solves = []
+    solve = disclosure.Program.solve
+    monkeypatch.setattr(disclosure.Program, "solve", lambda self, objective: solves.append(1) or solve(self, objective))
+    assert audit.determined(hidden | counts, bases) == []
+    assert not solves  # every count left to check was moved by a solution found before the release
+    assert audit.known(hidden, set()) and len(audit.known(hidden | counts, bases)) > len(audit.known(hidden, set()))

@@ -244,3 +244,20 @@ def test_a_comparison_too_small_to_make_is_not_drawn_and_says_why(tmp_path):
     assert made.extra["bars"] == ["workload_unmanageable_small", "workload_unmanageable", "workload_unmanageable_large"]
     drawn = comparison_chart(by_size(0.6, 0.5, 0.4, significant=False, suppressed=False), tmp_path)
     assert drawn.extra["path"] and "not_drawn" not in drawn.extra
+
+
+def test_each_chart_is_laid_out_once_for_both_formats(ctx, results, tmp_path, monkeypatch):
+    """A chart was laid out three times (for its reference line's gaps, then by savefig for the SVG at 72 dpi and
+    again for the PNG at 200 dpi, measuring every label each time); it is laid out once, and both formats, and
+    the gaps its reference line leaves, follow that one layout."""
+    from matplotlib.layout_engine import ConstrainedLayoutEngine
+
+    layouts = []
+    execute = ConstrainedLayoutEngine.execute
+    monkeypatch.setattr(ConstrainedLayoutEngine, "execute", lambda self, fig: layouts.append(fig) or execute(self, fig))
+    everything = [f for r in results.values() for f in r]
+    chart = theme_charts.overview(ctx, everything, tmp_path, "nb")  # with a reference line at half
+    drawn = theme_charts.theme_charts(ctx, results["workload"], tmp_path, "nb")
+    made = [c for c in [chart, *drawn] if c.extra["path"]]
+    assert len(made) > 1 and len(layouts) == len(made) == len({id(fig) for fig in layouts})
+    assert all(tmp_path.joinpath(c.extra["path"]).with_suffix(".png").is_file() for c in made)

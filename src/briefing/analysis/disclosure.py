@@ -48,6 +48,7 @@ from scipy import optimize, sparse
 from briefing.analysis import distributions, stats, themes
 from briefing.analysis.distributions import cell_key
 from briefing.analysis.findings import dumps
+from briefing.inputs.codebook import answered_mask, selected_values
 
 SECONDARY = stats.SECONDARY
 SECONDARY_BASE = stats.SECONDARY_BASE
@@ -113,16 +114,67 @@ class Cell:
         return self.count, self.base - self.count, self.base if base_hidden else 0
 
 
-def area_cells(survey: pd.DataFrame, ctx: themes.Context, published: bool) -> dict[str, Cell]:
+class Tally:
+    """The wave's masks (who answered a question, gave an answer, counts for a finding, is in a subgroup), each
+    worked out once over every respondent: an area's or a row's count is then a sum over its respondents, not the
+    masks again on each area's copy of the survey (the plan counts the same cells in the whole and every area)."""
+
+    def __init__(self, survey: pd.DataFrame, codebook):
+        self.survey, self.codebook = survey, codebook
+        self._masks: dict[tuple, np.ndarray] = {}
+
+    def _once(self, key: tuple, make) -> np.ndarray:
+        if key not in self._masks:
+            self._masks[key] = np.asarray(make(), dtype=bool)
+        return self._masks[key]
+
+    def band(self, band: str | None) -> np.ndarray:
+        if band is None:
+            return self._once(("all",), lambda: np.ones(len(self.survey), dtype=bool))
+        return self._once(("band", band), lambda: themes.subgroup_of(self.codebook, band).mask(self.survey))
+
+    def spec(self, spec, part: str | None) -> tuple[np.ndarray, np.ndarray]:
+        """(counted, answered), as `themes.spec_masks` gives them for the whole survey."""
+        key = ("spec", spec.id, part)
+        if key not in self._masks:
+            counted, answered = themes.spec_masks(self.survey, spec, self.codebook, subgroup=part)
+            self._masks[key] = np.asarray(answered, dtype=bool)
+            self._masks[("counted", *key[1:])] = np.asarray(counted, dtype=bool)
+        return self._masks[("counted", *key[1:])], self._masks[key]
+
+    def answers(self, question) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """Who answered the question, and per answer who gave it, as `distributions.raw_counts` counts them."""
+        answered = self._once(("answered", question.id), lambda: answered_mask(self.survey, question))
+        given = {
+            v: self._once(("answer", question.id, v), lambda v=v: self._gave(question, v) & answered)
+            for v in question.values()
+        }
+        return answered, given
+
+    def _gave(self, question, value: str) -> np.ndarray:
+        """Who gave `value` (for multiple choice: selected it)."""
+        column = self.survey[question.id]
+        if question.type == "multiple_choice":
+            chosen = selected_values(column, self.codebook.separator)
+            return chosen.map(lambda picked: value in picked).to_numpy(dtype=bool)
+        return column.astype("string").eq(value).fillna(False).to_numpy(dtype=bool)
+
+
+def area_cells(
+    survey: pd.DataFrame, ctx: themes.Context, published: bool, tally: Tally | None = None, rows=None
+) -> dict[str, Cell]:
     """Every registered finding for one area, plus unpublished part cells (`<finding>:<part>`, every part of a
-    partition) for each finding that is also registered in a subgroup of that partition."""
+    partition) for each finding that is also registered in a subgroup of that partition. (`tally` and `rows`: the
+    whole survey's masks and the area's respondents, where `survey` is the whole.)"""
+    tally = tally or Tally(survey, ctx.codebook)
+    rows = np.ones(len(survey), dtype=bool) if rows is None else rows
     rule = stats.Suppression(ctx.params.suppression_threshold)
     cells = {}
     for spec in ctx.codebook.findings_in(ctx.params.wave).values():
         parts = [] if spec.subgroup else [p for group in parts_for(ctx, sibling_subgroups(ctx, spec)) for p in group]
         for part in [None, *parts]:
-            counted, answered = themes.spec_masks(survey, spec, ctx.codebook, subgroup=part)
-            k, n = int(counted.sum()), int(answered.sum())
+            counted, answered = tally.spec(spec, part)
+            k, n = int((counted & rows).sum()), int((answered & rows).sum())
             key = f"{spec.id}:{part}" if part else spec.id
             cells[key] = Cell(
                 k,
@@ -161,21 +213,27 @@ def chart_bands(ctx: themes.Context, drawn: list[str]) -> list[str | None]:
     return [None, *(p for group in parts_for(ctx, drawn) for p in group)]
 
 
-def chart_cells(survey: pd.DataFrame, ctx: themes.Context, published: bool) -> dict[str, Cell]:
+def chart_cells(
+    survey: pd.DataFrame, ctx: themes.Context, published: bool, tally: Tally | None = None, rows=None
+) -> dict[str, Cell]:
     """Every chart cell for one area: per charted question, each row's cells (`row_cells`)."""
+    tally = tally or Tally(survey, ctx.codebook)
+    rows = np.ones(len(survey), dtype=bool) if rows is None else rows
     cells = {}
     for q, drawn in distributions.charted(ctx.codebook, ctx.params.wave).items():
         for band in chart_bands(ctx, drawn):
-            rows = survey if band is None else survey[themes.subgroup_of(ctx.codebook, band).mask(survey)]
-            cells.update(row_cells(ctx, q, band, rows, published and (band is None or band in drawn)))
+            shown = published and (band is None or band in drawn)
+            cells.update(row_cells(ctx, q, band, tally, rows & tally.band(band), shown))
     return cells
 
 
-def row_cells(ctx: themes.Context, q: str, band: str | None, survey: pd.DataFrame, shown: bool) -> dict[str, Cell]:
-    """One chart row: its base as a cell (count and base both n, so the whole's n less the areas' is a table too)
-    and a cell per answer, suppressed as the chart suppresses it (`distributions.suppress`)."""
+def row_cells(ctx: themes.Context, q: str, band: str | None, tally: Tally, rows, shown: bool) -> dict[str, Cell]:
+    """One chart row (its respondents: `rows`): its base as a cell (count and base both n, so the whole's n less
+    the areas' is a table too) and a cell per answer, suppressed as the chart suppresses it
+    (`distributions.suppress`)."""
     question, threshold = ctx.codebook.questions[q], ctx.params.suppression_threshold
-    n, counts = distributions.raw_counts(survey, question, ctx.codebook.separator)
+    answered, given = tally.answers(question)
+    n, counts = int((answered & rows).sum()), {v: int((mask & rows).sum()) for v, mask in given.items()}
     rule = stats.Suppression(threshold, complement=not distributions.sums_to_base(question))
     spare = {v for counted in row_findings(ctx, q, band).values() for v in counted}
     base = Cell(n, n, shown, stats.Suppression(threshold, complement=False).reason(n, n), question=q, band=band)
@@ -302,10 +360,10 @@ def withholding(ctx: themes.Context) -> Withholding:
     regions = sorted(areas_of(ctx))
     whole = themes.whole_area(ctx.codebook)
     areas = (whole, *regions)
-    cells = {}
+    cells, tally = {}, Tally(ctx.survey, ctx.codebook)
     for area in areas:
-        survey = ctx.survey[in_area(ctx, area)]
-        both = area_cells(survey, ctx, True) | chart_cells(survey, ctx, True)
+        rows = np.asarray(in_area(ctx, area), dtype=bool)
+        both = area_cells(ctx.survey, ctx, True, tally, rows) | chart_cells(ctx.survey, ctx, True, tally, rows)
         cells.update({(area, key): c for key, c in both.items()})
     keys = sorted({key for _, key in cells})
     tables = [((whole, key), [(r, key) for r in regions]) for key in keys] if regions else []
@@ -491,6 +549,17 @@ class QuestionAudit:
         grid = [(r, b, v) for r in self.regions for b in self.combos for v in (*self.values, None)]
         self.var = {key: i for i, key in enumerate(grid)}
         self.upper = max(c.base for c in self.cells.values())
+        self.found: list[tuple[frozenset, frozenset, np.ndarray]] = []  # `known`: solutions found so far
+
+    def known(self, hidden: set, bases: set, x: np.ndarray | None = None) -> list[np.ndarray]:
+        """Solutions found so far whose counts the published numbers still allow, given what is hidden now:
+        withholding more only lifts constraints (a figure withheld was shown at its true value, which is not
+        small, so its "withheld" holds too), so a solution found with fewer cells hidden is one still. With `x`,
+        records x (its counts: the grid's variables) as a solution for `hidden` and `bases` and beyond."""
+        hidden, bases = frozenset(hidden & self.cells.keys()), frozenset(bases & self.cells.keys())
+        if x is not None:
+            self.found.append((hidden, bases, x[: len(self.var)]))
+        return [grid for h, b, grid in self.found if h <= hidden and b <= bases]
 
     def combos_of(self, band: str | None) -> list[tuple]:
         return self.combos if band is None else [b for b in self.combos if band in b]
@@ -628,11 +697,14 @@ class QuestionAudit:
         it moves (it proves they can take another value), so fewer are solved."""
         program, _ = self.program(hidden, bases)
         open_ = self.targets(hidden, bases)
+        for x in self.known(hidden, bases):  # (an earlier audit's solutions, before a release: still solutions)
+            open_ = {key: target for key, target in open_.items() if key not in moved_by(open_, x)}
         rng = np.random.default_rng(0)
         while open_:
             x = program.solution(
                 combine(*({k: c * rng.choice((-1, 1)) for k, c in form.items()} for _, form, _ in open_.values()))
             )
+            self.known(hidden, bases, x)
             if not (moved := moved_by(open_, x)):
                 break
             open_ = {key: target for key, target in open_.items() if key not in moved}
@@ -642,6 +714,7 @@ class QuestionAudit:
                 continue  # moved by an earlier target's min or max
             for direction in (form, {k: -c for k, c in form.items()}):
                 x = program.solution(direction)
+                self.known(hidden, bases, x)
                 open_ = {other: target for other, target in open_.items() if other not in moved_by(open_, x)}
                 if key not in open_:
                     break
@@ -665,13 +738,15 @@ class QuestionAudit:
                 chosen = [flags[f] for f in flags if x[f] > 0.5]
                 cost = sum(c for _, _, c in chosen)
                 if best is None or cost < best[0]:
-                    best = (cost, chosen)
+                    best = (cost, chosen, x)
         if best is None or not best[1]:
             raise RuntimeError(
                 f"disclosure audit: no figure to withhold protects a count of {value} (a bug in the audit)"
             )
         counts = {cell for cell, part, _ in best[1]}
-        return counts, {cell for cell, part, _ in best[1] if part == "base"}
+        more_bases = {cell for cell, part, _ in best[1] if part == "base"}
+        self.known(hidden | counts, bases | more_bases, best[2])  # a solution once they are withheld
+        return counts, more_bases
 
 
 def audit(ctx: themes.Context, cells: dict, hidden: set, bases: set, redo) -> None:

@@ -30,6 +30,7 @@ from afcharts.af_colours import get_af_colours
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
+from matplotlib.layout_engine import PlaceHolderLayoutEngine  # noqa: E402
 
 from briefing.analysis.findings import Finding  # noqa: E402
 from briefing.narrative import captions, escape  # noqa: E402
@@ -165,11 +166,22 @@ def finish_svg(svg: str, title: str, alt: str) -> str:
     return re.sub(r"(<svg\b[^>]*>)", lambda m: m.group(1) + head, svg, count=1)
 
 
+def lay_out(fig) -> None:
+    """Lay the figure out once, at its own dpi, and keep that layout: both formats are saved from it (savefig
+    would lay it out again for each, at 72 dpi for the SVG and 200 for the PNG, each measuring every label anew,
+    and the reference lines' gaps were measured on a third layout). A figure already laid out is left as it is."""
+    if isinstance(fig.get_layout_engine(), (type(None), PlaceHolderLayoutEngine)):
+        return
+    fig.draw_without_rendering()  # runs the layout engine (the texts' boxes as they will be saved), paints nothing
+    fig.set_layout_engine("none")
+
+
 def save_svg(fig, path: Path, title: str, alt: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     buffer = io.StringIO()
     # No date or creator: the SVG is byte-identical between builds of the same data.
     # The figure keeps its set width (constrained layout fits the labels inside it) so its text prints at size.
+    lay_out(fig)
     fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
     # A raster twin for Word, which shows SVG only from Office 2016 on; no "Software" stamp, so it is reproducible.
     fig.savefig(path.with_suffix(".png"), format="png", dpi=PNG_DPI, metadata={"Software": None})
@@ -187,7 +199,7 @@ def label_spans(ax, x: float) -> list[tuple[float, float]]:
     """The vertical spans (data units) of the axes' texts that a vertical line at `x` would cross, each widened by
     the clearance; measured on the laid-out figure, so wrapped labels and the final font size count."""
     fig = ax.figure
-    fig.canvas.draw()  # runs the layout engine: the texts' boxes as they will be saved
+    lay_out(fig)  # the texts' boxes as they will be saved
     renderer = fig.canvas.get_renderer()
     pad = LINE_CLEARANCE_PT * fig.dpi / 72
     to_data = ax.transData.inverted()
