@@ -14,6 +14,8 @@ from fontTools.ttLib import TTFont
 from briefing.analysis import findings as findings_io
 from briefing.publication import editions
 from tests.conftest import ROOT
+from tests.publication.test_accessibility import browser  # noqa: F401 (fixture)
+from tests.publication.test_narrow_screen import PHONE, outside
 
 PUBLISHED = ("briefing.html", "briefing.pdf", "briefing.docx", "findings.json", "changes.html")
 
@@ -66,13 +68,17 @@ def index(tmp_path, monkeypatch):
 def test_the_index_links_every_format_and_the_review_page(index):
     links = set(re.findall(r'href="editions/2020/england/([^"]+)"', index))
     assert links == set(PUBLISHED)
-    assert "England: Word" in index and "England: what changed in this build" in index
+    # Each link's name is unique for a screen reader ("England: Word"); the edition's name is only heard, as the
+    # row already shows it.
+    hidden = '<span class="visually-hidden">England: </span>'
+    assert f"{hidden}Word</a>" in index and f"{hidden}what changed in this build</a>" in index
+    assert "One briefing for England and one for each NHS England region" in index  # the codebook's words
 
 
 def test_the_index_has_a_change_column_from_the_tests_of_change(index):
     assert '<th scope="col">Change since the survey before</th>' in index
-    assert "Plan to leave the role: +10 points, more than chance alone would explain" in index
-    assert "Find workload unmanageable: +5 points, within what chance could produce" in index
+    assert "Plan to leave the role: +10 percentage points, more than chance alone would explain" in index
+    assert "Find workload unmanageable: +5 percentage points, within what chance could produce" in index
 
 
 def test_the_index_embeds_its_typeface_with_the_glyphs_it_uses(index):
@@ -82,3 +88,19 @@ def test_the_index_embeds_its_typeface_with_the_glyphs_it_uses(index):
     covered = set(font.getBestCmap())
     assert {ord(c) for c in "England Word 1,251"} <= covered
     assert len(base64.b64decode(faces[0][1])) < 60_000  # cut to the page's characters, not the whole face
+
+
+@pytest.mark.slow
+def test_on_a_390_px_phone_nothing_runs_off_the_screen(index, tmp_path, browser):  # noqa: F811 (fixture)
+    """The table's seven columns are a block per edition on a phone, each figure under its heading: the page
+    scrolls down only."""
+    page = tmp_path / "index.html"
+    page.write_text(index, encoding="utf-8")
+    browser.set_window_size(*PHONE)
+    browser.get(page.as_uri())
+    assert outside(browser, "table, caption, tr, th, td, a") == []
+    assert browser.execute_script("return document.documentElement.scrollWidth <= window.innerWidth")
+    labels = browser.execute_script(
+        "return getComputedStyle(document.querySelector('td[data-label]'), '::before').content"
+    )
+    assert labels.startswith('"Clinical directors who plan to leave the role')

@@ -403,8 +403,9 @@ FORMATS = (
 
 
 def change_words(record: dict | None) -> str:
-    """A headline's change since the earlier wave as the index shows it: "+10 points, more than chance alone would
-    explain", "−4 points, within what chance could produce"; "not compared" when the build compares no waves."""
+    """A headline's change since the earlier wave as the index shows it: "+10 percentage points, more than chance
+    alone would explain", "−4 percentage points, within what chance could produce"; "not compared" when the build
+    compares no waves."""
     from briefing.narrative.change_prose import signed_change
 
     if not record or record.get("status") != "compared" or record.get("value") is None:
@@ -412,7 +413,7 @@ def change_words(record: dict | None) -> str:
     verdict = (
         "more than chance alone would explain" if record.get("significant") else "within what chance could produce"
     )
-    return f"{signed_change(record['value'])} points, {verdict}"
+    return f"{signed_change(record['value'])} percentage points, {verdict}"
 
 
 FACES = {(400, "normal"): "Inter-Regular.otf", (600, "normal"): "Inter-SemiBold.otf"}  # what the page's style uses
@@ -502,13 +503,15 @@ class IndexWords:
     whole: str
     units: str | None  # the unit's short form made plural, else its plural; None: no frame
     who: str  # the respondents, in the plural
+    area: str = "area"  # what an edition covers (the codebook's editions: area:), in the singular
 
 
 def index_words(root: Path, params: config.Params) -> IndexWords:
     codebook = load_codebook(root / params.codebook)
     frame = codebook.population.frame
     units = (frame.unit.short + "s" if frame.unit.short else frame.unit.plural) if frame else None
-    return IndexWords(headline_ids(root, params), whole_name(codebook), units, codebook.respondents.plural)
+    area = codebook.editions.area.singular if codebook.editions else "area"
+    return IndexWords(headline_ids(root, params), whole_name(codebook), units, codebook.respondents.plural, area)
 
 
 def edition_row(out: Path, wave: str, slug: str, status: dict | None, earlier: bool, words: IndexWords) -> dict:
@@ -555,7 +558,8 @@ def wave_editions(root: Path, out: Path, wave: str, built: list[str], earlier: l
     """A wave's editions for the index: those built in this run, then those published in an earlier one."""
     rows = [edition_row(out, wave, slug, status_of(root, slug), slug in earlier, words) for slug in [*built, *earlier]]
     labels = next((r["labels"] for r in rows if r.get("labels")), list(words.headlines))
-    return {"wave": wave, "rows": rows, "labels": labels, "who": words.who}
+    headings = [f"{capfirst(words.who)} who {label}" for label in labels]  # each headline figure's column
+    return {"wave": wave, "rows": rows, "labels": labels, "headings": headings}
 
 
 def index_page(root: Path, **values) -> str:
@@ -586,7 +590,7 @@ def write_index(root: Path, out: Path, slugs: list[str], params: config.Params) 
         for wave in other_waves(out, params.wave, first)
     ]
     waves = sorted([reported, *others], key=lambda group: wave_order(group["wave"]), reverse=True)
-    values = {"waves": waves, "p": params, "wave": sidecar(params.survey_path, root)}
+    values = {"waves": waves, "p": params, "wave": sidecar(params.survey_path, root), "words": words}
     text = index_page(root, **values, fonts="")  # the characters the page uses, for the embedded fonts
     page = index_page(root, **values, fonts=embedded_fonts(root, text))
     write(root / EDITIONS / "index.html", page)
