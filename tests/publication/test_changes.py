@@ -86,7 +86,7 @@ def test_one_changed_value_shows_old_and_new_figure_and_sentence(tmp_path):
     staging = publish_like(tmp_path / "stage", after, "Over 1 in 5 clinical directors (23%) plan to leave.")
     text = text_of(changes.write_review(published, staging).read_text(encoding="utf-8"))
     assert (
-        "1 finding(s) changed, 1 sentence(s) reworded, added or removed, 0 finding(s) appeared and 0 disappeared"
+        "1 finding changed; 1 sentence reworded, added or removed; no finding appeared and no finding disappeared"
         in text
     )
     assert "Plan to leave 21.0% (16.3% to 26.7%) 22.6% (17.6% to 28.4%)" in text
@@ -100,8 +100,8 @@ def test_findings_that_appear_or_disappear_are_listed(tmp_path):
     text = text_of(
         changes.write_review(published, publish_like(tmp_path / "stage", after, FIRST)).read_text(encoding="utf-8")
     )
-    assert "Findings that appeared 1 finding(s) Finding Figure Lack time 62.0% (56.0% to 68.0%)" in text
-    assert "Findings that disappeared 1 finding(s) Finding Figure PCNs 1,251" in text
+    assert "Findings that appeared 1 finding Finding Figure Lack time 62.0% (56.0% to 68.0%)" in text
+    assert "Findings that disappeared 1 finding Finding Figure PCNs 1,251" in text
 
 
 def test_everything_shown_is_escaped(tmp_path):
@@ -147,7 +147,7 @@ def test_another_wave_is_refused_as_a_revision_and_the_change_between_waves_offe
     assert "This build (wave 2019, dated 23 November 2026, built with Quarto) is not compared with the briefing" in text
     assert "(wave 2020, dated 23 November 2026, built with Quarto): that is another wave" in text
     assert "the wave 2020 briefing's section \u201cChange since 2019\u201d" in text
-    assert "<table" not in page and "finding(s) changed" not in text
+    assert "<table" not in page and "finding changed" not in text
     back = publish_like(tmp_path / "again", BEFORE, FIRST, made=build(wave="2020", compare_wave="2019"))
     forward = text_of(changes.write_review(staging, back).read_text(encoding="utf-8"))  # 2020 after 2019
     assert "Change since 2019" in forward

@@ -200,11 +200,11 @@ def review_of(previous_dir: Path, staging: Path) -> Review:
 # --- the page -------------------------------------------------------------------------------------------------
 
 STYLE = """
-body{font-family:Inter,"Segoe UI",Arial,sans-serif;color:#0b0c0c;max-width:72rem;margin:0 auto;padding:1rem;line-height:1.45}
+body{font-family:Inter,"Helvetica Neue",Arial,sans-serif;color:#0b0c0c;max-width:60rem;margin:0 auto;padding:1.5rem;line-height:1.5}
 h1{font-size:1.6rem}h2{font-size:1.25rem;margin-top:2rem}
 table{border-collapse:collapse;width:100%;margin:.5rem 0 1rem}caption{text-align:left;font-weight:600;padding:.3rem 0}
 th,td{border-bottom:1px solid #b1b4b6;padding:.35rem .5rem;text-align:left;vertical-align:top}th{background:#f3f2f1}
-.old{background:#fbe9e7}.new{background:#e8f5e9}.none{font-size:1.2rem;font-weight:600}
+.old{background:#fbe9e7}.new{background:#e8f5e9}.none,.summary{font-size:1.15rem;max-width:42rem}a{color:#1d4f91}
 :focus{outline:3px solid #fd0}
 """
 
@@ -232,7 +232,7 @@ def sections(review: Review) -> list[str]:
         parts.append(
             "<h2>Findings that changed</h2>"
             + table(
-                f"{len(review.changed)} finding(s) with a different figure, interval or detail",
+                f"{counted(review.changed, 'finding')} with a different figure, interval or detail",
                 ["Finding", "Before", "Now"],
                 rows,
             )
@@ -247,7 +247,7 @@ def sections(review: Review) -> list[str]:
         ]
         parts.append(
             "<h2>Sentences whose wording changed</h2>"
-            + table(f"{len(review.reworded)} sentence(s) reworded, added or removed", ["Before", "Now"], rows)
+            + table(f"{counted(review.reworded, 'sentence')} reworded, added or removed", ["Before", "Now"], rows)
         )
     for title, items in (
         ("Findings that appeared", review.appeared),
@@ -255,8 +255,14 @@ def sections(review: Review) -> list[str]:
     ):
         if items:
             rows = [[("", label(fid, record)), ("", esc(figure_text(record)))] for fid, record in items]
-            parts.append(f"<h2>{esc(title)}</h2>" + table(f"{len(items)} finding(s)", ["Finding", "Figure"], rows))
+            parts.append(f"<h2>{esc(title)}</h2>" + table(counted(items, "finding"), ["Finding", "Figure"], rows))
     return parts
+
+
+def counted(items, noun: str) -> str:
+    """ "no finding", "1 finding", "3 findings": a count an editor reads without "(s)"."""
+    n = len(items)
+    return f"no {noun}" if n == 0 else f"{count(n)} {noun}{'' if n == 1 else 's'}"
 
 
 def compared_with(review: Review) -> str:
@@ -298,9 +304,9 @@ def page(review: Review, title: str) -> str:
         summary = "No changes: every finding and every sentence is the same as in the briefing published before."
     else:
         summary = (
-            f"Against the briefing published before: {len(review.changed)} finding(s) changed, "
-            f"{len(review.reworded)} sentence(s) reworded, added or removed, {len(review.appeared)} finding(s) "
-            f"appeared and {len(review.disappeared)} disappeared."
+            f"Against the briefing published before: {counted(review.changed, 'finding')} changed; "
+            f"{counted(review.reworded, 'sentence')} reworded, added or removed; "
+            f"{counted(review.appeared, 'finding')} appeared and {counted(review.disappeared, 'finding')} disappeared."
         )
     body = "".join(sections(review))
     builds = "" if review.another_wave or not review.previous else f"<p>{esc(compared_with(review))}</p>"
