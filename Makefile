@@ -192,9 +192,12 @@ $(BUILD)/engine $(BUILD)/build-context: ; @mkdir -p $(@D); touch $@
 # One call: the runner reruns only the steps older than their own inputs (the call's stamp and dates: below).
 # What reads a wave's or a frame's bytes depends on the waves' validation,
 # remade whenever their content changes. `make editions` adds every edition's analysis to the same call (mk/editions.mk).
-validate_inputs = $(call content,$(WAVE_FILE_$(1)) $(FRAME_FILE_$(1)) $(CODEBOOK) $(filter %.meta.yml,$(PLAN_INPUTS)) \
+validate_inputs = $(call content,$(WAVE_FILE_$(1)) $(FRAME_FILE_$(1)) $(CODEBOOK) $(call records_of,$(1)) \
   src/briefing/yamlfile.py src/briefing/inputs/check.py src/briefing/inputs/validate.py src/briefing/inputs/codebook.py \
   src/briefing/inputs/crosscheck.py) $(call analysis_of,$(1))
+# A wave's own provenance records (its file's and its frame's .meta.yml), not every wave's: a new wave's arrival
+# leaves the waves already analysed alone.
+records_of = $(filter $(addsuffix .meta.yml,$(basename $(WAVE_FILE_$(1)) $(FRAME_FILE_$(1)))),$(PLAN_INPUTS))
 # A wave's analysis record: the digest of what its notebooks depend on besides files (the parameters but the
 # selection, its steps: briefing.plan.analysis_digest), the same whichever wave is reported. So another WAVE= changes
 # the plan's values but not this, and the waves it shares with the last build are not analysed again.

@@ -205,3 +205,15 @@ def test_briefing_another_wave_reuses_the_waves_already_analysed(wave_2019_once,
         assert "[4/6]" in switched.stdout and "[6/6]" in switched.stdout
     assert digest(tmp_path / "project" / "_output" / "briefing.pdf") == digest(built / "_output" / "briefing.pdf")
     assert (tmp_path / "project" / BUILD / "changes" / "2020-vs-2019" / "change.json").is_file()
+
+
+@pytest.mark.e2e
+def test_a_waves_record_changed_reanalyses_that_wave_alone(built, tmp_path):
+    """A new wave's arrival (its .meta.yml added to raw/) or an edit to one wave's record reanalyses that wave and
+    the change only: each wave's analysis reads its own file's and frame's records, not every wave's."""
+    project = copy_built(built, tmp_path / "project")
+    record = project / "data" / SURVEY / "raw" / "pcn_cd_survey_2019.meta.yml"
+    record.write_text(record.read_text(encoding="utf-8") + "# reviewed again\n", encoding="utf-8")
+    result = make(project, "report", ENGINE="pandoc")
+    assert "[3/6] wave 2019: notebooks: 8 run" in result.stdout and "[3/6] wave 2020" not in result.stdout
+    assert "[3/6] change: notebooks: 1 run" in result.stdout
