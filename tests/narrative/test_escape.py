@@ -172,8 +172,11 @@ def test_html_is_text_and_attribute_safe(text):
 @pytest.mark.parametrize("text", CASES)
 def test_the_editions_index_shows_names_as_text(text):
     row = {"name": text, "ok": False, "cause": text, "href": "editions/x/", "has_copy": False, "earlier": False}
-    waves = [{"wave": "2020", "rows": [row], "labels": [text]}]
-    page = editions.index_page(ROOT, waves=waves, p={"title": text}, wave={"synthetic": True, "notice": text})
+    waves = [{"wave": "2020", "rows": [row], "labels": [text], "headings": [text]}]
+    words = editions.IndexWords([text], whole=text, units=None, who=text, area=text)  # the codebook's words too
+    page = editions.index_page(
+        ROOT, waves=waves, p={"title": text}, wave={"synthetic": True, "notice": text}, words=words
+    )
     root = lxml.html.fromstring(page)
     assert not root.findall(".//script") and not [a for e in root.iter() for a in e.attrib if a.startswith("on")]
     assert root.findtext(".//title") == f"{seen(text)}: every edition"
