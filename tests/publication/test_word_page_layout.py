@@ -115,9 +115,11 @@ def check(docx_file: Path, tmp_path_factory) -> None:
     assert_kept_with_what_follows(layout, docx_file)
 
 
-def test_the_word_pages_fill_and_keep_captions_with_what_they_caption(rendered, tmp_path_factory):
-    """The 2020 briefing (against 2019) on both render paths."""
-    check(rendered / "_output" / "briefing.docx", tmp_path_factory)
+def test_the_word_pages_fill_and_keep_captions_with_what_they_caption(built, tmp_path_factory):
+    """The 2020 briefing (against 2019). On the pandoc path only: the Quarto path's Word file is the same document,
+    paragraph for paragraph (test_word_layout.test_both_render_paths_give_the_same_word_document), so laying it out
+    again would check nothing new."""
+    check(built / "_output" / "briefing.docx", tmp_path_factory)
 
 
 def test_the_2019_word_pages_fill_and_keep_captions(built_2019, tmp_path_factory):
