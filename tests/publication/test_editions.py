@@ -6,6 +6,7 @@ import html
 import json
 import re
 import shutil
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -494,3 +495,20 @@ def test_only_complete_copies_of_their_own_wave_are_listed(tmp_path):
 def test_a_wave_that_cannot_name_a_folder_is_refused(wave):
     with pytest.raises(ValueError, match="cannot name a folder of _output/editions/"):
         editions.wave_folder(Path("_output"), wave)
+
+
+def test_an_editions_log_line_is_one_write(monkeypatch):
+    """Editions built at once share make's output: a line and its newline written apart (print() does so when
+    output is unbuffered) ran two editions' lines together ("England ... done (4.1 s)[2/2] editions: London")."""
+    writes = []
+
+    class Output:
+        def write(self, text):
+            writes.append(text)
+
+        def flush(self):
+            pass
+
+    monkeypatch.setattr(sys, "stdout", Output())
+    editions.say("[1/2] editions: England ... done (4.1 s)")
+    assert writes == ["[1/2] editions: England ... done (4.1 s)\n"]

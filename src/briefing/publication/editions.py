@@ -310,13 +310,20 @@ def build(root: Path, params_path: Path, slug: str, engine: str, out: Path, tota
     record_status(root / EDITIONS, status, started_ns)
     done = count_finished(root / EDITIONS / "progress")
     if ok:
-        print(f"[{done}/{total}] editions: {edition.name} ... done ({status.seconds:.1f} s)")
+        say(f"[{done}/{total}] editions: {edition.name} ... done ({status.seconds:.1f} s)")
     else:
-        print(
+        say(
             f"[{done}/{total}] editions: {edition.name} ... FAILED: {status.cause}\n"
             f"      full log: {status.log}; the last good copy of this edition, if any, is unchanged"
         )
     return status
+
+
+def say(text: str) -> None:
+    """A log line in one write: editions built at once (make -j) share make's output, and print() writes a line
+    and its newline separately when output is unbuffered (PYTHONUNBUFFERED), so two lines could run together."""
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
 
 
 def publish_edition(root: Path, folder: Path, engine: str, out_folder: Path) -> tuple[bool, str, str]:
