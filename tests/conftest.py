@@ -314,9 +314,17 @@ def editions_once(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
         commit_project(copy_project(project))
         result = make(project, "-j2", "editions", ENGINE="pandoc")
         shutil.copytree(project / "_output", project.parent / "published", symlinks=True)
+        shutil.copytree(project, project.parent / "pristine", symlinks=True)  # (editions_pristine)
         return result
 
     return project_made_once(tmp_path_factory, "editions", build)
+
+
+@pytest.fixture(scope="session")
+def editions_pristine(editions_once) -> Path:
+    """The editions' project as its build left it, before any test of `editions_built` changed it: copy it to
+    build on (another engine, say) without first bringing it back to this wave."""
+    return editions_once[0].parent / "pristine"
 
 
 @pytest.fixture(scope="session")
