@@ -169,8 +169,8 @@ $(PLAN_MK): $(call content,$(PARAMS) $(wildcard $(PLAN_INPUTS)) src/briefing/con
 # changes only when its value does; written while the Makefile is read, so `make -n` knows too. Written by make
 # itself, not a shell: a value is data, whatever it holds.
 same = $(and $(findstring x$(1),x$(2)),$(findstring x$(2),x$(1)))
-remember = $(if $(wildcard $(BUILD)/.),,$(shell mkdir -p $(BUILD)))$(if $(and $(wildcard $(BUILD)/$(1)),$(call \
-  same,$(file <$(BUILD)/$(1)),$(2))),,$(file >$(BUILD)/$(1),$(2)))
+remember = $(if $(wildcard $(dir $(BUILD)/$(1)).),,$(shell mkdir -p $(dir $(BUILD)/$(1))))$(if $(and $(wildcard \
+  $(BUILD)/$(1)),$(call same,$(file <$(BUILD)/$(1)),$(2))),,$(file >$(BUILD)/$(1),$(2)))
 ifneq ($(and $(WAVE),$(BUILD)),)  # (only once the plan names the build folder)
 $(call remember,selection,$(WAVE) $(COMPARE_WAVE))
 endif
@@ -203,8 +203,7 @@ records_of = $(filter $(addsuffix .meta.yml,$(basename $(WAVE_FILE_$(1)) $(FRAME
 # the plan's values but not this, and the waves it shares with the last build are not analysed again.
 analysis_of = $(BUILD)/waves/$(1)/analysis
 ifneq ($(and $(WAVES),$(BUILD)),)
-$(foreach wave,$(WAVES),$(if $(wildcard $(BUILD)/waves/$(wave)/.),,$(shell mkdir -p $(BUILD)/waves/$(wave)))$(if \
-  $(call same,$(file <$(call analysis_of,$(wave))),$(ANALYSIS_$(wave))),,$(file >$(call analysis_of,$(wave)),$(ANALYSIS_$(wave)))))
+$(foreach wave,$(WAVES),$(call remember,waves/$(wave)/analysis,$(ANALYSIS_$(wave))))
 endif
 VALIDATED_ALL := $(BUILD)/waves/validated.ok
 ok_of = $(BUILD)/waves/$(1)/validated.ok
