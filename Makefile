@@ -186,9 +186,9 @@ $(BUILD)/engine $(BUILD)/build-context: ; @mkdir -p $(@D); touch $@
 # then against the codebook. That is one target, remade when any wave's inputs change; each wave's validated.ok
 # (which its notebooks follow) then holds its own inputs' hashes and is rewritten only when they change, so a
 # changed wave reruns its own notebooks only.
-# Then every notebook of the build runs in ONE Jupyter kernel (briefing.analysis.run_notebooks:
-# papermill's engine, handed a kernel started once): for each wave its disclosure plan, its theme notebooks and
-# its merged findings; then the change between the waves. Each executed copy is kept under build/ for audit.
+# Then the build's notebooks run in ONE call of briefing.analysis.run_notebooks (papermill's engine, handed
+# kernels started once): each wave, in its own kernel and side by side with the other (one kernel per core), its
+# disclosure plan, its theme notebooks and its merged findings; then the change between the waves. Each executed copy is kept under build/ for audit.
 # One call: the runner reruns only the steps older than their own inputs (the call's stamp and dates: below).
 # What reads a wave's or a frame's bytes depends on the waves' validation,
 # remade whenever their content changes. `make editions` adds every edition's analysis to the same call (mk/editions.mk).

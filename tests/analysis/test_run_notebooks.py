@@ -225,3 +225,64 @@ def test_the_wave_and_frame_are_read_once_per_process_by_content(tmp_path, monke
     wave.write_text(wave.read_text(encoding="utf-8") + "\n", encoding="utf-8")  # new bytes: read again
     themes.load_context(project / "params.yml")
     assert len(reads) == 2
+
+
+def test_the_waves_run_side_by_side_each_in_its_own_kernel_then_the_change(tmp_path, monkeypatch):
+    """Two waves of a build read nothing of each other: each runs in its own kernel (a process of its own), at the
+    same time; the change, which reads both waves' outputs, runs after them, on one of the same kernels."""
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1})  # two cores, whatever this machine has
+    wave = notebook(
+        tmp_path / "wave.ipynb",
+        "import os, pathlib, time\n"
+        "pathlib.Path(out + '.started').write_text('')\n"
+        "other = pathlib.Path(partner + '.started')\n"
+        "deadline = time.monotonic() + 30\n"
+        "while not other.exists() and time.monotonic() < deadline:\n"  # waits for the other wave to start
+        "    time.sleep(0.05)\n"
+        "pathlib.Path(out).write_text(f'{os.getpid()} {other.exists()}')",
+    )
+    change = notebook(
+        tmp_path / "change.ipynb",
+        "import os, pathlib\npathlib.Path(out).write_text(' '.join(pathlib.Path(p).read_text() for p in ('a', 'b')))",
+    )
+
+    def job(source, out, label, **parameters):
+        return run_notebooks.Job(
+            source, tmp_path / "run" / f"{out}.ipynb", tmp_path / out, {"out": out, **parameters}, [source], label
+        )
+
+    jobs = [
+        job(wave, "a", "wave 2020", partner="b"),
+        job(wave, "b", "wave 2019", partner="a"),
+        job(change, "change.txt", run_notebooks.CHANGE),
+    ]
+    lines = []
+    assert run_notebooks.run_build(jobs, "params.yml", tmp_path, log=lines.append) == 3
+    (a_pid, a_saw), (b_pid, b_saw) = ((tmp_path / name).read_text().split() for name in ("a", "b"))
+    assert a_pid != b_pid and a_pid != str(os.getpid())  # two kernels, neither in this process
+    assert a_saw == b_saw == "True"  # each saw the other start before it finished: side by side
+    assert (tmp_path / "change.txt").read_text() == f"{a_pid} True {b_pid} True"  # after both
+    assert [line.split(":")[0] for line in lines] == ["[3/6] wave 2020", "[3/6] wave 2019", "[3/6] change"]
+
+
+def test_a_failure_in_another_kernel_names_the_notebook_and_keeps_its_traceback(tmp_path, monkeypatch):
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1})
+    good = notebook(tmp_path / "good.ipynb", "import pathlib\npathlib.Path(out).write_text('done')")
+    bad = notebook(tmp_path / "bad.ipynb", "raise ValueError('wave 2019 has no answers')")
+    jobs = [
+        run_notebooks.Job(
+            good, tmp_path / "run" / "good.ipynb", tmp_path / "good.txt", {"out": "good.txt"}, [good], "wave 2020"
+        ),
+        run_notebooks.Job(
+            bad, tmp_path / "run" / "bad.ipynb", tmp_path / "bad.txt", {"out": "bad.txt"}, [bad], "wave 2019"
+        ),
+    ]
+    try:
+        run_notebooks.run_build(jobs, "params.yml", tmp_path, log=lambda line: None)
+    except run_notebooks.NotebookFailed as failure:
+        assert (failure.notebook, failure.cause) == (bad, "ValueError: wave 2019 has no answers")
+        assert failure.executed == tmp_path / "run" / "bad.ipynb" and failure.executed.exists()
+        assert "Traceback" in failure.trace and "wave 2019 has no answers" in failure.trace
+    else:
+        raise AssertionError("the failing wave did not fail the build")
+    assert (tmp_path / "good.txt").read_text() == "done"  # the other wave finished

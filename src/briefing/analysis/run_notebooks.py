@@ -1,8 +1,9 @@
-"""Run every notebook of a build in ONE Jupyter kernel, the way Quarto keeps a kernel alive between renders.
+"""Run the notebooks of a build in a few long-lived Jupyter kernels (one per core, at most one per wave), the way
+Quarto keeps a kernel alive between renders.
 
 Each notebook is still a real parameterised notebook: papermill injects the parameters and writes the executed
 copy (outputs included) under build/ for audit. What changes is the engine: papermill's own nbclient engine is
-handed a kernel that this process started once, instead of starting one per notebook (about 2 s each).
+handed a kernel started once, instead of starting one per notebook (about 2 s each).
 Between notebooks the kernel's namespace is cleared (as `%reset -f` does, figures closed: `clear_namespace`), so
 each notebook sees only what it imports and computes itself; imported modules stay loaded, which is where the time
 goes otherwise.
@@ -15,9 +16,16 @@ compared with) its disclosure plan (<build>/waves/<wave>/withheld.json), each th
 wave's findings (<build>/waves/<wave>/findings.json); then the change between the waves (<build>/changes/<wave>-vs-<compared>/change.json).
 Only stale steps run: an output missing, older than one of its inputs, or depending on an output remade now.
 
+The waves read nothing of one another, so each runs in its own kernel, side by side (`rounds_of`, `WorkerPool`:
+worker processes forked from this one, each starting its kernel, on a two-core machine the two waves at once);
+the change, which reads both, runs after them on one of the same kernels. On one core, or with one wave stale,
+everything runs in one kernel in this process. The log has a line per wave and one for the change, in the
+plan's order, whichever finished first.
+
 `make editions` adds a second plan, every edition's analysis (briefing.plan.edition_analysis: its notebooks,
-merges and change), to the same call and kernel: each edition's notebooks run in its own project folder (the
-kernel changes to it), after the whole survey's, whose validated waves and disclosure plans they read. An edition
+merges and change), to the same call and kernels: each edition's notebooks run in its own project folder (the
+kernel changes to it), after the whole survey's waves, whose validated files and disclosure plans they read, the
+editions shared out among the kernels. An edition
 that fails is recorded in its own build folder (its traceback, and why in one line for its render step), its
 outputs removed so it is retried; the other editions carry on.
 Usage (the Makefile's notebook rule): python -m briefing.analysis.run_notebooks --plan PLAN_JSON [EDITIONS_JSON]
@@ -31,7 +39,9 @@ import contextlib
 import functools
 import json
 import logging
+import multiprocessing
 import os
+import queue
 import sys
 import tempfile
 import time
@@ -278,36 +288,167 @@ def merge_wave(merge: Merge, params_path: str) -> None:
     merge.output.write_text(findings_io.dumps(merged), encoding="utf-8")
 
 
+@dataclass
+class Lane:
+    """Stale steps that run in order in one kernel: a wave of the whole survey's build, the change between its
+    waves, or one edition's analysis."""
+
+    name: str  # its log line's: "wave 2020", "change", or the edition's name
+    steps: list[Step]
+    edition: str | None = None
+
+
+def rounds_of(todo: list[Step]) -> list[list[Lane]]:
+    """The stale steps as lanes, in two rounds, each lane independent of the others in its round: first each wave
+    of the whole survey's build (a wave reads nothing of another), then the change between the waves and each
+    edition (which read the waves' findings and disclosure plans)."""
+    whole: dict[str, list[Step]] = {}
+    by_edition: dict[str, list[Step]] = {}
+    for step in todo:
+        if step.edition is not None:
+            by_edition.setdefault(step.edition, []).append(step)
+        else:
+            whole.setdefault(step.step if isinstance(step, Job) else f"wave {step.wave}", []).append(step)
+    waves = [Lane(name, steps) for name, steps in whole.items() if name != CHANGE]
+    after = [Lane(CHANGE, whole[CHANGE])] if CHANGE in whole else []
+    after += [Lane(name, steps, name) for name, steps in by_edition.items()]
+    return [lanes for lanes in (waves, after) if lanes]
+
+
+@dataclass
+class Outcome:
+    """What a lane did: its log lines, how many notebooks ran, and a whole-build notebook's failure (with the
+    traceback, as text: it may come from another process)."""
+
+    lines: list[str]
+    ran: int
+    failure: tuple[str, str, str | None, str] | None = None  # notebook, cause, executed copy, traceback
+
+    def raise_failure(self) -> None:
+        if self.failure:
+            notebook, cause, executed, trace = self.failure
+            raise NotebookFailed(Path(notebook), cause, executed and Path(executed), trace)
+
+
+def run_lane(lane: Lane, params_path: str, root: Path, editions: dict[str, Edition]) -> Outcome:
+    """One lane in this process's kernel: an edition's failure is recorded and stays in its lane
+    (`run_edition`); a whole-build step's ends the build."""
+    lines: list[str] = []
+    if lane.edition is not None:
+        return Outcome(lines, run_edition(lane.steps, editions[lane.edition], params_path, root, lines.append))
+    start, names = time.perf_counter(), []
+    try:
+        for step in lane.steps:
+            if isinstance(step, Job):
+                execute(step, root)
+                names.append(step.executed.stem)  # theme-<id>: which theme ran
+            else:
+                merge_wave(step, params_path)
+    except Exception as error:  # carried to the build's process as text (a traceback does not cross processes)
+        failed = error if isinstance(error, NotebookFailed) else NotebookFailed(Path("merge"), cause_of(error))
+        trace = traceback.format_exc()
+        return Outcome(
+            lines, len(names), (str(failed.notebook), failed.cause, failed.executed and str(failed.executed), trace)
+        )
+    if names:
+        lines.append(
+            f"[3/6] {lane.name}: notebooks: {len(names)} run in one kernel ({', '.join(names)}) "
+            f"in {time.perf_counter() - start:.1f} s"
+        )
+    return Outcome(lines, len(names))
+
+
+def kernels_wanted(rounds: list[list[Lane]]) -> int:
+    """One kernel per lane of the widest round, at most one per core this process may use: the two waves of a
+    build (and then the editions) are analysed side by side, each in its own kernel."""
+    widest = max((sum(any(isinstance(s, Job) for s in lane.steps) for lane in lanes) for lanes in rounds), default=0)
+    return max(1, min(widest, len(os.sched_getaffinity(0))))
+
+
 def run_build(
-    steps: list[Job | Merge], params_path: str, root: Path, log=print, editions: dict[str, Edition] | None = None
+    steps: list[Step], params_path: str, root: Path, log=print, editions: dict[str, Edition] | None = None
 ) -> int:
-    """Run the stale steps, every notebook in ONE kernel (started only if a notebook is stale); one log line
-    per step of the whole survey's build (each wave, then the change), then one per edition (`editions`: where each
-    records a failure). Returns how many notebooks ran."""
+    """Run the stale steps: each wave of the whole survey's build in its own kernel, side by side (one kernel per
+    core), then the change and every edition's analysis (`editions`: where each records a failure) on the same
+    kernels; a kernel is started only if a notebook is stale. One log line per wave of the whole survey's build
+    and one for the change, then one per edition, in the plan's order. Returns how many notebooks ran."""
     remade = stale_outputs(steps)
-    todo = [s for s in steps if s.output in remade]
-    whole = [s for s in todo if s.edition is None]
-    ran, kernel = 0, contextlib.ExitStack()
-    with kernel:
-        if any(isinstance(s, Job) for s in todo):
-            kernel.enter_context(shared_kernel(root))
-        for name in dict.fromkeys(s.step if isinstance(s, Job) else f"wave {s.wave}" for s in whole):
-            start, names = time.perf_counter(), []
-            for step in whole:
-                if isinstance(step, Job) and step.step == name:
-                    execute(step, root)
-                    names.append(step.executed.stem)  # theme-<id>: which theme ran
-                elif isinstance(step, Merge) and f"wave {step.wave}" == name:
-                    merge_wave(step, params_path)
-            if names:
-                log(
-                    f"[3/6] {name}: notebooks: {len(names)} run in one kernel ({', '.join(names)}) "
-                    f"in {time.perf_counter() - start:.1f} s"
-                )
-            ran += len(names)
-        for name in dict.fromkeys(s.edition for s in todo if s.edition is not None):
-            ran += run_edition([s for s in todo if s.edition == name], (editions or {})[name], params_path, root, log)
+    rounds = rounds_of([s for s in steps if s.output in remade])
+    run = functools.partial(run_lane, params_path=params_path, root=root, editions=editions or {})
+    ran = 0
+    with lanes_runner(
+        kernels_wanted(rounds), root, run, any(isinstance(s, Job) for s in steps if s.output in remade)
+    ) as run_all:
+        for lanes in rounds:
+            outcomes = run_all(lanes)
+            for outcome in outcomes:
+                for line in outcome.lines:
+                    log(line)
+                ran += outcome.ran
+            for outcome in outcomes:
+                outcome.raise_failure()
     return ran
+
+
+@contextlib.contextmanager
+def lanes_runner(kernels: int, root: Path, run, needs_kernel: bool):
+    """A function running a round's lanes and returning their outcomes in order: in this process, in one kernel,
+    when one kernel is wanted; else in that many worker processes, each with its own kernel."""
+    if kernels == 1:
+        with shared_kernel(root) if needs_kernel else contextlib.nullcontext():
+            yield lambda lanes: [run(lane) for lane in lanes]
+        return
+    with WorkerPool(kernels, root, run) as pool:
+        yield pool.run
+
+
+class WorkerPool:
+    """Worker processes, each with its own kernel, that run lanes handed to them one at a time. Forked from this
+    process before it starts any kernel (so each inherits the imported modules and no socket), they outlive a
+    round, so the change and the editions reuse the kernels the waves started."""
+
+    def __init__(self, count: int, root: Path, run):
+        context = multiprocessing.get_context("fork")
+        self.tasks, self.results = context.SimpleQueue(), context.Queue()
+        self.workers = [
+            context.Process(target=serve, args=(self.tasks, self.results, root, run), daemon=True) for _ in range(count)
+        ]
+
+    def __enter__(self) -> WorkerPool:
+        shared_kernel_engine()  # papermill imported once, here: every worker inherits it
+        for worker in self.workers:
+            worker.start()
+        return self
+
+    def run(self, lanes: list[Lane]) -> list[Outcome]:
+        for index, lane in enumerate(lanes):
+            self.tasks.put((index, lane))
+        outcomes: dict[int, Outcome] = {}
+        while len(outcomes) < len(lanes):
+            try:
+                index, outcome = self.results.get(timeout=1)
+            except queue.Empty:
+                if any(w.exitcode not in (None, 0) for w in self.workers):
+                    raise RuntimeError("notebooks: a worker process ended without finishing its notebooks") from None
+                continue
+            outcomes[index] = outcome
+        return [outcomes[i] for i in range(len(lanes))]
+
+    def __exit__(self, *exc) -> None:
+        for _ in self.workers:
+            self.tasks.put(None)
+        for worker in self.workers:
+            worker.join(timeout=60)
+            if worker.is_alive():
+                worker.terminate()
+
+
+def serve(tasks, results, root: Path, run) -> None:
+    """A worker's life: start its kernel, run each lane it is handed, shut the kernel down when told to stop."""
+    with shared_kernel(root):
+        while (task := tasks.get()) is not None:
+            index, lane = task
+            results.put((index, run(lane)))
 
 
 def run_edition(steps: list[Step], edition: Edition, params_path: str, root: Path, log) -> int:
@@ -342,9 +483,9 @@ def record_failure(edition: Edition, cause: str, trace: str) -> None:
 
 
 class NotebookFailed(RuntimeError):
-    def __init__(self, notebook: Path, cause: str, executed: Path | None = None):
+    def __init__(self, notebook: Path, cause: str, executed: Path | None = None, trace: str | None = None):
         super().__init__(f"{notebook}: {cause}")
-        self.notebook, self.cause, self.executed = notebook, cause, executed
+        self.notebook, self.cause, self.executed, self.trace = notebook, cause, executed, trace
 
 
 def cause_of(error: BaseException) -> str:
@@ -374,7 +515,7 @@ def main(argv: list[str] | None = None) -> int:
         run_build(steps, plan["parameters"], Path.cwd(), editions=editions)
     except NotebookFailed as failure:
         log.parent.mkdir(parents=True, exist_ok=True)
-        log.write_text(traceback.format_exc(), encoding="utf-8")
+        log.write_text(failure.trace or traceback.format_exc(), encoding="utf-8")
         print(
             f"notebooks: {failure.notebook.name} failed: {failure.cause}\n"
             f"  the executed copy is {failure.executed}; the traceback is in {log}",

@@ -157,7 +157,7 @@ def load_context(
 
 
 # --- the codebook, the waves and the frames, read once per process ------------------------------------------------
-# Every notebook of a build runs in one kernel (analysis/run_notebooks.py), each edition's too, and each reads the
+# A build's notebooks run in a few long-lived kernels (analysis/run_notebooks.py), each edition's too, and each reads the
 # same validated files: kept here by their content (so a changed file is read again), each is read, parsed and
 # checked once per process. A wave or frame is handed out as a copy, so no notebook sees another's changes; the
 # codebook is immutable (frozen dataclasses).

@@ -11,8 +11,8 @@ _SUBSETS: dict[tuple[str, str], str] = {}  # (the font file's SHA-256, the text)
 
 
 def subset_woff(data: bytes, text: str) -> str:
-    """The font file `data` cut down to the glyphs of `text`, as base64 WOFF. Kept for the process (the build's
-    one kernel), keyed by the file's hash and the text: a chart whose labels use the same characters as an earlier
+    """The font file `data` cut down to the glyphs of `text`, as base64 WOFF. Kept for the process (a kernel of
+    the build), keyed by the file's hash and the text: a chart whose labels use the same characters as an earlier
     one, in the same face, reuses its subset rather than parsing and cutting the font again."""
     key = (hashlib.sha256(data).hexdigest(), text)
     if key not in _SUBSETS:
