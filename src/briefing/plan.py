@@ -244,7 +244,8 @@ def analysis_digest(params: config.Params, inputs: surveys.WaveInputs, steps: li
 
 # --- editions: their analysis in the whole survey's build -------------------------------------------------------
 # `make editions` computes every edition's findings, charts, merged findings and change in the whole survey's one
-# runner call (one kernel), and only the narrative and render run per edition. Each edition has its own project
+# runner call (its kernels, the editions shared out among them), and only the narrative and render run per edition.
+# The whole survey's edition is the whole survey's build: its analysed folders link to that build's (never run twice). Each edition has its own project
 # folder and plan (publication/editions.py): its notebooks run there, so every path they record is the edition's
 # own, as if it were built alone. What every edition shares with the whole survey's build is not redone: each wave's
 # validation and its disclosure plan (planned from the whole wave for every edition: analysis/disclosure.py).

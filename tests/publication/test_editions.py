@@ -68,16 +68,20 @@ def test_every_edition_is_published_with_a_counted_log(editions_built):
 
 def test_every_editions_analysis_is_computed_in_the_whole_surveys_one_runner_call(editions_built):
     """The editions share one analysis: each wave validated and its disclosure planned once, every edition's
-    findings, charts, merged findings and change in the whole survey's runner call (one kernel); per edition only
-    its findings, narrative and render."""
+    findings, charts, merged findings and change in the whole survey's runner call (its kernels); per edition only
+    its findings, narrative and render. The whole survey's edition is the whole survey's build, analysed once: its
+    analysed folders are links to that build's."""
     project, result = editions_built
     lines = result.stdout.splitlines()
     # (make -j2 may print another job's line between a step's counter and its words)
     assert result.stdout.count(" is valid against ") == 2  # each wave validated once, for every edition
     assert result.stdout.count(f"wave {WAVE}: notebooks: 8 run in one kernel") == 1
     names = [re.match(r"\[3/6\] (.+) edition: notebooks: \d+ run in one kernel", line) for line in lines]
-    assert sorted(m.group(1) for m in names if m) == sorted(["England", *REGIONS])
-    for slug in SLUGS:
+    assert sorted(m.group(1) for m in names if m) == sorted(REGIONS)  # England's: the whole build's, not again
+    whole = project / BUILD / "editions" / SLUGS[0] / BUILD
+    for name in ("waves", "changes"):
+        assert (whole / name).is_symlink() and (whole / name).resolve() == (project / BUILD / name).resolve()
+    for slug in SLUGS[1:]:
         build = project / BUILD / "editions" / slug / BUILD
         assert (build / "changes" / f"{WAVE}-vs-{PREVIOUS}" / "change.json").is_file() and (
             build / "findings.json"

@@ -10,9 +10,10 @@ resolves a document's project from its real path, so they are copied, not linked
 pipeline (data/, notebooks/, scripts/, src/, Makefile, mk/).
 
 The analysis is shared: `plan` writes every edition's steps (briefing.plan.edition_analysis) to analysis.json,
-which the whole survey's build runs in its one runner call and kernel (analysis/run_notebooks.py), reading each
-wave and frame once, each wave validated and its disclosure planned once. Only the narrative and the render are
-per edition (`build`), in parallel under `make -j2 editions`.
+which the whole survey's build runs in its one runner call and kernels (analysis/run_notebooks.py), each wave
+validated and its disclosure planned once. The whole survey's edition is that build itself: its analysed folders
+link to the whole build's, so it is analysed once. Only the narrative and the render are per edition (`build`), in
+parallel under `make -j2 editions`.
 
 An edition is published to _output/editions/<wave>/<slug>/: editions of different waves sit side by side
 (`make editions WAVE=2019` leaves the 2020 editions as they are).
@@ -165,7 +166,8 @@ def plan(
     its steps those of briefing.plan.edition_analysis against the whole survey's plan (`whole`: its plan.json)."""
     found = editions(root, findings_io.resolved_params(str(params_path), wave), chosen)
     folder = out.parent
-    whole_steps = plans.steps_from(json.loads(whole.read_text(encoding="utf-8"))) if whole else []
+    whole_plan = json.loads(whole.read_text(encoding="utf-8")) if whole else None
+    whole_steps = plans.steps_from(whole_plan) if whole_plan else []
     steps, records = [], []
     values = {"EDITION_SLUGS": [e.slug for e in found]}
     for edition in found:
@@ -176,7 +178,11 @@ def plan(
         try:
             own = plans.build_plan(project, config.PARAMS_FILE)
             plans.write(project, own, Path(EDITION_PLAN))
-            steps += plans.edition_analysis(whole_steps, own, where, edition.name)
+            if edition.value is None and whole_plan and same_waves(own, whole_plan):
+                link_analysis(project / own.build, root / whole_plan["build"])  # the whole survey's: analysed once
+                failed.unlink(missing_ok=True)
+            else:
+                steps += plans.edition_analysis(whole_steps, own, where, edition.name)
         except (ValueError, OSError) as error:  # this edition alone fails, saying why (its render step reports it)
             failed.write_text(f"plan: {error}\n", encoding="utf-8")
             values[f"EDITION_COMPUTED_{edition.slug}"] = values[f"EDITION_PARAMETERS_{edition.slug}"] = None
@@ -193,6 +199,27 @@ def plan(
     header = "# Written by `python -m briefing.publication.editions plan`: the editions `make editions` builds.\n"
     write_if_changed(out, header + config.make_assignments(values))
     return found
+
+
+ANALYSED = ("waves", "changes")  # a build's analysed folders: each wave's findings and figures, each change
+
+
+def same_waves(own: plans.Plan, whole: dict) -> bool:
+    return [w.wave for w in own.selection.waves] == [w["wave"] for w in whole["waves"]]
+
+
+def link_analysis(build: Path, whole: Path) -> None:
+    """The whole survey's edition is the whole survey's build: its analysed folders are links to that build's
+    (the same notebooks, parameters and waves give the same bytes), so its analysis is never run twice."""
+    build.mkdir(parents=True, exist_ok=True)
+    for name in ANALYSED:
+        link, target = build / name, os.path.relpath(whole / name, build)
+        if link.is_symlink() and os.readlink(link) == target:
+            continue
+        if link.is_dir() and not link.is_symlink():
+            shutil.rmtree(link)  # (an earlier build's own analysis)
+        link.unlink(missing_ok=True)
+        link.symlink_to(target)
 
 
 # --- build: one edition in its own project folder ---------------------------------------------------------------
