@@ -231,6 +231,7 @@ def test_the_waves_run_side_by_side_each_in_its_own_kernel_then_the_change(tmp_p
     """Two waves of a build read nothing of each other: each runs in its own kernel (a process of its own), at the
     same time; the change, which reads both waves' outputs, runs after them, on one of the same kernels."""
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1})  # two cores, whatever this machine has
+    monkeypatch.delenv(run_notebooks.KERNELS, raising=False)  # (the suite's workers set it to one)
     wave = notebook(
         tmp_path / "wave.ipynb",
         "import os, pathlib, time\n"
@@ -267,6 +268,7 @@ def test_the_waves_run_side_by_side_each_in_its_own_kernel_then_the_change(tmp_p
 
 def test_a_failure_in_another_kernel_names_the_notebook_and_keeps_its_traceback(tmp_path, monkeypatch):
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1})
+    monkeypatch.delenv(run_notebooks.KERNELS, raising=False)
     good = notebook(tmp_path / "good.ipynb", "import pathlib\npathlib.Path(out).write_text('done')")
     bad = notebook(tmp_path / "bad.ipynb", "raise ValueError('wave 2019 has no answers')")
     jobs = [
@@ -286,3 +288,25 @@ def test_a_failure_in_another_kernel_names_the_notebook_and_keeps_its_traceback(
     else:
         raise AssertionError("the failing wave did not fail the build")
     assert (tmp_path / "good.txt").read_text() == "done"  # the other wave finished
+
+
+def test_the_kernels_are_one_per_core_unless_the_environment_says_fewer(monkeypatch):
+    wave = [
+        run_notebooks.Lane(f"wave {w}", [run_notebooks.Job(Path("n.ipynb"), Path("e"), Path(w), {}, [], "")])
+        for w in "ab"
+    ]
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2, 3})
+    monkeypatch.delenv(run_notebooks.KERNELS, raising=False)
+    assert run_notebooks.kernels_wanted([wave]) == 2  # one per wave, however many cores
+    assert run_notebooks.kernels_wanted([wave[:1]]) == 1
+    monkeypatch.setenv(run_notebooks.KERNELS, "1")
+    assert run_notebooks.kernels_wanted([wave]) == 1
+    monkeypatch.setenv(run_notebooks.KERNELS, "two")
+    try:
+        run_notebooks.kernels_wanted([wave])
+    except SystemExit as stop:
+        assert (
+            str(stop) == "notebooks: BRIEFING_KERNELS='two' is not a number of kernels: use a whole number, 1 or more"
+        )
+    else:
+        raise AssertionError("a kernel count that is not a number was taken")

@@ -358,11 +358,24 @@ def run_lane(lane: Lane, params_path: str, root: Path, editions: dict[str, Editi
     return Outcome(lines, len(names))
 
 
+KERNELS = "BRIEFING_KERNELS"  # the environment's limit on kernels (default: one per core)
+
+
 def kernels_wanted(rounds: list[list[Lane]]) -> int:
-    """One kernel per lane of the widest round, at most one per core this process may use: the two waves of a
-    build (and then the editions) are analysed side by side, each in its own kernel."""
+    """One kernel per lane of the widest round, at most one per core this process may use (or BRIEFING_KERNELS,
+    for a machine already busy with other builds: the test suite's workers): the two waves of a build (and then
+    the editions) are analysed side by side, each in its own kernel."""
     widest = max((sum(any(isinstance(s, Job) for s in lane.steps) for lane in lanes) for lanes in rounds), default=0)
-    return max(1, min(widest, len(os.sched_getaffinity(0))))
+    return max(1, min(widest, kernel_limit()))
+
+
+def kernel_limit() -> int:
+    value = os.environ.get(KERNELS, "").strip()
+    if not value:
+        return len(os.sched_getaffinity(0))
+    if not value.isdigit() or int(value) < 1:
+        raise SystemExit(f"notebooks: {KERNELS}={value!r} is not a number of kernels: use a whole number, 1 or more")
+    return int(value)
 
 
 def run_build(
