@@ -130,7 +130,25 @@ def test_the_chart_box_filter_is_given_to_the_html_alone(monkeypatch, tmp_path):
     render.render_pandoc(ROOT, tmp_path)
     by_format = {c[c.index("--to") + 1]: [c[i + 1] for i, a in enumerate(c) if a == "--lua-filter"] for c in calls}
     compat, box = str(ROOT / render.LUA_FILTER), str(ROOT / render.CHART_BOX_FILTER)
-    assert by_format == {"html5": [compat, box], "docx": [compat], "typst": [compat]}
+    assert by_format == {"json": [], "html5": [compat, box], "docx": [compat], "typst-citations": [compat]}
+
+
+def test_the_markdown_is_read_and_its_citations_resolved_once_for_every_format(monkeypatch, tmp_path):
+    """pandoc parsed the Markdown and ran citeproc three times, once per format; now once, into its document tree,
+    from which each format is written (Typst told the citations are resolved: no `@key` of Typst's own)."""
+    calls = fake_pandoc(monkeypatch)
+    monkeypatch.setattr(render, "compile_typst", lambda root, source, pdf, timestamp=None: pdf.write_text("pdf"))
+    monkeypatch.setattr(render, "assemble_markdown", lambda root: "# A briefing\n")
+    render.render_pandoc(ROOT, tmp_path)
+    read = {c[c.index("--to") + 1]: (c[1], c[c.index("--from") + 1], "--citeproc" in c) for c in calls}
+    tree = str(tmp_path / "briefing.json")
+    assert read == {
+        "json": (str(tmp_path / "briefing.md"), "markdown", True),
+        "html5": (tree, "json", False),
+        "docx": (tree, "json", False),
+        "typst-citations": (tree, "json", False),
+    }
+    assert calls[0][calls[0].index("--to") + 1] == "json"  # first: the others read what it wrote
 
 
 @pytest.mark.e2e

@@ -162,31 +162,46 @@ Finish = Mapping[str, Callable[[Path], object]]  # an output's name -> what is d
 
 
 def render_pandoc(root: Path, staging: Path, finish: Finish | None = None) -> None:
-    """Every format from the assembled Markdown, each in a chain of its own, all at once: Typst then the PDF (this
-    thread), HTML, Word; each output then handed to what `finish` names for it, in its own chain (the Word file is
-    mended while the PDF compiles)."""
+    """Every format from the assembled Markdown: read once (parsed, its metadata and citations resolved) into
+    pandoc's document tree, then each format written from that tree in a chain of its own, all at
+    once: Typst then the PDF (this thread), HTML, Word; each output then handed to what `finish` names for it, in
+    its own chain (the Word file is mended while the PDF compiles)."""
     finish = finish or {}
     markdown = staging / "briefing.md"
     markdown.write_text(assemble_markdown(root), encoding="utf-8")
+    tree = staging / "briefing.json"
     pandoc = pandoc_binary()
-
-    def command(*filters: str) -> list[str]:
-        """pandoc's arguments for one format: its Lua filters (in order, each only where it changes something),
-        then the citations."""
-        return [
+    # (The bibliography is relative to the working folder, report/: pandoc copies it into the Word file's
+    # properties, and an absolute path would make the bytes depend on where the project sits.)
+    citations = ["--citeproc", "--bibliography", os.path.relpath(root / BIBLIOGRAPHY, root / "report")]
+    run(
+        [
             pandoc,
             str(markdown),
             "--from",
             "markdown",
-            "--standalone",
             "--metadata-file",
             str(root / METADATA),
+            *citations,
+            "--to",
+            "json",
+            "--output",
+            str(tree),
+        ],
+        "pandoc (read)",
+        cwd=root / "report",
+    )
+
+    def command(*filters: str) -> list[str]:
+        """pandoc's arguments for one format, from the document tree: the Lua filters (the compatibility filter
+        maps the dialect onto each format's own design; then those of one format only)."""
+        return [
+            pandoc,
+            str(tree),
+            "--from",
+            "json",
+            "--standalone",
             *(arg for name in (LUA_FILTER, *filters) for arg in ("--lua-filter", str(root / name))),
-            # relative to the working folder (report/): pandoc copies it into the Word file's properties, and an
-            # absolute path would make the bytes depend on where the project sits
-            "--citeproc",
-            "--bibliography",
-            os.path.relpath(root / BIBLIOGRAPHY, root / "report"),
             "--resource-path",
             str(root / "report"),
         ]
@@ -223,7 +238,16 @@ def render_pandoc(root: Path, staging: Path, finish: Finish | None = None) -> No
 
     def pdf() -> None:
         run(
-            [*command(), "--to", "typst", "--template", str(root / TYPST_TEMPLATE), "--output", str(typst_source)],
+            # (-citations: the citations are pandoc's, already resolved, not Typst's own `@key` references)
+            [
+                *command(),
+                "--to",
+                "typst-citations",
+                "--template",
+                str(root / TYPST_TEMPLATE),
+                "--output",
+                str(typst_source),
+            ],
             "pandoc (Typst)",
             cwd=root / "report",
         )
