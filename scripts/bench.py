@@ -162,7 +162,7 @@ def stage_label(line: str) -> str | None:
         return None
     label = (match.group(1) or "") + match.group(2)
     if label.startswith("[3/6] wave"):  # the waves run side by side and are logged together, once both are done
-        return "[3/6] the waves' notebooks, side by side"
+        return "[3/6] the waves' notebooks (a kernel each)"
     wave = re.search(r"wave (\d{4})", line)
     return f"{label} {wave.group(1)}" if wave and wave.group(1) not in label else label
 
