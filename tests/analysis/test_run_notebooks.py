@@ -1,5 +1,6 @@
 """The shared-kernel notebook runner: which notebooks are stale, what a failure says."""
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -310,3 +311,29 @@ def test_the_kernels_are_one_per_core_unless_the_environment_says_fewer(monkeypa
         )
     else:
         raise AssertionError("a kernel count that is not a number was taken")
+
+
+def test_a_kernel_that_cannot_start_is_a_failure_in_words(tmp_path, monkeypatch):
+    """A worker whose kernel does not start says so (its traceback kept for the log), rather than printing a
+    traceback from another process and leaving the build waiting."""
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1})
+    monkeypatch.delenv(run_notebooks.KERNELS, raising=False)
+
+    @contextlib.contextmanager
+    def no_kernel(root, kernel_name="python3"):
+        raise RuntimeError("No such kernel named python3")
+        yield
+
+    monkeypatch.setattr(run_notebooks, "shared_kernel", no_kernel)  # (the workers are forked: they see it too)
+    source = notebook(tmp_path / "wave.ipynb", "pass")
+    jobs = [
+        run_notebooks.Job(source, tmp_path / "run" / f"{w}.ipynb", tmp_path / w, {}, [source], f"wave {w}")
+        for w in ("2020", "2019")
+    ]
+    try:
+        run_notebooks.run_build(jobs, "params.yml", tmp_path, log=lambda line: None)
+    except run_notebooks.NotebookFailed as failure:
+        assert (str(failure.notebook), failure.cause) == ("kernel", "RuntimeError: No such kernel named python3")
+        assert "Traceback" in failure.trace
+    else:
+        raise AssertionError("the build went on without kernels")

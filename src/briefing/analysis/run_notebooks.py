@@ -441,9 +441,12 @@ class WorkerPool:
             try:
                 index, outcome = self.results.get(timeout=1)
             except queue.Empty:
-                if any(w.exitcode not in (None, 0) for w in self.workers):
-                    raise RuntimeError("notebooks: a worker process ended without finishing its notebooks") from None
+                if ended := [w.exitcode for w in self.workers if w.exitcode not in (None, 0)]:
+                    cause = f"a worker process ended (exit code {ended[0]}) before its notebooks had run"
+                    raise NotebookFailed(Path("worker"), cause) from None
                 continue
+            if index == KERNEL_FAILED:
+                outcome.raise_failure()
             outcomes[index] = outcome
         return [outcomes[i] for i in range(len(lanes))]
 
@@ -456,12 +459,19 @@ class WorkerPool:
                 worker.terminate()
 
 
+KERNEL_FAILED = -1  # a worker's report that its kernel could not start (or stopped), in place of a lane's index
+
+
 def serve(tasks, results, root: Path, run) -> None:
-    """A worker's life: start its kernel, run each lane it is handed, shut the kernel down when told to stop."""
-    with shared_kernel(root):
-        while (task := tasks.get()) is not None:
-            index, lane = task
-            results.put((index, run(lane)))
+    """A worker's life: start its kernel, run each lane it is handed, shut the kernel down when told to stop. A
+    kernel that cannot start is reported as a failure, in words, not as a traceback on the build's log."""
+    try:
+        with shared_kernel(root):
+            while (task := tasks.get()) is not None:
+                index, lane = task
+                results.put((index, run(lane)))
+    except Exception as error:  # noqa: BLE001 (the kernel itself: what a lane's steps raise is in its Outcome)
+        results.put((KERNEL_FAILED, Outcome([], 0, ("kernel", cause_of(error), None, traceback.format_exc()))))
 
 
 def run_edition(steps: list[Step], edition: Edition, params_path: str, root: Path, log) -> int:
@@ -529,9 +539,9 @@ def main(argv: list[str] | None = None) -> int:
     except NotebookFailed as failure:
         log.parent.mkdir(parents=True, exist_ok=True)
         log.write_text(failure.trace or traceback.format_exc(), encoding="utf-8")
+        copy = f"the executed copy is {failure.executed}; " if failure.executed else ""
         print(
-            f"notebooks: {failure.notebook.name} failed: {failure.cause}\n"
-            f"  the executed copy is {failure.executed}; the traceback is in {log}",
+            f"notebooks: {failure.notebook.name} failed: {failure.cause}\n  {copy}the traceback is in {log}",
             file=sys.stderr,
         )
         return 1
