@@ -42,6 +42,7 @@ import logging
 import multiprocessing
 import os
 import queue
+import signal
 import sys
 import tempfile
 import time
@@ -450,13 +451,17 @@ class WorkerPool:
             outcomes[index] = outcome
         return [outcomes[i] for i in range(len(lanes))]
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, failed, *exc) -> None:
+        """Each worker told to stop once its lane is done; if the build is stopping (Ctrl-C, a failure), at once:
+        a worker stopped shuts its kernel down on its way out (serve)."""
         for _ in self.workers:
             self.tasks.put(None)
         for worker in self.workers:
-            worker.join(timeout=60)
-            if worker.is_alive():
+            if failed is not None:
                 worker.terminate()
+            worker.join(timeout=60 if failed is None else 10)
+            if worker.is_alive():
+                worker.kill()
 
 
 KERNEL_FAILED = -1  # a worker's report that its kernel could not start (or stopped), in place of a lane's index
@@ -465,6 +470,8 @@ KERNEL_FAILED = -1  # a worker's report that its kernel could not start (or stop
 def serve(tasks, results, root: Path, run) -> None:
     """A worker's life: start its kernel, run each lane it is handed, shut the kernel down when told to stop. A
     kernel that cannot start is reported as a failure, in words, not as a traceback on the build's log."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the build's to handle: it then stops its workers
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # stopped: leave by the kernel's shutdown, not past it
     try:
         with shared_kernel(root):
             while (task := tasks.get()) is not None:
@@ -536,6 +543,12 @@ def main(argv: list[str] | None = None) -> int:
     log = Path(plan["build"]) / plans.NOTEBOOKS_LOG
     try:
         run_build(steps, plan["parameters"], Path.cwd(), editions=editions)
+    except KeyboardInterrupt:
+        print(
+            "notebooks: stopped (Ctrl-C), the kernels with them; the next build runs what did not finish",
+            file=sys.stderr,
+        )
+        return 130
     except NotebookFailed as failure:
         log.parent.mkdir(parents=True, exist_ok=True)
         log.write_text(failure.trace or traceback.format_exc(), encoding="utf-8")
