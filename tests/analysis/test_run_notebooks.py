@@ -4,6 +4,8 @@ import contextlib
 import os
 from pathlib import Path
 
+import pytest
+
 from briefing.analysis import run_notebooks
 from tests.conftest import BUILD, copy_inputs
 
@@ -337,3 +339,50 @@ def test_a_kernel_that_cannot_start_is_a_failure_in_words(tmp_path, monkeypatch)
         assert "Traceback" in failure.trace
     else:
         raise AssertionError("the build went on without kernels")
+
+
+@pytest.mark.slow  # (it waits for the kernels to start: ten seconds)
+def test_ctrl_c_stops_the_build_its_workers_and_their_kernels_in_one_line(tmp_path):
+    """Ctrl-C (SIGINT to the terminal's process group) while two waves run side by side: the runner says so in one
+    line and exits 130 within seconds; no worker or kernel is left running, and no output was written."""
+    import json
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    slow = notebook(tmp_path / "slow.ipynb", "import time\ntime.sleep(60)\nopen(out, 'w').write('done')")
+    steps = [
+        {
+            "kind": "notebook",
+            "label": f"wave {w}",
+            "notebook": str(slow),
+            "executed": f"run/{w}.ipynb",
+            "inputs": [],
+            "outputs": [f"{w}.txt"],
+            "parameters": {"out": f"{w}.txt"},
+        }
+        for w in ("2020", "2019")
+    ]
+    (tmp_path / "plan.json").write_text(json.dumps({"build": "build", "parameters": "params.yml", "steps": steps}))
+    env = {key: value for key, value in os.environ.items() if key != run_notebooks.KERNELS}
+    runner = subprocess.Popen(
+        [sys.executable, "-m", "briefing.analysis.run_notebooks", "--plan", "plan.json"],
+        cwd=tmp_path,
+        env=env,
+        start_new_session=True,  # its own process group, as a terminal's command has
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # (a background job's is ignored)
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(8)  # the kernels started, the notebooks sleeping
+    os.killpg(runner.pid, signal.SIGINT)
+    _, stderr = runner.communicate(timeout=20)
+    assert runner.returncode == 130, stderr
+    assert stderr.strip().splitlines() == [
+        "notebooks: stopped (Ctrl-C), the kernels with them; the next build runs what did not finish"
+    ]
+    time.sleep(1)
+    left = subprocess.run(["pgrep", "-f", str(tmp_path)], capture_output=True, text=True).stdout.split()
+    assert left == [] and not list(tmp_path.glob("*.txt"))

@@ -562,4 +562,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # As the package's module, not __main__: what is handed to the workers is pickled by its classes' module.
+    from briefing.analysis import run_notebooks
+
+    sys.exit(run_notebooks.main())
