@@ -318,17 +318,33 @@ def rounds_of(todo: list[Step]) -> list[list[Lane]]:
 
 @dataclass
 class Outcome:
-    """What a lane did: its log lines, how many notebooks ran, and a whole-build notebook's failure (with the
-    traceback, as text: it may come from another process)."""
+    """What a lane did: its log lines, how many notebooks ran, and a whole-build step's failure (which may come
+    from another process: its traceback travels as text)."""
 
     lines: list[str]
     ran: int
-    failure: tuple[str, str, str | None, str] | None = None  # notebook, cause, executed copy, traceback
+    failure: NotebookFailed | None = None
 
     def raise_failure(self) -> None:
-        if self.failure:
-            notebook, cause, executed, trace = self.failure
-            raise NotebookFailed(Path(notebook), cause, executed and Path(executed), trace)
+        if self.failure is not None:
+            raise self.failure
+
+
+def run_steps(steps: list[Step], params_path: str, root: Path, ran: list[str]) -> None:
+    """Steps in order in this process's kernel, each notebook's name added to `ran` once it has run; any failure
+    raised as NotebookFailed, with its traceback as text."""
+    try:
+        for step in steps:
+            if isinstance(step, Job):
+                execute(step, root)
+                ran.append(step.executed.stem)  # theme-<id>: which theme ran
+            else:
+                merge_wave(step, params_path)
+    except NotebookFailed as failure:
+        failure.trace = traceback.format_exc()
+        raise
+    except Exception as error:  # a merge's
+        raise NotebookFailed(Path("merge"), cause_of(error), trace=traceback.format_exc()) from error
 
 
 def run_lane(lane: Lane, params_path: str, root: Path, editions: dict[str, Edition]) -> Outcome:
@@ -339,18 +355,9 @@ def run_lane(lane: Lane, params_path: str, root: Path, editions: dict[str, Editi
         return Outcome(lines, run_edition(lane.steps, editions[lane.edition], params_path, root, lines.append))
     start, names = time.perf_counter(), []
     try:
-        for step in lane.steps:
-            if isinstance(step, Job):
-                execute(step, root)
-                names.append(step.executed.stem)  # theme-<id>: which theme ran
-            else:
-                merge_wave(step, params_path)
-    except Exception as error:  # carried to the build's process as text (a traceback does not cross processes)
-        failed = error if isinstance(error, NotebookFailed) else NotebookFailed(Path("merge"), cause_of(error))
-        trace = traceback.format_exc()
-        return Outcome(
-            lines, len(names), (str(failed.notebook), failed.cause, failed.executed and str(failed.executed), trace)
-        )
+        run_steps(lane.steps, params_path, root, names)
+    except NotebookFailed as failure:
+        return Outcome(lines, len(names), failure)
     if names:
         lines.append(
             f"[3/6] {lane.name}: notebooks: {len(names)} run in one kernel ({', '.join(names)}) "
@@ -367,7 +374,7 @@ def kernels_wanted(rounds: list[list[Lane]]) -> int:
     for a machine already busy with other builds: the test suite's workers): the two waves of a build (and then
     the editions) are analysed side by side, each in its own kernel."""
     widest = max((sum(any(isinstance(s, Job) for s in lane.steps) for lane in lanes) for lanes in rounds), default=0)
-    return max(1, min(widest, kernel_limit()))
+    return min(widest, kernel_limit())  # (0: no notebook is stale, no kernel)
 
 
 def kernel_limit() -> int:
@@ -390,9 +397,7 @@ def run_build(
     rounds = rounds_of([s for s in steps if s.output in remade])
     run = functools.partial(run_lane, params_path=params_path, root=root, editions=editions or {})
     ran = 0
-    with lanes_runner(
-        kernels_wanted(rounds), root, run, any(isinstance(s, Job) for s in steps if s.output in remade)
-    ) as run_all:
+    with lanes_runner(kernels_wanted(rounds), root, run) as run_all:
         for lanes in rounds:
             outcomes = run_all(lanes)
             for outcome in outcomes:
@@ -405,11 +410,11 @@ def run_build(
 
 
 @contextlib.contextmanager
-def lanes_runner(kernels: int, root: Path, run, needs_kernel: bool):
-    """A function running a round's lanes and returning their outcomes in order: in this process, in one kernel,
-    when one kernel is wanted; else in that many worker processes, each with its own kernel."""
-    if kernels == 1:
-        with shared_kernel(root) if needs_kernel else contextlib.nullcontext():
+def lanes_runner(kernels: int, root: Path, run):
+    """A function running a round's lanes and returning their outcomes in order: in this process, in one kernel
+    (none if no notebook runs), when at most one is wanted; else in that many worker processes, each with its own."""
+    if kernels <= 1:
+        with shared_kernel(root) if kernels else contextlib.nullcontext():
             yield lambda lanes: [run(lane) for lane in lanes]
         return
     with WorkerPool(kernels, root, run) as pool:
@@ -478,32 +483,25 @@ def serve(tasks, results, root: Path, run) -> None:
                 index, lane = task
                 results.put((index, run(lane)))
     except Exception as error:  # noqa: BLE001 (the kernel itself: what a lane's steps raise is in its Outcome)
-        results.put((KERNEL_FAILED, Outcome([], 0, ("kernel", cause_of(error), None, traceback.format_exc()))))
+        failure = NotebookFailed(Path("kernel"), cause_of(error), trace=traceback.format_exc())
+        results.put((KERNEL_FAILED, Outcome([], 0, failure)))
 
 
 def run_edition(steps: list[Step], edition: Edition, params_path: str, root: Path, log) -> int:
     """An edition's stale steps. A failure is recorded in its own build folder (the traceback, and the cause in
     one line, which its render step reports) and its outputs are removed, so it is retried; the others go on."""
-    start = time.perf_counter()
-    ran = 0
+    start, ran = time.perf_counter(), []
     try:
-        for step in steps:
-            if isinstance(step, Job):
-                execute(step, root)
-                ran += 1
-            else:
-                merge_wave(step, params_path)
-    except Exception as error:  # an edition's notebook or merge: recorded, never the end of the others
-        cause = error.cause if isinstance(error, NotebookFailed) else cause_of(error)
-        where = error.notebook.name if isinstance(error, NotebookFailed) else "merge"
-        record_failure(edition, f"notebooks: {where} failed: {cause}", traceback.format_exc())
+        run_steps(steps, params_path, root, ran)
+    except NotebookFailed as failure:  # an edition's notebook or merge: recorded, never the end of the others
+        record_failure(edition, f"notebooks: {failure.notebook.name} failed: {failure.cause}", failure.trace)
         for step in steps:
             step.output.unlink(missing_ok=True)
-        log(f"[3/6] {edition.name} edition: notebooks: FAILED: {cause}")
-        return ran
+        log(f"[3/6] {edition.name} edition: notebooks: FAILED: {failure.cause}")
+        return len(ran)
     edition.failed.unlink(missing_ok=True)
-    log(f"[3/6] {edition.name} edition: notebooks: {ran} run in one kernel in {time.perf_counter() - start:.1f} s")
-    return ran
+    log(f"[3/6] {edition.name} edition: notebooks: {len(ran)} run in one kernel in {time.perf_counter() - start:.1f} s")
+    return len(ran)
 
 
 def record_failure(edition: Edition, cause: str, trace: str) -> None:
@@ -516,6 +514,9 @@ class NotebookFailed(RuntimeError):
     def __init__(self, notebook: Path, cause: str, executed: Path | None = None, trace: str | None = None):
         super().__init__(f"{notebook}: {cause}")
         self.notebook, self.cause, self.executed, self.trace = notebook, cause, executed, trace
+
+    def __reduce__(self):  # (handed back from a worker process whole)
+        return NotebookFailed, (self.notebook, self.cause, self.executed, self.trace)
 
 
 def cause_of(error: BaseException) -> str:
