@@ -3,20 +3,16 @@ themselves are never asserted in a test)."""
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
+from pathlib import Path
 
+import matplotlib.pyplot as plt
 from fontTools import subset
 
-from briefing.publication import charts
+from briefing.publication import charts, fonts
 
-# Two labels as matplotlib writes them (text kept as text), in the regular and the semibold face.
-SVG = (
-    '<svg xmlns="http://www.w3.org/2000/svg">'
-    "<text style=\"font-family: 'Inter'; font-size: 10px\">{text} 61%</text>"
-    "<text style=\"font-family: 'Inter'; font-weight: 600; font-size: 10px\">{text}</text></svg>"
-)
+FONTS = Path(__file__).resolve().parents[1] / "report" / "fonts"
 
 
 def cuts_counted(monkeypatch) -> list[int]:
@@ -27,25 +23,29 @@ def cuts_counted(monkeypatch) -> list[int]:
 
 
 def test_a_glyph_set_cut_from_a_face_once_is_not_cut_again(monkeypatch):
-    """Every chart cut the Inter faces down to its glyphs, even when an earlier chart of the build (the other
-    wave's) had used exactly the same characters."""
+    """The editions' index page cuts Inter to its characters; the same face and text again is not cut again."""
     cuts = cuts_counted(monkeypatch)
-    svg = SVG.format(text="Paid once: PCNs over 60,000")
-    first = charts._font_faces(svg)
-    assert first.count("@font-face") == 2 and len(cuts) == 2  # one per face
-    assert charts._font_faces(svg) == first and len(cuts) == 2
+    data = (FONTS / "Inter-Regular.otf").read_bytes()
+    first = fonts.subset_woff(data, "Paid once: PCNs over 60,000")
+    assert len(cuts) == 1 and fonts.subset_woff(data, "Paid once: PCNs over 60,000") == first and len(cuts) == 1
 
 
-def test_the_subsets_kept_follow_the_font_files_content(monkeypatch, tmp_path):
-    """The same path with other bytes (a font replaced during a session) is cut again, not served from before."""
+def test_the_subsets_kept_follow_the_font_files_content(monkeypatch):
+    """Another font's bytes (a font replaced during a session) are cut again, not served from before."""
     cuts = cuts_counted(monkeypatch)
-    for face in ("Inter-Regular.otf", "Inter-SemiBold.otf"):
-        shutil.copy(charts.FONTS_DIR / face, tmp_path / face)
-    monkeypatch.setattr(charts, "FONTS_DIR", tmp_path)
-    svg = SVG.format(text="Paid once: a font replaced")
-    regular = charts._font_faces(svg)
-    shutil.copy(charts.FONTS_DIR / "Inter-SemiBold.otf", tmp_path / "Inter-Regular.otf")
-    assert charts._font_faces(svg) != regular and len(cuts) == 3
+    regular = fonts.subset_woff((FONTS / "Inter-Regular.otf").read_bytes(), "Paid once: a font replaced")
+    semibold = fonts.subset_woff((FONTS / "Inter-SemiBold.otf").read_bytes(), "Paid once: a font replaced")
+    assert semibold != regular and len(cuts) == 2
+
+
+def test_no_chart_cuts_a_font(monkeypatch, tmp_path):
+    """Every chart cut the Inter faces down to its glyphs (a fifth of a second a cut, a dozen cuts a build): the
+    page now sets its charts inline, in the Inter it embeds once (publication/inline_charts.py)."""
+    cuts = cuts_counted(monkeypatch)
+    fig, ax = plt.subplots(figsize=(charts.WIDTH_IN, 1), layout="constrained")
+    ax.set_title("Paid once: PCNs over 60,000", fontweight=600)
+    charts.save_svg(fig, tmp_path / "fig.svg", "A title", "An alt text")
+    assert cuts == [] and "@font-face" not in (tmp_path / "fig.svg").read_text(encoding="utf-8")
 
 
 def imported_by(code: str) -> str:

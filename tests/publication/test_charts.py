@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import base64
-import io
 import re
 import xml.etree.ElementTree as ET
 from types import SimpleNamespace
 
 import pytest
 from afcharts.af_colours import get_af_colours
-from fontTools.ttLib import TTFont
 
 from briefing.analysis.findings import Finding
 from briefing.inputs.codebook import load_codebook
 from briefing.narrative.prose import percent
-from briefing.publication import charts, fonts
+from briefing.publication import charts
 from tests.conftest import ROOT
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -158,32 +155,21 @@ def test_text_stays_text_in_the_page_typeface(chart):
     assert "<path" in svg and 'id="glyph' not in svg.lower() and "DejaVuSans-" not in svg
 
 
-def test_the_glyphs_it_uses_are_embedded(chart):
+def test_every_face_its_text_uses_is_one_the_page_embeds(chart):
+    """The chart carries no font of its own: the page sets it inline, in the Inter faces its style sheet embeds
+    once (publication/inline_charts.py); every weight and style its text asks for is one of them."""
     svg = open(chart.extra["path"], encoding="utf-8").read()
-    faces = re.findall(r"font-weight:(\d+);font-style:(\w+);src:url\(data:font/woff;base64,([A-Za-z0-9+/=]+)\)", svg)
-    assert {(w, s) for w, s, _ in faces} == {("400", "normal"), ("600", "normal")}  # labels; highlighted values
-    used = {ord(c) for t in svg_root(chart).iter(f"{SVG}text") for c in t.text}
-    covered = set()
-    for _, _, data in faces:
-        font = TTFont(io.BytesIO(base64.b64decode(data)))
-        assert font.flavor == "woff" and font["name"].getDebugName(1).startswith("Inter")
-        cmap = font.getBestCmap()
-        assert len(cmap) < 80  # a subset: a few kilobytes, not the whole font
-        covered |= set(cmap)
-    assert used <= covered
-
-
-def test_charts_with_the_same_words_and_other_figures_share_one_cut(monkeypatch):
-    """The two waves' charts (and the editions') print the same labels with other numbers: each cut the faces
-    again. Every subset carries all ten figures, so the glyphs follow the words and one cut serves both."""
-    cuts, cut = [], fonts.cut
-    monkeypatch.setattr(fonts, "cut", lambda data, text: cuts.append(text) or cut(data, text))
-    svg = "<svg><text style=\"font-family: 'Inter'; font-size: 10px\">Shared by both waves: {}%</text></svg>"
-    first, second = charts._font_faces(svg.format(61)), charts._font_faces(svg.format(47))
-    assert first == second and len(cuts) == 1
-    (data,) = re.findall(r"base64,([A-Za-z0-9+/=]+)\)", first)
-    cmap = TTFont(io.BytesIO(base64.b64decode(data))).getBestCmap()
-    assert {ord(c) for c in " 0123456789Shared%"} <= set(cmap) and ord("x") not in cmap
+    assert "@font-face" not in svg
+    css = (ROOT / "report" / "styles" / "briefing.css").read_text(encoding="utf-8")
+    page = set(re.findall(r'font-family: "Inter"; font-style: (\w+); font-weight: (\d+);', css))
+    used = {
+        (
+            "italic" if "font-style: italic" in text.get("style") else "normal",
+            (re.search(r"font-weight: (\d+)", text.get("style")) or ("", "400"))[1],
+        )
+        for text in svg_root(chart).iter(f"{SVG}text")
+    }
+    assert used == {("normal", "400"), ("normal", "600")} and used <= page  # labels; highlighted values
 
 
 def test_house_colours_are_the_analysis_function_focus_palette(chart):

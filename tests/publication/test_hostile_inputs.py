@@ -214,7 +214,8 @@ def output(project: Path, name: str) -> Path:
 
 
 def embedded_svgs(root) -> list:
-    """The charts' SVG documents, decoded from the page's data: addresses (and any inline <svg>)."""
+    """Any chart left as an image: its SVG document, decoded from the page's data: address (the charts are set
+    inline, inline_charts.py, and so are in the page's own tree)."""
     found = []
     for img in root.iter("img"):
         src = img.get("src", "")
@@ -357,7 +358,7 @@ def alt_texts(planted) -> dict[str, str]:
     word = zipfile.ZipFile(output(planted, "briefing.docx")).read("word/document.xml").decode("utf-8")
     descr = [html.unescape(m) for m in re.findall(r'<wp:docPr [^>]*?descr="([^"]*)"', word)]
     return {
-        "html": squeezed(" ".join(img.get("alt", "") for img in root.iter("img"))),
+        "html": squeezed(" ".join(chart.get("aria-label", "") for chart in root.iter("svg"))),  # set inline
         "pdf": squeezed(" ".join(pdf_alt_texts(output(planted, "briefing.pdf")))),
         "word": squeezed(" ".join(descr)),
     }

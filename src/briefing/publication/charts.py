@@ -5,8 +5,9 @@ so the text alternative can never disagree with the picture.
 
 House style, on top of afcharts' own style sheet:
   * the page's typeface (Inter, bundled in report/fonts/) for every label, kept as text in the SVG
-    (`svg.fonttype: none`) with the glyphs it uses embedded, so the chart reads the same in a browser, in the
-    single-file HTML and in the PDF, and its words can be found and read;
+    (`svg.fonttype: none`): the HTML page sets the chart inline, in the Inter it embeds once for its own text
+    (publication/inline_charts.py), and Typst draws it with the same fonts, so the chart reads the same in a
+    browser and in the PDF, and its words can be found and read;
   * the Analysis Function focus palette: the groups being compared in dark blue, the rest in grey;
   * labels on the bars, no legend and no value axis; the headline title and source line belong to the page
     (the figure caption and the line under it), not to the picture; a legend only where a mark's meaning
@@ -35,7 +36,6 @@ from matplotlib.layout_engine import PlaceHolderLayoutEngine  # noqa: E402
 from briefing.analysis.findings import Finding  # noqa: E402
 from briefing.narrative import captions, escape  # noqa: E402
 from briefing.narrative.prose import percent  # noqa: E402
-from briefing.publication import fonts  # noqa: E402
 
 STYLE = Path(afcharts.__file__).parent / "afcharts.mplstyle"
 FONTS_DIR = Path(__file__).resolve().parents[3] / "report" / "fonts"
@@ -94,74 +94,17 @@ def house_style() -> list:
 
 # --- SVG output -------------------------------------------------------------------------------------------------
 
-_TEXT = re.compile(r"<text\b(?P<attrs>[^>]*)>(?P<body>.*?)</text>", re.DOTALL)
-_STYLE_ATTR = re.compile(r'style="(?P<style>[^"]*)"')
 _FAMILY = re.compile(r"font-family: '" + re.escape(FONT_FAMILY) + r"'")
-_FACES = {  # (weight, italic) -> file
-    (400, False): "Inter-Regular.otf",
-    (400, True): "Inter-Italic.otf",
-    (600, False): "Inter-SemiBold.otf",
-    (600, True): "Inter-SemiBoldItalic.otf",
-    (700, False): "Inter-Bold.otf",
-    (700, True): "Inter-BoldItalic.otf",
-}
-
-
-def _face(style: str) -> tuple[int, bool]:
-    weight = re.search(r"font-weight: (\w+)", style)
-    value = weight.group(1) if weight else "400"
-    number = {"normal": 400, "bold": 700}.get(value, int(value) if value.isdigit() else 400)
-    number = min((400, 600, 700), key=lambda w: abs(w - number))
-    return number, "font-style: italic" in style or "font-style: oblique" in style
-
-
-def _unescape(text: str) -> str:
-    return (
-        text.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", '"')
-        .replace("&#39;", "'")
-        .replace("&amp;", "&")
-    )
-
-
-# Every face's subset has the space and all ten figures, whichever the chart prints: a chart's glyphs then depend
-# on its words, not its numbers, so the other wave's (or an edition's) chart with the same labels reuses its cut
-# (the two-wave builds cut each face a third as often; a cut costs a tenth of a second or more).
-FIGURES = frozenset(" 0123456789")
-
-
-def _font_faces(svg: str) -> str:
-    """@font-face rules carrying only the glyphs the chart's text uses, and the figures (WOFF, a few kilobytes
-    each)."""
-    used: dict[tuple[int, bool], set[str]] = {}
-    for match in _TEXT.finditer(svg):
-        style = _STYLE_ATTR.search(match.group("attrs"))
-        if style and FONT_FAMILY in style.group("style"):
-            used.setdefault(_face(style.group("style")), set()).update(_unescape(match.group("body")))
-    rules = []
-    for (weight, italic), chars in sorted(used.items()):
-        path = FONTS_DIR / _FACES[(weight, italic)]
-        if not path.is_file():
-            continue
-        woff = fonts.subset_woff(path.read_bytes(), "".join(sorted(chars | FIGURES)))
-        rules.append(
-            f"@font-face{{font-family:'{FONT_FAMILY}';font-weight:{weight};font-style:{'italic' if italic else 'normal'};"
-            f"src:url(data:font/woff;base64,{woff}) format('woff')}}"
-        )
-    return "".join(rules)
 
 
 def finish_svg(svg: str, title: str, alt: str) -> str:
-    """Make matplotlib's SVG self-contained and self-describing: fallback fonts, embedded glyphs, title and
-    description, and `role="img"` so assistive technology reads it as one image when it is opened on its own."""
+    """Make matplotlib's SVG self-describing: fallback fonts, title and description, and `role="img"` so assistive
+    technology reads it as one image when it is opened on its own. Its glyphs are not embedded: the HTML page sets
+    it inline, in the page's own Inter (publication/inline_charts.py), and Typst draws it with the project's fonts."""
     families = ", ".join(f"'{f}'" if " " in f else f for f in FALLBACK_FAMILIES)
     svg = escape.invisible_removed(svg)  # a label's U+202E would reverse the text after it in a browser
     svg = _FAMILY.sub(f"font-family: '{FONT_FAMILY}', {families}", svg)
-    faces = _font_faces(svg)
     head = f"<title>{escape.html(title)}</title><desc>{escape.html(alt)}</desc>"
-    if faces:
-        head += f'<style type="text/css">{faces}</style>'
     svg = re.sub(r"<svg\b", '<svg role="img"', svg, count=1)
     return re.sub(r"(<svg\b[^>]*>)", lambda m: m.group(1) + head, svg, count=1)
 

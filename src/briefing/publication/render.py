@@ -29,6 +29,7 @@ from briefing.config import find_root
 from briefing.publication import docx as word
 from briefing.publication.changes import REVIEW, write_review
 from briefing.publication.data_files import write_data_files
+from briefing.publication.inline_charts import inline_charts
 from briefing.publication.publish import PublishError, publish
 
 DOCUMENT = "report/briefing.qmd"
@@ -347,8 +348,9 @@ def render(engine: str, out_dir: Path, findings: Path, root: Path | None = None)
         word.finish(path, published.get("parameters", {}).get("publisher") or "")
 
     def beside_the_page(page: Path) -> None:
-        """What reads the page: the findings published with it, the review against the briefing still in out_dir,
-        each chart's and table's data as CSV."""
+        """The page's charts set inline (in its own typeface), then what reads the page: the findings published
+        with it, the review against the briefing still in out_dir, each chart's and table's data as CSV."""
+        page.write_text(inline_charts(page.read_text(encoding="utf-8")), encoding="utf-8")
         (page.parent / "findings.json").write_text(findings_io.dumps(published), encoding="utf-8")
         write_review(out_dir, page.parent)
         data.extend(write_data_files(page.parent, published))
