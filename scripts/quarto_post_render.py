@@ -6,7 +6,7 @@ _output/ too, with findings.json (with the provenance record, as render.py publi
 are replaced or none is (briefing.publication.publish, as `make report` publishes), and removes the chart copies,
 so `make compute && quarto render` gives the files `make report` gives. Quarto's own copy stays where it is:
 `quarto preview` serves it from there.
-Standard library only (the publishing module is too): Quarto runs it with whatever Python it finds.
+Standard library only (the publishing and chart-inlining modules are too): Quarto runs it with whatever Python it finds.
 """
 
 from __future__ import annotations
@@ -36,10 +36,14 @@ def stage_findings(project: Path, staging: Path) -> list[str]:
 
 def stage_rendered(project: Path, out: Path, staging: Path) -> list[str]:
     """Each file Quarto rendered below the output folder (e.g. _output/report/briefing.pdf), for its top."""
+    from briefing.publication.inline_charts import inline_charts  # (main put the project's src/ on the path)
+
     names = []
     for listed in os.environ.get("QUARTO_PROJECT_OUTPUT_FILES", "").splitlines():
         rendered = (project / listed).resolve()
         if rendered.parent != out and rendered.is_file():
+            if rendered.suffix == ".html":  # its charts set inline, as render.py sets them (and preview serves it)
+                rendered.write_text(inline_charts(rendered.read_text(encoding="utf-8")), encoding="utf-8")
             shutil.copyfile(rendered, staging / rendered.name)
             names.append(rendered.name)
     return names

@@ -8,6 +8,7 @@ shares the page's id space, so a chart's ids are made its own ("chart-3-p1a2b...
 (matplotlib's "figure_1", "patch_2"... group names) are dropped. Its <title> and <desc> go: the alt text names the
 chart, and the headline above it is the caption (a <title> would also pop up as a tooltip). matplotlib's one style
 rule (`*{stroke-linejoin: round; ...}`) would apply to the whole page inline: it is scoped to its chart.
+Standard library only: a plain `quarto render` runs it too (scripts/quarto_post_render.py), with any Python.
 """
 
 from __future__ import annotations
