@@ -183,7 +183,8 @@ $(BUILD)/engine $(BUILD)/build-context: ; @mkdir -p $(@D); touch $@
 # --- compute: each wave on its own (its file, its frame), then the change between them ---------------------------
 # The build's waves are checked first, all in ONE process (briefing.inputs.check, one `--wave` each: the imports
 # paid once, every failing file named): each against its frame (two columns: fails at once, even on a huge file),
-# then against the codebook. That is one target, remade when any wave's inputs change; each wave's validated.ok
+# then against the codebook, which keeps the wave and its frame, typed, in TYPED_<wave> (inputs/validated.py): the
+# raw files are read once, here; the notebooks and the quotes read that copy. That is one target, remade when any wave's inputs change; each wave's validated.ok
 # (which its notebooks follow) then holds its own inputs' hashes and is rewritten only when they change, so a
 # changed wave reruns its own notebooks only.
 # Then the build's notebooks run in ONE call of briefing.analysis.run_notebooks (papermill's engine, handed
@@ -211,8 +212,10 @@ record_validated = mkdir -p $(BUILD)/waves/$(1); cat $(call validate_inputs,$(1)
   if cmp -s $(call ok_of,$(1)).new $(call ok_of,$(1)); then rm $(call ok_of,$(1)).new; \
   else mv $(call ok_of,$(1)).new $(call ok_of,$(1)); fi;
 ifneq ($(WAVES),)
+$(if $(filter-out $(wildcard $(TYPED)),$(TYPED)),$(eval $(VALIDATED_ALL): FORCE))  # a typed copy gone: validate again
 $(VALIDATED_ALL): $(sort $(foreach wave,$(WAVES),$(call validate_inputs,$(wave))))
-	@$(PY) -u -m briefing.inputs.check --params $(PARAMETERS) $(WAVES:%=--wave %) | sed -u 's|^|[2/6] |'
+	@$(PY) -u -m briefing.inputs.check --params $(PARAMETERS) $(foreach wave,$(WAVES),--wave $(wave) --typed $(TYPED_$(wave))) \
+	  | sed -u 's|^|[2/6] |'
 	@$(foreach wave,$(WAVES),$(call record_validated,$(wave)))
 	@touch $@
 endif
@@ -236,8 +239,8 @@ $(COMPUTED_STAMP) $(EDITIONS_STAMP) &: $(call content,$(NOTEBOOKS)) $(VALIDATED_
 $(BUILD)/findings.json: $(COMPUTED_STAMP) $(BUILD)/selection $(call content,src/briefing/analysis/findings.py)
 	@printf '[4/6] '; $(PY) -m briefing.analysis.findings $(FINDINGS_INPUTS) --params $(PARAMETERS) --wave $(WAVE) --out $@
 
-# The narrative, in two steps: the quotes the survey's quotes.yml picks, read from the wave (the waves' and frames'
-# own bytes: through their validation), checked and redacted; then the templates, rendered from the findings and those
+# The narrative, in two steps: the quotes the survey's quotes.yml picks, read from the wave's validated, typed copy
+# (the waves' and frames' own bytes: through their validation, which wrote it), checked and redacted; then the templates, rendered from the findings and those
 # quotes. So a template change renders the templates alone: it reads no wave and loads no pandas.
 NARRATIVE_CODE := $(wildcard src/briefing/narrative/*.py) src/briefing/analysis/suppression.py src/briefing/publication/pandoc.py \
   src/briefing/yamlfile.py
@@ -245,7 +248,8 @@ NARRATIVE_CODE := $(wildcard src/briefing/narrative/*.py) src/briefing/analysis/
 # by the waves' validation, which holds each wave's analysis record (the parameters but the selection).
 QUOTES := $(BUILD)/waves/$(WAVE)/quotes.json
 $(QUOTES): $(VALIDATED_ALL) $(call content,$(filter-out %.j2,$(NARRATIVE_INPUTS)) $(NARRATIVE_CODE) $(INPUTS_SRC))
-	@printf '[5/6] '; $(PY) -m briefing.narrative.writer --params $(PARAMETERS) --wave $(WAVE) --write-quotes $@
+	@printf '[5/6] '; $(PY) -m briefing.narrative.writer --params $(PARAMETERS) --wave $(WAVE) --typed $(TYPED_$(WAVE)) \
+	  --write-quotes $@
 
 # (The waves' and frames' own bytes, which the provenance hashes: through their validation.)
 $(BUILD)/narrative.stamp: $(BUILD)/findings.json $(QUOTES) $(VALIDATED_ALL) $(call content,$(NARRATIVE_INPUTS) \

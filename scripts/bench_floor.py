@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import shutil
 import sys
 import tempfile
 import time
@@ -50,10 +51,14 @@ def run_notebooks_in_process(plan_path: str) -> None:
     import nbformat
 
     from briefing.analysis import run_notebooks as rn
+    from briefing.plan import TYPED_COPY
 
     plan = json.loads(Path(plan_path).read_text(encoding="utf-8"))
     build, params = tempfile.mkdtemp(), plan["parameters"]
     moved = json.dumps(plan).replace(plan["build"] + "/", build + "/").replace(build + "/parameters.yml", params)
+    for copy in Path(plan["build"]).glob(f"waves/*/{TYPED_COPY}"):  # what validation kept: the notebooks' input
+        (Path(build) / copy.relative_to(plan["build"])).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(copy, Path(build) / copy.relative_to(plan["build"]))
     for step in rn.steps_of(json.loads(moved), []):
         if isinstance(step, rn.Merge):
             rn.merge_wave(step, params)

@@ -68,7 +68,9 @@ def test_two_waves_each_validated_computed_and_merged_then_the_change(project):
         f"{PCN}/codebook.yml",
         f"{BUILD}/parameters.yml",
     ]
-    assert validate.outputs == [f"{BUILD}/waves/2020/validated.ok"]
+    assert validate.outputs == [f"{BUILD}/waves/2020/validated.ok", f"{BUILD}/waves/2020/typed.pkl"]
+    disclosure, theme = built.of("notebook")[:2]  # the notebooks read what validation kept, not the raw files
+    assert disclosure.parameters["typed_path"] == theme.parameters["typed_path"] == validate.outputs[1]
     change = built.of("notebook")[-1]
     assert change.inputs == [f"{BUILD}/waves/2020/findings.json", f"{BUILD}/waves/2019/findings.json"]
     assert change.outputs == [f"{BUILD}/changes/2020-vs-2019/change.json"]

@@ -41,6 +41,7 @@ THEME = "theme"  # one parameterised notebook run once per theme (papermill para
 POPULATION = "population"  # the frame's notebook (only where the survey has a frame)
 TEMPLATES = "templates"  # report/templates/ and a survey's overrides in data/<survey>/templates/
 PARAMETERS = "parameters.yml"  # in the build folder: the parameters file with the survey resolved
+TYPED_COPY = "typed.pkl"  # in a wave's folder: the wave and its frame as validation read them (inputs/validated.py)
 
 
 @dataclass
@@ -108,10 +109,10 @@ def wave_steps(
     folder = f"{plan_build}/waves/{inputs.wave}"
     label = f"wave {inputs.wave}"
     data = [inputs.survey_path, *filter(None, [inputs.frame_file]), codebook]
-    validated = f"{folder}/validated.ok"
-    steps = [Step("validate", label, [*data, params_file], [validated], inputs.wave)]
+    validated, typed = f"{folder}/validated.ok", f"{folder}/{TYPED_COPY}"
+    steps = [Step("validate", label, [*data, params_file], [validated, typed], inputs.wave)]
     withheld = f"{folder}/withheld.json"
-    common = {"params_path": params_file, "wave": inputs.wave, "withheld_path": withheld}
+    common = {"params_path": params_file, "wave": inputs.wave, "typed_path": typed, "withheld_path": withheld}
     steps.append(
         Step(
             "notebook",
@@ -254,11 +255,12 @@ NOTEBOOKS_LOG = "logs/notebooks.log"  # in a build folder: the traceback of a fa
 
 
 def shared_files(steps: list[Step]) -> dict[str, dict[str, str]]:
-    """Per wave of the whole survey's build, what its editions share: {"validated": ..., "withheld": ...}."""
+    """Per wave of the whole survey's build, what its editions share: {"validated": ..., "typed": ...,
+    "withheld": ...}."""
     shared: dict[str, dict[str, str]] = {}
     for step in steps:
         if step.kind == "validate":
-            shared.setdefault(step.wave, {})["validated"] = step.outputs[0]
+            shared.setdefault(step.wave, {}).update(validated=step.outputs[0], typed=step.outputs[1])
         elif step.kind == "notebook" and step.notebook == f"{NOTEBOOKS}/{DISCLOSURE}.ipynb":
             shared.setdefault(step.wave, {})["withheld"] = step.outputs[0]
     return shared
@@ -275,7 +277,9 @@ def edition_analysis(whole: list[Step], edition: Plan, folder: str, name: str) -
     if missing:
         raise ValueError(f"edition {name}: wave(s) {', '.join(missing)} are not in the whole survey's build")
     swap = {
-        own[wave][key]: os.path.relpath(shared[wave][key], folder) for wave in own for key in ("validated", "withheld")
+        own[wave][key]: os.path.relpath(shared[wave][key], folder)
+        for wave in own
+        for key in ("validated", "typed", "withheld")
     }
     steps, dropped = [], set()  # (dropped: the compared wave's overview, which its merge then does not read)
     for step in edition.steps:
@@ -346,9 +350,11 @@ def make_text(plan: Plan, plan_json: str) -> str:
     """The plan as make variables: every value a checked literal word (briefing.config.make_assignments)."""
     selection = plan.selection
     per_wave: dict[str, Any] = {}
+    typed = {step.wave: step.outputs[1] for step in plan.of("validate")}
     for inputs in selection.waves:
         per_wave[f"WAVE_FILE_{inputs.wave}"] = inputs.survey_path
         per_wave[f"FRAME_FILE_{inputs.wave}"] = inputs.frame_file
+        per_wave[f"TYPED_{inputs.wave}"] = typed[inputs.wave]
         per_wave[f"ANALYSIS_{inputs.wave}"] = plan.analysis[inputs.wave]
     notebooks = plan.of("notebook")
     values = {
@@ -368,6 +374,7 @@ def make_text(plan: Plan, plan_json: str) -> str:
         "WAVE_DATA": sorted({p for w in selection.waves for p in (w.survey_path, w.frame_file) if p}),
         "NOTEBOOKS": sorted({s.notebook for s in notebooks}),
         "VALIDATED": [s.outputs[0] for s in plan.of("validate")],
+        "TYPED": [s.outputs[1] for s in plan.of("validate")],
         "COMPUTED": computed(plan),
         "FINDINGS_INPUTS": plan.of("findings")[0].inputs,
         "NARRATIVE_INPUTS": plan.of("narrative")[0].inputs[1:],

@@ -152,3 +152,50 @@ def test_every_wave_named_passes_in_one_call(project, capsys):
     out = capsys.readouterr().out
     named = [line.split(" is valid")[0].rsplit("/", 1)[-1] for line in out.splitlines()]
     assert code == 0 and named == ["pcn_cd_survey_2019.csv", "pcn_cd_survey_2020.csv"]
+
+
+# --- what validation keeps: the wave and its frame, typed, read once ----------------------------------------------
+
+
+def test_validation_keeps_the_wave_and_its_frame_as_it_read_them(project, capsys):
+    """The raw files are read once, at validation: what it read, typed, is what the notebooks and the quotes
+    read (inputs/validated.py), so they never open the raw files again."""
+    from briefing.analysis import themes
+    from briefing.inputs import validated
+    from briefing.inputs.codebook import load_codebook
+    from briefing.inputs.validate import read_survey
+
+    kept = project / "build" / "typed.pkl"
+    code, err = run_check(project, capsys, "--typed", str(kept))
+    assert code == 0, err
+    survey, frame = validated.read(kept)
+    codebook = load_codebook(project / "data/pcn-clinical-directors/codebook.yml")
+    read = read_survey(project / WAVE, codebook, "2020")
+    assert survey.equals(read) and list(survey.dtypes) == list(read.dtypes) and len(survey) == 198
+    assert frame is not None and frame["pcn_code"].str.match(r"^U\d{5}$").all()  # codes kept as text
+    (project / WAVE).write_text("not the wave any more\n", encoding="utf-8")  # unread from here on
+    (project / FRAME).unlink()
+    ctx = themes.load_context(project / "params.yml", typed_path=kept, wave="2020")
+    assert ctx.survey.equals(read) and ctx.frame.equals(frame)
+
+
+def test_a_wave_that_fails_keeps_no_copy(project, capsys):
+    lines = lines_of(project)
+    lines[1] = lines[1].replace(",", ",,", 1)
+    write_lines(project, lines)
+    kept = project / "build" / "typed.pkl"
+    code, _ = run_check(project, capsys, "--typed", str(kept))
+    assert code == 1 and not kept.exists() and not list((project / "build").glob(".typed.pkl.*"))
+
+
+def test_one_typed_copy_per_wave(project, capsys):
+    with pytest.raises(SystemExit):
+        check.main(["--params", str(project / "params.yml"), "--wave", "2020", "--wave", "2019", "--typed", "x.pkl"])
+    assert "2 --wave: one typed copy per wave" in capsys.readouterr().err
+
+
+def test_a_missing_copy_is_named_not_a_traceback(project):
+    from briefing.inputs import validated
+
+    with pytest.raises(FileNotFoundError, match=r"typed.pkl: the wave's validated copy is missing; run `make compute`"):
+        validated.read(project / "build" / "typed.pkl")

@@ -19,6 +19,7 @@ from briefing import config
 from briefing.analysis import change, stats
 from briefing.analysis import findings as findings_io
 from briefing.analysis.findings import Finding
+from briefing.inputs import validated
 from briefing.inputs.codebook import Codebook, FindingSpec, answered_mask, counts_mask, load_codebook
 from briefing.inputs.validate import read_survey
 
@@ -96,11 +97,17 @@ def frame_column(codebook: Codebook, question: str) -> str | None:
 
 
 def load_context(
-    params_path: str | Path | None = None, withheld_path: str | Path | None = None, whole: bool = False, **overrides
+    params_path: str | Path | None = None,
+    withheld_path: str | Path | None = None,
+    whole: bool = False,
+    typed_path: str | Path | None = None,
+    **overrides,
 ) -> Context:
     """Parameters (params.yml, overridden by papermill's values), the validated wave, the frame; restricted to
     the edition's area (whole=True: the survey's whole coverage, whatever the edition). `withheld_path`: the
-    build's disclosure plan (briefing.analysis.disclosure), whose figures for this area are withheld."""
+    build's disclosure plan (briefing.analysis.disclosure), whose figures for this area are withheld.
+    `typed_path`: the build's validated, typed copy of the wave and its frame (inputs/validated.py), which a build's
+    notebooks read; without it (a notebook run on its own) the wave's file is read and validated here."""
     root = config.find_root(Path(params_path).resolve().parent if params_path else None)
     params = config.load(params_path, **overrides)
     params = dataclasses.replace(params, edition=None if whole else params.edition)
@@ -110,8 +117,11 @@ def load_context(
             f"parameters: estimate: weighted, but {codebook.path} has no `weighting:` (and the weights need a "
             "reference frame): quote the unweighted estimates"
         )
-    survey = survey_once(root / params.survey_path, codebook, params.wave)
-    frame = frame_once(root / params.frame_file, codebook) if params.frame_file else None
+    if typed_path:
+        survey, frame = validated.read(root / typed_path)
+    else:
+        survey = survey_once(root / params.survey_path, codebook, params.wave)
+        frame = frame_once(root / params.frame_file, codebook) if params.frame_file else None
     withheld = read_withheld(root, withheld_path, params.edition or whole_area(codebook))
     by = edition_question(codebook, params)
     if by is None:
@@ -182,7 +192,7 @@ def _survey(real: str, digest: str, codebook: tuple[str, str], wave: str) -> pd.
 
 @lru_cache(maxsize=READ_ONCE)
 def _frame(real: str, digest: str, codebook: tuple[str, str]) -> pd.DataFrame:
-    return load_frame(Path(real), _codebook(*codebook))
+    return validated.load_frame(Path(real), _codebook(*codebook))
 
 
 def codebook_once(path: Path) -> Codebook:
@@ -197,7 +207,7 @@ def survey_once(path: Path, codebook: Codebook, wave: str) -> pd.DataFrame:
 
 
 def frame_once(path: Path, codebook: Codebook) -> pd.DataFrame:
-    """load_frame, once per content of the frame and the codebook."""
+    """The frame as validation reads it (inputs/validated.py), once per content of the frame and the codebook."""
     return _frame(*content_key(path), content_key(codebook.path)).copy()
 
 
@@ -208,15 +218,6 @@ def read_withheld(root: Path, path: str | Path | None, area: str) -> dict[str, s
         return None
     plan = json.loads((root / path).read_text(encoding="utf-8"))
     return plan.get("withheld", {}).get(area, {})
-
-
-def load_frame(path: Path, codebook: Codebook) -> pd.DataFrame:
-    """The frame, its id, subarea and choice columns as text (a code such as 01A keeps its zero)."""
-    spec = codebook.population.frame
-    text = [spec.id, *(c for q, c in spec.match.items() if codebook.questions[q].type != "numeric")]
-    if spec.subareas:
-        text += [spec.subareas.code, spec.subareas.name]
-    return pd.read_csv(path, dtype=dict.fromkeys(text, str))
 
 
 def subgroup_of(codebook: Codebook, name: str):

@@ -2,10 +2,12 @@
 exported it (briefing.inputs.readers: a well-formed CSV in UTF-8 or its declared encoding, a readable workbook and
 sheet, an SPSS file whose values all have labels) and its frame as well-formed UTF-8 CSV (every row as wide as the
 header, no quote left open), each holding the number of rows its .meta.yml `rows:` says. Then the wave against its frame (crosscheck: two columns, so it fails at once even on a huge
-file), then the wave against the codebook (validate). Each error is one sentence naming the file, the row or column
-and the rule, never a traceback.
+file), then the wave against the codebook (validate), which keeps each wave's validated, typed copy for the stages
+after it (`--typed`, inputs/validated.py). Each error is one sentence naming the file, the row or column and the rule,
+never a traceback.
 
-Usage (the build's validation step): python -m briefing.inputs.check --params P --wave W [--wave W2 ...]
+Usage (the build's validation step):
+  python -m briefing.inputs.check --params P --wave W --typed T [--wave W2 --typed T2 ...]
 """
 
 from __future__ import annotations
@@ -68,7 +70,7 @@ def file_problems(root: Path, params: config.Params) -> list[str]:
     return problems
 
 
-def run(params_file: str | None, wave: str | None) -> int:
+def run(params_file: str | None, wave: str | None, typed_copy: str | None = None) -> int:
     params = config.load(params_file, wave=wave)
     root = config.find_root(Path(params_file).resolve().parent if params_file else None)
     survey.check_frame(root, survey.wave_inputs(root, params, params.wave))
@@ -79,12 +81,12 @@ def run(params_file: str | None, wave: str | None) -> int:
     common = [*(["--params", params_file] if params_file else []), *(["--wave", wave] if wave else [])]
     with contextlib.redirect_stdout(io.StringIO()):  # its "agrees" line: validate's line says the wave is good
         agrees = crosscheck.main(common) == 0
-    return validate.main(common) if agrees else 1
+    return validate.main([*common, *(["--typed", typed_copy] if typed_copy else [])]) if agrees else 1
 
 
-def run_one(params_file: str | None, wave: str | None) -> int:
+def run_one(params_file: str | None, wave: str | None, typed_copy: str | None = None) -> int:
     try:
-        return run(params_file, wave)
+        return run(params_file, wave, typed_copy)
     except (ValueError, OSError) as error:  # parameters, YAML, unreadable files: one sentence, no traceback
         print(f"check: {error}", file=sys.stderr)
         return 1
@@ -96,8 +98,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--params", default=None)
     parser.add_argument("--wave", action="append", default=None, help="a wave to check (repeat for several)")
+    parser.add_argument(
+        "--typed", action="append", default=None, help="where to keep each wave's typed copy (one per --wave, in order)"
+    )
     args = parser.parse_args(argv)
-    return max([run_one(args.params, wave) for wave in args.wave or [None]])
+    waves = args.wave or [None]
+    copies = args.typed or [None] * len(waves)
+    if len(copies) != len(waves):
+        parser.error(f"{len(copies)} --typed for {len(waves)} --wave: one typed copy per wave")
+    return max([run_one(args.params, wave, copy) for wave, copy in zip(waves, copies, strict=True)])
 
 
 if __name__ == "__main__":

@@ -32,7 +32,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from briefing import config
-from briefing.inputs import readers
+from briefing.inputs import readers, validated
 from briefing.inputs.codebook import Codebook, CodebookError, Question, load_codebook
 from briefing.inputs.readers import (  # noqa: F401  (the CSV checks, as validation named them before)
     SurveyValidationError,
@@ -265,6 +265,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Validate the survey wave named by params.yml against the codebook.")
     parser.add_argument("--params", default=None, help="parameters file (default: params.yml at the project root)")
     parser.add_argument("--wave", default=None, help="validate this wave instead of params.yml's")
+    parser.add_argument("--typed", default=None, type=Path, help="keep the wave (and its frame), typed, in this file")
     args = parser.parse_args(argv)
     try:
         params = config.load(args.params, wave=args.wave)
@@ -273,6 +274,9 @@ def main(argv: list[str] | None = None) -> int:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             survey = read_survey(shown(root / params.survey_path), codebook, params.wave)
+        if args.typed:  # the one read of the raw files: what later stages read instead (inputs/validated.py)
+            frame = validated.load_frame(root / params.frame_file, codebook) if params.frame_file else None
+            validated.write(args.typed, survey, frame)
     except (SurveyValidationError, CodebookError, FileNotFoundError, ValueError) as error:
         print(f"validate: {error}", file=sys.stderr)
         return 1

@@ -244,27 +244,34 @@ def survey_folder(codebook) -> Path:
     return codebook.path.parent
 
 
-def wave_quotes(codebook, params: config.Params, root: Path, synthetic: bool) -> dict[str, list]:
+def wave_quotes(
+    codebook, params: config.Params, root: Path, synthetic: bool, typed: Path | None = None
+) -> dict[str, list]:
     """The quotes the survey's quotes.yml picks for this wave, by theme (narrative/quotes.py checks and escapes them).
-    The one part of the narrative that reads the wave: `make` runs it as a step of its own (write_quotes)."""
+    The one part of the narrative that reads the wave: `make` runs it as a step of its own (write_quotes), from the
+    wave's validated, typed copy (`typed`, inputs/validated.py); without one, the wave's file is read and validated."""
     if codebook.quotes is None:
         return {}
-    import pandas as pd  # (here, not above: rendering the templates from picked quotes never loads pandas)
+    # (here, not above: rendering the templates from picked quotes never loads pandas)
+    from briefing.inputs import validated
 
-    from briefing.inputs.validate import read_survey
+    if typed:
+        survey, frame = validated.read(root / typed)
+    else:
+        from briefing.inputs.validate import read_survey
 
-    survey = read_survey(root / params.survey_path, codebook, params.wave)
-    frame = pd.read_csv(root / params.frame_file, dtype=str) if codebook.population.frame else None
+        survey = read_survey(root / params.survey_path, codebook, params.wave)
+        frame = validated.load_frame(root / params.frame_file, codebook) if params.frame_file else None
     return load_quotes(survey_folder(codebook) / QUOTES_FILE, survey, frame, codebook, params, synthetic)
 
 
-def write_quotes(params: config.Params, out: Path, root: Path) -> Path:
+def write_quotes(params: config.Params, out: Path, root: Path, typed: Path | None = None) -> Path:
     """The wave's quotes (wave_quotes) as JSON, for the narrative to render without reading the wave again."""
     codebook = load_codebook(root / params.codebook)
     synthetic = bool(provenance.sidecar(params.survey_path, root).get("synthetic"))
     picked = {
         theme: [{**vars(quote), "cell": {k: plain(v) for k, v in quote.cell.items()}} for quote in quotes]
-        for theme, quotes in wave_quotes(codebook, params, root, synthetic).items()
+        for theme, quotes in wave_quotes(codebook, params, root, synthetic, typed).items()
     }
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(picked, ensure_ascii=False, indent=1), encoding="utf-8")
@@ -566,13 +573,14 @@ def main(argv: list[str] | None = None) -> None:
         "--quotes", type=Path, help="the wave's quotes as --write-quotes wrote them (default: the wave)"
     )
     parser.add_argument("--write-quotes", type=Path, help="only pick the wave's quotes and write them to this file")
+    parser.add_argument("--typed", type=Path, help="with --write-quotes: the wave's validated, typed copy to read")
     parser.add_argument("--compiled", type=Path, help="a folder keeping the templates compiled between builds")
     args = parser.parse_args(argv)
     params_path = Path(args.params) if args.params else None
     params = findings_io.resolved_params(args.params, args.wave)  # the wave's own frame and comparison wave
     try:
         if args.write_quotes:
-            write_quotes(params, args.write_quotes, config.find_root(args.templates))
+            write_quotes(params, args.write_quotes, config.find_root(args.templates), args.typed)
             print(f"quotes: picked from wave {params.wave} into {args.write_quotes}")
             return
         written = render_all(
