@@ -94,6 +94,8 @@ def characters(text: str) -> Iterator[Span]:
 def fold(text: str) -> tuple[str, list[Span]]:
     """What the patterns read (see the module's docstring), and for each of its characters where in `text` it
     came from, so that a match is replaced in the respondent's own text."""
+    if text.isascii() and text.isprintable():  # (most text: NFKC, the spaces and the dashes leave it as it is)
+        return text, [(index, index + 1) for index in range(len(text))]
     folded, origin = [], []
     for start, end in characters(text):
         for char in fold_character(text[start:end]):

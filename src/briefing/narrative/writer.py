@@ -374,8 +374,10 @@ def context(
     root: Path,
     built_from: dict[str, Any],
     quotes_file: Path | None = None,
+    typed: Path | None = None,
 ) -> dict[str, Any]:
-    """What the templates see. `quotes_file`: the wave's quotes as write_quotes wrote them (else read from the wave)."""
+    """What the templates see. `quotes_file`: the wave's quotes as write_quotes wrote them (else picked here, from
+    the wave's validated copy `typed`, or from the wave's file without one)."""
     codebook = load_codebook(root / params.codebook)
     registry = codebook.findings
     wave = provenance.sidecar(params.survey_path, root)
@@ -383,7 +385,9 @@ def context(
     f = findings["findings"]
     figures = figures_by_theme(f, list(codebook.questions))
     quotes = (
-        read_quotes(quotes_file) if quotes_file else wave_quotes(codebook, params, root, bool(wave.get("synthetic")))
+        read_quotes(quotes_file)
+        if quotes_file
+        else wave_quotes(codebook, params, root, bool(wave.get("synthetic")), typed)
     )
     comparisons = comparison_views(codebook, f)
     frame = codebook.population.frame
@@ -528,10 +532,11 @@ def render_all(
     engine: str = "auto",
     quotes_file: Path | None = None,
     compiled: Path | None = None,
+    typed: Path | None = None,
 ) -> list[Path]:
     root = config.find_root(templates_dir)
     built_from = provenance.record(params, params_path or root / config.PARAMS_FILE, root, engine)
-    ctx = context(findings_io.load(findings_path), params, root, built_from, quotes_file)
+    ctx = context(findings_io.load(findings_path), params, root, built_from, quotes_file, typed)
     codebook_path = root / params.codebook
     survey_dir = codebook_path.parent / SURVEY_TEMPLATES
     overrides = survey_templates(survey_dir, {t["id"]: t for t in ctx["themes"]})
@@ -573,7 +578,7 @@ def main(argv: list[str] | None = None) -> None:
         "--quotes", type=Path, help="the wave's quotes as --write-quotes wrote them (default: the wave)"
     )
     parser.add_argument("--write-quotes", type=Path, help="only pick the wave's quotes and write them to this file")
-    parser.add_argument("--typed", type=Path, help="with --write-quotes: the wave's validated, typed copy to read")
+    parser.add_argument("--typed", type=Path, help="the wave's validated, typed copy, to pick its quotes from")
     parser.add_argument("--compiled", type=Path, help="a folder keeping the templates compiled between builds")
     args = parser.parse_args(argv)
     params_path = Path(args.params) if args.params else None
@@ -584,7 +589,15 @@ def main(argv: list[str] | None = None) -> None:
             print(f"quotes: picked from wave {params.wave} into {args.write_quotes}")
             return
         written = render_all(
-            args.findings, params, args.templates, args.out, params_path, args.engine, args.quotes, args.compiled
+            args.findings,
+            params,
+            args.templates,
+            args.out,
+            params_path,
+            args.engine,
+            args.quotes,
+            args.compiled,
+            args.typed,
         )
     except (
         NarrativeError,
