@@ -69,3 +69,14 @@ def test_the_render_step_does_not_load_the_planner():
         "print([m for m in ('briefing.plan', 'briefing.inputs.codebook', 'briefing.narrative.provenance') if m in sys.modules])"
     )
     assert imported_by(code) == "[]"
+
+
+def test_a_builds_notebooks_leave_pandera_unimported():
+    """The notebooks read the wave's validated copy (inputs/validated.py): validating again, and pandera's import (a
+    third of a second a kernel), belong to the validation step alone."""
+    code = (
+        "import sys\nimport briefing.analysis.themes, briefing.analysis.disclosure, briefing.publication.charts\n"
+        "import briefing.publication.theme_charts, briefing.publication.change_charts\n"
+        "print('pandera' in sys.modules)"
+    )
+    assert imported_by(code) == "False"

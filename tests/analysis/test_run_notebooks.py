@@ -213,11 +213,12 @@ def test_the_wave_and_frame_are_read_once_per_process_by_content(tmp_path, monke
     """Every notebook of a build (each edition's too) loads its context: the wave, the frame and the codebook are
     read once per process, and again only when a file's content changes."""
     from briefing.analysis import themes
+    from briefing.inputs import validate
 
     project = copy_inputs(tmp_path)
     reads = []
-    read_survey = themes.read_survey
-    monkeypatch.setattr(themes, "read_survey", lambda *a: reads.append(a[0]) or read_survey(*a))
+    read_survey = validate.read_survey
+    monkeypatch.setattr(validate, "read_survey", lambda *a: reads.append(a[0]) or read_survey(*a))
     themes._survey.cache_clear()
     first = themes.load_context(project / "params.yml")
     again = themes.load_context(project / "params.yml", edition="London")

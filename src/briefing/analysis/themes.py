@@ -21,7 +21,6 @@ from briefing.analysis import findings as findings_io
 from briefing.analysis.findings import Finding
 from briefing.inputs import validated
 from briefing.inputs.codebook import Codebook, FindingSpec, answered_mask, counts_mask, load_codebook
-from briefing.inputs.validate import read_survey
 
 WHOLE = "(all)"  # the area of a briefing with no edition, in the disclosure plan, when the codebook names no coverage
 # Which finite population correction a figure carries (recorded as `fpc`, so the methods can say it).
@@ -187,6 +186,9 @@ def _codebook(real: str, digest: str) -> Codebook:
 
 @lru_cache(maxsize=READ_ONCE)
 def _survey(real: str, digest: str, codebook: tuple[str, str], wave: str) -> pd.DataFrame:
+    # (here, not above: a build's notebooks read the validated copy, and never load pandera, which validating needs)
+    from briefing.inputs.validate import read_survey
+
     return read_survey(Path(real), _codebook(*codebook), wave)
 
 
