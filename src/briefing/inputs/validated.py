@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import pickle
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -36,9 +35,9 @@ def load_frame(path: Path, codebook: Codebook) -> pd.DataFrame:
 def write(path: Path, survey: pd.DataFrame, frame: pd.DataFrame | None) -> None:
     """The copy, whole or not at all: written beside its place, then moved onto it."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", delete=False) as out:
-        pickle.dump({"survey": survey, "frame": frame}, out, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(out.name, path)
+    staged = path.with_name(f".{path.name}.tmp")  # (as the build's other files are written: its mode by the umask)
+    staged.write_bytes(pickle.dumps({"survey": survey, "frame": frame}, protocol=pickle.HIGHEST_PROTOCOL))
+    os.replace(staged, path)
 
 
 def read(path: Path) -> tuple[pd.DataFrame, pd.DataFrame | None]:

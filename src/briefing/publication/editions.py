@@ -141,12 +141,6 @@ def write(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-def write_if_changed(path: Path, text: str) -> None:
-    """Unchanged content keeps its modification time, so make sees nothing to do."""
-    if not path.is_file() or path.read_text(encoding="utf-8") != text:
-        write(path, text)
-
-
 # --- plan: the editions as make variables ---------------------------------------------------------------------
 
 
@@ -171,7 +165,7 @@ def plan(
     steps, records = [], []
     values = {"EDITION_SLUGS": [e.slug for e in found]}
     for edition in found:
-        write_if_changed(folder / f"{edition.slug}.edition", (edition.value or "") + "\n")
+        plans.write_if_changed(folder / f"{edition.slug}.edition", (edition.value or "") + "\n")
         project = prepare(root, params_path, edition, wave)
         where = project.relative_to(root).as_posix()
         failed = analysis_failed(folder, edition.slug)
@@ -195,9 +189,9 @@ def plan(
         values[f"EDITION_PARAMETERS_{edition.slug}"] = f"{where}/{own.parameters_file}"
     values["EDITIONS_COMPUTED"] = [path for e in found for path in values[f"EDITION_COMPUTED_{e.slug}"] or []]
     analysis = {"build": folder.relative_to(root).as_posix(), "editions": records, "steps": [asdict(s) for s in steps]}
-    write_if_changed(folder / plans.EDITIONS_ANALYSIS, json.dumps(analysis, indent=1) + "\n")
+    plans.write_if_changed(folder / plans.EDITIONS_ANALYSIS, json.dumps(analysis, indent=1) + "\n")
     header = "# Written by `python -m briefing.publication.editions plan`: the editions `make editions` builds.\n"
-    write_if_changed(out, header + config.make_assignments(values))
+    plans.write_if_changed(out, header + config.make_assignments(values))
     return found
 
 
@@ -266,7 +260,7 @@ def prepare(root: Path, params_path: Path, edition: Edition, wave: str | None = 
             link.symlink_to(os.path.relpath(root / name, folder))
     for name in COPIED:
         mirror(root / name, folder / name)
-    write_if_changed(folder / config.PARAMS_FILE, edition_params(root, params_path, edition, wave))
+    plans.write_if_changed(folder / config.PARAMS_FILE, edition_params(root, params_path, edition, wave))
     return folder
 
 
