@@ -5,14 +5,11 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from pathlib import Path
 
 import matplotlib.pyplot as plt
 from fontTools import subset
 
-from briefing.publication import charts, fonts
-
-FONTS = Path(__file__).resolve().parents[1] / "report" / "fonts"
+from briefing.publication import charts
 
 
 def cuts_counted(monkeypatch) -> list[int]:
@@ -20,22 +17,6 @@ def cuts_counted(monkeypatch) -> list[int]:
     cuts, cut = [], subset.Subsetter.subset
     monkeypatch.setattr(subset.Subsetter, "subset", lambda self, font: cuts.append(1) or cut(self, font))
     return cuts
-
-
-def test_a_glyph_set_cut_from_a_face_once_is_not_cut_again(monkeypatch):
-    """The editions' index page cuts Inter to its characters; the same face and text again is not cut again."""
-    cuts = cuts_counted(monkeypatch)
-    data = (FONTS / "Inter-Regular.otf").read_bytes()
-    first = fonts.subset_woff(data, "Paid once: PCNs over 60,000")
-    assert len(cuts) == 1 and fonts.subset_woff(data, "Paid once: PCNs over 60,000") == first and len(cuts) == 1
-
-
-def test_the_subsets_kept_follow_the_font_files_content(monkeypatch):
-    """Another font's bytes (a font replaced during a session) are cut again, not served from before."""
-    cuts = cuts_counted(monkeypatch)
-    regular = fonts.subset_woff((FONTS / "Inter-Regular.otf").read_bytes(), "Paid once: a font replaced")
-    semibold = fonts.subset_woff((FONTS / "Inter-SemiBold.otf").read_bytes(), "Paid once: a font replaced")
-    assert semibold != regular and len(cuts) == 2
 
 
 def test_no_chart_cuts_a_font(monkeypatch, tmp_path):
