@@ -189,7 +189,8 @@ $(BUILD)/engine $(BUILD)/build-context: ; @mkdir -p $(@D); touch $@
 # changed wave reruns its own notebooks only.
 # Then the build's notebooks run in ONE call of briefing.analysis.run_notebooks (papermill's engine, handed
 # kernels started once): each wave, in its own kernel and side by side with the other (one kernel per core), its
-# disclosure plan, its theme notebooks and its merged findings; then the change between the waves. Each executed copy is kept under build/ for audit.
+# disclosure plan, its theme notebooks and its merged findings, and beside them the reported wave's quotes; then the
+# change between the waves. Each executed copy is kept under build/ for audit.
 # One call: the runner reruns only the steps older than their own inputs (the call's stamp and dates: below).
 # What reads a wave's or a frame's bytes depends on the waves' validation,
 # remade whenever their content changes. `make editions` adds every edition's analysis to the same call (mk/editions.mk).
@@ -224,35 +225,36 @@ endif
 include mk/editions.mk
 
 # The call is dated by COMPUTED_STAMP (one per plan: per selection of waves), which is what the merge step after it
-# depends on; each file the runner makes keeps the time it was last remade (it leaves the others alone), so a wave
+# depends on (and so the narrative, which also reads the quotes the call picked); each file the runner makes keeps
+# the time it was last remade (it leaves the others alone), so a wave
 # analysed for one selection is current for the next (a wave's analysis is dated by its validation, which holds its
 # analysis record; each pair of waves compared has its own change). The plan's values call the runner, which finds
 # what is stale, but date no step. One of the files missing calls the runner.
 COMPUTED_STAMP := $(PLAN_MK:.mk=.computed)
 COMPUTE_SHARED := $(call content,$(ANALYSIS_SRC) src/briefing/publication/change_charts.py)
 $(if $(filter-out $(wildcard $(COMPUTED)),$(COMPUTED)),$(eval $(COMPUTED_STAMP): FORCE))
-$(COMPUTED_STAMP) $(EDITIONS_STAMP) &: $(call content,$(NOTEBOOKS)) $(VALIDATED_ALL) $(COMPUTE_SHARED) $(PLAN_VALUES) $(if $(EDITIONS_STAMP),$(EDITIONS_PLAN))
-	@$(PY) -m briefing.analysis.run_notebooks --plan $(PLAN_JSON) $(EDITIONS_ANALYSIS) --shared $(COMPUTE_SHARED)
+# The same call picks the reported wave's quotes (and each edition's) from its validated copy, beside the notebooks
+# (in a worker's own process, no kernel: narrative/quotes.py, checked and redacted), remade when the wave's
+# validation, the quotes' code or what the narrative reads besides its templates changes; the narrative then renders
+# them without reading the wave or loading pandas, so a template change renders the templates alone.
+NARRATIVE_CODE := $(wildcard src/briefing/narrative/*.py) src/briefing/analysis/suppression.py src/briefing/publication/pandoc.py \
+  src/briefing/yamlfile.py
+QUOTE_CODE := $(call content,$(NARRATIVE_CODE) $(INPUTS_SRC))
+QUOTE_INPUTS := $(call content,$(filter-out %.j2,$(NARRATIVE_INPUTS)))
+$(COMPUTED_STAMP) $(EDITIONS_STAMP) &: $(call content,$(NOTEBOOKS)) $(VALIDATED_ALL) $(COMPUTE_SHARED) $(QUOTE_CODE) \
+  $(QUOTE_INPUTS) $(PLAN_VALUES) $(if $(EDITIONS_STAMP),$(EDITIONS_PLAN))
+	@$(PY) -m briefing.analysis.run_notebooks --plan $(PLAN_JSON) $(EDITIONS_ANALYSIS) --shared $(COMPUTE_SHARED) \
+	  --quote-code $(QUOTE_CODE)
 	@touch $(COMPUTED_STAMP) $(EDITIONS_STAMP)
 
 # The reported wave's notebook findings (and the change), with the comparison resolved: the briefing's figures.
 $(BUILD)/findings.json: $(COMPUTED_STAMP) $(BUILD)/selection $(call content,src/briefing/analysis/findings.py)
 	@printf '[4/6] '; $(PY) -m briefing.analysis.findings $(FINDINGS_INPUTS) --params $(PARAMETERS) --wave $(WAVE) --out $@
 
-# The narrative, in two steps: the quotes the survey's quotes.yml picks, read from the wave's validated, typed copy
-# (the waves' and frames' own bytes: through their validation, which wrote it), checked and redacted; then the templates, rendered from the findings and those
-# quotes. So a template change renders the templates alone: it reads no wave and loads no pandas.
-NARRATIVE_CODE := $(wildcard src/briefing/narrative/*.py) src/briefing/analysis/suppression.py src/briefing/publication/pandoc.py \
-  src/briefing/yamlfile.py
-# The quotes are the reported wave's, kept beside its analysis (so another WAVE= never finds the last one's): dated
-# by the waves' validation, which holds each wave's analysis record (the parameters but the selection).
-QUOTES := $(BUILD)/waves/$(WAVE)/quotes.json
-$(QUOTES): $(VALIDATED_ALL) $(call content,$(filter-out %.j2,$(NARRATIVE_INPUTS)) $(NARRATIVE_CODE) $(INPUTS_SRC))
-	@printf '[5/6] '; $(PY) -m briefing.narrative.writer --params $(PARAMETERS) --wave $(WAVE) --typed $(TYPED_$(WAVE)) \
-	  --write-quotes $@
-
+# The narrative: the templates, rendered from the findings and the quotes the runner picked (QUOTES, the reported
+# wave's, kept beside its analysis, so another WAVE= never finds the last one's).
 # (The waves' and frames' own bytes, which the provenance hashes: through their validation.)
-$(BUILD)/narrative.stamp: $(BUILD)/findings.json $(QUOTES) $(VALIDATED_ALL) $(call content,$(NARRATIVE_INPUTS) \
+$(BUILD)/narrative.stamp: $(BUILD)/findings.json $(VALIDATED_ALL) $(call content,$(NARRATIVE_INPUTS) \
   $(NARRATIVE_CODE)) $(PLAN_VALUES) $(BUILD)/engine $(BUILD)/build-context
 	@printf '[5/6] '; $(PY) -m briefing.narrative.writer --params $(PARAMETERS) --wave $(WAVE) --findings $(BUILD)/findings.json \
 	  --quotes $(QUOTES) --compiled build/templates.compiled --out $(BUILD)/narrative --engine $(ENGINE)

@@ -161,8 +161,8 @@ def stage_label(line: str) -> str | None:
     if not match or line.startswith("Briefing up to date"):
         return None
     label = (match.group(1) or "") + match.group(2)
-    if label.startswith("[3/6] wave"):  # the waves run side by side and are logged together, once both are done
-        return "[3/6] the waves' notebooks (a kernel each)"
+    if label.startswith(("[3/6] wave", "[3/6] quotes")):  # side by side, logged together once all are done
+        return "[3/6] the waves' notebooks (a kernel each), the quotes"
     wave = re.search(r"wave (\d{4})", line)
     return f"{label} {wave.group(1)}" if wave and wave.group(1) not in label else label
 

@@ -63,6 +63,9 @@ def run_notebooks_in_process(plan_path: str) -> None:
         if isinstance(step, rn.Merge):
             rn.merge_wave(step, params)
             continue
+        if isinstance(step, rn.Quotes):
+            rn.pick_quotes(step)
+            continue
         step.output.parent.mkdir(parents=True, exist_ok=True)
         namespace: dict = {}
         for cell in nbformat.read(step.notebook, as_version=4).cells:

@@ -197,12 +197,17 @@ def test_switching_parameters_files_back_and_forth_rebuilds_nothing_that_did_not
 def test_briefing_another_wave_reuses_the_waves_already_analysed(wave_2019_once, built, tmp_path):
     """`make report WAVE=2019` after `make report` (2020 against 2019), then `make report` again: 2019's analysis
     (its record the same for either selection) and the 2020-against-2019 change (its own folder) are reused, so
-    each switch only merges, writes and renders; back at 2020, the briefing is the same bytes as before."""
+    each switch runs no notebook and only picks the newly reported wave's quotes (once: 2020's are kept beside its
+    analysis), merges, writes and renders; back at 2020, the briefing is the same bytes as before."""
     project, to_2019 = wave_2019_once
     back = make(copy_built(project, tmp_path / "project"), "report", ENGINE="pandoc")
     for switched in (to_2019, back):
-        assert "[3/6]" not in switched.stdout and "[2/6]" not in switched.stdout, switched.stdout
+        assert "notebooks:" not in switched.stdout and "[2/6]" not in switched.stdout, switched.stdout
         assert "[4/6]" in switched.stdout and "[6/6]" in switched.stdout
+    assert [line for line in to_2019.stdout.splitlines() if line.startswith("[3/6]")] == [
+        f"[3/6] quotes 2019: picked from wave 2019 into {BUILD}/waves/2019/quotes.json"
+    ]
+    assert "[3/6]" not in back.stdout
     assert digest(tmp_path / "project" / "_output" / "briefing.pdf") == digest(built / "_output" / "briefing.pdf")
     assert (tmp_path / "project" / BUILD / "changes" / "2020-vs-2019" / "change.json").is_file()
 

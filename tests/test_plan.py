@@ -57,6 +57,7 @@ def test_two_waves_each_validated_computed_and_merged_then_the_change(project):
         *wave[0],
         *wave[1],
         ("notebook", "change", "change"),
+        ("quotes", "quotes 2020", None),
         ("findings", "findings", None),
         ("narrative", "narrative", None),
         ("render", "render", None),
@@ -73,6 +74,19 @@ def test_two_waves_each_validated_computed_and_merged_then_the_change(project):
     assert disclosure.parameters["typed_path"] == theme.parameters["typed_path"] == validate.outputs[1]
     change = built.of("notebook")[-1]
     assert change.inputs == [f"{BUILD}/waves/2020/findings.json", f"{BUILD}/waves/2019/findings.json"]
+    # The reported wave's quotes: from what its validation kept, beside its analysis; remade when the survey's
+    # quotes.yml (or another file the narrative reads besides its templates) changes.
+    (quotes,) = built.of("quotes")
+    assert quotes.outputs == [f"{BUILD}/waves/2020/quotes.json"]
+    assert quotes.parameters == {
+        "params_path": f"{BUILD}/parameters.yml",
+        "wave": "2020",
+        "typed_path": validate.outputs[1],
+        "quotes_path": quotes.outputs[0],
+    }
+    assert quotes.inputs[:2] == [validate.outputs[0], f"{BUILD}/parameters.yml"]
+    assert f"{PCN}/quotes.yml" in quotes.inputs and not [p for p in quotes.inputs if p.endswith(".j2")]
+    assert f"QUOTES := {quotes.outputs[0]}\n" in plan.make_text(built, "x.json")
     assert change.outputs == [f"{BUILD}/changes/2020-vs-2019/change.json"]
     findings = built.of("findings")[0]
     assert findings.inputs[-1] == f"{BUILD}/changes/2020-vs-2019/change.json"
@@ -105,7 +119,11 @@ def test_a_waves_analysis_is_the_same_whichever_wave_is_reported(project):
     assert default.analysis["2019"] == alone.analysis["2019"] and len(default.analysis["2019"]) == 64
     assert default.analysis["2020"] != default.analysis["2019"]
     assert f"ANALYSIS_2019 := {default.analysis['2019']}\n" in plan.make_text(default, "x.json")
-    assert plan.computed(default)[-1] == f"{BUILD}/changes/2020-vs-2019/change.json"
+    assert plan.computed(default)[-2:] == [
+        f"{BUILD}/changes/2020-vs-2019/change.json",
+        f"{BUILD}/waves/2020/quotes.json",  # (the reported wave's: not part of any wave's analysis record)
+    ]
+    assert plan.computed(alone)[-1] == f"{BUILD}/waves/2019/quotes.json"
     # A parameter the notebooks read (not the selection) is a new analysis of every wave.
     (project / "params.yml").write_text("survey: pcn-clinical-directors\nsuppression_threshold: 10\n")
     assert plan.build_plan(project, "params.yml").analysis["2019"] != default.analysis["2019"]
@@ -199,7 +217,7 @@ def edition_plan(project: Path, region: str) -> tuple[plan.Plan, plan.Plan, str]
 def test_an_editions_analysis_reads_the_whole_builds_validated_waves_and_disclosure_plans(project):
     whole, own, folder = edition_plan(project, "London")
     steps = plan.edition_analysis(whole.steps, own, folder, "London")
-    assert {s.kind for s in steps} == {"notebook", "merge"}  # no validation: the whole build's
+    assert {s.kind for s in steps} == {"notebook", "merge", "quotes"}  # no validation: the whole build's
     assert all((s.root, s.edition) == (folder, "London") for s in steps)
     assert not [s for s in steps if s.notebook == "notebooks/disclosure.ipynb"]  # one plan for every edition
     retention = next(s for s in steps if s.parameters.get("theme") == "retention" and s.wave == "2020")
@@ -215,7 +233,13 @@ def test_an_editions_analysis_reads_the_whole_builds_validated_waves_and_disclos
         f"{own.build}/waves/2020/findings.json",
         f"{own.build}/waves/2019/findings.json",
         f"{own.build}/changes/2020-vs-2019/change.json",
+        f"{own.build}/waves/2020/quotes.json",
     ]
+    # Its quotes: of its own area (its parameters), picked from the whole build's validated copy of the wave.
+    (quotes,) = [s for s in steps if s.kind == "quotes"]
+    assert quotes.parameters["params_path"] == own.parameters_file
+    assert quotes.parameters["typed_path"] == "../../waves/2020/typed.pkl"
+    assert "../../waves/2020/validated.ok" in quotes.inputs and quotes.inputs.count(own.parameters_file) == 1
 
 
 def test_of_the_compared_wave_an_edition_computes_only_what_its_change_reads(project):
@@ -230,7 +254,8 @@ def test_of_the_compared_wave_an_edition_computes_only_what_its_change_reads(pro
     merge = next(s for s in steps if s.kind == "merge" and s.wave == "2019")
     assert sorted(merge.inputs) == sorted(s.outputs[0] for s in compared)
     assert merge.parameters == {"params_path": own.parameters_file}
-    assert steps[-1].label == "change" and steps[-1].inputs[:2] == plan.computed(own)[:2]
+    change = next(s for s in steps if s.label == "change")
+    assert change.inputs[:2] == plan.computed(own)[:2]
 
 
 def test_an_editions_steps_survive_plan_json(project):

@@ -1,8 +1,9 @@
 """The build plan: computed once, from the codebook and the parameters, and read by both make and the notebook
 runner. Which survey, which waves (with their files and frames), the build folder, the output folder, and every step
 with its inputs and outputs: validate (per wave) -> the notebooks per wave [disclosure, a theme notebook per theme,
-the population notebook where there is a frame, overview] -> merge (per wave) -> change -> findings -> narrative ->
-render. Nothing else computes file lists.
+the population notebook where there is a frame, overview] -> merge (per wave) -> change, and the reported wave's
+quotes (picked from its validated copy beside its notebooks) -> findings -> narrative -> render. Nothing else
+computes file lists.
 
 * Build folder: build/<survey>/<params-id>/ (params-id: `params` for params.yml, else the parameters file's stem,
   sanitised), so two surveys or two parameters files never share an intermediate.
@@ -42,6 +43,7 @@ POPULATION = "population"  # the frame's notebook (only where the survey has a f
 TEMPLATES = "templates"  # report/templates/ and a survey's overrides in data/<survey>/templates/
 PARAMETERS = "parameters.yml"  # in the build folder: the parameters file with the survey resolved
 TYPED_COPY = "typed.pkl"  # in a wave's folder: the wave and its frame as validation read them (inputs/validated.py)
+QUOTES = "quotes.json"  # in the reported wave's folder: the quotes picked for the briefing (narrative/quotes.py)
 
 
 @dataclass
@@ -49,7 +51,7 @@ class Step:
     """One step of the build: what it reads and writes. A notebook step also has its notebook, papermill
     parameters and executed copy."""
 
-    kind: str  # validate | notebook | merge | change | findings | narrative | render
+    kind: str  # validate | notebook | merge | quotes | findings | narrative | render
     label: str  # its log line: "wave 2020", "change", ...
     inputs: list[str]
     outputs: list[str]
@@ -196,6 +198,7 @@ def build_plan(root: Path, params_file: str | Path, survey: str | None = None, w
                 parameters,
             )
         )
+    steps.append(quotes_step(root, params, steps, parameters_file))
     reported = [
         s.outputs[0]
         for s in steps
@@ -225,6 +228,26 @@ def build_plan(root: Path, params_file: str | Path, survey: str | None = None, w
     )
 
 
+def quotes_step(root: Path, params: config.Params, steps: list[Step], parameters_file: str) -> Step:
+    """The reported wave's quotes, as the survey's quotes.yml picks them from the wave's validated copy, checked and
+    redacted: run by the notebook runner beside the notebooks (in its own process, no kernel), so the narrative
+    reads them without loading pandas. Remade when the wave's validation or what the narrative reads besides its
+    templates changes (the quotes' code: the runner's --quote-code)."""
+    validate = next(s for s in steps if s.kind == "validate" and s.wave == params.wave)
+    validated, typed = validate.outputs
+    out = f"{Path(validated).parent.as_posix()}/{QUOTES}"
+    read = [p for p in narrative_inputs(root, params) if not p.endswith(".j2")]
+    parameters = {"params_path": parameters_file, "wave": params.wave, "typed_path": typed, "quotes_path": out}
+    return Step(
+        "quotes",
+        f"quotes {params.wave}",
+        [validated, parameters_file, *read],
+        [out],
+        params.wave,
+        parameters=parameters,
+    )
+
+
 # What WAVE= changes: the wave reported, the one compared and the reported wave's files. A wave's own analysis
 # depends on none of them, so briefing another wave (`make report WAVE=2021`, then WAVE=2020 again) reuses it.
 SELECTION = ("wave", "compare_wave", "survey_path", "frame_file")
@@ -238,7 +261,7 @@ def analysis_digest(params: config.Params, inputs: surveys.WaveInputs, steps: li
     record = {
         "parameters": {k: v for k, v in params.as_dict().items() if k not in SELECTION},
         "wave": asdict(inputs),
-        "steps": [asdict(s) for s in steps if s.wave == inputs.wave],
+        "steps": [asdict(s) for s in steps if s.wave == inputs.wave and s.kind != "quotes"],  # (the reported's)
     }
     return hashlib.sha256(json.dumps(record, sort_keys=True, default=str).encode()).hexdigest()
 
@@ -267,7 +290,7 @@ def shared_files(steps: list[Step]) -> dict[str, dict[str, str]]:
 
 
 def edition_analysis(whole: list[Step], edition: Plan, folder: str, name: str) -> list[Step]:
-    """An edition's analysis steps (its plan's notebooks, merges and change, run in `folder`) for the whole survey's
+    """An edition's analysis steps (its plan's notebooks, merges, change and quotes, run in `folder`) for the whole survey's
     runner call: its waves' validation and disclosure plan are the whole build's (`whole`, its steps), named from
     `folder`; each step also reads the edition's parameters (a merge names them), so a change to them reruns it.
     Of the wave it is compared with, only what the change reads: no chart (the overview notebook draws only one)."""
@@ -283,7 +306,7 @@ def edition_analysis(whole: list[Step], edition: Plan, folder: str, name: str) -
     }
     steps, dropped = [], set()  # (dropped: the compared wave's overview, which its merge then does not read)
     for step in edition.steps:
-        if step.kind not in ("notebook", "merge") or step.outputs[0] in swap or step.outputs[0] in dropped:
+        if step.kind not in ("notebook", "merge", "quotes") or step.outputs[0] in swap or step.outputs[0] in dropped:
             continue  # (the disclosure plan: the whole build's)
         parameters = {key: swap.get(value, value) for key, value in step.parameters.items()}
         if step.wave not in (None, edition.selection.current.wave) and step.kind == "notebook":
@@ -295,7 +318,7 @@ def edition_analysis(whole: list[Step], edition: Plan, folder: str, name: str) -
         inputs = [swap.get(path, path) for path in step.inputs if path not in dropped]
         if step.kind == "merge":  # (its inputs are what it merges; the whole survey's read the plan's parameters)
             parameters = {"params_path": edition.parameters_file}
-        else:
+        elif step.kind != "quotes":  # (the quotes read the edition's parameters already)
             inputs.append(edition.parameters_file)
         steps.append(dataclasses.replace(step, inputs=inputs, parameters=parameters, root=folder, edition=name))
     return steps
@@ -339,10 +362,11 @@ def render_outputs(out: str) -> list[str]:
 
 
 def computed(plan: Plan) -> list[str]:
-    """What the runner's call makes, as make sees it: each wave's merged findings, and the change."""
+    """What the runner's call makes, as make sees it: each wave's merged findings, the change and the quotes."""
     return [
         *(s.outputs[0] for s in plan.of("merge")),
         *(s.outputs[0] for s in plan.of("notebook") if s.label == CHANGE),
+        *(s.outputs[0] for s in plan.of("quotes")),
     ]
 
 
@@ -376,6 +400,7 @@ def make_text(plan: Plan, plan_json: str) -> str:
         "VALIDATED": [s.outputs[0] for s in plan.of("validate")],
         "TYPED": [s.outputs[1] for s in plan.of("validate")],
         "COMPUTED": computed(plan),
+        "QUOTES": plan.of("quotes")[0].outputs[0],
         "FINDINGS_INPUTS": plan.of("findings")[0].inputs,
         "NARRATIVE_INPUTS": plan.of("narrative")[0].inputs[1:],
         "OUTPUTS": plan.of("render")[0].outputs,

@@ -74,6 +74,8 @@ def build_steps(tmp_path):
     from briefing import plan
 
     project = copy_inputs(tmp_path)
+    for data in (project / "data").rglob("*.*"):  # (the survey's records and quotes.yml: what the quotes read)
+        os.utime(data, (100, 100))
     for name in ("change", "disclosure", "overview", "population", "theme"):
         (project / "notebooks").mkdir(exist_ok=True)
         write(project / "notebooks" / f"{name}.ipynb", 100)
@@ -85,15 +87,19 @@ def build_steps(tmp_path):
     cwd = os.getcwd()
     os.chdir(project)  # the plan's paths are relative to the project
     try:
-        return run_notebooks.steps_of(json.loads(plan.as_json(built)), shared)
+        return run_notebooks.steps_of(json.loads(plan.as_json(built)), shared, [write(project / "quotes.py", 100)])
     finally:
         os.chdir(cwd)
 
 
-def test_a_wave_plans_its_disclosure_first_and_its_themes_read_it(tmp_path):
+def test_a_wave_plans_its_disclosure_first_and_its_themes_read_it(tmp_path, monkeypatch):
     steps = build_steps(tmp_path)
     names = [
-        (s.step, s.notebook.stem, s.parameters.get("theme")) if isinstance(s, run_notebooks.Job) else ("merge", s.wave)
+        (s.step, s.notebook.stem, s.parameters.get("theme"))
+        if isinstance(s, run_notebooks.Job)
+        else (s.step, s.wave)
+        if isinstance(s, run_notebooks.Quotes)
+        else ("merge", s.wave)
         for s in steps
     ]
     themes = ["retention", "workload", "workforce", "relationships", "priorities"]  # the codebook's order
@@ -107,12 +113,24 @@ def test_a_wave_plans_its_disclosure_first_and_its_themes_read_it(tmp_path):
         ]
         for w in ("2020", "2019")
     ]
-    assert names == [*per_wave[0], *per_wave[1], ("change", "change", None)]
+    assert names == [*per_wave[0], *per_wave[1], ("change", "change", None), ("quotes 2020", "2020")]
     plan, retention = steps[0], steps[1]
     assert plan.output == BUILD / "waves" / "2020" / "withheld.json"
     assert plan.output in retention.inputs and retention.parameters["withheld_path"] == str(plan.output)
     assert retention.parameters["params_path"] == str(BUILD / "parameters.yml")
-    assert steps[-1].parameters["previous_path"] == str(BUILD / "waves" / "2019" / "findings.json")
+    change, quotes = steps[-2:]
+    assert change.parameters["previous_path"] == str(BUILD / "waves" / "2019" / "findings.json")
+    # The reported wave's quotes: a lane of their own in the first round, beside the waves' kernels.
+    assert quotes.output == BUILD / "waves" / "2020" / "quotes.json"
+    assert quotes.inputs[0] == BUILD / "waves" / "2020" / "validated.ok" and quotes.inputs[-1].name == "quotes.py"
+    rounds = run_notebooks.rounds_of(steps)
+    assert [[lane.name for lane in lanes] for lanes in rounds] == [
+        ["wave 2020", "wave 2019", "quotes 2020"],
+        ["change"],
+    ]
+    monkeypatch.setenv(run_notebooks.KERNELS, "3")  # (a machine with cores to spare)
+    assert run_notebooks.kernels_wanted(rounds) == 2  # (the quotes need none)
+    assert run_notebooks.kernels_wanted(run_notebooks.rounds_of([quotes])) == 0
 
 
 def test_only_stale_steps_and_what_depends_on_them_are_remade(tmp_path, monkeypatch):
@@ -137,6 +155,13 @@ def test_only_stale_steps_and_what_depends_on_them_are_remade(tmp_path, monkeypa
         "changes/2020-vs-2019/change.json",
     }
     write(Path("notebooks/population.ipynb"), 100)
+    quotes = BUILD / "waves" / "2020" / "quotes.json"
+    write(Path("data/pcn-clinical-directors/quotes.yml"), 300)  # the picks changed: the quotes alone
+    assert run_notebooks.stale_outputs(steps) == {quotes}
+    write(Path("data/pcn-clinical-directors/quotes.yml"), 100)
+    write(Path("quotes.py"), 300)  # the quotes' code changed: the quotes alone, no notebook
+    assert run_notebooks.stale_outputs(steps) == {quotes}
+    write(Path("quotes.py"), 100)
     write(Path("notebooks/theme.ipynb"), 300)  # the theme notebook: every theme's run, in both waves
     remade = {p.relative_to(BUILD).as_posix() for p in run_notebooks.stale_outputs(steps)}
     themes = ["retention", "workload", "workforce", "relationships", "priorities"]

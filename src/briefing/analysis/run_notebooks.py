@@ -14,6 +14,8 @@ has no reason to warn about TCP without encryption.
 The steps come from the build plan (briefing.plan, plan.json): for each wave (the reported one, then the one it is
 compared with) its disclosure plan (<build>/waves/<wave>/withheld.json), each theme notebook, and the merge of the
 wave's findings (<build>/waves/<wave>/findings.json); then the change between the waves (<build>/changes/<wave>-vs-<compared>/change.json).
+Beside them, the reported wave's quotes (<build>/waves/<wave>/quotes.json), picked from its validated copy in a
+worker's own process (no kernel): the narrative then renders them without loading pandas or reading the wave.
 Only stale steps run: an output missing, older than one of its inputs, or depending on an output remade now.
 
 The waves read nothing of one another, so each runs in its own kernel, side by side (`rounds_of`, `WorkerPool`:
@@ -29,7 +31,7 @@ editions shared out among the kernels. An edition
 that fails is recorded in its own build folder (its traceback, and why in one line for its render step), its
 outputs removed so it is retried; the other editions carry on.
 Usage (the Makefile's notebook rule): python -m briefing.analysis.run_notebooks --plan PLAN_JSON [EDITIONS_JSON]
-  --shared <inputs>
+  --shared <inputs> --quote-code <the quotes' code>
 """
 
 from __future__ import annotations
@@ -194,7 +196,21 @@ class Merge:
     params_path: str | None = None  # relative to `root`; None: the plan's parameters
 
 
-Step = Job | Merge
+@dataclass
+class Quotes:
+    """The reported wave's quotes, picked in this process from its validated copy (narrative/quotes.py: checked
+    and redacted): a wave's pandas-loaded work that needs no kernel, done while the kernels analyse."""
+
+    wave: str
+    parameters: dict[str, str]  # params_path, typed_path and quotes_path, relative to `root`
+    output: Path
+    inputs: list[Path]
+    step: str  # its lane: "quotes 2020"
+    root: Path = Path(".")
+    edition: str | None = None
+
+
+Step = Job | Merge | Quotes
 
 
 @dataclass
@@ -210,10 +226,11 @@ class Edition:
         return cls(record["name"], Path(record["root"]) / record["log"], Path(record["failed"]))
 
 
-def steps_of(plan: dict, shared: list[Path]) -> list[Job | Merge]:
+def steps_of(plan: dict, shared: list[Path], quote_code: list[Path] = ()) -> list[Step]:
     """The runner's steps, in order, from the build plan (briefing.plan's plan.json): each wave's notebooks and
-    merge, then the change. (Validation is make's step before this one.)"""
-    steps: list[Job | Merge] = []
+    merge, then the change, and the reported wave's quotes (dated by `quote_code` as the notebooks are by `shared`).
+    (Validation is make's step before this one.)"""
+    steps: list[Step] = []
     for step in plan["steps"]:
         root = Path(step.get("root") or ".")
         at = functools.partial(under, root)  # the step's paths, from the build's root (its notebook: linked, the same)
@@ -237,6 +254,11 @@ def steps_of(plan: dict, shared: list[Path]) -> list[Job | Merge]:
             params_path = step.get("parameters", {}).get("params_path")
             read = [*inputs, *([at(params_path)] if params_path else []), *shared]  # shared: findings.py among them
             steps.append(Merge(step["wave"], inputs, output, read, root, step.get("edition"), params_path))
+        elif step["kind"] == "quotes":
+            read = [*inputs, *quote_code]
+            steps.append(
+                Quotes(step["wave"], step["parameters"], output, read, step["label"], root, step.get("edition"))
+            )
     return steps
 
 
@@ -279,6 +301,17 @@ def execute(job: Job, root: Path) -> None:
         raise NotebookFailed(job.notebook, cause_of(error), executed) from error
 
 
+def pick_quotes(quotes: Quotes) -> str:
+    """The wave's quotes picked, in its project folder (an edition's own parameters: its own area's quotes)."""
+    from briefing.narrative import writer  # (pandas with it, in this process: never in the kernels' way)
+
+    with contextlib.chdir(quotes.root):
+        params = findings_io.resolved_params(quotes.parameters["params_path"], quotes.wave)
+        out = Path(quotes.parameters["quotes_path"])
+        writer.write_quotes(params, out, Path(), Path(quotes.parameters["typed_path"]))  # (paths said as given)
+    return f"[3/6] {quotes.step}: picked from wave {quotes.wave} into {out}"
+
+
 def merge_wave(merge: Merge, params_path: str) -> None:
     """A wave's findings merged, in its project folder (an edition's parameters are read from there)."""
     with contextlib.chdir(merge.root):
@@ -301,15 +334,16 @@ class Lane:
 
 def rounds_of(todo: list[Step]) -> list[list[Lane]]:
     """The stale steps as lanes, in two rounds, each lane independent of the others in its round: first each wave
-    of the whole survey's build (a wave reads nothing of another), then the change between the waves and each
-    edition (which read the waves' findings and disclosure plans)."""
+    of the whole survey's build (a wave reads nothing of another) and the reported wave's quotes (a lane of their
+    own, for the first worker free), then the change between the waves and each edition (which read the waves'
+    findings and disclosure plans)."""
     whole: dict[str, list[Step]] = {}
     by_edition: dict[str, list[Step]] = {}
     for step in todo:
         if step.edition is not None:
             by_edition.setdefault(step.edition, []).append(step)
         else:
-            whole.setdefault(step.step if isinstance(step, Job) else f"wave {step.wave}", []).append(step)
+            whole.setdefault(step.step if isinstance(step, Job | Quotes) else f"wave {step.wave}", []).append(step)
     waves = [Lane(name, steps) for name, steps in whole.items() if name != CHANGE]
     after = [Lane(CHANGE, whole[CHANGE])] if CHANGE in whole else []
     after += [Lane(name, steps, name) for name, steps in by_edition.items()]
@@ -330,21 +364,26 @@ class Outcome:
             raise self.failure
 
 
-def run_steps(steps: list[Step], params_path: str, root: Path, ran: list[str]) -> None:
-    """Steps in order in this process's kernel, each notebook's name added to `ran` once it has run; any failure
-    raised as NotebookFailed, with its traceback as text."""
+def run_steps(steps: list[Step], params_path: str, root: Path, ran: list[str], said: list[str] | None = None) -> None:
+    """Steps in order in this process's kernel, each notebook's name added to `ran` once it has run (and the quotes'
+    log line to `said`); any failure raised as NotebookFailed, with its traceback as text."""
     try:
         for step in steps:
             if isinstance(step, Job):
                 execute(step, root)
                 ran.append(step.executed.stem)  # theme-<id>: which theme ran
+            elif isinstance(step, Quotes):
+                line = pick_quotes(step)
+                if said is not None:
+                    said.append(line)
             else:
                 merge_wave(step, params_path)
     except NotebookFailed as failure:
         failure.trace = traceback.format_exc()
         raise
-    except Exception as error:  # a merge's
-        raise NotebookFailed(Path("merge"), cause_of(error), trace=traceback.format_exc()) from error
+    except Exception as error:  # a merge's, or the quotes' (a quotes.yml breaking a rule: its own sentence)
+        name = Path("quotes" if isinstance(step, Quotes) else "merge")
+        raise NotebookFailed(name, cause_of(error), trace=traceback.format_exc()) from error
 
 
 def run_lane(lane: Lane, params_path: str, root: Path, editions: dict[str, Edition]) -> Outcome:
@@ -355,7 +394,7 @@ def run_lane(lane: Lane, params_path: str, root: Path, editions: dict[str, Editi
         return Outcome(lines, run_edition(lane.steps, editions[lane.edition], params_path, root, lines.append))
     start, names = time.perf_counter(), []
     try:
-        run_steps(lane.steps, params_path, root, names)
+        run_steps(lane.steps, params_path, root, names, lines)
     except NotebookFailed as failure:
         return Outcome(lines, len(names), failure)
     if names:
@@ -535,11 +574,12 @@ def main(argv: list[str] | None = None) -> int:
         help="the build plan (briefing.plan's plan.json), then the editions' analysis (`make editions`)",
     )
     parser.add_argument("--shared", nargs="*", default=[], type=Path, help="inputs every notebook depends on")
+    parser.add_argument("--quote-code", nargs="*", default=[], type=Path, help="the code the quotes are picked by")
     args = parser.parse_args(argv)
     logging.getLogger("papermill").setLevel(logging.WARNING)
     records = [json.loads(path.read_text(encoding="utf-8")) for path in args.plan]
     plan = records[0]
-    steps = [step for record in records for step in steps_of(record, args.shared)]
+    steps = [step for record in records for step in steps_of(record, args.shared, args.quote_code)]
     editions = {e["name"]: Edition.of(e) for record in records for e in record.get("editions", [])}
     log = Path(plan["build"]) / plans.NOTEBOOKS_LOG
     try:

@@ -248,8 +248,9 @@ def wave_quotes(
     codebook, params: config.Params, root: Path, synthetic: bool, typed: Path | None = None
 ) -> dict[str, list]:
     """The quotes the survey's quotes.yml picks for this wave, by theme (narrative/quotes.py checks and escapes them).
-    The one part of the narrative that reads the wave: `make` runs it as a step of its own (write_quotes), from the
-    wave's validated, typed copy (`typed`, inputs/validated.py); without one, the wave's file is read and validated."""
+    The one part of the narrative that reads the wave: the notebook runner picks them beside the notebooks
+    (write_quotes, a step of the build plan), from the wave's validated, typed copy (`typed`, inputs/validated.py);
+    without one, the wave's file is read and validated."""
     if codebook.quotes is None:
         return {}
     # (here, not above: rendering the templates from picked quotes never loads pandas)
@@ -575,19 +576,14 @@ def main(argv: list[str] | None = None) -> None:
         "--engine", default="auto", choices=("auto", "quarto", "pandoc"), help="for the provenance record"
     )
     parser.add_argument(
-        "--quotes", type=Path, help="the wave's quotes as --write-quotes wrote them (default: the wave)"
+        "--quotes", type=Path, help="the wave's quotes as the runner picked them (write_quotes; default: the wave)"
     )
-    parser.add_argument("--write-quotes", type=Path, help="only pick the wave's quotes and write them to this file")
     parser.add_argument("--typed", type=Path, help="the wave's validated, typed copy, to pick its quotes from")
     parser.add_argument("--compiled", type=Path, help="a folder keeping the templates compiled between builds")
     args = parser.parse_args(argv)
     params_path = Path(args.params) if args.params else None
     params = findings_io.resolved_params(args.params, args.wave)  # the wave's own frame and comparison wave
     try:
-        if args.write_quotes:
-            write_quotes(params, args.write_quotes, config.find_root(args.templates), args.typed)
-            print(f"quotes: picked from wave {params.wave} into {args.write_quotes}")
-            return
         written = render_all(
             args.findings,
             params,

@@ -364,18 +364,9 @@ def publish_edition(root: Path, folder: Path, engine: str, out_folder: Path) -> 
         with contextlib.chdir(folder), captured(out, err):
             shutil.copy2(root / render.REFERENCE_DOCX, render.REFERENCE_DOCX)  # the house style, built once
             findings_io.main([*steps["findings"]["inputs"], "--params", parameters, "--wave", wave, "--out", findings])
-            # (its quotes, of its own area, picked from the wave as the whole build's validation kept it)
-            typed = root / EDITIONS.parent / "waves" / wave / plans.TYPED_COPY
-            narrative = [
-                "--findings",
-                findings,
-                "--out",
-                f"{build}/narrative",
-                "--engine",
-                engine,
-                "--typed",
-                str(typed),
-            ]
+            # (its quotes, of its own area, picked by the runner from the wave as the whole build's validation kept it)
+            quotes = steps["quotes"]["outputs"][0]
+            narrative = ["--findings", findings, "--out", f"{build}/narrative", "--engine", engine, "--quotes", quotes]
             writer.main(["--params", parameters, "--wave", wave, *narrative])
             link_current(Path(build))
             failed = render.main(["--engine", engine, "--out", str(out_folder), "--findings", findings])
