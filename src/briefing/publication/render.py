@@ -26,7 +26,6 @@ from pathlib import Path
 from briefing import quarto
 from briefing.analysis import findings as findings_io
 from briefing.config import find_root
-from briefing.publication import docx as word
 from briefing.publication.changes import REVIEW, write_review
 from briefing.publication.data_files import write_data_files
 from briefing.publication.inline_charts import inline_charts
@@ -345,6 +344,8 @@ def render(engine: str, out_dir: Path, findings: Path, root: Path | None = None)
     data: list[str] = []
 
     def finish_word(path: Path) -> None:  # both paths alike
+        from briefing.publication import docx as word  # (python-docx loads here, while the PDF compiles)
+
         word.finish(path, published.get("parameters", {}).get("publisher") or "")
 
     def beside_the_page(page: Path) -> None:
