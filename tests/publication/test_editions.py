@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import re
 import shutil
+import subprocess
 import sys
 from html.parser import HTMLParser
 from pathlib import Path
@@ -89,6 +91,34 @@ def test_every_editions_analysis_is_computed_in_the_whole_surveys_one_runner_cal
         assert not list(build.glob("waves/*/validated.ok"))  # the whole build's
         assert not list(build.glob("waves/*/executed/disclosure.ipynb"))  # the whole build's plan
         assert not list(build.glob(f"waves/{PREVIOUS}/figures/*"))  # the compared wave's charts: never published
+
+
+def test_an_editions_render_reads_no_wave_and_loads_no_pandas(editions_built, tmp_path):
+    """Only rendering is per edition: its quotes, of its own area, were picked in the whole survey's runner call
+    (beside its notebooks, from the validated copy), so its findings, narrative and render run with pandas made
+    unimportable, and print the quotes the runner picked for it."""
+    project, _ = editions_built
+    folder = project / BUILD / "editions" / "south-east"
+    picked = json.loads((folder / BUILD / "waves" / WAVE / "quotes.json").read_text(encoding="utf-8"))
+    texts = [quote["text"] for quotes in picked.values() for quote in quotes]
+    assert texts  # (the South East's picks: the survey's quotes.yml picks two of its respondents in 2020)
+    no_pandas = tmp_path / "no-pandas" / "pandas"
+    no_pandas.mkdir(parents=True)
+    (no_pandas / "__init__.py").write_text("raise ImportError('pandas is not for an edition's render')\n")
+    code = (
+        "import sys\nfrom pathlib import Path\nfrom briefing.publication import editions\n"
+        "ok, cause, text = editions.publish_edition(Path.cwd(), Path(sys.argv[1]), 'pandoc', Path(sys.argv[2]))\n"
+        "print(ok, cause)"
+    )
+    env = {**os.environ, "PYTHONPATH": str(no_pandas.parent)}
+    out = tmp_path / "out"
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(folder), str(out)], cwd=project, capture_output=True, text=True, env=env
+    )
+    assert done.stdout.strip() == "True", done.stdout + done.stderr
+    page = " ".join(html.unescape((out / "briefing.html").read_text(encoding="utf-8")).split())
+    for text in texts:  # (as picked: Markdown-escaped; the page wraps its lines)
+        assert " ".join(re.sub(r"\\(.)", r"\1", text).split()) in page
 
 
 def statuses(project: Path) -> dict[str, int]:
