@@ -235,14 +235,14 @@ COMPUTE_SHARED := $(call content,$(ANALYSIS_SRC) src/briefing/publication/change
 $(if $(filter-out $(wildcard $(COMPUTED)),$(COMPUTED)),$(eval $(COMPUTED_STAMP): FORCE))
 # The same call picks the reported wave's quotes (and each edition's) from its validated copy, beside the notebooks
 # (in a worker's own process, no kernel: narrative/quotes.py, checked and redacted), remade when the wave's
-# validation, the quotes' code or what the narrative reads besides its templates changes; the narrative then renders
+# validation, the quotes' code or what they read (the plan's QUOTE_INPUTS: the narrative's inputs but its templates)
+# changes; the narrative then renders
 # them without reading the wave or loading pandas, so a template change renders the templates alone.
 NARRATIVE_CODE := $(wildcard src/briefing/narrative/*.py) src/briefing/analysis/suppression.py src/briefing/publication/pandoc.py \
   src/briefing/yamlfile.py
 QUOTE_CODE := $(call content,$(NARRATIVE_CODE) $(INPUTS_SRC))
-QUOTE_INPUTS := $(call content,$(filter-out %.j2,$(NARRATIVE_INPUTS)))
 $(COMPUTED_STAMP) $(EDITIONS_STAMP) &: $(call content,$(NOTEBOOKS)) $(VALIDATED_ALL) $(COMPUTE_SHARED) $(QUOTE_CODE) \
-  $(QUOTE_INPUTS) $(PLAN_VALUES) $(if $(EDITIONS_STAMP),$(EDITIONS_PLAN))
+  $(call content,$(QUOTE_INPUTS)) $(PLAN_VALUES) $(if $(EDITIONS_STAMP),$(EDITIONS_PLAN))
 	@$(PY) -m briefing.analysis.run_notebooks --plan $(PLAN_JSON) $(EDITIONS_ANALYSIS) --shared $(COMPUTE_SHARED) \
 	  --quote-code $(QUOTE_CODE)
 	@touch $(COMPUTED_STAMP) $(EDITIONS_STAMP)

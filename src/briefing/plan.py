@@ -401,6 +401,7 @@ def make_text(plan: Plan, plan_json: str) -> str:
         "TYPED": [s.outputs[1] for s in plan.of("validate")],
         "COMPUTED": computed(plan),
         "QUOTES": plan.of("quotes")[0].outputs[0],
+        "QUOTE_INPUTS": [p for p in plan.of("quotes")[0].inputs if not p.startswith(f"{plan.build}/")],
         "FINDINGS_INPUTS": plan.of("findings")[0].inputs,
         "NARRATIVE_INPUTS": plan.of("narrative")[0].inputs[1:],
         "OUTPUTS": plan.of("render")[0].outputs,

@@ -42,7 +42,10 @@ def inline_svg(svg: str, alt: str, number: int) -> str:
     svg = _ID.sub(keep_id, svg)
     svg = _REFERENCE.sub(lambda m: m.group("head") + prefix + m.group("id"), svg)
     svg = _STYLE.sub(lambda m: f"{m.group(1)}#chart-{number} *{{", svg)
-    root = lambda m: f'<svg id="chart-{number}" role="img" aria-label="{alt}"{_ROLE.sub("", m.group("attrs"))}>'  # noqa: E731
+
+    def root(match: re.Match) -> str:
+        return f'<svg id="chart-{number}" role="img" aria-label="{alt}"{_ROLE.sub("", match.group("attrs"))}>'
+
     return _ROOT.sub(root, svg, count=1).rstrip()
 
 
