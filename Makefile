@@ -94,12 +94,15 @@ compute: $(BUILD)/narrative.stamp $(REFERENCE_DOCX) ## Run the notebooks and wri
 # build/current: the build a plain `quarto render` (and the render step) reads, a link to the last one computed.
 current = ln -sfn $(patsubst build/%,%,$(BUILD)) build/current
 
-# Two workers (pytest-xdist), each build made once for both (tests/conftest.py).
+# Two workers (pytest-xdist), each build made once for both (tests/conftest.py). Both tiers keep their bytecode
+# (the package's, pytest's rewritten test modules: git-ignored __pycache__/), whatever PYTHONDONTWRITEBYTECODE says,
+# so each worker does not compile every module again (about 3 s of each worker's collection).
+PYTEST := env -u PYTHONDONTWRITEBYTECODE $(PY) -m pytest -n 2
 test: $(ENV_READY) $(AXE_JS) ## Run the whole test suite: end-to-end builds (shared, one per survey and engine) and slow checks
-	$(PY) -m pytest -n 2
+	$(PYTEST)
 
 test-fast: $(ENV_READY) ## The edit-test loop: every test but the end-to-end and slow ones (under a minute)
-	$(PY) -m pytest -q -n 2 -m "not e2e and not slow"
+	$(PYTEST) -q -m "not e2e and not slow"
 
 lint: $(ENV_READY) ## Check the code's format and lint it (ruff, configured in pyproject.toml)
 	$(VENV)/bin/ruff format --check src tests scripts
@@ -151,6 +154,18 @@ content = $(eval STAMPED += $(1))$(patsubst %,$(STAMPS)/%.sha256,$(1))
 $(STAMPS)/%.sha256: ; $(error $*: input not found (or build/stamps/ could not be written))
 $(STAMPS)/changed: ; @mkdir -p $(@D); touch $@
 
+# The package's bytecode, compiled when its code changes (as pip compiles an installed package; ours is installed
+# editable): a build's dozen Python processes, its kernels among them, then load it rather than each compiling every
+# module again, also where PYTHONDONTWRITEBYTECODE keeps Python itself from writing it. Before the plan, the build's
+# first process; the package the environment imports (this tree's src/briefing/, its __pycache__/ git-ignored).
+BYTECODE := build/bytecode.ok
+compile_package = $(PY) -m compileall -q "$$($(PY) -c 'import importlib.util as u; \
+  print(u.find_spec("briefing").submodule_search_locations[0])')"
+$(BYTECODE): $(call content,$(wildcard src/briefing/*.py src/briefing/*/*.py)) $(ENV_READY)
+	@mkdir -p $(@D)
+	@$(compile_package)
+	@touch $@
+
 # The plan is remade when the parameters file, the survey's parameters, codebook or records change, or a file comes or
 # goes in its raw/ or notebooks/ (the folders' times). What depends on the plan depends on PLAN_VALUES, which changes
 # only when a value does: re-reading the parameters (a wave file added and removed again, a failed check) rebuilds
@@ -158,7 +173,7 @@ $(STAMPS)/changed: ; @mkdir -p $(@D); touch $@
 PLAN_VALUES := $(PLAN_MK:.mk=.values)
 $(PLAN_MK): $(call content,$(PARAMS) $(wildcard $(PLAN_INPUTS)) src/briefing/config.py src/briefing/yamlfile.py \
   src/briefing/inputs/survey.py src/briefing/inputs/codebook.py src/briefing/plan.py) $(ENV_READY) notebooks \
-  $(if $(SURVEY_FOLDER),$(wildcard $(SURVEY_FOLDER)/raw $(SURVEY_FOLDER)/templates))
+  $(if $(SURVEY_FOLDER),$(wildcard $(SURVEY_FOLDER)/raw $(SURVEY_FOLDER)/templates)) | $(BYTECODE)
 	@mkdir -p $(@D)
 	@$(PY) -m briefing.plan --params $(PARAMS) $(if $(SURVEY_ARG),--survey $(SURVEY_ARG)) $(if $(WAVE_ARG),--wave $(WAVE_ARG)) --out $@
 	@touch $@
