@@ -91,6 +91,15 @@ def test_the_render_step_loads_neither_the_statistics_stack_nor_pypandoc():
     assert loaded_after("from briefing.publication import render\nprint(render.pandoc_binary())") == []
 
 
+def test_the_render_step_loads_no_jinja():
+    """The review page's and the data files' words (narrative/prose.py, change_prose.py) imported Jinja, a
+    twentieth of a second of every render's start-up, to ask whether a value was a template's missing name."""
+    code = "from briefing.publication import render\nimport sys\nprint(sorted(m for m in sys.modules if 'jinja' in m))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+
+
 def fake_pandoc(monkeypatch) -> list[list[str]]:
     """render.run writing each output's name into it, every call remembered."""
     calls = []

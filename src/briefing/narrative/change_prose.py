@@ -16,11 +16,12 @@ interval is in the methods' table. A change record is a `<finding>_change` recor
 from __future__ import annotations
 
 import itertools
-from typing import Any
-
-import jinja2
+from typing import TYPE_CHECKING, Any
 
 from briefing.narrative import prose
+
+if TYPE_CHECKING:  # (the render's review page uses these words too: it need not load Jinja)
+    import jinja2
 
 RISE, FALL = "a rise", "a fall"
 BEYOND_CHANCE = prose.BEYOND_CHANCE

@@ -30,15 +30,18 @@ from __future__ import annotations
 import math
 import numbers
 import re
+import sys
 from collections.abc import Callable, Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jinja2
 from markupsafe import Markup
 
 from briefing.analysis.suppression import SMALL_COMPLEMENT, Suppression
+
+if TYPE_CHECKING:
+    import jinja2
 
 __all__ = [
     "DEFAULT_THRESHOLD",
@@ -73,9 +76,16 @@ DEFAULT_THRESHOLD = 8
 # --------------------------------------------------------------------------------------------
 
 
+def _undefined(x: Any) -> bool:
+    """A name a template used that is not there (one of Jinja's Undefined values). Only a loaded Jinja makes one,
+    so Jinja is not loaded to ask: the render uses these words without it (its review page and data files)."""
+    jinja = sys.modules.get("jinja2")
+    return jinja is not None and isinstance(x, jinja.Undefined)
+
+
 def _decimal(x: Any, name: str = "value") -> Decimal:
     """A finite Decimal from an int, float, numpy number or Decimal; raise on anything else."""
-    if isinstance(x, jinja2.Undefined):
+    if _undefined(x):
         float(x)  # raises UndefinedError (for every Undefined flavour)
     if x is None:
         raise TypeError(
@@ -295,7 +305,7 @@ def share_phrase(words: str, group: str) -> str:
 
 
 def _field(comparison: Any, name: str) -> Any:
-    if isinstance(comparison, jinja2.Undefined):
+    if _undefined(comparison):
         float(comparison)  # raises UndefinedError
     if isinstance(comparison, Mapping):
         if name not in comparison:
@@ -494,7 +504,7 @@ def suppressed_or(
     if count is None or (fmt != "count" and base is None):
         raise ValueError(f"suppressed_or({fmt!r}) needs count= and base= to decide on suppression")
     for arg in (count, base):
-        if isinstance(arg, jinja2.Undefined):
+        if _undefined(arg):
             float(arg)  # raises UndefinedError
     reason = Suppression(threshold, complement).reason(count, base)
     if reason is None:
