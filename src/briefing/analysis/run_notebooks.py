@@ -334,9 +334,10 @@ class Lane:
 
 def rounds_of(todo: list[Step]) -> list[list[Lane]]:
     """The stale steps as lanes, in two rounds, each lane independent of the others in its round: first each wave
-    of the whole survey's build (a wave reads nothing of another) and the reported wave's quotes (a lane of their
-    own, for the first worker free), then the change between the waves and each edition (which read the waves'
-    findings and disclosure plans)."""
+    of the whole survey's build (a wave reads nothing of another), then the change between the waves and each
+    edition (which read the waves' findings and disclosure plans). The reported wave's quotes, a lane of their own
+    that reads no notebook's output, go first in the second round where there is one (the first worker free after
+    the waves, beside the change: in the first, behind a wave, they held the change back), else in the first."""
     whole: dict[str, list[Step]] = {}
     by_edition: dict[str, list[Step]] = {}
     for step in todo:
@@ -344,10 +345,13 @@ def rounds_of(todo: list[Step]) -> list[list[Lane]]:
             by_edition.setdefault(step.edition, []).append(step)
         else:
             whole.setdefault(step.step if isinstance(step, Job | Quotes) else f"wave {step.wave}", []).append(step)
-    waves = [Lane(name, steps) for name, steps in whole.items() if name != CHANGE]
+    lanes = [Lane(name, steps) for name, steps in whole.items() if name != CHANGE]
+    quotes = [lane for lane in lanes if all(isinstance(s, Quotes) for s in lane.steps)]
+    waves = [lane for lane in lanes if lane not in quotes]
     after = [Lane(CHANGE, whole[CHANGE])] if CHANGE in whole else []
     after += [Lane(name, steps, name) for name, steps in by_edition.items()]
-    return [lanes for lanes in (waves, after) if lanes]
+    first, second = (waves, quotes + after) if after else (waves + quotes, [])
+    return [lanes for lanes in (first, second) if lanes]
 
 
 @dataclass
