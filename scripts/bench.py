@@ -161,8 +161,10 @@ def stage_label(line: str) -> str | None:
     if not match or line.startswith("Briefing up to date"):
         return None
     label = (match.group(1) or "") + match.group(2)
-    if label.startswith(("[3/6] wave", "[3/6] quotes")):  # side by side, logged together once all are done
-        return "[3/6] the waves' notebooks (a kernel each), the quotes"
+    if label.startswith("[3/6] wave"):  # side by side, logged together once all are done
+        return "[3/6] the waves' notebooks (a kernel each)"
+    if label.startswith(("[3/6] quotes", "[3/6] change")):  # the runner's second round, logged together
+        return "[3/6] then the change and the quotes, side by side"
     wave = re.search(r"wave (\d{4})", line)
     return f"{label} {wave.group(1)}" if wave and wave.group(1) not in label else label
 
