@@ -183,7 +183,7 @@ def render_pandoc(root: Path, staging: Path, finish: Finish | None = None) -> No
     markdown.write_text(assemble_markdown(root), encoding="utf-8")
     tree = staging / "briefing.json"
     pandoc = pandoc_binary()
-    threading.Thread(target=preload, daemon=True).start()  # on the core the read leaves idle
+    threading.Thread(target=preload).start()  # on the core the read leaves idle (not a daemon: no import cut off)
     # (The bibliography is relative to the working folder, report/: pandoc copies it into the Word file's
     # properties, and an absolute path would make the bytes depend on where the project sits.)
     citations = ["--citeproc", "--bibliography", os.path.relpath(root / BIBLIOGRAPHY, root / "report")]
