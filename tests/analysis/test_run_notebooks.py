@@ -384,7 +384,10 @@ def test_ctrl_c_stops_the_build_its_workers_and_their_kernels_in_one_line(tmp_pa
     import sys
     import time
 
-    slow = notebook(tmp_path / "slow.ipynb", "import time\ntime.sleep(60)\nopen(out, 'w').write('done')")
+    slow = notebook(
+        tmp_path / "slow.ipynb",
+        "open(out + '.started', 'w').close()\nimport time\ntime.sleep(60)\nopen(out, 'w').write('done')",
+    )
     steps = [
         {
             "kind": "notebook",
@@ -409,7 +412,13 @@ def test_ctrl_c_stops_the_build_its_workers_and_their_kernels_in_one_line(tmp_pa
         stderr=subprocess.PIPE,
         text=True,
     )
-    time.sleep(8)  # the kernels started, the notebooks sleeping
+    deadline = time.monotonic() + 60  # until both kernels have started and their notebooks sleep
+    while not all((tmp_path / f"{w}.txt.started").exists() for w in ("2020", "2019")):
+        ended = runner.poll()
+        assert ended is None and time.monotonic() < deadline, f"the notebooks did not both start (exit {ended}): " + (
+            runner.stderr.read() if ended is not None else "still waiting after 60 s"
+        )
+        time.sleep(0.1)
     os.killpg(runner.pid, signal.SIGINT)
     _, stderr = runner.communicate(timeout=20)
     assert runner.returncode == 130, stderr
