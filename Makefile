@@ -239,8 +239,8 @@ endif
 # `make editions` (read before the compute rule: every edition's analysis joins its runner call).
 include mk/editions.mk
 
-# The call is dated by COMPUTED_STAMP (one per plan: per selection of waves), which is what the merge step after it
-# depends on (and so the narrative, which also reads the quotes the call picked); each file the runner makes keeps
+# The call is dated by COMPUTED_STAMP (one per plan: per selection of waves), which the briefing's findings it merges
+# last depend on (and so the narrative, which also reads the quotes the call picked); each file the runner makes keeps
 # the time it was last remade (it leaves the others alone), so a wave
 # analysed for one selection is current for the next (a wave's analysis is dated by its validation, which holds its
 # analysis record; each pair of waves compared has its own change). The plan's values call the runner, which finds
@@ -256,15 +256,16 @@ $(if $(filter-out $(wildcard $(COMPUTED)),$(COMPUTED)),$(eval $(COMPUTED_STAMP):
 NARRATIVE_CODE := $(wildcard src/briefing/narrative/*.py) src/briefing/analysis/suppression.py src/briefing/publication/pandoc.py \
   src/briefing/yamlfile.py
 QUOTE_CODE := $(call content,$(NARRATIVE_CODE) $(INPUTS_SRC))
-$(COMPUTED_STAMP) $(EDITIONS_STAMP) &: $(call content,$(NOTEBOOKS)) $(VALIDATED_ALL) $(COMPUTE_SHARED) $(QUOTE_CODE) \
-  $(call content,$(QUOTE_INPUTS)) $(PLAN_VALUES) $(if $(EDITIONS_STAMP),$(EDITIONS_PLAN))
+$(COMPUTED_STAMP) $(EDITIONS_STAMP) $(BUILD)/findings.json &: $(call content,$(NOTEBOOKS)) $(VALIDATED_ALL) $(COMPUTE_SHARED) $(QUOTE_CODE) \
+  $(call content,$(QUOTE_INPUTS)) $(PLAN_VALUES) $(BUILD)/selection $(if $(EDITIONS_STAMP),$(EDITIONS_PLAN))
 	@$(PY) -m briefing.analysis.run_notebooks --plan $(PLAN_JSON) $(EDITIONS_ANALYSIS) --shared $(COMPUTE_SHARED) \
 	  --quote-code $(QUOTE_CODE)
 	@touch $(COMPUTED_STAMP) $(EDITIONS_STAMP)
 
-# The reported wave's notebook findings (and the change), with the comparison resolved: the briefing's figures.
-$(BUILD)/findings.json: $(COMPUTED_STAMP) $(BUILD)/selection $(call content,src/briefing/analysis/findings.py)
-	@printf '[4/6] '; $(PY) -m briefing.analysis.findings $(FINDINGS_INPUTS) --params $(PARAMETERS) --wave $(WAVE) --out $@
+# ($(BUILD)/findings.json, the briefing's figures: the reported wave's notebook findings and the change, with the
+# comparison resolved, merged by the same call at its end, in its own process: no Python started again for them. So
+# they are remade whenever the call runs, a change of the selection of waves among its causes: $(BUILD)/selection,
+# which every plan of the build folder shares, so a switch back to a selection whose call is current merges again.)
 
 # The narrative: the templates, rendered from the findings and the quotes the runner picked (QUOTES, the reported
 # wave's, kept beside its analysis, so another WAVE= never finds the last one's).

@@ -73,6 +73,8 @@ def run_notebooks_in_process(plan_path: str) -> None:
                 exec(cell.source, namespace)
                 if "parameters" in cell.metadata.get("tags", []):
                     namespace.update(step.parameters)
+    for findings in rn.findings_of(json.loads(moved)):  # the briefing's findings, merged at the call's end
+        rn.merge_findings(findings)
 
 
 def libraries_loaded(machinery: set[str]) -> list[str]:

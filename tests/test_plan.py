@@ -124,6 +124,12 @@ def test_a_waves_analysis_is_the_same_whichever_wave_is_reported(project):
         f"{BUILD}/waves/2020/quotes.json",  # (the reported wave's: not part of any wave's analysis record)
     ]
     assert plan.computed(alone)[-1] == f"{BUILD}/waves/2019/quotes.json"
+    # The briefing's findings, merged by the runner at its call's end: the reported wave a parameter, not the step's
+    # (so not in any wave's analysis record), the findings file among what the call makes, as make sees it.
+    findings = default.of("findings")[0]
+    assert findings.wave is None and findings.parameters == {"params_path": f"{BUILD}/parameters.yml", "wave": "2020"}
+    computed = next(line for line in plan.make_text(default, "x.json").splitlines() if line.startswith("COMPUTED :="))
+    assert computed.endswith(f"{BUILD}/waves/2020/quotes.json {BUILD}/findings.json")
     # A parameter the notebooks read (not the selection) is a new analysis of every wave.
     (project / "params.yml").write_text("survey: pcn-clinical-directors\nsuppression_threshold: 10\n")
     assert plan.build_plan(project, "params.yml").analysis["2019"] != default.analysis["2019"]

@@ -205,7 +205,9 @@ def build_plan(root: Path, params_file: str | Path, survey: str | None = None, w
         if s.kind == "notebook" and s.wave == params.wave and s.notebook != f"{NOTEBOOKS}/{DISCLOSURE}.ipynb"
     ]
     findings = f"{build}/findings.json"
-    steps.append(Step("findings", "findings", [*reported, *change], [findings]))
+    # (merged by the runner at the end of its call; the wave is a parameter, not the step's: no wave's analysis)
+    reads = {"params_path": parameters_file, "wave": params.wave}
+    steps.append(Step("findings", "findings", [*reported, *change], [findings], parameters=reads))
     steps.append(
         Step("narrative", "narrative", [findings, *narrative_inputs(root, params)], [f"{build}/narrative.stamp"])
     )
@@ -362,7 +364,8 @@ def render_outputs(out: str) -> list[str]:
 
 
 def computed(plan: Plan) -> list[str]:
-    """What the runner's call makes, as make sees it: each wave's merged findings, the change and the quotes."""
+    """What the runner's analysis makes, as make sees it: each wave's merged findings, the change and the quotes.
+    (An edition's too: an edition merges its briefing's findings itself, as it renders.)"""
     return [
         *(s.outputs[0] for s in plan.of("merge")),
         *(s.outputs[0] for s in plan.of("notebook") if s.label == CHANGE),
@@ -399,10 +402,9 @@ def make_text(plan: Plan, plan_json: str) -> str:
         "NOTEBOOKS": sorted({s.notebook for s in notebooks}),
         "VALIDATED": [s.outputs[0] for s in plan.of("validate")],
         "TYPED": [s.outputs[1] for s in plan.of("validate")],
-        "COMPUTED": computed(plan),
+        "COMPUTED": [*computed(plan), *(s.outputs[0] for s in plan.of("findings"))],  # (merged at the call's end)
         "QUOTES": plan.of("quotes")[0].outputs[0],
         "QUOTE_INPUTS": [p for p in plan.of("quotes")[0].inputs if not p.startswith(f"{plan.build}/")],
-        "FINDINGS_INPUTS": plan.of("findings")[0].inputs,
         "NARRATIVE_INPUTS": plan.of("narrative")[0].inputs[1:],
         "OUTPUTS": plan.of("render")[0].outputs,
         "PLAN_INPUTS": plan.inputs,

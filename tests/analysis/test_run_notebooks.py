@@ -2,6 +2,7 @@
 
 import contextlib
 import os
+from dataclasses import asdict
 from pathlib import Path
 
 import pytest
@@ -138,6 +139,28 @@ def test_a_wave_plans_its_disclosure_first_and_its_themes_read_it(tmp_path, monk
     monkeypatch.setenv(run_notebooks.KERNELS, "3")  # (a machine with cores to spare)
     assert run_notebooks.kernels_wanted(rounds) == 2  # (the quotes need none)
     assert run_notebooks.kernels_wanted(run_notebooks.rounds_of([quotes])) == 0
+
+
+def test_the_briefings_findings_are_merged_at_the_calls_end_in_this_process(tmp_path, monkeypatch):
+    """The briefing's findings (the reported wave's notebook findings and the change, the comparison resolved) were a
+    Python process of their own after the runner's; it now merges them last, and a record it cannot merge is a
+    failure in words."""
+    from briefing import plan
+    from tests.conftest import ROOT
+
+    built = plan.build_plan(ROOT, "params.yml")
+    record = {"steps": [asdict(step) for step in built.steps]}
+    (findings,) = run_notebooks.findings_of(record)
+    assert (findings.params_path, findings.wave) == (f"{BUILD}/parameters.yml", "2020")
+    assert findings.output == BUILD / "findings.json" and findings.inputs[-1].name == "change.json"
+    assert not [s for s in run_notebooks.steps_of(record, []) if s.output == findings.output]  # in no lane
+    one = tmp_path / "theme.json"
+    one.write_text("{ not JSON", encoding="utf-8")  # a notebook's record cut short
+    monkeypatch.chdir(ROOT)
+    broken = run_notebooks.Findings([one], tmp_path / "findings.json", "params.yml", "2020")
+    with pytest.raises(run_notebooks.NotebookFailed) as failed:
+        run_notebooks.merge_findings(broken)
+    assert failed.value.notebook == Path("findings") and not (tmp_path / "findings.json").exists()
 
 
 def test_only_stale_steps_and_what_depends_on_them_are_remade(tmp_path, monkeypatch):

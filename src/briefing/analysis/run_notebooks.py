@@ -210,6 +210,18 @@ class Quotes:
     edition: str | None = None
 
 
+@dataclass
+class Findings:
+    """The briefing's findings: the reported wave's notebook findings and the change, with the comparison resolved
+    (analysis/findings.py), merged in this process at the end of every call, as make remade them after every call
+    (the narrative follows them, and through them the quotes)."""
+
+    inputs: list[Path]  # what it merges, in order
+    output: Path
+    params_path: str
+    wave: str
+
+
 Step = Job | Merge | Quotes
 
 
@@ -260,6 +272,27 @@ def steps_of(plan: dict, shared: list[Path], quote_code: list[Path] = ()) -> lis
                 Quotes(step["wave"], step["parameters"], output, read, step["label"], root, step.get("edition"))
             )
     return steps
+
+
+def findings_of(plan: dict) -> list[Findings]:
+    """The briefing's findings step of the build plan (none in the editions' analysis: each edition merges its
+    own as it renders)."""
+    return [
+        Findings([Path(p) for p in step["inputs"]], Path(step["outputs"][0]), **step["parameters"])
+        for step in plan["steps"]
+        if step["kind"] == "findings"
+    ]
+
+
+def merge_findings(findings: Findings) -> str:
+    """The briefing's findings merged and written; the build log's line."""
+    try:
+        merged = findings_io.merge(findings.inputs, findings_io.resolved_params(findings.params_path, findings.wave))
+    except Exception as error:  # a finding's record breaking a rule (duplicate ids...): its own sentence
+        raise NotebookFailed(Path("findings"), cause_of(error), trace=traceback.format_exc()) from error
+    findings.output.parent.mkdir(parents=True, exist_ok=True)
+    findings.output.write_text(findings_io.dumps(merged), encoding="utf-8")
+    return f"[4/6] findings: {len(merged['findings'])} merged into {findings.output}"
 
 
 def under(root: Path, path: str) -> Path:
@@ -588,6 +621,8 @@ def main(argv: list[str] | None = None) -> int:
     log = Path(plan["build"]) / plans.NOTEBOOKS_LOG
     try:
         run_build(steps, plan["parameters"], Path.cwd(), editions=editions)
+        for findings in findings_of(plan):
+            print(merge_findings(findings))
     except KeyboardInterrupt:
         print(
             "notebooks: stopped (Ctrl-C), the kernels with them; the next build runs what did not finish",
