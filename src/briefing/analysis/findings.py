@@ -66,6 +66,15 @@ def write(findings: list[Finding], path: str | Path) -> Path:
     return path
 
 
+def write_merged(paths: list[Path], params: config.Params, out: Path) -> dict[str, Any]:
+    """The notebooks' findings merged (`merge`) and written to `out`: a wave's, or the briefing's (the notebook
+    runner's last step; an edition's, as it renders)."""
+    merged = merge(paths, params)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(dumps(merged), encoding="utf-8")
+    return merged
+
+
 def merge(paths: list[Path], params: config.Params) -> dict[str, Any]:
     findings: dict[str, Any] = {}
     for path in sorted(paths):
@@ -100,9 +109,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", required=True, type=Path)
     parser.add_argument("--alone", action="store_true", help="one wave's own findings (no comparison wave)")
     args = parser.parse_args(argv)
-    merged = merge(args.inputs, resolved_params(args.params, args.wave, compared=not args.alone))
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(dumps(merged), encoding="utf-8")
+    merged = write_merged(args.inputs, resolved_params(args.params, args.wave, compared=not args.alone), args.out)
     print(f"findings: {len(merged['findings'])} merged into {args.out}")
 
 

@@ -15,7 +15,9 @@ The steps come from the build plan (briefing.plan, plan.json): for each wave (th
 compared with) its disclosure plan (<build>/waves/<wave>/withheld.json), each theme notebook, and the merge of the
 wave's findings (<build>/waves/<wave>/findings.json); then the change between the waves (<build>/changes/<wave>-vs-<compared>/change.json).
 Beside them, the reported wave's quotes (<build>/waves/<wave>/quotes.json), picked from its validated copy in a
-worker's own process (no kernel): the narrative then renders them without loading pandas or reading the wave.
+worker's own process (no kernel): the narrative then renders them without loading pandas or reading the wave. Last,
+in this process, the briefing's findings (<build>/findings.json: the reported wave's with the change, the comparison
+resolved), merged at the end of every call.
 Only stale steps run: an output missing, older than one of its inputs, or depending on an output remade now.
 
 The waves read nothing of one another, so each runs in its own kernel, side by side (`rounds_of`, `WorkerPool`:
@@ -287,11 +289,10 @@ def findings_of(plan: dict) -> list[Findings]:
 def merge_findings(findings: Findings) -> str:
     """The briefing's findings merged and written; the build log's line."""
     try:
-        merged = findings_io.merge(findings.inputs, findings_io.resolved_params(findings.params_path, findings.wave))
+        params = findings_io.resolved_params(findings.params_path, findings.wave)
+        merged = findings_io.write_merged(findings.inputs, params, findings.output)
     except Exception as error:  # a finding's record breaking a rule (duplicate ids...): its own sentence
         raise NotebookFailed(Path("findings"), cause_of(error), trace=traceback.format_exc()) from error
-    findings.output.parent.mkdir(parents=True, exist_ok=True)
-    findings.output.write_text(findings_io.dumps(merged), encoding="utf-8")
     return f"[4/6] findings: {len(merged['findings'])} merged into {findings.output}"
 
 
@@ -347,12 +348,11 @@ def pick_quotes(quotes: Quotes) -> str:
 
 def merge_wave(merge: Merge, params_path: str) -> None:
     """A wave's findings merged, in its project folder (an edition's parameters are read from there)."""
+    out = merge.output.absolute()  # (from the build's root)
     with contextlib.chdir(merge.root):
         sources = [Path(os.path.relpath(p, merge.root)) for p in merge.sources]
         params = findings_io.resolved_params(merge.params_path or params_path, merge.wave, compared=False)
-        merged = findings_io.merge(sources, params)
-    merge.output.parent.mkdir(parents=True, exist_ok=True)
-    merge.output.write_text(findings_io.dumps(merged), encoding="utf-8")
+        findings_io.write_merged(sources, params, out)
 
 
 @dataclass
