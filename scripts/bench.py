@@ -94,7 +94,7 @@ class Build:
                 stages[label] = stages.get(label, 0.0) + at - before
                 before = at
             if lane := re.match(r"\[3/6\] (wave \d{4}): notebooks: .* in ([\d.]+) s$", line):
-                kernels[f"  {lane.group(1)}, in its own kernel"] = float(lane.group(2))
+                kernels[f"  {lane.group(1)}, its first notebook to its last"] = float(lane.group(2))
         stages["  (total, one make call)"] = total
         stages.update(kernels)
         timings_file = self.project / "build" / "render-timings.json"
@@ -161,10 +161,10 @@ def stage_label(line: str) -> str | None:
     if not match or line.startswith("Briefing up to date"):
         return None
     label = (match.group(1) or "") + match.group(2)
-    if label.startswith("[3/6] wave"):  # side by side, logged together once all are done
-        return "[3/6] the waves' notebooks (a kernel each)"
-    if label.startswith(("[3/6] quotes", "[3/6] change")):  # the runner's second round, logged together
-        return "[3/6] then the change and the quotes, side by side"
+    if label.startswith("[3/6] wave"):  # their notebooks shared out among the kernels, each wave logged once done
+        return "[3/6] the waves' notebooks (shared out among the kernels)"
+    if label.startswith(("[3/6] quotes", "[3/6] change")):  # the change once both waves are merged, the quotes beside
+        return "[3/6] then the change (and the quotes, where a kernel was free)"
     wave = re.search(r"wave (\d{4})", line)
     return f"{label} {wave.group(1)}" if wave and wave.group(1) not in label else label
 

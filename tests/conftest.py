@@ -36,7 +36,7 @@ VENV = Path(sys.prefix)  # the environment running the tests (the project's .ven
 
 # Under xdist each worker keeps a core busy with its own builds: a build's runner then starts one kernel, not one per
 # core (briefing.analysis.run_notebooks), or two workers' builds would run four kernels on two cores, each paying
-# the stack's imports. (tests/analysis/test_run_notebooks.py runs waves side by side itself.)
+# the stack's imports. (tests/analysis/test_run_notebooks.py runs notebooks side by side itself.)
 if int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1")) > 1:
     os.environ.setdefault("BRIEFING_KERNELS", "1")
 

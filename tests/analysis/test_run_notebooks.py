@@ -39,7 +39,8 @@ def test_the_cause_is_the_notebooks_own_exception():
     assert run_notebooks.cause_of(KeyError("x")) == "KeyError: 'x'"
 
 
-def test_one_kernel_runs_notebooks_in_clean_namespaces(tmp_path):
+def test_one_kernel_runs_notebooks_in_clean_namespaces(tmp_path, monkeypatch):
+    monkeypatch.setenv(run_notebooks.KERNELS, "1")  # (two notebooks would otherwise run in two kernels at once)
     import nbformat
     from nbformat.v4 import new_code_cell, new_notebook
 
@@ -121,24 +122,20 @@ def test_a_wave_plans_its_disclosure_first_and_its_themes_read_it(tmp_path, monk
     assert retention.parameters["params_path"] == str(BUILD / "parameters.yml")
     change, quotes = steps[-2:]
     assert change.parameters["previous_path"] == str(BUILD / "waves" / "2019" / "findings.json")
-    # The reported wave's quotes: a lane of their own, first in the second round (the first worker free after the
-    # waves, beside the change; behind a wave in the first round, they held the change back), or in the only one.
+    # What each step waits for, from the plan's declared inputs: a wave's notebooks its disclosure plan, its merge
+    # those notebooks, the change both merges; the quotes nothing (their wave's validation is make's step).
     assert quotes.output == BUILD / "waves" / "2020" / "quotes.json"
     assert quotes.inputs[0] == BUILD / "waves" / "2020" / "validated.ok" and quotes.inputs[-1].name == "quotes.py"
-    rounds = run_notebooks.rounds_of(steps)
-    assert [[lane.name for lane in lanes] for lanes in rounds] == [
-        ["wave 2020", "wave 2019"],
-        ["quotes 2020", "change"],
-    ]
-    one_wave = [
-        s for s in steps if getattr(s, "step", f"wave {getattr(s, 'wave', '')}") in ("wave 2020", "quotes 2020")
-    ]
-    assert [[lane.name for lane in lanes] for lanes in run_notebooks.rounds_of(one_wave)] == [
-        ["wave 2020", "quotes 2020"]
-    ]
+    needs = run_notebooks.needs_of(steps)
+    first, merge, second_plan, second_merge, change_index = 0, 8, 9, 17, 18
+    assert needs[first] == set() and needs[second_plan] == set() and needs[-1] == set()  # side by side at once
+    assert all(needs[i] == {first} for i in range(1, 8))  # every 2020 notebook after its plan, none after another
+    assert needs[merge] == set(range(1, 8)) and needs[second_merge] == set(range(10, 17))
+    assert needs[change_index] == {merge, second_merge}
     monkeypatch.setenv(run_notebooks.KERNELS, "3")  # (a machine with cores to spare)
-    assert run_notebooks.kernels_wanted(rounds) == 2  # (the quotes need none)
-    assert run_notebooks.kernels_wanted(run_notebooks.rounds_of([quotes])) == 0
+    assert run_notebooks.kernels_wanted(steps) == 3  # one per core
+    assert run_notebooks.kernels_wanted([steps[0]]) == 1  # at most one per notebook
+    assert run_notebooks.kernels_wanted([quotes]) == 0  # (the quotes need none)
 
 
 def test_the_briefings_findings_are_merged_at_the_calls_end_in_this_process(tmp_path, monkeypatch):
@@ -250,8 +247,19 @@ def test_editions_run_in_their_own_folders_and_one_that_fails_leaves_the_others(
             run_notebooks.Job(source, tmp_path / folder / "run.ipynb", output, {"out": "out.txt"}, [source], "x")
         )
         jobs[-1].root, jobs[-1].edition = folder, name
+    after = run_notebooks.Job(  # Atlantis's next step, which reads its first: never started
+        source,
+        tmp_path / "build/editions/atlantis/next.ipynb",
+        tmp_path / "build/editions/atlantis/next.txt",
+        {"out": "next.txt"},
+        [source, jobs[0].output],
+        "x",
+        Path("build/editions/atlantis"),
+        "Atlantis",
+    )
     lines = []
-    assert run_notebooks.run_build(jobs, "params.yml", tmp_path, log=lines.append, editions=editions) == 1
+    assert run_notebooks.run_build([*jobs, after], "params.yml", tmp_path, log=lines.append, editions=editions) == 1
+    assert not after.output.exists() and not after.executed.exists()
     london = tmp_path / "build" / "editions" / "london"
     assert (london / "out.txt").read_text() == str(london.resolve())  # run in its own folder
     assert (tmp_path / "Atlantis.failed").read_text() == (
@@ -316,6 +324,7 @@ def test_the_waves_run_side_by_side_each_in_its_own_kernel_then_the_change(tmp_p
         job(wave, "b", "wave 2019", partner="a"),
         job(change, "change.txt", run_notebooks.CHANGE),
     ]
+    jobs[-1].inputs += [tmp_path / "a", tmp_path / "b"]  # (declared, as the plan declares the waves' findings)
     lines = []
     assert run_notebooks.run_build(jobs, "params.yml", tmp_path, log=lines.append) == 3
     (a_pid, a_saw), (b_pid, b_saw) = ((tmp_path / name).read_text().split() for name in ("a", "b"))
@@ -349,20 +358,53 @@ def test_a_failure_in_another_kernel_names_the_notebook_and_keeps_its_traceback(
     assert (tmp_path / "good.txt").read_text() == "done"  # the other wave finished
 
 
-def test_the_kernels_are_one_per_core_unless_the_environment_says_fewer(monkeypatch):
-    wave = [
-        run_notebooks.Lane(f"wave {w}", [run_notebooks.Job(Path("n.ipynb"), Path("e"), Path(w), {}, [], "")])
-        for w in "ab"
-    ]
-    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2, 3})
+def test_a_waves_notebooks_are_shared_out_between_kernels_once_its_plan_is_made(tmp_path, monkeypatch):
+    """One wave (a one-wave survey's build): its disclosure plan first, alone; then its notebooks, which read the plan
+    and nothing of one another, in both kernels at once; the wave's one log line says so."""
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1})
     monkeypatch.delenv(run_notebooks.KERNELS, raising=False)
-    assert run_notebooks.kernels_wanted([wave]) == 2  # one per wave, however many cores
-    assert run_notebooks.kernels_wanted([wave[:1]]) == 1
+    plan = notebook(tmp_path / "plan.ipynb", "import os, pathlib\npathlib.Path(out).write_text(str(os.getpid()))")
+    theme = notebook(
+        tmp_path / "theme.ipynb",
+        "import os, pathlib, time\n"
+        "plan = pathlib.Path('withheld').read_text()\n"  # written before this starts
+        "pathlib.Path(out + '.started').write_text('')\n"
+        "other = pathlib.Path(partner + '.started')\n"
+        "deadline = time.monotonic() + 30\n"
+        "while not other.exists() and time.monotonic() < deadline:\n"
+        "    time.sleep(0.05)\n"
+        "pathlib.Path(out).write_text(f'{plan} {os.getpid()} {other.exists()}')",
+    )
+
+    def job(source, out, **parameters):
+        return run_notebooks.Job(
+            source, tmp_path / "run" / f"{out}.ipynb", tmp_path / out, {"out": out, **parameters}, [source], "wave 2021"
+        )
+
+    jobs = [job(plan, "withheld"), job(theme, "one", partner="two"), job(theme, "two", partner="one")]
+    for step in jobs[1:]:
+        step.inputs.append(tmp_path / "withheld")
+    lines = []
+    assert run_notebooks.run_build(jobs, "params.yml", tmp_path, log=lines.append) == 3
+    (plan_pid, one_pid, one_saw), (_, two_pid, two_saw) = ((tmp_path / n).read_text().split() for n in ("one", "two"))
+    assert plan_pid == (tmp_path / "withheld").read_text()  # each read the plan, made before it started
+    assert one_pid != two_pid and one_saw == two_saw == "True"  # side by side, in two kernels
+    assert len(lines) == 1 and lines[0].startswith(
+        "[3/6] wave 2021: notebooks: 3 run in 2 kernels (withheld, one, two) in "
+    )
+
+
+def test_the_kernels_are_one_per_core_unless_the_environment_says_fewer(monkeypatch):
+    jobs = [run_notebooks.Job(Path("n.ipynb"), Path("e"), Path(w), {}, [], f"wave {w}") for w in "abc"]
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1})
+    monkeypatch.delenv(run_notebooks.KERNELS, raising=False)
+    assert run_notebooks.kernels_wanted(jobs) == 2  # one per core, however many notebooks
+    assert run_notebooks.kernels_wanted(jobs[:1]) == 1  # at most one per notebook
     monkeypatch.setenv(run_notebooks.KERNELS, "1")
-    assert run_notebooks.kernels_wanted([wave]) == 1
+    assert run_notebooks.kernels_wanted(jobs) == 1
     monkeypatch.setenv(run_notebooks.KERNELS, "two")
     try:
-        run_notebooks.kernels_wanted([wave])
+        run_notebooks.kernels_wanted(jobs)
     except SystemExit as stop:
         assert (
             str(stop) == "notebooks: BRIEFING_KERNELS='two' is not a number of kernels: use a whole number, 1 or more"

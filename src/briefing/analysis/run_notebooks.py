@@ -20,17 +20,18 @@ in this process, the briefing's findings (<build>/findings.json: the reported wa
 resolved), merged at the end of every call.
 Only stale steps run: an output missing, older than one of its inputs, or depending on an output remade now.
 
-The waves read nothing of one another, so each runs in its own kernel, side by side (`rounds_of`, `WorkerPool`:
-worker processes forked from this one, each starting its kernel, on a two-core machine the two waves at once);
-the change, which reads both, runs after them on one of the same kernels. On one core, or with one wave stale,
-everything runs in one kernel in this process. The log has a line per wave and one for the change, in the
-plan's order, whichever finished first.
+Each step starts as soon as the steps whose outputs it reads (the plan's declared inputs: `needs_of`) are done, on
+the first kernel free (`WorkerPool`: worker processes forked from this one, each starting its kernel, one per
+core), in the plan's order among the steps ready: on a two-core machine the two waves' disclosure plans side by
+side, then their notebooks shared out between the two kernels (a one-wave build's too), the change once both waves
+are merged, the quotes where a kernel would otherwise wait. With one core, or one notebook to run, everything runs
+in one kernel in this process. The log has a line per wave, one for the change and one for the quotes, in the
+plan's order, whichever finished first (`Report`).
 
 `make editions` adds a second plan, every edition's analysis (briefing.plan.edition_analysis: its notebooks,
 merges and change), to the same call and kernels: each edition's notebooks run in its own project folder (the
-kernel changes to it), after the whole survey's waves, whose validated files and disclosure plans they read, the
-editions shared out among the kernels. An edition
-that fails is recorded in its own build folder (its traceback, and why in one line for its render step), its
+kernel changes to it), once the whole survey's disclosure plans they read are made, after the whole survey's own
+steps among those ready, shared out among the kernels like them. An edition that fails is recorded in its own build folder (its traceback, and why in one line for its render step), its
 outputs removed so it is retried; the other editions carry on.
 Usage (the Makefile's notebook rule): python -m briefing.analysis.run_notebooks --plan PLAN_JSON [EDITIONS_JSON]
   --shared <inputs> --quote-code <the quotes' code>
@@ -355,102 +356,130 @@ def merge_wave(merge: Merge, params_path: str) -> None:
         findings_io.write_merged(sources, params, out)
 
 
-@dataclass
-class Lane:
-    """Stale steps that run in order in one kernel: a wave of the whole survey's build, the change between its
-    waves, or one edition's analysis."""
-
-    name: str  # its log line's: "wave 2020", "change", or the edition's name
-    steps: list[Step]
-    edition: str | None = None
+def group_of(step: Step) -> str:
+    """The log line a step is counted in: its edition's (the edition's name), else its wave's ("wave 2020"), the
+    change's or the quotes' ("quotes 2020")."""
+    if step.edition is not None:
+        return step.edition
+    return step.step if isinstance(step, Job | Quotes) else f"wave {step.wave}"
 
 
-def rounds_of(todo: list[Step]) -> list[list[Lane]]:
-    """The stale steps as lanes, in two rounds, each lane independent of the others in its round: first each wave
-    of the whole survey's build (a wave reads nothing of another), then the change between the waves and each
-    edition (which read the waves' findings and disclosure plans). The reported wave's quotes, a lane of their own
-    that reads no notebook's output, go first in the second round where there is one (the first worker free after
-    the waves, beside the change: in the first, behind a wave, they held the change back), else in the first."""
-    whole: dict[str, list[Step]] = {}
-    by_edition: dict[str, list[Step]] = {}
-    for step in todo:
-        if step.edition is not None:
-            by_edition.setdefault(step.edition, []).append(step)
-        else:
-            whole.setdefault(step.step if isinstance(step, Job | Quotes) else f"wave {step.wave}", []).append(step)
-    lanes = [Lane(name, steps) for name, steps in whole.items() if name != CHANGE]
-    quotes = [lane for lane in lanes if all(isinstance(s, Quotes) for s in lane.steps)]
-    waves = [lane for lane in lanes if lane not in quotes]
-    after = [Lane(CHANGE, whole[CHANGE])] if CHANGE in whole else []
-    after += [Lane(name, steps, name) for name, steps in by_edition.items()]
-    first, second = (waves, quotes + after) if after else (waves + quotes, [])
-    return [lanes for lanes in (first, second) if lanes]
+def needs_of(todo: list[Step]) -> list[set[int]]:
+    """The steps of `todo` each one reads an output of (the plan's declared inputs): it starts once they are done.
+    A wave's notebooks need its disclosure plan, its merge needs them, the change needs both waves' merges, the
+    quotes need none (their wave's validation is make's step, before this one)."""
+    made_by = {step.output: i for i, step in enumerate(todo)}
+    return [{made_by[p] for p in step.inputs if made_by.get(p, i) != i} for i, step in enumerate(todo)]
 
 
 @dataclass
-class Outcome:
-    """What a lane did: its log lines, how many notebooks ran, and a whole-build step's failure (which may come
-    from another process: its traceback travels as text)."""
+class Done:
+    """What one step did, in whichever process ran it: when (the system's monotonic clock, one for every
+    process), in which process (that is, which kernel), the notebook it ran, the quotes' log line, or why it failed
+    (the traceback as text)."""
 
-    lines: list[str]
-    ran: int
+    started: float
+    ended: float
+    worker: int
+    notebook: str | None = None  # the executed copy's name: theme-<id> says which theme ran
+    line: str | None = None
     failure: NotebookFailed | None = None
 
-    def raise_failure(self) -> None:
-        if self.failure is not None:
-            raise self.failure
 
-
-def run_steps(steps: list[Step], params_path: str, root: Path, ran: list[str], said: list[str] | None = None) -> None:
-    """Steps in order in this process's kernel, each notebook's name added to `ran` once it has run (and the quotes'
-    log line to `said`); any failure raised as NotebookFailed, with its traceback as text."""
+def run_step(step: Step, params_path: str, root: Path) -> Done:
+    """One step in this process (a notebook in its kernel); what it raised returned as a NotebookFailed."""
+    done = functools.partial(Done, time.monotonic(), worker=os.getpid())
     try:
-        for step in steps:
-            if isinstance(step, Job):
-                execute(step, root)
-                ran.append(step.executed.stem)  # theme-<id>: which theme ran
-            elif isinstance(step, Quotes):
-                line = pick_quotes(step)
-                if said is not None:
-                    said.append(line)
-            else:
-                merge_wave(step, params_path)
+        if isinstance(step, Job):
+            execute(step, root)
+            return done(time.monotonic(), notebook=step.executed.stem)
+        if isinstance(step, Quotes):
+            return done(time.monotonic(), line=pick_quotes(step))
+        merge_wave(step, params_path)
+        return done(time.monotonic())
     except NotebookFailed as failure:
         failure.trace = traceback.format_exc()
-        raise
+        return done(time.monotonic(), failure=failure)
     except Exception as error:  # a merge's, or the quotes' (a quotes.yml breaking a rule: its own sentence)
         name = Path("quotes" if isinstance(step, Quotes) else "merge")
-        raise NotebookFailed(name, cause_of(error), trace=traceback.format_exc()) from error
+        return done(time.monotonic(), failure=NotebookFailed(name, cause_of(error), trace=traceback.format_exc()))
 
 
-def run_lane(lane: Lane, params_path: str, root: Path, editions: dict[str, Edition]) -> Outcome:
-    """One lane in this process's kernel: an edition's failure is recorded and stays in its lane
-    (`run_edition`); a whole-build step's ends the build."""
-    lines: list[str] = []
-    if lane.edition is not None:
-        return Outcome(lines, run_edition(lane.steps, editions[lane.edition], params_path, root, lines.append))
-    start, names = time.perf_counter(), []
-    try:
-        run_steps(lane.steps, params_path, root, names, lines)
-    except NotebookFailed as failure:
-        return Outcome(lines, len(names), failure)
-    if names:
-        lines.append(
-            f"[3/6] {lane.name}: notebooks: {len(names)} run in one kernel ({', '.join(names)}) "
-            f"in {time.perf_counter() - start:.1f} s"
-        )
-    return Outcome(lines, len(names))
+class Report:
+    """The build log's lines, one per group of steps (`group_of`), in the plan's order, each written once its group
+    and every group before it are over; an edition's failure recorded in its own build folder."""
+
+    def __init__(self, todo: list[Step], editions: dict[str, Edition], log):
+        self.todo, self.editions, self.log = todo, editions, log
+        self.groups: dict[str, list[int]] = {}
+        for index, step in enumerate(todo):
+            self.groups.setdefault(group_of(step), []).append(index)
+        self.left = {name: len(indices) for name, indices in self.groups.items()}
+        self.done: dict[int, Done] = {}
+        self.failed: dict[str, NotebookFailed] = {}  # edition -> its first failure
+        self.written = 0  # groups logged so far, in order
+
+    @property
+    def notebooks(self) -> int:
+        return sum(done.notebook is not None for done in self.done.values())
+
+    def finished(self, index: int, done: Done) -> None:
+        self.done[index] = done
+        step = self.todo[index]
+        if done.failure is not None and step.edition is not None and step.edition not in self.failed:
+            self.failed[step.edition] = done.failure
+            edition = self.editions[step.edition]
+            record_failure(
+                edition, f"notebooks: {done.failure.notebook.name} failed: {done.failure.cause}", done.failure.trace
+            )
+        self.over(group_of(step))
+
+    def dropped(self, index: int) -> None:
+        """A step not run: its edition failed."""
+        self.over(group_of(self.todo[index]))
+
+    def over(self, group: str) -> None:
+        self.left[group] -= 1
+        names = list(self.groups)
+        while self.written < len(names) and not self.left[names[self.written]]:
+            self.write(names[self.written])
+            self.written += 1
+
+    def write(self, group: str) -> None:
+        done = [self.done[i] for i in self.groups[group] if i in self.done]
+        ran = [d.notebook for d in done if d.notebook is not None and d.failure is None]
+        span = max((d.ended for d in done), default=0.0) - min((d.started for d in done), default=0.0)
+        kernels = len({d.worker for d in done if d.notebook is not None})
+        where = "one kernel" if kernels == 1 else f"{kernels} kernels"
+        edition = self.todo[self.groups[group][0]].edition
+        if edition is None:
+            for line in (d.line for d in done if d.line):  # the whole survey's quotes' (an edition's: in its line)
+                self.log(line)
+            if ran and not any(d.failure for d in done):  # (a failure is the build's to report)
+                self.log(f"[3/6] {group}: notebooks: {len(ran)} run in {where} ({', '.join(ran)}) in {span:.1f} s")
+        elif (failure := self.failed.get(edition)) is not None:
+            for index in self.groups[group]:  # so it is retried
+                self.todo[index].output.unlink(missing_ok=True)
+            self.log(f"[3/6] {edition} edition: notebooks: FAILED: {failure.cause}")
+        else:
+            self.editions[edition].failed.unlink(missing_ok=True)
+            self.log(f"[3/6] {edition} edition: notebooks: {len(ran)} run in {where} in {span:.1f} s")
+
+    def rest(self) -> None:
+        """After a failure of the whole survey's build: the groups that finished, in order."""
+        for group in list(self.groups)[self.written :]:
+            if not self.left[group]:
+                self.write(group)
 
 
 KERNELS = "BRIEFING_KERNELS"  # the environment's limit on kernels (default: one per core)
 
 
-def kernels_wanted(rounds: list[list[Lane]]) -> int:
-    """One kernel per lane of the widest round, at most one per core this process may use (or BRIEFING_KERNELS,
-    for a machine already busy with other builds: the test suite's workers): the two waves of a build (and then
-    the editions) are analysed side by side, each in its own kernel."""
-    widest = max((sum(any(isinstance(s, Job) for s in lane.steps) for lane in lanes) for lanes in rounds), default=0)
-    return min(widest, kernel_limit())  # (0: no notebook is stale, no kernel)
+def kernels_wanted(todo: list[Step]) -> int:
+    """One kernel per core this process may use (or BRIEFING_KERNELS, for a machine already busy with other builds:
+    the test suite's workers), at most one per notebook to run: a build's two waves' disclosure plans are made side
+    by side, then their notebooks (and the editions') shared out among the kernels."""
+    return min(sum(isinstance(step, Job) for step in todo), kernel_limit())  # (0: no notebook is stale, no kernel)
 
 
 def kernel_limit() -> int:
@@ -465,42 +494,76 @@ def kernel_limit() -> int:
 def run_build(
     steps: list[Step], params_path: str, root: Path, log=print, editions: dict[str, Edition] | None = None
 ) -> int:
-    """Run the stale steps: each wave of the whole survey's build in its own kernel, side by side (one kernel per
-    core), then the change and every edition's analysis (`editions`: where each records a failure) on the same
-    kernels; a kernel is started only if a notebook is stale. One log line per wave of the whole survey's build
-    and one for the change, then one per edition, in the plan's order. Returns how many notebooks ran."""
+    """Run the stale steps, each as soon as the steps whose outputs it reads are done (`needs_of`), on the first
+    kernel free (one per core), in the plan's order among those ready: the two waves' disclosure plans side by
+    side, then their notebooks shared out, the change once both waves are merged, the quotes where a kernel would
+    wait, every edition's steps likewise (`editions`: where each records a failure, which drops the rest of that
+    edition only). A kernel is started only if a notebook is stale. Returns how many notebooks ran."""
     remade = stale_outputs(steps)
-    rounds = rounds_of([s for s in steps if s.output in remade])
-    run = functools.partial(run_lane, params_path=params_path, root=root, editions=editions or {})
-    ran = 0
-    with lanes_runner(kernels_wanted(rounds), root, run) as run_all:
-        for lanes in rounds:
-            outcomes = run_all(lanes)
-            for outcome in outcomes:
-                for line in outcome.lines:
-                    log(line)
-                ran += outcome.ran
-            for outcome in outcomes:
-                outcome.raise_failure()
-    return ran
+    todo = [s for s in steps if s.output in remade]
+    needs, report = needs_of(todo), Report(todo, editions or {}, log)
+    run = functools.partial(run_step, params_path=params_path, root=root)
+    waiting, running, finished, failure = list(range(len(todo))), 0, set(), None
+    with steps_runner(kernels_wanted(todo), root, run) as runner:
+        while waiting or running:
+            if failure is None:
+                for index in [i for i in waiting if needs[i] <= finished][: runner.capacity - running]:
+                    waiting.remove(index)
+                    runner.start(index, todo[index])
+                    running += 1
+            if not running:
+                break  # the whole survey's build failed: nothing more starts
+            index, done = runner.wait()
+            running -= 1
+            report.finished(index, done)
+            if done.failure is None:
+                finished.add(index)
+            elif (edition := todo[index].edition) is not None:  # an edition's failure ends that edition only
+                for other in [i for i in waiting if todo[i].edition == edition]:
+                    waiting.remove(other)
+                    report.dropped(other)
+            else:
+                failure = failure or done.failure
+    if failure is not None:
+        report.rest()
+        raise failure
+    if waiting:
+        raise RuntimeError(f"notebooks: {len(waiting)} step(s) wait on one another (a cycle in the plan)")
+    return report.notebooks
 
 
 @contextlib.contextmanager
-def lanes_runner(kernels: int, root: Path, run):
-    """A function running a round's lanes and returning their outcomes in order: in this process, in one kernel
-    (none if no notebook runs), when at most one is wanted; else in that many worker processes, each with its own."""
+def steps_runner(kernels: int, root: Path, run):
+    """What runs the steps: in this process, in one kernel (none if no notebook runs), when at most one is wanted;
+    else that many worker processes, each with its own."""
     if kernels <= 1:
         with shared_kernel(root) if kernels else contextlib.nullcontext():
-            yield lambda lanes: [run(lane) for lane in lanes]
+            yield InProcess(run)
         return
     with WorkerPool(kernels, root, run) as pool:
-        yield pool.run
+        yield pool
+
+
+class InProcess:
+    """One step at a time, in this process."""
+
+    capacity = 1
+
+    def __init__(self, run):
+        self.run, self.queued = run, []
+
+    def start(self, index: int, step: Step) -> None:
+        self.queued.append((index, step))
+
+    def wait(self) -> tuple[int, Done]:
+        index, step = self.queued.pop(0)
+        return index, self.run(step)
 
 
 class WorkerPool:
-    """Worker processes, each with its own kernel, that run lanes handed to them one at a time. Forked from this
-    process before it starts any kernel (so each inherits the imported modules and no socket), they outlive a
-    round, so the change and the editions reuse the kernels the waves started."""
+    """Worker processes, each with its own kernel, each running the steps handed to it one at a time. Forked from
+    this process before it starts any kernel (so each inherits the imported modules and no socket), they live for
+    the whole call, so every step after the first in a kernel finds its imports done."""
 
     def __init__(self, count: int, root: Path, run):
         context = multiprocessing.get_context("fork")
@@ -508,6 +571,7 @@ class WorkerPool:
         self.workers = [
             context.Process(target=serve, args=(self.tasks, self.results, root, run), daemon=True) for _ in range(count)
         ]
+        self.capacity = count
 
     def __enter__(self) -> WorkerPool:
         shared_kernel_engine()  # papermill imported once, here: every worker inherits it
@@ -515,25 +579,25 @@ class WorkerPool:
             worker.start()
         return self
 
-    def run(self, lanes: list[Lane]) -> list[Outcome]:
-        for index, lane in enumerate(lanes):
-            self.tasks.put((index, lane))
-        outcomes: dict[int, Outcome] = {}
-        while len(outcomes) < len(lanes):
+    def start(self, index: int, step: Step) -> None:
+        self.tasks.put((index, step))  # (no more than there are workers free: the first free one takes it)
+
+    def wait(self) -> tuple[int, Done]:
+        """The next step to finish, from whichever worker ran it."""
+        while True:
             try:
-                index, outcome = self.results.get(timeout=1)
+                index, done = self.results.get(timeout=1)
             except queue.Empty:
                 if ended := [w.exitcode for w in self.workers if w.exitcode not in (None, 0)]:
                     cause = f"a worker process ended (exit code {ended[0]}) before its notebooks had run"
                     raise NotebookFailed(Path("worker"), cause) from None
                 continue
             if index == KERNEL_FAILED:
-                outcome.raise_failure()
-            outcomes[index] = outcome
-        return [outcomes[i] for i in range(len(lanes))]
+                raise done.failure
+            return index, done
 
     def __exit__(self, failed, *exc) -> None:
-        """Each worker told to stop once its lane is done; if the build is stopping (Ctrl-C, a failure), at once:
+        """Each worker told to stop once its step is done; if the build is stopping (Ctrl-C, a failure), at once:
         a worker stopped shuts its kernel down on its way out (serve)."""
         for _ in self.workers:
             self.tasks.put(None)
@@ -545,39 +609,23 @@ class WorkerPool:
                 worker.kill()
 
 
-KERNEL_FAILED = -1  # a worker's report that its kernel could not start (or stopped), in place of a lane's index
+KERNEL_FAILED = -1  # a worker's report that its kernel could not start (or stopped), in place of a step's index
 
 
 def serve(tasks, results, root: Path, run) -> None:
-    """A worker's life: start its kernel, run each lane it is handed, shut the kernel down when told to stop. A
+    """A worker's life: start its kernel, run each step it is handed, shut the kernel down when told to stop. A
     kernel that cannot start is reported as a failure, in words, not as a traceback on the build's log."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the build's to handle: it then stops its workers
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # stopped: leave by the kernel's shutdown, not past it
     try:
         with shared_kernel(root):
             while (task := tasks.get()) is not None:
-                index, lane = task
-                results.put((index, run(lane)))
-    except Exception as error:  # noqa: BLE001 (the kernel itself: what a lane's steps raise is in its Outcome)
+                index, step = task
+                results.put((index, run(step)))
+    except Exception as error:  # noqa: BLE001 (the kernel itself: what a step raises is in its Done)
         failure = NotebookFailed(Path("kernel"), cause_of(error), trace=traceback.format_exc())
-        results.put((KERNEL_FAILED, Outcome([], 0, failure)))
-
-
-def run_edition(steps: list[Step], edition: Edition, params_path: str, root: Path, log) -> int:
-    """An edition's stale steps. A failure is recorded in its own build folder (the traceback, and the cause in
-    one line, which its render step reports) and its outputs are removed, so it is retried; the others go on."""
-    start, ran = time.perf_counter(), []
-    try:
-        run_steps(steps, params_path, root, ran)
-    except NotebookFailed as failure:  # an edition's notebook or merge: recorded, never the end of the others
-        record_failure(edition, f"notebooks: {failure.notebook.name} failed: {failure.cause}", failure.trace)
-        for step in steps:
-            step.output.unlink(missing_ok=True)
-        log(f"[3/6] {edition.name} edition: notebooks: FAILED: {failure.cause}")
-        return len(ran)
-    edition.failed.unlink(missing_ok=True)
-    log(f"[3/6] {edition.name} edition: notebooks: {len(ran)} run in one kernel in {time.perf_counter() - start:.1f} s")
-    return len(ran)
+        now = time.monotonic()
+        results.put((KERNEL_FAILED, Done(now, now, os.getpid(), failure=failure)))
 
 
 def record_failure(edition: Edition, cause: str, trace: str) -> None:
