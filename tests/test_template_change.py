@@ -177,3 +177,30 @@ def test_a_template_change_rebuilds_without_pandas_or_the_wave(built, tmp_path):
     assert done.returncode == 0, done.stderr
     assert "[5/6] narrative" in done.stdout and "[6/6] render" in done.stdout
     assert "quotes:" not in done.stdout and "[3/6]" not in done.stdout
+
+
+def test_every_editions_narrative_shares_one_compilation_of_the_templates(tmp_path, monkeypatch):
+    """Each edition renders its narrative in its own folder, from its own copy of report/templates: a template is
+    kept compiled by the path the loader gives it (the same in every folder) and used only while its source is the
+    same, so the first edition compiles it and the others reuse it; a changed copy is compiled again."""
+    import shutil
+
+    import jinja2
+
+    compiled, made = tmp_path / "compiled", []
+    compile_template = jinja2.Environment.compile
+    monkeypatch.setattr(
+        jinja2.Environment,
+        "compile",
+        lambda env, source, name=None, *a, **k: made.append(name) or compile_template(env, source, name, *a, **k),
+    )
+    for edition in ("london", "north-west", "changed"):
+        folder = tmp_path / edition
+        shutil.copytree(ROOT / "report" / "templates", folder / "report" / "templates")
+        if edition == "changed":
+            with (folder / "report" / "templates" / "notice.md.j2").open("a", encoding="utf-8") as template:
+                template.write("\n")
+        monkeypatch.chdir(folder)
+        writer.environment(Path("report/templates"), compiled=compiled).get_template("notice.md.j2")
+    assert made == ["notice.md.j2", "notice.md.j2"]  # London's, then the changed copy's: not North West's
+    assert writer.COMPILED_TEMPLATES == "build/templates.compiled"  # (the folder the Makefile's narrative rule names)

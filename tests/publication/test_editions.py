@@ -18,6 +18,7 @@ from pypdf import PdfReader
 
 from briefing.inputs.codebook import load_codebook
 from briefing.narrative.prose import percent
+from briefing.narrative.writer import COMPILED_TEMPLATES
 from briefing.publication import editions
 from tests.conftest import BUILD, ROOT, copy_built, digest, git, make
 from tests.publication.test_accessibility import VIEWPORTS, browser, describe, run_axe  # noqa: F401 (fixture)
@@ -91,6 +92,10 @@ def test_every_editions_analysis_is_computed_in_the_whole_surveys_one_runner_cal
         assert not list(build.glob("waves/*/validated.ok"))  # the whole build's
         assert not list(build.glob("waves/*/executed/disclosure.ipynb"))  # the whole build's plan
         assert not list(build.glob(f"waves/{PREVIOUS}/figures/*"))  # the compared wave's charts: never published
+    # Every edition's narrative keeps its templates compiled in the project's one folder, compiled for the first
+    # edition and reused by the others (tests/test_template_change.py), not each in a folder of its own.
+    assert list((project / COMPILED_TEMPLATES).glob("*.cache"))
+    assert not list(project.glob(f"{BUILD}/editions/*/{COMPILED_TEMPLATES}"))
 
 
 def test_an_editions_render_reads_no_wave_and_loads_no_pandas(editions_built, tmp_path):

@@ -43,6 +43,10 @@ from briefing.narrative.quotes import QUOTES_FILE, Quote, QuoteError, load_quote
 from briefing.yamlfile import YAMLFileError
 
 TEMPLATE_SUFFIX = ".md.j2"
+# The templates as compiled, kept between builds (the Makefile's narrative rule and every edition's narrative): a
+# template is found there by its name and path as the loader gives it (report/templates/..., the same in every
+# edition's folder), and used only while its source is unchanged (Jinja compares the source's checksum).
+COMPILED_TEMPLATES = "build/templates.compiled"
 CONTEXT_FIGURES = provenance.CONTEXT_FIGURES  # figures from other publications, cited (beside the codebook)
 # The sections every briefing has, each a partial report/briefing.qmd includes; "themes" is rendered per theme.
 SECTIONS = (

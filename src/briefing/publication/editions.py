@@ -367,6 +367,7 @@ def publish_edition(root: Path, folder: Path, engine: str, out_folder: Path) -> 
             # (its quotes, of its own area, picked by the runner from the wave as the whole build's validation kept it)
             quotes = steps["quotes"]["outputs"][0]
             narrative = ["--findings", findings, "--out", f"{build}/narrative", "--engine", engine, "--quotes", quotes]
+            narrative += ["--compiled", str(root / writer.COMPILED_TEMPLATES)]  # compiled once for every edition
             writer.main(["--params", parameters, "--wave", wave, *narrative])
             link_current(Path(build))
             failed = render.main(["--engine", engine, "--out", str(out_folder), "--findings", findings])
