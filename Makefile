@@ -203,9 +203,10 @@ $(BUILD)/engine $(BUILD)/build-context: ; @mkdir -p $(@D); touch $@
 # (which its notebooks follow) then holds its own inputs' hashes and is rewritten only when they change, so a
 # changed wave reruns its own notebooks only.
 # Then the build's notebooks run in ONE call of briefing.analysis.run_notebooks (papermill's engine, handed
-# kernels started once): each wave, in its own kernel and side by side with the other (one kernel per core), its
-# disclosure plan, its theme notebooks and its merged findings, and beside them the reported wave's quotes; then the
-# change between the waves. Each executed copy is kept under build/ for audit.
+# kernels started once, one per core): each step as soon as the steps whose outputs it reads are done, on the first
+# kernel free: each wave's disclosure plan (the two side by side), then its theme notebooks, shared out among the
+# kernels, and its merged findings; the change between the waves once both are merged; the reported wave's quotes
+# where a kernel would otherwise wait. Each executed copy is kept under build/ for audit.
 # One call: the runner reruns only the steps older than their own inputs (the call's stamp and dates: below).
 # What reads a wave's or a frame's bytes depends on the waves' validation,
 # remade whenever their content changes. `make editions` adds every edition's analysis to the same call (mk/editions.mk).

@@ -208,7 +208,7 @@ class Quotes:
     parameters: dict[str, str]  # params_path, typed_path and quotes_path, relative to `root`
     output: Path
     inputs: list[Path]
-    step: str  # its lane: "quotes 2020"
+    step: str  # the log line it is counted in: "quotes 2020"
     root: Path = Path(".")
     edition: str | None = None
 
