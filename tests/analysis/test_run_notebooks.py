@@ -493,3 +493,20 @@ def test_ctrl_c_stops_the_build_its_workers_and_their_kernels_in_one_line(tmp_pa
     time.sleep(1)
     left = subprocess.run(["pgrep", "-f", str(tmp_path)], capture_output=True, text=True).stdout.split()
     assert left == [] and not list(tmp_path.glob("*.txt"))
+
+
+def test_steps_that_wait_on_one_another_are_a_failure_in_words(tmp_path):
+    """Never from briefing.plan (each step reads only what an earlier one writes), but a hand-made plan could: two
+    steps each reading the other's output start neither, and the runner says so rather than waiting forever."""
+    first, second = tmp_path / "a.txt", tmp_path / "b.txt"
+    source = notebook(tmp_path / "n.ipynb", "pass")
+    jobs = [
+        run_notebooks.Job(source, tmp_path / "run" / "a.ipynb", first, {}, [source, second], "wave a"),
+        run_notebooks.Job(source, tmp_path / "run" / "b.ipynb", second, {}, [source, first], "wave b"),
+    ]
+    with pytest.raises(run_notebooks.NotebookFailed) as failed:
+        run_notebooks.run_build(jobs, "params.yml", tmp_path, log=lambda line: None)
+    assert (failed.value.notebook, failed.value.cause) == (
+        Path("plan"),
+        "2 step(s) wait on one another's outputs (a cycle in the plan)",
+    )

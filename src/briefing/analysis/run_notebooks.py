@@ -512,7 +512,7 @@ def run_build(
                     runner.start(index, todo[index])
                     running += 1
             if not running:
-                break  # the whole survey's build failed: nothing more starts
+                break  # nothing can start: the whole survey's build failed (or, never from a plan, a cycle)
             index, done = runner.wait()
             running -= 1
             report.finished(index, done)
@@ -528,7 +528,9 @@ def run_build(
         report.rest()
         raise failure
     if waiting:
-        raise RuntimeError(f"notebooks: {len(waiting)} step(s) wait on one another (a cycle in the plan)")
+        raise NotebookFailed(
+            Path("plan"), f"{len(waiting)} step(s) wait on one another's outputs (a cycle in the plan)"
+        )
     return report.notebooks
 
 
