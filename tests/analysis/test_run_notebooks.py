@@ -510,3 +510,23 @@ def test_steps_that_wait_on_one_another_are_a_failure_in_words(tmp_path):
         Path("plan"),
         "2 step(s) wait on one another's outputs (a cycle in the plan)",
     )
+
+
+def test_an_edition_named_as_a_step_of_the_whole_build_keeps_its_own_line(tmp_path, monkeypatch):
+    """An edition's name is data (an answer of the editions' question): one called "change" is still an edition, its
+    line and its failure its own, not the whole build's change."""
+    monkeypatch.setenv(run_notebooks.KERNELS, "1")
+    source = notebook(tmp_path / "n.ipynb", "import pathlib\npathlib.Path(out).write_text('done')")
+    folder = tmp_path / "build" / "editions" / "change"
+    folder.mkdir(parents=True)
+    whole = run_notebooks.Job(source, tmp_path / "run.ipynb", tmp_path / "c.txt", {"out": "c.txt"}, [source], "change")
+    edition = run_notebooks.Job(
+        source, folder / "run.ipynb", folder / "c.txt", {"out": "c.txt"}, [source], "x", folder, "change"
+    )
+    editions = {"change": run_notebooks.Edition("change", folder / "notebooks.log", tmp_path / "change.failed")}
+    lines = []
+    assert run_notebooks.run_build([whole, edition], "params.yml", tmp_path, log=lines.append, editions=editions) == 2
+    assert [line.split(" in ")[0] for line in lines] == [
+        "[3/6] change: notebooks: 1 run",
+        "[3/6] change edition: notebooks: 1 run",
+    ]

@@ -356,12 +356,13 @@ def merge_wave(merge: Merge, params_path: str) -> None:
         findings_io.write_merged(sources, params, out)
 
 
-def group_of(step: Step) -> str:
-    """The log line a step is counted in: its edition's (the edition's name), else its wave's ("wave 2020"), the
-    change's or the quotes' ("quotes 2020")."""
+def group_of(step: Step) -> tuple[str | None, str]:
+    """The log line a step is counted in: (its edition, or None for the whole survey's build; the line's name): an
+    edition's (its name: data, so kept apart from the whole build's names, whatever it says), else its wave's
+    ("wave 2020"), the change's or the quotes' ("quotes 2020")."""
     if step.edition is not None:
-        return step.edition
-    return step.step if isinstance(step, Job | Quotes) else f"wave {step.wave}"
+        return step.edition, step.edition
+    return None, step.step if isinstance(step, Job | Quotes) else f"wave {step.wave}"
 
 
 def needs_of(todo: list[Step]) -> list[set[int]]:
@@ -411,7 +412,7 @@ class Report:
 
     def __init__(self, todo: list[Step], editions: dict[str, Edition], log):
         self.todo, self.editions, self.log = todo, editions, log
-        self.groups: dict[str, list[int]] = {}
+        self.groups: dict[tuple[str | None, str], list[int]] = {}
         for index, step in enumerate(todo):
             self.groups.setdefault(group_of(step), []).append(index)
         self.left = {name: len(indices) for name, indices in self.groups.items()}
@@ -438,25 +439,25 @@ class Report:
         """A step not run: its edition failed."""
         self.over(group_of(self.todo[index]))
 
-    def over(self, group: str) -> None:
+    def over(self, group: tuple[str | None, str]) -> None:
         self.left[group] -= 1
         names = list(self.groups)
         while self.written < len(names) and not self.left[names[self.written]]:
             self.write(names[self.written])
             self.written += 1
 
-    def write(self, group: str) -> None:
+    def write(self, group: tuple[str | None, str]) -> None:
+        edition, name = group
         done = [self.done[i] for i in self.groups[group] if i in self.done]
         ran = [d.notebook for d in done if d.notebook is not None and d.failure is None]
         span = max((d.ended for d in done), default=0.0) - min((d.started for d in done), default=0.0)
         kernels = len({d.worker for d in done if d.notebook is not None})
         where = "one kernel" if kernels == 1 else f"{kernels} kernels"
-        edition = self.todo[self.groups[group][0]].edition
         if edition is None:
             for line in (d.line for d in done if d.line):  # the whole survey's quotes' (an edition's: in its line)
                 self.log(line)
             if ran and not any(d.failure for d in done):  # (a failure is the build's to report)
-                self.log(f"[3/6] {group}: notebooks: {len(ran)} run in {where} ({', '.join(ran)}) in {span:.1f} s")
+                self.log(f"[3/6] {name}: notebooks: {len(ran)} run in {where} ({', '.join(ran)}) in {span:.1f} s")
         elif (failure := self.failed.get(edition)) is not None:
             for index in self.groups[group]:  # so it is retried
                 self.todo[index].output.unlink(missing_ok=True)
