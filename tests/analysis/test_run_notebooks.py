@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from briefing import plan
 from briefing.analysis import run_notebooks
 from tests.conftest import BUILD, copy_inputs
 
@@ -73,8 +74,6 @@ def build_steps(tmp_path):
     and their change, in a project whose notebooks and inputs are all present at time 100."""
     import json
 
-    from briefing import plan
-
     project = copy_inputs(tmp_path)
     for data in (project / "data").rglob("*.*"):  # (the survey's records and quotes.yml: what the quotes read)
         os.utime(data, (100, 100))
@@ -116,9 +115,9 @@ def test_a_wave_plans_its_disclosure_first_and_its_themes_read_it(tmp_path, monk
         for w in ("2020", "2019")
     ]
     assert names == [*per_wave[0], *per_wave[1], ("change", "change", None), ("quotes 2020", "2020")]
-    plan, retention = steps[0], steps[1]
-    assert plan.output == BUILD / "waves" / "2020" / "withheld.json"
-    assert plan.output in retention.inputs and retention.parameters["withheld_path"] == str(plan.output)
+    disclosure, retention = steps[0], steps[1]
+    assert disclosure.output == BUILD / "waves" / "2020" / "withheld.json"
+    assert disclosure.output in retention.inputs and retention.parameters["withheld_path"] == str(disclosure.output)
     assert retention.parameters["params_path"] == str(BUILD / "parameters.yml")
     change, quotes = steps[-2:]
     assert change.parameters["previous_path"] == str(BUILD / "waves" / "2019" / "findings.json")
@@ -142,7 +141,6 @@ def test_the_briefings_findings_are_merged_at_the_calls_end_in_this_process(tmp_
     """The briefing's findings (the reported wave's notebook findings and the change, the comparison resolved) were a
     Python process of their own after the runner's; it now merges them last, and a record it cannot merge is a
     failure in words."""
-    from briefing import plan
     from tests.conftest import ROOT
 
     built = plan.build_plan(ROOT, "params.yml")
@@ -322,7 +320,7 @@ def test_the_waves_run_side_by_side_each_in_its_own_kernel_then_the_change(tmp_p
     jobs = [
         job(wave, "a", "wave 2020", partner="b"),
         job(wave, "b", "wave 2019", partner="a"),
-        job(change, "change.txt", run_notebooks.CHANGE),
+        job(change, "change.txt", plan.CHANGE),
     ]
     jobs[-1].inputs += [tmp_path / "a", tmp_path / "b"]  # (declared, as the plan declares the waves' findings)
     lines = []

@@ -64,7 +64,6 @@ ENGINE_NAME = "briefing-shared-kernel"
 RESET = "import briefing.analysis.run_notebooks as _runner\n_runner.clear_namespace()\n"  # run in the kernel
 # What every notebook imports: loaded while this process is still importing papermill (the two overlap).
 WARM_UP = "import briefing.analysis.themes, briefing.publication.charts"
-CHANGE = "change"  # the plan's label of the step after both waves
 
 
 @functools.cache
