@@ -73,7 +73,7 @@ endif
 # Code by pipeline stage (src/briefing/<stage>/): inputs -> analysis -> narrative -> publication.
 CORE_SRC := $(addprefix src/briefing/,__init__.py config.py yamlfile.py)
 INPUTS_SRC := $(wildcard src/briefing/inputs/*.py)
-ANALYSIS_SRC := $(CORE_SRC) src/briefing/plan.py $(INPUTS_SRC) $(wildcard src/briefing/analysis/*.py) src/briefing/narrative/prose.py src/briefing/publication/charts.py src/briefing/publication/theme_charts.py $(wildcard report/fonts/*.ttf report/fonts/*.otf report/fonts/*.woff2)
+ANALYSIS_SRC := $(CORE_SRC) src/briefing/plan.py $(INPUTS_SRC) $(wildcard src/briefing/analysis/*.py) src/briefing/narrative/prose.py src/briefing/publication/charts.py src/briefing/publication/fonts.py src/briefing/publication/theme_charts.py $(wildcard report/fonts/*.ttf report/fonts/*.otf report/fonts/*.woff2)
 REPORT_SRC := _quarto.yml scripts/quarto_post_render.py report/briefing.qmd $(wildcard report/styles/* report/typst/* report/filters/* report/fonts/*)
 REFERENCE_DOCX := build/reference.docx
 
@@ -283,7 +283,7 @@ $(BUILD)/narrative.stamp: $(BUILD)/findings.json $(VALIDATED_ALL) $(call content
 # (.DELETE_ON_ERROR would otherwise remove the last good briefing).
 .PRECIOUS: $(OUTPUTS)
 # (The render step's own code: render.py and what it imports from the package.)
-RENDER_CODE := $(addprefix src/briefing/publication/,render.py pandoc.py changes.py inline_charts.py data_files.py publish.py docx.py)
+RENDER_CODE := $(addprefix src/briefing/publication/,render.py fonts.py pandoc.py changes.py inline_charts.py data_files.py publish.py docx.py)
 $(OUTPUTS) &: $(BUILD)/narrative.stamp $(REFERENCE_DOCX) $(call content,$(REPORT_SRC) $(RENDER_CODE)) $(BUILD)/engine
 	@$(current)
 	@printf '[6/6] '; $(PY) -m briefing.publication.render --engine $(ENGINE) --out $(OUT) --findings $(BUILD)/findings.json

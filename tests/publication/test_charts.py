@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -192,6 +193,50 @@ def test_svg_is_byte_identical_between_builds(tmp_path):
     second = comparison_chart(by_size(0.6, 0.5, 0.4), tmp_path / "b")
     assert open(first.extra["path"], "rb").read() == open(second.extra["path"], "rb").read()
     assert "<dc:date>" not in open(first.extra["path"], encoding="utf-8").read()
+
+
+def test_the_word_copy_is_the_svg_drawn_at_200_dpi_and_says_so(chart):
+    """The PNG twin (Word's): the SVG's own size at PNG_DPI, its resolution stated (pandoc and Word size the picture
+    by it), opaque, and the chart's dark blue bars drawn."""
+    from PIL import Image
+
+    svg = Path(chart.extra["path"])
+    root = svg_root(chart)
+    width_pt, height_pt = (float(root.get(side).removesuffix("pt")) for side in ("width", "height"))
+    with Image.open(svg.with_suffix(".png")) as png:
+        assert png.size == (round(width_pt / 72 * 200), round(height_pt / 72 * 200))
+        assert png.info["dpi"] == pytest.approx((200, 200), abs=0.01)
+        pixels = png.convert("RGBA")
+        assert pixels.getextrema()[3] == (255, 255)  # no transparency: Word's page shows through nothing
+        dark_blue = tuple(int(charts.DARK_BLUE[i : i + 2], 16) for i in (1, 3, 5))
+        assert sum(count for count, rgba in pixels.getcolors(1 << 20) if rgba[:3] == dark_blue) > 1000
+
+
+def test_the_word_copy_is_byte_identical_between_builds(tmp_path):
+    first = comparison_chart(by_size(0.6, 0.5, 0.4), tmp_path / "a")
+    second = comparison_chart(by_size(0.6, 0.5, 0.4), tmp_path / "b")
+    png = [Path(c.extra["path"]).with_suffix(".png").read_bytes() for c in (first, second)]
+    assert png[0] == png[1] and b"tEXt" not in png[0] and b"tIME" not in png[0]
+
+
+def test_a_chart_file_name_is_data_to_the_rasteriser(tmp_path):
+    """The file's name reaches Typst as an input value, never as code: quotes and a `#` are just characters."""
+    folder = tmp_path / 'a "quoted" #folder'
+    folder.mkdir()
+    svg = folder / 'fig_"); #panic("x.svg'
+    svg.write_text(Path(comparison_chart(by_size(0.6, 0.5, 0.4), tmp_path / "c").extra["path"]).read_text())
+    png = charts.save_raster_twin(svg)
+    assert png.read_bytes().startswith(b"\x89PNG")
+
+
+def test_the_resolution_chunk_follows_the_header():
+    bare = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\x0dIHDR" + bytes(13) + b"CRC!" + b"rest"
+    stated = charts.with_resolution(bare, 200)
+    assert stated[33:37] == b"\x00\x00\x00\x09" and stated[37:41] == b"pHYs"
+    assert stated[41:50] == (7874).to_bytes(4, "big") * 2 + b"\x01"  # 200 dpi = 7,874 pixels a metre
+    assert stated.endswith(b"rest")
+    with pytest.raises(ValueError, match="not a PNG"):
+        charts.with_resolution(b"GIF89a" + bytes(40), 200)
 
 
 def test_house_style_starts_from_afcharts():

@@ -9,7 +9,7 @@ replaced or none is, so a failed build leaves the last good briefing in place.
 from __future__ import annotations
 
 import argparse
-import importlib.util
+import importlib
 import json
 import os
 import re
@@ -27,6 +27,7 @@ from pathlib import Path
 from briefing import quarto
 from briefing.analysis import findings as findings_io
 from briefing.config import find_root
+from briefing.publication import fonts
 from briefing.publication.changes import REVIEW, write_review
 from briefing.publication.data_files import write_data_files
 from briefing.publication.inline_charts import inline_charts
@@ -151,12 +152,8 @@ def run(command: list[str], step: str, cwd: Path, env: dict[str, str] | None = N
 
 
 def font_dirs(root: Path) -> list[str]:
-    """Fonts the PDF embeds: the project's own (Inter, OFL: the page's and the charts' typeface), then the DejaVu
-    family that matplotlib's wheel ships, as the fallback for characters outside Inter's bundled subset."""
-    # matplotlib's data folder, found without importing matplotlib (a fifth of a second of this step's start-up)
-    matplotlib = Path(importlib.util.find_spec("matplotlib").submodule_search_locations[0])
-    dirs = [root / "report" / "fonts", matplotlib / "mpl-data" / "fonts" / "ttf"]
-    return [str(d) for d in dirs if d.is_dir()]
+    """Fonts the PDF embeds (publication/fonts.py): the project's own, then the DejaVu fallback."""
+    return fonts.typst_font_dirs(root / "report" / "fonts")
 
 
 def preload() -> None:
