@@ -41,10 +41,11 @@ def arial_as_laid_out() -> str | None:
 
 
 ARIAL_METRICS = ("Arial", "Liberation Sans")  # the same widths, glyph for glyph
-if arial_as_laid_out() not in ARIAL_METRICS:
+LAID_OUT_AS = arial_as_laid_out()
+if LAID_OUT_AS not in ARIAL_METRICS:
     pytestmark.append(
         pytest.mark.skip(
-            reason=f"{word.FONT} is laid out as {arial_as_laid_out()!r}, not {' or '.join(ARIAL_METRICS)}: the "
+            reason=f"{word.FONT} is laid out as {LAID_OUT_AS!r}, not {' or '.join(ARIAL_METRICS)}: the "
             "pages would not be Word's (install fonts-liberation2)"
         )
     )
