@@ -155,7 +155,7 @@ $(STAMPS)/%.sha256: ; $(error $*: input not found (or build/stamps/ could not be
 $(STAMPS)/changed: ; @mkdir -p $(@D); touch $@
 
 # The package's bytecode, compiled when its code changes (as pip compiles an installed package; ours is installed
-# editable): a build's dozen Python processes, its kernels among them, then load it rather than each compiling every
+# editable): a build's dozen Python processes, its workers among them, then load it rather than each compiling every
 # module again, also where PYTHONDONTWRITEBYTECODE keeps Python itself from writing it. Before the plan, the build's
 # first process; the package the environment imports (this tree's src/briefing/, its __pycache__/ git-ignored).
 BYTECODE := build/bytecode.ok
@@ -202,11 +202,11 @@ $(BUILD)/engine $(BUILD)/build-context: ; @mkdir -p $(@D); touch $@
 # raw files are read once, here; the notebooks and the quotes read that copy. That is one target, remade when any wave's inputs change; each wave's validated.ok
 # (which its notebooks follow) then holds its own inputs' hashes and is rewritten only when they change, so a
 # changed wave reruns its own notebooks only.
-# Then the build's notebooks run in ONE call of briefing.analysis.run_notebooks (papermill's engine, handed
-# kernels started once, one per core): each step as soon as the steps whose outputs it reads are done, on the first
-# kernel free: each wave's disclosure plan (the two side by side), then its theme notebooks, shared out among the
-# kernels, and its merged findings; the change between the waves once both are merged; the reported wave's quotes
-# where a kernel would otherwise wait. Each executed copy is kept under build/ for audit.
+# Then the build's notebooks run in ONE call of briefing.analysis.run_notebooks (papermill, its notebooks run in
+# worker processes, one per core, each in its own IPython shell): each step as soon as the steps
+# whose outputs it reads are done, on the first worker free: each wave's disclosure plan (the two side by side), then
+# its theme notebooks, shared out among the workers, and its merged findings; the change between the waves once both
+# are merged; the reported wave's quotes where a worker would otherwise wait. Each executed copy is kept under build/ for audit.
 # One call: the runner reruns only the steps older than their own inputs (the call's stamp and dates: below).
 # What reads a wave's or a frame's bytes depends on the waves' validation,
 # remade whenever their content changes. `make editions` adds every edition's analysis to the same call (mk/editions.mk).
@@ -250,7 +250,7 @@ COMPUTED_STAMP := $(PLAN_MK:.mk=.computed)
 COMPUTE_SHARED := $(call content,$(ANALYSIS_SRC) src/briefing/publication/change_charts.py)
 $(if $(filter-out $(wildcard $(COMPUTED)),$(COMPUTED)),$(eval $(COMPUTED_STAMP): FORCE))
 # The same call picks the reported wave's quotes (and each edition's) from its validated copy, beside the notebooks
-# (in a worker's own process, no kernel: narrative/quotes.py, checked and redacted), remade when the wave's
+# (in a worker, no notebook: narrative/quotes.py, checked and redacted), remade when the wave's
 # validation, the quotes' code or what they read (the plan's QUOTE_INPUTS: the narrative's inputs but its templates)
 # changes; the narrative then renders
 # them without reading the wave or loading pandas, so a template change renders the templates alone.

@@ -1,7 +1,7 @@
 # --- editions: the whole survey and one briefing per value of the codebook's `editions: by:` question ------------
 # (src/briefing/publication/editions.py)
 # `make editions` (or `make -j2 editions`) computes every edition's analysis in the whole survey's one runner call
-# (its kernels, the editions shared out among them; each wave validated and its disclosure planned once; the whole
+# (its workers, the editions shared out among them; each wave validated and its disclosure planned once; the whole
 # survey's edition is that build itself, its analysis linked, not run again), then, per
 # edition and in parallel under -j, only its findings, narrative and render, in its own project folder,
 # $(BUILD)/editions/<slug>/, publishing to _output/editions/<wave>/<slug>/ (each wave's editions side by side:

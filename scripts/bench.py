@@ -3,7 +3,7 @@ after one input changes, every edition cold and unchanged, and the render step b
 
 Runs in fresh copies of the project (the environment is reused), several times each, and prints medians. A cold
 build is one `make report` call, as a user runs it; its stages are the gaps between the counted lines of its log
-(parameters, each wave's validation, the waves' notebooks (side by side, each in its own kernel), the change, merge,
+(parameters, each wave's validation, the waves' notebooks (side by side, each in its own worker), the change, merge,
 narrative, render), and the render step's formats come from the renderer's own timings.
 
 Beside each cold build, in the same run (scripts/bench_floor.py, each piece in its own process):
@@ -88,15 +88,15 @@ class Build:
         shutil.rmtree(self.project / "build", ignore_errors=True)
         shutil.rmtree(self.project / "_output", ignore_errors=True)
         total, lines = self.make_logged("report")
-        stages, before, kernels = {}, 0.0, {}
+        stages, before, lanes = {}, 0.0, {}
         for at, line in lines:
             if label := stage_label(line):
                 stages[label] = stages.get(label, 0.0) + at - before
                 before = at
             if lane := re.match(r"\[3/6\] (wave \d{4}): notebooks: .* in ([\d.]+) s$", line):
-                kernels[f"  {lane.group(1)}, its first notebook to its last"] = float(lane.group(2))
+                lanes[f"  {lane.group(1)}, its first notebook to its last"] = float(lane.group(2))
         stages["  (total, one make call)"] = total
-        stages.update(kernels)
+        stages.update(lanes)
         timings_file = self.project / "build" / "render-timings.json"
         if timings_file.exists():
             for step, seconds in json.loads(timings_file.read_text()).items():
@@ -161,10 +161,10 @@ def stage_label(line: str) -> str | None:
     if not match or line.startswith("Briefing up to date"):
         return None
     label = (match.group(1) or "") + match.group(2)
-    if label.startswith("[3/6] wave"):  # their notebooks shared out among the kernels, each wave logged once done
-        return "[3/6] the waves' notebooks (shared out among the kernels)"
+    if label.startswith("[3/6] wave"):  # their notebooks shared out among the workers, each wave logged once done
+        return "[3/6] the waves' notebooks (shared out among the workers)"
     if label.startswith(("[3/6] quotes", "[3/6] change")):  # the change once both waves are merged, the quotes beside
-        return "[3/6] then the change (and the quotes, where a kernel was free)"
+        return "[3/6] then the change (and the quotes, where a worker was free)"
     wave = re.search(r"wave (\d{4})", line)
     return f"{label} {wave.group(1)}" if wave and wave.group(1) not in label else label
 

@@ -25,8 +25,9 @@ from pathlib import Path
 def in_process(out: str, plan_path: str, profile: str | None = None) -> None:
     import cProfile
 
-    import jupyter_client.manager  # noqa: F401 - the runner's own machinery, not the build's: not counted
-    import nbformat  # noqa: F401
+    import nbformat  # noqa: F401 - the runner's own machinery, not the build's: not counted
+    import papermill  # noqa: F401
+    from IPython.core import interactiveshell  # noqa: F401
 
     machinery = set(sys.modules)
     profiler = cProfile.Profile() if profile else None

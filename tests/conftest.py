@@ -34,11 +34,11 @@ SURVEY = "pcn-clinical-directors"  # the default survey (params.yml)
 BUILD = Path("build") / SURVEY / "params"  # its build folder, relative to a project (briefing.plan)
 VENV = Path(sys.prefix)  # the environment running the tests (the project's .venv under `make test`)
 
-# Under xdist each worker keeps a core busy with its own builds: a build's runner then starts one kernel, not one per
-# core (briefing.analysis.run_notebooks), or two workers' builds would run four kernels on two cores, each paying
-# the stack's imports. (tests/analysis/test_run_notebooks.py runs notebooks side by side itself.)
+# Under xdist each worker keeps a core busy with its own builds: a build's runner then runs its notebooks in its own
+# process, not one worker per core (briefing.analysis.run_notebooks), or two xdist workers' builds would run four
+# processes on two cores. (tests/analysis/test_run_notebooks.py runs notebooks side by side itself.)
 if int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1")) > 1:
-    os.environ.setdefault("BRIEFING_KERNELS", "1")
+    os.environ.setdefault("BRIEFING_WORKERS", "1")
 
 
 # Builds beyond the shared ones (`built`, `built_2019`, `quarto_built`), each cold: a test using one is marked slow.

@@ -34,7 +34,7 @@ def imported_by(code: str) -> str:
 
 
 def test_intervals_and_tests_leave_scipy_stats_unimported():
-    """A normal quantile cost every notebook kernel scipy.stats' import (half a second): scipy.special has it."""
+    """A normal quantile cost every notebook worker scipy.stats' import (half a second): scipy.special has it."""
     code = (
         "import sys\nfrom briefing.analysis import stats\n"
         "stats.proportion_ci(30, 100)\nstats.compare_proportions(30, 100, 50, 100)\n"
@@ -54,7 +54,7 @@ def test_the_render_step_does_not_load_the_planner():
 
 def test_a_builds_notebooks_leave_pandera_unimported():
     """The notebooks read the wave's validated copy (inputs/validated.py): validating again, and pandera's import (a
-    third of a second a kernel), belong to the validation step alone."""
+    third of a second a worker), belong to the validation step alone."""
     code = (
         "import sys\nimport briefing.analysis.themes, briefing.analysis.disclosure, briefing.publication.charts\n"
         "import briefing.publication.theme_charts, briefing.publication.change_charts\n"

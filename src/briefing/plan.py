@@ -232,7 +232,7 @@ def build_plan(root: Path, params_file: str | Path, survey: str | None = None, w
 
 def quotes_step(root: Path, params: config.Params, steps: list[Step], parameters_file: str) -> Step:
     """The reported wave's quotes, as the survey's quotes.yml picks them from the wave's validated copy, checked and
-    redacted: run by the notebook runner beside the notebooks (in its own process, no kernel), so the narrative
+    redacted: run by the notebook runner beside the notebooks (in a worker, no notebook), so the narrative
     reads them without loading pandas. Remade when the wave's validation or what the narrative reads besides its
     templates changes (the quotes' code: the runner's --quote-code)."""
     validate = next(s for s in steps if s.kind == "validate" and s.wave == params.wave)
@@ -270,7 +270,7 @@ def analysis_digest(params: config.Params, inputs: surveys.WaveInputs, steps: li
 
 # --- editions: their analysis in the whole survey's build -------------------------------------------------------
 # `make editions` computes every edition's findings, charts, merged findings and change in the whole survey's one
-# runner call (its kernels, the editions shared out among them), and only the narrative and render run per edition.
+# runner call (its workers, the editions shared out among them), and only the narrative and render run per edition.
 # The whole survey's edition is the whole survey's build: its analysed folders link to that build's (never run twice). Each edition has its own project
 # folder and plan (publication/editions.py): its notebooks run there, so every path they record is the edition's
 # own, as if it were built alone. What every edition shares with the whole survey's build is not redone: each wave's

@@ -1,6 +1,5 @@
-"""The shared-kernel notebook runner: which notebooks are stale, what a failure says."""
+"""The notebook runner: which notebooks are stale, where they run, what a failure says."""
 
-import contextlib
 import os
 from dataclasses import asdict
 from pathlib import Path
@@ -40,8 +39,8 @@ def test_the_cause_is_the_notebooks_own_exception():
     assert run_notebooks.cause_of(KeyError("x")) == "KeyError: 'x'"
 
 
-def test_one_kernel_runs_notebooks_in_clean_namespaces(tmp_path, monkeypatch):
-    monkeypatch.setenv(run_notebooks.KERNELS, "1")  # (two notebooks would otherwise run in two kernels at once)
+def test_one_shell_runs_notebooks_in_clean_namespaces(tmp_path, monkeypatch):
+    monkeypatch.setenv(run_notebooks.WORKERS, "1")  # (two notebooks would otherwise run in two workers at once)
     import nbformat
     from nbformat.v4 import new_code_cell, new_notebook
 
@@ -66,7 +65,7 @@ def test_one_kernel_runs_notebooks_in_clean_namespaces(tmp_path, monkeypatch):
     assert run_notebooks.run_build(jobs, "params.yml", tmp_path, log=lambda line: None) == 2
     texts = [nbformat.read(copy, as_version=4).cells[-1].outputs[0]["text"] for copy in executed]
     pid = texts[0].split()[0]
-    assert texts[1].split() == [pid, "False", "''", "0"]  # same kernel process; variables and output cache gone
+    assert texts[1].split() == [pid, "False", "''", "0"]  # same process; variables and output cache gone
 
 
 def build_steps(tmp_path):
@@ -131,10 +130,10 @@ def test_a_wave_plans_its_disclosure_first_and_its_themes_read_it(tmp_path, monk
     assert all(needs[i] == {first} for i in range(1, 8))  # every 2020 notebook after its plan, none after another
     assert needs[merge] == set(range(1, 8)) and needs[second_merge] == set(range(10, 17))
     assert needs[change_index] == {merge, second_merge}
-    monkeypatch.setenv(run_notebooks.KERNELS, "3")  # (a machine with cores to spare)
-    assert run_notebooks.kernels_wanted(steps) == 3  # one per core
-    assert run_notebooks.kernels_wanted([steps[0]]) == 1  # at most one per notebook
-    assert run_notebooks.kernels_wanted([quotes]) == 0  # (the quotes need none)
+    monkeypatch.setenv(run_notebooks.WORKERS, "3")  # (a machine with cores to spare)
+    assert run_notebooks.workers_wanted(steps) == 3  # one per core
+    assert run_notebooks.workers_wanted([steps[0]]) == 1  # at most one per notebook
+    assert run_notebooks.workers_wanted([quotes]) == 0  # (the quotes need none)
 
 
 def test_the_briefings_findings_are_merged_at_the_calls_end_in_this_process(tmp_path, monkeypatch):
@@ -225,7 +224,7 @@ def notebook(path: Path, source: str) -> Path:
 
 
 def test_editions_run_in_their_own_folders_and_one_that_fails_leaves_the_others(tmp_path):
-    """`make editions`: every edition's notebooks in the build's one kernel, each in its own project folder; an
+    """`make editions`: every edition's notebooks in the build's one shell, each in its own project folder; an
     edition that fails is recorded there (its traceback, and why in one line) and the next one still runs."""
     source = notebook(
         tmp_path / "edition.ipynb",
@@ -266,7 +265,7 @@ def test_editions_run_in_their_own_folders_and_one_that_fails_leaves_the_others(
     assert "Traceback" in editions["Atlantis"].log.read_text()
     assert not (tmp_path / "build" / "editions" / "atlantis" / "out.txt").exists()  # so it is retried
     assert lines[0] == "[3/6] Atlantis edition: notebooks: FAILED: ValueError: edition Atlantis is not an answer"
-    assert lines[1].startswith("[3/6] London edition: notebooks: 1 run in one kernel in ")
+    assert lines[1].startswith("[3/6] London edition: notebooks: 1 run in one process in ")
     assert not (tmp_path / "London.failed").exists()
 
 
@@ -292,11 +291,11 @@ def test_the_wave_and_frame_are_read_once_per_process_by_content(tmp_path, monke
     assert len(reads) == 2
 
 
-def test_the_waves_run_side_by_side_each_in_its_own_kernel_then_the_change(tmp_path, monkeypatch):
-    """Two waves of a build read nothing of each other: each runs in its own kernel (a process of its own), at the
-    same time; the change, which reads both waves' outputs, runs after them, on one of the same kernels."""
+def test_the_waves_run_side_by_side_each_in_its_own_worker_then_the_change(tmp_path, monkeypatch):
+    """Two waves of a build read nothing of each other: each runs in its own worker (a process of its own), at the
+    same time; the change, which reads both waves' outputs, runs after them, on one of the same workers."""
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1})  # two cores, whatever this machine has
-    monkeypatch.delenv(run_notebooks.KERNELS, raising=False)  # (the suite's workers set it to one)
+    monkeypatch.delenv(run_notebooks.WORKERS, raising=False)  # (the suite's workers set it to one)
     wave = notebook(
         tmp_path / "wave.ipynb",
         "import os, pathlib, time\n"
@@ -326,15 +325,15 @@ def test_the_waves_run_side_by_side_each_in_its_own_kernel_then_the_change(tmp_p
     lines = []
     assert run_notebooks.run_build(jobs, "params.yml", tmp_path, log=lines.append) == 3
     (a_pid, a_saw), (b_pid, b_saw) = ((tmp_path / name).read_text().split() for name in ("a", "b"))
-    assert a_pid != b_pid and a_pid != str(os.getpid())  # two kernels, neither in this process
+    assert a_pid != b_pid and a_pid != str(os.getpid())  # two workers, neither this process
     assert a_saw == b_saw == "True"  # each saw the other start before it finished: side by side
     assert (tmp_path / "change.txt").read_text() == f"{a_pid} True {b_pid} True"  # after both
     assert [line.split(":")[0] for line in lines] == ["[3/6] wave 2020", "[3/6] wave 2019", "[3/6] change"]
 
 
-def test_a_failure_in_another_kernel_names_the_notebook_and_keeps_its_traceback(tmp_path, monkeypatch):
+def test_a_failure_in_another_worker_names_the_notebook_and_keeps_its_traceback(tmp_path, monkeypatch):
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1})
-    monkeypatch.delenv(run_notebooks.KERNELS, raising=False)
+    monkeypatch.delenv(run_notebooks.WORKERS, raising=False)
     good = notebook(tmp_path / "good.ipynb", "import pathlib\npathlib.Path(out).write_text('done')")
     bad = notebook(tmp_path / "bad.ipynb", "raise ValueError('wave 2019 has no answers')")
     jobs = [
@@ -356,11 +355,11 @@ def test_a_failure_in_another_kernel_names_the_notebook_and_keeps_its_traceback(
     assert (tmp_path / "good.txt").read_text() == "done"  # the other wave finished
 
 
-def test_a_waves_notebooks_are_shared_out_between_kernels_once_its_plan_is_made(tmp_path, monkeypatch):
+def test_a_waves_notebooks_are_shared_out_between_workers_once_its_plan_is_made(tmp_path, monkeypatch):
     """One wave (a one-wave survey's build): its disclosure plan first, alone; then its notebooks, which read the plan
-    and nothing of one another, in both kernels at once; the wave's one log line says so."""
+    and nothing of one another, in both workers at once; the wave's one log line says so."""
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1})
-    monkeypatch.delenv(run_notebooks.KERNELS, raising=False)
+    monkeypatch.delenv(run_notebooks.WORKERS, raising=False)
     plan = notebook(tmp_path / "plan.ipynb", "import os, pathlib\npathlib.Path(out).write_text(str(os.getpid()))")
     theme = notebook(
         tmp_path / "theme.ipynb",
@@ -386,43 +385,42 @@ def test_a_waves_notebooks_are_shared_out_between_kernels_once_its_plan_is_made(
     assert run_notebooks.run_build(jobs, "params.yml", tmp_path, log=lines.append) == 3
     (plan_pid, one_pid, one_saw), (_, two_pid, two_saw) = ((tmp_path / n).read_text().split() for n in ("one", "two"))
     assert plan_pid == (tmp_path / "withheld").read_text()  # each read the plan, made before it started
-    assert one_pid != two_pid and one_saw == two_saw == "True"  # side by side, in two kernels
+    assert one_pid != two_pid and one_saw == two_saw == "True"  # side by side, in two workers
     assert len(lines) == 1 and lines[0].startswith(
-        "[3/6] wave 2021: notebooks: 3 run in 2 kernels (withheld, one, two) in "
+        "[3/6] wave 2021: notebooks: 3 run in 2 processes (withheld, one, two) in "
     )
 
 
-def test_the_kernels_are_one_per_core_unless_the_environment_says_fewer(monkeypatch):
+def test_the_workers_are_one_per_core_unless_the_environment_says_fewer(monkeypatch):
     jobs = [run_notebooks.Job(Path("n.ipynb"), Path("e"), Path(w), {}, [], f"wave {w}") for w in "abc"]
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1})
-    monkeypatch.delenv(run_notebooks.KERNELS, raising=False)
-    assert run_notebooks.kernels_wanted(jobs) == 2  # one per core, however many notebooks
-    assert run_notebooks.kernels_wanted(jobs[:1]) == 1  # at most one per notebook
-    monkeypatch.setenv(run_notebooks.KERNELS, "1")
-    assert run_notebooks.kernels_wanted(jobs) == 1
-    monkeypatch.setenv(run_notebooks.KERNELS, "two")
+    monkeypatch.delenv(run_notebooks.WORKERS, raising=False)
+    assert run_notebooks.workers_wanted(jobs) == 2  # one per core, however many notebooks
+    assert run_notebooks.workers_wanted(jobs[:1]) == 1  # at most one per notebook
+    monkeypatch.setenv(run_notebooks.WORKERS, "1")
+    assert run_notebooks.workers_wanted(jobs) == 1
+    monkeypatch.setenv(run_notebooks.WORKERS, "two")
     try:
-        run_notebooks.kernels_wanted(jobs)
+        run_notebooks.workers_wanted(jobs)
     except SystemExit as stop:
         assert (
-            str(stop) == "notebooks: BRIEFING_KERNELS='two' is not a number of kernels: use a whole number, 1 or more"
+            str(stop) == "notebooks: BRIEFING_WORKERS='two' is not a number of processes: use a whole number, 1 or more"
         )
     else:
-        raise AssertionError("a kernel count that is not a number was taken")
+        raise AssertionError("a worker count that is not a number was taken")
 
 
-def test_a_kernel_that_cannot_start_is_a_failure_in_words(tmp_path, monkeypatch):
-    """A worker whose kernel does not start says so (its traceback kept for the log), rather than printing a
-    traceback from another process and leaving the build waiting."""
+def test_a_shell_that_cannot_be_made_is_a_failure_in_words(tmp_path, monkeypatch):
+    """When the notebooks' shell cannot be made (an import of the environment failing), the build says so in one
+    line (its traceback kept for the log), before any worker starts, rather than printing a traceback."""
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1})
-    monkeypatch.delenv(run_notebooks.KERNELS, raising=False)
+    monkeypatch.delenv(run_notebooks.WORKERS, raising=False)
+    from briefing.analysis import notebook_shell
 
-    @contextlib.contextmanager
-    def no_kernel(root, kernel_name="python3"):
-        raise RuntimeError("No such kernel named python3")
-        yield
+    def no_shell():
+        raise ImportError("No module named 'IPython'")
 
-    monkeypatch.setattr(run_notebooks, "shared_kernel", no_kernel)  # (the workers are forked: they see it too)
+    monkeypatch.setattr(notebook_shell, "shell", no_shell)
     source = notebook(tmp_path / "wave.ipynb", "pass")
     jobs = [
         run_notebooks.Job(source, tmp_path / "run" / f"{w}.ipynb", tmp_path / w, {}, [source], f"wave {w}")
@@ -431,16 +429,17 @@ def test_a_kernel_that_cannot_start_is_a_failure_in_words(tmp_path, monkeypatch)
     try:
         run_notebooks.run_build(jobs, "params.yml", tmp_path, log=lambda line: None)
     except run_notebooks.NotebookFailed as failure:
-        assert (str(failure.notebook), failure.cause) == ("kernel", "RuntimeError: No such kernel named python3")
+        assert (str(failure.notebook), failure.cause) == ("notebook shell", "ImportError: No module named 'IPython'")
         assert "Traceback" in failure.trace
     else:
-        raise AssertionError("the build went on without kernels")
+        raise AssertionError("the build went on without a shell")
+    assert not (tmp_path / "run").exists()  # no notebook ran
 
 
-@pytest.mark.slow  # (it waits for the kernels to start: ten seconds)
-def test_ctrl_c_stops_the_build_its_workers_and_their_kernels_in_one_line(tmp_path):
+@pytest.mark.slow  # (it waits for the workers' notebooks to start)
+def test_ctrl_c_stops_the_build_and_its_workers_in_one_line(tmp_path):
     """Ctrl-C (SIGINT to the terminal's process group) while two waves run side by side: the runner says so in one
-    line and exits 130 within seconds; no worker or kernel is left running, and no output was written."""
+    line and exits 130 within seconds; no worker is left running, and no output was written."""
     import json
     import signal
     import subprocess
@@ -464,7 +463,7 @@ def test_ctrl_c_stops_the_build_its_workers_and_their_kernels_in_one_line(tmp_pa
         for w in ("2020", "2019")
     ]
     (tmp_path / "plan.json").write_text(json.dumps({"build": "build", "parameters": "params.yml", "steps": steps}))
-    env = {key: value for key, value in os.environ.items() if key != run_notebooks.KERNELS}
+    env = {key: value for key, value in os.environ.items() if key != run_notebooks.WORKERS}
     runner = subprocess.Popen(
         [sys.executable, "-m", "briefing.analysis.run_notebooks", "--plan", "plan.json"],
         cwd=tmp_path,
@@ -475,7 +474,7 @@ def test_ctrl_c_stops_the_build_its_workers_and_their_kernels_in_one_line(tmp_pa
         stderr=subprocess.PIPE,
         text=True,
     )
-    deadline = time.monotonic() + 60  # until both kernels have started and their notebooks sleep
+    deadline = time.monotonic() + 60  # until both workers' notebooks have started and sleep
     while not all((tmp_path / f"{w}.txt.started").exists() for w in ("2020", "2019")):
         ended = runner.poll()
         assert ended is None and time.monotonic() < deadline, f"the notebooks did not both start (exit {ended}): " + (
@@ -486,7 +485,7 @@ def test_ctrl_c_stops_the_build_its_workers_and_their_kernels_in_one_line(tmp_pa
     _, stderr = runner.communicate(timeout=20)
     assert runner.returncode == 130, stderr
     assert stderr.strip().splitlines() == [
-        "notebooks: stopped (Ctrl-C), the kernels with them; the next build runs what did not finish"
+        "notebooks: stopped (Ctrl-C), the workers with them; the next build runs what did not finish"
     ]
     time.sleep(1)
     left = subprocess.run(["pgrep", "-f", str(tmp_path)], capture_output=True, text=True).stdout.split()
@@ -513,7 +512,7 @@ def test_steps_that_wait_on_one_another_are_a_failure_in_words(tmp_path):
 def test_an_edition_named_as_a_step_of_the_whole_build_keeps_its_own_line(tmp_path, monkeypatch):
     """An edition's name is data (an answer of the editions' question): one called "change" is still an edition, its
     line and its failure its own, not the whole build's change."""
-    monkeypatch.setenv(run_notebooks.KERNELS, "1")
+    monkeypatch.setenv(run_notebooks.WORKERS, "1")
     source = notebook(tmp_path / "n.ipynb", "import pathlib\npathlib.Path(out).write_text('done')")
     folder = tmp_path / "build" / "editions" / "change"
     folder.mkdir(parents=True)

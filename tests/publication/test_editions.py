@@ -71,15 +71,17 @@ def test_every_edition_is_published_with_a_counted_log(editions_built):
 
 def test_every_editions_analysis_is_computed_in_the_whole_surveys_one_runner_call(editions_built):
     """The editions share one analysis: each wave validated and its disclosure planned once, every edition's
-    findings, charts, merged findings and change in the whole survey's runner call (its kernels); per edition only
+    findings, charts, merged findings and change in the whole survey's runner call (its workers); per edition only
     its findings, narrative and render. The whole survey's edition is the whole survey's build, analysed once: its
     analysed folders are links to that build's."""
     project, result = editions_built
     lines = result.stdout.splitlines()
     # (make -j2 may print another job's line between a step's counter and its words)
     assert result.stdout.count(" is valid against ") == 2  # each wave validated once, for every edition
-    assert len(re.findall(rf"wave {WAVE}: notebooks: 8 run in (?:one kernel|\d kernels) ", result.stdout)) == 1
-    names = [re.match(r"\[3/6\] (.+) edition: notebooks: \d+ run in (?:one kernel|\d kernels)", line) for line in lines]
+    assert len(re.findall(rf"wave {WAVE}: notebooks: 8 run in (?:one process|\d processes) ", result.stdout)) == 1
+    names = [
+        re.match(r"\[3/6\] (.+) edition: notebooks: \d+ run in (?:one process|\d processes)", line) for line in lines
+    ]
     assert sorted(m.group(1) for m in names if m) == sorted(REGIONS)  # England's: the whole build's, not again
     whole = project / BUILD / "editions" / SLUGS[0] / BUILD
     for name in ("waves", "changes"):

@@ -1,37 +1,36 @@
-"""Run the notebooks of a build in a few long-lived Jupyter kernels (one per core, at most one per wave), the way
-Quarto keeps a kernel alive between renders.
+"""Run the notebooks of a build in a few long-lived worker processes (one per core, at most one per notebook), each
+running notebook after notebook in its own IPython shell, so the imports are paid once a call, not once a notebook.
 
 Each notebook is still a real parameterised notebook: papermill injects the parameters and writes the executed
-copy (outputs included) under build/ for audit. What changes is the engine: papermill's own nbclient engine is
-handed a kernel started once, instead of starting one per notebook (about 2 s each).
-Between notebooks the kernel's namespace is cleared (as `%reset -f` does, figures closed: `clear_namespace`), so
-each notebook sees only what it imports and computes itself; imported modules stay loaded, which is where the time
-goes otherwise.
-
-The kernel talks over IPC (local sockets) rather than TCP, so no traffic crosses the network stack and ipykernel
-has no reason to warn about TCP without encryption.
+copy (outputs included) under build/ for audit. What changes is the engine: papermill's nbclient engine would
+send each cell to a Jupyter kernel process and read its outputs back as messages; briefing.analysis.notebook_shell
+runs the cells in the worker's own IPython shell (the interpreter the kernel runs code in) and records their
+outputs as the kernel does. The executed copies are the same but for papermill's timings and cell ids; the
+figures, findings and briefing the same bytes.
+Between notebooks the shell's namespace is cleared (as `%reset -f` does, figures closed), so each notebook sees
+only what it imports and computes itself; imported modules stay loaded, which is where the time goes otherwise.
 
 The steps come from the build plan (briefing.plan, plan.json): for each wave (the reported one, then the one it is
 compared with) its disclosure plan (<build>/waves/<wave>/withheld.json), each theme notebook, and the merge of the
 wave's findings (<build>/waves/<wave>/findings.json); then the change between the waves (<build>/changes/<wave>-vs-<compared>/change.json).
 Beside them, the reported wave's quotes (<build>/waves/<wave>/quotes.json), picked from its validated copy in a
-worker's own process (no kernel): the narrative then renders them without loading pandas or reading the wave. Last,
+worker's process, no notebook: the narrative then renders them without loading pandas or reading the wave. Last,
 in this process, the briefing's findings (<build>/findings.json: the reported wave's with the change, the comparison
 resolved), merged at the end of every call.
 Only stale steps run: an output missing, older than one of its inputs, or depending on an output remade now.
 
 Each step starts as soon as the steps whose outputs it reads (the plan's declared inputs: `needs_of`) are done, on
-the first kernel free (`WorkerPool`: worker processes forked from this one, each starting its kernel, one per
-core), in the plan's order among the steps ready: on a two-core machine the two waves' disclosure plans side by
-side, then their notebooks shared out between the two kernels (a one-wave build's too), the change once both waves
-are merged, the quotes where a kernel would otherwise wait. With one core, or one notebook to run, everything runs
-in one kernel in this process. The log has a line per wave, one for the change and one for the quotes, in the
+the first worker free (`WorkerPool`: worker processes forked from this one once it has loaded what every
+notebook imports, one per core), in the plan's order among the steps ready: on a two-core machine the two waves' disclosure plans side by
+side, then their notebooks shared out between the two workers (a one-wave build's too), the change once both waves
+are merged, the quotes where a worker would otherwise wait. With one core, or one notebook to run, everything runs
+in this process. The log has a line per wave, one for the change and one for the quotes, in the
 plan's order, whichever finished first (`Report`).
 
 `make editions` adds a second plan, every edition's analysis (briefing.plan.edition_analysis: its notebooks,
-merges and change), to the same call and kernels: each edition's notebooks run in its own project folder (the
-kernel changes to it), once the whole survey's disclosure plans they read are made, after the whole survey's own
-steps among those ready, shared out among the kernels like them. An edition that fails is recorded in its own build folder (its traceback, and why in one line for its render step), its
+merges and change), to the same call and workers: each edition's notebooks run in its own project folder (the
+shell changes to it), once the whole survey's disclosure plans they read are made, after the whole survey's own
+steps among those ready, shared out among the workers like them. An edition that fails is recorded in its own build folder (its traceback, and why in one line for its render step), its
 outputs removed so it is retried; the other editions carry on.
 Usage (the Makefile's notebook rule): python -m briefing.analysis.run_notebooks --plan PLAN_JSON [EDITIONS_JSON]
   --shared <inputs> --quote-code <the quotes' code>
@@ -42,6 +41,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import functools
+import importlib
 import json
 import logging
 import multiprocessing
@@ -49,107 +49,29 @@ import os
 import queue
 import signal
 import sys
-import tempfile
 import time
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
-from jupyter_client.manager import KernelManager
-
 from briefing import plan as plans
 from briefing.analysis import findings as findings_io
 
-ENGINE_NAME = "briefing-shared-kernel"
-RESET = "import briefing.analysis.run_notebooks as _runner\n_runner.clear_namespace()\n"  # run in the kernel
-# What every notebook imports: loaded while this process is still importing papermill (the two overlap).
-WARM_UP = "import briefing.analysis.themes, briefing.publication.charts"
+# What every notebook imports: loaded once a call, before the workers are forked, so each finds it loaded.
+WARM_UP = ("briefing.analysis.themes", "briefing.publication.charts")
 
 
-@functools.cache
-def shared_kernel_engine():
-    """papermill's nbclient engine, pointed at a kernel (and a client) that outlive each notebook; registered
-    with papermill under ENGINE_NAME. papermill is imported here, while the kernel is still booting."""
-    from papermill.clientwrap import PapermillNotebookClient
-    from papermill.engines import NBClientEngine, papermill_engines
-    from papermill.log import logger
-
-    class SharedKernelEngine(NBClientEngine):
-        kernel_manager: KernelManager | None = None
-        kernel_client = None  # one connected client for the whole run: one readiness wait, not one per notebook
-        cwd: Path | None = None  # where the next notebook runs (an edition's project folder), set by `execute`
-
-        @classmethod
-        def execute_managed_notebook(
-            cls, nb_man, kernel_name, log_output=False, start_timeout=60, execution_timeout=None, **kwargs
-        ):
-            """As papermill's NBClientEngine, with the shared kernel and client, in a cleared namespace."""
-            if cls.kernel_client is None:
-                raise RuntimeError("SharedKernelEngine: start the kernel first (shared_kernel())")
-            run_code(cls.kernel_client, RESET + (f"import os\nos.chdir({str(cls.cwd)!r})\n" if cls.cwd else ""))
-            for name in ("input_path", "startup_timeout", "timeout"):
-                kwargs.pop(name, None)
-            client = PapermillNotebookClient(
-                nb_man,
-                km=cls.kernel_manager,
-                timeout=execution_timeout,
-                startup_timeout=start_timeout,
-                kernel_name=kernel_name,
-                log=logger,
-                log_output=log_output,
-                **kwargs,
-            )
-            client.kc = cls.kernel_client  # nbclient starts (and waits for) a client only when it has none
-            return client.execute()
-
-    papermill_engines.register(ENGINE_NAME, SharedKernelEngine)
-    return SharedKernelEngine
-
-
-def clear_namespace() -> None:
-    """In the kernel, between two notebooks: every figure closed, then what `%reset -f` clears (every variable, the
-    input and output caches), without the full garbage collection it ends with: that alone took a fifth of a
-    second per notebook, with pandas, matplotlib and scipy loaded, and Python's own collector frees the rest."""
-    import gc
-
-    import matplotlib.pyplot as plt
-    from IPython import get_ipython
-
-    plt.close("all")
-    collect, gc.collect = gc.collect, lambda generation=2: 0
+def warm_up() -> None:
+    """The notebooks' shell made and what every notebook imports loaded, in this process (the workers forked from it
+    inherit both). One that cannot be is a failure in words, not a traceback on the build's log."""
     try:
-        get_ipython().reset(new_session=False)
-    finally:
-        gc.collect = collect
+        from briefing.analysis import notebook_shell  # (papermill and IPython: only when a notebook is to run)
 
-
-def run_code(client, code: str, timeout: float = 300) -> None:
-    """Run code in the kernel, silently, and wait until it has finished."""
-    reply = client.execute_interactive(code, store_history=False, timeout=timeout, output_hook=lambda msg: None)
-    if reply["content"]["status"] != "ok":
-        raise RuntimeError(
-            f"the shared kernel could not run {code.splitlines()[0]!r}: {reply['content'].get('evalue')}"
-        )
-
-
-@contextlib.contextmanager
-def shared_kernel(cwd: Path, kernel_name: str = "python3"):
-    """Start one kernel (over IPC, in a private folder) and one client, lend them to the engine, shut down."""
-    with tempfile.TemporaryDirectory(prefix="kernel-") as sockets:
-        km = KernelManager(kernel_name=kernel_name, transport="ipc", ip=str(Path(sockets) / "kernel"))
-        km.start_kernel(cwd=str(cwd), extra_arguments=["--HistoryManager.enabled=False"])
-        client = km.client()
-        client.start_channels()
-        client.execute(WARM_UP, silent=True, store_history=False)  # queued: runs as soon as the kernel is up
-        engine = shared_kernel_engine()  # imports papermill meanwhile
-        client.wait_for_ready(timeout=300)
-        engine.kernel_manager, engine.kernel_client = km, client
-        try:
-            yield km
-        finally:
-            engine.kernel_manager = engine.kernel_client = None
-            client.stop_channels()
-            km.shutdown_kernel(now=True)
+        for module in WARM_UP:
+            importlib.import_module(module)
+        notebook_shell.shell()
+    except Exception as error:  # noqa: BLE001 (an import failing: the environment's, said in one line)
+        raise NotebookFailed(Path("notebook shell"), cause_of(error), trace=traceback.format_exc()) from error
 
 
 STAMPS = Path(
@@ -187,7 +109,7 @@ class Job:
 
 @dataclass
 class Merge:
-    """A wave's notebook findings merged into its findings.json (in this process: no kernel needed)."""
+    """A wave's notebook findings merged into its findings.json (no notebook: any worker merges it)."""
 
     wave: str
     sources: list[Path]
@@ -201,7 +123,7 @@ class Merge:
 @dataclass
 class Quotes:
     """The reported wave's quotes, picked in this process from its validated copy (narrative/quotes.py: checked
-    and redacted): a wave's pandas-loaded work that needs no kernel, done while the kernels analyse."""
+    and redacted): a wave's pandas-loaded work that needs no notebook, done where a worker would otherwise wait."""
 
     wave: str
     parameters: dict[str, str]  # params_path, typed_path and quotes_path, relative to `root`
@@ -313,11 +235,12 @@ def stale_outputs(steps: list[Job | Merge]) -> set[Path]:
 
 
 def execute(job: Job, root: Path) -> None:
-    """One notebook in the shared kernel (started by the caller), in its project folder; its executed copy kept
-    for audit."""
+    """One notebook in this process's shell (`warm_up`), in its project folder; its executed copy kept for audit."""
     import papermill
 
-    shared_kernel_engine().cwd = (root / job.root).resolve()
+    from briefing.analysis import notebook_shell
+
+    notebook_shell.ShellEngine.cwd = (root / job.root).resolve()
     executed = job.executed
     for folder in (executed.parent, job.output.parent):
         folder.mkdir(parents=True, exist_ok=True)
@@ -325,7 +248,7 @@ def execute(job: Job, root: Path) -> None:
         papermill.execute_notebook(  # the executed copy is saved at the end (and on failure), not per cell
             str(job.notebook),
             str(executed),
-            engine_name=ENGINE_NAME,
+            engine_name=notebook_shell.ENGINE_NAME,
             cwd=str(root),
             progress_bar=False,
             request_save_on_cell_execute=False,
@@ -337,7 +260,7 @@ def execute(job: Job, root: Path) -> None:
 
 def pick_quotes(quotes: Quotes) -> str:
     """The wave's quotes picked, in its project folder (an edition's own parameters: its own area's quotes)."""
-    from briefing.narrative import writer  # (pandas with it, in this process: never in the kernels' way)
+    from briefing.narrative import writer  # (pandas with it)
 
     with contextlib.chdir(quotes.root):
         params = findings_io.resolved_params(quotes.parameters["params_path"], quotes.wave)
@@ -375,7 +298,7 @@ def needs_of(todo: list[Step]) -> list[set[int]]:
 @dataclass
 class Done:
     """What one step did, in whichever process ran it: when (the system's monotonic clock, one for every
-    process), in which process (that is, which kernel), the notebook it ran, the quotes' log line, or why it failed
+    process), in which process (that is, which worker), the notebook it ran, the quotes' log line, or why it failed
     (the traceback as text)."""
 
     started: float
@@ -387,7 +310,7 @@ class Done:
 
 
 def run_step(step: Step, params_path: str, root: Path) -> Done:
-    """One step in this process (a notebook in its kernel); what it raised returned as a NotebookFailed."""
+    """One step in this process (a notebook in its shell); what it raised returned as a NotebookFailed."""
     done = functools.partial(Done, time.monotonic(), worker=os.getpid())
     try:
         if isinstance(step, Job):
@@ -450,8 +373,8 @@ class Report:
         done = [self.done[i] for i in self.groups[group] if i in self.done]
         ran = [d.notebook for d in done if d.notebook is not None and d.failure is None]
         span = max((d.ended for d in done), default=0.0) - min((d.started for d in done), default=0.0)
-        kernels = len({d.worker for d in done if d.notebook is not None})
-        where = "one kernel" if kernels == 1 else f"{kernels} kernels"
+        workers = len({d.worker for d in done if d.notebook is not None})
+        where = "one process" if workers == 1 else f"{workers} processes"
         if edition is None:
             for line in (d.line for d in done if d.line):  # the whole survey's quotes' (an edition's: in its line)
                 self.log(line)
@@ -472,22 +395,22 @@ class Report:
                 self.write(group)
 
 
-KERNELS = "BRIEFING_KERNELS"  # the environment's limit on kernels (default: one per core)
+WORKERS = "BRIEFING_WORKERS"  # the environment's limit on worker processes (default: one per core)
 
 
-def kernels_wanted(todo: list[Step]) -> int:
-    """One kernel per core this process may use (or BRIEFING_KERNELS, for a machine already busy with other builds:
-    the test suite's workers), at most one per notebook to run: a build's two waves' disclosure plans are made side
-    by side, then their notebooks (and the editions') shared out among the kernels."""
-    return min(sum(isinstance(step, Job) for step in todo), kernel_limit())  # (0: no notebook is stale, no kernel)
+def workers_wanted(todo: list[Step]) -> int:
+    """One worker per core this process may use (or BRIEFING_WORKERS, for a machine already busy with other builds:
+    the test suite's), at most one per notebook to run: a build's two waves' disclosure plans are made side by side,
+    then their notebooks (and the editions') shared out among the workers."""
+    return min(sum(isinstance(step, Job) for step in todo), worker_limit())  # (0: no notebook is stale, no shell)
 
 
-def kernel_limit() -> int:
-    value = os.environ.get(KERNELS, "").strip()
+def worker_limit() -> int:
+    value = os.environ.get(WORKERS, "").strip()
     if not value:
         return len(os.sched_getaffinity(0))
     if not value.isdigit() or int(value) < 1:
-        raise SystemExit(f"notebooks: {KERNELS}={value!r} is not a number of kernels: use a whole number, 1 or more")
+        raise SystemExit(f"notebooks: {WORKERS}={value!r} is not a number of processes: use a whole number, 1 or more")
     return int(value)
 
 
@@ -495,16 +418,16 @@ def run_build(
     steps: list[Step], params_path: str, root: Path, log=print, editions: dict[str, Edition] | None = None
 ) -> int:
     """Run the stale steps, each as soon as the steps whose outputs it reads are done (`needs_of`), on the first
-    kernel free (one per core), in the plan's order among those ready: the two waves' disclosure plans side by
-    side, then their notebooks shared out, the change once both waves are merged, the quotes where a kernel would
+    worker free (one per core), in the plan's order among those ready: the two waves' disclosure plans side by
+    side, then their notebooks shared out, the change once both waves are merged, the quotes where a worker would
     wait, every edition's steps likewise (`editions`: where each records a failure, which drops the rest of that
-    edition only). A kernel is started only if a notebook is stale. Returns how many notebooks ran."""
+    edition only). The notebooks' shell is made only if a notebook is stale. Returns how many notebooks ran."""
     remade = stale_outputs(steps)
     todo = [s for s in steps if s.output in remade]
     needs, report = needs_of(todo), Report(todo, editions or {}, log)
     run = functools.partial(run_step, params_path=params_path, root=root)
     waiting, running, finished, failure = list(range(len(todo))), 0, set(), None
-    with steps_runner(kernels_wanted(todo), root, run) as runner:
+    with steps_runner(workers_wanted(todo), root, run) as runner:
         while waiting or running:
             if failure is None:
                 for index in [i for i in waiting if needs[i] <= finished][: runner.capacity - running]:
@@ -535,14 +458,15 @@ def run_build(
 
 
 @contextlib.contextmanager
-def steps_runner(kernels: int, root: Path, run):
-    """What runs the steps: in this process, in one kernel (none if no notebook runs), when at most one is wanted;
-    else that many worker processes, each with its own."""
-    if kernels <= 1:
-        with shared_kernel(root) if kernels else contextlib.nullcontext():
-            yield InProcess(run)
+def steps_runner(workers: int, root: Path, run):
+    """What runs the steps: this process, when at most one worker is wanted (its shell made only if a notebook
+    runs); else that many worker processes."""
+    if workers <= 1:
+        if workers:
+            warm_up()
+        yield InProcess(run)
         return
-    with WorkerPool(kernels, root, run) as pool:
+    with WorkerPool(workers, root, run) as pool:
         yield pool
 
 
@@ -563,20 +487,20 @@ class InProcess:
 
 
 class WorkerPool:
-    """Worker processes, each with its own kernel, each running the steps handed to it one at a time. Forked from
-    this process before it starts any kernel (so each inherits the imported modules and no socket), they live for
-    the whole call, so every step after the first in a kernel finds its imports done."""
+    """Worker processes, each running the steps handed to it one at a time in its own shell. Forked from this
+    process once it has made the shell and imported what every notebook imports (`warm_up`), so each starts with
+    them loaded; they live for the whole call."""
 
     def __init__(self, count: int, root: Path, run):
         context = multiprocessing.get_context("fork")
         self.tasks, self.results = context.SimpleQueue(), context.Queue()
         self.workers = [
-            context.Process(target=serve, args=(self.tasks, self.results, root, run), daemon=True) for _ in range(count)
+            context.Process(target=serve, args=(self.tasks, self.results, run), daemon=True) for _ in range(count)
         ]
         self.capacity = count
 
     def __enter__(self) -> WorkerPool:
-        shared_kernel_engine()  # papermill imported once, here: every worker inherits it
+        warm_up()
         for worker in self.workers:
             worker.start()
         return self
@@ -588,19 +512,14 @@ class WorkerPool:
         """The next step to finish, from whichever worker ran it."""
         while True:
             try:
-                index, done = self.results.get(timeout=1)
+                return self.results.get(timeout=1)
             except queue.Empty:
                 if ended := [w.exitcode for w in self.workers if w.exitcode not in (None, 0)]:
                     cause = f"a worker process ended (exit code {ended[0]}) before its notebooks had run"
                     raise NotebookFailed(Path("worker"), cause) from None
-                continue
-            if index == KERNEL_FAILED:
-                raise done.failure
-            return index, done
 
     def __exit__(self, failed, *exc) -> None:
-        """Each worker told to stop once its step is done; if the build is stopping (Ctrl-C, a failure), at once:
-        a worker stopped shuts its kernel down on its way out (serve)."""
+        """Each worker told to stop once its step is done; if the build is stopping (Ctrl-C, a failure), at once."""
         for _ in self.workers:
             self.tasks.put(None)
         for worker in self.workers:
@@ -611,23 +530,13 @@ class WorkerPool:
                 worker.kill()
 
 
-KERNEL_FAILED = -1  # a worker's report that its kernel could not start (or stopped), in place of a step's index
-
-
-def serve(tasks, results, root: Path, run) -> None:
-    """A worker's life: start its kernel, run each step it is handed, shut the kernel down when told to stop. A
-    kernel that cannot start is reported as a failure, in words, not as a traceback on the build's log."""
+def serve(tasks, results, run) -> None:
+    """A worker's life: run each step it is handed until told to stop."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the build's to handle: it then stops its workers
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # stopped: leave by the kernel's shutdown, not past it
-    try:
-        with shared_kernel(root):
-            while (task := tasks.get()) is not None:
-                index, step = task
-                results.put((index, run(step)))
-    except Exception as error:  # noqa: BLE001 (the kernel itself: what a step raises is in its Done)
-        failure = NotebookFailed(Path("kernel"), cause_of(error), trace=traceback.format_exc())
-        now = time.monotonic()
-        results.put((KERNEL_FAILED, Done(now, now, os.getpid(), failure=failure)))
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # stopped: at once (no kernel to shut down, nothing half-written)
+    while (task := tasks.get()) is not None:
+        index, step = task
+        results.put((index, run(step)))
 
 
 def record_failure(edition: Edition, cause: str, trace: str) -> None:
@@ -675,7 +584,7 @@ def main(argv: list[str] | None = None) -> int:
             print(merge_findings(findings))
     except KeyboardInterrupt:
         print(
-            "notebooks: stopped (Ctrl-C), the kernels with them; the next build runs what did not finish",
+            "notebooks: stopped (Ctrl-C), the workers with them; the next build runs what did not finish",
             file=sys.stderr,
         )
         return 130

@@ -166,8 +166,8 @@ def load_context(
 
 
 # --- the codebook, the waves and the frames, read once per process ------------------------------------------------
-# A build's notebooks run in a few long-lived kernels (analysis/run_notebooks.py), each edition's too, and each reads the
-# same validated files: kept here by their content (so a changed file is read again), each is read, parsed and
+# A build's notebooks run in a few long-lived worker processes (analysis/run_notebooks.py), each edition's too, and
+# each reads the same validated files: kept here by their content (so a changed file is read again), each is read, parsed and
 # checked once per process. A wave or frame is handed out as a copy, so no notebook sees another's changes; the
 # codebook is immutable (frozen dataclasses).
 READ_ONCE = 32  # files kept: every wave and frame of a build, with room to spare

@@ -10,7 +10,7 @@ resolves a document's project from its real path, so they are copied, not linked
 pipeline (data/, notebooks/, scripts/, src/, Makefile, mk/).
 
 The analysis is shared: `plan` writes every edition's steps (briefing.plan.edition_analysis) to analysis.json,
-which the whole survey's build runs in its one runner call and kernels (analysis/run_notebooks.py), each wave
+which the whole survey's build runs in its one runner call and workers (analysis/run_notebooks.py), each wave
 validated and its disclosure planned once. The whole survey's edition is that build itself: its analysed folders
 link to the whole build's, so it is analysed once. Only the narrative and the render are per edition (`build`), in
 parallel under `make -j2 editions`.
