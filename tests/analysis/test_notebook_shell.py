@@ -49,13 +49,12 @@ def run(source: Path, executed: Path, engine: str, cwd: Path) -> None:
     )
 
 
-def test_the_executed_copy_records_each_cells_outputs_as_a_kernel_would(tmp_path, monkeypatch):
+def test_the_executed_copy_records_each_cells_outputs_as_a_kernel_would(tmp_path):
     folder = tmp_path / "edition"
     folder.mkdir()
     source = notebook(tmp_path / "n.ipynb", CELLS)
-    monkeypatch.setattr(notebook_shell.ShellEngine, "cwd", folder)
     here = os.getcwd()
-    run(source, tmp_path / "shell.ipynb", notebook_shell.ENGINE_NAME, tmp_path)
+    run(source, tmp_path / "shell.ipynb", notebook_shell.ENGINE_NAME, folder)
     assert os.getcwd() == here  # the process's folder restored after the notebook ran in its own
     cells = outputs_of(tmp_path / "shell.ipynb")
     numbers = [number for number, _ in cells]
@@ -85,11 +84,10 @@ def test_an_error_stops_the_notebook_as_papermill_reports_a_kernels(tmp_path):
     assert cells[3].metadata.papermill.exception and cells[4].execution_count is None  # the rest not run
 
 
-def test_the_shell_records_what_a_jupyter_kernel_records(tmp_path, monkeypatch):
+def test_the_shell_records_what_a_jupyter_kernel_records(tmp_path):
     """The same notebook through papermill's own engine (nbclient and a real IPython kernel) and through this one:
     the same numbers and outputs, cell for cell."""
     source = notebook(tmp_path / "n.ipynb", CELLS[:5])
-    monkeypatch.setattr(notebook_shell.ShellEngine, "cwd", None)
     run(source, tmp_path / "shell.ipynb", notebook_shell.ENGINE_NAME, tmp_path)
     run(source, tmp_path / "kernel.ipynb", "nbclient", tmp_path)
     assert outputs_of(tmp_path / "shell.ipynb") == outputs_of(tmp_path / "kernel.ipynb")

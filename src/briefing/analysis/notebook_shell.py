@@ -10,7 +10,7 @@ the value of its last line (`execute_result`, in every format IPython computes: 
 
 Between notebooks the namespace is cleared (as `%reset -f` does, figures closed: `clear_namespace`), so each
 notebook sees only what it imports and computes itself; imported modules stay loaded, which is where the time goes
-otherwise. A notebook runs in its project folder (an edition's), and the process's own folder is restored after it.
+otherwise. A notebook runs in its project folder (an edition's): papermill's `cwd`, which restores the process's own.
 """
 
 from __future__ import annotations
@@ -19,9 +19,7 @@ import contextlib
 import functools
 import gc
 import io
-import os
 import platform
-from pathlib import Path
 
 import nbformat
 from IPython.core.displayhook import DisplayHook
@@ -154,31 +152,26 @@ def clear_namespace() -> None:
 
 
 class ShellEngine(Engine):
-    """papermill's engine for this process's shell; `cwd` is where the next notebook runs (set by the caller)."""
-
-    cwd: Path | None = None
+    """papermill's engine for this process's shell. (papermill's own `cwd` runs it in the notebook's project folder
+    and comes back: the shell is this process.)"""
 
     @classmethod
     def execute_managed_notebook(cls, nb_man, kernel_name, **kwargs):
         clear_namespace()
-        count, here = 0, os.getcwd()
-        try:
-            os.chdir(cls.cwd or here)
-            for index, cell in enumerate(nb_man.nb.cells):
-                nb_man.cell_start(cell, index)
-                try:
-                    if cell.cell_type != "code" or not cell.source.strip():
-                        continue  # (as nbclient: an empty cell is not run, and has no number)
-                    count += 1
-                    cell.outputs, succeeded = shell().run(cell.source, count)
-                    cell.execution_count = count
-                    if not succeeded:
-                        nb_man.cell_exception(cell, cell_index=index)
-                        break  # papermill then raises the cell's error, with the executed copy saved
-                finally:
-                    nb_man.cell_complete(cell, cell_index=index)
-        finally:
-            os.chdir(here)
+        count = 0
+        for index, cell in enumerate(nb_man.nb.cells):
+            nb_man.cell_start(cell, index)
+            try:
+                if cell.cell_type != "code" or not cell.source.strip():
+                    continue  # (as nbclient: an empty cell is not run, and has no number)
+                count += 1
+                cell.outputs, succeeded = shell().run(cell.source, count)
+                cell.execution_count = count
+                if not succeeded:
+                    nb_man.cell_exception(cell, cell_index=index)
+                    break  # papermill then raises the cell's error, with the executed copy saved
+            finally:
+                nb_man.cell_complete(cell, cell_index=index)
         nb_man.nb.metadata["language_info"] = LANGUAGE_INFO
         return nb_man.nb
 

@@ -240,7 +240,6 @@ def execute(job: Job, root: Path) -> None:
 
     from briefing.analysis import notebook_shell
 
-    notebook_shell.ShellEngine.cwd = (root / job.root).resolve()
     executed = job.executed
     for folder in (executed.parent, job.output.parent):
         folder.mkdir(parents=True, exist_ok=True)
@@ -249,7 +248,7 @@ def execute(job: Job, root: Path) -> None:
             str(job.notebook),
             str(executed),
             engine_name=notebook_shell.ENGINE_NAME,
-            cwd=str(root),
+            cwd=str((root / job.root).resolve()),  # (the paths above: from the build's root)
             progress_bar=False,
             request_save_on_cell_execute=False,
             parameters=job.parameters,
