@@ -29,7 +29,7 @@ while read -r hash name; do
     old=
     [[ -f $stamp ]] && read -r old <"$stamp"
     if [[ $old != "$hash" ]]; then
-        mkdir -p "${stamp%/*}"
+        [[ -d ${stamp%/*} ]] || mkdir -p "${stamp%/*}"  # (a process per folder, not per file: a cold build stamps 100)
         printf '%s\n' "$hash" >"$stamp"
         changed=1
     fi

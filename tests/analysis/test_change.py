@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import pytest
@@ -167,3 +168,24 @@ def test_the_frame_change_is_the_difference_of_the_two_waves_own_frames():
     }
     assert found.inputs == ["f20.csv", "f21.csv"]
     assert change.frame_change(merged("2020", 1251, 1.0, "f"), {"parameters": {}, "findings": {}}, "nb") is None
+
+
+def test_comparisons_made_together_are_each_as_made_alone():
+    # One vectorised test per set of populations: every field of every pair the same, bit for bit, as a call per
+    # pair (the interval's root-finder works element by element), an empty group and a census among them.
+    pairs = [
+        (record(41, 195, 1251), record(23, 211, 1250, wave="2019"), "unweighted"),
+        ({**record(0, 1, 1251), "denominator": 0}, record(23, 211, 1250, wave="2019"), "unweighted"),  # no one
+        (record(7, 20, None), record(3, 25, None), "unweighted"),  # no frame: another population
+        (weighted(41, 195, 1251, "2020"), weighted(23, 211, 1250, "2019"), "weighted"),
+        (record(52, 100, 100), record(50, 100, 100), "unweighted"),  # both censuses
+        (record(120, 196, 1251), record(99, 205, 1250, wave="2019"), "unweighted"),
+    ]
+    together = change.compare_all(pairs, 0.95)
+    alone = [change.compare(first, second, estimate, 0.95) for first, second, estimate in pairs]
+    assert [repr(dataclasses.astuple(c)) for c in together] == [repr(dataclasses.astuple(c)) for c in alone]
+    assert math.isnan(together[1].difference)
+    empty = together[1]
+    assert empty.test == stats.NOT_TESTED and empty.significant is False
+    assert together[0].test == "two-proportion z-test (finite population corrected)"
+    assert together[4].ci_low == together[4].ci_high == pytest.approx(0.02)

@@ -79,10 +79,45 @@ def compare(first: dict[str, Any], second: dict[str, Any], estimate: str, level:
     )
 
 
+def compare_all(pairs: list[tuple[dict[str, Any], dict[str, Any], str]], level: float) -> list[stats.Comparison]:
+    """`compare` of each (first, second, estimate), the same numbers: the unweighted ones of the same populations
+    in one vectorised call (`stats.compare_proportions_each`), the weighted ones one at a time."""
+    results: list[stats.Comparison | None] = [None] * len(pairs)
+    by_population: dict[tuple, list[int]] = {}
+    for i, (first, second, estimate) in enumerate(pairs):
+        if estimate == "weighted":
+            results[i] = compare(first, second, estimate, level)
+        else:
+            by_population.setdefault((first["population"], second["population"]), []).append(i)
+    for population, rows in by_population.items():
+        counts = [[pairs[i][side][key] for i in rows] for side in (0, 1) for key in ("numerator", "denominator")]
+        for i, result in zip(rows, stats.compare_proportions_each(*counts, population, level), strict=True):
+            results[i] = result
+    return results
+
+
+def estimate_of(new: dict[str, Any], old: dict[str, Any], estimate: str) -> str:
+    """The estimate a change compares: the build's, unless a wave has no weighted figure (an edition's)."""
+    return estimate if new.get("weighted") and old.get("weighted") else "unweighted"
+
+
+def is_compared(new: dict | None, old: dict | None) -> bool:
+    """Whether a finding's change is tested: both waves have it, neither suppressed."""
+    return new is not None and old is not None and not (new["suppressed"] or old["suppressed"])
+
+
 def change_finding(
-    fid: str, new: dict | None, old: dict | None, waves: tuple[str, str], estimate: str, level: float, notebook: str
+    fid: str,
+    new: dict | None,
+    old: dict | None,
+    waves: tuple[str, str],
+    estimate: str,
+    level: float,
+    notebook: str,
+    result: stats.Comparison | None = None,
 ) -> Finding:
-    """One finding's change from the comparison wave to the reported wave (or why there is none)."""
+    """One finding's change from the comparison wave to the reported wave (or why there is none). `result`: its
+    comparison, where already made (`compare_all`)."""
     wave, previous_wave = waves
     record = new or old
     extra: dict[str, Any] = {
@@ -109,9 +144,8 @@ def change_finding(
     if new["suppressed"] or old["suppressed"]:
         extra.update(status=SUPPRESSED, suppressed=True)
         return Finding(fid + SUFFIX, None, record["description"], base, notebook, inputs, kind="change", extra=extra)
-    if not (new.get("weighted") and old.get("weighted")):  # an edition publishes no weighted figure
-        estimate = extra["estimate"] = "unweighted"
-    result = compare(new, old, estimate, level)
+    estimate = extra["estimate"] = estimate_of(new, old, estimate)  # an edition publishes no weighted figure
+    result = result or compare(new, old, estimate, level)
     extra.update(
         status=COMPARED,
         **result_fields(result),
@@ -128,8 +162,12 @@ def changes(current: dict[str, Any], previous: dict[str, Any], notebook: str) ->
     new = {fid: r for fid, r in current["findings"].items() if is_survey_share(r)}
     old = {fid: r for fid, r in previous["findings"].items() if is_survey_share(r)}
     ordered = [*new, *(fid for fid in old if fid not in new)]
+    estimate, level = params["estimate"], params["confidence_level"]
+    tested = [fid for fid in ordered if is_compared(new.get(fid), old.get(fid))]
+    pairs = [(new[fid], old[fid], estimate_of(new[fid], old[fid], estimate)) for fid in tested]
+    results = dict(zip(tested, compare_all(pairs, level), strict=True))
     return [
-        change_finding(fid, new.get(fid), old.get(fid), waves, params["estimate"], params["confidence_level"], notebook)
+        change_finding(fid, new.get(fid), old.get(fid), waves, estimate, level, notebook, results.get(fid))
         for fid in ordered
     ]
 

@@ -385,9 +385,12 @@ def survey_finding(ctx: Context, spec: FindingSpec, notebook: str) -> Finding:
     return suppress_record(finding, ctx.params.suppression_threshold, (ctx.withheld or {}).get(spec.id))
 
 
-def comparison_finding(ctx: Context, first: Finding, second: Finding, fid: str, notebook: str) -> Finding:
+def comparison_finding(
+    ctx: Context, first: Finding, second: Finding, fid: str, notebook: str, result: stats.Comparison | None = None
+) -> Finding:
     """The difference between two subgroup shares as the text quotes them (unweighted or weighted), with a test:
-    the verdict the narrative's verb follows, and an interval that agrees with it."""
+    the verdict the narrative's verb follows, and an interval that agrees with it. `result`: the test, where
+    already made (`compared`)."""
     extra = {"first": first.id, "second": second.id, "theme": first.extra["theme"], "suppressed": False}
     if first.extra["suppressed"] or second.extra["suppressed"]:
         extra["suppressed"] = True
@@ -401,7 +404,9 @@ def comparison_finding(ctx: Context, first: Finding, second: Finding, fid: str, 
             kind="comparison",
             extra=extra,
         )
-    result = change.compare(first.as_record(), second.as_record(), first.extra["estimate"], ctx.params.confidence_level)
+    result = result or change.compare(
+        first.as_record(), second.as_record(), first.extra["estimate"], ctx.params.confidence_level
+    )
     extra.update(
         **change.result_fields(result),
         confidence_level=ctx.params.confidence_level,
@@ -431,15 +436,27 @@ def survey_findings(ctx: Context, theme: str, notebook: str) -> list[Finding]:
     specs = [s for s in registered if s.id in ctx.codebook.findings_in(ctx.params.wave)]
     results = [survey_finding(ctx, spec, notebook) for spec in specs]
     by_id = {f.id: f for f in results}
-    # The codebook's declared subgroup comparisons of this theme's findings.
-    for fid, (first, second) in ctx.codebook.comparison_findings(ctx.params.wave).items():
-        if first.id in by_id and second.id in by_id:
-            by_id[fid] = comparison_finding(ctx, by_id[first.id], by_id[second.id], fid, notebook)
-    if ctx.rest is not None:
-        for spec in specs:
-            if spec.subgroup is None:
-                by_id[f"{spec.id}_vs_rest"] = edition_vs_rest(ctx, by_id[spec.id], spec, notebook)
+    # The codebook's declared subgroup comparisons of this theme's findings, then an edition's area against the rest.
+    pairs = {
+        fid: (by_id[first.id], by_id[second.id])
+        for fid, (first, second) in ctx.codebook.comparison_findings(ctx.params.wave).items()
+        if first.id in by_id and second.id in by_id
+    }
+    against_rest = {f"{s.id}_vs_rest": s for s in specs if s.subgroup is None} if ctx.rest is not None else {}
+    pairs.update({fid: (by_id[s.id], survey_finding(ctx.rest, s, notebook)) for fid, s in against_rest.items()})
+    tests = compared(ctx, pairs)
+    for fid, (first, second) in pairs.items():
+        by_id[fid] = comparison_finding(ctx, first, second, fid, notebook, tests.get(fid))
+        if fid in against_rest:
+            as_edition_vs_rest(ctx, by_id[fid], against_rest[fid])
     return list(by_id.values())
+
+
+def compared(ctx: Context, pairs: dict[str, tuple[Finding, Finding]]) -> dict[str, stats.Comparison]:
+    """The tests of the pairs neither of whose shares is suppressed, made together (`change.compare_all`)."""
+    tested = {fid: pair for fid, pair in pairs.items() if not any(f.extra["suppressed"] for f in pair)}
+    records = [(first.as_record(), second.as_record(), first.extra["estimate"]) for first, second in tested.values()]
+    return dict(zip(tested, change.compare_all(records, ctx.params.confidence_level), strict=True))
 
 
 def rest_words(codebook: Codebook) -> str:
@@ -447,14 +464,12 @@ def rest_words(codebook: Codebook) -> str:
     return f"the rest of {codebook.survey.coverage or 'the survey'}"
 
 
-def edition_vs_rest(ctx: Context, here: Finding, spec: FindingSpec, notebook: str) -> Finding:
-    """The edition's area against the rest of the coverage (not against a total that contains it), with a test."""
-    rest = survey_finding(ctx.rest, spec, notebook)
-    comparison = comparison_finding(ctx, here, rest, f"{spec.id}_vs_rest", notebook)
+def as_edition_vs_rest(ctx: Context, comparison: Finding, spec: FindingSpec) -> None:
+    """Word a comparison as the edition's area against the rest of the coverage (not against a total that
+    contains it)."""
     versus = rest_words(ctx.codebook)
     comparison.extra.update(edition=ctx.params.edition, versus=versus)
     comparison.description = f"{spec.description_text()}: {ctx.params.edition} minus {versus}"
-    return comparison
 
 
 def weighting_finding(ctx: Context, notebook: str) -> Finding:
