@@ -196,12 +196,14 @@ endif
 $(BUILD)/engine $(BUILD)/build-context: ; @mkdir -p $(@D); touch $@
 
 # --- compute: each wave on its own (its file, its frame), then the change between them ---------------------------
-# The build's waves are checked first, all in ONE process (briefing.inputs.check, one `--wave` each: the imports
-# paid once, every failing file named): each against its frame (two columns: fails at once, even on a huge file),
-# then against the codebook, which keeps the wave and its frame, typed, in TYPED_<wave> (inputs/validated.py): the
-# raw files are read once, here; the notebooks and the quotes read that copy. That is one target, remade when any wave's inputs change; each wave's validated.ok
-# (which its notebooks follow) then holds its own inputs' hashes and is rewritten only when they change, so a
-# changed wave reruns its own notebooks only.
+# The build's waves are checked first, in the runner's process before any notebook (briefing.inputs.check, every
+# failing file named; its imports then the notebooks' own, paid once a build): each against its frame (two columns:
+# fails at once, even on a huge file), then against the codebook, which keeps the wave and its frame, typed, in
+# TYPED_<wave> (inputs/validated.py): the raw files are read once, there; the notebooks and the quotes read that copy.
+# What make keeps is each wave's validation record, validated.ok: its inputs' hashes, rewritten only when they change
+# (one target, VALIDATED_ALL, remade when any wave's inputs change). The runner validates each wave whose typed copy
+# is missing or older than its record, and its notebooks follow the record, so a changed wave is checked again and
+# reruns its own notebooks only; one that fails keeps its record newer than its copy, so it is checked again.
 # Then the build's notebooks run in ONE call of briefing.analysis.run_notebooks (papermill, its notebooks run in
 # worker processes, one per core, each in its own IPython shell): each step as soon as the steps
 # whose outputs it reads are done, on the first worker free: each wave's disclosure plan (the two side by side), then
@@ -231,8 +233,6 @@ record_validated = mkdir -p $(BUILD)/waves/$(1); cat $(call validate_inputs,$(1)
 ifneq ($(WAVES),)
 $(if $(filter-out $(wildcard $(TYPED)),$(TYPED)),$(eval $(VALIDATED_ALL): FORCE))  # a typed copy gone: validate again
 $(VALIDATED_ALL): $(sort $(foreach wave,$(WAVES),$(call validate_inputs,$(wave))))
-	@$(PY) -u -m briefing.inputs.check --params $(PARAMETERS) $(foreach wave,$(WAVES),--wave $(wave) --typed $(TYPED_$(wave))) \
-	  | sed -u 's|^|[2/6] |'
 	@$(foreach wave,$(WAVES),$(call record_validated,$(wave)))
 	@touch $@
 endif

@@ -10,6 +10,10 @@ figures, findings and briefing the same bytes.
 Between notebooks the shell's namespace is cleared (as `%reset -f` does, figures closed), so each notebook sees
 only what it imports and computes itself; imported modules stay loaded, which is where the time goes otherwise.
 
+First, in this process, the input gate on the waves whose validation is due (`validate`: briefing.inputs.check,
+its typed copies written); a wave that fails it stops the call before any notebook. Its imports are the notebooks'
+own, so a cold build pays them once, not once for validation and again here.
+
 The steps come from the build plan (briefing.plan, plan.json): for each wave (the reported one, then the one it is
 compared with) its disclosure plan (<build>/waves/<wave>/withheld.json), each theme notebook, and the merge of the
 wave's findings (<build>/waves/<wave>/findings.json); then the change between the waves (<build>/changes/<wave>-vs-<compared>/change.json).
@@ -42,6 +46,7 @@ import argparse
 import contextlib
 import functools
 import importlib
+import io
 import json
 import logging
 import multiprocessing
@@ -165,7 +170,7 @@ class Edition:
 def steps_of(plan: dict, shared: list[Path], quote_code: list[Path] = ()) -> list[Step]:
     """The runner's steps, in order, from the build plan (briefing.plan's plan.json): each wave's notebooks and
     merge, then the change, and the reported wave's quotes (dated by `quote_code` as the notebooks are by `shared`).
-    (Validation is make's step before this one.)"""
+    (The waves' validation comes first, `validate`.)"""
     steps: list[Step] = []
     for step in plan["steps"]:
         root = Path(step.get("root") or ".")
@@ -196,6 +201,40 @@ def steps_of(plan: dict, shared: list[Path], quote_code: list[Path] = ()) -> lis
                 Quotes(step["wave"], step["parameters"], output, read, step["label"], root, step.get("edition"))
             )
     return steps
+
+
+def unvalidated(plan: dict) -> list[dict]:
+    """The plan's waves to validate: those whose typed copy is missing or older than their validation record,
+    which make rewrites only when what the wave's validation reads changes (its files' content, the codebook, the
+    checks' code). A wave that failed keeps its old copy, if any, so it is checked again next time."""
+
+    def due(step: dict) -> bool:
+        record, typed = (Path(p) for p in step["outputs"])
+        return not typed.exists() or not record.exists() or typed.stat().st_mtime <= record.stat().st_mtime
+
+    return [step for step in plan["steps"] if step["kind"] == "validate" and due(step)]
+
+
+def validate(plan: dict) -> bool:
+    """The build's input gate (briefing.inputs.check) on the waves `unvalidated` names, all in this process before
+    any notebook: its imports (pandas) are then the notebooks' too, paid once a build. Its lines as make printed
+    them; whether every wave passed (each checked even when another fails, so every failing file is named)."""
+    steps = unvalidated(plan)
+    if not steps:
+        return True
+    from briefing.inputs import check
+
+    argv = ["--params", plan["parameters"]]
+    for step in steps:
+        argv += ["--wave", step["wave"], "--typed", step["outputs"][1]]
+    said = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(said):
+            passed = check.main(argv) == 0
+    finally:
+        for line in said.getvalue().splitlines():
+            print(f"[2/6] {line}", flush=True)
+    return passed
 
 
 def findings_of(plan: dict) -> list[Findings]:
@@ -577,6 +616,8 @@ def main(argv: list[str] | None = None) -> int:
     steps = [step for record in records for step in steps_of(record, args.shared, args.quote_code)]
     editions = {e["name"]: Edition.of(e) for record in records for e in record.get("editions", [])}
     log = Path(plan["build"]) / plans.NOTEBOOKS_LOG
+    if not validate(plan):
+        return 1  # (the check's sentences are on stderr; no notebook ran)
     try:
         run_build(steps, plan["parameters"], Path.cwd(), editions=editions)
         for findings in findings_of(plan):
