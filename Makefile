@@ -200,10 +200,11 @@ $(BUILD)/engine $(BUILD)/build-context: ; @mkdir -p $(@D); touch $@
 # failing file named; its imports then the notebooks' own, paid once a build): each against its frame (two columns:
 # fails at once, even on a huge file), then against the codebook, which keeps the wave and its frame, typed, in
 # TYPED_<wave> (inputs/validated.py): the raw files are read once, there; the notebooks and the quotes read that copy.
-# What make keeps is each wave's validation record, validated.ok: its inputs' hashes, rewritten only when they change
-# (one target, VALIDATED_ALL, remade when any wave's inputs change). The runner validates each wave whose typed copy
-# is missing or older than its record, and its notebooks follow the record, so a changed wave is checked again and
-# reruns its own notebooks only; one that fails keeps its record newer than its copy, so it is checked again.
+# What make keeps is each wave's inputs' record, RECORD_<wave>: their content stamps, rewritten only when they change
+# (one target, VALIDATED_ALL, remade when any wave's inputs change). The runner validates each wave whose record
+# differs from validated.ok, the record its last validation passed on, and on passing copies it there; the wave's
+# notebooks follow validated.ok, so a changed wave is checked again and reruns its own notebooks only. One that fails
+# keeps its last good validated.ok, so it is checked again next time, and a file put back as it was reruns nothing.
 # Then the build's notebooks run in ONE call of briefing.analysis.run_notebooks (papermill, its notebooks run in
 # worker processes, one per core, each in its own IPython shell): each step as soon as the steps
 # whose outputs it reads are done, on the first worker free: each wave's disclosure plan (the two side by side), then
@@ -226,14 +227,13 @@ ifneq ($(and $(WAVES),$(BUILD)),)
 $(foreach wave,$(WAVES),$(call remember,waves/$(wave)/analysis,$(ANALYSIS_$(wave))))
 endif
 VALIDATED_ALL := $(BUILD)/waves/validated.ok
-ok_of = $(BUILD)/waves/$(1)/validated.ok
-record_validated = mkdir -p $(BUILD)/waves/$(1); cat $(call validate_inputs,$(1)) >$(call ok_of,$(1)).new; \
-  if cmp -s $(call ok_of,$(1)).new $(call ok_of,$(1)); then rm $(call ok_of,$(1)).new; \
-  else mv $(call ok_of,$(1)).new $(call ok_of,$(1)); fi;
+record_inputs = mkdir -p $(BUILD)/waves/$(1); cat $(call validate_inputs,$(1)) >$(RECORD_$(1)).new; \
+  if cmp -s $(RECORD_$(1)).new $(RECORD_$(1)); then rm $(RECORD_$(1)).new; else mv $(RECORD_$(1)).new $(RECORD_$(1)); fi;
 ifneq ($(WAVES),)
-$(if $(filter-out $(wildcard $(TYPED)),$(TYPED)),$(eval $(VALIDATED_ALL): FORCE))  # a typed copy gone: validate again
+# (a typed copy or its validation record gone: the runner validates that wave again)
+$(if $(filter-out $(wildcard $(TYPED) $(VALIDATED)),$(TYPED) $(VALIDATED)),$(eval $(VALIDATED_ALL): FORCE))
 $(VALIDATED_ALL): $(sort $(foreach wave,$(WAVES),$(call validate_inputs,$(wave))))
-	@$(foreach wave,$(WAVES),$(call record_validated,$(wave)))
+	@$(foreach wave,$(WAVES),$(call record_inputs,$(wave)))
 	@touch $@
 endif
 

@@ -43,6 +43,9 @@ POPULATION = "population"  # the frame's notebook (only where the survey has a f
 TEMPLATES = "templates"  # report/templates/ and a survey's overrides in data/<survey>/templates/
 PARAMETERS = "parameters.yml"  # in the build folder: the parameters file with the survey resolved
 TYPED_COPY = "typed.pkl"  # in a wave's folder: the wave and its frame as validation read them (inputs/validated.py)
+# Also there: the content stamps of what the wave's validation reads, as make last wrote them (rewritten only when
+# one changes), and validated.ok, a copy of it made when those inputs passed: a wave is checked when the two differ.
+INPUTS_RECORD = "inputs.sha256"
 QUOTES = "quotes.json"  # in the reported wave's folder: the quotes picked for the briefing (narrative/quotes.py)
 
 
@@ -112,7 +115,8 @@ def wave_steps(
     label = f"wave {inputs.wave}"
     data = [inputs.survey_path, *filter(None, [inputs.frame_file]), codebook]
     validated, typed = f"{folder}/validated.ok", f"{folder}/{TYPED_COPY}"
-    steps = [Step("validate", label, [*data, params_file], [validated, typed], inputs.wave)]
+    record = {"record": f"{folder}/{INPUTS_RECORD}"}  # make's record of the inputs' content, which validated.ok copies
+    steps = [Step("validate", label, [*data, params_file], [validated, typed], inputs.wave, parameters=record)]
     withheld = f"{folder}/withheld.json"
     common = {"params_path": params_file, "wave": inputs.wave, "typed_path": typed, "withheld_path": withheld}
     steps.append(
@@ -378,10 +382,12 @@ def make_text(plan: Plan, plan_json: str) -> str:
     selection = plan.selection
     per_wave: dict[str, Any] = {}
     typed = {step.wave: step.outputs[1] for step in plan.of("validate")}
+    record = {step.wave: step.parameters["record"] for step in plan.of("validate")}
     for inputs in selection.waves:
         per_wave[f"WAVE_FILE_{inputs.wave}"] = inputs.survey_path
         per_wave[f"FRAME_FILE_{inputs.wave}"] = inputs.frame_file
         per_wave[f"TYPED_{inputs.wave}"] = typed[inputs.wave]
+        per_wave[f"RECORD_{inputs.wave}"] = record[inputs.wave]
         per_wave[f"ANALYSIS_{inputs.wave}"] = plan.analysis[inputs.wave]
     notebooks = plan.of("notebook")
     values = {

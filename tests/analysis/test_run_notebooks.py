@@ -197,6 +197,39 @@ def test_only_stale_steps_and_what_depends_on_them_are_remade(tmp_path, monkeypa
     }
 
 
+def test_a_wave_is_validated_when_its_inputs_record_differs_from_its_last_passed_one(tmp_path, monkeypatch):
+    """make's record of a wave's inputs against validated.ok, the record its last validation passed on: content
+    decides, so an input broken and then put back as it was (its record rewritten twice) is not checked again."""
+    monkeypatch.chdir(tmp_path)
+    folder = Path("waves/2020")
+    folder.mkdir(parents=True)
+    step = {
+        "kind": "validate",
+        "wave": "2020",
+        "outputs": [str(folder / "validated.ok"), str(folder / "typed.pkl")],
+        "parameters": {"record": str(folder / "inputs.sha256")},
+    }
+    record, validated, typed = folder / "inputs.sha256", folder / "validated.ok", folder / "typed.pkl"
+    plan = {"steps": [step, {"kind": "notebook"}]}
+    record.write_text("good\n")
+    assert run_notebooks.unvalidated(plan) == [step]  # never validated
+    run_notebooks.passed(step)
+    write(typed, 100)
+    assert validated.read_text() == "good\n" and run_notebooks.unvalidated(plan) == []
+    os.utime(validated, (100, 100))
+    record.write_text("broken\n")  # an input changed: checked (and, failing, validated.ok left alone)
+    assert run_notebooks.unvalidated(plan) == [step]
+    record.write_text("good\n")  # put back: nothing to check, validated.ok (what the notebooks follow) unchanged
+    assert run_notebooks.unvalidated(plan) == []
+    run_notebooks.passed(step)
+    assert validated.stat().st_mtime == 100
+    typed.unlink()  # the typed copy gone: checked again
+    assert run_notebooks.unvalidated(plan) == [step]
+    record.write_text("changed\n")
+    run_notebooks.passed(step)  # a change that passed: validated.ok rewritten, so its notebooks rerun
+    assert validated.read_text() == "changed\n" and validated.stat().st_mtime > 100
+
+
 def test_an_input_is_dated_by_its_content_stamp_where_make_keeps_one(tmp_path, monkeypatch):
     # A notebook replaced by a copy with an old time (cp -p, git checkout, unzip) is new content: make rewrites its
     # stamp, and the runner must then rerun it; a notebook only touched is not new content.

@@ -52,6 +52,7 @@ import logging
 import multiprocessing
 import os
 import queue
+import shutil
 import signal
 import sys
 import time
@@ -204,15 +205,24 @@ def steps_of(plan: dict, shared: list[Path], quote_code: list[Path] = ()) -> lis
 
 
 def unvalidated(plan: dict) -> list[dict]:
-    """The plan's waves to validate: those whose typed copy is missing or older than their validation record,
-    which make rewrites only when what the wave's validation reads changes (its files' content, the codebook, the
-    checks' code). A wave that failed keeps its old copy, if any, so it is checked again next time."""
+    """The plan's waves to validate: those whose inputs' record (make's, rewritten only when their content changes)
+    differs from the one their last validation passed on, validated.ok, or whose typed copy is missing. A wave that
+    fails keeps its last good record, so it is checked again next time, and a file put back as it was is not."""
 
     def due(step: dict) -> bool:
-        record, typed = (Path(p) for p in step["outputs"])
-        return not typed.exists() or not record.exists() or typed.stat().st_mtime <= record.stat().st_mtime
+        validated, typed = (Path(p) for p in step["outputs"])
+        record = Path(step["parameters"]["record"])
+        return not typed.exists() or not validated.exists() or validated.read_bytes() != record.read_bytes()
 
     return [step for step in plan["steps"] if step["kind"] == "validate" and due(step)]
+
+
+def passed(step: dict) -> None:
+    """A wave's validation passed: validated.ok becomes its inputs' record, rewritten (so dating the wave's
+    notebooks) only when the content differs; a typed copy remade from the same inputs reruns nothing."""
+    validated, record = Path(step["outputs"][0]), Path(step["parameters"]["record"])
+    if not validated.exists() or validated.read_bytes() != record.read_bytes():
+        shutil.copyfile(record, validated)
 
 
 def validate(plan: dict) -> bool:
@@ -224,17 +234,18 @@ def validate(plan: dict) -> bool:
         return True
     from briefing.inputs import check
 
-    argv = ["--params", plan["parameters"]]
+    results = []
     for step in steps:
-        argv += ["--wave", step["wave"], "--typed", step["outputs"][1]]
-    said = io.StringIO()
-    try:
-        with contextlib.redirect_stdout(said):
-            passed = check.main(argv) == 0
-    finally:
-        for line in said.getvalue().splitlines():
-            print(f"[2/6] {line}", flush=True)
-    return passed
+        said = io.StringIO()
+        try:
+            with contextlib.redirect_stdout(said):
+                results.append(check.run_one(plan["parameters"], step["wave"], step["outputs"][1]) == 0)
+        finally:
+            for line in said.getvalue().splitlines():
+                print(f"[2/6] {line}", flush=True)
+        if results[-1]:
+            passed(step)
+    return all(results)
 
 
 def findings_of(plan: dict) -> list[Findings]:
