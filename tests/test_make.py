@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -191,6 +192,19 @@ def test_switching_parameters_files_back_and_forth_rebuilds_nothing_that_did_not
     assert digest(project / "_output" / "briefing.pdf") == published  # never overwritten by the other file's build
     other = json.loads((project / "_output" / "other" / "findings.json").read_text())
     assert other["parameters"]["suppression_threshold"] == 10
+
+
+@pytest.mark.e2e
+@pytest.mark.slow  # a cold build of its own
+def test_a_build_folder_removed_is_built_again_to_the_same_bytes(built, tmp_path):
+    """`rm -rf build/<survey>` (its plan kept in build/plans/) once stopped the next build: the parameters file the
+    plan writes in that folder was gone, and the plan, up to date, was not remade."""
+    project = copy_built(built, tmp_path / "project")
+    shutil.rmtree(project / BUILD.parent)
+    result = make(project, "report", ENGINE="pandoc")
+    assert "[1/6] plan" in result.stdout and "[6/6] render" in result.stdout, result.stdout
+    for name in ("briefing.pdf", "briefing.html", "briefing.docx", "findings.json"):
+        assert digest(project / "_output" / name) == digest(built / "_output" / name), name
 
 
 @pytest.mark.e2e
