@@ -655,4 +655,9 @@ if __name__ == "__main__":
     # As the package's module, not __main__: what is handed to the workers is pickled by its classes' module.
     from briefing.analysis import run_notebooks
 
-    sys.exit(run_notebooks.main())
+    code = run_notebooks.main()
+    # All written and closed by now (the workers joined, the findings merged): what is left is the interpreter's
+    # teardown, freeing pandas', matplotlib's and the shell's objects one by one, half a second nothing needs.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
