@@ -171,8 +171,10 @@ $(BYTECODE): $(call content,$(wildcard src/briefing/*.py src/briefing/*/*.py)) $
 # only when a value does: re-reading the parameters (a wave file added and removed again, a failed check) rebuilds
 # nothing.
 PLAN_VALUES := $(PLAN_MK:.mk=.values)
-# (the build folder removed, and the parameters file the plan wrote there with it: the plan writes it again)
+# (the build folder removed, and the parameters file the plan wrote there with it: the plan writes it again, before
+# what reads it, the editions' plan among them)
 $(if $(and $(PARAMETERS),$(filter-out $(wildcard $(PARAMETERS)),$(PARAMETERS))),$(eval $(PLAN_MK): FORCE))
+$(if $(PARAMETERS),$(eval $(PARAMETERS): $(PLAN_MK) ;))
 $(PLAN_MK): $(call content,$(PARAMS) $(wildcard $(PLAN_INPUTS)) src/briefing/config.py src/briefing/yamlfile.py \
   src/briefing/inputs/survey.py src/briefing/inputs/codebook.py src/briefing/plan.py) $(ENV_READY) notebooks \
   $(if $(SURVEY_FOLDER),$(wildcard $(SURVEY_FOLDER)/raw $(SURVEY_FOLDER)/templates)) | $(BYTECODE)
