@@ -208,6 +208,18 @@ def test_a_build_folder_removed_is_built_again_to_the_same_bytes(built, tmp_path
 
 
 @pytest.mark.e2e
+def test_the_editions_plan_is_made_again_after_the_build_folder_is_removed(built, tmp_path):
+    """The editions' plan reads the parameters file the plan writes in the build folder: with that folder gone,
+    `make editions` stopped at once ("No rule to make target .../parameters.yml"). Now the plan is remade first
+    (`make -n` still remakes the makefiles it includes: the plan's and the editions')."""
+    project = copy_built(built, tmp_path / "project")
+    shutil.rmtree(project / BUILD.parent)
+    result = make(project, "-n", "editions", ENGINE="pandoc", check=False)
+    assert result.returncode == 0, result.stderr
+    assert (project / BUILD / "parameters.yml").is_file() and (project / BUILD / "editions" / "editions.mk").is_file()
+
+
+@pytest.mark.e2e
 def test_briefing_another_wave_reuses_the_waves_already_analysed(wave_2019_once, built, tmp_path):
     """`make report WAVE=2019` after `make report` (2020 against 2019), then `make report` again: 2019's analysis
     (its record the same for either selection) and the 2020-against-2019 change (its own folder) are reused, so
