@@ -210,19 +210,22 @@ def unvalidated(plan: dict) -> list[dict]:
     fails keeps its last good record, so it is checked again next time, and a file put back as it was is not."""
 
     def due(step: dict) -> bool:
-        validated, typed = (Path(p) for p in step["outputs"])
-        record = Path(step["parameters"]["record"])
-        return not typed.exists() or not validated.exists() or validated.read_bytes() != record.read_bytes()
+        return not Path(step["outputs"][1]).exists() or not passed_on_these_inputs(step)
 
     return [step for step in plan["steps"] if step["kind"] == "validate" and due(step)]
+
+
+def passed_on_these_inputs(step: dict) -> bool:
+    """Whether the wave's last passed validation (validated.ok) was of its inputs as make records them now."""
+    validated, record = Path(step["outputs"][0]), Path(step["parameters"]["record"])
+    return validated.exists() and validated.read_bytes() == record.read_bytes()
 
 
 def passed(step: dict) -> None:
     """A wave's validation passed: validated.ok becomes its inputs' record, rewritten (so dating the wave's
     notebooks) only when the content differs; a typed copy remade from the same inputs reruns nothing."""
-    validated, record = Path(step["outputs"][0]), Path(step["parameters"]["record"])
-    if not validated.exists() or validated.read_bytes() != record.read_bytes():
-        shutil.copyfile(record, validated)
+    if not passed_on_these_inputs(step):
+        shutil.copyfile(step["parameters"]["record"], step["outputs"][0])
 
 
 def validate(plan: dict) -> bool:
