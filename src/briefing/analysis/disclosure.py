@@ -473,8 +473,9 @@ class Program:
             self.between(combine(form, {f: -1}), 0, math.inf, unless)
             self.between(combine(form, {f: big}), -math.inf, t - 1 + big, unless)
 
-    def solve(self, objective: dict) -> np.ndarray | None:
-        """A whole-number solution minimising the objective, or None if there is none."""
+    def solve(self, objective: dict, exact: bool = False) -> np.ndarray | None:
+        """A whole-number solution minimising the objective, or None if there is none. `exact`: proved the least
+        (no gap), for an objective of whole numbers whose least is to be unique."""
         cost = np.zeros(len(self.upper))
         for k, c in objective.items():
             cost[k] += c
@@ -483,6 +484,7 @@ class Program:
             constraints=self.constraints(),
             integrality=np.ones(len(self.upper)),
             bounds=optimize.Bounds(0, np.array(self.upper, dtype=float)),
+            options={"mip_rel_gap": 0} if exact else None,
         )
         return np.round(result.x) if result.status == 0 else None
 
@@ -549,6 +551,7 @@ class QuestionAudit:
         grid = [(r, b, v) for r in self.regions for b in self.combos for v in (*self.values, None)]
         self.var = {key: i for i, key in enumerate(grid)}
         self.upper = max(c.base for c in self.cells.values())
+        self.unit = 8 * self.upper  # a figure's cost (`cost`): its base's share is then a whole number too
         self.found: list[tuple[frozenset, frozenset, np.ndarray]] = []  # `known`: solutions found so far
 
     def known(self, hidden: set, bases: set, x: np.ndarray | None = None) -> list[np.ndarray]:
@@ -589,7 +592,7 @@ class QuestionAudit:
         flags, flag_of = {}, {}
         for cell_id, c in published:
             count, base = self.forms(cell_id)
-            shown = [(base, c.base, "base", 2 + c.base / self.upper)] if cell_id not in bases else []
+            shown = [(base, c.base, "base", 2 * self.unit + 8 * c.base)] if cell_id not in bases else []
             shown += [(count, c.count, "count", self.cost(c))] if cell_id not in hidden else []
             for form, value, part, cost in shown:
                 if not release:
@@ -623,12 +626,14 @@ class QuestionAudit:
         for bound, side in ((share + slack, (-math.inf, 0)), (share - slack, (0, math.inf))):
             p.between(combine(counted, {k: -w * bound for k, w in answered.items()}), *side, unless=unless)
 
-    def cost(self, c: Cell) -> float:
-        """Withholding a count: one figure, plus a little for its base (smaller first) and for a finding's share;
-        a row's base takes the whole row."""
+    def cost(self, c: Cell) -> int:
+        """Withholding a count, where one figure costs `unit`: one figure, plus a little for its base (smaller
+        first: half a figure for a base of `upper`) and a quarter for a finding's share; a row's base takes the whole
+        row. (A shown base: two figures, plus its size, in `program`.) Whole numbers, so that equal costs are
+        exactly equal and `release` breaks their ties by label, not by the solver's path."""
         if c.answers is None:
-            return len(self.values) + 1.0
-        return 1 + c.base / (2 * self.upper) + 0.25 * c.spare
+            return (len(self.values) + 1) * self.unit
+        return self.unit + 4 * c.base + self.unit // 4 * c.spare
 
     def printed(
         self,
@@ -725,27 +730,33 @@ class QuestionAudit:
         return found
 
     def release(self, hidden: set, bases: set, form: dict, value: int) -> tuple[set, set]:
-        """The cheapest shown counts (and bases) to withhold so that the form can take another value."""
-        best = None
+        """The cheapest shown counts (and bases) to withhold so that the form can take another value; of sets that
+        cost the same, the one whose figures come first in label order (the least sum of their ranks: the flags
+        are made in label order), so the choice is the data's, not the solver's search path. The cost is searched
+        under rising limits (one figure's, two's, ...: the solver prunes by each), either side of the value: the
+        first limit under which a set is found holds the cheapest (none cost less, or the limit before would).
+        Then, at that cost, the least sum of ranks: a second program, each objective a small whole number."""
         shared, flags = self.program(hidden, bases, release=True)
-        cheapest = min((cost for _, _, cost in flags.values()), default=0.0)
-        for low, high in ((value + 1, math.inf), (-math.inf, value - 1)):
-            if best is not None and best[0] <= cheapest:
-                break  # any release withholds one figure at least: the other side cannot cost less
-            program = shared.with_row(form, low, high)
-            x = program.solve({f: cost for f, (_, _, cost) in flags.items()})
-            if x is not None:
-                chosen = [flags[f] for f in flags if x[f] > 0.5]
-                cost = sum(c for _, _, c in chosen)
-                if best is None or cost < best[0]:
-                    best = (cost, chosen, x)
-        if best is None or not best[1]:
-            raise RuntimeError(
-                f"disclosure audit: no figure to withhold protects a count of {value} (a bug in the audit)"
-            )
-        counts = {cell for cell, part, _ in best[1]}
-        more_bases = {cell for cell, part, _ in best[1] if part == "base"}
-        self.known(hidden | counts, bases | more_bases, best[2])  # a solution once they are withheld
+        costs = {f: cost for f, (_, _, cost) in flags.items()}
+        sides = [shared.with_row(form, value + 1, math.inf), shared.with_row(form, -math.inf, value - 1)]
+        least = None
+        for limit in itertools.count(min(costs.values(), default=1), min(costs.values(), default=1)):
+            for side in sides:
+                if (x := side.with_row(costs, -math.inf, least or limit).solve(costs, exact=True)) is not None:
+                    least = round(value_of(costs, x))
+            if least is not None or limit >= sum(costs.values()):
+                break
+        if least is None:
+            raise RuntimeError(f"disclosure audit: no figure withheld protects a count of {value} (a bug in the audit)")
+        ranks = {f: rank for rank, f in enumerate(flags)}
+        x = min(
+            (x for side in sides if (x := side.with_row(costs, least, least).solve(ranks, exact=True)) is not None),
+            key=lambda x: value_of(ranks, x),
+        )
+        chosen = [flags[f] for f in flags if x[f] > 0.5]
+        counts = {cell for cell, part, _ in chosen}
+        more_bases = {cell for cell, part, _ in chosen if part == "base"}
+        self.known(hidden | counts, bases | more_bases, x)  # a solution once they are withheld
         return counts, more_bases
 
 
