@@ -24,7 +24,8 @@ weighted shares at the precision printed, taken with its true weights) is a line
 cells (area x a part of each partition x answer, and each row's base), whole numbers of at least 0, and every count
 of 1 to threshold-1 not shown (a cell's count, base or complement) must be able to take two values at least. One
 that can take one value only is protected by withholding the cheapest published figures whose release lets it
-take another (an integer program too; scipy's HiGHS), and the audit runs again. tests/analysis/test_attacker.py
+take another (an integer program too; scipy's HiGHS; of equally cheap sets, the first in label order, so the plan
+is the data's and not the solver's search path), and the audit runs again. tests/analysis/test_attacker.py
 plays the attacker on what the editions actually publish.
 
 Every build plans from the whole wave, the whole survey (its area named by the codebook's coverage) and every
