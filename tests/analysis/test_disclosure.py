@@ -1,5 +1,7 @@
 """Secondary suppression across editions: no hidden cell can be recovered by subtraction."""
 
+import math
+
 import pytest
 
 from briefing.analysis import disclosure, stats, themes
@@ -342,6 +344,20 @@ def test_a_program_builds_its_constraints_once_for_every_objective():
     program.between({0: 1}, 5, 5)
     assert program.constraints() is not built and program.solve({1: -1})[1] == 7
     assert program.constraints().A.toarray().tolist() == [[1, 1], [1, 0]]
+
+
+def test_a_copy_with_one_more_row_extends_its_programs_matrix_to_the_same_constraints():
+    program = disclosure.Program([10, 10, 10])
+    program.between({0: 1, 2: 1}, 12, 12)
+    program.between({1: 2, 2: -1}, -math.inf, 3)
+    head = program.constraints()
+    copy = program.with_row({2: 1, 0: -1}, 1, math.inf)
+    fresh = disclosure.Program([10, 10, 10])
+    fresh.rows = list(copy.rows)
+    built, expected = copy.constraints(), fresh.constraints()
+    assert built.A.toarray().tolist() == expected.A.toarray().tolist() == [[1, 0, 1], [0, 2, -1], [-1, 0, 1]]
+    assert built.lb.tolist() == expected.lb.tolist() and built.ub.tolist() == expected.ub.tolist()
+    assert program.constraints() is head and copy.solve({2: -1})[2] == 10 and copy.solve({0: -1})[0] == 5
 
 
 def test_what_stands_in_a_hidden_cells_place_is_read_too(arrs):

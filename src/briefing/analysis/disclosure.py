@@ -429,6 +429,7 @@ class Program:
         self.upper = list(upper)
         self.rows: list[tuple[dict[int, float], float, float]] = []
         self._built: tuple[tuple[int, int], optimize.LinearConstraint] | None = None
+        self._head: Program | None = None  # the program this one copies, with one more row (`with_row`)
 
     def flag(self) -> int:
         self.upper.append(1)
@@ -451,9 +452,11 @@ class Program:
             self.rows.append((combine(form, {unless: -big}), -math.inf, high))
 
     def with_row(self, form: dict, low: float, high: float) -> Program:
-        """A copy with one more constraint, low <= form <= high (this program unchanged)."""
+        """A copy with one more constraint, low <= form <= high (this program unchanged; its matrix, once built, is
+        the copy's but for the last row)."""
         other = Program(self.upper)
         other.rows = [*self.rows, (form, low, high)]
+        other._head = self
         return other
 
     def small(self, form: dict, t: int, unless: int | None = None) -> None:
@@ -494,11 +497,14 @@ class Program:
         over the same rows, and again only when a row or a variable is added."""
         size = (len(self.rows), len(self.upper))
         if self._built is None or self._built[0] != size:
-            entries = [(i, k, c) for i, (form, _, _) in enumerate(self.rows) for k, c in sorted(form.items()) if c]
-            rows, columns, values = zip(*entries, strict=True) if entries else ((), (), ())
-            matrix = sparse.csr_matrix((np.array(values, dtype=float), (rows, columns)), shape=size)
-            matrix.sort_indices()
-            limits = optimize.LinearConstraint(matrix, [r[1] for r in self.rows], [r[2] for r in self.rows])
+            head = self._head
+            if head is not None and (len(head.rows), len(head.upper)) == (size[0] - 1, size[1]):
+                built, (form, low, high) = head.constraints(), self.rows[-1]  # (a copy: its head's rows, then one)
+                matrix = sparse.vstack([built.A, matrix_of([form], size[1])], format="csr")
+                limits = optimize.LinearConstraint(matrix, np.append(built.lb, low), np.append(built.ub, high))
+            else:
+                matrix = matrix_of([form for form, _, _ in self.rows], size[1])
+                limits = optimize.LinearConstraint(matrix, [r[1] for r in self.rows], [r[2] for r in self.rows])
             self._built = (size, limits)
         return self._built[1]
 
@@ -508,6 +514,15 @@ class Program:
         if x is None:
             raise RuntimeError("disclosure audit: the published figures admit no counts at all (a bug in the audit)")
         return x
+
+
+def matrix_of(forms: list[dict], width: int) -> sparse.csr_matrix:
+    """The forms as the rows of a sparse matrix (sorted, no zeros)."""
+    entries = [(i, k, c) for i, form in enumerate(forms) for k, c in sorted(form.items()) if c]
+    rows, columns, values = zip(*entries, strict=True) if entries else ((), (), ())
+    matrix = sparse.csr_matrix((np.array(values, dtype=float), (rows, columns)), shape=(len(forms), width))
+    matrix.sort_indices()
+    return matrix
 
 
 def moved_by(targets: dict, x: np.ndarray) -> set:
