@@ -184,7 +184,8 @@ $(PLAN_MK): $(call content,$(PARAMS) $(wildcard $(PLAN_INPUTS)) src/briefing/con
 	@echo "[1/6] plan: $(PARAMS) read$(if $(SURVEY_ARG), (survey $(SURVEY_ARG)))$(if $(WAVE_ARG), (wave $(WAVE_ARG)))"
 
 # Remember values that are not files, so a change rebuilds what shows them: the waves chosen, the engine asked for
-# (re-renders), the clock and the code's version (commit, uncommitted changes: the provenance appendix). Each file
+# (re-renders), the clock and the code's version (the commit and whether the tree has uncommitted changes, as the
+# provenance appendix says it: not which files, so one more edit in a tree already changed re-renders nothing). Each file
 # changes only when its value does; written while the Makefile is read, so `make -n` knows too. Written by make
 # itself, not a shell: a value is data, whatever it holds.
 same = $(and $(findstring x$(1),x$(2)),$(findstring x$(2),x$(1)))
@@ -195,7 +196,8 @@ $(call remember,selection,$(WAVE) $(COMPARE_WAVE))
 endif
 ifdef PUBLICATION_EPOCH
 $(call remember,engine,$(ENGINE))
-$(call remember,build-context,$(SOURCE_DATE_EPOCH) $(shell git rev-parse --show-toplevel HEAD 2>/dev/null; git status --porcelain 2>/dev/null))
+$(call remember,build-context,$(SOURCE_DATE_EPOCH) $(shell git rev-parse --show-toplevel HEAD 2>/dev/null) $(if $(shell \
+  git status --porcelain 2>/dev/null),uncommitted changes))
 endif
 $(BUILD)/engine $(BUILD)/build-context: ; @mkdir -p $(@D); touch $@
 

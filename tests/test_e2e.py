@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import os
 import re
+import shutil
 import time
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from docx.oxml.ns import qn
 from pypdf import PdfReader
 
 from briefing.narrative.prose import percent
-from tests.conftest import BUILD, digest, make
+from tests.conftest import BUILD, commit_project, digest, make
 
 pytestmark = pytest.mark.e2e
 
@@ -240,6 +241,21 @@ def test_a_changed_stylesheet_only_rerenders(built):
     finally:
         stylesheet.write_text(good, encoding="utf-8")
         make(built, "report", ENGINE="pandoc")
+
+
+def test_one_more_uncommitted_change_rerenders_nothing(built, tmp_path):
+    """The provenance appendix says whether the checkout has uncommitted changes, not which files: in one already
+    changed (an analyst's, mid-work), one more changed file changes no byte of the briefing, so nothing is made
+    again. (A copy of the build, made a git checkout: the shared build is not one.)"""
+    project = tmp_path / "checkout"
+    shutil.copytree(built, project, symlinks=True)
+    commit_project(project)
+    (project / "notes-in-progress.txt").write_text("an analyst's uncommitted notes\n", encoding="utf-8")
+    rebuilt = make(project, "report", ENGINE="pandoc")
+    assert "[5/6] narrative" in rebuilt.stdout  # its commit, "with uncommitted changes"
+    (project / "more-notes.txt").write_text("and some more\n", encoding="utf-8")
+    plan = dry_run(project)
+    assert "briefing.narrative.writer" not in plan and "briefing.publication.render" not in plan, plan
 
 
 def test_changing_one_notebook_reruns_only_that_notebook(built):
