@@ -751,12 +751,13 @@ class QuestionAudit:
         are made in label order), so the choice is the data's, not the solver's search path. The cost is searched
         under rising limits (one figure's, two's, ...: the solver prunes by each), either side of the value: the
         first limit under which a set is found holds the cheapest (none cost less, or the limit before would).
-        Then, at that cost, the least sum of ranks: a second program, each objective a small whole number."""
+        Then, at that cost, the least sum of ranks: a second program, each objective a small whole number. (Two sets
+        equal in both, possible in principle, are still the solver's to choose between.)"""
         shared, flags = self.program(hidden, bases, release=True)
         costs = {f: cost for f, (_, _, cost) in flags.items()}
         sides = [shared.with_row(form, value + 1, math.inf), shared.with_row(form, -math.inf, value - 1)]
-        least = None
-        for limit in itertools.count(min(costs.values(), default=1), min(costs.values(), default=1)):
+        least, step = None, min(costs.values(), default=1)
+        for limit in itertools.count(step, step):
             for side in sides:
                 if (x := side.with_row(costs, -math.inf, least or limit).solve(costs, exact=True)) is not None:
                     least = round(value_of(costs, x))
