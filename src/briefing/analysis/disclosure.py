@@ -608,7 +608,7 @@ class QuestionAudit:
         flags, flag_of = {}, {}
         for cell_id, c in published:
             count, base = self.forms(cell_id)
-            shown = [(base, c.base, "base", 2 * self.unit + 8 * c.base)] if cell_id not in bases else []
+            shown = [(base, c.base, "base", self.base_cost(c))] if cell_id not in bases else []
             shown += [(count, c.count, "count", self.cost(c))] if cell_id not in hidden else []
             for form, value, part, cost in shown:
                 if not release:
@@ -645,11 +645,15 @@ class QuestionAudit:
     def cost(self, c: Cell) -> int:
         """Withholding a count, where one figure costs `unit`: one figure, plus a little for its base (smaller
         first: half a figure for a base of `upper`) and a quarter for a finding's share; a row's base takes the whole
-        row. (A shown base: two figures, plus its size, in `program`.) Whole numbers, so that equal costs are
-        exactly equal and `release` breaks their ties by label, not by the solver's path."""
+        row. Whole numbers, so that equal costs are exactly equal and `release` breaks their ties by label, not by
+        the solver's path."""
         if c.answers is None:
             return (len(self.values) + 1) * self.unit
         return self.unit + 4 * c.base + self.unit // 4 * c.spare
+
+    def base_cost(self, c: Cell) -> int:
+        """Withholding a shown base: two figures, plus its size (smaller first), in the same units as `cost`."""
+        return 2 * self.unit + 8 * c.base
 
     def printed(
         self,
