@@ -1,9 +1,10 @@
 # --- editions: the whole survey and one briefing per value of the codebook's `editions: by:` question ------------
 # (src/briefing/publication/editions.py)
-# `make editions` (or `make -j2 editions`) computes every edition's analysis in the whole survey's one runner call
+# `make editions` computes every edition's analysis in the whole survey's one runner call
 # (its workers, the editions shared out among them; each wave validated and its disclosure planned once; the whole
 # survey's edition is that build itself, its analysis linked, not run again), then, per
-# edition and in parallel under -j, only its findings, narrative and render, in its own project folder,
+# edition, only its findings, narrative and render (one call for every stale edition, each in a process of its own,
+# one per core: editions.py `publish`), in its own project folder,
 # $(BUILD)/editions/<slug>/, publishing to _output/editions/<wave>/<slug>/ (each wave's editions side by side:
 # `make editions WAVE=2019` leaves the 2020 ones published), then writes _output/index.html, listing every wave.
 # EDITIONS='North West|London' limits the editions (default: every answer of the editions' question; REGIONS= is
@@ -22,8 +23,10 @@ EDITIONS_STAMP :=
 ifneq ($(and $(filter editions,$(MAKECMDGOALS)),$(WAVE),$(BUILD)),)
 include $(EDITIONS_PLAN)
 $(call remember,editions-chosen,$(EDITIONS))
-# This run's count of finished editions, for the [n/N] lines (emptied again if make restarts, before any build).
-$(shell mkdir -p $(EDITIONS_DIR); : > $(EDITIONS_DIR)/progress)
+# This run's count of finished editions, for the [n/N] lines, and the editions it found stale, for `publish` (both
+# emptied again if make restarts, before any build).
+EDITIONS_QUEUE := $(EDITIONS_DIR)/queue
+$(shell mkdir -p $(EDITIONS_DIR); : > $(EDITIONS_DIR)/progress; : > $(EDITIONS_QUEUE))
 # Every edition's analysis joins the whole survey's runner call (the Makefile's compute rule): its steps are in
 # analysis.json, and the call is dated by EDITIONS_STAMP. An edition's analysed files keep the time they were last
 # remade (the runner leaves the others alone), so make re-checks their times after the call (their empty rule) and
@@ -59,11 +62,16 @@ $(EDITIONS_PLAN): $(CODEBOOK) $(PARAMETERS) $(PLAN_JSON) $(PLAN_VALUES) $(BUILD)
 	@$(PY) -m briefing.publication.editions plan $(EDITIONS_ARGS) --plan $(PLAN_JSON) --editions $(call quote,$(EDITIONS))
 	@touch $@
 
-# The status is dated when the edition's build began (editions.py), so anything changed since is newer.
+# A stale edition is queued, and the index's one call builds every edition queued, then the index: each edition in
+# a process of its own, forked from that call's once it has loaded the narrative's and the render's code, so no
+# edition pays for those imports again; as many at once as there are cores, with or without -j. Its status is
+# removed as it is queued (so make sees it changed, and the index is remade; and an edition queued but never built,
+# the call stopped, is still stale next time), then written by its build, dated when that began (editions.py), so
+# anything changed since is newer.
 $(EDITIONS_DIR)/%.status.json: $(EDITIONS_DIR)/%.edition $(EDITION_INPUTS)
-	@$(PY) -m briefing.publication.editions build $* $(EDITIONS_ARGS) --engine $(ENGINE) --out $(OUT) \
-	  --total $(words $(EDITION_SLUGS))
+	@rm -f $@$(file >>$(EDITIONS_QUEUE),$*)
 
 .PRECIOUS: $(OUT)/index.html
 $(OUT)/index.html: $(EDITION_SLUGS:%=$(EDITIONS_DIR)/%.status.json) $(EDITIONS_PLAN) report/editions/index.html.j2
-	@$(PY) -m briefing.publication.editions index $(EDITIONS_ARGS) --out $(OUT)
+	@$(PY) -m briefing.publication.editions publish $(EDITIONS_ARGS) --engine $(ENGINE) --out $(OUT) \
+	  --queue $(EDITIONS_QUEUE) --total $(words $(EDITION_SLUGS))

@@ -551,3 +551,26 @@ def test_an_editions_log_line_is_one_write(monkeypatch):
     monkeypatch.setattr(sys, "stdout", Output())
     editions.say("[1/2] editions: England ... done (4.1 s)")
     assert writes == ["[1/2] editions: England ... done (4.1 s)\n"]
+
+
+def built_in_a_process(root: Path, params_path: Path, slug: str, *_) -> None:
+    """A stand-in for `editions.build`: which edition was built, in which process."""
+    with open(root / "built.txt", "a", encoding="utf-8") as record:
+        record.write(f"{slug} {os.getpid()}\n")
+
+
+@pytest.mark.parametrize("queue", [["london", "north-west", "london", "", "south-west"], ["london"]])
+def test_publish_builds_every_queued_edition_once_each_in_a_fresh_process(queue, tmp_path, monkeypatch):
+    """Every edition make queued (one queued twice: built once), each in a process of its own forked from the
+    call's, so nothing of one edition's build is left in the next one's; one edition alone in the call's own."""
+    monkeypatch.setattr(editions, "build", built_in_a_process)
+    (tmp_path / "queue").write_text("\n".join(queue) + "\n", encoding="utf-8")
+    editions.build_queued(tmp_path, tmp_path / "params.yml", tmp_path / "queue", "pandoc", tmp_path, 3, WAVE)
+    built = [line.split() for line in (tmp_path / "built.txt").read_text(encoding="utf-8").splitlines()]
+    slugs = list(dict.fromkeys(s for s in queue if s))
+    assert sorted(slug for slug, _ in built) == sorted(slugs)
+    processes = {int(pid) for _, pid in built}
+    if len(slugs) == 1:
+        assert processes == {os.getpid()}
+    else:
+        assert len(processes) == len(slugs) and os.getpid() not in processes

@@ -4,16 +4,16 @@ per area), from one command (`make editions`).
 An edition is params.yml with one override, `edition`. Every build plans the same cross-edition disclosure
 control from the whole wave (analysis/disclosure.py), so editions need nothing from one another. Each edition has
 its own project folder, <build>/editions/<slug>/, with its own build plan (briefing.plan) and build folder: its
-own findings, charts, narrative and render staging, so parallel editions (`make -j editions`) can never overwrite
-one another's figures. The folder holds the edition's params.yml, a copy of report/ and _quarto.yml (Quarto
+own findings, charts, narrative and render staging, so editions built at once can never overwrite one another's
+figures. The folder holds the edition's params.yml, a copy of report/ and _quarto.yml (Quarto
 resolves a document's project from its real path, so they are copied, not linked) and links to the inputs and the
 pipeline (data/, notebooks/, scripts/, src/, Makefile, mk/).
 
 The analysis is shared: `plan` writes every edition's steps (briefing.plan.edition_analysis) to analysis.json,
 which the whole survey's build runs in its one runner call and workers (analysis/run_notebooks.py), each wave
 validated and its disclosure planned once. The whole survey's edition is that build itself: its analysed folders
-link to the whole build's, so it is analysed once. Only the narrative and the render are per edition (`build`), in
-parallel under `make -j2 editions`.
+link to the whole build's, so it is analysed once. Only the findings, narrative and render are per edition
+(`publish`: every stale edition, each in a process of its own, one per core).
 
 An edition is published to _output/editions/<wave>/<slug>/: editions of different waves sit side by side
 (`make editions WAVE=2019` leaves the 2020 editions as they are).
@@ -23,11 +23,12 @@ _output/editions/<wave>/<slug>/ stays (the render publishes only when every form
 _output/index.html, lists every wave with editions published, the latest first, each with its editions and
 their headline figures, and names any that failed.
 
-Make (mk/editions.mk) runs `build` only for an edition whose inputs are newer than its status file, which is
-dated when its build began, or that failed last time (<slug>.failed): an unchanged `make editions` starts no Python.
+Make (mk/editions.mk) queues an edition for `publish` only when its inputs are newer than its status file, which
+is dated when its build began, or when it failed last time (<slug>.failed): an unchanged `make editions` starts no
+Python.
 
-Sub-commands: plan (the editions, their folders, plans and analysis, for make and the runner), build SLUG (its
-findings, narrative and render), index.
+Sub-commands: plan (the editions, their folders, plans and analysis, for make and the runner), publish (every
+edition queued: its findings, narrative and render; then the index), index (the index alone).
 """
 
 from __future__ import annotations
@@ -38,9 +39,11 @@ import contextlib
 import fcntl
 import io
 import json
+import multiprocessing
 import os
 import re
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -341,6 +344,33 @@ def build(root: Path, params_path: Path, slug: str, engine: str, out: Path, tota
     return status
 
 
+def build_queued(root: Path, params_path: Path, queue: Path, engine: str, out: Path, total: int, wave: str) -> None:
+    """The editions make found stale (`queue`: a slug a line), each built in a process of its own, forked from this
+    one once it has loaded the narrative's and the render's code (a third of a second an edition, paid once), as
+    many at once as there are cores. A fresh process per edition, as when each was a command of its own: nothing
+    one edition's build leaves in a module (its working folder, a cache keyed by a relative path) reaches another."""
+    slugs = list(dict.fromkeys(line.strip() for line in queue.read_text(encoding="utf-8").splitlines() if line.strip()))
+    jobs = [(root, params_path, slug, engine, out, total, wave) for slug in slugs]
+    if len(jobs) <= 1:
+        for job in jobs:
+            build(*job)
+        return
+    from briefing.narrative import writer  # noqa: F401 (loaded here, once, for every edition's process)
+    from briefing.publication import render
+
+    render.preload()
+    for stream in (sys.stdout, sys.stderr):
+        stream.flush()  # (nothing buffered is forked, to be written again by every worker)
+    workers = min(len(jobs), os.cpu_count() or 1)
+    # (Ctrl-C is this process's to handle: it stops the workers, rather than each printing its own traceback)
+    with multiprocessing.get_context("fork").Pool(workers, ignore_interrupts, maxtasksperchild=1) as pool:
+        pool.starmap(build, jobs, chunksize=1)
+
+
+def ignore_interrupts() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def say(text: str) -> None:
     """A log line in one write: editions built at once (make -j) share make's output, and print() writes a line
     and its newline separately when output is unbuffered (PYTHONUNBUFFERED), so two lines could run together."""
@@ -630,8 +660,8 @@ def write_index(root: Path, out: Path, slugs: list[str], params: config.Params) 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("command", choices=("plan", "build", "index"))
-    parser.add_argument("slug", nargs="?")
+    parser.add_argument("command", choices=("plan", "publish", "index"))
+    parser.add_argument("--queue", type=Path, help="publish: the editions to build, a slug a line (make writes it)")
     parser.add_argument("--params", default=config.PARAMS_FILE, type=Path)
     parser.add_argument("--editions", "--regions", dest="chosen", default="", help="values separated by |")
     parser.add_argument("--engine", default="auto")
@@ -648,11 +678,15 @@ def main(argv: list[str] | None = None) -> int:
         found = plan(root, args.params, args.chosen, root / EDITIONS / "editions.mk", args.wave, args.plan)
         print(f"editions: {len(found)} to build ({', '.join(e.name for e in found)})")
         return 0
-    if args.command == "build":
-        if args.wave is None:
-            parser.error("build needs --wave (the wave every edition reports)")
-        build(root, args.params, args.slug, args.engine, args.out, args.total, args.wave)
-        return 0  # a failed edition is recorded; the others carry on, and `index` reports it
+    if args.command == "publish":
+        if args.wave is None or args.queue is None:
+            parser.error("publish needs --wave (the wave every edition reports) and --queue (the editions to build)")
+        try:
+            build_queued(root, args.params, args.queue, args.engine, args.out, args.total, args.wave)
+        except KeyboardInterrupt:
+            print("editions: stopped (Ctrl-C); the next `make editions` builds those not built", file=sys.stderr)
+            return 130
+        # (a failed edition is recorded, the others carry on; the index names it, and so fails the call)
     slugs = [
         line.split(":= ", 1)[1].split()
         for line in (root / EDITIONS / "editions.mk").read_text().splitlines()
