@@ -360,6 +360,20 @@ def test_a_copy_with_one_more_row_extends_its_programs_matrix_to_the_same_constr
     assert program.constraints() is head and copy.solve({2: -1})[2] == 10 and copy.solve({0: -1})[0] == 5
 
 
+@pytest.mark.parametrize("value", [0, 3, 7])
+def test_either_side_of_a_value_is_every_other_value_and_never_the_value(value):
+    """One program for both sides of a count: above it or below it, whichever the objective prefers, never the
+    count itself (a side with no room, below 0 or above the bound, is simply closed)."""
+    program = disclosure.Program([7, 7])
+    program.between({0: 1, 1: -1}, 0, 0)  # the count x0 is x1's
+    disclosure.either_side(program, {0: 1}, value)
+    lowest, highest = program.solve({0: 1}), program.solve({0: -1})
+    assert lowest[0] == (1 if value == 0 else 0) and highest[0] == (6 if value == 7 else 7)
+    assert program.with_row({0: 1}, value, value).solve({}) is None
+    nearest = [program.with_row({0: 1}, v, v).solve({}) is not None for v in range(8)]
+    assert nearest == [v != value for v in range(8)]
+
+
 def test_what_stands_in_a_hidden_cells_place_is_read_too(arrs):
     # England's "Not yet" less C's is 14, split between A and B: 7 and 7, as each reads "fewer than 8"
     cells = arrs_cells(
