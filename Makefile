@@ -202,9 +202,10 @@ endif
 $(BUILD)/engine $(BUILD)/build-context: ; @mkdir -p $(@D); touch $@
 
 # --- compute: each wave on its own (its file, its frame), then the change between them ---------------------------
-# The build's waves are checked first, in the runner's process before any notebook (briefing.inputs.check, every
-# failing file named; its imports then the notebooks' own, paid once a build): each against its frame (two columns:
-# fails at once, even on a huge file), then against the codebook, which keeps the wave and its frame, typed, in
+# The build's waves are checked first, by the runner before any notebook (briefing.inputs.check, every failing file
+# named; in a process forked from the runner's while it makes the notebooks' shell on the other core): each against
+# its frame (two columns: fails at once, even on a huge file), then against the codebook, which keeps the wave and
+# its frame, typed, in
 # TYPED_<wave> (inputs/validated.py): the raw files are read once, there; the notebooks and the quotes read that copy.
 # What make keeps is each wave's inputs' record, RECORD_<wave>: their content stamps, rewritten only when they change
 # (one target, VALIDATED_ALL, remade when any wave's inputs change). The runner validates each wave whose record

@@ -197,6 +197,30 @@ def test_only_stale_steps_and_what_depends_on_them_are_remade(tmp_path, monkeypa
     }
 
 
+@pytest.mark.parametrize(("workers", "passes"), [("2", True), ("2", False), ("1", True), ("1", False)])
+def test_the_gate_checks_the_waves_in_a_process_of_its_own_while_the_shell_is_made(
+    workers, passes, tmp_path, monkeypatch
+):
+    """With a core to spare, the waves are checked in a forked process while this one makes the notebooks' shell,
+    and the build goes on only if they passed; with one worker, both in this process, one after the other."""
+    checked, made = tmp_path / "checked", tmp_path / "made"
+    monkeypatch.setenv(run_notebooks.WORKERS, workers)
+    monkeypatch.setattr(run_notebooks, "unvalidated", lambda plan: [{"wave": "2020"}])
+
+    def validate(plan):
+        checked.write_text(str(os.getpid()))
+        return passes
+
+    monkeypatch.setattr(run_notebooks, "validate", validate)
+    monkeypatch.setattr(run_notebooks, "warm_up", lambda: made.write_text(str(os.getpid())))
+    assert run_notebooks.validated_while_warming_up({"steps": []}) is passes
+    here = str(os.getpid())
+    if workers == "2":
+        assert made.read_text() == here and checked.read_text() not in ("", here)
+    else:
+        assert checked.read_text() == here and not made.exists()  # (the shell is the runner's to make, if needed)
+
+
 def test_a_wave_is_validated_when_its_inputs_record_differs_from_its_last_passed_one(tmp_path, monkeypatch):
     """make's record of a wave's inputs against validated.ok, the record its last validation passed on: content
     decides, so an input broken and then put back as it was (its record rewritten twice) is not checked again."""

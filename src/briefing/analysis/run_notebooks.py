@@ -229,9 +229,9 @@ def passed(step: dict) -> None:
 
 
 def validate(plan: dict) -> bool:
-    """The build's input gate (briefing.inputs.check) on the waves `unvalidated` names, all in this process before
-    any notebook: its imports (pandas) are then the notebooks' too, paid once a build. Its lines as make printed
-    them; whether every wave passed (each checked even when another fails, so every failing file is named)."""
+    """The build's input gate (briefing.inputs.check) on the waves `unvalidated` names, all in one process, before
+    any notebook (`validated_while_warming_up` says which). Its lines as make printed them; whether every wave
+    passed (each checked even when another fails, so every failing file is named)."""
     steps = unvalidated(plan)
     if not steps:
         return True
@@ -249,6 +249,31 @@ def validate(plan: dict) -> bool:
         if results[-1]:
             passed(step)
     return all(results)
+
+
+def validated_while_warming_up(plan: dict) -> bool:
+    """`validate`, in a process of its own forked before the notebooks' imports, while this one makes their shell
+    (`warm_up`) on another core: the gate then costs the build no time of its own, as a wave checked is a wave whose
+    notebooks are to run. In this process, as before, when no wave is to be checked or one worker is all there may
+    be (BRIEFING_WORKERS=1: a machine busy with other builds)."""
+    if not unvalidated(plan) or worker_limit() < 2:
+        return validate(plan)
+    for stream in (sys.stdout, sys.stderr):
+        stream.flush()  # (nothing buffered is forked, to be written twice)
+    gate = multiprocessing.get_context("fork").Process(target=validate_and_exit, args=(plan,))
+    gate.start()
+    try:
+        warm_up()
+    finally:
+        gate.join()
+    return gate.exitcode == 0
+
+
+def validate_and_exit(plan: dict) -> None:
+    """The gate's process: `validate`, its answer the exit status. (Ctrl-C is the build's to handle: the gate
+    finishes its check, in a fraction of a second, rather than printing a traceback of its own.)"""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    sys.exit(0 if validate(plan) else 1)
 
 
 def findings_of(plan: dict) -> list[Findings]:
@@ -630,9 +655,9 @@ def main(argv: list[str] | None = None) -> int:
     steps = [step for record in records for step in steps_of(record, args.shared, args.quote_code)]
     editions = {e["name"]: Edition.of(e) for record in records for e in record.get("editions", [])}
     log = Path(plan["build"]) / plans.NOTEBOOKS_LOG
-    if not validate(plan):
-        return 1  # (the check's sentences are on stderr; no notebook ran)
     try:
+        if not validated_while_warming_up(plan):
+            return 1  # (the check's sentences are on stderr; no notebook ran)
         run_build(steps, plan["parameters"], Path.cwd(), editions=editions)
         for findings in findings_of(plan):
             print(merge_findings(findings))
