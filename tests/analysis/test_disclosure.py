@@ -364,9 +364,10 @@ def test_a_copy_with_one_more_row_extends_its_programs_matrix_to_the_same_constr
 def test_either_side_of_a_value_is_every_other_value_and_never_the_value(value):
     """One program for both sides of a count: above it or below it, whichever the objective prefers, never the
     count itself (a side with no room, below 0 or above the bound, is simply closed)."""
-    program = disclosure.Program([7, 7])
-    program.between({0: 1, 1: -1}, 0, 0)  # the count x0 is x1's
-    disclosure.either_side(program, {0: 1}, value)
+    counts = disclosure.Program([7, 7])
+    counts.between({0: 1, 1: -1}, 0, 0)  # the count x0 is x1's
+    program = disclosure.either_side(counts, {0: 1}, value)
+    assert counts.upper == [7, 7] and len(counts.rows) == 1  # (a copy: the program itself unchanged)
     lowest, highest = program.solve({0: 1}), program.solve({0: -1})
     assert lowest[0] == (1 if value == 0 else 0) and highest[0] == (6 if value == 7 else 7)
     assert program.with_row({0: 1}, value, value).solve({}) is None

@@ -525,12 +525,15 @@ def matrix_of(forms: list[dict], width: int) -> sparse.csr_matrix:
     return matrix
 
 
-def either_side(p: Program, form: dict, value: int) -> None:
-    """The form takes another value than `value`, above or below it (a flag says which: 1, above): one program,
-    solved once, rather than one for each side."""
-    above, most = p.flag(), p.most(form)
-    p.between(combine(form, {above: -(value + 1)}), 0, math.inf)  # at least value + 1, if above
-    p.between(combine(form, {above: value - 1 - most}), -math.inf, value - 1)  # at most value - 1, if not
+def either_side(p: Program, form: dict, value: int) -> Program:
+    """A copy of the program in which the form takes another value than `value`, above or below it (a flag says
+    which: 1, above): one program for both sides."""
+    other = Program(p.upper)
+    other.rows = list(p.rows)
+    above, most = other.flag(), other.most(form)
+    other.between(combine(form, {above: -(value + 1)}), 0, math.inf)  # at least value + 1, if above
+    other.between(combine(form, {above: value - 1 - most}), -math.inf, value - 1)  # at most value - 1, if not
+    return other
 
 
 def moved_by(targets: dict, x: np.ndarray) -> set:
@@ -760,25 +763,29 @@ class QuestionAudit:
     def release(self, hidden: set, bases: set, form: dict, value: int) -> tuple[set, set]:
         """The cheapest shown counts (and bases) to withhold so that the form can take another value; of sets that
         cost the same, the one whose figures come first in label order (the least sum of their ranks: the flags
-        are made in label order), so the choice is the data's, not the solver's search path. One program holds
-        either side of the value (`either_side`). The cost is searched under rising limits (one figure's, two's,
+        are made in label order), so the choice is the data's, not the solver's search path. The cost is searched
+        in one program holding either side of the value (`either_side`), under rising limits (one figure's, two's,
         ...: the solver prunes by each): the first limit under which a set is found holds the cheapest (none cost
-        less, or the limit before would). Then, at that cost, the least sum of ranks: a second solve, each
-        objective a small whole number. (Two sets equal in both, possible in principle, are still the solver's to
-        choose between.)"""
-        program, flags = self.program(hidden, bases, release=True)
-        either_side(program, form, value)
+        less, or the limit before would). Then, at that cost, the least sum of ranks, each side on its own (each
+        objective a small whole number; solved apart, as the solver finds these quicker). (Two sets equal in
+        both, possible in principle, are still the solver's to choose between.)"""
+        shared, flags = self.program(hidden, bases, release=True)
         costs = {f: cost for f, (_, _, cost) in flags.items()}
+        either = either_side(shared, form, value)
         least, step = None, min(costs.values(), default=1)
         for limit in itertools.count(step, step):
-            if (x := program.with_row(costs, -math.inf, limit).solve(costs, exact=True)) is not None:
+            if (x := either.with_row(costs, -math.inf, limit).solve(costs, exact=True)) is not None:
                 least = round(value_of(costs, x))
             if least is not None or limit >= sum(costs.values()):
                 break
         if least is None:
             raise RuntimeError(f"disclosure audit: no figure withheld protects a count of {value} (a bug in the audit)")
         ranks = {f: rank for rank, f in enumerate(flags)}
-        x = program.with_row(costs, least, least).solve(ranks, exact=True)  # (the set found at that cost is one)
+        sides = [shared.with_row(form, value + 1, math.inf), shared.with_row(form, -math.inf, value - 1)]
+        x = min(
+            (x for side in sides if (x := side.with_row(costs, least, least).solve(ranks, exact=True)) is not None),
+            key=lambda x: value_of(ranks, x),
+        )
         chosen = [flags[f] for f in flags if x[f] > 0.5]
         counts = {cell for cell, part, _ in chosen}
         more_bases = {cell for cell, part, _ in chosen if part == "base"}
