@@ -361,7 +361,9 @@ def build_queued(root: Path, params_path: Path, queue: Path, engine: str, out: P
     render.preload()
     for stream in (sys.stdout, sys.stderr):
         stream.flush()  # (nothing buffered is forked, to be written again by every worker)
-    workers = min(len(jobs), os.cpu_count() or 1)
+    from briefing.analysis.run_notebooks import worker_limit  # (the runner's count: one per core, or BRIEFING_WORKERS)
+
+    workers = min(len(jobs), worker_limit())
     # (Ctrl-C is this process's to handle: it stops the workers, rather than each printing its own traceback)
     with multiprocessing.get_context("fork").Pool(workers, ignore_interrupts, maxtasksperchild=1) as pool:
         pool.starmap(build, jobs, chunksize=1)
