@@ -21,6 +21,7 @@ from briefing.narrative.prose import percent
 from briefing.narrative.writer import COMPILED_TEMPLATES
 from briefing.publication import editions
 from tests.conftest import BUILD, ROOT, copy_built, digest, git, make
+from tests.hostile import HOSTILE
 from tests.publication.test_accessibility import VIEWPORTS, browser, describe, run_axe  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.e2e
@@ -31,6 +32,23 @@ REGIONS = load_codebook(ROOT / "data/pcn-clinical-directors/codebook.yml").quest
 assert REGIONS == sorted(pd.read_csv(ROOT / FRAME)["region"].unique())  # every one in the frame
 SLUGS = ["england", *(editions.slugify(r) for r in REGIONS)]
 SMALL = range(1, 8)
+
+
+MAKE_AND_SHELL = ["$(shell touch pwned)", "${HOME}", "a\nb", "50% # c; d `e` \\f", "'q' \"q\" | & > <", "*?[x]"]
+
+
+@pytest.mark.parametrize("name", [*HOSTILE.values(), *MAKE_AND_SHELL])
+def test_an_edition_s_folder_name_is_letters_digits_and_hyphens_whatever_its_label(name):
+    """The slug names the edition's folder, its make target and its line in the publish queue (mk/editions.mk):
+    nothing of a label written by a user (a region's name in the frame or the codebook) reaches make or the shell."""
+    assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", editions.slugify(name))
+
+
+def test_an_edition_s_folder_name_keeps_accented_letters_and_refuses_a_label_with_none():
+    assert editions.slugify("Île-de-France") == "ile-de-france"
+    assert editions.slugify("Gogledd Cymru / North Wales") == "gogledd-cymru-north-wales"
+    with pytest.raises(ValueError, match="'北部' gives an empty folder name"):
+        editions.slugify("北部")
 
 
 def published(project: Path, slug: str, wave: str = WAVE) -> Path:

@@ -48,6 +48,7 @@ import sys
 import tempfile
 import time
 import traceback
+import unicodedata
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -89,7 +90,11 @@ def wave_folder(out: Path, wave: str) -> Path:
 
 
 def slugify(name: str) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    """An edition's folder name, and its name to make: ASCII letters and digits joined by single hyphens, whatever
+    the answer's label holds ("Île-de-France" -> "ile-de-france"; make's `$`, `%`, `#` and the shell's quotes never
+    reach a rule). A label with no letter or digit left is refused by name."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
     if not slug:
         raise ValueError(f"edition name {name!r} gives an empty folder name")
     return slug
