@@ -156,21 +156,32 @@ local function figure_image(fig)
   return found
 end
 
+-- A Typst call whose content arguments are the document's own inlines, set between raw Typst pieces: pandoc's
+-- writer escapes them where they stand (one pass over the document, not a writer run per argument).
+local function typst_call(pieces)
+  local inlines = pandoc.Inlines({})
+  for _, piece in ipairs(pieces) do
+    if type(piece) == "string" then inlines:insert(pandoc.RawInline("typst", piece)) else inlines:extend(piece) end
+  end
+  return pandoc.Plain(inlines)
+end
+
 local function typst_figure(fig, note, source)
   local img = figure_image(fig)
   if not img then return nil end
   local alt = img.attributes["alt"] or img.attributes["fig-alt"] or pandoc.utils.stringify(img.caption)
-  local call = "#briefing-figure(\n"
-    .. "  title: [" .. typst_inlines(fig.caption.long[1] and fig.caption.long[1].content or {}) .. "],\n"
+  local pieces = { "#briefing-figure(\n  title: [", fig.caption.long[1] and fig.caption.long[1].content or {} }
   if note then
-    call = call .. "  note: [" .. typst_inlines(note.content) .. "],\n"
+    pieces[#pieces + 1] = "],\n  note: ["
+    pieces[#pieces + 1] = note.content
   end
   if source then
-    call = call .. "  source: [" .. typst_inlines(source.content) .. "],\n"
+    pieces[#pieces + 1] = "],\n  source: ["
+    pieces[#pieces + 1] = source.content
   end
   -- at the size the chart was drawn (charts.py: WIDTH_IN), so its text prints at its point size
-  call = call .. "  image(" .. typst_string(image_source(img.src)) .. ", alt: " .. typst_string(alt) .. "),\n)"
-  return raw(call)
+  pieces[#pieces + 1] = "],\n  image(" .. typst_string(image_source(img.src)) .. ", alt: " .. typst_string(alt) .. "),\n)"
+  return typst_call(pieces)
 end
 
 
@@ -339,7 +350,7 @@ transform_blocks = function(blocks, inside_panel)
       i = following
     elseif is_source_line(b) then
       if is_typst then
-        out:insert(raw("#briefing-source[" .. typst_inlines(b.content) .. "]"))
+        out:insert(typst_call({ "#briefing-source[", b.content, "]" }))
       else
         out:insert(source_div(b))
       end
