@@ -7,7 +7,9 @@ import base64
 
 import lxml.html
 
-from briefing.publication.inline_charts import inline_charts
+from briefing.publication.changes import sentences
+from briefing.publication.data_files import page_tables
+from briefing.publication.inline_charts import charts_removed, inline_charts
 
 # What matplotlib writes (a prologue, a style rule for every element, group ids, a clip path referred to), with
 # the title and description charts.finish_svg adds.
@@ -63,3 +65,18 @@ def test_a_chart_s_style_rule_stays_inside_the_chart():
 def test_other_images_are_left_as_they_are():
     other = '<img src="data:image/png;base64,iVBORw0KGgo=" alt="a logo" />'
     assert inline_charts(page(other)) == page(other)
+
+
+def test_what_reads_the_page_s_words_and_tables_parses_it_without_its_charts():
+    """The review (changes.py) and the data files (data_files.py) read the page with its inline charts taken out:
+    the same sentences and tables as the whole page gives (they skip a chart's elements anyway), the charts gone."""
+    words = "<p>Sixty-one per cent say yes. Fewer &lt;svg&gt; than in 2019.</p>"
+    table = "<table><caption>Table 1</caption><tr><th>Finding</th><th>Share</th></tr><tr><td>Yes</td><td>61%</td></tr></table>"
+    html = inline_charts(page(image(CHART, "first"), image(CHART, "second"))).replace(
+        "<body>", "<body>" + words + table
+    )
+    left = charts_removed(html)
+    assert "<svg" not in left and "<text" not in left and html.count("<svg") == 2
+    assert words in left and table in left
+    assert sentences(html) == ["Sixty-one per cent say yes.", "Fewer <svg> than in 2019."]
+    assert page_tables(html) == [[["Finding", "Share"], ["Yes", "61%"]]]

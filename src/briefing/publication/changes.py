@@ -22,6 +22,7 @@ from typing import Any
 from briefing.narrative import escape
 from briefing.narrative.change_prose import signed_change
 from briefing.narrative.prose import capfirst, count, percent
+from briefing.publication.inline_charts import charts_removed
 
 REVIEW = "changes.html"
 BLOCKS = {"p", "li", "figcaption", "h1", "h2", "h3", "caption", "dd", "dt"}
@@ -63,7 +64,7 @@ class _Sentences(HTMLParser):
 
 def sentences(page: str) -> list[str]:
     parser = _Sentences()
-    parser.feed(page)
+    parser.feed(charts_removed(page))
     parser.close()
     parser.flush()
     return [s for block in parser.blocks for s in SENTENCE_END.split(block) if s.strip()]

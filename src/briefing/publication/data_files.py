@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from briefing.narrative.prose import SUPPRESSED, capfirst, percent
+from briefing.publication.inline_charts import charts_removed
 
 
 def number(share: float | None) -> str:
@@ -113,7 +114,7 @@ class _Tables(HTMLParser):
 
 def page_tables(page: str) -> list[list[list[str]]]:
     parser = _Tables()
-    parser.feed(page)
+    parser.feed(charts_removed(page))
     return [[row for row in table if row] for table in parser.tables]
 
 

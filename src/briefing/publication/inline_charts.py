@@ -64,3 +64,14 @@ def inline_charts(page: str) -> str:
         return inline_svg(svg, alt.group("alt") if alt else "", count)
 
     return CHART_IMAGE.sub(inline, page)
+
+
+_INLINE_SVG = re.compile(r"<svg\b.*?</svg>", re.DOTALL)  # a chart set inline: its SVG holds no other <svg>
+
+
+def charts_removed(page: str) -> str:
+    """The page without its inline charts: what reads the page's words or tables parses it so, skipping the charts'
+    hundreds of elements (two-thirds of the page's tags) that it would only pass over. A chart's own words are
+    not the page's text: its alt text, on the chart's element, goes with it. (Text on the page cannot open an <svg>:
+    what the data say is escaped, narrative/escape.py.)"""
+    return _INLINE_SVG.sub("", page)
