@@ -264,9 +264,7 @@ def validated_while_warming_up(plan: dict) -> bool:
     be (BRIEFING_WORKERS=1: a machine busy with other builds)."""
     if not unvalidated(plan) or worker_limit() < 2:
         return validate(plan)
-    for stream in (sys.stdout, sys.stderr):
-        stream.flush()  # (nothing buffered is forked, to be written twice)
-    gate = multiprocessing.get_context("fork").Process(target=validate_and_exit, args=(plan,))
+    gate = forked().Process(target=validate_and_exit, args=(plan,))
     gate.start()
     try:
         warm_up()
@@ -278,8 +276,22 @@ def validated_while_warming_up(plan: dict) -> bool:
 def validate_and_exit(plan: dict) -> None:
     """The gate's process: `validate`, its answer the exit status. (Ctrl-C is the build's to handle: the gate
     finishes its check, in a fraction of a second, rather than printing a traceback of its own.)"""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    ignore_interrupts()
     sys.exit(0 if validate(plan) else 1)
+
+
+def forked():
+    """The start method of every process this project makes (the gate, the notebooks' workers, the editions'
+    builds): a fork, which inherits what this process has loaded. Nothing is left buffered in this one's output
+    first, or each child would write it again."""
+    for stream in (sys.stdout, sys.stderr):
+        stream.flush()
+    return multiprocessing.get_context("fork")
+
+
+def ignore_interrupts() -> None:
+    """A child's Ctrl-C is its parent's to handle (the parent stops its children), not each child's traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def findings_of(plan: dict) -> list[Findings]:
@@ -575,7 +587,7 @@ class WorkerPool:
     them loaded; they live for the whole call."""
 
     def __init__(self, count: int, root: Path, run):
-        context = multiprocessing.get_context("fork")
+        context = forked()
         self.tasks, self.results = context.SimpleQueue(), context.Queue()
         self.workers = [
             context.Process(target=serve, args=(self.tasks, self.results, run), daemon=True) for _ in range(count)
@@ -615,7 +627,7 @@ class WorkerPool:
 
 def serve(tasks, results, run) -> None:
     """A worker's life: run each step it is handed until told to stop."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the build's to handle: it then stops its workers
+    ignore_interrupts()  # Ctrl-C is the build's to handle: it then stops its workers
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # stopped: at once (no kernel to shut down, nothing half-written)
     while (task := tasks.get()) is not None:
         index, step = task

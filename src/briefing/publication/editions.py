@@ -39,11 +39,9 @@ import contextlib
 import fcntl
 import io
 import json
-import multiprocessing
 import os
 import re
 import shutil
-import signal
 import sys
 import tempfile
 import time
@@ -364,18 +362,13 @@ def build_queued(root: Path, params_path: Path, queue: Path, engine: str, out: P
     from briefing.publication import render
 
     render.preload()
-    for stream in (sys.stdout, sys.stderr):
-        stream.flush()  # (nothing buffered is forked, to be written again by every worker)
-    from briefing.analysis.run_notebooks import worker_limit  # (the runner's count: one per core, or BRIEFING_WORKERS)
+    # (the runner's rules for processes: how they are forked, Ctrl-C left to this one, one per core or
+    # BRIEFING_WORKERS)
+    from briefing.analysis.run_notebooks import forked, ignore_interrupts, worker_limit
 
     workers = min(len(jobs), worker_limit())
-    # (Ctrl-C is this process's to handle: it stops the workers, rather than each printing its own traceback)
-    with multiprocessing.get_context("fork").Pool(workers, ignore_interrupts, maxtasksperchild=1) as pool:
+    with forked().Pool(workers, ignore_interrupts, maxtasksperchild=1) as pool:
         pool.starmap(build, jobs, chunksize=1)
-
-
-def ignore_interrupts() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def say(text: str) -> None:
