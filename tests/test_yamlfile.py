@@ -3,6 +3,7 @@ both lines, and a file that cannot be read is one sentence naming the file and t
 
 from __future__ import annotations
 
+import datetime
 import re
 import subprocess
 import sys
@@ -31,6 +32,29 @@ def test_a_key_written_twice_names_both_lines_at_any_depth():
     assert yamlfile.loads("base: &b {x: 1}\nd:\n  <<: *b\n  x: 2\n", "f.yml")["d"] == {
         "x": 2
     }  # a merge key may be overridden
+
+
+def test_a_text_is_parsed_once_and_each_reader_gets_its_own_copy(monkeypatch):
+    """A plan reads the same codebook once per edition: the second read of the same text is not parsed again,
+    and what one caller changes never reaches the next (nor a file whose text differs by one byte)."""
+    parses = []
+    real = yaml.load
+    monkeypatch.setattr(yamlfile.yaml, "load", lambda text, Loader: parses.append(text) or real(text, Loader=Loader))
+    text = "wave: 2020\nasked: [q1, q2]\nopened: 2020-02-01\n"
+    first = yamlfile.loads(text, "a.yml")
+    first["asked"].append("changed by its reader")
+    second = yamlfile.loads(text, "b.yml")
+    assert second == {"wave": 2020, "asked": ["q1", "q2"], "opened": datetime.date(2020, 2, 1)}
+    assert second is not first and second["asked"] is not first["asked"]
+    assert yamlfile.loads(text + "more: 1\n", "a.yml")["more"] == 1
+    assert parses == [text, text + "more: 1\n"]
+
+
+def test_a_broken_text_is_named_by_the_file_it_came_from_each_time():
+    text = "id: a\nid: b\n"
+    for name in ("first.yml", "second.yml"):
+        with pytest.raises(yamlfile.YAMLFileError, match=rf"^{name}: key 'id' is written twice"):
+            yamlfile.loads(text, name)
 
 
 def test_only_safe_yaml_is_read():
