@@ -36,6 +36,7 @@ from afcharts.af_colours import get_af_colours
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
+from matplotlib.backends.backend_svg import FigureCanvasSVG  # noqa: E402
 from matplotlib.layout_engine import PlaceHolderLayoutEngine  # noqa: E402
 
 from briefing.analysis.findings import Finding  # noqa: E402
@@ -121,7 +122,7 @@ def lay_out(fig) -> None:
     layout). A figure already laid out is left as it is."""
     if isinstance(fig.get_layout_engine(), (type(None), PlaceHolderLayoutEngine)):
         return
-    fig.draw_without_rendering()  # runs the layout engine (the texts' boxes as they will be saved), paints nothing
+    fig.get_layout_engine().execute(fig)  # measures the texts' boxes as they will be saved; draws nothing
     fig.set_layout_engine("none")
 
 
@@ -130,8 +131,10 @@ def save_svg(fig, path: Path, title: str, alt: str) -> Path:
     buffer = io.StringIO()
     # No date or creator: the SVG is byte-identical between builds of the same data.
     # The figure keeps its set width (constrained layout fits the labels inside it) so its text prints at size.
+    # Printed by the SVG canvas itself, not savefig: the figure is laid out already, and savefig would first run an
+    # idle pass over every artist (as it does for any figure that has had a layout engine), a fifth of the saving.
     lay_out(fig)
-    fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
+    FigureCanvasSVG(fig).print_svg(buffer, metadata={"Date": None, "Creator": None})
     plt.close(fig)
     path.write_text(finish_svg(buffer.getvalue(), title, alt), encoding="utf-8")
     save_raster_twin(path)
